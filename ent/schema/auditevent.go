@@ -1,0 +1,50 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// AuditEvent records one change: who, with which credential, from which
+// request, what, and the before/after of the fields that changed.
+type AuditEvent struct{ ent.Schema }
+
+func (AuditEvent) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}}
+}
+
+func (AuditEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("actor").Immutable().Comment("user:<id>, key:<id> or cli"),
+		field.String("credential").Default("").Immutable().Comment("key:<id> when a key was used, directly or behind a token"),
+		field.String("request_id").Default("").Immutable(),
+		field.String("action").Immutable().Comment("e.g. ticket.update"),
+		field.String("entity_type").Immutable(),
+		field.String("entity_id").Immutable(),
+		field.JSON("before", map[string]any{}).Optional().Immutable(),
+		field.JSON("after", map[string]any{}).Optional().Immutable(),
+		field.Time("created_at").Default(timeNow).Immutable(),
+	}
+}
+
+func (AuditEvent) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "env", "created_at"),
+		index.Fields("entity_type", "entity_id"),
+	}
+}
+
+func (AuditEvent) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery(policy.AuditView)},
+		// Any authenticated change records its event; events are never edited.
+		Mutation: privacy.MutationPolicy{
+			privacy.OnMutationOperation(anyViewer, ent.OpCreate),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}

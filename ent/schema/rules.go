@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/ent"
+	"entgo.io/ent/entql"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// The privacy layer. Scope rules come from the mixins and run first; the
+// permission rules of each entity follow. A context without a viewer is
+// denied unless it was explicitly marked as a system context with
+// privacy.DecisionContext(ctx, privacy.Allow).
+
+type tenantFilter interface {
+	WhereTenantID(entql.ValueP)
+}
+
+type envFilter interface {
+	WhereEnv(entql.StringP)
+}
+
+func scopePolicy(withEnv bool) ent.Policy {
+	filter := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := policy.FromContext(ctx)
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		tf, ok := f.(tenantFilter)
+		if !ok {
+			return privacy.Denyf("unexpected filter type %T", f)
+		}
+		tf.WhereTenantID(entql.ValueEQ(v.TenantID))
+		if withEnv {
+			ef, ok := f.(envFilter)
+			if !ok {
+				return privacy.Denyf("unexpected filter type %T", f)
+			}
+			ef.WhereEnv(entql.StringEQ(string(v.Env)))
+		}
+		return privacy.Skip
+	})
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{filter},
+		Mutation: privacy.MutationPolicy{privacy.OnMutationOperation(filter, ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
+	}
+}
+
+// requireQuery denies reads to viewers lacking perm.
+func requireQuery(perm string) privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
+		return decide(ctx, perm)
+	})
+}
+
+// requireMutation denies the given operations to viewers lacking perm.
+func requireMutation(perm string, op ent.Op) privacy.MutationRule {
+	return privacy.OnMutationOperation(privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
+		return decide(ctx, perm)
+	}), op)
+}
+
+// anyViewer allows any authenticated viewer (scope rules still apply).
+var anyViewer = privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+	if policy.FromContext(ctx) == nil {
+		return privacy.Denyf("no viewer in context")
+	}
+	return privacy.Allow
+})
+
+func decide(ctx context.Context, perm string) error {
+	v := policy.FromContext(ctx)
+	if v == nil || !v.Can(perm) {
+		return privacy.Denyf("missing permission %s", perm)
+	}
+	return privacy.Skip
+}

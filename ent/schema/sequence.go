@@ -1,0 +1,36 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+)
+
+// Sequence is a gapless counter per tenant, environment and name (ticket
+// numbers, later invoice numbers). Incremented inside the transaction that
+// uses the number, so a rollback gives the number back.
+type Sequence struct{ ent.Schema }
+
+func (Sequence) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}}
+}
+
+func (Sequence) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty(),
+		field.Int64("value").Default(0),
+	}
+}
+
+func (Sequence) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "env", "name").Unique()}
+}
+
+func (Sequence) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{anyViewer},
+		Mutation: privacy.MutationPolicy{anyViewer},
+	}
+}

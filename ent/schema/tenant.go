@@ -1,0 +1,21 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+)
+
+// Tenant is one company using the platform. Tenants are not scoped: only
+// system code (auth, CLI) reads them directly.
+type Tenant struct{ ent.Schema }
+
+func (Tenant) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TimeMixin{}} }
+
+func (Tenant) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200),
+		field.String("slug").NotEmpty().MaxLen(63).Unique(),
+		field.Enum("status").Values("active", "suspended").Default("active"),
+		field.Int("rate_limit_per_minute").Positive().Default(600),
+	}
+}

@@ -1,0 +1,57 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Ticket is an IT support request.
+type Ticket struct{ ent.Schema }
+
+func (Ticket) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+}
+
+func (Ticket) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("number").Positive().Immutable().Comment("per tenant and environment; shown as IT-000042"),
+		field.String("title").NotEmpty().MaxLen(200),
+		field.Text("description").Default("").MaxLen(20000),
+		field.Enum("status").Values("open", "in_progress", "on_hold", "resolved", "closed").Default("open"),
+		field.Enum("priority").Values("low", "normal", "high", "urgent").Default("normal"),
+		field.UUID("requester_id", uuid.UUID{}),
+		field.UUID("assignee_id", uuid.UUID{}).Optional().Nillable(),
+		field.String("created_by").Immutable().Comment("subject that opened it: user:<id> or key:<id>"),
+		field.Time("resolved_at").Optional().Nillable(),
+		field.Time("closed_at").Optional().Nillable(),
+	}
+}
+
+func (Ticket) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("comments", TicketComment.Type)}
+}
+
+func (Ticket) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "env", "number").Unique(),
+		index.Fields("tenant_id", "env", "status"),
+		index.Fields("tenant_id", "env", "created_at"),
+	}
+}
+
+func (Ticket) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery(policy.TicketsView)},
+		Mutation: privacy.MutationPolicy{
+			requireMutation(policy.TicketsCreate, ent.OpCreate),
+			requireMutation(policy.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}

@@ -1,0 +1,52 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// TicketComment is one message on a ticket. Comments are removed with
+// their ticket.
+type TicketComment struct{ ent.Schema }
+
+func (TicketComment) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+}
+
+func (TicketComment) Fields() []ent.Field {
+	return []ent.Field{
+		field.UUID("ticket_id", uuid.UUID{}).Immutable(),
+		field.Text("body").NotEmpty().MaxLen(20000),
+		field.Bool("internal").Default(false).Comment("visible to agents only"),
+		field.String("author").Immutable().Comment("subject that wrote it: user:<id> or key:<id>"),
+	}
+}
+
+func (TicketComment) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("ticket", Ticket.Type).Ref("comments").Field("ticket_id").Unique().Required().Immutable().
+			Annotations(entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+func (TicketComment) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("ticket_id", "created_at")}
+}
+
+func (TicketComment) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery(policy.TicketsView)},
+		Mutation: privacy.MutationPolicy{
+			requireMutation(policy.CommentsCreate, ent.OpCreate),
+			requireMutation(policy.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}

@@ -1,0 +1,26 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// User is a person who logs in (password grant). A user may belong to
+// several tenants through memberships.
+type User struct{ ent.Schema }
+
+func (User) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TimeMixin{}} }
+
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("email").NotEmpty().MaxLen(254).Unique(),
+		field.String("name").Default("").MaxLen(200),
+		field.String("password_hash").Sensitive(),
+		field.Enum("status").Values("active", "disabled").Default("active"),
+	}
+}
+
+func (User) Edges() []ent.Edge {
+	return []ent.Edge{edge.To("memberships", Membership.Type)}
+}

@@ -1,0 +1,122 @@
+// Package policy holds who is asking (the viewer), what may be asked for (the
+// permission catalog) and the decision (Casbin RBAC with domains). It imports
+// nothing of ours so that ent/schema, REST and GraphQL can all depend on it.
+package policy
+
+import (
+	"sort"
+	"strings"
+)
+
+// Permission is one entry of the catalog: a dotted name that mirrors the UI.
+type Permission struct {
+	Name        string `json:"name"`
+	Module      string `json:"module"`
+	Description string `json:"description"`
+}
+
+// Permission names used in code. Every name here is also in catalog below.
+const (
+	TicketsView           = "it-support.tickets.view"
+	TicketsCreate         = "it-support.tickets.create"
+	TicketsUpdate         = "it-support.tickets.update"
+	TicketsDelete         = "it-support.tickets.delete"
+	CommentsCreate        = "it-support.comments.create"
+	IntegrationKeysManage = "settings.integration-keys.manage"
+	PoliciesManage        = "admin.policies.manage"
+	AuditView             = "admin.audit.view"
+)
+
+// catalog is the single list of every permission the platform knows. Roles
+// and policies may only name these (or wildcards over them).
+var catalog = []Permission{
+	{TicketsView, "it-support", "List and read IT support tickets and their comments."},
+	{TicketsCreate, "it-support", "Open IT support tickets."},
+	{TicketsUpdate, "it-support", "Edit tickets: title, description, priority, assignee and status."},
+	{TicketsDelete, "it-support", "Delete tickets and their comments."},
+	{CommentsCreate, "it-support", "Comment on IT support tickets."},
+	{"documents.view", "documents", "List, read and download documents."},
+	{"documents.upload", "documents", "Upload documents."},
+	{"documents.update", "documents", "Edit document metadata."},
+	{"documents.verify", "documents", "Verify or reject pending documents."},
+	{"documents.delete", "documents", "Delete documents and their stored files."},
+	{"finance.customers.view", "finance", "List and read customers."},
+	{"finance.customers.create", "finance", "Create customers."},
+	{"finance.customers.update", "finance", "Edit customers."},
+	{"finance.customers.delete", "finance", "Delete customers."},
+	{"finance.invoices.view", "finance", "List and read invoices."},
+	{"finance.invoices.create", "finance", "Create draft invoices."},
+	{"finance.invoices.update", "finance", "Edit draft invoices."},
+	{"finance.invoices.issue", "finance", "Issue invoices (assigns the invoice number)."},
+	{"finance.invoices.void", "finance", "Void unpaid invoices."},
+	{"finance.payments.view", "finance", "List and read payments."},
+	{"finance.payments.create", "finance", "Record payments against issued invoices."},
+	{"finance.payments.refund", "finance", "Refund payments."},
+	{"pos.sales.view", "pos", "List and read point-of-sale sales."},
+	{"pos.sales.create", "pos", "Ring up point-of-sale sales."},
+	{"pos.sessions.manage", "pos", "Open and close register sessions."},
+	{IntegrationKeysManage, "settings", "List, create, revoke and roll integration keys."},
+	{PoliciesManage, "admin", "Edit roles, their permissions and who holds them."},
+	{AuditView, "admin", "Read the audit trail."},
+}
+
+// Catalog returns every permission, sorted by name.
+func Catalog() []Permission {
+	out := append([]Permission(nil), catalog...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Known reports whether name is a catalog permission.
+func Known(name string) bool {
+	for _, p := range catalog {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidPattern reports whether pattern is "*", a catalog name, or a
+// "prefix.*" wildcard that covers at least one catalog name.
+func ValidPattern(pattern string) bool {
+	if pattern == "*" || Known(pattern) {
+		return true
+	}
+	if !strings.HasSuffix(pattern, ".*") {
+		return false
+	}
+	for _, p := range catalog {
+		if Match(pattern, p.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether a granted pattern covers the permission perm:
+// "*" covers everything, "documents.*" covers "documents.verify" and
+// "documents.x.y", anything else must be equal.
+func Match(pattern, perm string) bool {
+	if pattern == "*" || pattern == perm {
+		return true
+	}
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok && strings.HasSuffix(prefix, ".") {
+		return strings.HasPrefix(perm, prefix)
+	}
+	return false
+}
+
+// Expand lists the catalog permissions that the patterns cover, sorted.
+func Expand(patterns []string) []string {
+	var out []string
+	for _, p := range Catalog() {
+		for _, pat := range patterns {
+			if Match(pat, p.Name) {
+				out = append(out, p.Name)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,166 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
+)
+
+// modelText is RBAC with domains (domain = tenant id). Subjects are
+// "user:<id>", "key:<id>" and "role:<name>"; objects are dotted permission
+// patterns matched by permMatch (see Match).
+const modelText = `
+[request_definition]
+r = sub, dom, obj
+
+[policy_definition]
+p = sub, dom, obj
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && permMatch(r.obj, p.obj)
+`
+
+// Rule is one stored Casbin line: p (sub, dom, obj) or g (sub, role, dom).
+type Rule struct {
+	Ptype string
+	V     []string
+}
+
+// PolicyRule and GroupingRule build the two kinds of Rule.
+func PolicyRule(role, tenant, pattern string) Rule {
+	return Rule{"p", []string{RoleSubject(role), tenant, pattern}}
+}
+func GroupingRule(subject, role, tenant string) Rule {
+	return Rule{"g", []string{subject, RoleSubject(role), tenant}}
+}
+
+// Enforcer wraps Casbin. The database is written by the caller inside its own
+// transaction (auto-save is off); after commit the caller applies the same
+// rules here, so memory never runs ahead of a rolled-back write. Decisions are
+// cached until the next change: the hot path never touches the database.
+type Enforcer struct {
+	e *casbin.SyncedEnforcer
+
+	mu    sync.RWMutex
+	cache map[[3]string]bool
+}
+
+// NewEnforcer loads every stored rule through adapter.
+func NewEnforcer(adapter persist.Adapter) (*Enforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, err
+	}
+	e, err := casbin.NewSyncedEnforcer(m, adapter)
+	if err != nil {
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	e.EnableAutoSave(false)
+	e.AddFunction("permMatch", func(args ...any) (any, error) {
+		perm, _ := args[0].(string)
+		pattern, _ := args[1].(string)
+		return Match(pattern, perm), nil
+	})
+	return &Enforcer{e: e, cache: map[[3]string]bool{}}, nil
+}
+
+// Allowed implements Decider.
+func (en *Enforcer) Allowed(subject, tenant, perm string) bool {
+	k := [3]string{subject, tenant, perm}
+	en.mu.RLock()
+	ok, hit := en.cache[k]
+	en.mu.RUnlock()
+	if hit {
+		return ok
+	}
+	ok, err := en.e.Enforce(subject, tenant, perm)
+	if err != nil {
+		return false
+	}
+	en.mu.Lock()
+	en.cache[k] = ok
+	en.mu.Unlock()
+	return ok
+}
+
+// Permissions implements Decider: the patterns the subject holds, through
+// its roles, in tenant.
+func (en *Enforcer) Permissions(subject, tenant string) []string {
+	rules, err := en.e.GetImplicitPermissionsForUser(subject, tenant)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r[2])
+	}
+	return out
+}
+
+// Roles lists the role names held by subject in tenant.
+func (en *Enforcer) Roles(subject, tenant string) []string {
+	var out []string
+	for _, r := range en.e.GetRolesForUserInDomain(subject, tenant) {
+		out = append(out, strings.TrimPrefix(r, "role:"))
+	}
+	return out
+}
+
+// RolePermissions lists the patterns granted to a role in tenant; ok is false
+// when the role does not exist there.
+func (en *Enforcer) RolePermissions(role, tenant string) (perms []string, ok bool) {
+	rules, _ := en.e.GetFilteredPolicy(0, RoleSubject(role), tenant)
+	for _, r := range rules {
+		perms = append(perms, r[2])
+	}
+	return perms, len(rules) > 0
+}
+
+// Apply adds rules to memory (after they were committed to the database).
+func (en *Enforcer) Apply(rules ...Rule) {
+	defer en.invalidate()
+	for _, r := range rules {
+		if r.Ptype == "g" {
+			_, _ = en.e.AddGroupingPolicy(toAny(r.V)...)
+		} else {
+			_, _ = en.e.AddPolicy(toAny(r.V)...)
+		}
+	}
+}
+
+// RemoveSubject forgets every role assignment of subject in tenant (after the
+// rows were deleted from the database).
+func (en *Enforcer) RemoveSubject(subject, tenant string) {
+	defer en.invalidate()
+	_, _ = en.e.RemoveFilteredGroupingPolicy(0, subject, "", tenant)
+}
+
+// Reload reads every rule from the database again.
+func (en *Enforcer) Reload() error {
+	defer en.invalidate()
+	return en.e.LoadPolicy()
+}
+
+func (en *Enforcer) invalidate() {
+	en.mu.Lock()
+	en.cache = map[[3]string]bool{}
+	en.mu.Unlock()
+}
+
+func toAny(v []string) []any {
+	out := make([]any, len(v))
+	for i, s := range v {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+package policy
+
+import "strings"
+
+// Role is a named set of permission patterns inside one tenant.
+type Role struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Permissions []string `json:"permissions"`
+}
+
+// DefaultRoles are created with every tenant; admins may edit them later.
+func DefaultRoles() []Role {
+	return []Role{
+		{"owner", "Full access, including policies and keys.", []string{"*"}},
+		{"admin", "Runs the tenant: every module, keys, policies and audit.", []string{"it-support.*", "documents.*", "finance.*", "pos.*", "settings.*", "admin.*"}},
+		{"it-agent", "Works IT support tickets; reads and uploads documents.", []string{"it-support.*", "documents.view", "documents.upload"}},
+		{"accountant", "Customers, invoices and payments; verifies documents.", []string{"finance.*", "documents.view", "documents.upload", "documents.verify", "pos.sales.view"}},
+		{"cashier", "Rings up sales at the register.", []string{"pos.*", "finance.customers.view", "finance.customers.create", "finance.invoices.view", "finance.payments.view"}},
+		{"viewer", "Reads everything, changes nothing.", viewPermissions()},
+	}
+}
+
+func viewPermissions() []string {
+	var out []string
+	for _, p := range Catalog() {
+		if strings.HasSuffix(p.Name, ".view") {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// Subject names used in Casbin rules.
+func UserSubject(id string) string { return "user:" + id }
+func KeySubject(id string) string  { return "key:" + id }
+func RoleSubject(name string) string {
+	return "role:" + name
+}
