@@ -113,6 +113,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			integrationkey.FieldExpiresAt:  {Type: field.TypeTime, Column: integrationkey.FieldExpiresAt},
 			integrationkey.FieldRevokedAt:  {Type: field.TypeTime, Column: integrationkey.FieldRevokedAt},
 			integrationkey.FieldLastUsedAt: {Type: field.TypeTime, Column: integrationkey.FieldLastUsedAt},
+			integrationkey.FieldRolledAt:   {Type: field.TypeTime, Column: integrationkey.FieldRolledAt},
 			integrationkey.FieldRolledFrom: {Type: field.TypeUUID, Column: integrationkey.FieldRolledFrom},
 		},
 	}
@@ -646,6 +647,11 @@ func (f *IntegrationKeyFilter) WhereRevokedAt(p entql.TimeP) {
 // WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
 func (f *IntegrationKeyFilter) WhereLastUsedAt(p entql.TimeP) {
 	f.Where(p.Field(integrationkey.FieldLastUsedAt))
+}
+
+// WhereRolledAt applies the entql time.Time predicate on the rolled_at field.
+func (f *IntegrationKeyFilter) WhereRolledAt(p entql.TimeP) {
+	f.Where(p.Field(integrationkey.FieldRolledAt))
 }
 
 // WhereRolledFrom applies the entql [16]byte predicate on the rolled_from field.

@@ -41,6 +41,8 @@ type IntegrationKey struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// LastUsedAt holds the value of the "last_used_at" field.
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	// set when the key was replaced by a roll
+	RolledAt *time.Time `json:"rolled_at,omitempty"`
 	// RolledFrom holds the value of the "rolled_from" field.
 	RolledFrom   *uuid.UUID `json:"rolled_from,omitempty"`
 	selectValues sql.SelectValues
@@ -55,7 +57,7 @@ func (*IntegrationKey) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case integrationkey.FieldEnv, integrationkey.FieldName, integrationkey.FieldPrefix, integrationkey.FieldSecretHash:
 			values[i] = new(sql.NullString)
-		case integrationkey.FieldCreatedAt, integrationkey.FieldUpdatedAt, integrationkey.FieldExpiresAt, integrationkey.FieldRevokedAt, integrationkey.FieldLastUsedAt:
+		case integrationkey.FieldCreatedAt, integrationkey.FieldUpdatedAt, integrationkey.FieldExpiresAt, integrationkey.FieldRevokedAt, integrationkey.FieldLastUsedAt, integrationkey.FieldRolledAt:
 			values[i] = new(sql.NullTime)
 		case integrationkey.FieldID, integrationkey.FieldTenantID:
 			values[i] = new(uuid.UUID)
@@ -150,6 +152,13 @@ func (_m *IntegrationKey) assignValues(columns []string, values []any) error {
 				_m.LastUsedAt = new(time.Time)
 				*_m.LastUsedAt = value.Time
 			}
+		case integrationkey.FieldRolledAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field rolled_at", values[i])
+			} else if value.Valid {
+				_m.RolledAt = new(time.Time)
+				*_m.RolledAt = value.Time
+			}
 		case integrationkey.FieldRolledFrom:
 			if value, ok := values[i].(*sql.NullScanner); !ok {
 				return fmt.Errorf("unexpected type %T for field rolled_from", values[i])
@@ -230,6 +239,11 @@ func (_m *IntegrationKey) String() string {
 	builder.WriteString(", ")
 	if v := _m.LastUsedAt; v != nil {
 		builder.WriteString("last_used_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.RolledAt; v != nil {
+		builder.WriteString("rolled_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")

@@ -139,6 +139,20 @@ func (_c *IntegrationKeyCreate) SetNillableLastUsedAt(v *time.Time) *Integration
 	return _c
 }
 
+// SetRolledAt sets the "rolled_at" field.
+func (_c *IntegrationKeyCreate) SetRolledAt(v time.Time) *IntegrationKeyCreate {
+	_c.mutation.SetRolledAt(v)
+	return _c
+}
+
+// SetNillableRolledAt sets the "rolled_at" field if the given value is not nil.
+func (_c *IntegrationKeyCreate) SetNillableRolledAt(v *time.Time) *IntegrationKeyCreate {
+	if v != nil {
+		_c.SetRolledAt(*v)
+	}
+	return _c
+}
+
 // SetRolledFrom sets the "rolled_from" field.
 func (_c *IntegrationKeyCreate) SetRolledFrom(v uuid.UUID) *IntegrationKeyCreate {
 	_c.mutation.SetRolledFrom(v)
@@ -351,6 +365,10 @@ func (_c *IntegrationKeyCreate) createSpec() (*IntegrationKey, *sqlgraph.CreateS
 		_spec.SetField(integrationkey.FieldLastUsedAt, field.TypeTime, value)
 		_node.LastUsedAt = &value
 	}
+	if value, ok := _c.mutation.RolledAt(); ok {
+		_spec.SetField(integrationkey.FieldRolledAt, field.TypeTime, value)
+		_node.RolledAt = &value
+	}
 	if value, ok := _c.mutation.RolledFrom(); ok {
 		_spec.SetField(integrationkey.FieldRolledFrom, field.TypeUUID, value)
 		_node.RolledFrom = &value
@@ -482,6 +500,24 @@ func (u *IntegrationKeyUpsert) UpdateLastUsedAt() *IntegrationKeyUpsert {
 // ClearLastUsedAt clears the value of the "last_used_at" field.
 func (u *IntegrationKeyUpsert) ClearLastUsedAt() *IntegrationKeyUpsert {
 	u.SetNull(integrationkey.FieldLastUsedAt)
+	return u
+}
+
+// SetRolledAt sets the "rolled_at" field.
+func (u *IntegrationKeyUpsert) SetRolledAt(v time.Time) *IntegrationKeyUpsert {
+	u.Set(integrationkey.FieldRolledAt, v)
+	return u
+}
+
+// UpdateRolledAt sets the "rolled_at" field to the value that was provided on create.
+func (u *IntegrationKeyUpsert) UpdateRolledAt() *IntegrationKeyUpsert {
+	u.SetExcluded(integrationkey.FieldRolledAt)
+	return u
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (u *IntegrationKeyUpsert) ClearRolledAt() *IntegrationKeyUpsert {
+	u.SetNull(integrationkey.FieldRolledAt)
 	return u
 }
 
@@ -642,6 +678,27 @@ func (u *IntegrationKeyUpsertOne) UpdateLastUsedAt() *IntegrationKeyUpsertOne {
 func (u *IntegrationKeyUpsertOne) ClearLastUsedAt() *IntegrationKeyUpsertOne {
 	return u.Update(func(s *IntegrationKeyUpsert) {
 		s.ClearLastUsedAt()
+	})
+}
+
+// SetRolledAt sets the "rolled_at" field.
+func (u *IntegrationKeyUpsertOne) SetRolledAt(v time.Time) *IntegrationKeyUpsertOne {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.SetRolledAt(v)
+	})
+}
+
+// UpdateRolledAt sets the "rolled_at" field to the value that was provided on create.
+func (u *IntegrationKeyUpsertOne) UpdateRolledAt() *IntegrationKeyUpsertOne {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.UpdateRolledAt()
+	})
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (u *IntegrationKeyUpsertOne) ClearRolledAt() *IntegrationKeyUpsertOne {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.ClearRolledAt()
 	})
 }
 
@@ -969,6 +1026,27 @@ func (u *IntegrationKeyUpsertBulk) UpdateLastUsedAt() *IntegrationKeyUpsertBulk 
 func (u *IntegrationKeyUpsertBulk) ClearLastUsedAt() *IntegrationKeyUpsertBulk {
 	return u.Update(func(s *IntegrationKeyUpsert) {
 		s.ClearLastUsedAt()
+	})
+}
+
+// SetRolledAt sets the "rolled_at" field.
+func (u *IntegrationKeyUpsertBulk) SetRolledAt(v time.Time) *IntegrationKeyUpsertBulk {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.SetRolledAt(v)
+	})
+}
+
+// UpdateRolledAt sets the "rolled_at" field to the value that was provided on create.
+func (u *IntegrationKeyUpsertBulk) UpdateRolledAt() *IntegrationKeyUpsertBulk {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.UpdateRolledAt()
+	})
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (u *IntegrationKeyUpsertBulk) ClearRolledAt() *IntegrationKeyUpsertBulk {
+	return u.Update(func(s *IntegrationKeyUpsert) {
+		s.ClearRolledAt()
 	})
 }
 

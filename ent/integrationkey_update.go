@@ -108,6 +108,26 @@ func (_u *IntegrationKeyUpdate) ClearLastUsedAt() *IntegrationKeyUpdate {
 	return _u
 }
 
+// SetRolledAt sets the "rolled_at" field.
+func (_u *IntegrationKeyUpdate) SetRolledAt(v time.Time) *IntegrationKeyUpdate {
+	_u.mutation.SetRolledAt(v)
+	return _u
+}
+
+// SetNillableRolledAt sets the "rolled_at" field if the given value is not nil.
+func (_u *IntegrationKeyUpdate) SetNillableRolledAt(v *time.Time) *IntegrationKeyUpdate {
+	if v != nil {
+		_u.SetRolledAt(*v)
+	}
+	return _u
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (_u *IntegrationKeyUpdate) ClearRolledAt() *IntegrationKeyUpdate {
+	_u.mutation.ClearRolledAt()
+	return _u
+}
+
 // Mutation returns the IntegrationKeyMutation object of the builder.
 func (_u *IntegrationKeyUpdate) Mutation() *IntegrationKeyMutation {
 	return _u.mutation
@@ -203,6 +223,12 @@ func (_u *IntegrationKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(integrationkey.FieldLastUsedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RolledAt(); ok {
+		_spec.SetField(integrationkey.FieldRolledAt, field.TypeTime, value)
+	}
+	if _u.mutation.RolledAtCleared() {
+		_spec.ClearField(integrationkey.FieldRolledAt, field.TypeTime)
 	}
 	if _u.mutation.RolledFromCleared() {
 		_spec.ClearField(integrationkey.FieldRolledFrom, field.TypeUUID)
@@ -304,6 +330,26 @@ func (_u *IntegrationKeyUpdateOne) SetNillableLastUsedAt(v *time.Time) *Integrat
 // ClearLastUsedAt clears the value of the "last_used_at" field.
 func (_u *IntegrationKeyUpdateOne) ClearLastUsedAt() *IntegrationKeyUpdateOne {
 	_u.mutation.ClearLastUsedAt()
+	return _u
+}
+
+// SetRolledAt sets the "rolled_at" field.
+func (_u *IntegrationKeyUpdateOne) SetRolledAt(v time.Time) *IntegrationKeyUpdateOne {
+	_u.mutation.SetRolledAt(v)
+	return _u
+}
+
+// SetNillableRolledAt sets the "rolled_at" field if the given value is not nil.
+func (_u *IntegrationKeyUpdateOne) SetNillableRolledAt(v *time.Time) *IntegrationKeyUpdateOne {
+	if v != nil {
+		_u.SetRolledAt(*v)
+	}
+	return _u
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (_u *IntegrationKeyUpdateOne) ClearRolledAt() *IntegrationKeyUpdateOne {
+	_u.mutation.ClearRolledAt()
 	return _u
 }
 
@@ -432,6 +478,12 @@ func (_u *IntegrationKeyUpdateOne) sqlSave(ctx context.Context) (_node *Integrat
 	}
 	if _u.mutation.LastUsedAtCleared() {
 		_spec.ClearField(integrationkey.FieldLastUsedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RolledAt(); ok {
+		_spec.SetField(integrationkey.FieldRolledAt, field.TypeTime, value)
+	}
+	if _u.mutation.RolledAtCleared() {
+		_spec.ClearField(integrationkey.FieldRolledAt, field.TypeTime)
 	}
 	if _u.mutation.RolledFromCleared() {
 		_spec.ClearField(integrationkey.FieldRolledFrom, field.TypeUUID)

@@ -2523,6 +2523,7 @@ type IntegrationKeyMutation struct {
 	expires_at    *time.Time
 	revoked_at    *time.Time
 	last_used_at  *time.Time
+	rolled_at     *time.Time
 	rolled_from   *uuid.UUID
 	clearedFields map[string]struct{}
 	done          bool
@@ -3082,6 +3083,55 @@ func (m *IntegrationKeyMutation) ResetLastUsedAt() {
 	delete(m.clearedFields, integrationkey.FieldLastUsedAt)
 }
 
+// SetRolledAt sets the "rolled_at" field.
+func (m *IntegrationKeyMutation) SetRolledAt(t time.Time) {
+	m.rolled_at = &t
+}
+
+// RolledAt returns the value of the "rolled_at" field in the mutation.
+func (m *IntegrationKeyMutation) RolledAt() (r time.Time, exists bool) {
+	v := m.rolled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRolledAt returns the old "rolled_at" field's value of the IntegrationKey entity.
+// If the IntegrationKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IntegrationKeyMutation) OldRolledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRolledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRolledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRolledAt: %w", err)
+	}
+	return oldValue.RolledAt, nil
+}
+
+// ClearRolledAt clears the value of the "rolled_at" field.
+func (m *IntegrationKeyMutation) ClearRolledAt() {
+	m.rolled_at = nil
+	m.clearedFields[integrationkey.FieldRolledAt] = struct{}{}
+}
+
+// RolledAtCleared returns if the "rolled_at" field was cleared in this mutation.
+func (m *IntegrationKeyMutation) RolledAtCleared() bool {
+	_, ok := m.clearedFields[integrationkey.FieldRolledAt]
+	return ok
+}
+
+// ResetRolledAt resets all changes to the "rolled_at" field.
+func (m *IntegrationKeyMutation) ResetRolledAt() {
+	m.rolled_at = nil
+	delete(m.clearedFields, integrationkey.FieldRolledAt)
+}
+
 // SetRolledFrom sets the "rolled_from" field.
 func (m *IntegrationKeyMutation) SetRolledFrom(u uuid.UUID) {
 	m.rolled_from = &u
@@ -3165,7 +3215,7 @@ func (m *IntegrationKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IntegrationKeyMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.tenant_id != nil {
 		fields = append(fields, integrationkey.FieldTenantID)
 	}
@@ -3198,6 +3248,9 @@ func (m *IntegrationKeyMutation) Fields() []string {
 	}
 	if m.last_used_at != nil {
 		fields = append(fields, integrationkey.FieldLastUsedAt)
+	}
+	if m.rolled_at != nil {
+		fields = append(fields, integrationkey.FieldRolledAt)
 	}
 	if m.rolled_from != nil {
 		fields = append(fields, integrationkey.FieldRolledFrom)
@@ -3232,6 +3285,8 @@ func (m *IntegrationKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.RevokedAt()
 	case integrationkey.FieldLastUsedAt:
 		return m.LastUsedAt()
+	case integrationkey.FieldRolledAt:
+		return m.RolledAt()
 	case integrationkey.FieldRolledFrom:
 		return m.RolledFrom()
 	}
@@ -3265,6 +3320,8 @@ func (m *IntegrationKeyMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldRevokedAt(ctx)
 	case integrationkey.FieldLastUsedAt:
 		return m.OldLastUsedAt(ctx)
+	case integrationkey.FieldRolledAt:
+		return m.OldRolledAt(ctx)
 	case integrationkey.FieldRolledFrom:
 		return m.OldRolledFrom(ctx)
 	}
@@ -3353,6 +3410,13 @@ func (m *IntegrationKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastUsedAt(v)
 		return nil
+	case integrationkey.FieldRolledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRolledAt(v)
+		return nil
 	case integrationkey.FieldRolledFrom:
 		v, ok := value.(uuid.UUID)
 		if !ok {
@@ -3402,6 +3466,9 @@ func (m *IntegrationKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(integrationkey.FieldLastUsedAt) {
 		fields = append(fields, integrationkey.FieldLastUsedAt)
 	}
+	if m.FieldCleared(integrationkey.FieldRolledAt) {
+		fields = append(fields, integrationkey.FieldRolledAt)
+	}
 	if m.FieldCleared(integrationkey.FieldRolledFrom) {
 		fields = append(fields, integrationkey.FieldRolledFrom)
 	}
@@ -3430,6 +3497,9 @@ func (m *IntegrationKeyMutation) ClearField(name string) error {
 		return nil
 	case integrationkey.FieldLastUsedAt:
 		m.ClearLastUsedAt()
+		return nil
+	case integrationkey.FieldRolledAt:
+		m.ClearRolledAt()
 		return nil
 	case integrationkey.FieldRolledFrom:
 		m.ClearRolledFrom()
@@ -3474,6 +3544,9 @@ func (m *IntegrationKeyMutation) ResetField(name string) error {
 		return nil
 	case integrationkey.FieldLastUsedAt:
 		m.ResetLastUsedAt()
+		return nil
+	case integrationkey.FieldRolledAt:
+		m.ResetRolledAt()
 		return nil
 	case integrationkey.FieldRolledFrom:
 		m.ResetRolledFrom()

@@ -39,6 +39,8 @@ const (
 	FieldRevokedAt = "revoked_at"
 	// FieldLastUsedAt holds the string denoting the last_used_at field in the database.
 	FieldLastUsedAt = "last_used_at"
+	// FieldRolledAt holds the string denoting the rolled_at field in the database.
+	FieldRolledAt = "rolled_at"
 	// FieldRolledFrom holds the string denoting the rolled_from field in the database.
 	FieldRolledFrom = "rolled_from"
 	// Table holds the table name of the integrationkey in the database.
@@ -59,6 +61,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldRevokedAt,
 	FieldLastUsedAt,
+	FieldRolledAt,
 	FieldRolledFrom,
 }
 
@@ -167,6 +170,11 @@ func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByLastUsedAt orders the results by the last_used_at field.
 func ByLastUsedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastUsedAt, opts...).ToFunc()
+}
+
+// ByRolledAt orders the results by the rolled_at field.
+func ByRolledAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRolledAt, opts...).ToFunc()
 }
 
 // ByRolledFrom orders the results by the rolled_from field.

@@ -106,6 +106,11 @@ func LastUsedAt(v time.Time) predicate.IntegrationKey {
 	return predicate.IntegrationKey(sql.FieldEQ(FieldLastUsedAt, v))
 }
 
+// RolledAt applies equality check predicate on the "rolled_at" field. It's identical to RolledAtEQ.
+func RolledAt(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldEQ(FieldRolledAt, v))
+}
+
 // RolledFrom applies equality check predicate on the "rolled_from" field. It's identical to RolledFromEQ.
 func RolledFrom(v uuid.UUID) predicate.IntegrationKey {
 	return predicate.IntegrationKey(sql.FieldEQ(FieldRolledFrom, v))
@@ -654,6 +659,56 @@ func LastUsedAtIsNil() predicate.IntegrationKey {
 // LastUsedAtNotNil applies the NotNil predicate on the "last_used_at" field.
 func LastUsedAtNotNil() predicate.IntegrationKey {
 	return predicate.IntegrationKey(sql.FieldNotNull(FieldLastUsedAt))
+}
+
+// RolledAtEQ applies the EQ predicate on the "rolled_at" field.
+func RolledAtEQ(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldEQ(FieldRolledAt, v))
+}
+
+// RolledAtNEQ applies the NEQ predicate on the "rolled_at" field.
+func RolledAtNEQ(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldNEQ(FieldRolledAt, v))
+}
+
+// RolledAtIn applies the In predicate on the "rolled_at" field.
+func RolledAtIn(vs ...time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldIn(FieldRolledAt, vs...))
+}
+
+// RolledAtNotIn applies the NotIn predicate on the "rolled_at" field.
+func RolledAtNotIn(vs ...time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldNotIn(FieldRolledAt, vs...))
+}
+
+// RolledAtGT applies the GT predicate on the "rolled_at" field.
+func RolledAtGT(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldGT(FieldRolledAt, v))
+}
+
+// RolledAtGTE applies the GTE predicate on the "rolled_at" field.
+func RolledAtGTE(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldGTE(FieldRolledAt, v))
+}
+
+// RolledAtLT applies the LT predicate on the "rolled_at" field.
+func RolledAtLT(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldLT(FieldRolledAt, v))
+}
+
+// RolledAtLTE applies the LTE predicate on the "rolled_at" field.
+func RolledAtLTE(v time.Time) predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldLTE(FieldRolledAt, v))
+}
+
+// RolledAtIsNil applies the IsNil predicate on the "rolled_at" field.
+func RolledAtIsNil() predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldIsNull(FieldRolledAt))
+}
+
+// RolledAtNotNil applies the NotNil predicate on the "rolled_at" field.
+func RolledAtNotNil() predicate.IntegrationKey {
+	return predicate.IntegrationKey(sql.FieldNotNull(FieldRolledAt))
 }
 
 // RolledFromEQ applies the EQ predicate on the "rolled_from" field.

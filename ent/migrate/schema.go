@@ -126,6 +126,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rolled_at", Type: field.TypeTime, Nullable: true},
 		{Name: "rolled_from", Type: field.TypeUUID, Nullable: true},
 	}
 	// IntegrationKeysTable holds the schema information for the "integration_keys" table.

@@ -27,6 +27,7 @@ func (IntegrationKey) Fields() []ent.Field {
 		field.Time("expires_at").Optional().Nillable(),
 		field.Time("revoked_at").Optional().Nillable(),
 		field.Time("last_used_at").Optional().Nillable(),
+		field.Time("rolled_at").Optional().Nillable().Comment("set when the key was replaced by a roll"),
 		field.UUID("rolled_from", uuid.UUID{}).Optional().Nillable().Immutable(),
 	}
 }

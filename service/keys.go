@@ -1,0 +1,221 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/policy/entadapter"
+)
+
+// CreateKeyInput is the body of "create integration key".
+type CreateKeyInput struct {
+	Name      string     `json:"name"`
+	Roles     []string   `json:"roles"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// Key is an integration key with its roles (and, once, its secret).
+type Key struct {
+	*ent.IntegrationKey
+	Roles  []string
+	Secret string
+}
+
+// MaxRollGrace bounds how long a rolled key keeps working.
+const MaxRollGrace = 7 * 24 * time.Hour
+
+// CreateKey creates a key in the viewer's tenant and environment. The
+// viewer may only grant roles whose permissions it holds itself.
+func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*Key, error) {
+	v := policy.FromContext(ctx)
+	verr := &ValidationError{}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		verr.Add("name", "Name is required.")
+	} else if len(in.Name) > 100 {
+		verr.Add("name", "Name must be at most 100 characters.")
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
+		verr.Add("expires_at", "Expiry must be in the future.")
+	}
+	s.checkGrant(v, in.Roles, verr)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	return s.newKey(ctx, in.Name, in.Roles, in.ExpiresAt, nil)
+}
+
+// checkGrant refuses unknown roles and roles that would give a key more
+// than its creator holds.
+func (s *Service) checkGrant(v *policy.Viewer, roles []string, verr *ValidationError) {
+	if len(roles) == 0 {
+		verr.Add("roles", "Choose at least one role, e.g. [\"it-agent\"].")
+	}
+	for _, r := range roles {
+		perms, ok := s.Enforcer.RolePermissions(r, v.TenantID.String())
+		if !ok {
+			verr.Add("roles", "Role %q does not exist in this tenant.", r)
+			continue
+		}
+		for _, p := range policy.Expand(perms) {
+			if !v.Can(p) {
+				verr.Add("roles", "You cannot grant role %q: it holds %q, which you do not.", r, p)
+				break
+			}
+		}
+	}
+}
+
+// roll names the key a new key replaces and how long the old one lives on.
+type roll struct {
+	old   *ent.IntegrationKey
+	grace time.Duration
+}
+
+func (s *Service) newKey(ctx context.Context, name string, roles []string, expires *time.Time, from *roll) (*Key, error) {
+	v := policy.FromContext(ctx)
+	secret, display, hash := auth.NewKey(v.Env)
+	var key *ent.IntegrationKey
+	var rules []policy.Rule
+	var revoked []uuid.UUID
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		c := tx.IntegrationKey.Create().SetName(name).SetPrefix(display).SetSecretHash(hash).SetNillableExpiresAt(expires)
+		if v.UserID != uuid.Nil {
+			c.SetCreatedBy(v.UserID)
+		}
+		if from != nil {
+			c.SetRolledFrom(from.old.ID)
+		}
+		var err error
+		if key, err = c.Save(ctx); err != nil {
+			return err
+		}
+		for _, r := range roles {
+			rules = append(rules, policy.GroupingRule(policy.KeySubject(key.ID.String()), r, v.TenantID.String()))
+		}
+		if err := entadapter.Save(ctx, tx.Client(), rules...); err != nil {
+			return err
+		}
+		after := keyAudit(key, roles)
+		if err := record(ctx, tx, "integration_key.create", "integration_key", key.ID.String(), nil, after); err != nil {
+			return err
+		}
+		if from != nil {
+			revoked = append(revoked, from.old.ID)
+			return retire(ctx, tx, from, key)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Enforcer.Apply(rules...)
+	for _, id := range revoked {
+		s.Dir.ForgetKey(id)
+	}
+	return &Key{IntegrationKey: key, Roles: roles, Secret: secret}, nil
+}
+
+// ListKeys lists the keys of the viewer's tenant and environment, newest first.
+func (s *Service) ListKeys(ctx context.Context) ([]*Key, error) {
+	rows, err := s.Client.IntegrationKey.Query().Order(ent.Desc(integrationkey.FieldCreatedAt), ent.Desc(integrationkey.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Key, len(rows))
+	for i, k := range rows {
+		out[i] = s.withRoles(k)
+	}
+	return out, nil
+}
+
+func (s *Service) withRoles(k *ent.IntegrationKey) *Key {
+	return &Key{IntegrationKey: k, Roles: s.Enforcer.Roles(policy.KeySubject(k.ID.String()), k.TenantID.String())}
+}
+
+func (s *Service) getKey(ctx context.Context, id uuid.UUID) (*ent.IntegrationKey, error) {
+	k, err := s.Client.IntegrationKey.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "integration key"}
+	}
+	return k, err
+}
+
+// RevokeKey stops a key at once. Revoking a revoked key changes nothing.
+func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*Key, error) {
+	k, err := s.getKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.RevokedAt != nil {
+		return s.withRoles(k), nil
+	}
+	err = s.inTx(ctx, func(tx *ent.Tx) error {
+		updated, err := tx.IntegrationKey.UpdateOne(k).SetRevokedAt(time.Now().UTC()).Save(ctx)
+		if err != nil {
+			return err
+		}
+		roles := s.withRoles(k).Roles
+		if err := record(ctx, tx, "integration_key.revoke", "integration_key", k.ID.String(), keyAudit(k, roles), keyAudit(updated, roles)); err != nil {
+			return err
+		}
+		k = updated
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Dir.ForgetKey(k.ID)
+	return s.withRoles(k), nil
+}
+
+// RollKey replaces a key with a new secret that keeps its name, roles and
+// expiry. The old key stops at once, or after grace (at most 7 days).
+func (s *Service) RollKey(ctx context.Context, id uuid.UUID, grace time.Duration) (*Key, error) {
+	if grace < 0 || grace > MaxRollGrace {
+		return nil, Invalid("expires_in_hours", "The old key may keep working for 0 to %d hours.", int(MaxRollGrace.Hours()))
+	}
+	k, err := s.getKey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.RevokedAt != nil || k.RolledAt != nil {
+		return nil, Invalid("id", "Only an active key can be rolled; this one was already revoked or rolled.")
+	}
+	roles := s.withRoles(k).Roles
+	return s.newKey(ctx, k.Name, roles, k.ExpiresAt, &roll{old: k, grace: grace})
+}
+
+// retire marks the old key of r as rolled into its replacement.
+func retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.IntegrationKey) error {
+	now := time.Now().UTC()
+	old := r.old
+	u := tx.IntegrationKey.UpdateOne(old).SetRolledAt(now)
+	if r.grace == 0 {
+		u.SetRevokedAt(now)
+	} else if until := now.Add(r.grace); old.ExpiresAt == nil || until.Before(*old.ExpiresAt) {
+		u.SetExpiresAt(until)
+	}
+	updated, err := u.Save(ctx)
+	if err != nil {
+		return err
+	}
+	after := keyAudit(updated, nil)
+	after["replaced_by"] = replacement.ID
+	return record(ctx, tx, "integration_key.roll", "integration_key", old.ID.String(), keyAudit(old, nil), after)
+}
+
+func keyAudit(k *ent.IntegrationKey, roles []string) map[string]any {
+	m := map[string]any{"name": k.Name, "prefix": k.Prefix, "expires_at": k.ExpiresAt, "revoked_at": k.RevokedAt, "rolled_at": k.RolledAt}
+	if roles != nil {
+		m["roles"] = roles
+	}
+	return m
+}

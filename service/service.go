@@ -1,0 +1,37 @@
+// Package service holds the business rules that every transport shares:
+// REST handlers, GraphQL resolvers and the CLI call these functions and
+// never reimplement them. Tenant and environment scoping comes from the
+// viewer in the context through ent's privacy layer.
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Service bundles what the business rules need.
+type Service struct {
+	Client   *ent.Client
+	Enforcer *policy.Enforcer
+	Dir      *auth.Directory
+}
+
+// inTx runs fn in a transaction and commits it, or rolls back on error.
+func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
+	tx, err := s.Client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

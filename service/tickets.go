@@ -1,0 +1,310 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/ticket"
+	"github.com/cienerp/cienerp/ent/ticketcomment"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// TicketNumber formats a ticket number for people: IT-000042.
+func TicketNumber(n int) string { return fmt.Sprintf("IT-%06d", n) }
+
+// transitions is the status workflow: from -> allowed targets. Closed is
+// final; a resolved ticket may be reopened.
+var transitions = map[ticket.Status][]ticket.Status{
+	ticket.StatusOpen:       {ticket.StatusInProgress, ticket.StatusOnHold, ticket.StatusResolved, ticket.StatusClosed},
+	ticket.StatusInProgress: {ticket.StatusOpen, ticket.StatusOnHold, ticket.StatusResolved, ticket.StatusClosed},
+	ticket.StatusOnHold:     {ticket.StatusOpen, ticket.StatusInProgress, ticket.StatusResolved, ticket.StatusClosed},
+	ticket.StatusResolved:   {ticket.StatusOpen, ticket.StatusInProgress, ticket.StatusClosed},
+	ticket.StatusClosed:     {},
+}
+
+// Transitions returns the statuses a ticket in status from may move to.
+func Transitions(from ticket.Status) []ticket.Status { return transitions[from] }
+
+// CreateTicketInput is the body of "open a ticket".
+type CreateTicketInput struct {
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Priority    string     `json:"priority"`
+	RequesterID *uuid.UUID `json:"requester_id"`
+	AssigneeID  *uuid.UUID `json:"assignee_id"`
+}
+
+// UpdateTicketInput is the body of "update a ticket"; absent fields stay.
+type UpdateTicketInput struct {
+	Title       Opt[string]    `json:"title"`
+	Description Opt[string]    `json:"description"`
+	Priority    Opt[string]    `json:"priority"`
+	Status      Opt[string]    `json:"status"`
+	RequesterID Opt[uuid.UUID] `json:"requester_id"`
+	AssigneeID  Opt[uuid.UUID] `json:"assignee_id"`
+}
+
+// CreateCommentInput is the body of "comment on a ticket".
+type CreateCommentInput struct {
+	Body     string `json:"body"`
+	Internal bool   `json:"internal"`
+}
+
+func checkTitle(title string, verr *ValidationError) {
+	switch n := len([]rune(strings.TrimSpace(title))); {
+	case n == 0:
+		verr.Add("title", "Title is required.")
+	case n > 200:
+		verr.Add("title", "Title must be at most 200 characters.")
+	}
+}
+
+func checkDescription(d string, verr *ValidationError) {
+	if len([]rune(d)) > 20000 {
+		verr.Add("description", "Description must be at most 20000 characters.")
+	}
+}
+
+func checkPriority(p string, verr *ValidationError) {
+	if ticket.PriorityValidator(ticket.Priority(p)) != nil {
+		verr.Add("priority", "Priority must be one of low, normal, high, urgent.")
+	}
+}
+
+// checkMember refuses users who are not members of the viewer's tenant.
+func checkMember(ctx context.Context, tx *ent.Tx, field string, id uuid.UUID, verr *ValidationError) error {
+	ok, err := tx.Membership.Query().Where(membership.UserID(id)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		verr.Add(field, "The %s must be a member of this tenant.", strings.TrimSuffix(field, "_id"))
+	}
+	return nil
+}
+
+// CreateTicket opens a ticket with the next number of the tenant and
+// environment. A user opening a ticket is its requester unless another is
+// named; a key must name one.
+func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.Ticket, error) {
+	v := policy.FromContext(ctx)
+	verr := &ValidationError{}
+	checkTitle(in.Title, verr)
+	checkDescription(in.Description, verr)
+	if in.Priority == "" {
+		in.Priority = string(ticket.PriorityNormal)
+	}
+	checkPriority(in.Priority, verr)
+	if in.RequesterID == nil {
+		if v.UserID == uuid.Nil {
+			verr.Add("requester_id", "Requester is required when an integration key opens a ticket.")
+		} else {
+			in.RequesterID = &v.UserID
+		}
+	}
+	var t *ent.Ticket
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		if in.RequesterID != nil {
+			if err := checkMember(ctx, tx, "requester_id", *in.RequesterID, verr); err != nil {
+				return err
+			}
+		}
+		if in.AssigneeID != nil {
+			if err := checkMember(ctx, tx, "assignee_id", *in.AssigneeID, verr); err != nil {
+				return err
+			}
+		}
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		n, err := next(ctx, tx, "ticket")
+		if err != nil {
+			return err
+		}
+		t, err = tx.Ticket.Create().
+			SetNumber(int(n)).SetTitle(strings.TrimSpace(in.Title)).SetDescription(in.Description).
+			SetPriority(ticket.Priority(in.Priority)).SetRequesterID(*in.RequesterID).
+			SetNillableAssigneeID(in.AssigneeID).SetCreatedBy(v.Subject).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, "ticket.create", "ticket", t.ID.String(), nil, t)
+	})
+	return t, err
+}
+
+// GetTicket reads one ticket of the viewer's tenant and environment.
+func (s *Service) GetTicket(ctx context.Context, id uuid.UUID) (*ent.Ticket, error) {
+	return getTicket(ctx, s.Client, id)
+}
+
+func getTicket(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Ticket, error) {
+	t, err := c.Ticket.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "ticket"}
+	}
+	return t, err
+}
+
+// UpdateTicket applies a partial update; status moves along the workflow.
+func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicketInput) (*ent.Ticket, error) {
+	verr := &ValidationError{}
+	nonNull := func(field string, set, null bool) {
+		if set && null {
+			verr.Add(field, "The %s field cannot be null.", field)
+		}
+	}
+	nonNull("title", in.Title.Set, in.Title.Null)
+	nonNull("description", in.Description.Set, in.Description.Null)
+	nonNull("priority", in.Priority.Set, in.Priority.Null)
+	nonNull("status", in.Status.Set, in.Status.Null)
+	nonNull("requester_id", in.RequesterID.Set, in.RequesterID.Null)
+	if in.Title.Set && !in.Title.Null {
+		checkTitle(in.Title.V, verr)
+	}
+	if in.Description.Set {
+		checkDescription(in.Description.V, verr)
+	}
+	if in.Priority.Set && !in.Priority.Null {
+		checkPriority(in.Priority.V, verr)
+	}
+	if in.Status.Set && !in.Status.Null && ticket.StatusValidator(ticket.Status(in.Status.V)) != nil {
+		verr.Add("status", "Status must be one of open, in_progress, on_hold, resolved, closed.")
+	}
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	var out *ent.Ticket
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		t, err := tx.Ticket.Query().Where(ticket.ID(id)).ForUpdate().Only(ctx)
+		if ent.IsNotFound(err) {
+			return &NotFoundError{Entity: "ticket"}
+		}
+		if err != nil {
+			return err
+		}
+		u := tx.Ticket.UpdateOne(t)
+		if in.Title.Set {
+			u.SetTitle(strings.TrimSpace(in.Title.V))
+		}
+		if in.Description.Set {
+			u.SetDescription(in.Description.V)
+		}
+		if in.Priority.Set {
+			u.SetPriority(ticket.Priority(in.Priority.V))
+		}
+		if in.RequesterID.Set {
+			if err := checkMember(ctx, tx, "requester_id", in.RequesterID.V, verr); err != nil {
+				return err
+			}
+			u.SetRequesterID(in.RequesterID.V)
+		}
+		switch {
+		case in.AssigneeID.Null:
+			u.ClearAssigneeID()
+		case in.AssigneeID.Set:
+			if err := checkMember(ctx, tx, "assignee_id", in.AssigneeID.V, verr); err != nil {
+				return err
+			}
+			u.SetAssigneeID(in.AssigneeID.V)
+		}
+		if in.Status.Set {
+			moveStatus(t, ticket.Status(in.Status.V), u, verr)
+		}
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		if out, err = u.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "ticket.update", "ticket", t.ID.String(), t, out)
+	})
+	return out, err
+}
+
+func moveStatus(t *ent.Ticket, to ticket.Status, u *ent.TicketUpdateOne, verr *ValidationError) {
+	if to == t.Status {
+		return
+	}
+	if !slices.Contains(transitions[t.Status], to) {
+		allowed := make([]string, 0, 4)
+		for _, s := range transitions[t.Status] {
+			allowed = append(allowed, string(s))
+		}
+		if len(allowed) == 0 {
+			verr.Add("status", "A %s ticket cannot change status.", t.Status)
+		} else {
+			verr.Add("status", "A %s ticket cannot move to %s; allowed: %s.", t.Status, to, strings.Join(allowed, ", "))
+		}
+		return
+	}
+	now := time.Now().UTC()
+	u.SetStatus(to)
+	switch to {
+	case ticket.StatusResolved:
+		u.SetResolvedAt(now)
+	case ticket.StatusClosed:
+		u.SetClosedAt(now)
+	default:
+		u.ClearResolvedAt()
+	}
+}
+
+// DeleteTicket removes a ticket and its comments.
+func (s *Service) DeleteTicket(ctx context.Context, id uuid.UUID) error {
+	return s.inTx(ctx, func(tx *ent.Tx) error {
+		t, err := getTicket(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.TicketComment.Delete().Where(ticketcomment.TicketID(id)).Exec(ctx); err != nil {
+			return err
+		}
+		if err := tx.Ticket.DeleteOne(t).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "ticket.delete", "ticket", t.ID.String(), t, nil)
+	})
+}
+
+// ListComments lists a ticket's comments, oldest first.
+func (s *Service) ListComments(ctx context.Context, ticketID uuid.UUID) ([]*ent.TicketComment, error) {
+	if _, err := s.GetTicket(ctx, ticketID); err != nil {
+		return nil, err
+	}
+	return s.Client.TicketComment.Query().Where(ticketcomment.TicketID(ticketID)).
+		Order(ent.Asc(ticketcomment.FieldCreatedAt), ent.Asc(ticketcomment.FieldID)).All(ctx)
+}
+
+// AddComment comments on a ticket.
+func (s *Service) AddComment(ctx context.Context, ticketID uuid.UUID, in CreateCommentInput) (*ent.TicketComment, error) {
+	body := strings.TrimSpace(in.Body)
+	switch n := len([]rune(body)); {
+	case n == 0:
+		return nil, Invalid("body", "Body is required.")
+	case n > 20000:
+		return nil, Invalid("body", "Body must be at most 20000 characters.")
+	}
+	var c *ent.TicketComment
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		if _, err := getTicket(ctx, tx.Client(), ticketID); err != nil {
+			return err
+		}
+		var err error
+		c, err = tx.TicketComment.Create().SetTicketID(ticketID).SetBody(body).SetInternal(in.Internal).
+			SetAuthor(policy.FromContext(ctx).Subject).Save(ctx)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, "ticket_comment.create", "ticket_comment", c.ID.String(), nil, c)
+	})
+	return c, err
+}
