@@ -18,6 +18,10 @@ type Service struct {
 	Client   *ent.Client
 	Enforcer *policy.Enforcer
 	Dir      *auth.Directory
+	// RowLocks is true where SELECT ... FOR UPDATE exists (PostgreSQL).
+	// SQLite needs none: its transactions take the write lock up front
+	// (_txlock=immediate).
+	RowLocks bool
 }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.

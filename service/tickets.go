@@ -184,7 +184,11 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 	}
 	var out *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		t, err := tx.Ticket.Query().Where(ticket.ID(id)).ForUpdate().Only(ctx)
+		q := tx.Ticket.Query().Where(ticket.ID(id))
+		if s.RowLocks {
+			q.ForUpdate()
+		}
+		t, err := q.Only(ctx)
 		if ent.IsNotFound(err) {
 			return &NotFoundError{Entity: "ticket"}
 		}

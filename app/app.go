@@ -1,0 +1,172 @@
+// Package app wires the platform together once, for the server, the CLI
+// and the tests alike.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/database"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/policy/entadapter"
+	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/rest"
+	"github.com/cienerp/cienerp/service"
+)
+
+// Version is set at build time with -ldflags "-X github.com/cienerp/cienerp/app.Version=…".
+var Version = "dev"
+
+// Config is everything that can be configured, read from CIEN_* variables.
+type Config struct {
+	Addr            string        // CIEN_ADDR, default :8080
+	DataDir         string        // CIEN_DATA_DIR, default ./data
+	DatabaseURL     string        // CIEN_DATABASE_URL; empty = SQLite under DataDir
+	JWTSecret       string        // CIEN_JWT_SECRET; empty = a secret kept in DataDir
+	CacheTTL        time.Duration // CIEN_CACHE_TTL, default 30s
+	TokenRateLimit  int           // CIEN_TOKEN_RATE_LIMIT per minute per IP, default 20
+	PublicRateLimit int           // CIEN_PUBLIC_RATE_LIMIT per minute per IP, default 300
+	LogLevel        slog.Level    // CIEN_LOG_LEVEL: debug, info, warn, error
+}
+
+// ConfigFromEnv reads the configuration with defaults.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		Addr:            env("CIEN_ADDR", ":8080"),
+		DataDir:         env("CIEN_DATA_DIR", "data"),
+		DatabaseURL:     os.Getenv("CIEN_DATABASE_URL"),
+		JWTSecret:       os.Getenv("CIEN_JWT_SECRET"),
+		CacheTTL:        30 * time.Second,
+		TokenRateLimit:  20,
+		PublicRateLimit: 300,
+	}
+	var errs []error
+	if v := os.Getenv("CIEN_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("CIEN_CACHE_TTL=%q: want a positive duration such as 30s", v))
+		}
+		c.CacheTTL = d
+	}
+	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit} {
+		if v := os.Getenv(name); v != "" {
+			if _, err := fmt.Sscanf(v, "%d", dst); err != nil || *dst <= 0 {
+				errs = append(errs, fmt.Errorf("%s=%q: want a positive integer", name, v))
+			}
+		}
+	}
+	if v := os.Getenv("CIEN_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("CIEN_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// App is the wired platform.
+type App struct {
+	DB       *database.DB
+	Service  *service.Service
+	Enforcer *policy.Enforcer
+	Auth     *auth.Authenticator
+	Handler  http.Handler
+	Log      *slog.Logger
+}
+
+// New opens the database, migrates it, loads the policy and builds the
+// HTTP handler.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	db, err := database.Open(cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, log, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*App, error) {
+	if err := db.Client.Schema.Create(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	enforcer, err := policy.NewEnforcer(entadapter.New(db.Client))
+	if err != nil {
+		return nil, err
+	}
+	secret, err := jwtSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := auth.NewSigner(secret)
+	if err != nil {
+		return nil, err
+	}
+	dir := auth.NewDirectory(db.Client, cfg.CacheTTL)
+	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres}
+	authn := &auth.Authenticator{Dir: dir, Signer: signer, Enforcer: enforcer}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h, err := rest.New(rest.Config{
+		Service: svc, Auth: authn, Limiter: ratelimit.NewMemory(), Logger: log, Registry: reg,
+		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
+		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
+		Ready:       db.SQL.PingContext,
+		Version:     Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log}, nil
+}
+
+// jwtSecret is CIEN_JWT_SECRET, or a random secret created once in the
+// data directory (fine for one instance; several instances must share
+// CIEN_JWT_SECRET).
+func jwtSecret(cfg Config) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		return []byte(cfg.JWTSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(b)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return nil, fmt.Errorf("keep token secret: %w", err)
+	}
+	return []byte(secret), nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,77 @@
+// Command cienerp serves the Cien ERP API and administers it.
+//
+//	cienerp serve                      run the server (SQLite + ./data with no configuration)
+//	cienerp migrate                    create or update the database schema
+//	cienerp demo                       create the demo tenant and print its credentials
+//	cienerp tenant create -name N -slug S
+//	cienerp user create -email E -tenant S -role owner [-name N] [-password P]
+//	cienerp key create -tenant S -env sandbox|live -role R [-name N]
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cienerp/cienerp/app"
+)
+
+const usage = `usage: cienerp <command> [flags]
+
+commands:
+  serve            run the HTTP server
+  migrate          create or update the database schema
+  demo             create the demo tenant and print its credentials
+  tenant create    -name N -slug S
+  user create      -email E -tenant SLUG -role ROLE [-name N] [-password P]
+  key create       -tenant SLUG -env sandbox|live -role ROLE [-name N]
+
+configuration (environment): CIEN_ADDR, CIEN_DATA_DIR, CIEN_DATABASE_URL, CIEN_JWT_SECRET,
+CIEN_CACHE_TTL, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT, CIEN_LOG_LEVEL
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "cienerp:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+	cmd := args[0]
+	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key") {
+		cmd += " " + args[1]
+		args = args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate", "demo", "tenant create", "user create", "key create":
+		a, err := app.New(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return admin(ctx, a, cmd, args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

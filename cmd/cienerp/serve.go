@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cienerp/cienerp/app"
+)
+
+// shutdownGrace bounds how long in-flight requests may finish on shutdown.
+const shutdownGrace = 20 * time.Second
+
+func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if demo, err := a.EnsureDemo(ctx); err != nil {
+		return fmt.Errorf("create demo tenant: %w", err)
+	} else if demo != nil {
+		printDemo(demo)
+	}
+
+	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		a.Auth.Dir.RunFlusher(flushCtx, time.Minute, func(err error) { log.Error("flush key last-used times", "error", err.Error()) })
+	}()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		stopFlush()
+		return err
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "version", app.Version, "portal", "http://"+displayAddr(ln.Addr())+"/api/openapi.json")
+
+	select {
+	case err := <-errc:
+		stopFlush()
+		<-flushed
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopFlush()
+	<-flushed
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func printDemo(d *app.Demo) {
+	fmt.Printf(`
+Demo tenant created (shown once; keep these):
+  tenant:       demo (%s)
+  admin login:  %s / %s
+  sandbox key:  %s
+
+Try:  curl -H "X-API-Key: %s" http://localhost:8080/api/sandbox/me
+
+`, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey)
+}

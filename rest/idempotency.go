@@ -1,0 +1,133 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/idempotencykey"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+)
+
+// IdempotencyTTL is how long a first response is replayed.
+const IdempotencyTTL = 24 * time.Hour
+
+// captureWriter keeps a copy of what the handler writes.
+type captureWriter struct {
+	gin.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *captureWriter) WriteString(s string) (int, error) {
+	w.buf.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
+
+// idempotent gives creating POSTs Stripe's Idempotency-Key semantics,
+// scoped to tenant, environment and credential: the first response (below
+// 500) is replayed for 24 h; the same key with another request is 422; a
+// key whose first request is still running is 409.
+func (s *Server) idempotent(c *gin.Context) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		c.Next()
+		return
+	}
+	if len(key) > 255 {
+		abortWith(c, service.Invalid("Idempotency-Key", "The Idempotency-Key header must be at most 255 characters."))
+		return
+	}
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		abortWith(c, bodyError(err))
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.FullPath()+" "+c.Request.URL.Path+"\n"), raw...))
+	hash := hex.EncodeToString(sum[:])
+
+	ctx := c.Request.Context()
+	v := policy.FromContext(ctx)
+	client := s.svc.Client
+	for attempt := 0; ; attempt++ {
+		row, err := client.IdempotencyKey.Create().SetCredential(v.Credential()).SetKey(key).
+			SetRequestHash(hash).SetExpiresAt(time.Now().Add(IdempotencyTTL)).Save(ctx)
+		if err == nil {
+			s.runOnce(c, row)
+			return
+		}
+		if !ent.IsConstraintError(err) || attempt > 0 {
+			abortWith(c, err)
+			return
+		}
+		prev, err := client.IdempotencyKey.Query().
+			Where(idempotencykey.Credential(v.Credential()), idempotencykey.Key(key)).Only(ctx)
+		if ent.IsNotFound(err) {
+			continue // removed after a failed first attempt: claim again
+		}
+		if err != nil {
+			abortWith(c, err)
+			return
+		}
+		switch {
+		case time.Now().After(prev.ExpiresAt):
+			if err := client.IdempotencyKey.DeleteOne(prev).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+				abortWith(c, err)
+				return
+			}
+			continue
+		case prev.RequestHash != hash:
+			abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
+		case prev.State == idempotencykey.StateRunning:
+			abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
+		default:
+			c.Header("Idempotent-Replayed", "true")
+			c.Data(prev.ResponseStatus, "application/json; charset=utf-8", prev.ResponseBody)
+			c.Abort()
+		}
+		return
+	}
+}
+
+// runOnce runs the handler for a freshly claimed key and stores its answer.
+func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey) {
+	w := &captureWriter{ResponseWriter: c.Writer}
+	c.Writer = w
+	c.Next()
+	ctx := c.Request.Context()
+	if ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	var err error
+	if status := w.Status(); status >= 500 {
+		err = s.svc.Client.IdempotencyKey.DeleteOne(row).Exec(ctx)
+	} else {
+		err = s.svc.Client.IdempotencyKey.UpdateOne(row).SetState(idempotencykey.StateDone).
+			SetResponseStatus(status).SetResponseBody(w.buf.Bytes()).Exec(ctx)
+	}
+	if err != nil {
+		s.log.Error("storing idempotent response", "error", err.Error(), "request_id", requestID(c))
+	}
+}
+
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", tooBig.Limit)
+	}
+	return newError(http.StatusBadRequest, "unreadable_body", "The request body could not be read.")
+}

@@ -1,0 +1,132 @@
+package rest
+
+// The component schemas of the OpenAPI document.
+
+func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+func nullable(typ, format, desc string) obj {
+	o := obj{"type": []string{typ, "null"}, "description": desc}
+	if format != "" {
+		o["format"] = format
+	}
+	return o
+}
+
+func enum(desc string, values ...string) obj {
+	return obj{"type": "string", "enum": values, "description": desc}
+}
+
+func object(required []string, props obj) obj {
+	o := obj{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+var (
+	uuidSchema = obj{"type": "string", "format": "uuid"}
+	timeSchema = obj{"type": "string", "format": "date-time"}
+	envSchema  = enum("The environment the object lives in.", "live", "sandbox")
+)
+
+func schemas() obj {
+	statuses := []string{"open", "in_progress", "on_hold", "resolved", "closed"}
+	priorities := []string{"low", "normal", "high", "urgent"}
+	return obj{
+		"Error": object([]string{"status", "message", "code"}, obj{
+			"status": obj{"const": "error"}, "message": str("What went wrong and what to do."),
+			"code":       str("Machine-readable reason, e.g. not_found, forbidden, rate_limited."),
+			"request_id": str("Quote it to support."), "permission": str("On 403 for a missing permission: its name."),
+		}),
+		"ValidationError": object([]string{"message", "errors"}, obj{
+			"message": obj{"const": invalidMessage},
+			"errors":  obj{"type": "object", "additionalProperties": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Field name to messages."},
+		}),
+		"OAuthError": object([]string{"error"}, obj{
+			"error":             enum("RFC 6749 error code.", "invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"),
+			"error_description": str("What went wrong."),
+		}),
+		"Meta": object([]string{"limit", "has_more"}, obj{
+			"limit": obj{"type": "integer"}, "has_more": obj{"type": "boolean"},
+			"next_cursor": str("Pass as cursor to get the next page."),
+		}),
+		"OpenAPI": obj{"type": "object", "description": "An OpenAPI 3.1 document."},
+		"Ping": object([]string{"environment"}, obj{
+			"object": obj{"const": "ping"}, "environment": envSchema, "time": timeSchema, "version": str("Server version."),
+		}),
+		"Permission": object([]string{"name", "module", "description"}, obj{
+			"name": str("Dotted permission, e.g. it-support.tickets.view."), "module": str("UI module."), "description": str("What it allows."),
+		}),
+		"TokenRequest": object([]string{"grant_type"}, obj{
+			"grant_type":    enum("The grant.", "password", "client_credentials", "refresh_token"),
+			"username":      str("password grant: the user's email."),
+			"password":      obj{"type": "string", "format": "password", "description": "password grant."},
+			"tenant":        str("password grant: bind the token to this tenant (id or slug)."),
+			"client_id":     str("client_credentials: the key id (optional)."),
+			"client_secret": str("client_credentials: the integration key."),
+			"refresh_token": str("refresh_token grant."),
+		}),
+		"TokenResponse": object([]string{"access_token", "token_type", "expires_in"}, obj{
+			"access_token": str("Send as Authorization: Bearer."), "token_type": obj{"const": "Bearer"},
+			"expires_in": obj{"type": "integer", "description": "Seconds."}, "refresh_token": str("password and refresh_token grants."),
+			"tenant_id": uuidSchema, "environment": envSchema,
+		}),
+		"Me": object([]string{"subject", "tenant", "environment", "permissions"}, obj{
+			"object": obj{"const": "me"}, "subject": str("user:<id> or key:<id>."), "credential": enum("How the caller authenticated.", "api_key", "bearer"),
+			"user_id": uuidSchema, "key_id": uuidSchema,
+			"tenant":      object(nil, obj{"id": uuidSchema, "slug": obj{"type": "string"}, "rate_limit_per_minute": obj{"type": "integer"}}),
+			"environment": envSchema,
+			"roles":       obj{"type": "array", "items": obj{"type": "string"}},
+			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "description": "Effective catalog permissions."},
+		}),
+		"IntegrationKey": object([]string{"id", "name", "prefix", "environment", "roles", "status"}, obj{
+			"id": uuidSchema, "object": obj{"const": "integration_key"}, "name": obj{"type": "string"},
+			"prefix":      str("The first characters, to recognise the key."),
+			"secret":      str("Only in the responses of create and roll: store it now, it is never shown again."),
+			"environment": envSchema, "roles": obj{"type": "array", "items": obj{"type": "string"}},
+			"status":     enum("", "active", "expired", "revoked", "rolled"),
+			"created_by": nullable("string", "uuid", "The user who created it."), "created_at": timeSchema,
+			"expires_at": nullable("string", "date-time", ""), "revoked_at": nullable("string", "date-time", ""),
+			"rolled_at": nullable("string", "date-time", ""), "rolled_from": nullable("string", "uuid", "The key this one replaced."),
+			"last_used_at": nullable("string", "date-time", "Updated within a minute of use."),
+		}),
+		"CreateIntegrationKey": object([]string{"name", "roles"}, obj{
+			"name":       obj{"type": "string", "maxLength": 100, "examples": []string{"Warehouse sync"}},
+			"roles":      obj{"type": "array", "items": obj{"type": "string"}, "minItems": 1, "examples": [][]string{{"it-agent"}}},
+			"expires_at": obj{"type": "string", "format": "date-time"},
+		}),
+		"RollIntegrationKey": object(nil, obj{
+			"expires_in_hours": obj{"type": "integer", "minimum": 0, "maximum": 168, "default": 0, "description": "How long the old key keeps working."},
+		}),
+		"Ticket": object([]string{"id", "number", "title", "status", "priority", "requester_id", "environment"}, obj{
+			"id": uuidSchema, "object": obj{"const": "ticket"}, "number": str("IT-000042: per tenant and environment."),
+			"title": obj{"type": "string"}, "description": obj{"type": "string"},
+			"status": enum("", statuses...), "priority": enum("", priorities...),
+			"requester_id": uuidSchema, "assignee_id": nullable("string", "uuid", ""), "created_by": str("user:<id> or key:<id>."),
+			"environment": envSchema, "created_at": timeSchema, "updated_at": timeSchema,
+			"resolved_at": nullable("string", "date-time", ""), "closed_at": nullable("string", "date-time", ""),
+		}),
+		"CreateTicket": object([]string{"title"}, obj{
+			"title":        obj{"type": "string", "maxLength": 200, "examples": []string{"Printer on floor 2 jams"}},
+			"description":  obj{"type": "string", "maxLength": 20000},
+			"priority":     obj{"type": "string", "enum": priorities, "default": "normal"},
+			"requester_id": obj{"type": "string", "format": "uuid", "description": "A member of the tenant; defaults to the calling user. Required for keys."},
+			"assignee_id":  obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
+		}),
+		"UpdateTicket": object(nil, obj{
+			"title": obj{"type": "string", "maxLength": 200}, "description": obj{"type": "string", "maxLength": 20000},
+			"priority": obj{"type": "string", "enum": priorities}, "status": obj{"type": "string", "enum": statuses},
+			"requester_id": obj{"type": "string", "format": "uuid"},
+			"assignee_id":  nullable("string", "uuid", "null unassigns."),
+		}),
+		"TicketComment": object([]string{"id", "ticket_id", "body", "author"}, obj{
+			"id": uuidSchema, "object": obj{"const": "ticket_comment"}, "ticket_id": uuidSchema, "body": obj{"type": "string"},
+			"internal": obj{"type": "boolean"}, "author": str("user:<id> or key:<id>."), "created_at": timeSchema,
+		}),
+		"CreateTicketComment": object([]string{"body"}, obj{
+			"body": obj{"type": "string", "maxLength": 20000}, "internal": obj{"type": "boolean", "default": false, "description": "Visible to agents only."},
+		}),
+		"Deleted": object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+	}
+}

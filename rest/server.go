@@ -1,0 +1,136 @@
+// Package rest is the REST transport: the gin router, its middleware, one
+// file per module, and the OpenAPI document built from the same route
+// table, so that every route is documented by construction.
+package rest
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/service"
+)
+
+// Config wires the transport.
+type Config struct {
+	Service *service.Service
+	Auth    *auth.Authenticator
+	Limiter ratelimit.Limiter
+	Logger  *slog.Logger
+	// Registry receives the HTTP metrics and is served at /metrics.
+	Registry *prometheus.Registry
+	// TokenLimit is the per-IP budget of the token endpoint (password
+	// guessing); PublicLimit that of the other public routes.
+	TokenLimit  ratelimit.Limit
+	PublicLimit ratelimit.Limit
+	// Ready reports whether the dependencies answer (for /readyz).
+	Ready func(context.Context) error
+	// Version is reported by the ping routes.
+	Version string
+}
+
+// Server holds the REST transport's dependencies.
+type Server struct {
+	svc     *service.Service
+	auth    *auth.Authenticator
+	limiter ratelimit.Limiter
+	log     *slog.Logger
+	cfg     Config
+	openapi []byte
+}
+
+// Base is one base URL and the environment it serves.
+type Base struct {
+	Prefix string
+	Env    policy.Env
+}
+
+// Bases are where every API route is served.
+var Bases = []Base{
+	{"/api", policy.Live},
+	{"/api/v1", policy.Live},
+	{"/api/sandbox", policy.Sandbox},
+	{"/api/sandbox/v1", policy.Sandbox},
+}
+
+const ctxEnv = "env"
+
+// New builds the HTTP handler.
+func New(cfg Config) (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{svc: cfg.Service, auth: cfg.Auth, limiter: cfg.Limiter, log: cfg.Logger, cfg: cfg}
+	doc, err := s.buildOpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.openapi = doc
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger), withBodyLimit)
+	r.NoRoute(func(c *gin.Context) {
+		abortWith(c, newError(http.StatusNotFound, "route_not_found", "No route %s %s; see /api/openapi.json for the routes.", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		abortWith(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s.", c.Request.Method, c.Request.URL.Path))
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	if cfg.Registry != nil {
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	}
+	for _, b := range Bases {
+		g := r.Group(b.Prefix, func(c *gin.Context) { c.Set(ctxEnv, b.Env); c.Next() })
+		for _, rt := range s.routes() {
+			g.Handle(rt.Method, rt.Path, s.chain(rt, b.Env)...)
+		}
+	}
+	return r, nil
+}
+
+// chain is the middleware a route gets: public routes a per-IP budget;
+// others authentication, the credential's budget and the declared
+// permission; creating POSTs idempotency.
+func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
+	var hs []gin.HandlerFunc
+	switch {
+	case rt.Public && rt.Path == tokenPath:
+		hs = append(hs, s.limitIP(s.cfg.TokenLimit, "token"))
+	case rt.Public:
+		hs = append(hs, s.limitIP(s.cfg.PublicLimit, "public"))
+	default:
+		hs = append(hs, s.authenticate(env), s.limitCredential)
+		if rt.Permission != "" {
+			hs = append(hs, require(rt.Permission))
+		}
+	}
+	if rt.Creates {
+		hs = append(hs, s.idempotent)
+	}
+	return append(hs, rt.Handle.gin())
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.log.Warn("not ready", "error", err.Error())
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "error", "message": "A dependency is not answering.", "code": "not_ready"})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func envOf(c *gin.Context) policy.Env { return c.MustGet(ctxEnv).(policy.Env) }

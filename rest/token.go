@@ -1,0 +1,153 @@
+package rest
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+)
+
+// tokenRequest holds the form (RFC 6749) or JSON parameters of the token
+// endpoint.
+type tokenRequest struct {
+	GrantType    string `json:"grant_type" form:"grant_type"`
+	Username     string `json:"username" form:"username"`
+	Password     string `json:"password" form:"password"`
+	Tenant       string `json:"tenant" form:"tenant"`
+	ClientID     string `json:"client_id" form:"client_id"`
+	ClientSecret string `json:"client_secret" form:"client_secret"`
+	RefreshToken string `json:"refresh_token" form:"refresh_token"`
+}
+
+// oauthError renders an RFC 6749 section 5.2 error.
+func oauthError(c *gin.Context, status int, code, description string) error {
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Basic realm="cienerp"`)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(status, gin.H{"error": code, "error_description": description, "request_id": requestID(c)})
+	return nil
+}
+
+func (s *Server) token(c *gin.Context) error {
+	var req tokenRequest
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	switch mt {
+	case "application/json":
+		if err := json.NewDecoder(c.Request.Body).Decode(&req); err != nil {
+			return oauthError(c, http.StatusBadRequest, "invalid_request", "The body is not valid JSON.")
+		}
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := c.ShouldBind(&req); err != nil {
+			return oauthError(c, http.StatusBadRequest, "invalid_request", "The form could not be read.")
+		}
+	default:
+		return oauthError(c, http.StatusBadRequest, "invalid_request", "Send the parameters as application/x-www-form-urlencoded or application/json.")
+	}
+	if id, secret, ok := c.Request.BasicAuth(); ok {
+		req.ClientID, req.ClientSecret = id, secret
+	}
+	ctx := c.Request.Context()
+	switch req.GrantType {
+	case "password":
+		if req.Username == "" || req.Password == "" {
+			return oauthError(c, http.StatusBadRequest, "invalid_request", "The password grant needs username and password.")
+		}
+		u, err := s.svc.Authenticate(ctx, req.Username, req.Password)
+		if service.IsBadLogin(err) {
+			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The email or password is wrong, or the user is disabled.")
+		}
+		if err != nil {
+			return err
+		}
+		return s.issueUserTokens(c, u.ID, req.Tenant)
+	case "client_credentials":
+		if req.ClientSecret == "" {
+			return oauthError(c, http.StatusUnauthorized, "invalid_client", "The client_credentials grant needs client_secret: an integration key.")
+		}
+		k, err := s.auth.CheckKey(ctx, req.ClientSecret)
+		var aerr *auth.Error
+		if errors.As(err, &aerr) {
+			return oauthError(c, http.StatusUnauthorized, "invalid_client", aerr.Message)
+		}
+		if err != nil {
+			return err
+		}
+		if req.ClientID != "" && req.ClientID != k.ID.String() {
+			return oauthError(c, http.StatusUnauthorized, "invalid_client", "client_id does not match the key.")
+		}
+		access, err := s.auth.Signer.Issue("access", policy.KeySubject(k.ID.String()), k.TenantID, k.Env, auth.AccessTTL)
+		if err != nil {
+			return err
+		}
+		return tokenResponse(c, gin.H{"access_token": access, "token_type": "Bearer", "expires_in": int(auth.AccessTTL.Seconds()), "tenant_id": k.TenantID, "environment": k.Env})
+	case "refresh_token":
+		claims, err := s.auth.Signer.Parse(req.RefreshToken, "refresh")
+		if err != nil {
+			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or expired.")
+		}
+		uid, err := uuid.Parse(strings.TrimPrefix(claims.Subject, "user:"))
+		if err != nil {
+			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid.")
+		}
+		return s.issueUserTokens(c, uid, claims.Tenant)
+	case "":
+		return oauthError(c, http.StatusBadRequest, "invalid_request", "grant_type is required: password, client_credentials or refresh_token.")
+	default:
+		return oauthError(c, http.StatusBadRequest, "unsupported_grant_type", "Supported grants: password, client_credentials, refresh_token.")
+	}
+}
+
+// issueUserTokens checks that the user is active (and a member of tenant,
+// when one is asked for) and issues an access and a refresh token.
+func (s *Server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string) error {
+	ctx := c.Request.Context()
+	u, found, err := s.auth.Dir.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if !found || !u.Active {
+		return oauthError(c, http.StatusBadRequest, "invalid_grant", "The user is disabled or gone.")
+	}
+	tenantID := uuid.Nil
+	if tenant != "" {
+		t, found, err := s.auth.Dir.Tenant(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		if !found || !slices.Contains(u.Tenants, t.ID) {
+			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The user is not a member of that tenant.")
+		}
+		tenantID = t.ID
+	}
+	sub := policy.UserSubject(u.ID.String())
+	access, err := s.auth.Signer.Issue("access", sub, tenantID, "", auth.AccessTTL)
+	if err != nil {
+		return err
+	}
+	refresh, err := s.auth.Signer.Issue("refresh", sub, tenantID, "", auth.RefreshTTL)
+	if err != nil {
+		return err
+	}
+	out := gin.H{"access_token": access, "token_type": "Bearer", "expires_in": int(auth.AccessTTL.Seconds()), "refresh_token": refresh}
+	if tenantID != uuid.Nil {
+		out["tenant_id"] = tenantID
+	}
+	return tokenResponse(c, out)
+}
+
+func tokenResponse(c *gin.Context, body gin.H) error {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.JSON(http.StatusOK, body)
+	return nil
+}

@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
+	"github.com/cienerp/cienerp/ent/ticket"
+)
+
+// MaxPageSize bounds every list.
+const MaxPageSize = 100
+
+// TicketSorts are the accepted sort values; a leading "-" means descending.
+var TicketSorts = []string{"-created_at", "created_at", "-updated_at", "updated_at", "-number", "number"}
+
+// TicketFilter selects and orders a page of tickets.
+type TicketFilter struct {
+	Statuses   []ticket.Status
+	Priorities []ticket.Priority
+	Assignee   *uuid.UUID
+	Unassigned bool
+	Requester  *uuid.UUID
+	Q          string
+	Sort       string // one of TicketSorts; default -created_at
+	Limit      int
+	Cursor     string
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items      []T
+	HasMore    bool
+	NextCursor string
+}
+
+// cursor is the keyset position after the last item of a page. It carries
+// its sort so that a cursor cannot be replayed under another order.
+type cursor struct {
+	Sort string    `json:"s"`
+	Time time.Time `json:"t,omitempty"`
+	Num  int       `json:"n,omitempty"`
+	ID   uuid.UUID `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, sort string) (cursor, bool) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Sort != sort {
+		return cursor{}, false
+	}
+	return c, true
+}
+
+// ListTickets returns one page in one query (limit+1 rows tell has_more).
+func (s *Service) ListTickets(ctx context.Context, f TicketFilter) (*Page[*ent.Ticket], error) {
+	verr := &ValidationError{}
+	if f.Sort == "" {
+		f.Sort = "-created_at"
+	}
+	valid := false
+	for _, s := range TicketSorts {
+		valid = valid || s == f.Sort
+	}
+	if !valid {
+		verr.Add("sort", "Sort must be one of %s.", strings.Join(TicketSorts, ", "))
+	}
+	if f.Limit == 0 {
+		f.Limit = 20
+	}
+	if f.Limit < 1 || f.Limit > MaxPageSize {
+		verr.Add("limit", "Limit must be between 1 and %d.", MaxPageSize)
+	}
+	var after *cursor
+	if f.Cursor != "" && valid {
+		c, ok := decodeCursor(f.Cursor, f.Sort)
+		if !ok {
+			verr.Add("cursor", "Cursor is invalid or belongs to another sort order; use next_cursor from the previous page.")
+		}
+		after = &c
+	}
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+
+	desc := strings.HasPrefix(f.Sort, "-")
+	field := strings.TrimPrefix(f.Sort, "-")
+	q := s.Client.Ticket.Query()
+	if len(f.Statuses) > 0 {
+		q.Where(ticket.StatusIn(f.Statuses...))
+	}
+	if len(f.Priorities) > 0 {
+		q.Where(ticket.PriorityIn(f.Priorities...))
+	}
+	if f.Assignee != nil {
+		q.Where(ticket.AssigneeID(*f.Assignee))
+	}
+	if f.Unassigned {
+		q.Where(ticket.AssigneeIDIsNil())
+	}
+	if f.Requester != nil {
+		q.Where(ticket.RequesterID(*f.Requester))
+	}
+	if f.Q != "" {
+		q.Where(ticket.Or(ticket.TitleContainsFold(f.Q), ticket.DescriptionContainsFold(f.Q)))
+	}
+	if after != nil {
+		q.Where(keyset(field, desc, after))
+	}
+	order := ent.Asc
+	if desc {
+		order = ent.Desc
+	}
+	rows, err := q.Order(order(field), order(ticket.FieldID)).Limit(f.Limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*ent.Ticket]{Items: rows}
+	if len(rows) > f.Limit {
+		page.Items, page.HasMore = rows[:f.Limit], true
+		last := page.Items[f.Limit-1]
+		c := cursor{Sort: f.Sort, ID: last.ID}
+		switch field {
+		case ticket.FieldCreatedAt:
+			c.Time = last.CreatedAt
+		case ticket.FieldUpdatedAt:
+			c.Time = last.UpdatedAt
+		case ticket.FieldNumber:
+			c.Num = last.Number
+		}
+		page.NextCursor = encodeCursor(c)
+	}
+	return page, nil
+}
+
+// keyset selects the rows after c in the (field, id) order.
+func keyset(field string, desc bool, c *cursor) predicate.Ticket {
+	var v any = c.Time
+	if field == ticket.FieldNumber {
+		v = c.Num
+	}
+	beyond := sql.GT
+	if desc {
+		beyond = sql.LT
+	}
+	return func(s *sql.Selector) {
+		col, id := s.C(field), s.C(ticket.FieldID)
+		s.Where(sql.Or(beyond(col, v), sql.And(sql.EQ(col, v), beyond(id, c.ID))))
+	}
+}
