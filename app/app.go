@@ -109,6 +109,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
+// NewWithDB wires the platform on an open database (tests use it to count
+// queries).
+func NewWithDB(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*App, error) {
+	return build(ctx, cfg, log, db)
+}
+
 func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*App, error) {
 	if err := db.Client.Schema.Create(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)

@@ -102,9 +102,6 @@ func (s *Server) authenticate(env policy.Env) gin.HandlerFunc {
 		}
 		v, t, err := s.auth.Authenticate(c.Request.Context(), req)
 		if err != nil {
-			if _, ok := err.(*auth.Error); ok && err.(*auth.Error).Status == http.StatusUnauthorized {
-				c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
-			}
 			abortWith(c, err)
 			return
 		}

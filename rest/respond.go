@@ -81,6 +81,9 @@ func abortWith(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "error", err.Error(), "request_id", requestID(c))
 		api = newError(http.StatusInternalServerError, "internal_error", "Something went wrong on our side; quote the request id when you contact support.")
 	}
+	if api.Status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
+	}
 	body := gin.H{"status": "error", "message": api.Message, "code": api.Code, "request_id": requestID(c)}
 	for k, v := range api.Extra {
 		body[k] = v

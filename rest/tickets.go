@@ -31,7 +31,7 @@ func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 	f := service.TicketFilter{Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: 20}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil {
+		if err != nil || n < 1 || n > service.MaxPageSize {
 			verr.Add("limit", "Limit must be an integer between 1 and %d.", service.MaxPageSize)
 		}
 		f.Limit = n
