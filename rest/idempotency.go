@@ -57,8 +57,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
-	sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.FullPath()+" "+c.Request.URL.Path+"\n"), raw...))
-	hash := hex.EncodeToString(sum[:])
+	hash := RequestHash(c.Request.Method, c.Request.URL.Path, raw)
 
 	ctx := c.Request.Context()
 	v := policy.FromContext(ctx)
@@ -122,6 +121,13 @@ func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey) {
 	if err != nil {
 		s.log.Error("storing idempotent response", "error", err.Error(), "request_id", requestID(c))
 	}
+}
+
+// RequestHash identifies a request for idempotency: the same key may only
+// be reused for the same method, path and body.
+func RequestHash(method, path string, body []byte) string {
+	sum := sha256.Sum256(append([]byte(method+" "+path+"\n"), body...))
+	return hex.EncodeToString(sum[:])
 }
 
 func bodyError(err error) error {

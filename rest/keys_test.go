@@ -1,0 +1,117 @@
+package rest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/policy/entadapter"
+)
+
+func TestIntegrationKeysAPI(t *testing.T) {
+	f := setup(t)
+	admin := testenv.Key(f.sandboxA)
+
+	r := f.Expect(f.Do("POST", sandbox+"/settings/integration-keys", map[string]any{"name": "Warehouse sync", "roles": []string{"it-agent"}}, admin), 201)
+	secret, id := r.Str("data.secret"), r.Str("data.id")
+	if !strings.HasPrefix(secret, "cien_test_") || !strings.HasPrefix(secret, r.Str("data.prefix")) || r.Str("data.status") != "active" || r.Str("data.environment") != "sandbox" {
+		t.Fatalf("create: %s", r)
+	}
+	// The new key works, with exactly its role.
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(secret)), 200)
+	f.Expect(f.Do("GET", sandbox+"/settings/integration-keys", nil, testenv.Key(secret)), 403)
+
+	// The secret is never listed; only this environment's keys are.
+	list := f.Expect(f.Do("GET", sandbox+"/settings/integration-keys", nil, admin), 200)
+	if strings.Contains(string(list.Raw), secret) || strings.Contains(string(list.Raw), `"secret"`) {
+		t.Fatal("the list shows a secret")
+	}
+	for _, k := range list.List() {
+		if k.(map[string]any)["environment"] != "sandbox" {
+			t.Fatalf("sandbox list shows %v", k)
+		}
+	}
+	if len(list.List()) != 2 { // the fixture's admin key and the new one
+		t.Fatalf("list has %d keys, want 2", len(list.List()))
+	}
+	// A live key of the same tenant cannot revoke a sandbox key.
+	f.Expect(f.Do("POST", live+"/settings/integration-keys/"+id+"/revoke", nil, testenv.Key(f.liveA)), 404)
+	// Another tenant's admin cannot either.
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+id+"/revoke", nil, testenv.Key(f.sandboxB)), 404)
+
+	// Validation.
+	bad := []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"roles": []string{"viewer"}}, "name"},
+		{map[string]any{"name": "x"}, "roles"},
+		{map[string]any{"name": "x", "roles": []string{"wizard"}}, "roles"},
+		{map[string]any{"name": "x", "roles": []string{"viewer"}, "expires_at": "2001-01-01T00:00:00Z"}, "expires_at"},
+		{map[string]any{"name": "x", "roles": []string{"viewer"}, "expires_at": "tomorrow"}, "expires_at"},
+		{map[string]any{"name": "x", "roles": "viewer"}, "roles"},
+	}
+	for _, c := range bad {
+		r := f.Expect(f.Do("POST", sandbox+"/settings/integration-keys", c.body, admin), 422)
+		if len(r.Errors()[c.field]) == 0 {
+			t.Errorf("%v: %s", c.body, r)
+		}
+	}
+	// Roll with a grace period: both keys work until it ends.
+	r = f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+id+"/roll", map[string]any{"expires_in_hours": 24}, admin), 201)
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(secret)), 200)
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(r.Str("data.secret"))), 200)
+	if roles := r.Get("data.roles").([]any); len(roles) != 1 || roles[0] != "it-agent" {
+		t.Fatalf("rolled key roles: %v", roles)
+	}
+	// A rolled key cannot be rolled again; the grace is bounded.
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+id+"/roll", nil, admin), 422)
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+r.Str("data.id")+"/roll", map[string]any{"expires_in_hours": 500}, admin), 422)
+}
+
+func TestKeysCannotGrantMoreThanTheirCreatorHolds(t *testing.T) {
+	f := setup(t)
+	// A custom role that may manage keys and read tickets, nothing else.
+	rules := []policy.Rule{
+		policy.PolicyRule("key-manager", f.A.ID.String(), policy.IntegrationKeysManage),
+		policy.PolicyRule("key-manager", f.A.ID.String(), policy.TicketsView),
+	}
+	if err := entadapter.Save(f.Ctx, f.App.DB.Client, rules...); err != nil {
+		t.Fatal(err)
+	}
+	f.App.Enforcer.Apply(rules...)
+	_, manager := f.Key(f.A.ID, policy.Sandbox, "key-manager")
+
+	for _, role := range []string{"owner", "admin", "it-agent", "viewer"} {
+		r := f.Expect(f.Do("POST", sandbox+"/settings/integration-keys", map[string]any{"name": "escalate", "roles": []string{role}}, testenv.Key(manager)), 422)
+		if msg := strings.Join(r.Errors()["roles"], " "); !strings.Contains(msg, "cannot grant role \""+role+"\"") {
+			t.Fatalf("granting %s: %s", role, r)
+		}
+	}
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys", map[string]any{"name": "peer", "roles": []string{"key-manager"}}, testenv.Key(manager)), 201)
+}
+
+func TestEveryProtectedRouteNamesItsMissingPermission(t *testing.T) {
+	f := setup(t)
+	_, cashier := f.Key(f.A.ID, policy.Sandbox, "cashier") // no it-support, no settings
+	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
+	checked := 0
+	for path, item := range doc.Body["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			perm, _ := op.(map[string]any)["x-permission"].(string)
+			if perm == "" {
+				continue
+			}
+			url := sandbox + strings.ReplaceAll(path, "{id}", "01a21a2f-0000-7000-8000-000000000000")
+			r := f.Expect(f.Do(strings.ToUpper(method), url, map[string]any{}, testenv.Key(cashier)), 403)
+			if r.Str("code") != "forbidden" || r.Str("permission") != perm || !strings.Contains(r.Str("message"), perm) {
+				t.Errorf("%s %s: %s", method, path, r)
+			}
+			checked++
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d protected operations found", checked)
+	}
+}
