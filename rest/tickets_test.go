@@ -90,7 +90,10 @@ func TestTicketsOfOtherTenantsAndEnvironmentsAreNotFound(t *testing.T) {
 	for name, in := range intruders {
 		t.Run(name, func(t *testing.T) {
 			h := testenv.Key(in.key)
-			for _, req := range []struct{ method, path string; body any }{
+			for _, req := range []struct {
+				method, path string
+				body         any
+			}{
 				{"GET", "/tickets/" + id, nil},
 				{"PATCH", "/tickets/" + id, map[string]any{"title": "pwned"}},
 				{"DELETE", "/tickets/" + id, nil},
@@ -166,7 +169,9 @@ func TestTicketListPagesFiltersAndSorts(t *testing.T) {
 		t.Fatalf("second ascending page starts at %s", r.Str("data.0.number"))
 	}
 	// Filters.
-	count := func(q string) int { return len(f.Expect(f.Do("GET", sandbox+"/tickets?limit=100&"+q, nil, h), 200).List()) }
+	count := func(q string) int {
+		return len(f.Expect(f.Do("GET", sandbox+"/tickets?limit=100&"+q, nil, h), 200).List())
+	}
 	if n := count("priority=urgent"); n != 5 {
 		t.Errorf("urgent: %d", n)
 	}

@@ -27,6 +27,8 @@ func admin(ctx context.Context, a *app.App, cmd string, args []string) error {
 		tenantF  = fs.String("tenant", "", "tenant slug or id")
 		role     = fs.String("role", "", "role name, or several separated by commas")
 		envF     = fs.String("env", "sandbox", "key environment: sandbox or live")
+		limit    = fs.Int("rate-limit", 0, "requests per minute per credential")
+		status   = fs.String("status", "", "tenant status: active or suspended")
 	)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
@@ -47,7 +49,34 @@ func admin(ctx context.Context, a *app.App, cmd string, args []string) error {
 		if err != nil {
 			return explain(err)
 		}
+		if *limit != 0 {
+			if _, err := a.Service.UpdateTenant(ctx, t.ID, service.UpdateTenantInput{RateLimitPerMinute: limit}); err != nil {
+				return explain(err)
+			}
+		}
 		fmt.Printf("tenant %s (%s) created with roles owner, admin, it-agent, accountant, cashier, viewer\n", t.Slug, t.ID)
+		return nil
+	case "tenant update":
+		t, err := findTenant(ctx, a, *tenantF)
+		if err != nil {
+			return err
+		}
+		var in service.UpdateTenantInput
+		fs.Visit(func(fl *flag.Flag) {
+			switch fl.Name {
+			case "name":
+				in.Name = name
+			case "status":
+				in.Status = status
+			case "rate-limit":
+				in.RateLimitPerMinute = limit
+			}
+		})
+		u, err := a.Service.UpdateTenant(ctx, t.ID, in)
+		if err != nil {
+			return explain(err)
+		}
+		fmt.Printf("tenant %s: name %q, status %s, %d requests per minute per credential\n", u.Slug, u.Name, u.Status, u.RateLimitPerMinute)
 		return nil
 	case "user create":
 		t, err := findTenant(ctx, a, *tenantF)

@@ -3,7 +3,8 @@
 //	cienerp serve                      run the server (SQLite + ./data with no configuration)
 //	cienerp migrate                    create or update the database schema
 //	cienerp demo                       create the demo tenant and print its credentials
-//	cienerp tenant create -name N -slug S
+//	cienerp tenant create -name N -slug S [-rate-limit N]
+//	cienerp tenant update -tenant S [-name N] [-status active|suspended] [-rate-limit N]
 //	cienerp user create -email E -tenant S -role owner [-name N] [-password P]
 //	cienerp key create -tenant S -env sandbox|live -role R [-name N]
 package main
@@ -25,7 +26,8 @@ commands:
   serve            run the HTTP server
   migrate          create or update the database schema
   demo             create the demo tenant and print its credentials
-  tenant create    -name N -slug S
+  tenant create    -name N -slug S [-rate-limit N]
+  tenant update    -tenant SLUG [-name N] [-status active|suspended] [-rate-limit N]
   user create      -email E -tenant SLUG -role ROLE [-name N] [-password P]
   key create       -tenant SLUG -env sandbox|live -role ROLE [-name N]
 
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log)
-	case "migrate", "demo", "tenant create", "user create", "key create":
+	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create":
 		a, err := app.New(ctx, cfg, log)
 		if err != nil {
 			return err
