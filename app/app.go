@@ -41,6 +41,7 @@ type Config struct {
 	TokenRateLimit  int           // CIEN_TOKEN_RATE_LIMIT per minute per IP, default 20
 	PublicRateLimit int           // CIEN_PUBLIC_RATE_LIMIT per minute per IP, default 300
 	LogLevel        slog.Level    // CIEN_LOG_LEVEL: debug, info, warn, error
+	TrustedProxies  []string      // CIEN_TRUSTED_PROXIES: comma-separated CIDRs allowed to set X-Forwarded-For
 }
 
 // ConfigFromEnv reads the configuration with defaults.
@@ -55,6 +56,11 @@ func ConfigFromEnv() (Config, error) {
 		PublicRateLimit: 300,
 	}
 	var errs []error
+	for _, p := range strings.Split(os.Getenv("CIEN_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	if v := os.Getenv("CIEN_CACHE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -141,7 +147,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
 		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
 		Ready:       db.SQL.PingContext,
-		Version:     Version,
+		Version:        Version,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err

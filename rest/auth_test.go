@@ -217,6 +217,8 @@ func TestTokenEndpointIsLimitedPerAddress(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Fatal("429 without Retry-After")
 	}
+	// A forged X-Forwarded-For does not buy a fresh budget.
+	f.Expect(f.Do("POST", "/api/auth/token", body, testenv.H{"X-Forwarded-For": "203.0.113.9"}), 429)
 	// Even the right password waits: guessing must not be distinguishable.
 	body["password"] = f.A.Owner.Password
 	f.Expect(f.Do("POST", "/api/auth/token", body, nil), 429)

@@ -18,8 +18,11 @@ func TestIntegrationKeysAPI(t *testing.T) {
 	if !strings.HasPrefix(secret, "cien_test_") || !strings.HasPrefix(secret, r.Str("data.prefix")) || r.Str("data.status") != "active" || r.Str("data.environment") != "sandbox" {
 		t.Fatalf("create: %s", r)
 	}
-	// The new key works, with exactly its role.
+	// The new key works, with exactly its role; its use is recorded.
 	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(secret)), 200)
+	if err := f.App.Auth.Dir.FlushLastUsed(f.Ctx); err != nil {
+		t.Fatal(err)
+	}
 	f.Expect(f.Do("GET", sandbox+"/settings/integration-keys", nil, testenv.Key(secret)), 403)
 
 	// The secret is never listed; only this environment's keys are.
@@ -28,8 +31,12 @@ func TestIntegrationKeysAPI(t *testing.T) {
 		t.Fatal("the list shows a secret")
 	}
 	for _, k := range list.List() {
-		if k.(map[string]any)["environment"] != "sandbox" {
+		m := k.(map[string]any)
+		if m["environment"] != "sandbox" {
 			t.Fatalf("sandbox list shows %v", k)
+		}
+		if m["id"] == id && m["last_used_at"] == nil {
+			t.Fatalf("last use not recorded: %v", m)
 		}
 	}
 	if len(list.List()) != 2 { // the fixture's admin key and the new one
@@ -92,26 +99,47 @@ func TestKeysCannotGrantMoreThanTheirCreatorHolds(t *testing.T) {
 	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys", map[string]any{"name": "peer", "roles": []string{"key-manager"}}, testenv.Key(manager)), 201)
 }
 
-func TestEveryProtectedRouteNamesItsMissingPermission(t *testing.T) {
+// TestEveryRouteRefusesBadCredentials walks the OpenAPI document (built
+// from the route table) so that a new route cannot skip these checks.
+func TestEveryRouteRefusesBadCredentials(t *testing.T) {
 	f := setup(t)
 	_, cashier := f.Key(f.A.ID, policy.Sandbox, "cashier") // no it-support, no settings
+	revokedID, revoked := f.Key(f.A.ID, policy.Sandbox, "admin")
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+revokedID.String()+"/revoke", nil, testenv.Key(f.sandboxA)), 200)
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
-	checked := 0
+	protected, permissioned := 0, 0
 	for path, item := range doc.Body["paths"].(map[string]any) {
 		for method, op := range item.(map[string]any) {
+			if op.(map[string]any)["security"] == nil {
+				continue
+			}
+			protected++
+			m, rel := strings.ToUpper(method), strings.ReplaceAll(path, "{id}", "01a21a2f-0000-7000-8000-000000000000")
+			expect := func(base string, h testenv.H, status int, code string) {
+				t.Helper()
+				r := f.Expect(f.Do(m, base+rel, map[string]any{}, h), status)
+				if r.Str("code") != code {
+					t.Errorf("%s %s%s: %s, want code %s", m, base, rel, r, code)
+				}
+			}
+			expect(sandbox, nil, 401, "unauthenticated")
+			expect(live, testenv.Key(f.sandboxA), 403, "wrong_environment")
+			expect(sandbox, testenv.Key(f.liveA), 403, "wrong_environment")
+			expect(sandbox, testenv.Key(revoked), 403, "key_revoked")
+			expect(sandbox, testenv.Key(f.sandboxA).With("X-Tenant-ID", f.B.Slug), 403, "tenant_mismatch")
+
 			perm, _ := op.(map[string]any)["x-permission"].(string)
 			if perm == "" {
 				continue
 			}
-			url := sandbox + strings.ReplaceAll(path, "{id}", "01a21a2f-0000-7000-8000-000000000000")
-			r := f.Expect(f.Do(strings.ToUpper(method), url, map[string]any{}, testenv.Key(cashier)), 403)
+			permissioned++
+			r := f.Expect(f.Do(m, sandbox+rel, map[string]any{}, testenv.Key(cashier)), 403)
 			if r.Str("code") != "forbidden" || r.Str("permission") != perm || !strings.Contains(r.Str("message"), perm) {
 				t.Errorf("%s %s: %s", method, path, r)
 			}
-			checked++
 		}
 	}
-	if checked < 10 {
-		t.Fatalf("only %d protected operations found", checked)
+	if protected < 12 || permissioned < 10 {
+		t.Fatalf("only %d protected and %d permissioned operations found", protected, permissioned)
 	}
 }

@@ -5,6 +5,7 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -35,6 +36,9 @@ type Config struct {
 	Ready func(context.Context) error
 	// Version is reported by the ping routes.
 	Version string
+	// TrustedProxies are the addresses (CIDRs) allowed to set
+	// X-Forwarded-For; none by default.
+	TrustedProxies []string
 }
 
 // Server holds the REST transport's dependencies.
@@ -74,6 +78,11 @@ func New(cfg Config) (http.Handler, error) {
 	s.openapi = doc
 
 	r := gin.New()
+	// Client addresses (per-IP limits, logs) come from X-Forwarded-For only
+	// when the peer is a proxy we were told to trust.
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger), withBodyLimit)

@@ -238,3 +238,37 @@ func TestKeysMustNameARequester(t *testing.T) {
 		t.Fatalf("foreign requester: %s", r)
 	}
 }
+
+func TestConcurrentTicketsGetDistinctGaplessNumbers(t *testing.T) {
+	f := setup(t)
+	const n = 12
+	numbers := make(chan string, n)
+	done := make(chan struct{})
+	for i := 0; i < n; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			r := f.Do("POST", sandbox+"/tickets", map[string]any{"title": "parallel", "requester_id": f.A.Owner.ID}, testenv.Key(f.sandboxA))
+			if r.Code != 201 {
+				t.Errorf("create: %s", r)
+				return
+			}
+			numbers <- r.Str("data.number")
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-done
+	}
+	close(numbers)
+	seen := map[string]bool{}
+	for num := range numbers {
+		if seen[num] {
+			t.Fatalf("number %s given twice", num)
+		}
+		seen[num] = true
+	}
+	for i := 1; i <= n; i++ {
+		if !seen[fmt.Sprintf("IT-%06d", i)] {
+			t.Fatalf("number %d missing: %v", i, seen)
+		}
+	}
+}
