@@ -144,9 +144,9 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := rest.New(rest.Config{
 		Service: svc, Auth: authn, Limiter: ratelimit.NewMemory(), Logger: log, Registry: reg,
-		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
-		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
-		Ready:       db.SQL.PingContext,
+		TokenLimit:     ratelimit.PerMinute(cfg.TokenRateLimit),
+		PublicLimit:    ratelimit.PerMinute(cfg.PublicRateLimit),
+		Ready:          db.SQL.PingContext,
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies,
 	})
