@@ -21,10 +21,9 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
-	if demo, err := a.EnsureDemo(ctx); err != nil {
+	demo, err := a.EnsureDemo(ctx)
+	if err != nil {
 		return fmt.Errorf("create demo tenant: %w", err)
-	} else if demo != nil {
-		printDemo(demo)
 	}
 
 	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
@@ -38,6 +37,9 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	if err != nil {
 		stopFlush()
 		return err
+	}
+	if demo != nil {
+		printDemo(demo, "http://"+displayAddr(ln.Addr()))
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
@@ -72,14 +74,14 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-func printDemo(d *app.Demo) {
+func printDemo(d *app.Demo, base string) {
 	fmt.Printf(`
 Demo tenant created (shown once; keep these):
   tenant:       demo (%s)
   admin login:  %s / %s
   sandbox key:  %s
 
-Try:  curl -H "X-API-Key: %s" http://localhost:8080/api/sandbox/me
+Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
 
-`, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey)
+`, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey, base)
 }
