@@ -138,7 +138,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	dir := auth.NewDirectory(db.Client, cfg.CacheTTL)
-	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres}
+	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
+	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local}
 	authn := &auth.Authenticator{Dir: dir, Signer: signer, Enforcer: enforcer}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
@@ -44,7 +42,7 @@ func (a *App) CreateDemo(ctx context.Context) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	password := RandomPassword()
+	password := service.RandomPassword()
 	u, err := svc.CreateUser(ctx, "admin@demo.local", "Demo Admin", password)
 	if err != nil {
 		return nil, err
@@ -57,10 +55,4 @@ func (a *App) CreateDemo(ctx context.Context) (*Demo, error) {
 		return nil, err
 	}
 	return &Demo{TenantID: t.ID.String(), AdminEmail: u.Email, Password: password, SandboxKey: k.Secret}, nil
-}
-
-func RandomPassword() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

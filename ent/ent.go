@@ -17,6 +17,7 @@ import (
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/ent/ticket"
@@ -87,6 +88,7 @@ func checkColumn(t, c string) error {
 			idempotencykey.Table: idempotencykey.ValidColumn,
 			integrationkey.Table: integrationkey.ValidColumn,
 			membership.Table:     membership.ValidColumn,
+			role.Table:           role.ValidColumn,
 			sequence.Table:       sequence.ValidColumn,
 			tenant.Table:         tenant.ValidColumn,
 			ticket.Table:         ticket.ValidColumn,

@@ -24,6 +24,8 @@ type Tx struct {
 	IntegrationKey *IntegrationKeyClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Role is the client for interacting with the Role builders.
+	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
 	Sequence *SequenceClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -170,6 +172,7 @@ func (tx *Tx) init() {
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.IntegrationKey = NewIntegrationKeyClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Role = NewRoleClient(tx.config)
 	tx.Sequence = NewSequenceClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Ticket = NewTicketClient(tx.config)

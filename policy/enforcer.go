@@ -164,3 +164,27 @@ func toAny(v []string) []any {
 	}
 	return out
 }
+
+// State returns tenant's roles and assignments as Casbin holds them.
+func (en *Enforcer) State(tenant string) State {
+	s := State{Roles: map[string][]string{}, Holders: map[string][]string{}}
+	ps, _ := en.e.GetFilteredPolicy(1, tenant)
+	for _, r := range ps {
+		role := strings.TrimPrefix(r[0], "role:")
+		s.Roles[role] = append(s.Roles[role], r[2])
+	}
+	gs, _ := en.e.GetFilteredGroupingPolicy(2, tenant)
+	for _, r := range gs {
+		s.Holders[r[0]] = append(s.Holders[r[0]], strings.TrimPrefix(r[1], "role:"))
+	}
+	return s
+}
+
+// Explain is Allowed with the Casbin rule that decided: (role, pattern).
+func (en *Enforcer) Explain(subject, tenant, perm string) (allowed bool, role, pattern string) {
+	ok, rule, err := en.e.EnforceEx(subject, tenant, perm)
+	if err != nil || !ok || len(rule) < 3 {
+		return false, "", ""
+	}
+	return true, strings.TrimPrefix(rule[0], "role:"), rule[2]
+}

@@ -48,6 +48,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			{"name": "System", "description": "Health, the permission catalog and this document."},
 			{"name": "Auth", "description": "Tokens and the caller."},
 			{"name": "Settings", "description": "Integration keys (Settings → Integration Keys)."},
+			{"name": "Admin", "description": "Roles, members, policy as data, the explain endpoint and the audit trail."},
 			{"name": "IT Support", "description": "Tickets and their comments."},
 		},
 		"paths": paths,
@@ -116,7 +117,7 @@ func operation(rt route) obj {
 		responses["403"] = refResponse("Forbidden")
 		responses["429"] = refResponse("TooManyRequests")
 	}
-	if strings.Contains(rt.Path, ":id") {
+	if strings.Contains(rt.Path, "/:") {
 		responses["404"] = refResponse("NotFound")
 	}
 	if d.Body != "" && rt.Path != tokenPath {

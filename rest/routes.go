@@ -41,6 +41,8 @@ const tokenPath = "/auth/token"
 
 var (
 	idParam     = param{"id", "path", "The object's id.", strSchema("uuid")}
+	nameParam   = param{"name", "path", "The role's name.", strSchema("")}
+	roleParam   = param{"role", "path", "A role name.", strSchema("")}
 	limitParam  = param{"limit", "query", "Page size, 1 to 100 (default 20).", map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
 	cursorParam = param{"cursor", "query", "The next_cursor of the previous page.", strSchema("")}
 )
@@ -66,6 +68,54 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "Settings", Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []param{idParam}, Status: 200, Data: "IntegrationKey"}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Permission: policy.IntegrationKeysManage, Creates: true, Handle: s.rollKey,
 			Doc: doc{Tag: "Settings", Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey"}},
+
+		{Method: http.MethodGet, Path: "/admin/roles", Permission: policy.PoliciesManage, Handle: s.listRoles,
+			Doc: doc{Tag: "Admin", Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
+		{Method: http.MethodPost, Path: "/admin/roles", Permission: policy.PoliciesManage, Creates: true, Handle: s.createRole,
+			Doc: doc{Tag: "Admin", Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role"}},
+		{Method: http.MethodGet, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.getRole,
+			Doc: doc{Tag: "Admin", Summary: "Get a role", Params: []param{nameParam}, Status: 200, Data: "Role"}},
+		{Method: http.MethodPatch, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
+			Doc: doc{Tag: "Admin", Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role"}},
+		{Method: http.MethodDelete, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.deleteRole,
+			Doc: doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []param{nameParam}, Status: 200, Data: "DeletedRole"}},
+		{Method: http.MethodGet, Path: "/admin/members", Permission: policy.PoliciesManage, Handle: s.listMembers,
+			Doc: doc{Tag: "Admin", Summary: "List members with their roles", Status: 200, Data: "Member", List: true}},
+		{Method: http.MethodPost, Path: "/admin/members", Permission: policy.PoliciesManage, Creates: true, Handle: s.inviteMember,
+			Doc: doc{Tag: "Admin", Summary: "Invite or create a member", Description: "An existing login is added to the tenant; otherwise a login is created with the given password, or a generated one returned once in password.", Body: "InviteMember", Status: 201, Data: "Member"}},
+		{Method: http.MethodDelete, Path: "/admin/members/:id", Permission: policy.PoliciesManage, Handle: s.removeMember,
+			Doc: doc{Tag: "Admin", Summary: "Remove a member and its roles", Params: []param{idParam}, Status: 200, Data: "DeletedMember"}},
+		{Method: http.MethodPut, Path: "/admin/members/:id/roles", Permission: policy.PoliciesManage, Handle: s.setMemberRoles,
+			Doc: doc{Tag: "Admin", Summary: "Replace a member's roles", Params: []param{idParam}, Body: "SetRoles", Status: 200, Data: "Member"}},
+		{Method: http.MethodPost, Path: "/admin/members/:id/roles", Permission: policy.PoliciesManage, Handle: s.addMemberRole,
+			Doc: doc{Tag: "Admin", Summary: "Give a member a role", Params: []param{idParam}, Body: "AddRole", Status: 200, Data: "Member"}},
+		{Method: http.MethodDelete, Path: "/admin/members/:id/roles/:role", Permission: policy.PoliciesManage, Handle: s.removeMemberRole,
+			Doc: doc{Tag: "Admin", Summary: "Take a role from a member", Params: []param{idParam, roleParam}, Status: 200, Data: "Member"}},
+		{Method: http.MethodPut, Path: "/admin/integration-keys/:id/roles", Permission: policy.PoliciesManage, Handle: s.setKeyRoles,
+			Doc: doc{Tag: "Admin", Summary: "Replace an integration key's roles", Params: []param{idParam}, Body: "SetRoles", Status: 200, Data: "IntegrationKey"}},
+		{Method: http.MethodGet, Path: "/permissions/check", Permission: policy.PoliciesManage, Handle: s.checkPermission,
+			Doc: doc{Tag: "Admin", Summary: "Explain a permission decision", Description: "Whether the subject holds the permission here, and which role and rule decided: the same Casbin decision that requests get.", Params: []param{
+				{"subject", "query", "user:<id>, key:<id>, a user or key id, or a member's email.", strSchema("")},
+				{"permission", "query", "A catalog permission, e.g. documents.verify.", strSchema("")},
+			}, Status: 200, Data: "Explanation"}},
+		{Method: http.MethodGet, Path: "/admin/policy", Permission: policy.PoliciesManage, Handle: s.exportPolicy,
+			Doc: doc{Tag: "Admin", Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
+		{Method: http.MethodPost, Path: "/admin/policy/import", Permission: policy.PoliciesManage, Handle: s.importPolicy,
+			Doc: doc{Tag: "Admin", Summary: "Import a policy document", Description: "Roles become exactly the document's; listed members and keys get exactly their listed roles. With dry_run=1 only the diff is returned. All or nothing.", Params: []param{
+				{"dry_run", "query", "1 to see the diff without applying it.", strSchema("")},
+			}, Body: "PolicyDocument", Status: 200, Data: "PolicyImport"}},
+		{Method: http.MethodGet, Path: "/audit-events", Permission: policy.AuditView, Handle: s.listAuditEvents,
+			Doc: doc{Tag: "Admin", Summary: "Read the audit trail, newest first", Description: "Every change from the API and the CLI, from both environments, with before/after.", Params: []param{
+				limitParam, cursorParam,
+				{"actor", "query", "user:<id>, key:<id> or cli.", strSchema("")},
+				{"credential", "query", "e.g. api_key:key:<id> or bearer:user:<id>.", strSchema("")},
+				{"action", "query", "e.g. ticket.update, role.update.", strSchema("")},
+				{"entity_type", "query", "e.g. ticket, role, integration_key.", strSchema("")},
+				{"entity_id", "query", "The entity's id.", strSchema("")},
+				{"environment", "query", "live or sandbox (default both).", strSchema("")},
+				{"since", "query", "From this time (RFC 3339), inclusive.", strSchema("date-time")},
+				{"until", "query", "Before this time (RFC 3339).", strSchema("date-time")},
+			}, Status: 200, Data: "AuditEvent", List: true}},
 
 		{Method: http.MethodGet, Path: "/tickets", Permission: policy.TicketsView, Handle: s.listTickets,
 			Doc: doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},

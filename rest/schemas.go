@@ -25,6 +25,7 @@ func object(required []string, props obj) obj {
 }
 
 var (
+	stringList = obj{"type": "array", "items": obj{"type": "string"}}
 	uuidSchema = obj{"type": "string", "format": "uuid"}
 	timeSchema = obj{"type": "string", "format": "date-time"}
 	envSchema  = enum("The environment the object lives in.", "live", "sandbox")
@@ -126,6 +127,61 @@ func schemas() obj {
 		}),
 		"CreateTicketComment": object([]string{"body"}, obj{
 			"body": obj{"type": "string", "maxLength": 20000}, "internal": obj{"type": "boolean", "default": false, "description": "Visible to agents only."},
+		}),
+		"Role": object([]string{"name", "permissions", "builtin"}, obj{
+			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "builtin": obj{"type": "boolean"},
+			"permissions": stringList, "holders": obj{"type": "integer", "description": "Members and keys holding it."},
+		}),
+		"CreateRole": object([]string{"name", "permissions"}, obj{
+			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "examples": []string{"help-desk"}}, "description": obj{"type": "string", "maxLength": 500},
+			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", "documents.view"}}},
+		}),
+		"UpdateRole": object(nil, obj{
+			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": stringList,
+		}),
+		"DeletedRole":   object([]string{"name", "deleted"}, obj{"name": obj{"type": "string"}, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"DeletedMember": object([]string{"user_id", "deleted"}, obj{"user_id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"Member": object([]string{"user_id", "email", "roles"}, obj{
+			"user_id": uuidSchema, "email": obj{"type": "string"}, "name": obj{"type": "string"}, "status": enum("", "active", "disabled"),
+			"roles": stringList, "joined_at": timeSchema,
+			"password":  str("Only when the invite created the login and no password was given: the generated password, shown once."),
+			"new_login": obj{"type": "boolean"},
+		}),
+		"InviteMember": object([]string{"email", "roles"}, obj{
+			"email": obj{"type": "string", "format": "email"}, "name": obj{"type": "string"},
+			"password": obj{"type": "string", "format": "password", "description": "For a new login only; generated when left out."},
+			"roles":    stringList,
+		}),
+		"SetRoles": object([]string{"roles"}, obj{"roles": stringList}),
+		"AddRole":  object([]string{"role"}, obj{"role": obj{"type": "string"}}),
+		"Explanation": object([]string{"subject", "permission", "allowed", "roles", "reason"}, obj{
+			"subject": obj{"type": "string"}, "permission": obj{"type": "string"}, "allowed": obj{"type": "boolean"},
+			"role": str("The role whose rule decided (when allowed)."), "rule": str("The pattern that matched, e.g. documents.*."),
+			"roles": stringList, "reason": str("The decision in a sentence."),
+		}),
+		"PolicyDocument": object([]string{"roles"}, obj{
+			"roles": obj{"type": "array", "items": object([]string{"name", "permissions"}, obj{
+				"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": stringList})},
+			"members":          obj{"type": "array", "items": ref("PolicyAssignment")},
+			"integration_keys": obj{"type": "array", "items": ref("PolicyAssignment")},
+		}),
+		"PolicyAssignment": object([]string{"id", "roles"}, obj{"id": uuidSchema, "label": str("Email or key name; ignored on import."), "roles": stringList}),
+		"PolicyImport": object([]string{"dry_run", "changes"}, obj{
+			"object": obj{"const": "policy_import"}, "dry_run": obj{"type": "boolean"},
+			"changes": object(nil, obj{
+				"roles_created": stringList, "roles_deleted": stringList,
+				"roles_changed":       obj{"type": "array", "items": object(nil, obj{"name": obj{"type": "string"}, "permissions_added": stringList, "permissions_removed": stringList, "description": obj{"type": "string"}})},
+				"assignments_added":   obj{"type": "array", "items": object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
+				"assignments_removed": obj{"type": "array", "items": object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
+			}),
+		}),
+		"AuditEvent": object([]string{"id", "actor", "action", "entity_type", "entity_id", "created_at"}, obj{
+			"id": uuidSchema, "object": obj{"const": "audit_event"}, "environment": envSchema,
+			"actor": str("user:<id>, key:<id> or cli."), "credential": str("How the actor authenticated."),
+			"request_id": obj{"type": "string"}, "action": obj{"type": "string"}, "entity_type": obj{"type": "string"}, "entity_id": obj{"type": "string"},
+			"before":     obj{"type": []string{"object", "null"}, "description": "The changed fields before."},
+			"after":      obj{"type": []string{"object", "null"}, "description": "The changed fields after."},
+			"created_at": timeSchema,
 		}),
 		"Deleted": object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}

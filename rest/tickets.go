@@ -28,14 +28,7 @@ func (s *Server) listTickets(c *gin.Context) error {
 // ticketFilter reads the list's query parameters, reporting every bad one.
 func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 	verr := &service.ValidationError{}
-	f := service.TicketFilter{Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: 20}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > service.MaxPageSize {
-			verr.Add("limit", "Limit must be an integer between 1 and %d.", service.MaxPageSize)
-		}
-		f.Limit = n
-	}
+	f := service.TicketFilter{Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
 	for _, v := range splitList(c.Query("status")) {
 		if ticket.StatusValidator(ticket.Status(v)) != nil {
 			verr.Add("status", "Unknown status %q; use open, in_progress, on_hold, resolved or closed.", v)
@@ -65,6 +58,19 @@ func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 		f.Requester = &id
 	}
 	return f, verr.OrNil()
+}
+
+// queryLimit reads ?limit= (default 20, at most service.MaxPageSize).
+func queryLimit(c *gin.Context, verr *service.ValidationError) int {
+	l := c.Query("limit")
+	if l == "" {
+		return 20
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > service.MaxPageSize {
+		verr.Add("limit", "Limit must be an integer between 1 and %d.", service.MaxPageSize)
+	}
+	return n
 }
 
 func splitList(s string) []string {

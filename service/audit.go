@@ -25,7 +25,7 @@ func record(ctx context.Context, tx *ent.Tx, action, entityType, entityID string
 	}
 	credential := v.Via + ":" + v.Subject
 	return tx.AuditEvent.Create().
-		SetActor(v.Subject).SetCredential(credential).SetRequestID(v.RequestID).
+		SetEnv(v.Env).SetActor(v.Subject).SetCredential(credential).SetRequestID(v.RequestID).
 		SetAction(action).SetEntityType(entityType).SetEntityID(entityID).
 		SetBefore(b).SetAfter(a).
 		Exec(ctx)

@@ -116,9 +116,9 @@ func (s *Service) newKey(ctx context.Context, name string, roles []string, expir
 	if err != nil {
 		return nil, err
 	}
-	s.Enforcer.Apply(rules...)
+	s.changed(ctx, policyChanged(v.TenantID))
 	for _, id := range revoked {
-		s.Dir.ForgetKey(id)
+		s.changed(ctx, policy.Change{Kind: policy.ChangedKey, ID: id.String()})
 	}
 	return &Key{IntegrationKey: key, Roles: roles, Secret: secret}, nil
 }
@@ -172,7 +172,7 @@ func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Dir.ForgetKey(k.ID)
+	s.changed(ctx, policy.Change{Kind: policy.ChangedKey, ID: k.ID.String()})
 	return s.withRoles(k), nil
 }
 

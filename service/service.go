@@ -22,6 +22,8 @@ type Service struct {
 	// SQLite needs none: its transactions take the write lock up front
 	// (_txlock=immediate).
 	RowLocks bool
+	// Sync drops caches after changes, here and on other instances.
+	Sync Syncer
 }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -63,6 +65,9 @@ func (s *Service) CreateTenant(ctx context.Context, name, slug string) (*ent.Ten
 			return err
 		}
 		for _, r := range policy.DefaultRoles() {
+			if err := tx.Role.Create().SetTenantID(t.ID).SetName(r.Name).SetDescription(r.Description).SetBuiltin(true).Exec(ctx); err != nil {
+				return err
+			}
 			for _, p := range r.Permissions {
 				rules = append(rules, policy.PolicyRule(r.Name, t.ID.String(), p))
 			}
@@ -75,7 +80,7 @@ func (s *Service) CreateTenant(ctx context.Context, name, slug string) (*ent.Ten
 	if err != nil {
 		return nil, err
 	}
-	s.Enforcer.Apply(rules...)
+	s.changed(ctx, policyChanged(t.ID))
 	return t, nil
 }
 
@@ -136,8 +141,7 @@ func (s *Service) AddMember(ctx context.Context, tenantID, userID uuid.UUID, rol
 	if err != nil {
 		return err
 	}
-	s.Enforcer.Apply(rules...)
-	s.Dir.ForgetUser(userID)
+	s.changed(ctx, policy.Change{Kind: policy.ChangedUser, ID: userID.String()}, policyChanged(tenantID))
 	return nil
 }
 
@@ -161,3 +165,10 @@ var errBadLogin = fmt.Errorf("invalid email or password")
 
 // IsBadLogin reports a failed password check.
 func IsBadLogin(err error) bool { return err == errBadLogin }
+
+// RandomPassword makes a 16-character password for generated logins.
+func RandomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -61,6 +61,6 @@ func (s *Service) UpdateTenant(ctx context.Context, id uuid.UUID, in UpdateTenan
 	if err != nil {
 		return nil, err
 	}
-	s.Dir.ForgetTenant(id)
+	s.changed(ctx, policy.Change{Kind: policy.ChangedTenant, ID: id.String()})
 	return out, nil
 }

@@ -85,7 +85,7 @@ func admin(ctx context.Context, a *app.App, cmd string, args []string) error {
 		}
 		pw := *password
 		if pw == "" {
-			pw = app.RandomPassword()
+			pw = service.RandomPassword()
 		}
 		u, err := a.Service.CreateUser(ctx, *email, *name, pw)
 		if err != nil {

@@ -30,14 +30,19 @@ var (
 		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "auditevent_tenant_id_env",
+				Name:    "auditevent_tenant_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[2]},
+				Columns: []*schema.Column{AuditEventsColumns[1]},
 			},
 			{
-				Name:    "auditevent_tenant_id_env_created_at",
+				Name:    "auditevent_tenant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[2], AuditEventsColumns[11]},
+				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[11]},
+			},
+			{
+				Name:    "auditevent_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[11]},
 			},
 			{
 				Name:    "auditevent_entity_type_entity_id",
@@ -178,6 +183,34 @@ var (
 				Name:    "membership_tenant_id_user_id",
 				Unique:  true,
 				Columns: []*schema.Column{MembershipsColumns[1], MembershipsColumns[4]},
+			},
+		},
+	}
+	// RolesColumns holds the columns for the "roles" table.
+	RolesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 63},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "builtin", Type: field.TypeBool, Default: false},
+	}
+	// RolesTable holds the schema information for the "roles" table.
+	RolesTable = &schema.Table{
+		Name:       "roles",
+		Columns:    RolesColumns,
+		PrimaryKey: []*schema.Column{RolesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "role_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{RolesColumns[1]},
+			},
+			{
+				Name:    "role_tenant_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{RolesColumns[1], RolesColumns[4]},
 			},
 		},
 	}
@@ -330,6 +363,7 @@ var (
 		IdempotencyKeysTable,
 		IntegrationKeysTable,
 		MembershipsTable,
+		RolesTable,
 		SequencesTable,
 		TenantsTable,
 		TicketsTable,

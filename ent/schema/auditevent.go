@@ -10,15 +10,18 @@ import (
 )
 
 // AuditEvent records one change: who, with which credential, from which
-// request, what, and the before/after of the fields that changed.
+// request, what, and the before/after of the fields that changed. The
+// trail is tenant-wide: env records where the change was made, and admins
+// read both environments' events from either base URL.
 type AuditEvent struct{ ent.Schema }
 
 func (AuditEvent) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}}
+	return []ent.Mixin{IDMixin{}, TenantMixin{}}
 }
 
 func (AuditEvent) Fields() []ent.Field {
 	return []ent.Field{
+		field.Enum("env").GoType(policy.Env("")).Immutable(),
 		field.String("actor").Immutable().Comment("user:<id>, key:<id> or cli"),
 		field.String("credential").Default("").Immutable().Comment("key:<id> when a key was used, directly or behind a token"),
 		field.String("request_id").Default("").Immutable(),
@@ -33,7 +36,8 @@ func (AuditEvent) Fields() []ent.Field {
 
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("tenant_id", "env", "created_at"),
+		index.Fields("tenant_id", "created_at"),
+		index.Fields("created_at"),
 		index.Fields("entity_type", "entity_id"),
 	}
 }
