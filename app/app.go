@@ -38,6 +38,7 @@ type Config struct {
 	DatabaseURL     string        // CIEN_DATABASE_URL; empty = SQLite under DataDir
 	JWTSecret       string        // CIEN_JWT_SECRET; empty = a secret kept in DataDir
 	CacheTTL        time.Duration // CIEN_CACHE_TTL, default 30s
+	AuditRetention  time.Duration // CIEN_AUDIT_RETENTION, default 8760h (a year); older events are deleted
 	TokenRateLimit  int           // CIEN_TOKEN_RATE_LIMIT per minute per IP, default 20
 	PublicRateLimit int           // CIEN_PUBLIC_RATE_LIMIT per minute per IP, default 300
 	LogLevel        slog.Level    // CIEN_LOG_LEVEL: debug, info, warn, error
@@ -52,6 +53,7 @@ func ConfigFromEnv() (Config, error) {
 		DatabaseURL:     os.Getenv("CIEN_DATABASE_URL"),
 		JWTSecret:       os.Getenv("CIEN_JWT_SECRET"),
 		CacheTTL:        30 * time.Second,
+		AuditRetention:  365 * 24 * time.Hour,
 		TokenRateLimit:  20,
 		PublicRateLimit: 300,
 	}
@@ -67,6 +69,13 @@ func ConfigFromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("CIEN_CACHE_TTL=%q: want a positive duration such as 30s", v))
 		}
 		c.CacheTTL = d
+	}
+	if v := os.Getenv("CIEN_AUDIT_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			errs = append(errs, fmt.Errorf("CIEN_AUDIT_RETENTION=%q: want a duration of at least 1h, such as 2160h for 90 days", v))
+		}
+		c.AuditRetention = d
 	}
 	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit} {
 		if v := os.Getenv(name); v != "" {
@@ -98,6 +107,7 @@ type App struct {
 	Auth     *auth.Authenticator
 	Handler  http.Handler
 	Log      *slog.Logger
+	cfg      Config
 }
 
 // New opens the database, migrates it, loads the policy and builds the
@@ -154,7 +164,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, cfg: cfg}, nil
 }
 
 // jwtSecret is CIEN_JWT_SECRET, or a random secret created once in the
@@ -180,6 +190,11 @@ func jwtSecret(cfg Config) ([]byte, error) {
 		return nil, fmt.Errorf("keep token secret: %w", err)
 	}
 	return []byte(secret), nil
+}
+
+// PruneAudit deletes audit events older than the retention period.
+func (a *App) PruneAudit(ctx context.Context) (int, error) {
+	return a.Service.PruneAudit(ctx, time.Now().Add(-a.cfg.AuditRetention))
 }
 
 // Close releases the database.

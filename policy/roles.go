@@ -17,14 +17,14 @@ func DefaultRoles() []Role {
 		{"it-agent", "Works IT support tickets; reads and uploads documents.", []string{"it-support.*", "documents.view", "documents.upload"}},
 		{"accountant", "Customers, invoices and payments; verifies documents.", []string{"finance.*", "documents.view", "documents.upload", "documents.verify", "pos.sales.view"}},
 		{"cashier", "Rings up sales at the register.", []string{"pos.*", "finance.customers.view", "finance.customers.create", "finance.invoices.view", "finance.payments.view"}},
-		{"viewer", "Reads everything, changes nothing.", viewPermissions()},
+		{"viewer", "Reads every module, changes nothing (the audit trail is for admins).", viewPermissions()},
 	}
 }
 
 func viewPermissions() []string {
 	var out []string
 	for _, p := range Catalog() {
-		if strings.HasSuffix(p.Name, ".view") {
+		if strings.HasSuffix(p.Name, ".view") && p.Module != "admin" {
 			out = append(out, p.Name)
 		}
 	}

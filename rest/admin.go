@@ -232,7 +232,7 @@ func (s *Server) listAuditEvents(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	f := service.AuditFilter{
 		Actor: c.Query("actor"), Credential: c.Query("credential"), Action: c.Query("action"),
-		EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"), Cursor: c.Query("cursor"),
+		EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"), RequestID: c.Query("request_id"), Cursor: c.Query("cursor"),
 		Limit: queryLimit(c, verr),
 	}
 	if e := policy.Env(c.Query("environment")); e != "" {

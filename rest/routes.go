@@ -112,6 +112,7 @@ func (s *Server) routes() []route {
 				{"action", "query", "e.g. ticket.update, role.update.", strSchema("")},
 				{"entity_type", "query", "e.g. ticket, role, integration_key.", strSchema("")},
 				{"entity_id", "query", "The entity's id.", strSchema("")},
+				{"request_id", "query", "The X-Request-ID of the request that made the change.", strSchema("")},
 				{"environment", "query", "live or sandbox (default both).", strSchema("")},
 				{"since", "query", "From this time (RFC 3339), inclusive.", strSchema("date-time")},
 				{"until", "query", "Before this time (RFC 3339).", strSchema("date-time")},

@@ -19,6 +19,7 @@ type AuditFilter struct {
 	Action     string // e.g. ticket.update
 	EntityType string
 	EntityID   string
+	RequestID  string
 	Env        policy.Env // empty: both environments
 	Since      *time.Time
 	Until      *time.Time
@@ -52,7 +53,7 @@ func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*en
 		pred func(string) predicate.AuditEvent
 	}{
 		{f.Actor, auditevent.Actor}, {f.Credential, auditevent.Credential}, {f.Action, auditevent.Action},
-		{f.EntityType, auditevent.EntityType}, {f.EntityID, auditevent.EntityID},
+		{f.EntityType, auditevent.EntityType}, {f.EntityID, auditevent.EntityID}, {f.RequestID, auditevent.RequestID},
 	} {
 		if p.v != "" {
 			q.Where(p.pred(p.v))

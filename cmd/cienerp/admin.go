@@ -37,6 +37,13 @@ func admin(ctx context.Context, a *app.App, cmd string, args []string) error {
 	case "migrate":
 		fmt.Println("database schema is up to date")
 		return nil
+	case "audit prune":
+		n, err := a.PruneAudit(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("deleted %d audit events past the retention period\n", n)
+		return nil
 	case "demo":
 		d, err := a.CreateDemo(ctx)
 		if err != nil {

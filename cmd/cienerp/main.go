@@ -30,9 +30,11 @@ commands:
   tenant update    -tenant SLUG [-name N] [-status active|suspended] [-rate-limit N]
   user create      -email E -tenant SLUG -role ROLE [-name N] [-password P]
   key create       -tenant SLUG -env sandbox|live -role ROLE [-name N]
+  audit prune      delete audit events older than CIEN_AUDIT_RETENTION
 
 configuration (environment): CIEN_ADDR, CIEN_DATA_DIR, CIEN_DATABASE_URL, CIEN_JWT_SECRET,
-CIEN_CACHE_TTL, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT, CIEN_LOG_LEVEL
+CIEN_CACHE_TTL, CIEN_AUDIT_RETENTION, CIEN_REDIS_URL, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT,
+CIEN_TRUSTED_PROXIES, CIEN_LOG_LEVEL
 `
 
 func main() {
@@ -56,14 +58,14 @@ func run(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key") {
+	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key" || cmd == "audit") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log)
-	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create":
+	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create", "audit prune":
 		a, err := app.New(ctx, cfg, log)
 		if err != nil {
 			return err

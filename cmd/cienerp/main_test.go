@@ -185,6 +185,9 @@ func TestServeWorksWithNoConfiguration(t *testing.T) {
 func TestOperatorCommands(t *testing.T) {
 	dir := t.TempDir()
 	cli(t, dir, "migrate")
+	if out := cli(t, dir, "audit", "prune"); !strings.Contains(out, "deleted 0 audit events") {
+		t.Fatalf("audit prune: %s", out)
+	}
 	out := cli(t, dir, "tenant", "create", "-name", "Acme", "-slug", "acme", "-rate-limit", "120")
 	if !strings.Contains(out, "tenant acme") {
 		t.Fatalf("tenant create: %s", out)

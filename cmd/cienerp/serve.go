@@ -32,6 +32,7 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		defer close(flushed)
 		a.Auth.Dir.RunFlusher(flushCtx, time.Minute, func(err error) { log.Error("flush key last-used times", "error", err.Error()) })
 	}()
+	go pruneAuditHourly(flushCtx, a, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -84,4 +85,22 @@ Demo tenant created (shown once; keep these):
 Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
 
 `, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey, base)
+}
+
+// pruneAuditHourly applies the audit retention period until ctx ends.
+func pruneAuditHourly(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.PruneAudit(ctx); err != nil {
+			log.Error("prune audit events", "error", err.Error())
+		} else if n > 0 {
+			log.Info("pruned audit events past retention", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

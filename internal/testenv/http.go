@@ -61,12 +61,13 @@ func Key(secret string) H { return H{"X-API-Key": secret} }
 // Bearer returns the headers of a bearer token.
 func Bearer(token string) H { return H{"Authorization": "Bearer " + token} }
 
-// With adds headers to h.
+// With returns a copy of h with header k set to v.
 func (h H) With(k, v string) H {
-	out := H{k: v}
+	out := H{}
 	for kk, vv := range h {
 		out[kk] = vv
 	}
+	out[k] = v
 	return out
 }
 

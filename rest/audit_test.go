@@ -1,0 +1,172 @@
+package rest_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// TestEveryMutatingRouteIsAudited walks the route table: each mutating
+// operation must have a step here, and each step must leave an audit event
+// carrying its request id.
+func TestEveryMutatingRouteIsAudited(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	member := f.User(f.A.ID, "member@acme.test", "viewer")
+	ticket := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "audited")
+	keyID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
+	rollID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
+	var invited string
+
+	type step struct {
+		op   string // METHOD and OpenAPI path
+		path string
+		body any
+		keep func(*testenv.Response)
+	}
+	steps := []step{
+		{"POST /tickets", "/tickets", map[string]any{"title": "t", "requester_id": f.A.Owner.ID}, nil},
+		{"PATCH /tickets/{id}", "/tickets/" + ticket, map[string]any{"priority": "low"}, nil},
+		{"POST /tickets/{id}/comments", "/tickets/" + ticket + "/comments", map[string]any{"body": "c"}, nil},
+		{"DELETE /tickets/{id}", "/tickets/" + ticket, nil, nil},
+		{"POST /settings/integration-keys", "/settings/integration-keys", map[string]any{"name": "k", "roles": []string{"viewer"}}, nil},
+		{"POST /settings/integration-keys/{id}/revoke", "/settings/integration-keys/" + keyID.String() + "/revoke", nil, nil},
+		{"POST /settings/integration-keys/{id}/roll", "/settings/integration-keys/" + rollID.String() + "/roll", nil, nil},
+		{"POST /admin/roles", "/admin/roles", map[string]any{"name": "temp", "permissions": []string{"documents.view"}}, nil},
+		{"PATCH /admin/roles/{name}", "/admin/roles/temp", map[string]any{"description": "changed"}, nil},
+		{"POST /admin/members", "/admin/members", map[string]any{"email": "invited@acme.test", "roles": []string{"temp"}}, func(r *testenv.Response) { invited = r.Str("data.user_id") }},
+		{"POST /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"role": "temp"}, nil},
+		{"DELETE /admin/members/{id}/roles/{role}", "/admin/members/" + member.ID.String() + "/roles/temp", nil, nil},
+		{"PUT /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"roles": []string{"it-agent"}}, nil},
+		{"PUT /admin/integration-keys/{id}/roles", "/admin/integration-keys/" + f.sandboxAKey.String() + "/roles", map[string]any{"roles": []string{"admin", "viewer"}}, nil},
+		{"DELETE /admin/members/{id}", "", nil, nil}, // path filled in once the invite ran
+		{"DELETE /admin/roles/{name}", "/admin/roles/temp", nil, nil},
+		{"POST /admin/policy/import", "/admin/policy/import", nil, nil}, // body filled in below
+	}
+
+	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
+	want := map[string]bool{}
+	for path, item := range doc.Body["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			if method != "get" && op.(map[string]any)["security"] != nil {
+				want[strings.ToUpper(method)+" "+path] = true
+			}
+		}
+	}
+	for _, s := range steps {
+		if !want[s.op] {
+			t.Errorf("step %q is not a mutating route", s.op)
+		}
+		delete(want, s.op)
+	}
+	for op := range want {
+		t.Errorf("mutating route %s has no audit step: add one", op)
+	}
+
+	for i, s := range steps {
+		switch s.op {
+		case "DELETE /admin/members/{id}":
+			s.path = "/admin/members/" + invited
+		case "POST /admin/policy/import":
+			exported := f.Expect(f.Do("GET", sandbox+"/admin/policy", nil, h), 200).Get("data").(map[string]any)
+			exported["roles"] = append(exported["roles"].([]any), map[string]any{"name": "imported", "permissions": []string{"documents.view"}})
+			s.body = exported
+		}
+		rid := fmt.Sprintf("audit-walk-%d", i)
+		method, _, _ := strings.Cut(s.op, " ")
+		r := f.Do(method, sandbox+s.path, s.body, h.With("X-Request-ID", rid))
+		if r.Code >= 300 {
+			t.Fatalf("%s: %s", s.op, r)
+		}
+		if s.keep != nil {
+			s.keep(r)
+		}
+		events := f.Expect(f.Do("GET", sandbox+"/audit-events?request_id="+rid, nil, h), 200).List()
+		if len(events) == 0 {
+			t.Errorf("%s left no audit event", s.op)
+			continue
+		}
+		e := events[0].(map[string]any)
+		if e["actor"] != policy.KeySubject(f.sandboxAKey.String()) || e["environment"] != "sandbox" || e["action"] == "" {
+			t.Errorf("%s: event %v", s.op, e)
+		}
+	}
+}
+
+func TestAuditTrailReadAPI(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	start := time.Now().UTC().Add(-time.Second)
+	for i := 0; i < 5; i++ {
+		f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "s")
+	}
+	liveTicket := f.ticket(live, f.liveA, f.A.Owner.ID, "l")
+	f.Expect(f.Do("PATCH", live+"/tickets/"+liveTicket, map[string]any{"title": "renamed"}, testenv.Key(f.liveA)), 200)
+	f.ticket(sandbox, f.sandboxB, f.B.Owner.ID, "other tenant")
+
+	list := func(q string) []any { return f.Expect(f.Do("GET", sandbox+"/audit-events?"+q, nil, h), 200).List() }
+	// Both environments are visible from either base; other tenants never.
+	if n := len(list("action=ticket.create&limit=100")); n != 6 {
+		t.Fatalf("ticket.create events: %d, want 6", n)
+	}
+	if n := len(list("action=ticket.create&environment=live")); n != 1 {
+		t.Fatalf("live ticket.create events: %d", n)
+	}
+	upd := list("entity_type=ticket&entity_id=" + liveTicket + "&action=ticket.update")
+	if len(upd) != 1 {
+		t.Fatalf("update events: %v", upd)
+	}
+	e := upd[0].(map[string]any)
+	if e["before"].(map[string]any)["title"] != "l" || e["after"].(map[string]any)["title"] != "renamed" || !strings.HasPrefix(e["credential"].(string), "api_key:key:") {
+		t.Fatalf("update event: %v", e)
+	}
+	if n := len(list("actor=" + url.QueryEscape(e["actor"].(string)))); n != 2 {
+		t.Fatalf("by actor: %d", n)
+	}
+	if n := len(list("since=" + url.QueryEscape(time.Now().UTC().Add(time.Hour).Format(time.RFC3339)))); n != 0 {
+		t.Fatalf("future since: %d", n)
+	}
+	if n := len(list("action=ticket.create&since=" + url.QueryEscape(start.Format(time.RFC3339)) + "&until=" + url.QueryEscape(time.Now().UTC().Add(time.Minute).Format(time.RFC3339)))); n != 6 {
+		t.Fatalf("window: %d", n)
+	}
+	// Pages.
+	seen := map[string]bool{}
+	cursor := ""
+	for {
+		r := f.Expect(f.Do("GET", sandbox+"/audit-events?limit=2&action=ticket.create&cursor="+cursor, nil, h), 200)
+		for _, it := range r.List() {
+			seen[it.(map[string]any)["id"].(string)] = true
+		}
+		if r.Get("meta.has_more") != true {
+			break
+		}
+		cursor = r.Str("meta.next_cursor")
+	}
+	if len(seen) != 6 {
+		t.Fatalf("paged through %d events, want 6", len(seen))
+	}
+	for q, field := range map[string]string{"since=yesterday": "since", "environment=prod": "environment", "limit=500": "limit", "cursor=x": "cursor"} {
+		if r := f.Expect(f.Do("GET", sandbox+"/audit-events?"+q, nil, h), 422); len(r.Errors()[field]) == 0 {
+			t.Errorf("%s: %s", q, r)
+		}
+	}
+	// The trail is for admins.
+	_, agent := f.Key(f.A.ID, policy.Sandbox, "it-agent")
+	f.Expect(f.Do("GET", sandbox+"/audit-events", nil, testenv.Key(agent)), 403)
+	_, viewer := f.Key(f.A.ID, policy.Sandbox, "viewer")
+	f.Expect(f.Do("GET", sandbox+"/audit-events", nil, testenv.Key(viewer)), 403)
+
+	// Retention: events older than the cut-off go.
+	n, err := f.App.Service.PruneAudit(f.Ctx, time.Now().Add(time.Hour))
+	if err != nil || n < 8 {
+		t.Fatalf("prune removed %d (err %v)", n, err)
+	}
+	if n := len(list("")); n != 0 {
+		t.Fatalf("%d events left after pruning everything", n)
+	}
+}
