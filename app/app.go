@@ -13,16 +13,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
+	"github.com/cienerp/cienerp/policy/redissync"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
@@ -43,6 +46,7 @@ type Config struct {
 	PublicRateLimit int           // CIEN_PUBLIC_RATE_LIMIT per minute per IP, default 300
 	LogLevel        slog.Level    // CIEN_LOG_LEVEL: debug, info, warn, error
 	TrustedProxies  []string      // CIEN_TRUSTED_PROXIES: comma-separated CIDRs allowed to set X-Forwarded-For
+	RedisURL        string        // CIEN_REDIS_URL: shared rate limits and change notifications across instances
 }
 
 // ConfigFromEnv reads the configuration with defaults.
@@ -52,6 +56,7 @@ func ConfigFromEnv() (Config, error) {
 		DataDir:         env("CIEN_DATA_DIR", "data"),
 		DatabaseURL:     os.Getenv("CIEN_DATABASE_URL"),
 		JWTSecret:       os.Getenv("CIEN_JWT_SECRET"),
+		RedisURL:        os.Getenv("CIEN_REDIS_URL"),
 		CacheTTL:        30 * time.Second,
 		AuditRetention:  365 * 24 * time.Hour,
 		TokenRateLimit:  20,
@@ -107,7 +112,9 @@ type App struct {
 	Auth     *auth.Authenticator
 	Handler  http.Handler
 	Log      *slog.Logger
-	cfg      Config
+	// Sync is set when Redis is configured.
+	Sync *redissync.Sync
+	cfg  Config
 }
 
 // New opens the database, migrates it, loads the policy and builds the
@@ -151,10 +158,31 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
 	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local}
 	authn := &auth.Authenticator{Dir: dir, Signer: signer, Enforcer: enforcer}
+	var limiter ratelimit.Limiter = ratelimit.NewMemory()
+	var sync *redissync.Sync
+	var fresh func(context.Context)
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("CIEN_REDIS_URL: %w", err)
+		}
+		// Fail fast: a request must not wait long on a Redis that is away.
+		opts.MaxRetries, opts.DialerRetries = 1, 1
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+		redis.SetLogger(redisLog{log})
+		rdb := redis.NewClient(opts)
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			log.Warn("redis unavailable at start: limiting locally until it answers", "error", err.Error())
+		}
+		limiter = ratelimit.NewRedis(rdb, log)
+		sync = redissync.New(rdb, local, log)
+		svc.Sync = sync
+		fresh = sync.Fresh
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := rest.New(rest.Config{
-		Service: svc, Auth: authn, Limiter: ratelimit.NewMemory(), Logger: log, Registry: reg,
+		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
 		TokenLimit:     ratelimit.PerMinute(cfg.TokenRateLimit),
 		PublicLimit:    ratelimit.PerMinute(cfg.PublicRateLimit),
 		Ready:          db.SQL.PingContext,
@@ -164,7 +192,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, cfg: cfg}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, cfg: cfg}, nil
 }
 
 // jwtSecret is CIEN_JWT_SECRET, or a random secret created once in the
@@ -192,6 +220,43 @@ func jwtSecret(cfg Config) ([]byte, error) {
 	return []byte(secret), nil
 }
 
+// Background runs the instance's periodic work until ctx ends: listening
+// for other instances' changes (with Redis), writing keys' last-used times
+// every minute (and once more at the end), pruning the audit trail hourly.
+func (a *App) Background(ctx context.Context) {
+	var wg sync.WaitGroup
+	if a.Sync != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.Sync.Run(ctx) }()
+	}
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		a.Auth.Dir.RunFlusher(ctx, time.Minute, func(err error) { a.Log.Error("flush key last-used times", "error", err.Error()) })
+	}()
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			if n, err := a.PruneAudit(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("prune audit events", "error", err.Error())
+			} else if n > 0 {
+				a.Log.Info("pruned audit events past retention", "deleted", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// RedisURL is the configured Redis, if any.
+func (a *App) RedisURL() string { return a.cfg.RedisURL }
+
 // PruneAudit deletes audit events older than the retention period.
 func (a *App) PruneAudit(ctx context.Context) (int, error) {
 	return a.Service.PruneAudit(ctx, time.Now().Add(-a.cfg.AuditRetention))
@@ -199,3 +264,11 @@ func (a *App) PruneAudit(ctx context.Context) (int, error) {
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// redisLog sends go-redis's own messages to our log at debug level: outages
+// are reported once, in our words, by the limiter and redissync.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}

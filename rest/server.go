@@ -36,6 +36,9 @@ type Config struct {
 	Ready func(context.Context) error
 	// Version is reported by the ping routes.
 	Version string
+	// Fresh, when set, runs before authentication on every request to pick
+	// up changes made on other instances (redissync).
+	Fresh func(context.Context)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
 	// X-Forwarded-For; none by default.
 	TrustedProxies []string
@@ -112,6 +115,9 @@ func New(cfg Config) (http.Handler, error) {
 // permission; creating POSTs idempotency.
 func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 	var hs []gin.HandlerFunc
+	if s.cfg.Fresh != nil && (!rt.Public || rt.Path == tokenPath) {
+		hs = append(hs, func(c *gin.Context) { s.cfg.Fresh(c.Request.Context()); c.Next() })
+	}
 	switch {
 	case rt.Public && rt.Path == tokenPath:
 		hs = append(hs, s.limitIP(s.cfg.TokenLimit, "token"))

@@ -26,17 +26,14 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		return fmt.Errorf("create demo tenant: %w", err)
 	}
 
-	flushCtx, stopFlush := context.WithCancel(context.WithoutCancel(ctx))
-	flushed := make(chan struct{})
-	go func() {
-		defer close(flushed)
-		a.Auth.Dir.RunFlusher(flushCtx, time.Minute, func(err error) { log.Error("flush key last-used times", "error", err.Error()) })
-	}()
-	go pruneAuditHourly(flushCtx, a, log)
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	background := make(chan struct{})
+	go func() { defer close(background); a.Background(bgCtx) }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		stopFlush()
+		stopBackground()
+		<-background
 		return err
 	}
 	if demo != nil {
@@ -49,8 +46,8 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 
 	select {
 	case err := <-errc:
-		stopFlush()
-		<-flushed
+		stopBackground()
+		<-background
 		return err
 	case <-ctx.Done():
 	}
@@ -58,8 +55,8 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err = srv.Shutdown(sctx)
-	stopFlush()
-	<-flushed
+	stopBackground()
+	<-background
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -85,22 +82,4 @@ Demo tenant created (shown once; keep these):
 Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
 
 `, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey, base)
-}
-
-// pruneAuditHourly applies the audit retention period until ctx ends.
-func pruneAuditHourly(ctx context.Context, a *app.App, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.PruneAudit(ctx); err != nil {
-			log.Error("prune audit events", "error", err.Error())
-		} else if n > 0 {
-			log.Info("pruned audit events past retention", "deleted", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

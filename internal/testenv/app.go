@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/app"
+	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/user"
@@ -34,6 +35,13 @@ type Options func(*app.Config)
 func New(t testing.TB, opts ...Options) *Env {
 	t.Helper()
 	db, q := NewDB(t)
+	return newOn(t, db, q, opts...)
+}
+
+type appConfig = app.Config
+
+func newOn(t testing.TB, db *database.DB, q *Queries, opts ...Options) *Env {
+	t.Helper()
 	cfg := app.Config{
 		DataDir: t.TempDir(), JWTSecret: strings.Repeat("s", 32), CacheTTL: 30 * time.Second,
 		TokenRateLimit: 1000, PublicRateLimit: 1000,

@@ -1,0 +1,206 @@
+// Package redissync keeps the caches of several instances in step through
+// Redis: every committed change is published, every instance drops what it
+// cached, and a generation counter lets each request notice a change it
+// has not applied yet. It is the Casbin watcher of this platform (no
+// watcher module is used): a policy change makes every instance reload.
+package redissync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cienerp/cienerp/policy"
+)
+
+const (
+	channel = "cienerp:changes"
+	genKey  = "cienerp:changes:gen"
+)
+
+// Local is this instance's cache invalidation (service.Local).
+type Local interface {
+	Changed(ctx context.Context, c policy.Change)
+	ResyncAll(ctx context.Context) error
+}
+
+type message struct {
+	policy.Change
+	Gen    int64     `json:"gen"`
+	Origin string    `json:"origin"`
+	SentAt time.Time `json:"sent_at"`
+}
+
+// Sync publishes this instance's changes and applies everyone else's.
+type Sync struct {
+	rdb    *redis.Client
+	local  Local
+	log    *slog.Logger
+	origin string
+
+	resyncing sync.Mutex // one resync at a time; the rest wait for it
+
+	mu     sync.Mutex
+	seen   int64 // the generation this instance is known to be up to date with
+	missed bool  // a change could not be announced; announce a resync when Redis is back
+
+	downUntil atomic.Int64 // unix nanoseconds: skip per-request checks until then after a failure
+	lastDelay atomic.Int64 // nanoseconds from publish to apply, last message
+	warned    atomic.Int64 // unix seconds of the last "Redis unavailable" log
+}
+
+// New returns a Sync over rdb that applies changes through local.
+func New(rdb *redis.Client, local Local, log *slog.Logger) *Sync {
+	return &Sync{rdb: rdb, local: local, log: log, origin: uuid.NewString()}
+}
+
+// Changed applies c here and announces it to every other instance.
+func (s *Sync) Changed(ctx context.Context, c policy.Change) {
+	s.local.Changed(ctx, c)
+	ctx = context.WithoutCancel(ctx)
+	gen, err := s.rdb.Incr(ctx, genKey).Result()
+	if err != nil {
+		s.mu.Lock()
+		s.missed = true
+		s.mu.Unlock()
+		s.warn("announce change", err)
+		return
+	}
+	s.advance(gen)
+	payload, _ := json.Marshal(message{Change: c, Gen: gen, Origin: s.origin, SentAt: time.Now()})
+	if err := s.rdb.Publish(ctx, channel, payload).Err(); err != nil {
+		s.warn("publish change", err) // the generation moved: others resync on their next request
+	}
+}
+
+// Fresh runs before every request: when another instance made a change
+// that has not reached this one yet, it resyncs now, so the request is
+// decided on the new policy. Without Redis it does nothing and serves.
+func (s *Sync) Fresh(ctx context.Context) {
+	if time.Now().UnixNano() < s.downUntil.Load() {
+		return // Redis failed a moment ago: do not make every request wait on it
+	}
+	gen, err := s.rdb.Get(ctx, genKey).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		s.downUntil.Store(time.Now().Add(time.Second).UnixNano())
+		s.warn("check for changes", err)
+		return
+	}
+	s.mu.Lock()
+	behind, missed := gen > s.seen, s.missed
+	s.missed = false
+	s.mu.Unlock()
+	if missed {
+		// Changes made while Redis was away were never announced: make
+		// every other instance resync.
+		if _, err := s.rdb.Incr(ctx, genKey).Result(); err != nil {
+			s.mu.Lock()
+			s.missed = true
+			s.mu.Unlock()
+		}
+	}
+	if behind {
+		s.resync(ctx, gen)
+	}
+}
+
+// Run listens for other instances' changes until ctx ends. After every
+// (re)subscription it resyncs fully, since changes may have been missed
+// while the connection was down.
+func (s *Sync) Run(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		ps := s.rdb.Subscribe(ctx, channel)
+		if _, err := ps.Receive(ctx); err != nil {
+			ps.Close()
+			s.warn("subscribe", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			backoff = min(backoff*2, time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		// ReceiveMessage does not return on cancellation by itself.
+		stop := context.AfterFunc(ctx, func() { ps.Close() })
+		gen, err := s.rdb.Get(ctx, genKey).Int64()
+		if err == nil || errors.Is(err, redis.Nil) {
+			s.resync(ctx, gen)
+		}
+		for {
+			msg, err := ps.ReceiveMessage(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.warn("receive changes", err)
+				}
+				break
+			}
+			s.apply(ctx, msg.Payload)
+		}
+		stop()
+		ps.Close()
+	}
+}
+
+func (s *Sync) apply(ctx context.Context, payload string) {
+	var m message
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
+		s.log.Error("bad change message", "error", err.Error())
+		return
+	}
+	if m.Origin != s.origin {
+		s.local.Changed(ctx, m.Change)
+		s.lastDelay.Store(int64(time.Since(m.SentAt)))
+	}
+	s.advance(m.Gen)
+}
+
+func (s *Sync) resync(ctx context.Context, gen int64) {
+	s.resyncing.Lock()
+	defer s.resyncing.Unlock()
+	s.mu.Lock()
+	done := gen <= s.seen && gen > 0
+	s.mu.Unlock()
+	if done {
+		return // another request resynced while this one waited
+	}
+	if err := s.local.ResyncAll(ctx); err != nil {
+		s.log.Error("resync caches", "error", err.Error())
+		return
+	}
+	s.mu.Lock()
+	if gen > s.seen {
+		s.seen = gen
+	}
+	s.mu.Unlock()
+}
+
+// advance notes generation gen as applied when it is the next one; a gap
+// stays open until Fresh resyncs.
+func (s *Sync) advance(gen int64) {
+	s.mu.Lock()
+	if gen == s.seen+1 {
+		s.seen = gen
+	}
+	s.mu.Unlock()
+}
+
+// LastDelay is how long the last change from another instance took from
+// publish to apply here.
+func (s *Sync) LastDelay() time.Duration { return time.Duration(s.lastDelay.Load()) }
+
+// warn logs Redis trouble at most every 10 seconds.
+func (s *Sync) warn(what string, err error) {
+	now := time.Now().Unix()
+	if last := s.warned.Load(); now-last >= 10 && s.warned.CompareAndSwap(last, now) {
+		s.log.Warn("redis unavailable: serving with local caches", "op", what, "error", err.Error())
+	}
+}

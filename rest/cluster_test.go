@@ -1,0 +1,130 @@
+package rest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/tenant"
+	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Two instances on one database and one Redis: what one changes, the other
+// obeys on its very next request.
+
+func TestClusterAppliesChangesOnTheNextRequest(t *testing.T) {
+	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t))
+	a, b := nodes[0], nodes[1]
+	tn := a.Tenant("acme")
+	_, admin := a.Key(tn.ID, policy.Sandbox, "admin")
+	ah := testenv.Key(admin)
+	a.Expect(a.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "reader", "permissions": []string{"it-support.tickets.view"}}, ah), 201)
+	readerID, reader := a.Key(tn.ID, policy.Sandbox, "reader")
+
+	// B knows the role and the key (and caches both).
+	b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200)
+
+	// A role loses a permission on A: B refuses at once.
+	a.Expect(a.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"permissions": []string{"documents.view"}}, ah), 200)
+	if r := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 403); r.Str("permission") != policy.TicketsView {
+		t.Fatalf("B after the role change: %s", r)
+	}
+	logDelay(t, b, "role change")
+
+	// A policy import on A: B obeys at once.
+	doc := a.Expect(a.Do("GET", sandbox+"/admin/policy", nil, ah), 200).Get("data").(map[string]any)
+	for _, rl := range doc["roles"].([]any) {
+		if m := rl.(map[string]any); m["name"] == "reader" {
+			m["permissions"] = []string{"it-support.tickets.view"}
+		}
+	}
+	a.Expect(a.Do("POST", sandbox+"/admin/policy/import", doc, ah), 200)
+	b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200)
+
+	// A key revoked on A fails on B.
+	a.Expect(a.Do("POST", sandbox+"/settings/integration-keys/"+readerID.String()+"/revoke", nil, ah), 200)
+	if r := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 403); r.Str("code") != "key_revoked" {
+		t.Fatalf("B after the revoke: %s", r)
+	}
+	logDelay(t, b, "key revoke")
+
+	// A member removed on A loses access on B.
+	agent := a.User(tn.ID, "agent@acme.test", "it-agent")
+	tok := testenv.Bearer(userToken(b, agent))
+	b.Expect(b.Do("GET", sandbox+"/tickets", nil, tok), 200)
+	a.Expect(a.Do("DELETE", sandbox+"/admin/members/"+agent.ID.String(), nil, ah), 200)
+	b.Expect(b.Do("GET", sandbox+"/tickets", nil, tok), 403)
+}
+
+func userToken(e *testenv.Env, u testenv.User) string {
+	e.T.Helper()
+	return e.Expect(e.Do("POST", "/api/auth/token", map[string]any{"grant_type": "password", "username": u.Email, "password": u.Password}, nil), 200).Str("access_token")
+}
+
+// logDelay reports the publish-to-apply delay of the last change B received.
+func logDelay(t *testing.T, b *testenv.Env, what string) {
+	for i := 0; i < 100 && b.App.Sync.LastDelay() == 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("propagation delay of a %s to the other instance: %v", what, b.App.Sync.LastDelay())
+}
+
+func TestClusterSharesTheRateLimit(t *testing.T) {
+	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t))
+	a, b := nodes[0], nodes[1]
+	tn := a.Tenant("acme")
+	a.App.DB.Client.Tenant.Update().Where(tenant.ID(tn.ID)).SetRateLimitPerMinute(5).ExecX(privacy.DecisionContext(a.Ctx, privacy.Allow))
+	_, key := a.Key(tn.ID, policy.Sandbox, "viewer")
+	for i := 0; i < 5; i++ {
+		n := nodes[i%2]
+		r := n.Expect(n.Do("GET", sandbox+"/tickets", nil, testenv.Key(key)), 200)
+		if r.Header.Get("X-RateLimit-Remaining") != []string{"4", "3", "2", "1", "0"}[i] {
+			t.Fatalf("request %d remaining %s", i, r.Header.Get("X-RateLimit-Remaining"))
+		}
+	}
+	for _, n := range []*testenv.Env{a, b} {
+		if r := n.Expect(n.Do("GET", sandbox+"/tickets", nil, testenv.Key(key)), 429); r.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	}
+}
+
+func TestClusterSurvivesRedisGoingAway(t *testing.T) {
+	rs := testenv.StartRedis(t)
+	nodes := testenv.Cluster(t, 2, rs.URL())
+	a, b := nodes[0], nodes[1]
+	tn := a.Tenant("acme")
+	_, admin := a.Key(tn.ID, policy.Sandbox, "admin")
+	ah := testenv.Key(admin)
+	a.Expect(a.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "reader", "permissions": []string{"it-support.tickets.view"}}, ah), 201)
+	_, reader := a.Key(tn.ID, policy.Sandbox, "reader")
+	b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200)
+
+	rs.Stop()
+	// Both keep serving, on local limits and caches.
+	for i := 0; i < 3; i++ {
+		a.Expect(a.Do("GET", sandbox+"/tickets", nil, ah), 200)
+		b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200)
+	}
+	// A change made while Redis is away applies on A at once...
+	a.Expect(a.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"permissions": []string{"documents.view"}}, ah), 200)
+	_, readerOnA := a.Key(tn.ID, policy.Sandbox, "reader")
+	a.Expect(a.Do("GET", sandbox+"/tickets", nil, testenv.Key(readerOnA)), 403)
+
+	// ...and reaches B once Redis is back.
+	rs.Start()
+	b.WaitSubscribed()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// A's next request announces what it could not; B's next request catches up.
+		a.Do("GET", sandbox+"/me", nil, ah)
+		if r := b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)); r.Code == 403 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("B never caught up with the change made while Redis was away")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
