@@ -29,6 +29,7 @@ import (
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
+	"github.com/cienerp/cienerp/storage"
 )
 
 // Version is set at build time with -ldflags "-X github.com/cienerp/cienerp/app.Version=…".
@@ -47,20 +48,35 @@ type Config struct {
 	LogLevel        slog.Level    // CIEN_LOG_LEVEL: debug, info, warn, error
 	TrustedProxies  []string      // CIEN_TRUSTED_PROXIES: comma-separated CIDRs allowed to set X-Forwarded-For
 	RedisURL        string        // CIEN_REDIS_URL: shared rate limits and change notifications across instances
+	Storage         string        // CIEN_STORAGE: fs (default, files under DataDir/objects) or s3
+	S3              storage.S3Config
+	DocumentLimits  service.DocumentLimits // CIEN_DOCUMENTS_MAX_BYTES (default 100 MiB), CIEN_DOCUMENTS_ALLOWED_TYPES
 }
 
-// ConfigFromEnv reads the configuration with defaults.
+// Defaults is the configuration with nothing set.
+func Defaults() Config {
+	return Config{
+		Addr: ":8080", DataDir: "data", Storage: "fs",
+		S3:             storage.S3Config{Bucket: "cienerp", Region: "us-east-1", PathStyle: true},
+		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
+		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour,
+		TokenRateLimit: 20, PublicRateLimit: 300,
+	}
+}
+
+// ConfigFromEnv reads the configuration over the defaults.
 func ConfigFromEnv() (Config, error) {
-	c := Config{
-		Addr:            env("CIEN_ADDR", ":8080"),
-		DataDir:         env("CIEN_DATA_DIR", "data"),
-		DatabaseURL:     os.Getenv("CIEN_DATABASE_URL"),
-		JWTSecret:       os.Getenv("CIEN_JWT_SECRET"),
-		RedisURL:        os.Getenv("CIEN_REDIS_URL"),
-		CacheTTL:        30 * time.Second,
-		AuditRetention:  365 * 24 * time.Hour,
-		TokenRateLimit:  20,
-		PublicRateLimit: 300,
+	c := Defaults()
+	c.Addr = env("CIEN_ADDR", c.Addr)
+	c.DataDir = env("CIEN_DATA_DIR", c.DataDir)
+	c.DatabaseURL = os.Getenv("CIEN_DATABASE_URL")
+	c.JWTSecret = os.Getenv("CIEN_JWT_SECRET")
+	c.RedisURL = os.Getenv("CIEN_REDIS_URL")
+	c.Storage = env("CIEN_STORAGE", c.Storage)
+	c.S3 = storage.S3Config{
+		Endpoint: os.Getenv("CIEN_S3_ENDPOINT"), AccessKey: os.Getenv("CIEN_S3_ACCESS_KEY"), SecretKey: os.Getenv("CIEN_S3_SECRET_KEY"),
+		Bucket: env("CIEN_S3_BUCKET", c.S3.Bucket), Region: env("CIEN_S3_REGION", c.S3.Region),
+		TLS: os.Getenv("CIEN_S3_TLS") == "true", PathStyle: os.Getenv("CIEN_S3_PATH_STYLE") != "false",
 	}
 	var errs []error
 	for _, p := range strings.Split(os.Getenv("CIEN_TRUSTED_PROXIES"), ",") {
@@ -74,6 +90,25 @@ func ConfigFromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("CIEN_CACHE_TTL=%q: want a positive duration such as 30s", v))
 		}
 		c.CacheTTL = d
+	}
+	if c.Storage != "fs" && c.Storage != "s3" {
+		errs = append(errs, fmt.Errorf("CIEN_STORAGE=%q: want fs or s3", c.Storage))
+	}
+	if c.Storage == "s3" && (c.S3.Endpoint == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		errs = append(errs, fmt.Errorf("CIEN_STORAGE=s3 needs CIEN_S3_ENDPOINT, CIEN_S3_ACCESS_KEY and CIEN_S3_SECRET_KEY"))
+	}
+	if v := os.Getenv("CIEN_DOCUMENTS_MAX_BYTES"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d", &c.DocumentLimits.MaxBytes); err != nil || c.DocumentLimits.MaxBytes <= 0 {
+			errs = append(errs, fmt.Errorf("CIEN_DOCUMENTS_MAX_BYTES=%q: want a positive number of bytes", v))
+		}
+	}
+	if v := os.Getenv("CIEN_DOCUMENTS_ALLOWED_TYPES"); v != "" {
+		c.DocumentLimits.AllowedTypes = nil
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				c.DocumentLimits.AllowedTypes = append(c.DocumentLimits.AllowedTypes, t)
+			}
+		}
 	}
 	if v := os.Getenv("CIEN_AUDIT_RETENTION"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -155,8 +190,13 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	dir := auth.NewDirectory(db.Client, cfg.CacheTTL)
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
-	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local}
+	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local,
+		Store: store, Limits: cfg.DocumentLimits}
 	authn := &auth.Authenticator{Dir: dir, Signer: signer, Enforcer: enforcer}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory()
 	var sync *redissync.Sync
@@ -183,9 +223,14 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h, err := rest.New(rest.Config{
 		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
-		TokenLimit:     ratelimit.PerMinute(cfg.TokenRateLimit),
-		PublicLimit:    ratelimit.PerMinute(cfg.PublicRateLimit),
-		Ready:          db.SQL.PingContext,
+		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
+		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
+		Ready: func(ctx context.Context) error {
+			if err := db.SQL.PingContext(ctx); err != nil {
+				return err
+			}
+			return store.Health(ctx)
+		},
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies,
 	})
@@ -193,6 +238,18 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, cfg: cfg}, nil
+}
+
+// openStore opens the configured document store.
+func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
+	if cfg.Storage == "s3" {
+		s, err := storage.NewS3(ctx, cfg.S3)
+		if err != nil {
+			return nil, fmt.Errorf("document storage: %w", err)
+		}
+		return s, nil
+	}
+	return storage.NewFS(filepath.Join(cfg.DataDir, "objects"))
 }
 
 // jwtSecret is CIEN_JWT_SECRET, or a random secret created once in the

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
@@ -85,6 +86,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:     auditevent.ValidColumn,
 			casbinrule.Table:     casbinrule.ValidColumn,
+			document.Table:       document.ValidColumn,
 			idempotencykey.Table: idempotencykey.ValidColumn,
 			integrationkey.Table: integrationkey.ValidColumn,
 			membership.Table:     membership.ValidColumn,

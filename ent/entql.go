@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
@@ -24,7 +25,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -71,6 +72,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   document.Table,
+			Columns: document.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: document.FieldID,
+			},
+		},
+		Type: "Document",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			document.FieldTenantID:    {Type: field.TypeUUID, Column: document.FieldTenantID},
+			document.FieldEnv:         {Type: field.TypeEnum, Column: document.FieldEnv},
+			document.FieldCreatedAt:   {Type: field.TypeTime, Column: document.FieldCreatedAt},
+			document.FieldUpdatedAt:   {Type: field.TypeTime, Column: document.FieldUpdatedAt},
+			document.FieldTitle:       {Type: field.TypeString, Column: document.FieldTitle},
+			document.FieldFilename:    {Type: field.TypeString, Column: document.FieldFilename},
+			document.FieldContentType: {Type: field.TypeString, Column: document.FieldContentType},
+			document.FieldSize:        {Type: field.TypeInt64, Column: document.FieldSize},
+			document.FieldSha256:      {Type: field.TypeString, Column: document.FieldSha256},
+			document.FieldObjectKey:   {Type: field.TypeString, Column: document.FieldObjectKey},
+			document.FieldCategory:    {Type: field.TypeString, Column: document.FieldCategory},
+			document.FieldTags:        {Type: field.TypeJSON, Column: document.FieldTags},
+			document.FieldStatus:      {Type: field.TypeEnum, Column: document.FieldStatus},
+			document.FieldUploadedBy:  {Type: field.TypeString, Column: document.FieldUploadedBy},
+			document.FieldReviewedBy:  {Type: field.TypeString, Column: document.FieldReviewedBy},
+			document.FieldReviewedAt:  {Type: field.TypeTime, Column: document.FieldReviewedAt},
+			document.FieldReviewNote:  {Type: field.TypeString, Column: document.FieldReviewNote},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -92,7 +123,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldExpiresAt:      {Type: field.TypeTime, Column: idempotencykey.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   integrationkey.Table,
 			Columns: integrationkey.Columns,
@@ -118,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			integrationkey.FieldRolledFrom: {Type: field.TypeUUID, Column: integrationkey.FieldRolledFrom},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -135,7 +166,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldUserID:    {Type: field.TypeUUID, Column: membership.FieldUserID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -154,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldBuiltin:     {Type: field.TypeBool, Column: role.FieldBuiltin},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sequence.Table,
 			Columns: sequence.Columns,
@@ -171,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sequence.FieldValue:    {Type: field.TypeInt64, Column: sequence.FieldValue},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -190,7 +221,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: tenant.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticket.Table,
 			Columns: ticket.Columns,
@@ -217,7 +248,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticket.FieldClosedAt:    {Type: field.TypeTime, Column: ticket.FieldClosedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketcomment.Table,
 			Columns: ticketcomment.Columns,
@@ -238,7 +269,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketcomment.FieldAuthor:    {Type: field.TypeString, Column: ticketcomment.FieldAuthor},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -485,6 +516,131 @@ func (f *CasbinRuleFilter) WhereV5(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DocumentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DocumentQuery builder.
+func (_q *DocumentQuery) Filter() *DocumentFilter {
+	return &DocumentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DocumentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DocumentMutation builder.
+func (m *DocumentMutation) Filter() *DocumentFilter {
+	return &DocumentFilter{config: m.config, predicateAdder: m}
+}
+
+// DocumentFilter provides a generic filtering capability at runtime for DocumentQuery.
+type DocumentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DocumentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *DocumentFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(document.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *DocumentFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(document.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *DocumentFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(document.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DocumentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(document.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DocumentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(document.FieldUpdatedAt))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *DocumentFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(document.FieldTitle))
+}
+
+// WhereFilename applies the entql string predicate on the filename field.
+func (f *DocumentFilter) WhereFilename(p entql.StringP) {
+	f.Where(p.Field(document.FieldFilename))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *DocumentFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(document.FieldContentType))
+}
+
+// WhereSize applies the entql int64 predicate on the size field.
+func (f *DocumentFilter) WhereSize(p entql.Int64P) {
+	f.Where(p.Field(document.FieldSize))
+}
+
+// WhereSha256 applies the entql string predicate on the sha256 field.
+func (f *DocumentFilter) WhereSha256(p entql.StringP) {
+	f.Where(p.Field(document.FieldSha256))
+}
+
+// WhereObjectKey applies the entql string predicate on the object_key field.
+func (f *DocumentFilter) WhereObjectKey(p entql.StringP) {
+	f.Where(p.Field(document.FieldObjectKey))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *DocumentFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(document.FieldCategory))
+}
+
+// WhereTags applies the entql json.RawMessage predicate on the tags field.
+func (f *DocumentFilter) WhereTags(p entql.BytesP) {
+	f.Where(p.Field(document.FieldTags))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *DocumentFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(document.FieldStatus))
+}
+
+// WhereUploadedBy applies the entql string predicate on the uploaded_by field.
+func (f *DocumentFilter) WhereUploadedBy(p entql.StringP) {
+	f.Where(p.Field(document.FieldUploadedBy))
+}
+
+// WhereReviewedBy applies the entql string predicate on the reviewed_by field.
+func (f *DocumentFilter) WhereReviewedBy(p entql.StringP) {
+	f.Where(p.Field(document.FieldReviewedBy))
+}
+
+// WhereReviewedAt applies the entql time.Time predicate on the reviewed_at field.
+func (f *DocumentFilter) WhereReviewedAt(p entql.TimeP) {
+	f.Where(p.Field(document.FieldReviewedAt))
+}
+
+// WhereReviewNote applies the entql string predicate on the review_note field.
+func (f *DocumentFilter) WhereReviewNote(p entql.StringP) {
+	f.Where(p.Field(document.FieldReviewNote))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -513,7 +669,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -603,7 +759,7 @@ type IntegrationKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IntegrationKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -708,7 +864,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -782,7 +938,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -852,7 +1008,7 @@ type SequenceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SequenceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -912,7 +1068,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -982,7 +1138,7 @@ type TicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1106,7 +1262,7 @@ type TicketCommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketCommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1200,7 +1356,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -27,7 +27,7 @@ type IdempotencyKey struct {
 	Credential string `json:"credential,omitempty"`
 	// Key holds the value of the "key" field.
 	Key string `json:"key,omitempty"`
-	// SHA-256 of method, path and body
+	// SHA-256 of method, path and body; set when the first request finishes
 	RequestHash string `json:"request_hash,omitempty"`
 	// State holds the value of the "state" field.
 	State idempotencykey.State `json:"state,omitempty"`

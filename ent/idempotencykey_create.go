@@ -55,6 +55,14 @@ func (_c *IdempotencyKeyCreate) SetRequestHash(v string) *IdempotencyKeyCreate {
 	return _c
 }
 
+// SetNillableRequestHash sets the "request_hash" field if the given value is not nil.
+func (_c *IdempotencyKeyCreate) SetNillableRequestHash(v *string) *IdempotencyKeyCreate {
+	if v != nil {
+		_c.SetRequestHash(*v)
+	}
+	return _c
+}
+
 // SetState sets the "state" field.
 func (_c *IdempotencyKeyCreate) SetState(v idempotencykey.State) *IdempotencyKeyCreate {
 	_c.mutation.SetState(v)
@@ -160,6 +168,10 @@ func (_c *IdempotencyKeyCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *IdempotencyKeyCreate) defaults() error {
+	if _, ok := _c.mutation.RequestHash(); !ok {
+		v := idempotencykey.DefaultRequestHash
+		_c.mutation.SetRequestHash(v)
+	}
 	if _, ok := _c.mutation.State(); !ok {
 		v := idempotencykey.DefaultState
 		_c.mutation.SetState(v)
@@ -350,6 +362,18 @@ type (
 	}
 )
 
+// SetRequestHash sets the "request_hash" field.
+func (u *IdempotencyKeyUpsert) SetRequestHash(v string) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldRequestHash, v)
+	return u
+}
+
+// UpdateRequestHash sets the "request_hash" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateRequestHash() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldRequestHash)
+	return u
+}
+
 // SetState sets the "state" field.
 func (u *IdempotencyKeyUpsert) SetState(v idempotencykey.State) *IdempotencyKeyUpsert {
 	u.Set(idempotencykey.FieldState, v)
@@ -433,9 +457,6 @@ func (u *IdempotencyKeyUpsertOne) UpdateNewValues() *IdempotencyKeyUpsertOne {
 		if _, exists := u.create.mutation.Key(); exists {
 			s.SetIgnore(idempotencykey.FieldKey)
 		}
-		if _, exists := u.create.mutation.RequestHash(); exists {
-			s.SetIgnore(idempotencykey.FieldRequestHash)
-		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(idempotencykey.FieldCreatedAt)
 		}
@@ -471,6 +492,20 @@ func (u *IdempotencyKeyUpsertOne) Update(set func(*IdempotencyKeyUpsert)) *Idemp
 		set(&IdempotencyKeyUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (u *IdempotencyKeyUpsertOne) SetRequestHash(v string) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetRequestHash(v)
+	})
+}
+
+// UpdateRequestHash sets the "request_hash" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateRequestHash() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateRequestHash()
+	})
 }
 
 // SetState sets the "state" field.
@@ -731,9 +766,6 @@ func (u *IdempotencyKeyUpsertBulk) UpdateNewValues() *IdempotencyKeyUpsertBulk {
 			if _, exists := b.mutation.Key(); exists {
 				s.SetIgnore(idempotencykey.FieldKey)
 			}
-			if _, exists := b.mutation.RequestHash(); exists {
-				s.SetIgnore(idempotencykey.FieldRequestHash)
-			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(idempotencykey.FieldCreatedAt)
 			}
@@ -770,6 +802,20 @@ func (u *IdempotencyKeyUpsertBulk) Update(set func(*IdempotencyKeyUpsert)) *Idem
 		set(&IdempotencyKeyUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (u *IdempotencyKeyUpsertBulk) SetRequestHash(v string) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetRequestHash(v)
+	})
+}
+
+// UpdateRequestHash sets the "request_hash" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateRequestHash() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateRequestHash()
+	})
 }
 
 // SetState sets the "state" field.

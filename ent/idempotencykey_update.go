@@ -27,6 +27,20 @@ func (_u *IdempotencyKeyUpdate) Where(ps ...predicate.IdempotencyKey) *Idempoten
 	return _u
 }
 
+// SetRequestHash sets the "request_hash" field.
+func (_u *IdempotencyKeyUpdate) SetRequestHash(v string) *IdempotencyKeyUpdate {
+	_u.mutation.SetRequestHash(v)
+	return _u
+}
+
+// SetNillableRequestHash sets the "request_hash" field if the given value is not nil.
+func (_u *IdempotencyKeyUpdate) SetNillableRequestHash(v *string) *IdempotencyKeyUpdate {
+	if v != nil {
+		_u.SetRequestHash(*v)
+	}
+	return _u
+}
+
 // SetState sets the "state" field.
 func (_u *IdempotencyKeyUpdate) SetState(v idempotencykey.State) *IdempotencyKeyUpdate {
 	_u.mutation.SetState(v)
@@ -134,6 +148,9 @@ func (_u *IdempotencyKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 			}
 		}
 	}
+	if value, ok := _u.mutation.RequestHash(); ok {
+		_spec.SetField(idempotencykey.FieldRequestHash, field.TypeString, value)
+	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(idempotencykey.FieldState, field.TypeEnum, value)
 	}
@@ -170,6 +187,20 @@ type IdempotencyKeyUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *IdempotencyKeyMutation
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (_u *IdempotencyKeyUpdateOne) SetRequestHash(v string) *IdempotencyKeyUpdateOne {
+	_u.mutation.SetRequestHash(v)
+	return _u
+}
+
+// SetNillableRequestHash sets the "request_hash" field if the given value is not nil.
+func (_u *IdempotencyKeyUpdateOne) SetNillableRequestHash(v *string) *IdempotencyKeyUpdateOne {
+	if v != nil {
+		_u.SetRequestHash(*v)
+	}
+	return _u
 }
 
 // SetState sets the "state" field.
@@ -308,6 +339,9 @@ func (_u *IdempotencyKeyUpdateOne) sqlSave(ctx context.Context) (_node *Idempote
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.RequestHash(); ok {
+		_spec.SetField(idempotencykey.FieldRequestHash, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.State(); ok {
 		_spec.SetField(idempotencykey.FieldState, field.TypeEnum, value)

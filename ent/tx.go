@@ -18,6 +18,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// Document is the client for interacting with the Document builders.
+	Document *DocumentClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// IntegrationKey is the client for interacting with the IntegrationKey builders.
@@ -169,6 +171,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
+	tx.Document = NewDocumentClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.IntegrationKey = NewIntegrationKeyClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)

@@ -22,6 +22,11 @@ const (
 	TicketsUpdate         = "it-support.tickets.update"
 	TicketsDelete         = "it-support.tickets.delete"
 	CommentsCreate        = "it-support.comments.create"
+	DocumentsView         = "documents.view"
+	DocumentsUpload       = "documents.upload"
+	DocumentsUpdate       = "documents.update"
+	DocumentsVerify       = "documents.verify"
+	DocumentsDelete       = "documents.delete"
 	IntegrationKeysManage = "settings.integration-keys.manage"
 	PoliciesManage        = "admin.policies.manage"
 	AuditView             = "admin.audit.view"
@@ -35,11 +40,11 @@ var catalog = []Permission{
 	{TicketsUpdate, "it-support", "Edit tickets: title, description, priority, assignee and status."},
 	{TicketsDelete, "it-support", "Delete tickets and their comments."},
 	{CommentsCreate, "it-support", "Comment on IT support tickets."},
-	{"documents.view", "documents", "List, read and download documents."},
-	{"documents.upload", "documents", "Upload documents."},
-	{"documents.update", "documents", "Edit document metadata."},
-	{"documents.verify", "documents", "Verify or reject pending documents."},
-	{"documents.delete", "documents", "Delete documents and their stored files."},
+	{DocumentsView, "documents", "List, read and download documents."},
+	{DocumentsUpload, "documents", "Upload documents."},
+	{DocumentsUpdate, "documents", "Edit document metadata."},
+	{DocumentsVerify, "documents", "Verify or reject pending documents."},
+	{DocumentsDelete, "documents", "Delete documents and their stored files."},
 	{"finance.customers.view", "finance", "List and read customers."},
 	{"finance.customers.create", "finance", "Create customers."},
 	{"finance.customers.update", "finance", "Edit customers."},

@@ -22,31 +22,40 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 	keyID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
 	rollID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
 	var invited string
+	pdfBody, pdfType := testenv.Multipart("a.pdf", pdf, nil)
+	docA := f.Expect(f.upload(sandbox, f.sandboxA, "a.pdf", pdf, nil), 201).Str("data.id")
+	docB := f.Expect(f.upload(sandbox, f.sandboxA, "b.pdf", pdf, nil), 201).Str("data.id")
 
 	type step struct {
-		op   string // METHOD and OpenAPI path
-		path string
-		body any
-		keep func(*testenv.Response)
+		op      string // METHOD and OpenAPI path
+		path    string
+		body    any
+		keep    func(*testenv.Response)
+		headers testenv.H
 	}
 	steps := []step{
-		{"POST /tickets", "/tickets", map[string]any{"title": "t", "requester_id": f.A.Owner.ID}, nil},
-		{"PATCH /tickets/{id}", "/tickets/" + ticket, map[string]any{"priority": "low"}, nil},
-		{"POST /tickets/{id}/comments", "/tickets/" + ticket + "/comments", map[string]any{"body": "c"}, nil},
-		{"DELETE /tickets/{id}", "/tickets/" + ticket, nil, nil},
-		{"POST /settings/integration-keys", "/settings/integration-keys", map[string]any{"name": "k", "roles": []string{"viewer"}}, nil},
-		{"POST /settings/integration-keys/{id}/revoke", "/settings/integration-keys/" + keyID.String() + "/revoke", nil, nil},
-		{"POST /settings/integration-keys/{id}/roll", "/settings/integration-keys/" + rollID.String() + "/roll", nil, nil},
-		{"POST /admin/roles", "/admin/roles", map[string]any{"name": "temp", "permissions": []string{"documents.view"}}, nil},
-		{"PATCH /admin/roles/{name}", "/admin/roles/temp", map[string]any{"description": "changed"}, nil},
-		{"POST /admin/members", "/admin/members", map[string]any{"email": "invited@acme.test", "roles": []string{"temp"}}, func(r *testenv.Response) { invited = r.Str("data.user_id") }},
-		{"POST /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"role": "temp"}, nil},
-		{"DELETE /admin/members/{id}/roles/{role}", "/admin/members/" + member.ID.String() + "/roles/temp", nil, nil},
-		{"PUT /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"roles": []string{"it-agent"}}, nil},
-		{"PUT /admin/integration-keys/{id}/roles", "/admin/integration-keys/" + f.sandboxAKey.String() + "/roles", map[string]any{"roles": []string{"admin", "viewer"}}, nil},
-		{"DELETE /admin/members/{id}", "", nil, nil}, // path filled in once the invite ran
-		{"DELETE /admin/roles/{name}", "/admin/roles/temp", nil, nil},
-		{"POST /admin/policy/import", "/admin/policy/import", nil, nil}, // body filled in below
+		{"POST /tickets", "/tickets", map[string]any{"title": "t", "requester_id": f.A.Owner.ID}, nil, nil},
+		{"PATCH /tickets/{id}", "/tickets/" + ticket, map[string]any{"priority": "low"}, nil, nil},
+		{"POST /tickets/{id}/comments", "/tickets/" + ticket + "/comments", map[string]any{"body": "c"}, nil, nil},
+		{"DELETE /tickets/{id}", "/tickets/" + ticket, nil, nil, nil},
+		{"POST /documents", "/documents", pdfBody, nil, testenv.H{"Content-Type": pdfType}},
+		{"PATCH /documents/{id}", "/documents/" + docA, map[string]any{"title": "t"}, nil, nil},
+		{"POST /documents/{id}/verify", "/documents/" + docA + "/verify", nil, nil, nil},
+		{"POST /documents/{id}/reject", "/documents/" + docB + "/reject", map[string]any{"reason": "r"}, nil, nil},
+		{"DELETE /documents/{id}", "/documents/" + docB, nil, nil, nil},
+		{"POST /settings/integration-keys", "/settings/integration-keys", map[string]any{"name": "k", "roles": []string{"viewer"}}, nil, nil},
+		{"POST /settings/integration-keys/{id}/revoke", "/settings/integration-keys/" + keyID.String() + "/revoke", nil, nil, nil},
+		{"POST /settings/integration-keys/{id}/roll", "/settings/integration-keys/" + rollID.String() + "/roll", nil, nil, nil},
+		{"POST /admin/roles", "/admin/roles", map[string]any{"name": "temp", "permissions": []string{"documents.view"}}, nil, nil},
+		{"PATCH /admin/roles/{name}", "/admin/roles/temp", map[string]any{"description": "changed"}, nil, nil},
+		{"POST /admin/members", "/admin/members", map[string]any{"email": "invited@acme.test", "roles": []string{"temp"}}, func(r *testenv.Response) { invited = r.Str("data.user_id") }, nil},
+		{"POST /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"role": "temp"}, nil, nil},
+		{"DELETE /admin/members/{id}/roles/{role}", "/admin/members/" + member.ID.String() + "/roles/temp", nil, nil, nil},
+		{"PUT /admin/members/{id}/roles", "/admin/members/" + member.ID.String() + "/roles", map[string]any{"roles": []string{"it-agent"}}, nil, nil},
+		{"PUT /admin/integration-keys/{id}/roles", "/admin/integration-keys/" + f.sandboxAKey.String() + "/roles", map[string]any{"roles": []string{"admin", "viewer"}}, nil, nil},
+		{"DELETE /admin/members/{id}", "", nil, nil, nil}, // path filled in once the invite ran
+		{"DELETE /admin/roles/{name}", "/admin/roles/temp", nil, nil, nil},
+		{"POST /admin/policy/import", "/admin/policy/import", nil, nil, nil}, // body filled in below
 	}
 
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
@@ -79,7 +88,11 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		}
 		rid := fmt.Sprintf("audit-walk-%d", i)
 		method, _, _ := strings.Cut(s.op, " ")
-		r := f.Do(method, sandbox+s.path, s.body, h.With("X-Request-ID", rid))
+		hh := h.With("X-Request-ID", rid)
+		for k, v := range s.headers {
+			hh = hh.With(k, v)
+		}
+		r := f.Do(method, sandbox+s.path, s.body, hh)
 		if r.Code >= 300 {
 			t.Fatalf("%s: %s", s.op, r)
 		}

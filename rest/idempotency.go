@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"time"
@@ -40,7 +41,8 @@ func (w *captureWriter) WriteString(s string) (int, error) {
 // idempotent gives creating POSTs Stripe's Idempotency-Key semantics,
 // scoped to tenant, environment and credential: the first response (below
 // 500) is replayed for 24 h; the same key with another request is 422; a
-// key whose first request is still running is 409.
+// key whose first request is still running is 409. The body is hashed as
+// it streams (uploads are never held in memory).
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	if key == "" {
@@ -51,22 +53,21 @@ func (s *Server) idempotent(c *gin.Context) {
 		abortWith(c, service.Invalid("Idempotency-Key", "The Idempotency-Key header must be at most 255 characters."))
 		return
 	}
-	raw, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		abortWith(c, bodyError(err))
-		return
-	}
-	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
-	hash := RequestHash(c.Request.Method, c.Request.URL.Path, raw)
+	hasher := newRequestHasher(c.Request.Method, c.Request.URL.Path)
+	body := c.Request.Body
+	c.Request.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.TeeReader(body, hasher), body}
 
 	ctx := c.Request.Context()
 	v := policy.FromContext(ctx)
 	client := s.svc.Client
 	for attempt := 0; ; attempt++ {
 		row, err := client.IdempotencyKey.Create().SetCredential(v.Credential()).SetKey(key).
-			SetRequestHash(hash).SetExpiresAt(time.Now().Add(IdempotencyTTL)).Save(ctx)
+			SetExpiresAt(time.Now().Add(IdempotencyTTL)).Save(ctx)
 		if err == nil {
-			s.runOnce(c, row)
+			s.runOnce(c, row, hasher)
 			return
 		}
 		if !ent.IsConstraintError(err) || attempt > 0 {
@@ -82,40 +83,45 @@ func (s *Server) idempotent(c *gin.Context) {
 			abortWith(c, err)
 			return
 		}
-		switch {
-		case time.Now().After(prev.ExpiresAt):
+		if time.Now().After(prev.ExpiresAt) {
 			if err := client.IdempotencyKey.DeleteOne(prev).Exec(ctx); err != nil && !ent.IsNotFound(err) {
 				abortWith(c, err)
 				return
 			}
 			continue
-		case prev.RequestHash != hash:
-			abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
-		case prev.State == idempotencykey.StateRunning:
-			abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
-		default:
-			c.Header("Idempotent-Replayed", "true")
-			c.Data(prev.ResponseStatus, "application/json; charset=utf-8", prev.ResponseBody)
-			c.Abort()
 		}
+		if prev.State == idempotencykey.StateRunning {
+			abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
+			return
+		}
+		if _, err := io.Copy(io.Discard, c.Request.Body); err != nil {
+			abortWith(c, bodyError(err))
+			return
+		}
+		if hasher.sum() != prev.RequestHash {
+			abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
+			return
+		}
+		c.Header("Idempotent-Replayed", "true")
+		c.Data(prev.ResponseStatus, "application/json; charset=utf-8", prev.ResponseBody)
+		c.Abort()
 		return
 	}
 }
 
-// runOnce runs the handler for a freshly claimed key and stores its answer.
-func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey) {
+// runOnce runs the handler for a freshly claimed key and stores its answer
+// with the hash of the whole request.
+func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey, hasher *requestHasher) {
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
-	ctx := c.Request.Context()
-	if ctx.Err() != nil {
-		ctx = context.WithoutCancel(ctx)
-	}
+	ctx := context.WithoutCancel(c.Request.Context())
 	var err error
 	if status := w.Status(); status >= 500 {
 		err = s.svc.Client.IdempotencyKey.DeleteOne(row).Exec(ctx)
 	} else {
-		err = s.svc.Client.IdempotencyKey.UpdateOne(row).SetState(idempotencykey.StateDone).
+		_, _ = io.Copy(io.Discard, c.Request.Body) // hash what the handler did not read
+		err = s.svc.Client.IdempotencyKey.UpdateOne(row).SetState(idempotencykey.StateDone).SetRequestHash(hasher.sum()).
 			SetResponseStatus(status).SetResponseBody(w.buf.Bytes()).Exec(ctx)
 	}
 	if err != nil {
@@ -123,11 +129,22 @@ func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey) {
 	}
 }
 
+type requestHasher struct{ hash.Hash }
+
+func newRequestHasher(method, path string) *requestHasher {
+	h := &requestHasher{sha256.New()}
+	h.Write([]byte(method + " " + path + "\n"))
+	return h
+}
+
+func (h *requestHasher) sum() string { return hex.EncodeToString(h.Sum(nil)) }
+
 // RequestHash identifies a request for idempotency: the same key may only
 // be reused for the same method, path and body.
 func RequestHash(method, path string, body []byte) string {
-	sum := sha256.Sum256(append([]byte(method+" "+path+"\n"), body...))
-	return hex.EncodeToString(sum[:])
+	h := newRequestHasher(method, path)
+	h.Write(body)
+	return h.sum()
 }
 
 func bodyError(err error) error {

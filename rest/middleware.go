@@ -79,12 +79,14 @@ func withRecover(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// withBodyLimit caps request bodies.
-func withBodyLimit(c *gin.Context) {
-	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+// withBodyLimit caps request bodies at n bytes.
+func withBodyLimit(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
 	}
-	c.Next()
 }
 
 // authenticate resolves the credential, tenant and environment into the

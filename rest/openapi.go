@@ -49,6 +49,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			{"name": "Auth", "description": "Tokens and the caller."},
 			{"name": "Settings", "description": "Integration keys (Settings → Integration Keys)."},
 			{"name": "Admin", "description": "Roles, members, policy as data, the explain endpoint and the audit trail."},
+			{"name": "Documents", "description": "Uploads kept in document storage, with a verification workflow."},
 			{"name": "IT Support", "description": "Tickets and their comments."},
 		},
 		"paths": paths,
@@ -98,6 +99,9 @@ func operation(rt route) obj {
 	}
 	if d.Body != "" {
 		content := obj{"application/json": obj{"schema": ref(d.Body)}}
+		if rt.MaxBody < 0 {
+			content = obj{"multipart/form-data": obj{"schema": ref(d.Body), "encoding": obj{"file": obj{"contentType": "application/octet-stream"}}}}
+		}
 		if rt.Path == tokenPath {
 			content["application/x-www-form-urlencoded"] = obj{"schema": ref(d.Body)}
 		}
@@ -128,6 +132,14 @@ func operation(rt route) obj {
 	if (d.Body != "" || len(d.Params) > 1) && rt.Path != tokenPath {
 		responses["422"] = refResponse("ValidationFailed")
 	}
+	if rt.MaxBody < 0 {
+		responses["413"] = refResponse("FileTooLarge")
+		responses["415"] = refResponse("UnsupportedFileType")
+		responses["503"] = refResponse("StorageUnavailable")
+	}
+	if strings.HasPrefix(rt.Path, "/documents") && rt.Method != http.MethodGet {
+		responses["503"] = refResponse("StorageUnavailable")
+	}
 	if rt.Creates {
 		responses["409"] = refResponse("Conflict")
 		responses["422"] = refResponse("ValidationFailed")
@@ -154,6 +166,12 @@ func successResponse(d doc) obj {
 		"X-RateLimit-Limit":     obj{"schema": obj{"type": "integer"}, "description": "Requests allowed per minute (public routes: per client address)."},
 		"X-RateLimit-Remaining": obj{"schema": obj{"type": "integer"}},
 		"X-RateLimit-Reset":     obj{"schema": obj{"type": "integer"}, "description": "Unix time when the budget is full again."},
+	}
+	if d.Raw == "Binary" {
+		headers["ETag"] = obj{"schema": strSchema(""), "description": "The document's SHA-256 in quotes."}
+		headers["Content-Disposition"] = obj{"schema": strSchema(""), "description": "attachment; filename=…"}
+		return obj{"description": desc + " (also 206 for Range requests, 302 with redirect=1)", "headers": headers,
+			"content": obj{"application/octet-stream": obj{"schema": obj{"type": "string", "contentMediaType": "application/octet-stream"}}}}
 	}
 	if d.Raw != "" {
 		return obj{"description": desc, "headers": headers, "content": jsonContent(ref(d.Raw))}
@@ -191,6 +209,9 @@ func errorResponses() obj {
 		"MalformedJSON":        e("The body is not valid JSON.", "malformed_json", "The request body is not valid JSON."),
 		"TooLarge":             e("The body is larger than 1 MiB.", "body_too_large", "The request body is larger than 1048576 bytes."),
 		"UnsupportedMediaType": e("The body is not application/json.", "unsupported_media_type", "Send the body as application/json."),
+		"FileTooLarge":         e("The file is larger than the configured limit (named in the message and in max_bytes).", "file_too_large", "The file is larger than the limit of 100 MiB."),
+		"UnsupportedFileType":  e("The sniffed type is not allowed (allowed_types lists those that are).", "unsupported_file_type", "Files of type application/x-msdownload are not accepted; allowed: application/pdf, image/png."),
+		"StorageUnavailable":   e("Document storage did not answer; nothing was changed.", "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment."),
 		"ValidationFailed": obj{"description": "The given data was invalid.", "content": obj{"application/json": obj{
 			"schema":  ref("ValidationError"),
 			"example": obj{"message": invalidMessage, "errors": obj{"title": []string{"Title is required."}}},

@@ -13,6 +13,7 @@ import (
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
+	"github.com/cienerp/cienerp/storage"
 )
 
 // Meta accompanies lists.
@@ -53,6 +54,8 @@ const invalidMessage = "The given data was invalid."
 // a generic 500; their text is logged, never sent.
 func abortWith(c *gin.Context, err error) {
 	var (
+		tooBig *service.TooLargeError
+		badTyp *service.UnsupportedTypeError
 		verr   *service.ValidationError
 		nf     *service.NotFoundError
 		denied *policy.DeniedError
@@ -65,6 +68,14 @@ func abortWith(c *gin.Context, err error) {
 			"message": invalidMessage, "errors": verr.Fields, "code": "validation_failed", "request_id": requestID(c),
 		})
 		return
+	case errors.As(err, &tooBig):
+		api = &apiError{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Message: tooBig.Error(), Extra: gin.H{"max_bytes": tooBig.Limit}}
+	case errors.As(err, &badTyp):
+		api = &apiError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_file_type", Message: badTyp.Error(), Extra: gin.H{"allowed_types": badTyp.Allowed}}
+	case errors.Is(err, storage.ErrUnavailable):
+		slog.WarnContext(c.Request.Context(), "storage unavailable", "error", err.Error(), "request_id", requestID(c))
+		c.Header("Retry-After", "5")
+		api = newError(http.StatusServiceUnavailable, "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment.")
 	case errors.As(err, &nf):
 		api = newError(http.StatusNotFound, "not_found", "No such %s.", nf.Entity)
 	case errors.As(err, &denied):

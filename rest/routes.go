@@ -14,6 +14,7 @@ type route struct {
 	Permission string // checked before the handler; "" = any authenticated caller
 	Public     bool   // no credentials; limited per client address instead
 	Creates    bool   // honours Idempotency-Key
+	MaxBody    int64  // request body limit; 0 means MaxBodyBytes
 	Handle     handler
 	Doc        doc
 }
@@ -117,6 +118,32 @@ func (s *Server) routes() []route {
 				{"since", "query", "From this time (RFC 3339), inclusive.", strSchema("date-time")},
 				{"until", "query", "Before this time (RFC 3339).", strSchema("date-time")},
 			}, Status: 200, Data: "AuditEvent", List: true}},
+
+		{Method: http.MethodGet, Path: "/documents", Permission: policy.DocumentsView, Handle: s.listDocuments,
+			Doc: doc{Tag: "Documents", Summary: "List documents, newest first", Params: []param{
+				limitParam, cursorParam,
+				{"status", "query", "Comma-separated: pending, verified, rejected.", strSchema("")},
+				{"category", "query", "Exact category.", strSchema("")},
+				{"tag", "query", "Documents carrying this tag.", strSchema("")},
+				{"uploader", "query", "user:<id> or key:<id>.", strSchema("")},
+				{"q", "query", "Text search in title and filename (case-insensitive).", strSchema("")},
+			}, Status: 200, Data: "Document", List: true}},
+		{Method: http.MethodPost, Path: "/documents", Permission: policy.DocumentsUpload, Creates: true, Handle: s.uploadDocument, MaxBody: -1,
+			Doc: doc{Tag: "Documents", Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document"}},
+		{Method: http.MethodGet, Path: "/documents/:id", Permission: policy.DocumentsView, Handle: s.getDocument,
+			Doc: doc{Tag: "Documents", Summary: "Get a document's metadata", Params: []param{idParam}, Status: 200, Data: "Document"}},
+		{Method: http.MethodPatch, Path: "/documents/:id", Permission: policy.DocumentsUpdate, Handle: s.updateDocument,
+			Doc: doc{Tag: "Documents", Summary: "Edit a document's title, category or tags", Params: []param{idParam}, Body: "UpdateDocument", Status: 200, Data: "Document"}},
+		{Method: http.MethodDelete, Path: "/documents/:id", Permission: policy.DocumentsDelete, Handle: s.deleteDocument,
+			Doc: doc{Tag: "Documents", Summary: "Delete a document and its file", Description: "Both go, or neither (storage down: 503). Safe to retry.", Params: []param{idParam}, Status: 200, Data: "Deleted"}},
+		{Method: http.MethodGet, Path: "/documents/:id/download", Permission: policy.DocumentsView, Handle: s.downloadDocument,
+			Doc: doc{Tag: "Documents", Summary: "Download a document's bytes", Description: "Streams with Content-Type, Content-Length, Content-Disposition: attachment, ETag (the SHA-256) and Range support. With redirect=1 and S3 storage: 302 to a direct URL valid for 5 minutes.", Params: []param{idParam,
+				{"redirect", "query", "1 to be redirected to a short-lived direct URL (S3 storage).", strSchema("")},
+			}, Status: 200, Raw: "Binary"}},
+		{Method: http.MethodPost, Path: "/documents/:id/verify", Permission: policy.DocumentsVerify, Handle: s.verifyDocument,
+			Doc: doc{Tag: "Documents", Summary: "Verify a pending document", Params: []param{idParam}, Body: "VerifyDocument", Status: 200, Data: "Document"}},
+		{Method: http.MethodPost, Path: "/documents/:id/reject", Permission: policy.DocumentsVerify, Handle: s.rejectDocument,
+			Doc: doc{Tag: "Documents", Summary: "Reject a pending document", Description: "A reason is required.", Params: []param{idParam}, Body: "RejectDocument", Status: 200, Data: "Document"}},
 
 		{Method: http.MethodGet, Path: "/tickets", Permission: policy.TicketsView, Handle: s.listTickets,
 			Doc: doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},

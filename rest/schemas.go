@@ -183,6 +183,22 @@ func schemas() obj {
 			"after":      obj{"type": []string{"object", "null"}, "description": "The changed fields after."},
 			"created_at": timeSchema,
 		}),
-		"Deleted": object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"Document": object([]string{"id", "title", "filename", "content_type", "size", "sha256", "status"}, obj{
+			"id": uuidSchema, "object": obj{"const": "document"}, "title": obj{"type": "string"}, "filename": obj{"type": "string"},
+			"content_type": str("Sniffed from the bytes."), "size": obj{"type": "integer"}, "sha256": str("Hex SHA-256 of the bytes."),
+			"category": obj{"type": "string"}, "tags": stringList, "status": enum("", "pending", "verified", "rejected"),
+			"uploaded_by": str("user:<id> or key:<id>."), "reviewed_by": nullable("string", "", "Who verified or rejected it."),
+			"reviewed_at": nullable("string", "date-time", ""), "review_note": str("The verify note or the reject reason."),
+			"environment": envSchema, "created_at": timeSchema, "updated_at": timeSchema,
+		}),
+		"UploadDocument": object([]string{"file"}, obj{
+			"file":  obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "The bytes."},
+			"title": str("Defaults to the file name."), "category": obj{"type": "string"},
+			"tags": obj{"type": "array", "items": obj{"type": "string"}, "description": "Repeat the field or separate with commas."},
+		}),
+		"UpdateDocument": object(nil, obj{"title": obj{"type": "string", "maxLength": 200}, "category": obj{"type": "string", "maxLength": 100}, "tags": stringList}),
+		"VerifyDocument": object(nil, obj{"note": obj{"type": "string", "maxLength": 2000}}),
+		"RejectDocument": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+		"Deleted":        object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}
 }

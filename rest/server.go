@@ -88,7 +88,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger), withBodyLimit)
+	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		abortWith(c, newError(http.StatusNotFound, "route_not_found", "No route %s %s; see /api/openapi.json for the routes.", c.Request.Method, c.Request.URL.Path))
 	})
@@ -114,7 +114,14 @@ func New(cfg Config) (http.Handler, error) {
 // others authentication, the credential's budget and the declared
 // permission; creating POSTs idempotency.
 func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
-	var hs []gin.HandlerFunc
+	limit := rt.MaxBody
+	switch {
+	case limit == 0:
+		limit = MaxBodyBytes
+	case limit < 0: // uploads: the document limit plus the form's overhead
+		limit = s.svc.Limits.MaxBytes + uploadOverhead
+	}
+	hs := []gin.HandlerFunc{withBodyLimit(limit)}
 	if s.cfg.Fresh != nil && (!rt.Public || rt.Path == tokenPath) {
 		hs = append(hs, func(c *gin.Context) { s.cfg.Fresh(c.Request.Context()); c.Next() })
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/storage"
 )
 
 // Service bundles what the business rules need.
@@ -24,6 +25,9 @@ type Service struct {
 	RowLocks bool
 	// Sync drops caches after changes, here and on other instances.
 	Sync Syncer
+	// Store keeps document bytes; Limits bound uploads.
+	Store  storage.Store
+	Limits DocumentLimits
 }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.

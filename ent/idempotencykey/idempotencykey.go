@@ -76,6 +76,8 @@ var (
 	Policy ent.Policy
 	// KeyValidator is a validator for the "key" field. It is called by the builders before save.
 	KeyValidator func(string) error
+	// DefaultRequestHash holds the default value on creation for the "request_hash" field.
+	DefaultRequestHash string
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultID holds the default value on creation for the "id" field.

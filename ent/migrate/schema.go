@@ -80,6 +80,50 @@ var (
 			},
 		},
 	}
+	// DocumentsColumns holds the columns for the "documents" table.
+	DocumentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "filename", Type: field.TypeString, Size: 255},
+		{Name: "content_type", Type: field.TypeString},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "sha256", Type: field.TypeString},
+		{Name: "object_key", Type: field.TypeString, Unique: true},
+		{Name: "category", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "tags", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "verified", "rejected"}, Default: "pending"},
+		{Name: "uploaded_by", Type: field.TypeString},
+		{Name: "reviewed_by", Type: field.TypeString, Nullable: true},
+		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "review_note", Type: field.TypeString, Size: 2000, Default: ""},
+	}
+	// DocumentsTable holds the schema information for the "documents" table.
+	DocumentsTable = &schema.Table{
+		Name:       "documents",
+		Columns:    DocumentsColumns,
+		PrimaryKey: []*schema.Column{DocumentsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "document_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2]},
+			},
+			{
+				Name:    "document_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[3]},
+			},
+			{
+				Name:    "document_tenant_id_env_status",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[13]},
+			},
+		},
+	}
 	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
 	IdempotencyKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -87,7 +131,7 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "credential", Type: field.TypeString},
 		{Name: "key", Type: field.TypeString, Size: 255},
-		{Name: "request_hash", Type: field.TypeString},
+		{Name: "request_hash", Type: field.TypeString, Default: ""},
 		{Name: "state", Type: field.TypeEnum, Enums: []string{"running", "done"}, Default: "running"},
 		{Name: "response_status", Type: field.TypeInt, Nullable: true},
 		{Name: "response_body", Type: field.TypeBytes, Nullable: true},
@@ -360,6 +404,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		CasbinRulesTable,
+		DocumentsTable,
 		IdempotencyKeysTable,
 		IntegrationKeysTable,
 		MembershipsTable,

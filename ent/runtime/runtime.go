@@ -8,6 +8,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
@@ -100,6 +101,95 @@ func init() {
 	casbinruleDescV5 := casbinruleFields[6].Descriptor()
 	// casbinrule.DefaultV5 holds the default value on creation for the v5 field.
 	casbinrule.DefaultV5 = casbinruleDescV5.Default.(string)
+	documentMixin := schema.Document{}.Mixin()
+	document.Policy = privacy.NewPolicies(documentMixin[1], schema.Document{})
+	document.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := document.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	documentMixinHooks1 := documentMixin[1].Hooks()
+
+	document.Hooks[1] = documentMixinHooks1[0]
+	documentMixinFields0 := documentMixin[0].Fields()
+	_ = documentMixinFields0
+	documentMixinFields2 := documentMixin[2].Fields()
+	_ = documentMixinFields2
+	documentFields := schema.Document{}.Fields()
+	_ = documentFields
+	// documentDescCreatedAt is the schema descriptor for created_at field.
+	documentDescCreatedAt := documentMixinFields2[0].Descriptor()
+	// document.DefaultCreatedAt holds the default value on creation for the created_at field.
+	document.DefaultCreatedAt = documentDescCreatedAt.Default.(func() time.Time)
+	// documentDescUpdatedAt is the schema descriptor for updated_at field.
+	documentDescUpdatedAt := documentMixinFields2[1].Descriptor()
+	// document.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	document.DefaultUpdatedAt = documentDescUpdatedAt.Default.(func() time.Time)
+	// document.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	document.UpdateDefaultUpdatedAt = documentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// documentDescTitle is the schema descriptor for title field.
+	documentDescTitle := documentFields[0].Descriptor()
+	// document.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	document.TitleValidator = func() func(string) error {
+		validators := documentDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// documentDescFilename is the schema descriptor for filename field.
+	documentDescFilename := documentFields[1].Descriptor()
+	// document.FilenameValidator is a validator for the "filename" field. It is called by the builders before save.
+	document.FilenameValidator = func() func(string) error {
+		validators := documentDescFilename.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(filename string) error {
+			for _, fn := range fns {
+				if err := fn(filename); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// documentDescContentType is the schema descriptor for content_type field.
+	documentDescContentType := documentFields[2].Descriptor()
+	// document.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	document.ContentTypeValidator = documentDescContentType.Validators[0].(func(string) error)
+	// documentDescSize is the schema descriptor for size field.
+	documentDescSize := documentFields[3].Descriptor()
+	// document.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	document.SizeValidator = documentDescSize.Validators[0].(func(int64) error)
+	// documentDescCategory is the schema descriptor for category field.
+	documentDescCategory := documentFields[6].Descriptor()
+	// document.DefaultCategory holds the default value on creation for the category field.
+	document.DefaultCategory = documentDescCategory.Default.(string)
+	// document.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	document.CategoryValidator = documentDescCategory.Validators[0].(func(string) error)
+	// documentDescReviewNote is the schema descriptor for review_note field.
+	documentDescReviewNote := documentFields[12].Descriptor()
+	// document.DefaultReviewNote holds the default value on creation for the review_note field.
+	document.DefaultReviewNote = documentDescReviewNote.Default.(string)
+	// document.ReviewNoteValidator is a validator for the "review_note" field. It is called by the builders before save.
+	document.ReviewNoteValidator = documentDescReviewNote.Validators[0].(func(string) error)
+	// documentDescID is the schema descriptor for id field.
+	documentDescID := documentMixinFields0[0].Descriptor()
+	// document.DefaultID holds the default value on creation for the id field.
+	document.DefaultID = documentDescID.Default.(func() uuid.UUID)
 	idempotencykeyMixin := schema.IdempotencyKey{}.Mixin()
 	idempotencykey.Policy = privacy.NewPolicies(idempotencykeyMixin[1], schema.IdempotencyKey{})
 	idempotencykey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -135,6 +225,10 @@ func init() {
 			return nil
 		}
 	}()
+	// idempotencykeyDescRequestHash is the schema descriptor for request_hash field.
+	idempotencykeyDescRequestHash := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.DefaultRequestHash holds the default value on creation for the request_hash field.
+	idempotencykey.DefaultRequestHash = idempotencykeyDescRequestHash.Default.(string)
 	// idempotencykeyDescCreatedAt is the schema descriptor for created_at field.
 	idempotencykeyDescCreatedAt := idempotencykeyFields[6].Descriptor()
 	// idempotencykey.DefaultCreatedAt holds the default value on creation for the created_at field.

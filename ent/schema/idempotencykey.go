@@ -20,7 +20,7 @@ func (IdempotencyKey) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("credential").Immutable(),
 		field.String("key").NotEmpty().MaxLen(255).Immutable(),
-		field.String("request_hash").Immutable().Comment("SHA-256 of method, path and body"),
+		field.String("request_hash").Default("").Comment("SHA-256 of method, path and body; set when the first request finishes"),
 		field.Enum("state").Values("running", "done").Default("running"),
 		field.Int("response_status").Optional(),
 		field.Bytes("response_body").Optional(),

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -42,10 +41,9 @@ type appConfig = app.Config
 
 func newOn(t testing.TB, db *database.DB, q *Queries, opts ...Options) *Env {
 	t.Helper()
-	cfg := app.Config{
-		DataDir: t.TempDir(), JWTSecret: strings.Repeat("s", 32), CacheTTL: 30 * time.Second,
-		TokenRateLimit: 1000, PublicRateLimit: 1000,
-	}
+	cfg := app.Defaults()
+	cfg.DataDir, cfg.JWTSecret = t.TempDir(), strings.Repeat("s", 32)
+	cfg.TokenRateLimit, cfg.PublicRateLimit = 1000, 1000
 	for _, o := range opts {
 		o(&cfg)
 	}

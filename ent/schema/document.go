@@ -1,0 +1,64 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Document is an uploaded file (bytes in storage, under ObjectKey) with
+// its metadata and verification workflow: pending -> verified | rejected.
+type Document struct{ ent.Schema }
+
+func (Document) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+}
+
+func (Document) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("title").NotEmpty().MaxLen(200),
+		field.String("filename").NotEmpty().MaxLen(255).Immutable(),
+		field.String("content_type").NotEmpty().Immutable().Comment("sniffed from the bytes"),
+		field.Int64("size").NonNegative().Immutable(),
+		field.String("sha256").Immutable(),
+		field.String("object_key").Immutable().Unique(),
+		field.String("category").Default("").MaxLen(100),
+		field.Strings("tags").Optional(),
+		field.Enum("status").Values("pending", "verified", "rejected").Default("pending"),
+		field.String("uploaded_by").Immutable(),
+		field.String("reviewed_by").Optional().Nillable(),
+		field.Time("reviewed_at").Optional().Nillable(),
+		field.String("review_note").Default("").MaxLen(2000).Comment("verify note or reject reason"),
+	}
+}
+
+func (Document) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "env", "created_at"),
+		index.Fields("tenant_id", "env", "status"),
+	}
+}
+
+func (Document) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery(policy.DocumentsView)},
+		Mutation: privacy.MutationPolicy{
+			requireMutation(policy.DocumentsUpload, ent.OpCreate),
+			requireMutation(policy.DocumentsDelete, ent.OpDelete|ent.OpDeleteOne),
+			// Metadata edits and reviews have their own permissions, checked
+			// by the route and the domain code; either allows the update.
+			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
+				v := policy.FromContext(ctx)
+				if v.Can(policy.DocumentsUpdate) || v.Can(policy.DocumentsVerify) {
+					return privacy.Skip
+				}
+				return privacy.Denyf("missing permission documents.update or documents.verify")
+			}), ent.OpUpdate|ent.OpUpdateOne),
+		},
+	}
+}

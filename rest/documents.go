@@ -1,0 +1,261 @@
+package rest
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/service"
+	"github.com/cienerp/cienerp/storage"
+)
+
+type documentJSON struct {
+	ID          string     `json:"id"`
+	Object      string     `json:"object"`
+	Title       string     `json:"title"`
+	Filename    string     `json:"filename"`
+	ContentType string     `json:"content_type"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	Category    string     `json:"category"`
+	Tags        []string   `json:"tags"`
+	Status      string     `json:"status"`
+	UploadedBy  string     `json:"uploaded_by"`
+	ReviewedBy  *string    `json:"reviewed_by"`
+	ReviewedAt  *time.Time `json:"reviewed_at"`
+	ReviewNote  string     `json:"review_note"`
+	Environment string     `json:"environment"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func documentView(d *ent.Document) documentJSON {
+	tags := d.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return documentJSON{
+		ID: d.ID.String(), Object: "document", Title: d.Title, Filename: d.Filename, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.Sha256, Category: d.Category, Tags: tags, Status: string(d.Status),
+		UploadedBy: d.UploadedBy, ReviewedBy: d.ReviewedBy, ReviewedAt: d.ReviewedAt, ReviewNote: d.ReviewNote,
+		Environment: string(d.Env), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+	}
+}
+
+// maxFieldBytes bounds each text field of an upload form.
+const maxFieldBytes = 8 << 10
+
+// uploadDocument reads the multipart form part by part: the file streams
+// to storage as it arrives, and text fields may come before or after it.
+func (s *Server) uploadDocument(c *gin.Context) (err error) {
+	ctx := c.Request.Context()
+	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "multipart/form-data" || params["boundary"] == "" {
+		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the document as multipart/form-data with the bytes in a field named file.")
+	}
+	if c.Request.ContentLength > s.svc.Limits.MaxBytes+uploadOverhead {
+		return &service.TooLargeError{Limit: s.svc.Limits.MaxBytes}
+	}
+	var up *service.Upload
+	defer func() {
+		if err != nil && up != nil {
+			up.Abort(ctx)
+		}
+	}()
+	verr := &service.ValidationError{}
+	var meta service.DocumentMeta
+	mr := multipart.NewReader(c.Request.Body, params["boundary"])
+	for {
+		part, perr := mr.NextPart()
+		if perr == io.EOF {
+			break
+		}
+		if perr != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(perr, &tooBig) {
+				return &service.TooLargeError{Limit: s.svc.Limits.MaxBytes}
+			}
+			return newError(http.StatusBadRequest, "malformed_multipart", "The multipart body could not be read; check the boundary and the part headers.")
+		}
+		name := part.FormName()
+		switch name {
+		case "file":
+			if up != nil {
+				verr.Add("file", "Send one file per request.")
+				continue
+			}
+			if up, err = s.svc.BeginUpload(ctx, part.FileName(), part); err != nil {
+				return err
+			}
+		case "title", "category", "tags":
+			raw, rerr := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			if rerr != nil || len(raw) > maxFieldBytes {
+				verr.Add(name, "The %s field must be at most %d bytes.", name, maxFieldBytes)
+				continue
+			}
+			switch v := string(raw); name {
+			case "title":
+				meta.Title = v
+			case "category":
+				meta.Category = v
+			case "tags": // repeated, or comma-separated
+				meta.Tags = append(meta.Tags, splitList(v)...)
+			}
+		default:
+			verr.Add(name, "The %s field is not allowed; send file, title, category and tags.", name)
+		}
+	}
+	if up == nil {
+		verr.Add("file", "The file field is required.")
+	}
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	d, err := up.Finish(ctx, meta)
+	up = nil // Finish removes the object itself on failure
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusCreated, documentView(d))
+	return nil
+}
+
+// uploadOverhead is what a multipart body may add to the file's size.
+const uploadOverhead = 1 << 20
+
+func (s *Server) listDocuments(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	f := service.DocumentFilter{Category: c.Query("category"), Tag: c.Query("tag"), Uploader: c.Query("uploader"),
+		Q: strings.TrimSpace(c.Query("q")), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
+	for _, v := range splitList(c.Query("status")) {
+		if document.StatusValidator(document.Status(v)) != nil {
+			verr.Add("status", "Unknown status %q; use pending, verified or rejected.", v)
+		}
+		f.Statuses = append(f.Statuses, document.Status(v))
+	}
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListDocuments(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, documentView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}
+
+func (s *Server) getDocument(c *gin.Context) error {
+	id, err := pathID(c, "document")
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.GetDocument(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, documentView(d))
+	return nil
+}
+
+func (s *Server) updateDocument(c *gin.Context) error {
+	id, err := pathID(c, "document")
+	if err != nil {
+		return err
+	}
+	var in service.UpdateDocumentInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	d, err := s.svc.UpdateDocument(c.Request.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, documentView(d))
+	return nil
+}
+
+func (s *Server) deleteDocument(c *gin.Context) error {
+	id, err := pathID(c, "document")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.DeleteDocument(c.Request.Context(), id); err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, gin.H{"id": id, "object": "document", "deleted": true})
+	return nil
+}
+
+type reviewInput struct {
+	Note   string `json:"note"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) verifyDocument(c *gin.Context) error { return s.review(c, false) }
+func (s *Server) rejectDocument(c *gin.Context) error { return s.review(c, true) }
+
+func (s *Server) review(c *gin.Context, reject bool) error {
+	id, err := pathID(c, "document")
+	if err != nil {
+		return err
+	}
+	var in reviewInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	note := in.Note
+	if reject {
+		note = in.Reason
+	}
+	d, err := s.svc.ReviewDocument(c.Request.Context(), id, reject, note)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, documentView(d))
+	return nil
+}
+
+// presignTTL is how long a ?redirect=1 download URL works.
+const presignTTL = 5 * time.Minute
+
+// downloadDocument streams the bytes (Range and conditional requests
+// included), or redirects to a short-lived direct URL with ?redirect=1.
+func (s *Server) downloadDocument(c *gin.Context) error {
+	id, err := pathID(c, "document")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if c.Query("redirect") == "1" {
+		url, err := s.svc.PresignDocument(ctx, id, presignTTL)
+		switch {
+		case err == nil:
+			c.Redirect(http.StatusFound, url)
+			return nil
+		case !errors.Is(err, storage.ErrUnsupported):
+			return err
+		} // local disk has no URL of its own: stream instead
+	}
+	d, obj, err := s.svc.OpenDocument(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	h := c.Writer.Header()
+	h.Set("Content-Type", d.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
+	h.Set("ETag", `"`+d.Sha256+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, no-cache")
+	http.ServeContent(c.Writer, c.Request, "", d.CreatedAt, obj)
+	return nil
+}

@@ -1,0 +1,123 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqljson"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/storage"
+)
+
+// DocumentFilter selects a page of documents, newest first.
+type DocumentFilter struct {
+	Statuses []document.Status
+	Category string
+	Tag      string
+	Uploader string // user:<id> or key:<id>
+	Q        string
+	Limit    int
+	Cursor   string
+}
+
+// ListDocuments returns one page in one query.
+func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*ent.Document], error) {
+	verr := &ValidationError{}
+	if f.Limit < 1 || f.Limit > MaxPageSize {
+		verr.Add("limit", "Limit must be between 1 and %d.", MaxPageSize)
+	}
+	var after *cursor
+	if f.Cursor != "" {
+		c, ok := decodeCursor(f.Cursor, "documents")
+		if !ok {
+			verr.Add("cursor", "Cursor is invalid; use next_cursor from the previous page.")
+		}
+		after = &c
+	}
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	q := s.Client.Document.Query()
+	if len(f.Statuses) > 0 {
+		q.Where(document.StatusIn(f.Statuses...))
+	}
+	if f.Category != "" {
+		q.Where(document.Category(f.Category))
+	}
+	if f.Uploader != "" {
+		q.Where(document.UploadedBy(f.Uploader))
+	}
+	if f.Tag != "" {
+		q.Where(func(s *sql.Selector) { s.Where(sqljson.ValueContains(document.FieldTags, f.Tag)) })
+	}
+	if f.Q != "" {
+		q.Where(document.Or(document.TitleContainsFold(f.Q), document.FilenameContainsFold(f.Q)))
+	}
+	if after != nil {
+		t, id := after.Time, after.ID
+		q.Where(func(s *sql.Selector) {
+			col, idc := s.C(document.FieldCreatedAt), s.C(document.FieldID)
+			s.Where(sql.Or(sql.LT(col, t), sql.And(sql.EQ(col, t), sql.LT(idc, id))))
+		})
+	}
+	rows, err := q.Order(ent.Desc(document.FieldCreatedAt), ent.Desc(document.FieldID)).Limit(f.Limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page[*ent.Document]{Items: rows}
+	if len(rows) > f.Limit {
+		page.Items, page.HasMore = rows[:f.Limit], true
+		last := page.Items[f.Limit-1]
+		page.NextCursor = encodeCursor(cursor{Sort: "documents", Time: last.CreatedAt, ID: last.ID})
+	}
+	return page, nil
+}
+
+// StorageReport lists where rows and objects disagree.
+type StorageReport struct {
+	Rows              int      // document rows checked
+	Objects           int      // objects checked
+	RowsWithoutObject []string // document ids whose bytes are missing
+	ObjectsWithoutRow []string // object keys no document points to
+}
+
+// CheckStorage compares every document row with the objects in storage
+// (an operator action, across tenants).
+func (s *Service) CheckStorage(ctx context.Context) (StorageReport, error) {
+	ctx = system(ctx)
+	var r StorageReport
+	rows, err := s.Client.Document.Query().Select(document.FieldID, document.FieldObjectKey).All(ctx)
+	if err != nil {
+		return r, err
+	}
+	byKey := map[string]string{}
+	for _, d := range rows {
+		byKey[d.ObjectKey] = d.ID.String()
+	}
+	r.Rows = len(rows)
+	seen := map[string]bool{}
+	err = s.Store.List(ctx, "tenants/", func(o storage.Info) error {
+		r.Objects++
+		if _, ok := byKey[o.Key]; ok {
+			seen[o.Key] = true
+		} else if strings.Contains(o.Key, "/documents/") {
+			r.ObjectsWithoutRow = append(r.ObjectsWithoutRow, o.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return r, err
+	}
+	for key, id := range byKey {
+		if !seen[key] {
+			r.RowsWithoutObject = append(r.RowsWithoutObject, id)
+		}
+	}
+	sort.Strings(r.RowsWithoutObject)
+	sort.Strings(r.ObjectsWithoutRow)
+	return r, nil
+}
