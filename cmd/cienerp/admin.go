@@ -37,6 +37,23 @@ func admin(ctx context.Context, a *app.App, cmd string, args []string) error {
 	case "migrate":
 		fmt.Println("database schema is up to date")
 		return nil
+	case "storage check":
+		r, err := a.Service.CheckStorage(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d documents, %d stored objects\n", r.Rows, r.Objects)
+		for _, id := range r.RowsWithoutObject {
+			fmt.Printf("document without bytes: %s\n", id)
+		}
+		for _, key := range r.ObjectsWithoutRow {
+			fmt.Printf("bytes without document: %s\n", key)
+		}
+		if n := len(r.RowsWithoutObject) + len(r.ObjectsWithoutRow); n > 0 {
+			return fmt.Errorf("%d inconsistencies", n)
+		}
+		fmt.Println("storage and database agree")
+		return nil
 	case "audit prune":
 		n, err := a.PruneAudit(ctx)
 		if err != nil {

@@ -7,6 +7,7 @@
 //	cienerp tenant update -tenant S [-name N] [-status active|suspended] [-rate-limit N]
 //	cienerp user create -email E -tenant S -role owner [-name N] [-password P]
 //	cienerp key create -tenant S -env sandbox|live -role R [-name N]
+//	cienerp audit prune | storage check
 package main
 
 import (
@@ -31,9 +32,12 @@ commands:
   user create      -email E -tenant SLUG -role ROLE [-name N] [-password P]
   key create       -tenant SLUG -env sandbox|live -role ROLE [-name N]
   audit prune      delete audit events older than CIEN_AUDIT_RETENTION
+  storage check    report documents without bytes and stored bytes without documents
 
 configuration (environment): CIEN_ADDR, CIEN_DATA_DIR, CIEN_DATABASE_URL, CIEN_JWT_SECRET,
-CIEN_CACHE_TTL, CIEN_AUDIT_RETENTION, CIEN_REDIS_URL, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT,
+CIEN_CACHE_TTL, CIEN_AUDIT_RETENTION, CIEN_REDIS_URL, CIEN_STORAGE, CIEN_S3_ENDPOINT, CIEN_S3_ACCESS_KEY,
+CIEN_S3_SECRET_KEY, CIEN_S3_BUCKET, CIEN_S3_REGION, CIEN_S3_TLS, CIEN_S3_PATH_STYLE, CIEN_DOCUMENTS_MAX_BYTES,
+CIEN_DOCUMENTS_ALLOWED_TYPES, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT,
 CIEN_TRUSTED_PROXIES, CIEN_LOG_LEVEL
 `
 
@@ -58,14 +62,14 @@ func run(ctx context.Context, args []string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key" || cmd == "audit") {
+	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key" || cmd == "audit" || cmd == "storage") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log)
-	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create", "audit prune":
+	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create", "audit prune", "storage check":
 		a, err := app.New(ctx, cfg, log)
 		if err != nil {
 			return err

@@ -188,6 +188,19 @@ func TestOperatorCommands(t *testing.T) {
 	if out := cli(t, dir, "audit", "prune"); !strings.Contains(out, "deleted 0 audit events") {
 		t.Fatalf("audit prune: %s", out)
 	}
+	if out := cli(t, dir, "storage", "check"); !strings.Contains(out, "storage and database agree") {
+		t.Fatalf("storage check: %s", out)
+	}
+	// An object nobody points to is reported, and the command fails.
+	orphan := filepath.Join(dir, "data", "objects", "tenants", "x", "live", "documents", "orphan")
+	_ = os.MkdirAll(filepath.Dir(orphan), 0o755)
+	_ = os.WriteFile(orphan, []byte("x"), 0o644)
+	cmd0 := exec.Command(binary, "storage", "check")
+	cmd0.Dir, cmd0.Env = dir, cleanEnv()
+	if b, err := cmd0.CombinedOutput(); err == nil || !strings.Contains(string(b), "bytes without document: tenants/x/live/documents/orphan") {
+		t.Fatalf("storage check with an orphan: %v %s", err, b)
+	}
+	_ = os.Remove(orphan)
 	out := cli(t, dir, "tenant", "create", "-name", "Acme", "-slug", "acme", "-rate-limit", "120")
 	if !strings.Contains(out, "tenant acme") {
 		t.Fatalf("tenant create: %s", out)
