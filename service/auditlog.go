@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/auditevent"
@@ -69,23 +69,13 @@ func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*en
 		q.Where(auditevent.CreatedAtLT(*f.Until))
 	}
 	if after != nil {
-		t, id := after.Time, after.ID
-		q.Where(func(s *sql.Selector) {
-			col, idc := s.C(auditevent.FieldCreatedAt), s.C(auditevent.FieldID)
-			s.Where(sql.Or(sql.LT(col, t), sql.And(sql.EQ(col, t), sql.LT(idc, id))))
-		})
+		q.Where(afterNewest(*after))
 	}
 	rows, err := q.Order(ent.Desc(auditevent.FieldCreatedAt), ent.Desc(auditevent.FieldID)).Limit(f.Limit + 1).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[*ent.AuditEvent]{Items: rows}
-	if len(rows) > f.Limit {
-		page.Items, page.HasMore = rows[:f.Limit], true
-		last := page.Items[f.Limit-1]
-		page.NextCursor = encodeCursor(cursor{Sort: "audit", Time: last.CreatedAt, ID: last.ID})
-	}
-	return page, nil
+	return newestPage(rows, f.Limit, "audit", func(e *ent.AuditEvent) (time.Time, uuid.UUID) { return e.CreatedAt, e.ID }), nil
 }
 
 // PruneAudit deletes the events of every tenant older than before (the

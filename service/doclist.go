@@ -4,9 +4,11 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqljson"
+	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/document"
@@ -58,23 +60,13 @@ func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*e
 		q.Where(document.Or(document.TitleContainsFold(f.Q), document.FilenameContainsFold(f.Q)))
 	}
 	if after != nil {
-		t, id := after.Time, after.ID
-		q.Where(func(s *sql.Selector) {
-			col, idc := s.C(document.FieldCreatedAt), s.C(document.FieldID)
-			s.Where(sql.Or(sql.LT(col, t), sql.And(sql.EQ(col, t), sql.LT(idc, id))))
-		})
+		q.Where(afterNewest(*after))
 	}
 	rows, err := q.Order(ent.Desc(document.FieldCreatedAt), ent.Desc(document.FieldID)).Limit(f.Limit + 1).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	page := &Page[*ent.Document]{Items: rows}
-	if len(rows) > f.Limit {
-		page.Items, page.HasMore = rows[:f.Limit], true
-		last := page.Items[f.Limit-1]
-		page.NextCursor = encodeCursor(cursor{Sort: "documents", Time: last.CreatedAt, ID: last.ID})
-	}
-	return page, nil
+	return newestPage(rows, f.Limit, "documents", func(d *ent.Document) (time.Time, uuid.UUID) { return d.CreatedAt, d.ID }), nil
 }
 
 // StorageReport lists where rows and objects disagree.
