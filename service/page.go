@@ -1,0 +1,32 @@
+package service
+
+import (
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
+)
+
+// Lists ordered newest first (created_at desc, id desc) share their
+// keyset pagination: a filter for the rows after a cursor, and the cut of
+// limit+1 rows into a page with the next cursor.
+
+// afterNewest selects the rows that come after c in newest-first order.
+func afterNewest(c cursor) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		col, id := s.C("created_at"), s.C("id")
+		s.Where(sql.Or(sql.LT(col, c.Time), sql.And(sql.EQ(col, c.Time), sql.LT(id, c.ID))))
+	}
+}
+
+// newestPage cuts rows (limit+1 fetched) into a page; sort names the list
+// so that its cursors are refused by other lists.
+func newestPage[T any](rows []T, limit int, sort string, pos func(T) (time.Time, uuid.UUID)) *Page[T] {
+	page := &Page[T]{Items: rows}
+	if len(rows) > limit {
+		page.Items, page.HasMore = rows[:limit], true
+		t, id := pos(page.Items[limit-1])
+		page.NextCursor = encodeCursor(cursor{Sort: sort, Time: t, ID: id})
+	}
+	return page
+}
