@@ -18,10 +18,15 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/possale"
+	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/tenant"
@@ -41,14 +46,24 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// Customer is the client for interacting with the Customer builders.
+	Customer *CustomerClient
 	// Document is the client for interacting with the Document builders.
 	Document *DocumentClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// IntegrationKey is the client for interacting with the IntegrationKey builders.
 	IntegrationKey *IntegrationKeyClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Payment is the client for interacting with the Payment builders.
+	Payment *PaymentClient
+	// PosSale is the client for interacting with the PosSale builders.
+	PosSale *PosSaleClient
+	// PosSession is the client for interacting with the PosSession builders.
+	PosSession *PosSessionClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
@@ -74,10 +89,15 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.CasbinRule = NewCasbinRuleClient(c.config)
+	c.Customer = NewCustomerClient(c.config)
 	c.Document = NewDocumentClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.IntegrationKey = NewIntegrationKeyClient(c.config)
+	c.Invoice = NewInvoiceClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.Payment = NewPaymentClient(c.config)
+	c.PosSale = NewPosSaleClient(c.config)
+	c.PosSession = NewPosSessionClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.Sequence = NewSequenceClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -178,10 +198,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:         cfg,
 		AuditEvent:     NewAuditEventClient(cfg),
 		CasbinRule:     NewCasbinRuleClient(cfg),
+		Customer:       NewCustomerClient(cfg),
 		Document:       NewDocumentClient(cfg),
 		IdempotencyKey: NewIdempotencyKeyClient(cfg),
 		IntegrationKey: NewIntegrationKeyClient(cfg),
+		Invoice:        NewInvoiceClient(cfg),
 		Membership:     NewMembershipClient(cfg),
+		Payment:        NewPaymentClient(cfg),
+		PosSale:        NewPosSaleClient(cfg),
+		PosSession:     NewPosSessionClient(cfg),
 		Role:           NewRoleClient(cfg),
 		Sequence:       NewSequenceClient(cfg),
 		Tenant:         NewTenantClient(cfg),
@@ -209,10 +234,15 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:         cfg,
 		AuditEvent:     NewAuditEventClient(cfg),
 		CasbinRule:     NewCasbinRuleClient(cfg),
+		Customer:       NewCustomerClient(cfg),
 		Document:       NewDocumentClient(cfg),
 		IdempotencyKey: NewIdempotencyKeyClient(cfg),
 		IntegrationKey: NewIntegrationKeyClient(cfg),
+		Invoice:        NewInvoiceClient(cfg),
 		Membership:     NewMembershipClient(cfg),
+		Payment:        NewPaymentClient(cfg),
+		PosSale:        NewPosSaleClient(cfg),
+		PosSession:     NewPosSessionClient(cfg),
 		Role:           NewRoleClient(cfg),
 		Sequence:       NewSequenceClient(cfg),
 		Tenant:         NewTenantClient(cfg),
@@ -248,8 +278,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.CasbinRule, c.Document, c.IdempotencyKey, c.IntegrationKey,
-		c.Membership, c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
+		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.IdempotencyKey,
+		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
+		c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,8 +290,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.CasbinRule, c.Document, c.IdempotencyKey, c.IntegrationKey,
-		c.Membership, c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
+		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.IdempotencyKey,
+		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
+		c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -273,14 +305,24 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CasbinRuleMutation:
 		return c.CasbinRule.mutate(ctx, m)
+	case *CustomerMutation:
+		return c.Customer.mutate(ctx, m)
 	case *DocumentMutation:
 		return c.Document.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *IntegrationKeyMutation:
 		return c.IntegrationKey.mutate(ctx, m)
+	case *InvoiceMutation:
+		return c.Invoice.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *PaymentMutation:
+		return c.Payment.mutate(ctx, m)
+	case *PosSaleMutation:
+		return c.PosSale.mutate(ctx, m)
+	case *PosSessionMutation:
+		return c.PosSession.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
 	case *SequenceMutation:
@@ -563,6 +605,140 @@ func (c *CasbinRuleClient) mutate(ctx context.Context, m *CasbinRuleMutation) (V
 		return (&CasbinRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CasbinRule mutation op: %q", m.Op())
+	}
+}
+
+// CustomerClient is a client for the Customer schema.
+type CustomerClient struct {
+	config
+}
+
+// NewCustomerClient returns a client for the Customer from the given config.
+func NewCustomerClient(c config) *CustomerClient {
+	return &CustomerClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `customer.Hooks(f(g(h())))`.
+func (c *CustomerClient) Use(hooks ...Hook) {
+	c.hooks.Customer = append(c.hooks.Customer, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `customer.Intercept(f(g(h())))`.
+func (c *CustomerClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Customer = append(c.inters.Customer, interceptors...)
+}
+
+// Create returns a builder for creating a Customer entity.
+func (c *CustomerClient) Create() *CustomerCreate {
+	mutation := newCustomerMutation(c.config, OpCreate)
+	return &CustomerCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Customer entities.
+func (c *CustomerClient) CreateBulk(builders ...*CustomerCreate) *CustomerCreateBulk {
+	return &CustomerCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CustomerClient) MapCreateBulk(slice any, setFunc func(*CustomerCreate, int)) *CustomerCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CustomerCreateBulk{err: fmt.Errorf("calling to CustomerClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CustomerCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CustomerCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Customer.
+func (c *CustomerClient) Update() *CustomerUpdate {
+	mutation := newCustomerMutation(c.config, OpUpdate)
+	return &CustomerUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CustomerClient) UpdateOne(_m *Customer) *CustomerUpdateOne {
+	mutation := newCustomerMutation(c.config, OpUpdateOne, withCustomer(_m))
+	return &CustomerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CustomerClient) UpdateOneID(id uuid.UUID) *CustomerUpdateOne {
+	mutation := newCustomerMutation(c.config, OpUpdateOne, withCustomerID(id))
+	return &CustomerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Customer.
+func (c *CustomerClient) Delete() *CustomerDelete {
+	mutation := newCustomerMutation(c.config, OpDelete)
+	return &CustomerDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CustomerClient) DeleteOne(_m *Customer) *CustomerDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CustomerClient) DeleteOneID(id uuid.UUID) *CustomerDeleteOne {
+	builder := c.Delete().Where(customer.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CustomerDeleteOne{builder}
+}
+
+// Query returns a query builder for Customer.
+func (c *CustomerClient) Query() *CustomerQuery {
+	return &CustomerQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCustomer},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Customer entity by its id.
+func (c *CustomerClient) Get(ctx context.Context, id uuid.UUID) (*Customer, error) {
+	return c.Query().Where(customer.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CustomerClient) GetX(ctx context.Context, id uuid.UUID) *Customer {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CustomerClient) Hooks() []Hook {
+	hooks := c.hooks.Customer
+	return append(hooks[:len(hooks):len(hooks)], customer.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CustomerClient) Interceptors() []Interceptor {
+	return c.inters.Customer
+}
+
+func (c *CustomerClient) mutate(ctx context.Context, m *CustomerMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CustomerCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CustomerUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CustomerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CustomerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Customer mutation op: %q", m.Op())
 	}
 }
 
@@ -968,6 +1144,140 @@ func (c *IntegrationKeyClient) mutate(ctx context.Context, m *IntegrationKeyMuta
 	}
 }
 
+// InvoiceClient is a client for the Invoice schema.
+type InvoiceClient struct {
+	config
+}
+
+// NewInvoiceClient returns a client for the Invoice from the given config.
+func NewInvoiceClient(c config) *InvoiceClient {
+	return &InvoiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invoice.Hooks(f(g(h())))`.
+func (c *InvoiceClient) Use(hooks ...Hook) {
+	c.hooks.Invoice = append(c.hooks.Invoice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invoice.Intercept(f(g(h())))`.
+func (c *InvoiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Invoice = append(c.inters.Invoice, interceptors...)
+}
+
+// Create returns a builder for creating a Invoice entity.
+func (c *InvoiceClient) Create() *InvoiceCreate {
+	mutation := newInvoiceMutation(c.config, OpCreate)
+	return &InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Invoice entities.
+func (c *InvoiceClient) CreateBulk(builders ...*InvoiceCreate) *InvoiceCreateBulk {
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InvoiceClient) MapCreateBulk(slice any, setFunc func(*InvoiceCreate, int)) *InvoiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InvoiceCreateBulk{err: fmt.Errorf("calling to InvoiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InvoiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Invoice.
+func (c *InvoiceClient) Update() *InvoiceUpdate {
+	mutation := newInvoiceMutation(c.config, OpUpdate)
+	return &InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InvoiceClient) UpdateOne(_m *Invoice) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoice(_m))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InvoiceClient) UpdateOneID(id uuid.UUID) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoiceID(id))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Invoice.
+func (c *InvoiceClient) Delete() *InvoiceDelete {
+	mutation := newInvoiceMutation(c.config, OpDelete)
+	return &InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InvoiceClient) DeleteOne(_m *Invoice) *InvoiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InvoiceClient) DeleteOneID(id uuid.UUID) *InvoiceDeleteOne {
+	builder := c.Delete().Where(invoice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InvoiceDeleteOne{builder}
+}
+
+// Query returns a query builder for Invoice.
+func (c *InvoiceClient) Query() *InvoiceQuery {
+	return &InvoiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvoice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Invoice entity by its id.
+func (c *InvoiceClient) Get(ctx context.Context, id uuid.UUID) (*Invoice, error) {
+	return c.Query().Where(invoice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InvoiceClient) GetX(ctx context.Context, id uuid.UUID) *Invoice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *InvoiceClient) Hooks() []Hook {
+	hooks := c.hooks.Invoice
+	return append(hooks[:len(hooks):len(hooks)], invoice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InvoiceClient) Interceptors() []Interceptor {
+	return c.inters.Invoice
+}
+
+func (c *InvoiceClient) mutate(ctx context.Context, m *InvoiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Invoice mutation op: %q", m.Op())
+	}
+}
+
 // MembershipClient is a client for the Membership schema.
 type MembershipClient struct {
 	config
@@ -1115,6 +1425,408 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
+// PaymentClient is a client for the Payment schema.
+type PaymentClient struct {
+	config
+}
+
+// NewPaymentClient returns a client for the Payment from the given config.
+func NewPaymentClient(c config) *PaymentClient {
+	return &PaymentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `payment.Hooks(f(g(h())))`.
+func (c *PaymentClient) Use(hooks ...Hook) {
+	c.hooks.Payment = append(c.hooks.Payment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `payment.Intercept(f(g(h())))`.
+func (c *PaymentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Payment = append(c.inters.Payment, interceptors...)
+}
+
+// Create returns a builder for creating a Payment entity.
+func (c *PaymentClient) Create() *PaymentCreate {
+	mutation := newPaymentMutation(c.config, OpCreate)
+	return &PaymentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Payment entities.
+func (c *PaymentClient) CreateBulk(builders ...*PaymentCreate) *PaymentCreateBulk {
+	return &PaymentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PaymentClient) MapCreateBulk(slice any, setFunc func(*PaymentCreate, int)) *PaymentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PaymentCreateBulk{err: fmt.Errorf("calling to PaymentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PaymentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PaymentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Payment.
+func (c *PaymentClient) Update() *PaymentUpdate {
+	mutation := newPaymentMutation(c.config, OpUpdate)
+	return &PaymentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PaymentClient) UpdateOne(_m *Payment) *PaymentUpdateOne {
+	mutation := newPaymentMutation(c.config, OpUpdateOne, withPayment(_m))
+	return &PaymentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PaymentClient) UpdateOneID(id uuid.UUID) *PaymentUpdateOne {
+	mutation := newPaymentMutation(c.config, OpUpdateOne, withPaymentID(id))
+	return &PaymentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Payment.
+func (c *PaymentClient) Delete() *PaymentDelete {
+	mutation := newPaymentMutation(c.config, OpDelete)
+	return &PaymentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PaymentClient) DeleteOne(_m *Payment) *PaymentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PaymentClient) DeleteOneID(id uuid.UUID) *PaymentDeleteOne {
+	builder := c.Delete().Where(payment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PaymentDeleteOne{builder}
+}
+
+// Query returns a query builder for Payment.
+func (c *PaymentClient) Query() *PaymentQuery {
+	return &PaymentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePayment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Payment entity by its id.
+func (c *PaymentClient) Get(ctx context.Context, id uuid.UUID) (*Payment, error) {
+	return c.Query().Where(payment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PaymentClient) GetX(ctx context.Context, id uuid.UUID) *Payment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PaymentClient) Hooks() []Hook {
+	hooks := c.hooks.Payment
+	return append(hooks[:len(hooks):len(hooks)], payment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PaymentClient) Interceptors() []Interceptor {
+	return c.inters.Payment
+}
+
+func (c *PaymentClient) mutate(ctx context.Context, m *PaymentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PaymentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PaymentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PaymentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PaymentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Payment mutation op: %q", m.Op())
+	}
+}
+
+// PosSaleClient is a client for the PosSale schema.
+type PosSaleClient struct {
+	config
+}
+
+// NewPosSaleClient returns a client for the PosSale from the given config.
+func NewPosSaleClient(c config) *PosSaleClient {
+	return &PosSaleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `possale.Hooks(f(g(h())))`.
+func (c *PosSaleClient) Use(hooks ...Hook) {
+	c.hooks.PosSale = append(c.hooks.PosSale, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `possale.Intercept(f(g(h())))`.
+func (c *PosSaleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PosSale = append(c.inters.PosSale, interceptors...)
+}
+
+// Create returns a builder for creating a PosSale entity.
+func (c *PosSaleClient) Create() *PosSaleCreate {
+	mutation := newPosSaleMutation(c.config, OpCreate)
+	return &PosSaleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PosSale entities.
+func (c *PosSaleClient) CreateBulk(builders ...*PosSaleCreate) *PosSaleCreateBulk {
+	return &PosSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PosSaleClient) MapCreateBulk(slice any, setFunc func(*PosSaleCreate, int)) *PosSaleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PosSaleCreateBulk{err: fmt.Errorf("calling to PosSaleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PosSaleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PosSaleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PosSale.
+func (c *PosSaleClient) Update() *PosSaleUpdate {
+	mutation := newPosSaleMutation(c.config, OpUpdate)
+	return &PosSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PosSaleClient) UpdateOne(_m *PosSale) *PosSaleUpdateOne {
+	mutation := newPosSaleMutation(c.config, OpUpdateOne, withPosSale(_m))
+	return &PosSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PosSaleClient) UpdateOneID(id uuid.UUID) *PosSaleUpdateOne {
+	mutation := newPosSaleMutation(c.config, OpUpdateOne, withPosSaleID(id))
+	return &PosSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PosSale.
+func (c *PosSaleClient) Delete() *PosSaleDelete {
+	mutation := newPosSaleMutation(c.config, OpDelete)
+	return &PosSaleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PosSaleClient) DeleteOne(_m *PosSale) *PosSaleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PosSaleClient) DeleteOneID(id uuid.UUID) *PosSaleDeleteOne {
+	builder := c.Delete().Where(possale.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PosSaleDeleteOne{builder}
+}
+
+// Query returns a query builder for PosSale.
+func (c *PosSaleClient) Query() *PosSaleQuery {
+	return &PosSaleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePosSale},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PosSale entity by its id.
+func (c *PosSaleClient) Get(ctx context.Context, id uuid.UUID) (*PosSale, error) {
+	return c.Query().Where(possale.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PosSaleClient) GetX(ctx context.Context, id uuid.UUID) *PosSale {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PosSaleClient) Hooks() []Hook {
+	hooks := c.hooks.PosSale
+	return append(hooks[:len(hooks):len(hooks)], possale.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PosSaleClient) Interceptors() []Interceptor {
+	return c.inters.PosSale
+}
+
+func (c *PosSaleClient) mutate(ctx context.Context, m *PosSaleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PosSaleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PosSaleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PosSaleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PosSaleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PosSale mutation op: %q", m.Op())
+	}
+}
+
+// PosSessionClient is a client for the PosSession schema.
+type PosSessionClient struct {
+	config
+}
+
+// NewPosSessionClient returns a client for the PosSession from the given config.
+func NewPosSessionClient(c config) *PosSessionClient {
+	return &PosSessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `possession.Hooks(f(g(h())))`.
+func (c *PosSessionClient) Use(hooks ...Hook) {
+	c.hooks.PosSession = append(c.hooks.PosSession, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `possession.Intercept(f(g(h())))`.
+func (c *PosSessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PosSession = append(c.inters.PosSession, interceptors...)
+}
+
+// Create returns a builder for creating a PosSession entity.
+func (c *PosSessionClient) Create() *PosSessionCreate {
+	mutation := newPosSessionMutation(c.config, OpCreate)
+	return &PosSessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PosSession entities.
+func (c *PosSessionClient) CreateBulk(builders ...*PosSessionCreate) *PosSessionCreateBulk {
+	return &PosSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PosSessionClient) MapCreateBulk(slice any, setFunc func(*PosSessionCreate, int)) *PosSessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PosSessionCreateBulk{err: fmt.Errorf("calling to PosSessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PosSessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PosSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PosSession.
+func (c *PosSessionClient) Update() *PosSessionUpdate {
+	mutation := newPosSessionMutation(c.config, OpUpdate)
+	return &PosSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PosSessionClient) UpdateOne(_m *PosSession) *PosSessionUpdateOne {
+	mutation := newPosSessionMutation(c.config, OpUpdateOne, withPosSession(_m))
+	return &PosSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PosSessionClient) UpdateOneID(id uuid.UUID) *PosSessionUpdateOne {
+	mutation := newPosSessionMutation(c.config, OpUpdateOne, withPosSessionID(id))
+	return &PosSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PosSession.
+func (c *PosSessionClient) Delete() *PosSessionDelete {
+	mutation := newPosSessionMutation(c.config, OpDelete)
+	return &PosSessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PosSessionClient) DeleteOne(_m *PosSession) *PosSessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PosSessionClient) DeleteOneID(id uuid.UUID) *PosSessionDeleteOne {
+	builder := c.Delete().Where(possession.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PosSessionDeleteOne{builder}
+}
+
+// Query returns a query builder for PosSession.
+func (c *PosSessionClient) Query() *PosSessionQuery {
+	return &PosSessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePosSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PosSession entity by its id.
+func (c *PosSessionClient) Get(ctx context.Context, id uuid.UUID) (*PosSession, error) {
+	return c.Query().Where(possession.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PosSessionClient) GetX(ctx context.Context, id uuid.UUID) *PosSession {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PosSessionClient) Hooks() []Hook {
+	hooks := c.hooks.PosSession
+	return append(hooks[:len(hooks):len(hooks)], possession.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PosSessionClient) Interceptors() []Interceptor {
+	return c.inters.PosSession
+}
+
+func (c *PosSessionClient) mutate(ctx context.Context, m *PosSessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PosSessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PosSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PosSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PosSessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PosSession mutation op: %q", m.Op())
 	}
 }
 
@@ -1971,12 +2683,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, CasbinRule, Document, IdempotencyKey, IntegrationKey, Membership,
-		Role, Sequence, Tenant, Ticket, TicketComment, User []ent.Hook
+		AuditEvent, CasbinRule, Customer, Document, IdempotencyKey, IntegrationKey,
+		Invoice, Membership, Payment, PosSale, PosSession, Role, Sequence, Tenant,
+		Ticket, TicketComment, User []ent.Hook
 	}
 	inters struct {
-		AuditEvent, CasbinRule, Document, IdempotencyKey, IntegrationKey, Membership,
-		Role, Sequence, Tenant, Ticket, TicketComment, User []ent.Interceptor
+		AuditEvent, CasbinRule, Customer, Document, IdempotencyKey, IntegrationKey,
+		Invoice, Membership, Payment, PosSale, PosSession, Role, Sequence, Tenant,
+		Ticket, TicketComment, User []ent.Interceptor
 	}
 )
 

@@ -14,10 +14,15 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/possale"
+	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/tenant"
@@ -86,10 +91,15 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:     auditevent.ValidColumn,
 			casbinrule.Table:     casbinrule.ValidColumn,
+			customer.Table:       customer.ValidColumn,
 			document.Table:       document.ValidColumn,
 			idempotencykey.Table: idempotencykey.ValidColumn,
 			integrationkey.Table: integrationkey.ValidColumn,
+			invoice.Table:        invoice.ValidColumn,
 			membership.Table:     membership.ValidColumn,
+			payment.Table:        payment.ValidColumn,
+			possale.Table:        possale.ValidColumn,
+			possession.Table:     possession.ValidColumn,
 			role.Table:           role.ValidColumn,
 			sequence.Table:       sequence.ValidColumn,
 			tenant.Table:         tenant.ValidColumn,

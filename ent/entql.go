@@ -5,10 +5,15 @@ package ent
 import (
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/possale"
+	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
@@ -25,7 +30,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -72,6 +77,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   customer.Table,
+			Columns: customer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: customer.FieldID,
+			},
+		},
+		Type: "Customer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			customer.FieldTenantID:  {Type: field.TypeUUID, Column: customer.FieldTenantID},
+			customer.FieldEnv:       {Type: field.TypeEnum, Column: customer.FieldEnv},
+			customer.FieldCreatedAt: {Type: field.TypeTime, Column: customer.FieldCreatedAt},
+			customer.FieldUpdatedAt: {Type: field.TypeTime, Column: customer.FieldUpdatedAt},
+			customer.FieldName:      {Type: field.TypeString, Column: customer.FieldName},
+			customer.FieldEmail:     {Type: field.TypeString, Column: customer.FieldEmail},
+			customer.FieldPhone:     {Type: field.TypeString, Column: customer.FieldPhone},
+			customer.FieldTaxID:     {Type: field.TypeString, Column: customer.FieldTaxID},
+			customer.FieldAddress:   {Type: field.TypeString, Column: customer.FieldAddress},
+			customer.FieldCurrency:  {Type: field.TypeString, Column: customer.FieldCurrency},
+			customer.FieldNotes:     {Type: field.TypeString, Column: customer.FieldNotes},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   document.Table,
 			Columns: document.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -100,7 +129,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			document.FieldReviewNote:  {Type: field.TypeString, Column: document.FieldReviewNote},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
@@ -123,7 +152,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldExpiresAt:      {Type: field.TypeTime, Column: idempotencykey.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   integrationkey.Table,
 			Columns: integrationkey.Columns,
@@ -149,7 +178,39 @@ var schemaGraph = func() *sqlgraph.Schema {
 			integrationkey.FieldRolledFrom: {Type: field.TypeUUID, Column: integrationkey.FieldRolledFrom},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   invoice.Table,
+			Columns: invoice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: invoice.FieldID,
+			},
+		},
+		Type: "Invoice",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			invoice.FieldTenantID:      {Type: field.TypeUUID, Column: invoice.FieldTenantID},
+			invoice.FieldEnv:           {Type: field.TypeEnum, Column: invoice.FieldEnv},
+			invoice.FieldCreatedAt:     {Type: field.TypeTime, Column: invoice.FieldCreatedAt},
+			invoice.FieldUpdatedAt:     {Type: field.TypeTime, Column: invoice.FieldUpdatedAt},
+			invoice.FieldNumber:        {Type: field.TypeString, Column: invoice.FieldNumber},
+			invoice.FieldCustomerID:    {Type: field.TypeUUID, Column: invoice.FieldCustomerID},
+			invoice.FieldCurrency:      {Type: field.TypeString, Column: invoice.FieldCurrency},
+			invoice.FieldStatus:        {Type: field.TypeEnum, Column: invoice.FieldStatus},
+			invoice.FieldLines:         {Type: field.TypeJSON, Column: invoice.FieldLines},
+			invoice.FieldSubtotalMinor: {Type: field.TypeInt64, Column: invoice.FieldSubtotalMinor},
+			invoice.FieldDiscountMinor: {Type: field.TypeInt64, Column: invoice.FieldDiscountMinor},
+			invoice.FieldTaxMinor:      {Type: field.TypeInt64, Column: invoice.FieldTaxMinor},
+			invoice.FieldTotalMinor:    {Type: field.TypeInt64, Column: invoice.FieldTotalMinor},
+			invoice.FieldPaidMinor:     {Type: field.TypeInt64, Column: invoice.FieldPaidMinor},
+			invoice.FieldIssueDate:     {Type: field.TypeTime, Column: invoice.FieldIssueDate},
+			invoice.FieldDueDate:       {Type: field.TypeTime, Column: invoice.FieldDueDate},
+			invoice.FieldNotes:         {Type: field.TypeString, Column: invoice.FieldNotes},
+			invoice.FieldCreatedBy:     {Type: field.TypeString, Column: invoice.FieldCreatedBy},
+			invoice.FieldVoidedAt:      {Type: field.TypeTime, Column: invoice.FieldVoidedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -166,7 +227,83 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldUserID:    {Type: field.TypeUUID, Column: membership.FieldUserID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   payment.Table,
+			Columns: payment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: payment.FieldID,
+			},
+		},
+		Type: "Payment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			payment.FieldTenantID:      {Type: field.TypeUUID, Column: payment.FieldTenantID},
+			payment.FieldEnv:           {Type: field.TypeEnum, Column: payment.FieldEnv},
+			payment.FieldCreatedAt:     {Type: field.TypeTime, Column: payment.FieldCreatedAt},
+			payment.FieldUpdatedAt:     {Type: field.TypeTime, Column: payment.FieldUpdatedAt},
+			payment.FieldInvoiceID:     {Type: field.TypeUUID, Column: payment.FieldInvoiceID},
+			payment.FieldCurrency:      {Type: field.TypeString, Column: payment.FieldCurrency},
+			payment.FieldAmountMinor:   {Type: field.TypeInt64, Column: payment.FieldAmountMinor},
+			payment.FieldRefundedMinor: {Type: field.TypeInt64, Column: payment.FieldRefundedMinor},
+			payment.FieldMethod:        {Type: field.TypeEnum, Column: payment.FieldMethod},
+			payment.FieldReference:     {Type: field.TypeString, Column: payment.FieldReference},
+			payment.FieldCreatedBy:     {Type: field.TypeString, Column: payment.FieldCreatedBy},
+			payment.FieldSaleID:        {Type: field.TypeUUID, Column: payment.FieldSaleID},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   possale.Table,
+			Columns: possale.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: possale.FieldID,
+			},
+		},
+		Type: "PosSale",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			possale.FieldTenantID:      {Type: field.TypeUUID, Column: possale.FieldTenantID},
+			possale.FieldEnv:           {Type: field.TypeEnum, Column: possale.FieldEnv},
+			possale.FieldCreatedAt:     {Type: field.TypeTime, Column: possale.FieldCreatedAt},
+			possale.FieldUpdatedAt:     {Type: field.TypeTime, Column: possale.FieldUpdatedAt},
+			possale.FieldSessionID:     {Type: field.TypeUUID, Column: possale.FieldSessionID},
+			possale.FieldInvoiceID:     {Type: field.TypeUUID, Column: possale.FieldInvoiceID},
+			possale.FieldReceiptNumber: {Type: field.TypeString, Column: possale.FieldReceiptNumber},
+			possale.FieldCurrency:      {Type: field.TypeString, Column: possale.FieldCurrency},
+			possale.FieldTotalMinor:    {Type: field.TypeInt64, Column: possale.FieldTotalMinor},
+			possale.FieldTenders:       {Type: field.TypeJSON, Column: possale.FieldTenders},
+			possale.FieldChangeMinor:   {Type: field.TypeInt64, Column: possale.FieldChangeMinor},
+			possale.FieldCreatedBy:     {Type: field.TypeString, Column: possale.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   possession.Table,
+			Columns: possession.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: possession.FieldID,
+			},
+		},
+		Type: "PosSession",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			possession.FieldTenantID:          {Type: field.TypeUUID, Column: possession.FieldTenantID},
+			possession.FieldEnv:               {Type: field.TypeEnum, Column: possession.FieldEnv},
+			possession.FieldCreatedAt:         {Type: field.TypeTime, Column: possession.FieldCreatedAt},
+			possession.FieldUpdatedAt:         {Type: field.TypeTime, Column: possession.FieldUpdatedAt},
+			possession.FieldRegister:          {Type: field.TypeString, Column: possession.FieldRegister},
+			possession.FieldCurrency:          {Type: field.TypeString, Column: possession.FieldCurrency},
+			possession.FieldStatus:            {Type: field.TypeEnum, Column: possession.FieldStatus},
+			possession.FieldOpeningFloatMinor: {Type: field.TypeInt64, Column: possession.FieldOpeningFloatMinor},
+			possession.FieldCashInMinor:       {Type: field.TypeInt64, Column: possession.FieldCashInMinor},
+			possession.FieldCountedMinor:      {Type: field.TypeInt64, Column: possession.FieldCountedMinor},
+			possession.FieldOpenedBy:          {Type: field.TypeString, Column: possession.FieldOpenedBy},
+			possession.FieldClosedBy:          {Type: field.TypeString, Column: possession.FieldClosedBy},
+			possession.FieldClosedAt:          {Type: field.TypeTime, Column: possession.FieldClosedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -185,7 +322,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldBuiltin:     {Type: field.TypeBool, Column: role.FieldBuiltin},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sequence.Table,
 			Columns: sequence.Columns,
@@ -202,7 +339,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sequence.FieldValue:    {Type: field.TypeInt64, Column: sequence.FieldValue},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -221,7 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: tenant.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticket.Table,
 			Columns: ticket.Columns,
@@ -248,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticket.FieldClosedAt:    {Type: field.TypeTime, Column: ticket.FieldClosedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketcomment.Table,
 			Columns: ticketcomment.Columns,
@@ -269,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketcomment.FieldAuthor:    {Type: field.TypeString, Column: ticketcomment.FieldAuthor},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -516,6 +653,101 @@ func (f *CasbinRuleFilter) WhereV5(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CustomerQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CustomerQuery builder.
+func (_q *CustomerQuery) Filter() *CustomerFilter {
+	return &CustomerFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CustomerMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CustomerMutation builder.
+func (m *CustomerMutation) Filter() *CustomerFilter {
+	return &CustomerFilter{config: m.config, predicateAdder: m}
+}
+
+// CustomerFilter provides a generic filtering capability at runtime for CustomerQuery.
+type CustomerFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CustomerFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *CustomerFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(customer.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *CustomerFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(customer.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *CustomerFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(customer.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CustomerFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(customer.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CustomerFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(customer.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CustomerFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(customer.FieldName))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *CustomerFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(customer.FieldEmail))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *CustomerFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(customer.FieldPhone))
+}
+
+// WhereTaxID applies the entql string predicate on the tax_id field.
+func (f *CustomerFilter) WhereTaxID(p entql.StringP) {
+	f.Where(p.Field(customer.FieldTaxID))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *CustomerFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(customer.FieldAddress))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *CustomerFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(customer.FieldCurrency))
+}
+
+// WhereNotes applies the entql string predicate on the notes field.
+func (f *CustomerFilter) WhereNotes(p entql.StringP) {
+	f.Where(p.Field(customer.FieldNotes))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DocumentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -544,7 +776,7 @@ type DocumentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DocumentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -669,7 +901,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -759,7 +991,7 @@ type IntegrationKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IntegrationKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -836,6 +1068,141 @@ func (f *IntegrationKeyFilter) WhereRolledFrom(p entql.ValueP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InvoiceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InvoiceQuery builder.
+func (_q *InvoiceQuery) Filter() *InvoiceFilter {
+	return &InvoiceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InvoiceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InvoiceMutation builder.
+func (m *InvoiceMutation) Filter() *InvoiceFilter {
+	return &InvoiceFilter{config: m.config, predicateAdder: m}
+}
+
+// InvoiceFilter provides a generic filtering capability at runtime for InvoiceQuery.
+type InvoiceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InvoiceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *InvoiceFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(invoice.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *InvoiceFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(invoice.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *InvoiceFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InvoiceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InvoiceFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldUpdatedAt))
+}
+
+// WhereNumber applies the entql string predicate on the number field.
+func (f *InvoiceFilter) WhereNumber(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldNumber))
+}
+
+// WhereCustomerID applies the entql [16]byte predicate on the customer_id field.
+func (f *InvoiceFilter) WhereCustomerID(p entql.ValueP) {
+	f.Where(p.Field(invoice.FieldCustomerID))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *InvoiceFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldCurrency))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *InvoiceFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldStatus))
+}
+
+// WhereLines applies the entql json.RawMessage predicate on the lines field.
+func (f *InvoiceFilter) WhereLines(p entql.BytesP) {
+	f.Where(p.Field(invoice.FieldLines))
+}
+
+// WhereSubtotalMinor applies the entql int64 predicate on the subtotal_minor field.
+func (f *InvoiceFilter) WhereSubtotalMinor(p entql.Int64P) {
+	f.Where(p.Field(invoice.FieldSubtotalMinor))
+}
+
+// WhereDiscountMinor applies the entql int64 predicate on the discount_minor field.
+func (f *InvoiceFilter) WhereDiscountMinor(p entql.Int64P) {
+	f.Where(p.Field(invoice.FieldDiscountMinor))
+}
+
+// WhereTaxMinor applies the entql int64 predicate on the tax_minor field.
+func (f *InvoiceFilter) WhereTaxMinor(p entql.Int64P) {
+	f.Where(p.Field(invoice.FieldTaxMinor))
+}
+
+// WhereTotalMinor applies the entql int64 predicate on the total_minor field.
+func (f *InvoiceFilter) WhereTotalMinor(p entql.Int64P) {
+	f.Where(p.Field(invoice.FieldTotalMinor))
+}
+
+// WherePaidMinor applies the entql int64 predicate on the paid_minor field.
+func (f *InvoiceFilter) WherePaidMinor(p entql.Int64P) {
+	f.Where(p.Field(invoice.FieldPaidMinor))
+}
+
+// WhereIssueDate applies the entql time.Time predicate on the issue_date field.
+func (f *InvoiceFilter) WhereIssueDate(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldIssueDate))
+}
+
+// WhereDueDate applies the entql time.Time predicate on the due_date field.
+func (f *InvoiceFilter) WhereDueDate(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldDueDate))
+}
+
+// WhereNotes applies the entql string predicate on the notes field.
+func (f *InvoiceFilter) WhereNotes(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldNotes))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *InvoiceFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldCreatedBy))
+}
+
+// WhereVoidedAt applies the entql time.Time predicate on the voided_at field.
+func (f *InvoiceFilter) WhereVoidedAt(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldVoidedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -864,7 +1231,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -910,6 +1277,311 @@ func (f *MembershipFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PaymentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PaymentQuery builder.
+func (_q *PaymentQuery) Filter() *PaymentFilter {
+	return &PaymentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PaymentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PaymentMutation builder.
+func (m *PaymentMutation) Filter() *PaymentFilter {
+	return &PaymentFilter{config: m.config, predicateAdder: m}
+}
+
+// PaymentFilter provides a generic filtering capability at runtime for PaymentQuery.
+type PaymentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PaymentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PaymentFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(payment.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PaymentFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(payment.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *PaymentFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(payment.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PaymentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(payment.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PaymentFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(payment.FieldUpdatedAt))
+}
+
+// WhereInvoiceID applies the entql [16]byte predicate on the invoice_id field.
+func (f *PaymentFilter) WhereInvoiceID(p entql.ValueP) {
+	f.Where(p.Field(payment.FieldInvoiceID))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *PaymentFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(payment.FieldCurrency))
+}
+
+// WhereAmountMinor applies the entql int64 predicate on the amount_minor field.
+func (f *PaymentFilter) WhereAmountMinor(p entql.Int64P) {
+	f.Where(p.Field(payment.FieldAmountMinor))
+}
+
+// WhereRefundedMinor applies the entql int64 predicate on the refunded_minor field.
+func (f *PaymentFilter) WhereRefundedMinor(p entql.Int64P) {
+	f.Where(p.Field(payment.FieldRefundedMinor))
+}
+
+// WhereMethod applies the entql string predicate on the method field.
+func (f *PaymentFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(payment.FieldMethod))
+}
+
+// WhereReference applies the entql string predicate on the reference field.
+func (f *PaymentFilter) WhereReference(p entql.StringP) {
+	f.Where(p.Field(payment.FieldReference))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *PaymentFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(payment.FieldCreatedBy))
+}
+
+// WhereSaleID applies the entql [16]byte predicate on the sale_id field.
+func (f *PaymentFilter) WhereSaleID(p entql.ValueP) {
+	f.Where(p.Field(payment.FieldSaleID))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PosSaleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PosSaleQuery builder.
+func (_q *PosSaleQuery) Filter() *PosSaleFilter {
+	return &PosSaleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PosSaleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PosSaleMutation builder.
+func (m *PosSaleMutation) Filter() *PosSaleFilter {
+	return &PosSaleFilter{config: m.config, predicateAdder: m}
+}
+
+// PosSaleFilter provides a generic filtering capability at runtime for PosSaleQuery.
+type PosSaleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PosSaleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PosSaleFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(possale.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PosSaleFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(possale.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *PosSaleFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(possale.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PosSaleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(possale.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PosSaleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(possale.FieldUpdatedAt))
+}
+
+// WhereSessionID applies the entql [16]byte predicate on the session_id field.
+func (f *PosSaleFilter) WhereSessionID(p entql.ValueP) {
+	f.Where(p.Field(possale.FieldSessionID))
+}
+
+// WhereInvoiceID applies the entql [16]byte predicate on the invoice_id field.
+func (f *PosSaleFilter) WhereInvoiceID(p entql.ValueP) {
+	f.Where(p.Field(possale.FieldInvoiceID))
+}
+
+// WhereReceiptNumber applies the entql string predicate on the receipt_number field.
+func (f *PosSaleFilter) WhereReceiptNumber(p entql.StringP) {
+	f.Where(p.Field(possale.FieldReceiptNumber))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *PosSaleFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(possale.FieldCurrency))
+}
+
+// WhereTotalMinor applies the entql int64 predicate on the total_minor field.
+func (f *PosSaleFilter) WhereTotalMinor(p entql.Int64P) {
+	f.Where(p.Field(possale.FieldTotalMinor))
+}
+
+// WhereTenders applies the entql json.RawMessage predicate on the tenders field.
+func (f *PosSaleFilter) WhereTenders(p entql.BytesP) {
+	f.Where(p.Field(possale.FieldTenders))
+}
+
+// WhereChangeMinor applies the entql int64 predicate on the change_minor field.
+func (f *PosSaleFilter) WhereChangeMinor(p entql.Int64P) {
+	f.Where(p.Field(possale.FieldChangeMinor))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *PosSaleFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(possale.FieldCreatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PosSessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PosSessionQuery builder.
+func (_q *PosSessionQuery) Filter() *PosSessionFilter {
+	return &PosSessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PosSessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PosSessionMutation builder.
+func (m *PosSessionMutation) Filter() *PosSessionFilter {
+	return &PosSessionFilter{config: m.config, predicateAdder: m}
+}
+
+// PosSessionFilter provides a generic filtering capability at runtime for PosSessionQuery.
+type PosSessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PosSessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PosSessionFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(possession.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PosSessionFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(possession.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *PosSessionFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(possession.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PosSessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(possession.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PosSessionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(possession.FieldUpdatedAt))
+}
+
+// WhereRegister applies the entql string predicate on the register field.
+func (f *PosSessionFilter) WhereRegister(p entql.StringP) {
+	f.Where(p.Field(possession.FieldRegister))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *PosSessionFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(possession.FieldCurrency))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *PosSessionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(possession.FieldStatus))
+}
+
+// WhereOpeningFloatMinor applies the entql int64 predicate on the opening_float_minor field.
+func (f *PosSessionFilter) WhereOpeningFloatMinor(p entql.Int64P) {
+	f.Where(p.Field(possession.FieldOpeningFloatMinor))
+}
+
+// WhereCashInMinor applies the entql int64 predicate on the cash_in_minor field.
+func (f *PosSessionFilter) WhereCashInMinor(p entql.Int64P) {
+	f.Where(p.Field(possession.FieldCashInMinor))
+}
+
+// WhereCountedMinor applies the entql int64 predicate on the counted_minor field.
+func (f *PosSessionFilter) WhereCountedMinor(p entql.Int64P) {
+	f.Where(p.Field(possession.FieldCountedMinor))
+}
+
+// WhereOpenedBy applies the entql string predicate on the opened_by field.
+func (f *PosSessionFilter) WhereOpenedBy(p entql.StringP) {
+	f.Where(p.Field(possession.FieldOpenedBy))
+}
+
+// WhereClosedBy applies the entql string predicate on the closed_by field.
+func (f *PosSessionFilter) WhereClosedBy(p entql.StringP) {
+	f.Where(p.Field(possession.FieldClosedBy))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *PosSessionFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(possession.FieldClosedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RoleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -938,7 +1610,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1008,7 +1680,7 @@ type SequenceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SequenceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1068,7 +1740,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1138,7 +1810,7 @@ type TicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1262,7 +1934,7 @@ type TicketCommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketCommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1356,7 +2028,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

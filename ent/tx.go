@@ -18,14 +18,24 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// CasbinRule is the client for interacting with the CasbinRule builders.
 	CasbinRule *CasbinRuleClient
+	// Customer is the client for interacting with the Customer builders.
+	Customer *CustomerClient
 	// Document is the client for interacting with the Document builders.
 	Document *DocumentClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// IntegrationKey is the client for interacting with the IntegrationKey builders.
 	IntegrationKey *IntegrationKeyClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Payment is the client for interacting with the Payment builders.
+	Payment *PaymentClient
+	// PosSale is the client for interacting with the PosSale builders.
+	PosSale *PosSaleClient
+	// PosSession is the client for interacting with the PosSession builders.
+	PosSession *PosSessionClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
@@ -171,10 +181,15 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.CasbinRule = NewCasbinRuleClient(tx.config)
+	tx.Customer = NewCustomerClient(tx.config)
 	tx.Document = NewDocumentClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.IntegrationKey = NewIntegrationKeyClient(tx.config)
+	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Payment = NewPaymentClient(tx.config)
+	tx.PosSale = NewPosSaleClient(tx.config)
+	tx.PosSession = NewPosSessionClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.Sequence = NewSequenceClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

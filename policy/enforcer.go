@@ -116,16 +116,6 @@ func (en *Enforcer) Roles(subject, tenant string) []string {
 	return out
 }
 
-// RolePermissions lists the patterns granted to a role in tenant; ok is false
-// when the role does not exist there.
-func (en *Enforcer) RolePermissions(role, tenant string) (perms []string, ok bool) {
-	rules, _ := en.e.GetFilteredPolicy(0, RoleSubject(role), tenant)
-	for _, r := range rules {
-		perms = append(perms, r[2])
-	}
-	return perms, len(rules) > 0
-}
-
 // Apply adds rules to memory (after they were committed to the database).
 func (en *Enforcer) Apply(rules ...Rule) {
 	defer en.invalidate()

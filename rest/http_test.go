@@ -206,6 +206,9 @@ func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
 			continue
 		}
 		var rel string
+		if p, ok := strings.CutPrefix(rt.Path, rest.PublicPrefix+"/"); ok {
+			rel = "/" + p
+		}
 		for _, b := range rest.Bases {
 			if p, ok := strings.CutPrefix(rt.Path, b.Prefix+"/"); ok && len(b.Prefix) > 0 {
 				if rel == "" || len(p) < len(rel) {

@@ -28,10 +28,9 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			paths[p] = item
 		}
 		item[strings.ToLower(rt.Method)] = operation(rt)
-	}
-	servers := []obj{}
-	for _, b := range Bases {
-		servers = append(servers, obj{"url": b.Prefix, "description": string(b.Env) + map[bool]string{true: " (v1 alias)", false: ""}[strings.HasSuffix(b.Prefix, "/v1")]})
+		if rt.AtPublic {
+			item["servers"] = append([]obj{{"url": PublicPrefix, "description": "public tools"}}, servers()...)
+		}
 	}
 	doc := obj{
 		"openapi": "3.1.0",
@@ -43,13 +42,14 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 				"from /auth/token. Success responses are {\"status\":\"success\",\"data\":…}; validation errors are 422 " +
 				"{\"message\":\"The given data was invalid.\",\"errors\":{field:[messages]}}.",
 		},
-		"servers": servers,
+		"servers": servers(),
 		"tags": []obj{
 			{"name": "System", "description": "Health, the permission catalog and this document."},
 			{"name": "Auth", "description": "Tokens and the caller."},
 			{"name": "Settings", "description": "Integration keys (Settings → Integration Keys)."},
 			{"name": "Admin", "description": "Roles, members, policy as data, the explain endpoint and the audit trail."},
 			{"name": "Documents", "description": "Uploads kept in document storage, with a verification workflow."},
+			{"name": "Finance & POS", "description": "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency."},
 			{"name": "IT Support", "description": "Tickets and their comments."},
 		},
 		"paths": paths,
@@ -65,6 +65,14 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+func servers() []obj {
+	out := []obj{}
+	for _, b := range Bases {
+		out = append(out, obj{"url": b.Prefix, "description": string(b.Env) + map[bool]string{true: " (v1 alias)", false: ""}[strings.HasSuffix(b.Prefix, "/v1")]})
+	}
+	return out
 }
 
 func operation(rt route) obj {
@@ -105,7 +113,10 @@ func operation(rt route) obj {
 		if rt.Path == tokenPath {
 			content["application/x-www-form-urlencoded"] = obj{"schema": ref(d.Body)}
 		}
-		op["requestBody"] = obj{"required": rt.Path == tokenPath, "content": content}
+		if d.Example != nil {
+			content["application/json"].(obj)["example"] = d.Example
+		}
+		op["requestBody"] = obj{"required": rt.Path == tokenPath || d.Example != nil, "content": content}
 	}
 	responses := obj{strconv.Itoa(d.Status): successResponse(d)}
 	switch {
@@ -178,13 +189,21 @@ func successResponse(d doc) obj {
 	}
 	data := ref(d.Data)
 	props := obj{"status": obj{"const": "success"}, "data": data}
+	var example any
+	if d.ExampleData != nil {
+		example = obj{"status": "success", "data": d.ExampleData}
+	}
 	required := []string{"status", "data"}
 	if d.List {
 		props["data"] = obj{"type": "array", "items": data}
 		props["meta"] = ref("Meta")
 		required = append(required, "meta")
 	}
-	return obj{"description": desc, "headers": headers, "content": jsonContent(obj{"type": "object", "properties": props, "required": required})}
+	content := jsonContent(obj{"type": "object", "properties": props, "required": required})
+	if example != nil {
+		content["application/json"].(obj)["example"] = example
+	}
+	return obj{"description": desc, "headers": headers, "content": content}
 }
 
 func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }

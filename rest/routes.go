@@ -15,6 +15,7 @@ type route struct {
 	Public     bool   // no credentials; limited per client address instead
 	Creates    bool   // honours Idempotency-Key
 	MaxBody    int64  // request body limit; 0 means MaxBodyBytes
+	AtPublic   bool   // also served under /public (no environment: sandbox rules)
 	Handle     handler
 	Doc        doc
 }
@@ -30,6 +31,8 @@ type doc struct {
 	Data        string // component schema of "data" in the envelope
 	List        bool   // data is an array of Data, with meta
 	Raw         string // component schema of a response without the envelope
+	Example     any    // a request body example
+	ExampleData any    // the "data" the example request answers (checked by a test)
 }
 
 // param is a path or query parameter.
@@ -58,6 +61,9 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "System", Summary: "The permission catalog", Description: "Every permission that roles may grant, with its module and description.", Status: 200, Data: "Permission", List: true}},
 		{Method: http.MethodPost, Path: tokenPath, Public: true, Handle: s.token,
 			Doc: doc{Tag: "Auth", Summary: "OAuth2 token endpoint", Description: "Grants: password (username, password, optional tenant), client_credentials (client_secret = an integration key) and refresh_token. Errors follow RFC 6749 section 5.2. Limited per client address.", Body: "TokenRequest", Status: 200, Raw: "TokenResponse"}},
+		{Method: http.MethodPost, Path: "/quote/calculate", Public: true, AtPublic: true, Handle: s.calculateQuote,
+			Doc: doc{Tag: "Finance & POS", Summary: "Calculate a quote (no credentials)", Description: "Prices items exactly: per line subtotal = round(quantity × unit_price), discount = round(subtotal × discount_percent / 100), net = subtotal − discount, tax = round(net × tax_rate / 100), total = net + tax, rounding half-up to the currency's minor unit; the totals are the sums of the lines. Amounts are decimal strings. Also at /public/quote/calculate. Limited per client address.", Body: "QuoteRequest", Status: 200, Data: "Quote",
+				Example: quoteExample, ExampleData: quoteExampleAnswer}},
 		{Method: http.MethodGet, Path: "/me", Handle: s.me,
 			Doc: doc{Tag: "Auth", Summary: "The caller, its tenant, environment and effective permissions", Status: 200, Data: "Me"}},
 
@@ -145,6 +151,55 @@ func (s *Server) routes() []route {
 		{Method: http.MethodPost, Path: "/documents/:id/reject", Permission: policy.DocumentsVerify, Handle: s.rejectDocument,
 			Doc: doc{Tag: "Documents", Summary: "Reject a pending document", Description: "A reason is required.", Params: []param{idParam}, Body: "RejectDocument", Status: 200, Data: "Document"}},
 
+		{Method: http.MethodGet, Path: "/customers", Permission: "finance.customers.view", Handle: s.listCustomers,
+			Doc: doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []param{limitParam, cursorParam, {"q", "query", "Search in name and email.", strSchema("")}}, Status: 200, Data: "Customer", List: true}},
+		{Method: http.MethodPost, Path: "/customers", Permission: "finance.customers.create", Creates: true, Handle: s.createCustomer,
+			Doc: doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer"}},
+		{Method: http.MethodGet, Path: "/customers/:id", Permission: "finance.customers.view", Handle: s.getCustomer,
+			Doc: doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []param{idParam}, Status: 200, Data: "Customer"}},
+		{Method: http.MethodPatch, Path: "/customers/:id", Permission: "finance.customers.update", Handle: s.updateCustomer,
+			Doc: doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer"}},
+		{Method: http.MethodDelete, Path: "/customers/:id", Permission: "finance.customers.delete", Handle: s.deleteCustomer,
+			Doc: doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []param{idParam}, Status: 200, Data: "Deleted"}},
+		{Method: http.MethodGet, Path: "/invoices", Permission: "finance.invoices.view", Handle: s.listInvoices,
+			Doc: doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []param{limitParam, cursorParam,
+				{"status", "query", "Comma-separated: draft, issued, partially_paid, paid, void.", strSchema("")},
+				{"customer", "query", "A customer id.", strSchema("uuid")},
+				{"overdue", "query", "true: issued or partially paid, due before today.", strSchema("")},
+			}, Status: 200, Data: "Invoice", List: true}},
+		{Method: http.MethodPost, Path: "/invoices", Permission: "finance.invoices.create", Creates: true, Handle: s.createInvoice,
+			Doc: doc{Tag: "Finance & POS", Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice"}},
+		{Method: http.MethodGet, Path: "/invoices/:id", Permission: "finance.invoices.view", Handle: s.getInvoice,
+			Doc: doc{Tag: "Finance & POS", Summary: "Get an invoice", Params: []param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodPatch, Path: "/invoices/:id", Permission: "finance.invoices.update", Handle: s.updateInvoice,
+			Doc: doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice"}},
+		{Method: http.MethodPost, Path: "/invoices/:id/issue", Permission: "finance.invoices.issue", Handle: s.issueInvoice,
+			Doc: doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodPost, Path: "/invoices/:id/void", Permission: "finance.invoices.void", Handle: s.voidInvoice,
+			Doc: doc{Tag: "Finance & POS", Summary: "Void an invoice with nothing paid", Params: []param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodGet, Path: "/invoices/:id/payments", Permission: "finance.payments.view", Handle: s.invoicePayments,
+			Doc: doc{Tag: "Finance & POS", Summary: "List an invoice's payments", Params: []param{idParam}, Status: 200, Data: "Payment", List: true}},
+		{Method: http.MethodGet, Path: "/payments", Permission: "finance.payments.view", Handle: s.listPayments,
+			Doc: doc{Tag: "Finance & POS", Summary: "List payments, newest first", Params: []param{limitParam, cursorParam, {"invoice", "query", "An invoice id.", strSchema("uuid")}}, Status: 200, Data: "Payment", List: true}},
+		{Method: http.MethodPost, Path: "/payments", Permission: "finance.payments.create", Creates: true, Handle: s.createPayment,
+			Doc: doc{Tag: "Finance & POS", Summary: "Record a payment", Description: "Against an issued invoice, in its currency; more than 0 and at most the balance. Concurrent payments never overpay: the invoice is locked while one is recorded.", Body: "PaymentInput", Status: 201, Data: "Payment"}},
+		{Method: http.MethodGet, Path: "/payments/:id", Permission: "finance.payments.view", Handle: s.getPayment,
+			Doc: doc{Tag: "Finance & POS", Summary: "Get a payment", Params: []param{idParam}, Status: 200, Data: "Payment"}},
+		{Method: http.MethodPost, Path: "/payments/:id/refund", Permission: "finance.payments.refund", Handle: s.refundPayment,
+			Doc: doc{Tag: "Finance & POS", Summary: "Refund a payment, fully or partly", Description: "The invoice balance reopens by the refunded amount.", Params: []param{idParam}, Body: "RefundInput", Status: 200, Data: "Payment"}},
+		{Method: http.MethodPost, Path: "/pos/sessions", Permission: "pos.sessions.manage", Creates: true, Handle: s.openSession,
+			Doc: doc{Tag: "Finance & POS", Summary: "Open a register session with a cash float", Body: "OpenSession", Status: 201, Data: "PosSession"}},
+		{Method: http.MethodGet, Path: "/pos/sessions/:id", Permission: "pos.sessions.manage", Handle: s.getSession,
+			Doc: doc{Tag: "Finance & POS", Summary: "Get a register session", Params: []param{idParam}, Status: 200, Data: "PosSession"}},
+		{Method: http.MethodPost, Path: "/pos/sessions/:id/close", Permission: "pos.sessions.manage", Handle: s.closeSession,
+			Doc: doc{Tag: "Finance & POS", Summary: "Close a session with the counted cash", Description: "Answers expected, counted and over/short.", Params: []param{idParam}, Body: "CloseSession", Status: 200, Data: "PosSession"}},
+		{Method: http.MethodGet, Path: "/pos/sales", Permission: "pos.sales.view", Handle: s.listSales,
+			Doc: doc{Tag: "Finance & POS", Summary: "List sales, newest first", Params: []param{limitParam, cursorParam, {"session", "query", "A POS session id.", strSchema("uuid")}}, Status: 200, Data: "PosSale", List: true}},
+		{Method: http.MethodPost, Path: "/pos/sales", Permission: "pos.sales.create", Creates: true, Handle: s.createSale,
+			Doc: doc{Tag: "Finance & POS", Summary: "Ring up a sale", Description: "In an open session: in one transaction a paid invoice and a payment per tender (cash net of change). Card and other tenders cannot exceed the total; only cash gives change. Answers the receipt.", Body: "SaleInput", Status: 201, Data: "PosSale"}},
+		{Method: http.MethodGet, Path: "/pos/sales/:id", Permission: "pos.sales.view", Handle: s.getSale,
+			Doc: doc{Tag: "Finance & POS", Summary: "Get a sale (its receipt)", Params: []param{idParam}, Status: 200, Data: "PosSale"}},
+
 		{Method: http.MethodGet, Path: "/tickets", Permission: policy.TicketsView, Handle: s.listTickets,
 			Doc: doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},
 		{Method: http.MethodPost, Path: "/tickets", Permission: policy.TicketsCreate, Creates: true, Handle: s.createTicket,
@@ -178,3 +233,18 @@ func strSchema(format string) map[string]any {
 	}
 	return map[string]any{"type": "string", "format": format}
 }
+
+// The worked quote example of the OpenAPI document; a test sends it and
+// compares the answer.
+var (
+	quoteExample = obj{"currency": "EUR", "items": []obj{
+		{"description": "Consulting", "quantity": "2.5", "unit_price": "120.00", "discount_percent": "10", "tax_rate": "21"},
+		{"description": "Travel", "quantity": "1", "unit_price": "45.99", "tax_rate": "0"},
+	}}
+	quoteExampleAnswer = obj{"object": "quote", "currency": "EUR", "lines": []obj{
+		{"description": "Consulting", "quantity": "2.5", "unit_price": "120.00", "discount_percent": "10", "tax_rate": "21",
+			"subtotal": "300.00", "discount": "30.00", "net": "270.00", "tax": "56.70", "total": "326.70"},
+		{"description": "Travel", "quantity": "1", "unit_price": "45.99", "discount_percent": "0", "tax_rate": "0",
+			"subtotal": "45.99", "discount": "0.00", "net": "45.99", "tax": "0.00", "total": "45.99"},
+	}, "subtotal": "345.99", "discount_total": "30.00", "tax_total": "56.70", "grand_total": "372.69"}
+)

@@ -1,5 +1,7 @@
 package rest
 
+import "strings"
+
 // The component schemas of the OpenAPI document.
 
 func str(desc string) obj { return obj{"type": "string", "description": desc} }
@@ -10,6 +12,10 @@ func nullable(typ, format, desc string) obj {
 		o["format"] = format
 	}
 	return o
+}
+
+func decimalStr(desc string) obj {
+	return obj{"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": strings.TrimSpace("A decimal string. " + desc)}
 }
 
 func enum(desc string, values ...string) obj {
@@ -199,6 +205,77 @@ func schemas() obj {
 		"UpdateDocument": object(nil, obj{"title": obj{"type": "string", "maxLength": 200}, "category": obj{"type": "string", "maxLength": 100}, "tags": stringList}),
 		"VerifyDocument": object(nil, obj{"note": obj{"type": "string", "maxLength": 2000}}),
 		"RejectDocument": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
-		"Deleted":        object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"QuoteRequest": object([]string{"currency", "items"}, obj{
+			"currency": str("ISO 4217 code, e.g. EUR, JPY, KWD."),
+			"items":    obj{"type": "array", "minItems": 1, "maxItems": 500, "items": ref("Item")},
+		}),
+		"Item": object([]string{"description", "quantity", "unit_price"}, obj{
+			"description": obj{"type": "string", "maxLength": 500}, "quantity": decimalStr("Up to 4 decimals, greater than 0."),
+			"unit_price":       decimalStr("At most the currency's decimals (2 for EUR, 0 for JPY, 3 for KWD)."),
+			"discount_percent": decimalStr("0 to 100, default 0."), "tax_rate": decimalStr("Percent, 0 to 100, default 0."),
+		}),
+		"Line": object(nil, obj{
+			"description": obj{"type": "string"}, "quantity": obj{"type": "string"}, "unit_price": obj{"type": "string"},
+			"discount_percent": obj{"type": "string"}, "tax_rate": obj{"type": "string"}, "subtotal": obj{"type": "string"},
+			"discount": obj{"type": "string"}, "net": obj{"type": "string"}, "tax": obj{"type": "string"}, "total": obj{"type": "string"},
+		}),
+		"Quote": object([]string{"currency", "lines", "grand_total"}, obj{
+			"object": obj{"const": "quote"}, "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": ref("Line")},
+			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"}, "grand_total": obj{"type": "string"},
+		}),
+		"Customer": object([]string{"id", "name"}, obj{
+			"id": uuidSchema, "object": obj{"const": "customer"}, "name": obj{"type": "string"}, "email": obj{"type": "string"},
+			"phone": obj{"type": "string"}, "tax_id": obj{"type": "string"}, "address": obj{"type": "string"},
+			"currency": obj{"type": "string"}, "notes": obj{"type": "string"}, "environment": envSchema, "created_at": timeSchema, "updated_at": timeSchema,
+		}),
+		"CustomerInput": object(nil, obj{
+			"name": obj{"type": "string", "maxLength": 200, "description": "Required on create."}, "email": obj{"type": "string", "format": "email"},
+			"phone": obj{"type": "string"}, "tax_id": obj{"type": "string"}, "address": obj{"type": "string"},
+			"currency": str("Default currency of the customer's invoices."), "notes": obj{"type": "string"},
+		}),
+		"Invoice": object([]string{"id", "status", "currency", "total", "balance"}, obj{
+			"id": uuidSchema, "object": obj{"const": "invoice"}, "number": nullable("string", "", "INV-2026-000017 once issued."),
+			"status":      enum("", "draft", "issued", "partially_paid", "paid", "void"),
+			"customer_id": nullable("string", "uuid", ""), "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": ref("Line")},
+			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"},
+			"total": obj{"type": "string"}, "amount_paid": obj{"type": "string"}, "balance": obj{"type": "string"},
+			"issue_date": nullable("string", "date", ""), "due_date": nullable("string", "date", ""), "notes": obj{"type": "string"},
+			"voided_at": nullable("string", "date-time", ""), "environment": envSchema, "created_at": timeSchema, "updated_at": timeSchema,
+		}),
+		"InvoiceInput": object(nil, obj{
+			"customer_id": nullable("string", "uuid", ""), "currency": str("Defaults to the customer's currency."),
+			"items": obj{"type": "array", "items": ref("Item")}, "due_date": nullable("string", "date", "YYYY-MM-DD."), "notes": obj{"type": "string"},
+		}),
+		"Payment": object([]string{"id", "invoice_id", "amount", "currency", "method"}, obj{
+			"id": uuidSchema, "object": obj{"const": "payment"}, "invoice_id": uuidSchema, "currency": obj{"type": "string"},
+			"amount": obj{"type": "string"}, "amount_refunded": obj{"type": "string"}, "status": enum("", "succeeded", "partially_refunded", "refunded"),
+			"method": enum("", "cash", "card", "bank_transfer", "other"), "reference": obj{"type": "string"},
+			"sale_id": nullable("string", "uuid", ""), "created_by": obj{"type": "string"}, "environment": envSchema, "created_at": timeSchema,
+		}),
+		"PaymentInput": object([]string{"invoice_id", "amount", "currency", "method"}, obj{
+			"invoice_id": uuidSchema, "amount": decimalStr("More than 0, at most the balance."), "currency": str("The invoice's currency."),
+			"method": enum("", "cash", "card", "bank_transfer", "other"), "reference": obj{"type": "string", "maxLength": 200},
+		}),
+		"RefundInput": object(nil, obj{"amount": decimalStr("Default: all that is left."), "reason": obj{"type": "string"}}),
+		"PosSession": object([]string{"id", "register", "status"}, obj{
+			"id": uuidSchema, "object": obj{"const": "pos_session"}, "register": obj{"type": "string"}, "currency": obj{"type": "string"},
+			"status": enum("", "open", "closed"), "opening_float": obj{"type": "string"}, "cash_sales": obj{"type": "string"},
+			"expected_cash": obj{"type": "string"}, "counted_cash": nullable("string", "", ""), "over_short": nullable("string", "", "Counted minus expected."),
+			"opened_by": obj{"type": "string"}, "closed_by": nullable("string", "", ""), "opened_at": timeSchema, "closed_at": nullable("string", "date-time", ""),
+		}),
+		"OpenSession":  object([]string{"register", "currency", "opening_float"}, obj{"register": obj{"type": "string"}, "currency": obj{"type": "string"}, "opening_float": decimalStr("")}),
+		"CloseSession": object([]string{"counted_cash"}, obj{"counted_cash": decimalStr("")}),
+		"PosSale": object([]string{"id", "receipt_number", "total", "change"}, obj{
+			"id": uuidSchema, "object": obj{"const": "pos_sale"}, "receipt_number": obj{"type": "string"}, "session_id": uuidSchema,
+			"invoice_id": uuidSchema, "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": ref("Line")},
+			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"}, "total": obj{"type": "string"},
+			"tenders": obj{"type": "array", "items": object(nil, obj{"method": obj{"type": "string"}, "amount": obj{"type": "string"}})},
+			"change":  obj{"type": "string"}, "payments": obj{"type": "array", "items": ref("Payment")}, "created_at": timeSchema,
+		}),
+		"SaleInput": object([]string{"session_id", "items", "tenders"}, obj{
+			"session_id": uuidSchema, "customer_id": uuidSchema, "items": obj{"type": "array", "items": ref("Item")},
+			"tenders": obj{"type": "array", "items": object([]string{"method", "amount"}, obj{"method": enum("", "cash", "card", "other"), "amount": decimalStr("")})},
+		}),
+		"Deleted": object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}
 }

@@ -70,6 +70,10 @@ var Bases = []Base{
 
 const ctxEnv = "env"
 
+// PublicPrefix serves the public tools (the quote calculator) outside the
+// environment bases.
+const PublicPrefix = "/public"
+
 // New builds the HTTP handler.
 func New(cfg Config) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
@@ -105,6 +109,12 @@ func New(cfg Config) (http.Handler, error) {
 		g := r.Group(b.Prefix, func(c *gin.Context) { c.Set(ctxEnv, b.Env); c.Next() })
 		for _, rt := range s.routes() {
 			g.Handle(rt.Method, rt.Path, s.chain(rt, b.Env)...)
+		}
+	}
+	pub := r.Group(PublicPrefix, func(c *gin.Context) { c.Set(ctxEnv, policy.Sandbox); c.Next() })
+	for _, rt := range s.routes() {
+		if rt.AtPublic {
+			pub.Handle(rt.Method, rt.Path, s.chain(rt, policy.Sandbox)...)
 		}
 	}
 	return r, nil

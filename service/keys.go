@@ -45,7 +45,11 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*Key, error
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
 		verr.Add("expires_at", "Expiry must be in the future.")
 	}
-	s.checkGrant(v, in.Roles, verr)
+	st, _, err := s.tenantState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	checkGrant(v, st, in.Roles, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -54,12 +58,12 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*Key, error
 
 // checkGrant refuses unknown roles and roles that would give a key more
 // than its creator holds.
-func (s *Service) checkGrant(v *policy.Viewer, roles []string, verr *ValidationError) {
+func checkGrant(v *policy.Viewer, st policy.State, roles []string, verr *ValidationError) {
 	if len(roles) == 0 {
 		verr.Add("roles", "Choose at least one role, e.g. [\"it-agent\"].")
 	}
 	for _, r := range roles {
-		perms, ok := s.Enforcer.RolePermissions(r, v.TenantID.String())
+		perms, ok := st.Roles[r]
 		if !ok {
 			verr.Add("roles", "Role %q does not exist in this tenant.", r)
 			continue

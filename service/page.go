@@ -30,3 +30,20 @@ func newestPage[T any](rows []T, limit int, sort string, pos func(T) (time.Time,
 	}
 	return page
 }
+
+// pageArgs checks a page's limit and decodes its cursor.
+func pageArgs(limit int, cur, sort string) (*cursor, error) {
+	verr := &ValidationError{}
+	if limit < 1 || limit > MaxPageSize {
+		verr.Add("limit", "Limit must be between 1 and %d.", MaxPageSize)
+	}
+	var after *cursor
+	if cur != "" {
+		c, ok := decodeCursor(cur, sort)
+		if !ok {
+			verr.Add("cursor", "Cursor is invalid; use next_cursor from the previous page.")
+		}
+		after = &c
+	}
+	return after, verr.OrNil()
+}

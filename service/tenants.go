@@ -115,17 +115,21 @@ func (s *Service) AddMember(ctx context.Context, tenantID, userID uuid.UUID, rol
 	if len(roles) == 0 {
 		return Invalid("roles", "Give the member at least one role.")
 	}
-	for _, r := range roles {
-		if _, ok := s.Enforcer.RolePermissions(r, tenantID.String()); !ok {
-			return Invalid("roles", "Role %q does not exist in this tenant.", r)
-		}
+	st, _, err := s.tenantState(OperatorContext(ctx, tenantID, policy.Live))
+	if err != nil {
+		return err
+	}
+	verr := &ValidationError{}
+	checkRolesExist("roles", roles, st, verr)
+	if err := verr.OrNil(); err != nil {
+		return err
 	}
 	var rules []policy.Rule
 	for _, r := range roles {
 		rules = append(rules, policy.GroupingRule(policy.UserSubject(userID.String()), r, tenantID.String()))
 	}
 	octx := system(OperatorContext(ctx, tenantID, policy.Live))
-	err := s.inTx(octx, func(tx *ent.Tx) error {
+	err = s.inTx(octx, func(tx *ent.Tx) error {
 		m, err := tx.Membership.Create().SetTenantID(tenantID).SetUserID(userID).Save(octx)
 		if err != nil {
 			if ent.IsConstraintError(err) {

@@ -80,6 +80,39 @@ var (
 			},
 		},
 	}
+	// CustomersColumns holds the columns for the "customers" table.
+	CustomersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "email", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "phone", Type: field.TypeString, Size: 50, Default: ""},
+		{Name: "tax_id", Type: field.TypeString, Size: 50, Default: ""},
+		{Name: "address", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "currency", Type: field.TypeString, Size: 3, Default: ""},
+		{Name: "notes", Type: field.TypeString, Size: 5000, Default: ""},
+	}
+	// CustomersTable holds the schema information for the "customers" table.
+	CustomersTable = &schema.Table{
+		Name:       "customers",
+		Columns:    CustomersColumns,
+		PrimaryKey: []*schema.Column{CustomersColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "customer_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{CustomersColumns[1], CustomersColumns[2]},
+			},
+			{
+				Name:    "customer_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CustomersColumns[1], CustomersColumns[2], CustomersColumns[3]},
+			},
+		},
+	}
 	// DocumentsColumns holds the columns for the "documents" table.
 	DocumentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -196,6 +229,57 @@ var (
 			},
 		},
 	}
+	// InvoicesColumns holds the columns for the "invoices" table.
+	InvoicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "number", Type: field.TypeString, Nullable: true},
+		{Name: "customer_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"draft", "issued", "partially_paid", "paid", "void"}, Default: "draft"},
+		{Name: "lines", Type: field.TypeJSON},
+		{Name: "subtotal_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "discount_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "tax_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "total_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "paid_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "issue_date", Type: field.TypeTime, Nullable: true},
+		{Name: "due_date", Type: field.TypeTime, Nullable: true},
+		{Name: "notes", Type: field.TypeString, Size: 5000, Default: ""},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "voided_at", Type: field.TypeTime, Nullable: true},
+	}
+	// InvoicesTable holds the schema information for the "invoices" table.
+	InvoicesTable = &schema.Table{
+		Name:       "invoices",
+		Columns:    InvoicesColumns,
+		PrimaryKey: []*schema.Column{InvoicesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invoice_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2]},
+			},
+			{
+				Name:    "invoice_tenant_id_env_number",
+				Unique:  true,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[5]},
+			},
+			{
+				Name:    "invoice_tenant_id_env_status_due_date",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[8], InvoicesColumns[16]},
+			},
+			{
+				Name:    "invoice_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[3]},
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -227,6 +311,119 @@ var (
 				Name:    "membership_tenant_id_user_id",
 				Unique:  true,
 				Columns: []*schema.Column{MembershipsColumns[1], MembershipsColumns[4]},
+			},
+		},
+	}
+	// PaymentsColumns holds the columns for the "payments" table.
+	PaymentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "invoice_id", Type: field.TypeUUID},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "amount_minor", Type: field.TypeInt64},
+		{Name: "refunded_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "method", Type: field.TypeEnum, Enums: []string{"cash", "card", "bank_transfer", "other"}},
+		{Name: "reference", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "created_by", Type: field.TypeString},
+		{Name: "sale_id", Type: field.TypeUUID, Nullable: true},
+	}
+	// PaymentsTable holds the schema information for the "payments" table.
+	PaymentsTable = &schema.Table{
+		Name:       "payments",
+		Columns:    PaymentsColumns,
+		PrimaryKey: []*schema.Column{PaymentsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "payment_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[1], PaymentsColumns[2]},
+			},
+			{
+				Name:    "payment_invoice_id",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[5]},
+			},
+			{
+				Name:    "payment_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PaymentsColumns[1], PaymentsColumns[2], PaymentsColumns[3]},
+			},
+		},
+	}
+	// PosSalesColumns holds the columns for the "pos_sales" table.
+	PosSalesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "session_id", Type: field.TypeUUID},
+		{Name: "invoice_id", Type: field.TypeUUID},
+		{Name: "receipt_number", Type: field.TypeString},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "total_minor", Type: field.TypeInt64},
+		{Name: "tenders", Type: field.TypeJSON},
+		{Name: "change_minor", Type: field.TypeInt64},
+		{Name: "created_by", Type: field.TypeString},
+	}
+	// PosSalesTable holds the schema information for the "pos_sales" table.
+	PosSalesTable = &schema.Table{
+		Name:       "pos_sales",
+		Columns:    PosSalesColumns,
+		PrimaryKey: []*schema.Column{PosSalesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "possale_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{PosSalesColumns[1], PosSalesColumns[2]},
+			},
+			{
+				Name:    "possale_session_id",
+				Unique:  false,
+				Columns: []*schema.Column{PosSalesColumns[5]},
+			},
+			{
+				Name:    "possale_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PosSalesColumns[1], PosSalesColumns[2], PosSalesColumns[3]},
+			},
+		},
+	}
+	// PosSessionsColumns holds the columns for the "pos_sessions" table.
+	PosSessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "register", Type: field.TypeString, Size: 100},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"open", "closed"}, Default: "open"},
+		{Name: "opening_float_minor", Type: field.TypeInt64},
+		{Name: "cash_in_minor", Type: field.TypeInt64, Default: 0},
+		{Name: "counted_minor", Type: field.TypeInt64, Nullable: true},
+		{Name: "opened_by", Type: field.TypeString},
+		{Name: "closed_by", Type: field.TypeString, Nullable: true},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+	}
+	// PosSessionsTable holds the schema information for the "pos_sessions" table.
+	PosSessionsTable = &schema.Table{
+		Name:       "pos_sessions",
+		Columns:    PosSessionsColumns,
+		PrimaryKey: []*schema.Column{PosSessionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "possession_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{PosSessionsColumns[1], PosSessionsColumns[2]},
+			},
+			{
+				Name:    "possession_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PosSessionsColumns[1], PosSessionsColumns[2], PosSessionsColumns[3]},
 			},
 		},
 	}
@@ -404,10 +601,15 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		CasbinRulesTable,
+		CustomersTable,
 		DocumentsTable,
 		IdempotencyKeysTable,
 		IntegrationKeysTable,
+		InvoicesTable,
 		MembershipsTable,
+		PaymentsTable,
+		PosSalesTable,
+		PosSessionsTable,
 		RolesTable,
 		SequencesTable,
 		TenantsTable,

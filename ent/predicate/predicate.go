@@ -12,6 +12,9 @@ type AuditEvent func(*sql.Selector)
 // CasbinRule is the predicate function for casbinrule builders.
 type CasbinRule func(*sql.Selector)
 
+// Customer is the predicate function for customer builders.
+type Customer func(*sql.Selector)
+
 // Document is the predicate function for document builders.
 type Document func(*sql.Selector)
 
@@ -21,8 +24,20 @@ type IdempotencyKey func(*sql.Selector)
 // IntegrationKey is the predicate function for integrationkey builders.
 type IntegrationKey func(*sql.Selector)
 
+// Invoice is the predicate function for invoice builders.
+type Invoice func(*sql.Selector)
+
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
+
+// Payment is the predicate function for payment builders.
+type Payment func(*sql.Selector)
+
+// PosSale is the predicate function for possale builders.
+type PosSale func(*sql.Selector)
+
+// PosSession is the predicate function for possession builders.
+type PosSession func(*sql.Selector)
 
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)

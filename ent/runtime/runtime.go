@@ -8,10 +8,15 @@ import (
 
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/possale"
+	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/sequence"
@@ -101,6 +106,93 @@ func init() {
 	casbinruleDescV5 := casbinruleFields[6].Descriptor()
 	// casbinrule.DefaultV5 holds the default value on creation for the v5 field.
 	casbinrule.DefaultV5 = casbinruleDescV5.Default.(string)
+	customerMixin := schema.Customer{}.Mixin()
+	customer.Policy = privacy.NewPolicies(customerMixin[1], schema.Customer{})
+	customer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := customer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	customerMixinHooks1 := customerMixin[1].Hooks()
+
+	customer.Hooks[1] = customerMixinHooks1[0]
+	customerMixinFields0 := customerMixin[0].Fields()
+	_ = customerMixinFields0
+	customerMixinFields2 := customerMixin[2].Fields()
+	_ = customerMixinFields2
+	customerFields := schema.Customer{}.Fields()
+	_ = customerFields
+	// customerDescCreatedAt is the schema descriptor for created_at field.
+	customerDescCreatedAt := customerMixinFields2[0].Descriptor()
+	// customer.DefaultCreatedAt holds the default value on creation for the created_at field.
+	customer.DefaultCreatedAt = customerDescCreatedAt.Default.(func() time.Time)
+	// customerDescUpdatedAt is the schema descriptor for updated_at field.
+	customerDescUpdatedAt := customerMixinFields2[1].Descriptor()
+	// customer.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	customer.DefaultUpdatedAt = customerDescUpdatedAt.Default.(func() time.Time)
+	// customer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	customer.UpdateDefaultUpdatedAt = customerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// customerDescName is the schema descriptor for name field.
+	customerDescName := customerFields[0].Descriptor()
+	// customer.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	customer.NameValidator = func() func(string) error {
+		validators := customerDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// customerDescEmail is the schema descriptor for email field.
+	customerDescEmail := customerFields[1].Descriptor()
+	// customer.DefaultEmail holds the default value on creation for the email field.
+	customer.DefaultEmail = customerDescEmail.Default.(string)
+	// customer.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	customer.EmailValidator = customerDescEmail.Validators[0].(func(string) error)
+	// customerDescPhone is the schema descriptor for phone field.
+	customerDescPhone := customerFields[2].Descriptor()
+	// customer.DefaultPhone holds the default value on creation for the phone field.
+	customer.DefaultPhone = customerDescPhone.Default.(string)
+	// customer.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	customer.PhoneValidator = customerDescPhone.Validators[0].(func(string) error)
+	// customerDescTaxID is the schema descriptor for tax_id field.
+	customerDescTaxID := customerFields[3].Descriptor()
+	// customer.DefaultTaxID holds the default value on creation for the tax_id field.
+	customer.DefaultTaxID = customerDescTaxID.Default.(string)
+	// customer.TaxIDValidator is a validator for the "tax_id" field. It is called by the builders before save.
+	customer.TaxIDValidator = customerDescTaxID.Validators[0].(func(string) error)
+	// customerDescAddress is the schema descriptor for address field.
+	customerDescAddress := customerFields[4].Descriptor()
+	// customer.DefaultAddress holds the default value on creation for the address field.
+	customer.DefaultAddress = customerDescAddress.Default.(string)
+	// customer.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	customer.AddressValidator = customerDescAddress.Validators[0].(func(string) error)
+	// customerDescCurrency is the schema descriptor for currency field.
+	customerDescCurrency := customerFields[5].Descriptor()
+	// customer.DefaultCurrency holds the default value on creation for the currency field.
+	customer.DefaultCurrency = customerDescCurrency.Default.(string)
+	// customer.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	customer.CurrencyValidator = customerDescCurrency.Validators[0].(func(string) error)
+	// customerDescNotes is the schema descriptor for notes field.
+	customerDescNotes := customerFields[6].Descriptor()
+	// customer.DefaultNotes holds the default value on creation for the notes field.
+	customer.DefaultNotes = customerDescNotes.Default.(string)
+	// customer.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
+	customer.NotesValidator = customerDescNotes.Validators[0].(func(string) error)
+	// customerDescID is the schema descriptor for id field.
+	customerDescID := customerMixinFields0[0].Descriptor()
+	// customer.DefaultID holds the default value on creation for the id field.
+	customer.DefaultID = customerDescID.Default.(func() uuid.UUID)
 	documentMixin := schema.Document{}.Mixin()
 	document.Policy = privacy.NewPolicies(documentMixin[1], schema.Document{})
 	document.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -296,6 +388,69 @@ func init() {
 	integrationkeyDescID := integrationkeyMixinFields0[0].Descriptor()
 	// integrationkey.DefaultID holds the default value on creation for the id field.
 	integrationkey.DefaultID = integrationkeyDescID.Default.(func() uuid.UUID)
+	invoiceMixin := schema.Invoice{}.Mixin()
+	invoice.Policy = privacy.NewPolicies(invoiceMixin[1], schema.Invoice{})
+	invoice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invoice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invoiceMixinHooks1 := invoiceMixin[1].Hooks()
+
+	invoice.Hooks[1] = invoiceMixinHooks1[0]
+	invoiceMixinFields0 := invoiceMixin[0].Fields()
+	_ = invoiceMixinFields0
+	invoiceMixinFields2 := invoiceMixin[2].Fields()
+	_ = invoiceMixinFields2
+	invoiceFields := schema.Invoice{}.Fields()
+	_ = invoiceFields
+	// invoiceDescCreatedAt is the schema descriptor for created_at field.
+	invoiceDescCreatedAt := invoiceMixinFields2[0].Descriptor()
+	// invoice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invoice.DefaultCreatedAt = invoiceDescCreatedAt.Default.(func() time.Time)
+	// invoiceDescUpdatedAt is the schema descriptor for updated_at field.
+	invoiceDescUpdatedAt := invoiceMixinFields2[1].Descriptor()
+	// invoice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invoice.DefaultUpdatedAt = invoiceDescUpdatedAt.Default.(func() time.Time)
+	// invoice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invoice.UpdateDefaultUpdatedAt = invoiceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invoiceDescCurrency is the schema descriptor for currency field.
+	invoiceDescCurrency := invoiceFields[2].Descriptor()
+	// invoice.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	invoice.CurrencyValidator = invoiceDescCurrency.Validators[0].(func(string) error)
+	// invoiceDescSubtotalMinor is the schema descriptor for subtotal_minor field.
+	invoiceDescSubtotalMinor := invoiceFields[5].Descriptor()
+	// invoice.DefaultSubtotalMinor holds the default value on creation for the subtotal_minor field.
+	invoice.DefaultSubtotalMinor = invoiceDescSubtotalMinor.Default.(int64)
+	// invoiceDescDiscountMinor is the schema descriptor for discount_minor field.
+	invoiceDescDiscountMinor := invoiceFields[6].Descriptor()
+	// invoice.DefaultDiscountMinor holds the default value on creation for the discount_minor field.
+	invoice.DefaultDiscountMinor = invoiceDescDiscountMinor.Default.(int64)
+	// invoiceDescTaxMinor is the schema descriptor for tax_minor field.
+	invoiceDescTaxMinor := invoiceFields[7].Descriptor()
+	// invoice.DefaultTaxMinor holds the default value on creation for the tax_minor field.
+	invoice.DefaultTaxMinor = invoiceDescTaxMinor.Default.(int64)
+	// invoiceDescTotalMinor is the schema descriptor for total_minor field.
+	invoiceDescTotalMinor := invoiceFields[8].Descriptor()
+	// invoice.DefaultTotalMinor holds the default value on creation for the total_minor field.
+	invoice.DefaultTotalMinor = invoiceDescTotalMinor.Default.(int64)
+	// invoiceDescPaidMinor is the schema descriptor for paid_minor field.
+	invoiceDescPaidMinor := invoiceFields[9].Descriptor()
+	// invoice.DefaultPaidMinor holds the default value on creation for the paid_minor field.
+	invoice.DefaultPaidMinor = invoiceDescPaidMinor.Default.(int64)
+	// invoiceDescNotes is the schema descriptor for notes field.
+	invoiceDescNotes := invoiceFields[12].Descriptor()
+	// invoice.DefaultNotes holds the default value on creation for the notes field.
+	invoice.DefaultNotes = invoiceDescNotes.Default.(string)
+	// invoice.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
+	invoice.NotesValidator = invoiceDescNotes.Validators[0].(func(string) error)
+	// invoiceDescID is the schema descriptor for id field.
+	invoiceDescID := invoiceMixinFields0[0].Descriptor()
+	// invoice.DefaultID holds the default value on creation for the id field.
+	invoice.DefaultID = invoiceDescID.Default.(func() uuid.UUID)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(membershipMixin[1], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -329,6 +484,157 @@ func init() {
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() uuid.UUID)
+	paymentMixin := schema.Payment{}.Mixin()
+	payment.Policy = privacy.NewPolicies(paymentMixin[1], schema.Payment{})
+	payment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := payment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	paymentMixinHooks1 := paymentMixin[1].Hooks()
+
+	payment.Hooks[1] = paymentMixinHooks1[0]
+	paymentMixinFields0 := paymentMixin[0].Fields()
+	_ = paymentMixinFields0
+	paymentMixinFields2 := paymentMixin[2].Fields()
+	_ = paymentMixinFields2
+	paymentFields := schema.Payment{}.Fields()
+	_ = paymentFields
+	// paymentDescCreatedAt is the schema descriptor for created_at field.
+	paymentDescCreatedAt := paymentMixinFields2[0].Descriptor()
+	// payment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	payment.DefaultCreatedAt = paymentDescCreatedAt.Default.(func() time.Time)
+	// paymentDescUpdatedAt is the schema descriptor for updated_at field.
+	paymentDescUpdatedAt := paymentMixinFields2[1].Descriptor()
+	// payment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	payment.DefaultUpdatedAt = paymentDescUpdatedAt.Default.(func() time.Time)
+	// payment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	payment.UpdateDefaultUpdatedAt = paymentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// paymentDescCurrency is the schema descriptor for currency field.
+	paymentDescCurrency := paymentFields[1].Descriptor()
+	// payment.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	payment.CurrencyValidator = paymentDescCurrency.Validators[0].(func(string) error)
+	// paymentDescAmountMinor is the schema descriptor for amount_minor field.
+	paymentDescAmountMinor := paymentFields[2].Descriptor()
+	// payment.AmountMinorValidator is a validator for the "amount_minor" field. It is called by the builders before save.
+	payment.AmountMinorValidator = paymentDescAmountMinor.Validators[0].(func(int64) error)
+	// paymentDescRefundedMinor is the schema descriptor for refunded_minor field.
+	paymentDescRefundedMinor := paymentFields[3].Descriptor()
+	// payment.DefaultRefundedMinor holds the default value on creation for the refunded_minor field.
+	payment.DefaultRefundedMinor = paymentDescRefundedMinor.Default.(int64)
+	// paymentDescReference is the schema descriptor for reference field.
+	paymentDescReference := paymentFields[5].Descriptor()
+	// payment.DefaultReference holds the default value on creation for the reference field.
+	payment.DefaultReference = paymentDescReference.Default.(string)
+	// payment.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
+	payment.ReferenceValidator = paymentDescReference.Validators[0].(func(string) error)
+	// paymentDescID is the schema descriptor for id field.
+	paymentDescID := paymentMixinFields0[0].Descriptor()
+	// payment.DefaultID holds the default value on creation for the id field.
+	payment.DefaultID = paymentDescID.Default.(func() uuid.UUID)
+	possaleMixin := schema.PosSale{}.Mixin()
+	possale.Policy = privacy.NewPolicies(possaleMixin[1], schema.PosSale{})
+	possale.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := possale.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	possaleMixinHooks1 := possaleMixin[1].Hooks()
+
+	possale.Hooks[1] = possaleMixinHooks1[0]
+	possaleMixinFields0 := possaleMixin[0].Fields()
+	_ = possaleMixinFields0
+	possaleMixinFields2 := possaleMixin[2].Fields()
+	_ = possaleMixinFields2
+	possaleFields := schema.PosSale{}.Fields()
+	_ = possaleFields
+	// possaleDescCreatedAt is the schema descriptor for created_at field.
+	possaleDescCreatedAt := possaleMixinFields2[0].Descriptor()
+	// possale.DefaultCreatedAt holds the default value on creation for the created_at field.
+	possale.DefaultCreatedAt = possaleDescCreatedAt.Default.(func() time.Time)
+	// possaleDescUpdatedAt is the schema descriptor for updated_at field.
+	possaleDescUpdatedAt := possaleMixinFields2[1].Descriptor()
+	// possale.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	possale.DefaultUpdatedAt = possaleDescUpdatedAt.Default.(func() time.Time)
+	// possale.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	possale.UpdateDefaultUpdatedAt = possaleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// possaleDescCurrency is the schema descriptor for currency field.
+	possaleDescCurrency := possaleFields[3].Descriptor()
+	// possale.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	possale.CurrencyValidator = possaleDescCurrency.Validators[0].(func(string) error)
+	// possaleDescID is the schema descriptor for id field.
+	possaleDescID := possaleMixinFields0[0].Descriptor()
+	// possale.DefaultID holds the default value on creation for the id field.
+	possale.DefaultID = possaleDescID.Default.(func() uuid.UUID)
+	possessionMixin := schema.PosSession{}.Mixin()
+	possession.Policy = privacy.NewPolicies(possessionMixin[1], schema.PosSession{})
+	possession.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := possession.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	possessionMixinHooks1 := possessionMixin[1].Hooks()
+
+	possession.Hooks[1] = possessionMixinHooks1[0]
+	possessionMixinFields0 := possessionMixin[0].Fields()
+	_ = possessionMixinFields0
+	possessionMixinFields2 := possessionMixin[2].Fields()
+	_ = possessionMixinFields2
+	possessionFields := schema.PosSession{}.Fields()
+	_ = possessionFields
+	// possessionDescCreatedAt is the schema descriptor for created_at field.
+	possessionDescCreatedAt := possessionMixinFields2[0].Descriptor()
+	// possession.DefaultCreatedAt holds the default value on creation for the created_at field.
+	possession.DefaultCreatedAt = possessionDescCreatedAt.Default.(func() time.Time)
+	// possessionDescUpdatedAt is the schema descriptor for updated_at field.
+	possessionDescUpdatedAt := possessionMixinFields2[1].Descriptor()
+	// possession.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	possession.DefaultUpdatedAt = possessionDescUpdatedAt.Default.(func() time.Time)
+	// possession.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	possession.UpdateDefaultUpdatedAt = possessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// possessionDescRegister is the schema descriptor for register field.
+	possessionDescRegister := possessionFields[0].Descriptor()
+	// possession.RegisterValidator is a validator for the "register" field. It is called by the builders before save.
+	possession.RegisterValidator = func() func(string) error {
+		validators := possessionDescRegister.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(register string) error {
+			for _, fn := range fns {
+				if err := fn(register); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// possessionDescCurrency is the schema descriptor for currency field.
+	possessionDescCurrency := possessionFields[1].Descriptor()
+	// possession.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	possession.CurrencyValidator = possessionDescCurrency.Validators[0].(func(string) error)
+	// possessionDescOpeningFloatMinor is the schema descriptor for opening_float_minor field.
+	possessionDescOpeningFloatMinor := possessionFields[3].Descriptor()
+	// possession.OpeningFloatMinorValidator is a validator for the "opening_float_minor" field. It is called by the builders before save.
+	possession.OpeningFloatMinorValidator = possessionDescOpeningFloatMinor.Validators[0].(func(int64) error)
+	// possessionDescCashInMinor is the schema descriptor for cash_in_minor field.
+	possessionDescCashInMinor := possessionFields[4].Descriptor()
+	// possession.DefaultCashInMinor holds the default value on creation for the cash_in_minor field.
+	possession.DefaultCashInMinor = possessionDescCashInMinor.Default.(int64)
+	// possessionDescID is the schema descriptor for id field.
+	possessionDescID := possessionMixinFields0[0].Descriptor()
+	// possession.DefaultID holds the default value on creation for the id field.
+	possession.DefaultID = possessionDescID.Default.(func() uuid.UUID)
 	roleMixin := schema.Role{}.Mixin()
 	role.Policy = privacy.NewPolicies(roleMixin[1], schema.Role{})
 	role.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -78,3 +78,28 @@ func decide(ctx context.Context, perm string) error {
 	}
 	return privacy.Skip
 }
+
+// requireAnyQuery denies reads to viewers holding none of perms.
+func requireAnyQuery(perms ...string) privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
+		return decideAny(ctx, perms)
+	})
+}
+
+// requireAnyMutation denies the operations to viewers holding none of perms
+// (the domain code checks the exact permission of each change).
+func requireAnyMutation(op ent.Op, perms ...string) privacy.MutationRule {
+	return privacy.OnMutationOperation(privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
+		return decideAny(ctx, perms)
+	}), op)
+}
+
+func decideAny(ctx context.Context, perms []string) error {
+	v := policy.FromContext(ctx)
+	for _, p := range perms {
+		if v.Can(p) {
+			return privacy.Skip
+		}
+	}
+	return privacy.Denyf("missing one of the permissions %v", perms)
+}

@@ -1,0 +1,195 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/money"
+)
+
+// Amounts are stored as integer minor units of the row's currency (exact,
+// no floats); the API shows them as decimal strings.
+
+// Customer is someone invoices are made out to.
+type Customer struct{ ent.Schema }
+
+func (Customer) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+
+func (Customer) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(200),
+		field.String("email").Default("").MaxLen(254),
+		field.String("phone").Default("").MaxLen(50),
+		field.String("tax_id").Default("").MaxLen(50),
+		field.Text("address").Default("").MaxLen(1000),
+		field.String("currency").Default("").MaxLen(3).Comment("default currency of its invoices"),
+		field.Text("notes").Default("").MaxLen(5000),
+	}
+}
+
+func (Customer) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "env", "created_at")}
+}
+
+func (Customer) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery("finance.customers.view")},
+		Mutation: privacy.MutationPolicy{
+			requireAnyMutation(ent.OpCreate, "finance.customers.create", "pos.sales.create"),
+			requireMutation("finance.customers.update", ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation("finance.customers.delete", ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}
+
+// Invoice is a bill: draft (editable) -> issued (numbered) ->
+// partially_paid -> paid, or void while nothing is paid.
+type Invoice struct{ ent.Schema }
+
+func (Invoice) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+
+func (Invoice) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("number").Optional().Nillable().Comment("INV-2026-000017, assigned when issued"),
+		field.UUID("customer_id", uuid.UUID{}).Optional().Nillable(),
+		field.String("currency").MaxLen(3),
+		field.Enum("status").Values("draft", "issued", "partially_paid", "paid", "void").Default("draft"),
+		field.JSON("lines", []money.Line{}),
+		field.Int64("subtotal_minor").Default(0),
+		field.Int64("discount_minor").Default(0),
+		field.Int64("tax_minor").Default(0),
+		field.Int64("total_minor").Default(0),
+		field.Int64("paid_minor").Default(0),
+		field.Time("issue_date").Optional().Nillable(),
+		field.Time("due_date").Optional().Nillable(),
+		field.Text("notes").Default("").MaxLen(5000),
+		field.String("created_by").Immutable(),
+		field.Time("voided_at").Optional().Nillable(),
+	}
+}
+
+func (Invoice) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "env", "number").Unique(),
+		index.Fields("tenant_id", "env", "status", "due_date"),
+		index.Fields("tenant_id", "env", "created_at"),
+	}
+}
+
+func (Invoice) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery("finance.invoices.view")},
+		Mutation: privacy.MutationPolicy{
+			requireAnyMutation(ent.OpCreate, "finance.invoices.create", "pos.sales.create"),
+			// Edits, issuing, voiding and payments all update an invoice;
+			// the domain code checks which permission the change needs.
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, "finance.invoices.update", "finance.invoices.issue",
+				"finance.invoices.void", "finance.payments.create", "finance.payments.refund", "pos.sales.create"),
+			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}
+
+// Payment is money received against an issued invoice; refunds reduce it.
+type Payment struct{ ent.Schema }
+
+func (Payment) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+
+func (Payment) Fields() []ent.Field {
+	return []ent.Field{
+		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
+		field.String("currency").MaxLen(3).Immutable(),
+		field.Int64("amount_minor").Positive().Immutable(),
+		field.Int64("refunded_minor").Default(0),
+		field.Enum("method").Values("cash", "card", "bank_transfer", "other").Immutable(),
+		field.String("reference").Default("").MaxLen(200).Immutable(),
+		field.String("created_by").Immutable(),
+		field.UUID("sale_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+	}
+}
+
+func (Payment) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("invoice_id"), index.Fields("tenant_id", "env", "created_at")}
+}
+
+func (Payment) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireAnyQuery("finance.payments.view", "pos.sales.view")},
+		Mutation: privacy.MutationPolicy{
+			requireAnyMutation(ent.OpCreate, "finance.payments.create", "pos.sales.create"),
+			requireMutation("finance.payments.refund", ent.OpUpdate|ent.OpUpdateOne),
+			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}
+
+// PosSession is one register's shift: opened with a cash float, closed
+// with the counted cash.
+type PosSession struct{ ent.Schema }
+
+func (PosSession) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+
+func (PosSession) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("register").NotEmpty().MaxLen(100),
+		field.String("currency").MaxLen(3).Immutable(),
+		field.Enum("status").Values("open", "closed").Default("open"),
+		field.Int64("opening_float_minor").NonNegative().Immutable(),
+		field.Int64("cash_in_minor").Default(0).Comment("cash kept from sales: tendered minus change"),
+		field.Int64("counted_minor").Optional().Nillable(),
+		field.String("opened_by").Immutable(),
+		field.String("closed_by").Optional().Nillable(),
+		field.Time("closed_at").Optional().Nillable(),
+	}
+}
+
+func (PosSession) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "env", "created_at")}
+}
+
+func (PosSession) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireAnyQuery("pos.sessions.manage", "pos.sales.view", "pos.sales.create")},
+		Mutation: privacy.MutationPolicy{
+			requireMutation("pos.sessions.manage", ent.OpCreate),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, "pos.sessions.manage", "pos.sales.create"),
+			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}
+
+// PosSale is a sale rung up in a session: a paid invoice, its payments,
+// the tenders and the change given.
+type PosSale struct{ ent.Schema }
+
+func (PosSale) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+
+func (PosSale) Fields() []ent.Field {
+	return []ent.Field{
+		field.UUID("session_id", uuid.UUID{}).Immutable(),
+		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
+		field.String("receipt_number").Immutable(),
+		field.String("currency").MaxLen(3).Immutable(),
+		field.Int64("total_minor").Immutable(),
+		field.JSON("tenders", []map[string]string{}).Immutable(),
+		field.Int64("change_minor").Immutable(),
+		field.String("created_by").Immutable(),
+	}
+}
+
+func (PosSale) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("session_id"), index.Fields("tenant_id", "env", "created_at")}
+}
+
+func (PosSale) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{requireQuery("pos.sales.view")},
+		Mutation: privacy.MutationPolicy{
+			requireMutation("pos.sales.create", ent.OpCreate),
+			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
+		},
+	}
+}

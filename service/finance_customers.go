@@ -1,0 +1,168 @@
+package service
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/customer"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/money"
+)
+
+// CustomerInput creates a customer or, with Opt semantics, edits one.
+type CustomerInput struct {
+	Name     Opt[string] `json:"name"`
+	Email    Opt[string] `json:"email"`
+	Phone    Opt[string] `json:"phone"`
+	TaxID    Opt[string] `json:"tax_id"`
+	Address  Opt[string] `json:"address"`
+	Currency Opt[string] `json:"currency"`
+	Notes    Opt[string] `json:"notes"`
+}
+
+func (in CustomerInput) check(creating bool, verr *ValidationError) {
+	for field, o := range map[string]Opt[string]{"name": in.Name, "email": in.Email, "phone": in.Phone, "tax_id": in.TaxID, "address": in.Address, "currency": in.Currency, "notes": in.Notes} {
+		if o.Null {
+			verr.Add(field, "The %s field cannot be null.", field)
+		}
+	}
+	if (creating || in.Name.Set) && strings.TrimSpace(in.Name.V) == "" {
+		verr.Add("name", "Name is required.")
+	}
+	if len([]rune(in.Name.V)) > 200 {
+		verr.Add("name", "Name must be at most 200 characters.")
+	}
+	if e := strings.TrimSpace(in.Email.V); e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			verr.Add("email", "Email must be a valid address.")
+		}
+	}
+	if c := in.Currency.V; c != "" {
+		if _, ok := money.Lookup(c); !ok {
+			verr.Add("currency", "Unknown currency %q; use an ISO 4217 code such as EUR.", c)
+		}
+	}
+	for field, o := range map[string]Opt[string]{"phone": in.Phone, "tax_id": in.TaxID} {
+		if len(o.V) > 50 {
+			verr.Add(field, "The %s field must be at most 50 characters.", field)
+		}
+	}
+	if len(in.Address.V) > 1000 || len(in.Notes.V) > 5000 {
+		verr.Add("address", "Address (1000) or notes (5000) too long.")
+	}
+}
+
+// CreateCustomer adds a customer.
+func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*ent.Customer, error) {
+	verr := &ValidationError{}
+	in.check(true, verr)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	var c *ent.Customer
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		var err error
+		c, err = tx.Customer.Create().SetName(strings.TrimSpace(in.Name.V)).SetEmail(strings.TrimSpace(in.Email.V)).
+			SetPhone(in.Phone.V).SetTaxID(in.TaxID.V).SetAddress(in.Address.V).SetCurrency(in.Currency.V).SetNotes(in.Notes.V).Save(ctx)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, "customer.create", "customer", c.ID.String(), nil, c)
+	})
+	return c, err
+}
+
+// GetCustomer reads one customer.
+func (s *Service) GetCustomer(ctx context.Context, id uuid.UUID) (*ent.Customer, error) {
+	c, err := s.Client.Customer.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "customer"}
+	}
+	return c, err
+}
+
+// ListCustomers pages through customers, newest first; q searches name and email.
+func (s *Service) ListCustomers(ctx context.Context, q string, limit int, cur string) (*Page[*ent.Customer], error) {
+	after, err := pageArgs(limit, cur, "customers")
+	if err != nil {
+		return nil, err
+	}
+	query := s.Client.Customer.Query()
+	if q != "" {
+		query.Where(customer.Or(customer.NameContainsFold(q), customer.EmailContainsFold(q)))
+	}
+	if after != nil {
+		query.Where(afterNewest(*after))
+	}
+	rows, err := query.Order(ent.Desc(customer.FieldCreatedAt), ent.Desc(customer.FieldID)).Limit(limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newestPage(rows, limit, "customers", func(c *ent.Customer) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID }), nil
+}
+
+// UpdateCustomer edits a customer.
+func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerInput) (*ent.Customer, error) {
+	verr := &ValidationError{}
+	in.check(false, verr)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	var out *ent.Customer
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		c, err := getCustomer(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		u := tx.Customer.UpdateOne(c)
+		set := func(o Opt[string], f func(string) *ent.CustomerUpdateOne) {
+			if o.Set {
+				f(strings.TrimSpace(o.V))
+			}
+		}
+		set(in.Name, u.SetName)
+		set(in.Email, u.SetEmail)
+		set(in.Phone, u.SetPhone)
+		set(in.TaxID, u.SetTaxID)
+		set(in.Address, u.SetAddress)
+		set(in.Currency, u.SetCurrency)
+		set(in.Notes, u.SetNotes)
+		if out, err = u.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "customer.update", "customer", id.String(), c, out)
+	})
+	return out, err
+}
+
+func getCustomer(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Customer, error) {
+	cu, err := c.Customer.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "customer"}
+	}
+	return cu, err
+}
+
+// DeleteCustomer removes a customer that has no invoices.
+func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
+	return s.inTx(ctx, func(tx *ent.Tx) error {
+		c, err := getCustomer(ctx, tx.Client(), id)
+		if err != nil {
+			return err
+		}
+		if n, err := tx.Invoice.Query().Where(invoice.CustomerID(id)).Count(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			return Invalid("id", "This customer has %d invoices and cannot be deleted.", n)
+		}
+		if err := tx.Customer.DeleteOne(c).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "customer.delete", "customer", id.String(), c, nil)
+	})
+}

@@ -1,0 +1,281 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// InvoiceInput creates a draft or edits one; totals are always derived by
+// the server from the items.
+type InvoiceInput struct {
+	CustomerID Opt[uuid.UUID]    `json:"customer_id"`
+	Currency   Opt[string]       `json:"currency"`
+	Items      Opt[[]money.Item] `json:"items"`
+	DueDate    Opt[string]       `json:"due_date"` // YYYY-MM-DD
+	Notes      Opt[string]       `json:"notes"`
+}
+
+// DefaultTermDays is the due date of an issued invoice without one.
+const DefaultTermDays = 30
+
+func priceErrors(errs []money.FieldError, verr *ValidationError) {
+	for _, e := range errs {
+		verr.Add(e.Field, "%s", e.Message)
+	}
+}
+
+func parseDate(field, s string, verr *ValidationError) *time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		verr.Add(field, "The %s must be a date like 2026-12-31.", field)
+		return nil
+	}
+	return &t
+}
+
+// CreateInvoice creates a draft.
+func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
+	verr := &ValidationError{}
+	var out *ent.Invoice
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		cur := in.Currency.V
+		if in.CustomerID.Set && !in.CustomerID.Null {
+			c, err := getCustomer(ctx, tx.Client(), in.CustomerID.V)
+			if err != nil {
+				verr.Add("customer_id", "No such customer in this tenant and environment.")
+			} else if cur == "" {
+				cur = c.Currency
+			}
+		}
+		totals, errs := money.Compute(cur, in.Items.V)
+		priceErrors(errs, verr)
+		var due *time.Time
+		if in.DueDate.Set && !in.DueDate.Null {
+			due = parseDate("due_date", in.DueDate.V, verr)
+		}
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		c := tx.Invoice.Create().SetCurrency(totals.Currency).SetLines(totals.Lines).
+			SetSubtotalMinor(totals.SubtotalMinor).SetDiscountMinor(totals.DiscountMinor).SetTaxMinor(totals.TaxMinor).
+			SetTotalMinor(totals.TotalMinor).SetNillableDueDate(due).SetNotes(in.Notes.V).
+			SetCreatedBy(policy.FromContext(ctx).Subject)
+		if in.CustomerID.Set && !in.CustomerID.Null {
+			c.SetCustomerID(in.CustomerID.V)
+		}
+		var err error
+		if out, err = c.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "invoice.create", "invoice", out.ID.String(), nil, invoiceAudit(out))
+	})
+	return out, err
+}
+
+func invoiceAudit(i *ent.Invoice) map[string]any {
+	return map[string]any{"number": i.Number, "status": i.Status, "currency": i.Currency, "total_minor": i.TotalMinor,
+		"paid_minor": i.PaidMinor, "customer_id": i.CustomerID, "due_date": i.DueDate, "lines": len(i.Lines)}
+}
+
+// lockInvoice reads an invoice for a change, locking its row on
+// PostgreSQL so that concurrent payments and issues queue.
+func (s *Service) lockInvoice(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Invoice, error) {
+	q := tx.Invoice.Query().Where(invoice.ID(id))
+	if s.RowLocks {
+		q.ForUpdate()
+	}
+	i, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "invoice"}
+	}
+	return i, err
+}
+
+// GetInvoice reads one invoice.
+func (s *Service) GetInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
+	i, err := s.Client.Invoice.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "invoice"}
+	}
+	return i, err
+}
+
+// UpdateInvoice edits a draft; items replace the lines and the totals are
+// derived again.
+func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInput) (*ent.Invoice, error) {
+	verr := &ValidationError{}
+	var out *ent.Invoice
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		i, err := s.lockInvoice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if i.Status != invoice.StatusDraft {
+			return Invalid("status", "Only a draft can be edited; this invoice is %s.", i.Status)
+		}
+		u := tx.Invoice.UpdateOne(i)
+		cur := i.Currency
+		if in.Currency.Set {
+			cur = in.Currency.V
+		}
+		if in.Items.Set || in.Currency.Set {
+			items := in.Items.V
+			if !in.Items.Set {
+				items = itemsOf(i.Lines)
+			}
+			totals, errs := money.Compute(cur, items)
+			priceErrors(errs, verr)
+			u.SetCurrency(totals.Currency).SetLines(totals.Lines).SetSubtotalMinor(totals.SubtotalMinor).
+				SetDiscountMinor(totals.DiscountMinor).SetTaxMinor(totals.TaxMinor).SetTotalMinor(totals.TotalMinor)
+		}
+		switch {
+		case in.CustomerID.Null:
+			u.ClearCustomerID()
+		case in.CustomerID.Set:
+			if _, err := getCustomer(ctx, tx.Client(), in.CustomerID.V); err != nil {
+				verr.Add("customer_id", "No such customer in this tenant and environment.")
+			}
+			u.SetCustomerID(in.CustomerID.V)
+		}
+		switch {
+		case in.DueDate.Null:
+			u.ClearDueDate()
+		case in.DueDate.Set:
+			u.SetNillableDueDate(parseDate("due_date", in.DueDate.V, verr))
+		}
+		if in.Notes.Set {
+			u.SetNotes(in.Notes.V)
+		}
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		if out, err = u.Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "invoice.update", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+	})
+	return out, err
+}
+
+// itemsOf turns computed lines back into items (to re-price in another currency).
+func itemsOf(lines []money.Line) []money.Item {
+	out := make([]money.Item, len(lines))
+	for i, l := range lines {
+		out[i] = money.Item{Description: l.Description, Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPercent: l.DiscountPercent, TaxRate: l.TaxRate}
+	}
+	return out
+}
+
+// InvoiceNumber formats the gapless number of year: INV-2026-000017.
+func InvoiceNumber(year int, n int64) string { return fmt.Sprintf("INV-%d-%06d", year, n) }
+
+// IssueInvoice numbers a draft and makes it payable. The number comes
+// from the tenant+environment+year counter inside the same transaction:
+// concurrent issues queue on the counter row, a rollback returns the number.
+func (s *Service) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
+	var out *ent.Invoice
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		i, err := s.lockInvoice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if i.Status != invoice.StatusDraft {
+			return Invalid("status", "Only a draft can be issued; this invoice is %s.", i.Status)
+		}
+		if i.TotalMinor <= 0 {
+			return Invalid("items", "An invoice must total more than zero to be issued.")
+		}
+		out, err = s.issue(ctx, tx, i, invoice.StatusIssued, 0)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, "invoice.issue", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+	})
+	return out, err
+}
+
+// issue numbers i and sets its status (POS sales issue straight to paid).
+func (s *Service) issue(ctx context.Context, tx *ent.Tx, i *ent.Invoice, status invoice.Status, paid int64) (*ent.Invoice, error) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	n, err := next(ctx, tx, fmt.Sprintf("invoice-%d", today.Year()))
+	if err != nil {
+		return nil, err
+	}
+	u := tx.Invoice.UpdateOne(i).SetNumber(InvoiceNumber(today.Year(), n)).SetStatus(status).SetIssueDate(today).SetPaidMinor(paid)
+	if i.DueDate == nil {
+		u.SetDueDate(today.AddDate(0, 0, DefaultTermDays))
+	}
+	return u.Save(ctx)
+}
+
+// VoidInvoice cancels an invoice on which nothing is paid.
+func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
+	var out *ent.Invoice
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		i, err := s.lockInvoice(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if i.Status != invoice.StatusDraft && i.Status != invoice.StatusIssued || i.PaidMinor != 0 {
+			return Invalid("status", "Only an invoice with nothing paid can be voided; this one is %s.", i.Status)
+		}
+		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(time.Now().UTC()).Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "invoice.void", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+	})
+	return out, err
+}
+
+// InvoiceFilter selects a page of invoices, newest first.
+type InvoiceFilter struct {
+	Statuses []invoice.Status
+	Customer *uuid.UUID
+	Overdue  bool // issued or partially paid, due before today
+	Limit    int
+	Cursor   string
+}
+
+// ListInvoices returns one page in one query.
+func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (*Page[*ent.Invoice], error) {
+	after, err := pageArgs(f.Limit, f.Cursor, "invoices")
+	if err != nil {
+		return nil, err
+	}
+	q := s.Client.Invoice.Query()
+	if len(f.Statuses) > 0 {
+		q.Where(invoice.StatusIn(f.Statuses...))
+	}
+	if f.Customer != nil {
+		q.Where(invoice.CustomerID(*f.Customer))
+	}
+	if f.Overdue {
+		q.Where(invoice.StatusIn(invoice.StatusIssued, invoice.StatusPartiallyPaid), invoice.DueDateLT(time.Now().UTC().Truncate(24*time.Hour)))
+	}
+	if after != nil {
+		q.Where(afterNewest(*after))
+	}
+	rows, err := q.Order(ent.Desc(invoice.FieldCreatedAt), ent.Desc(invoice.FieldID)).Limit(f.Limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newestPage(rows, f.Limit, "invoices", func(i *ent.Invoice) (time.Time, uuid.UUID) { return i.CreatedAt, i.ID }), nil
+}
+
+// InvoicePayments lists an invoice's payments, oldest first.
+func (s *Service) InvoicePayments(ctx context.Context, id uuid.UUID) ([]*ent.Payment, error) {
+	if _, err := s.GetInvoice(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.Client.Payment.Query().Where(payment.InvoiceID(id)).Order(ent.Asc(payment.FieldCreatedAt), ent.Asc(payment.FieldID)).All(ctx)
+}

@@ -1,0 +1,191 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// PaymentInput records money received against an invoice.
+type PaymentInput struct {
+	InvoiceID *uuid.UUID `json:"invoice_id"`
+	Amount    string     `json:"amount"`
+	Currency  string     `json:"currency"`
+	Method    string     `json:"method"`
+	Reference string     `json:"reference"`
+}
+
+// RefundInput gives money back; an empty amount refunds what remains.
+type RefundInput struct {
+	Amount string `json:"amount"`
+	Reason string `json:"reason"`
+}
+
+// statusFor is an issued invoice's status for what is paid on it.
+func statusFor(total, paid int64) invoice.Status {
+	switch {
+	case paid <= 0:
+		return invoice.StatusIssued
+	case paid < total:
+		return invoice.StatusPartiallyPaid
+	}
+	return invoice.StatusPaid
+}
+
+// RecordPayment pays (part of) an issued invoice. The invoice row is
+// locked for the transaction, so concurrent payments see each other's
+// amounts and can never overpay it.
+func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*ent.Payment, error) {
+	verr := &ValidationError{}
+	if in.InvoiceID == nil {
+		verr.Add("invoice_id", "The invoice_id field is required.")
+	}
+	if payment.MethodValidator(payment.Method(in.Method)) != nil {
+		verr.Add("method", "Method must be one of cash, card, bank_transfer, other.")
+	}
+	if len(in.Reference) > 200 {
+		verr.Add("reference", "Reference must be at most 200 characters.")
+	}
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	var out *ent.Payment
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		i, err := s.lockInvoice(ctx, tx, *in.InvoiceID)
+		if _, nf := err.(*NotFoundError); nf {
+			return Invalid("invoice_id", "No such invoice in this tenant and environment.")
+		}
+		if err != nil {
+			return err
+		}
+		cur, _ := money.Lookup(i.Currency)
+		if in.Currency != i.Currency {
+			verr.Add("currency", "The invoice is in %s; pay it in %s.", i.Currency, i.Currency)
+		}
+		if i.Status != invoice.StatusIssued && i.Status != invoice.StatusPartiallyPaid {
+			verr.Add("invoice_id", "Only an issued, unpaid invoice can take payments; this one is %s.", i.Status)
+		}
+		amount, perr := cur.ParseAmount(in.Amount)
+		balance := i.TotalMinor - i.PaidMinor
+		switch {
+		case perr != nil:
+			verr.Add("amount", "The amount %s.", perr)
+		case !amount.IsPositive():
+			verr.Add("amount", "The amount must be greater than 0.")
+		case cur.ToMinor(amount) > balance:
+			verr.Add("amount", "The amount is more than the balance of %s %s.", cur.FormatMinor(balance), i.Currency)
+		}
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
+		minor := cur.ToMinor(amount)
+		out, err = s.pay(ctx, tx, i, minor, payment.Method(in.Method), strings.TrimSpace(in.Reference), nil)
+		return err
+	})
+	return out, err
+}
+
+// pay records a payment and moves the invoice's paid amount and status.
+func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int64, method payment.Method, ref string, sale *uuid.UUID) (*ent.Payment, error) {
+	p, err := tx.Payment.Create().SetInvoiceID(i.ID).SetCurrency(i.Currency).SetAmountMinor(minor).SetMethod(method).
+		SetReference(ref).SetCreatedBy(policy.FromContext(ctx).Subject).SetNillableSaleID(sale).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	paid := i.PaidMinor + minor
+	updated, err := tx.Invoice.UpdateOne(i).SetPaidMinor(paid).SetStatus(statusFor(i.TotalMinor, paid)).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	*i = *updated
+	return p, record(ctx, tx, "payment.create", "payment", p.ID.String(), nil,
+		map[string]any{"invoice_id": i.ID, "amount_minor": minor, "currency": i.Currency, "method": method, "invoice_status": updated.Status})
+}
+
+// RefundPayment gives back all or part of a payment; the invoice balance
+// reopens by the same amount.
+func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInput) (*ent.Payment, error) {
+	var out *ent.Payment
+	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		p, err := tx.Payment.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return &NotFoundError{Entity: "payment"}
+		}
+		if err != nil {
+			return err
+		}
+		i, err := s.lockInvoice(ctx, tx, p.InvoiceID) // serialises refunds and payments of the invoice
+		if err != nil {
+			return err
+		}
+		if p, err = tx.Payment.Get(ctx, id); err != nil { // re-read under the lock
+			return err
+		}
+		cur, _ := money.Lookup(p.Currency)
+		left := p.AmountMinor - p.RefundedMinor
+		minor := left
+		if in.Amount != "" {
+			amount, perr := cur.ParseAmount(in.Amount)
+			switch {
+			case perr != nil:
+				return Invalid("amount", "The amount %s.", perr)
+			case !amount.IsPositive():
+				return Invalid("amount", "The amount must be greater than 0.")
+			}
+			minor = cur.ToMinor(amount)
+		}
+		if left == 0 {
+			return Invalid("id", "This payment is fully refunded already.")
+		}
+		if minor > left {
+			return Invalid("amount", "At most %s %s of this payment can be refunded.", cur.FormatMinor(left), p.Currency)
+		}
+		if out, err = tx.Payment.UpdateOne(p).SetRefundedMinor(p.RefundedMinor + minor).Save(ctx); err != nil {
+			return err
+		}
+		paid := i.PaidMinor - minor
+		if _, err := tx.Invoice.UpdateOne(i).SetPaidMinor(paid).SetStatus(statusFor(i.TotalMinor, paid)).Save(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "payment.refund", "payment", p.ID.String(), map[string]any{"refunded_minor": p.RefundedMinor},
+			map[string]any{"refunded_minor": out.RefundedMinor, "reason": strings.TrimSpace(in.Reason)})
+	})
+	return out, err
+}
+
+// GetPayment reads one payment.
+func (s *Service) GetPayment(ctx context.Context, id uuid.UUID) (*ent.Payment, error) {
+	p, err := s.Client.Payment.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "payment"}
+	}
+	return p, err
+}
+
+// ListPayments pages through payments, newest first.
+func (s *Service) ListPayments(ctx context.Context, invoiceID *uuid.UUID, limit int, cur string) (*Page[*ent.Payment], error) {
+	after, err := pageArgs(limit, cur, "payments")
+	if err != nil {
+		return nil, err
+	}
+	q := s.Client.Payment.Query()
+	if invoiceID != nil {
+		q.Where(payment.InvoiceID(*invoiceID))
+	}
+	if after != nil {
+		q.Where(afterNewest(*after))
+	}
+	rows, err := q.Order(ent.Desc(payment.FieldCreatedAt), ent.Desc(payment.FieldID)).Limit(limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newestPage(rows, limit, "payments", func(p *ent.Payment) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
+}
