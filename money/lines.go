@@ -1,19 +1,45 @@
 package money
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 
 	"github.com/shopspring/decimal"
 )
 
-// Item is one line as a client sends it; every number is a decimal string.
+// Item is one line as a client sends it; numbers are decimal strings (or
+// JSON numbers, kept as their exact text).
 type Item struct {
 	Description     string `json:"description"`
-	Quantity        string `json:"quantity"`
-	UnitPrice       string `json:"unit_price"`
-	DiscountPercent string `json:"discount_percent"`
-	TaxRate         string `json:"tax_rate"`
+	Quantity        Text   `json:"quantity"`
+	UnitPrice       Text   `json:"unit_price"`
+	DiscountPercent Text   `json:"discount_percent"`
+	TaxRate         Text   `json:"tax_rate"`
 }
+
+// Text is a decimal as written: a JSON string, or a JSON number whose
+// literal text is kept as is and never goes through a float.
+type Text string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = Text(s)
+		return nil
+	}
+	if !json.Valid(b) || !decimalRE.Match(b) && !exponentRE.Match(b) {
+		return fmt.Errorf("not a decimal")
+	}
+	*t = Text(b) // exponent forms are refused by ParseDecimal with a clear message
+	return nil
+}
+
+var exponentRE = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+$`)
 
 // Line is a computed line: amounts are strings in the currency's decimals.
 type Line struct {
@@ -58,7 +84,9 @@ var hundred = decimal.NewFromInt(100)
 // lines, so the line totals always add up to the grand total.
 func Compute(code string, items []Item) (Totals, []FieldError) {
 	var errs []FieldError
-	add := func(field, format string, a ...any) { errs = append(errs, FieldError{field, fmt.Sprintf(format, a...)}) }
+	add := func(field, format string, a ...any) {
+		errs = append(errs, FieldError{field, fmt.Sprintf(format, a...)})
+	}
 	cur, ok := Lookup(code)
 	if code == "" {
 		add("currency", "The currency field is required (ISO 4217, e.g. EUR).")
@@ -84,23 +112,23 @@ func Compute(code string, items []Item) (Totals, []FieldError) {
 		} else if len([]rune(it.Description)) > 500 {
 			add(f("description"), "The description may have at most 500 characters.")
 		}
-		qty, err := ParseDecimal(it.Quantity, 4)
+		qty, err := ParseDecimal(string(it.Quantity), 4)
 		if err != nil {
 			add(f("quantity"), "The quantity %s.", err)
 		} else if !qty.IsPositive() {
 			add(f("quantity"), "The quantity must be greater than 0.")
 		}
-		price, err := cur.ParseAmount(it.UnitPrice)
+		price, err := cur.ParseAmount(string(it.UnitPrice))
 		if err != nil {
 			add(f("unit_price"), "The unit price %s.", err)
 		} else if price.IsNegative() {
 			add(f("unit_price"), "The unit price must not be negative.")
 		}
-		pct := func(name, s string) decimal.Decimal {
+		pct := func(name string, s Text) decimal.Decimal {
 			if s == "" {
 				return decimal.Zero
 			}
-			d, err := ParseDecimal(s, 4)
+			d, err := ParseDecimal(string(s), 4)
 			if err != nil {
 				add(f(name), "The %s %s.", name, err)
 			} else if d.IsNegative() || d.GreaterThan(hundred) {

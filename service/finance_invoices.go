@@ -171,7 +171,8 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 func itemsOf(lines []money.Line) []money.Item {
 	out := make([]money.Item, len(lines))
 	for i, l := range lines {
-		out[i] = money.Item{Description: l.Description, Quantity: l.Quantity, UnitPrice: l.UnitPrice, DiscountPercent: l.DiscountPercent, TaxRate: l.TaxRate}
+		out[i] = money.Item{Description: l.Description, Quantity: money.Text(l.Quantity), UnitPrice: money.Text(l.UnitPrice),
+			DiscountPercent: money.Text(l.DiscountPercent), TaxRate: money.Text(l.TaxRate)}
 	}
 	return out
 }
