@@ -34,7 +34,9 @@ func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestQuoteRefusesBadInputPerField(t *testing.T) {
 	f := setup(t)
-	item := func(q, p any) map[string]any { return map[string]any{"description": "x", "quantity": q, "unit_price": p} }
+	item := func(q, p any) map[string]any {
+		return map[string]any{"description": "x", "quantity": q, "unit_price": p}
+	}
 	cases := []struct {
 		body  map[string]any
 		field string
