@@ -317,14 +317,10 @@ func (s *Server) listSales(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]gin.H, 0, len(page.Items))
-	for _, sale := range page.Items {
-		d, err := s.svc.GetSale(ctx, sale.ID)
-		if err != nil {
-			return err
-		}
-		out = append(out, saleView(d))
+	sales, err := s.svc.SaleDetails(ctx, page.Items)
+	if err != nil {
+		return err
 	}
-	respondList(c, out, Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(sales, saleView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

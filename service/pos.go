@@ -273,15 +273,44 @@ func (s *Service) GetSale(ctx context.Context, id uuid.UUID) (*Sale, error) {
 }
 
 func (s *Service) saleDetails(ctx context.Context, sale *ent.PosSale) (*Sale, error) {
-	inv, err := s.Client.Invoice.Get(ctx, sale.InvoiceID)
+	out, err := s.SaleDetails(ctx, []*ent.PosSale{sale})
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Client.Payment.Query().Where(payment.SaleID(sale.ID)).Order(ent.Asc(payment.FieldCreatedAt)).All(ctx)
+	return out[0], nil
+}
+
+// SaleDetails loads the invoices and payments of sales in two queries.
+func (s *Service) SaleDetails(ctx context.Context, sales []*ent.PosSale) ([]*Sale, error) {
+	invIDs, saleIDs := make([]uuid.UUID, len(sales)), make([]uuid.UUID, len(sales))
+	for i, sale := range sales {
+		invIDs[i], saleIDs[i] = sale.InvoiceID, sale.ID
+	}
+	invs, err := s.Client.Invoice.Query().Where(invoice.IDIn(invIDs...)).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Sale{PosSale: sale, Invoice: inv, Payments: ps}, nil
+	ps, err := s.Client.Payment.Query().Where(payment.SaleIDIn(saleIDs...)).Order(ent.Asc(payment.FieldCreatedAt), ent.Asc(payment.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[uuid.UUID]*ent.Invoice{}
+	for _, i := range invs {
+		byID[i.ID] = i
+	}
+	out := make([]*Sale, len(sales))
+	for i, sale := range sales {
+		out[i] = &Sale{PosSale: sale, Invoice: byID[sale.InvoiceID]}
+		for _, p := range ps {
+			if p.SaleID != nil && *p.SaleID == sale.ID {
+				out[i].Payments = append(out[i].Payments, p)
+			}
+		}
+		if out[i].Invoice == nil {
+			return nil, &NotFoundError{Entity: "sale invoice"}
+		}
+	}
+	return out, nil
 }
 
 // ListSales pages through sales, newest first, optionally of one session.
