@@ -26,6 +26,7 @@ import (
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 	"github.com/cienerp/cienerp/policy/redissync"
+	"github.com/cienerp/cienerp/portal"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
@@ -233,6 +234,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		},
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies,
+		Mount:          portal.Register,
 	})
 	if err != nil {
 		return nil, err

@@ -39,6 +39,8 @@ type Config struct {
 	// Fresh, when set, runs before authentication on every request to pick
 	// up changes made on other instances (redissync).
 	Fresh func(context.Context)
+	// Mount adds routes outside the API (the developer portal).
+	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
 	// X-Forwarded-For; none by default.
 	TrustedProxies []string
@@ -100,6 +102,9 @@ func New(cfg Config) (http.Handler, error) {
 		abortWith(c, newError(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s.", c.Request.Method, c.Request.URL.Path))
 	})
 
+	if cfg.Mount != nil {
+		cfg.Mount(r)
+	}
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 	if cfg.Registry != nil {
