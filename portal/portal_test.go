@@ -152,7 +152,7 @@ func TestConsoleQuoteSampleToggleAndCurl(t *testing.T) {
 		t.Fatalf("curl answered\n%s\nthe page showed\n%s", out, body)
 	}
 	for _, lang := range []string{"js", "go", "python"} {
-		p.do(chromedp.Click(css(`[data-lang="`+lang+`"]`)))
+		p.do(chromedp.Click(css(`[data-lang="` + lang + `"]`)))
 		if s := p.text("#sample"); !strings.Contains(s, p.url+"/api/sandbox/quote/calculate") {
 			t.Fatalf("%s sample: %s", lang, s)
 		}
@@ -173,7 +173,6 @@ func TestConsoleQuoteSampleToggleAndCurl(t *testing.T) {
 	p.poll(`document.getElementById("resp-body").textContent.includes('"environment": "sandbox"')`)
 	p.noErrors()
 }
-
 
 func TestConsoleShowsErrorsAndConfirmsLiveWrites(t *testing.T) {
 	p := open(t)
