@@ -212,12 +212,14 @@ func (d *Directory) ForgetUser(id uuid.UUID) {
 	d.mu.Unlock()
 }
 
-// ForgetAll empties every cache.
+// ForgetAll empties every cache. The maps are cleared in place: readers
+// hold them outside the lock between lookups.
 func (d *Directory) ForgetAll() {
 	d.mu.Lock()
-	touched := d.touched
-	d.reset()
-	d.touched = touched
+	clear(d.keys)
+	clear(d.keyHash)
+	clear(d.tenants)
+	clear(d.users)
 	d.mu.Unlock()
 }
 
