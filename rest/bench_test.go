@@ -19,24 +19,34 @@ func benchEnv(b *testing.B) (*testenv.Env, string, testenv.Tenant) {
 	return e, key, tn
 }
 
-func serve(b *testing.B, e *testenv.Env, path, key string) {
+func serve(b *testing.B, e *testenv.Env, path, key string) { serveStatus(b, e, path, key, 200) }
+
+func serveStatus(b *testing.B, e *testenv.Env, path, key string, status int) {
 	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("X-API-Key", key)
 	for b.Loop() {
 		w := httptest.NewRecorder()
 		e.App.Handler.ServeHTTP(w, req)
-		if w.Code != 200 {
+		if w.Code != status {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
 }
 
 // BenchmarkMiddlewareChain measures request id, logging, metrics,
-// authentication, tenant resolution, rate limit and a permission decision
-// (GET /me), with warm caches: no database on this path.
+// authentication, tenant resolution, rate limit and GET /me (which expands
+// the caller's permissions), with warm caches: no database on this path.
 func BenchmarkMiddlewareChain(b *testing.B) {
 	e, key, _ := benchEnv(b)
 	serve(b, e, "/api/sandbox/me", key)
+}
+
+// BenchmarkMiddlewareOnly is the chain alone: an authenticated, rate
+// limited, permission-checked request whose handler stops at once (a
+// malformed id is a 404 without a query).
+func BenchmarkMiddlewareOnly(b *testing.B) {
+	e, key, _ := benchEnv(b)
+	serveStatus(b, e, "/api/sandbox/tickets/not-an-id", key, 404)
 }
 
 // BenchmarkTicketList measures an authenticated list of 20 tickets: one
