@@ -187,7 +187,7 @@ func (s *Server) routes() []route {
 				Example: obj{"invoice_id": "01a21a5b-3506-7514-9c5a-d2d9c61ac58c", "amount": "100.00", "currency": "EUR", "method": "bank_transfer", "reference": "SEPA 2026-11-30"}}},
 		{Method: http.MethodGet, Path: "/payments/:id", Permission: "finance.payments.view", Handle: s.getPayment,
 			Doc: doc{Tag: "Finance & POS", Summary: "Get a payment", Params: []param{idParam}, Status: 200, Data: "Payment"}},
-		{Method: http.MethodPost, Path: "/payments/:id/refund", Permission: "finance.payments.refund", Handle: s.refundPayment,
+		{Method: http.MethodPost, Path: "/payments/:id/refund", Permission: "finance.payments.refund", Creates: true, Handle: s.refundPayment,
 			Doc: doc{Tag: "Finance & POS", Summary: "Refund a payment, fully or partly", Description: "The invoice balance reopens by the refunded amount.", Params: []param{idParam}, Body: "RefundInput", Status: 200, Data: "Payment"}},
 		{Method: http.MethodPost, Path: "/pos/sessions", Permission: "pos.sessions.manage", Creates: true, Handle: s.openSession,
 			Doc: doc{Tag: "Finance & POS", Summary: "Open a register session with a cash float", Body: "OpenSession", Status: 201, Data: "PosSession",

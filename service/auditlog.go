@@ -29,22 +29,11 @@ type AuditFilter struct {
 
 // ListAuditEvents pages through the tenant's audit trail.
 func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*ent.AuditEvent], error) {
-	verr := &ValidationError{}
-	if f.Limit < 1 || f.Limit > MaxPageSize {
-		verr.Add("limit", "Limit must be between 1 and %d.", MaxPageSize)
-	}
-	var after *cursor
-	if f.Cursor != "" {
-		c, ok := decodeCursor(f.Cursor, "audit")
-		if !ok {
-			verr.Add("cursor", "Cursor is invalid; use next_cursor from the previous page.")
-		}
-		after = &c
-	}
 	if f.Since != nil && f.Until != nil && f.Until.Before(*f.Since) {
-		verr.Add("until", "Until must not be before since.")
+		return nil, Invalid("until", "Until must not be before since.")
 	}
-	if err := verr.OrNil(); err != nil {
+	after, err := pageArgs(f.Limit, f.Cursor, "audit")
+	if err != nil {
 		return nil, err
 	}
 	q := s.Client.AuditEvent.Query()

@@ -28,19 +28,8 @@ type DocumentFilter struct {
 
 // ListDocuments returns one page in one query.
 func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*ent.Document], error) {
-	verr := &ValidationError{}
-	if f.Limit < 1 || f.Limit > MaxPageSize {
-		verr.Add("limit", "Limit must be between 1 and %d.", MaxPageSize)
-	}
-	var after *cursor
-	if f.Cursor != "" {
-		c, ok := decodeCursor(f.Cursor, "documents")
-		if !ok {
-			verr.Add("cursor", "Cursor is invalid; use next_cursor from the previous page.")
-		}
-		after = &c
-	}
-	if err := verr.OrNil(); err != nil {
+	after, err := pageArgs(f.Limit, f.Cursor, "documents")
+	if err != nil {
 		return nil, err
 	}
 	q := s.Client.Document.Query()
