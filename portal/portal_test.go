@@ -83,7 +83,7 @@ func (p *portal) screenshot(name string) {
 // waitStatus waits until the console shows a response (or a refusal).
 func (p *portal) waitStatus() string {
 	p.t.Helper()
-	p.poll(`(() => { const s = document.getElementById("status").textContent; return s !== "Ready." && s !== "Sending…" })()`)
+	p.poll(`(() => { const s = document.getElementById("status").textContent; return s !== "Ready." && s !== "Sending…" && !s.startsWith("Waiting") })()`)
 	return p.text("#status")
 }
 

@@ -97,6 +97,10 @@ async function send(ev) {
       return;
     }
   }
+  if (state.env === "live" && req.method !== "GET") {
+    $("status").className = "";
+    $("status").textContent = "Waiting for your confirmation…";
+  }
   if (state.env === "live" && req.method !== "GET" && !(await confirmLive(req))) {
     show("", "Cancelled: nothing was sent to live.", "", "", null);
     return;
