@@ -290,6 +290,20 @@ func (s *Server) closeSession(c *gin.Context) error {
 	}, sessionView)
 }
 
+func (s *Server) listSessions(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	limit := queryLimit(c, verr)
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListSessions(c.Request.Context(), c.Query("status"), c.Query("register"), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, sessionView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}
+
 func (s *Server) createSale(c *gin.Context) error {
 	return create(c, func(in service.SaleInput) (*service.Sale, error) { return s.svc.CreateSale(c.Request.Context(), in) }, saleView)
 }

@@ -178,7 +178,7 @@ func TestFinanceIsolationAndIdempotentPayments(t *testing.T) {
 			t.Fatalf("%s pays a foreign invoice: %s", name, r)
 		}
 		f.Expect(f.Do("POST", in.base+"/pos/sales", map[string]any{"session_id": sess, "items": items, "tenders": []map[string]any{{"method": "cash", "amount": "10.00"}}}, testenv.Key(in.key)), 422)
-		for _, list := range []string{"/customers", "/invoices", "/payments", "/pos/sales"} {
+		for _, list := range []string{"/customers", "/invoices", "/payments", "/pos/sales", "/pos/sessions"} {
 			if l := f.Expect(f.Do("GET", in.base+list, nil, testenv.Key(in.key)), 200).List(); len(l) != 0 {
 				t.Fatalf("%s lists %d of %s", name, len(l), list)
 			}
@@ -223,6 +223,12 @@ func TestPointOfSale(t *testing.T) {
 		t.Fatalf("close: %s", r)
 	}
 	sale([]map[string]any{{"method": "cash", "amount": "20.00"}}, 422)
+	for q, n := range map[string]int{"": 1, "status=closed": 1, "status=open": 0, "register=front-1": 1, "register=back": 0} {
+		if l := f.Expect(f.Do("GET", sandbox+"/pos/sessions?"+q, nil, cashier), 200).List(); len(l) != n {
+			t.Errorf("sessions %q: %d, want %d", q, len(l), n)
+		}
+	}
+	f.Expect(f.Do("GET", sandbox+"/pos/sessions?status=lost", nil, cashier), 422)
 	f.Expect(f.Do("POST", sandbox+"/pos/sessions/"+sess+"/close", map[string]any{"counted_cash": "1.00"}, cashier), 422)
 	// A viewer cannot sell.
 	_, viewer := f.Key(f.A.ID, policy.Sandbox, "viewer")

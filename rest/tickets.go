@@ -143,11 +143,16 @@ func (s *Server) listComments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.svc.ListComments(c.Request.Context(), id)
+	verr := &service.ValidationError{}
+	limit := queryLimit(c, verr)
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListComments(c.Request.Context(), id, limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(cs, commentView), Meta{Limit: len(cs)})
+	respondList(c, mapSlice(page.Items, commentView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }
 

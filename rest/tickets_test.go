@@ -68,8 +68,12 @@ func TestTicketLifecycle(t *testing.T) {
 		t.Fatalf("comment: %s", c)
 	}
 	f.Expect(f.Do("POST", live+"/tickets/"+id+"/comments", map[string]any{"body": "   "}, owner), 422)
-	if l := f.Expect(f.Do("GET", live+"/tickets/"+id+"/comments", nil, owner), 200).List(); len(l) != 1 {
-		t.Fatalf("comments: %v", l)
+	f.Expect(f.Do("POST", live+"/tickets/"+id+"/comments", map[string]any{"body": "Still dropping."}, owner), 201)
+	f.Expect(f.Do("POST", live+"/tickets/"+id+"/comments", map[string]any{"body": "Fixed."}, owner), 201)
+	page1 := f.Expect(f.Do("GET", live+"/tickets/"+id+"/comments?limit=2", nil, owner), 200)
+	page2 := f.Expect(f.Do("GET", live+"/tickets/"+id+"/comments?limit=2&cursor="+page1.Str("meta.next_cursor"), nil, owner), 200)
+	if len(page1.List()) != 2 || page1.Str("data.0.body") != "Rebooted the router." || len(page2.List()) != 1 || page2.Str("data.0.body") != "Fixed." || page2.Get("meta.has_more") != false {
+		t.Fatalf("comment pages: %s / %s", page1, page2)
 	}
 
 	// Delete takes the comments along.

@@ -64,7 +64,7 @@ func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*en
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, f.Limit, "audit", func(e *ent.AuditEvent) (time.Time, uuid.UUID) { return e.CreatedAt, e.ID }), nil
+	return pageOf(rows, f.Limit, "audit", func(e *ent.AuditEvent) (time.Time, uuid.UUID) { return e.CreatedAt, e.ID }), nil
 }
 
 // PruneAudit deletes the events of every tenant older than before (the

@@ -55,7 +55,7 @@ func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*e
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, f.Limit, "documents", func(d *ent.Document) (time.Time, uuid.UUID) { return d.CreatedAt, d.ID }), nil
+	return pageOf(rows, f.Limit, "documents", func(d *ent.Document) (time.Time, uuid.UUID) { return d.CreatedAt, d.ID }), nil
 }
 
 // StorageReport lists where rows and objects disagree.

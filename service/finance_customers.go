@@ -103,7 +103,7 @@ func (s *Service) ListCustomers(ctx context.Context, q string, limit int, cur st
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, limit, "customers", func(c *ent.Customer) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID }), nil
+	return pageOf(rows, limit, "customers", func(c *ent.Customer) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID }), nil
 }
 
 // UpdateCustomer edits a customer.

@@ -270,7 +270,7 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (*Page[*ent
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, f.Limit, "invoices", func(i *ent.Invoice) (time.Time, uuid.UUID) { return i.CreatedAt, i.ID }), nil
+	return pageOf(rows, f.Limit, "invoices", func(i *ent.Invoice) (time.Time, uuid.UUID) { return i.CreatedAt, i.ID }), nil
 }
 
 // InvoicePayments lists an invoice's payments, oldest first.

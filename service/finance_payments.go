@@ -187,5 +187,5 @@ func (s *Service) ListPayments(ctx context.Context, invoiceID *uuid.UUID, limit 
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, limit, "payments", func(p *ent.Payment) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
+	return pageOf(rows, limit, "payments", func(p *ent.Payment) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
 }

@@ -7,9 +7,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// Lists ordered newest first (created_at desc, id desc) share their
-// keyset pagination: a filter for the rows after a cursor, and the cut of
-// limit+1 rows into a page with the next cursor.
+// Lists ordered by creation (created_at, id), newest or oldest first,
+// share their keyset pagination: a filter for the rows after a cursor, and
+// the cut of limit+1 rows into a page with the next cursor.
 
 // afterNewest selects the rows that come after c in newest-first order.
 func afterNewest(c cursor) func(*sql.Selector) {
@@ -19,9 +19,17 @@ func afterNewest(c cursor) func(*sql.Selector) {
 	}
 }
 
-// newestPage cuts rows (limit+1 fetched) into a page; sort names the list
+// afterOldest selects the rows that come after c in oldest-first order.
+func afterOldest(c cursor) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		col, id := s.C("created_at"), s.C("id")
+		s.Where(sql.Or(sql.GT(col, c.Time), sql.And(sql.EQ(col, c.Time), sql.GT(id, c.ID))))
+	}
+}
+
+// pageOf cuts rows (limit+1 fetched) into a page; sort names the list
 // so that its cursors are refused by other lists.
-func newestPage[T any](rows []T, limit int, sort string, pos func(T) (time.Time, uuid.UUID)) *Page[T] {
+func pageOf[T any](rows []T, limit int, sort string, pos func(T) (time.Time, uuid.UUID)) *Page[T] {
 	page := &Page[T]{Items: rows}
 	if len(rows) > limit {
 		page.Items, page.HasMore = rows[:limit], true

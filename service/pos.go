@@ -330,5 +330,32 @@ func (s *Service) ListSales(ctx context.Context, session *uuid.UUID, limit int, 
 	if err != nil {
 		return nil, err
 	}
-	return newestPage(rows, limit, "sales", func(p *ent.PosSale) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
+	return pageOf(rows, limit, "sales", func(p *ent.PosSale) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
+}
+
+// ListSessions pages through register sessions, newest first, optionally
+// only open or closed ones, or one register's.
+func (s *Service) ListSessions(ctx context.Context, status, register string, limit int, cur string) (*Page[*ent.PosSession], error) {
+	after, err := pageArgs(limit, cur, "sessions")
+	if err != nil {
+		return nil, err
+	}
+	q := s.Client.PosSession.Query()
+	if status != "" {
+		if possession.StatusValidator(possession.Status(status)) != nil {
+			return nil, Invalid("status", "Status must be open or closed.")
+		}
+		q.Where(possession.StatusEQ(possession.Status(status)))
+	}
+	if register != "" {
+		q.Where(possession.Register(register))
+	}
+	if after != nil {
+		q.Where(afterNewest(*after))
+	}
+	rows, err := q.Order(ent.Desc(possession.FieldCreatedAt), ent.Desc(possession.FieldID)).Limit(limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, limit, "sessions", func(p *ent.PosSession) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
 }

@@ -279,13 +279,24 @@ func (s *Service) DeleteTicket(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// ListComments lists a ticket's comments, oldest first.
-func (s *Service) ListComments(ctx context.Context, ticketID uuid.UUID) ([]*ent.TicketComment, error) {
+// ListComments pages through a ticket's comments, oldest first.
+func (s *Service) ListComments(ctx context.Context, ticketID uuid.UUID, limit int, cur string) (*Page[*ent.TicketComment], error) {
+	after, err := pageArgs(limit, cur, "comments")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.GetTicket(ctx, ticketID); err != nil {
 		return nil, err
 	}
-	return s.Client.TicketComment.Query().Where(ticketcomment.TicketID(ticketID)).
-		Order(ent.Asc(ticketcomment.FieldCreatedAt), ent.Asc(ticketcomment.FieldID)).All(ctx)
+	q := s.Client.TicketComment.Query().Where(ticketcomment.TicketID(ticketID))
+	if after != nil {
+		q.Where(afterOldest(*after))
+	}
+	rows, err := q.Order(ent.Asc(ticketcomment.FieldCreatedAt), ent.Asc(ticketcomment.FieldID)).Limit(limit + 1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(rows, limit, "comments", func(c *ent.TicketComment) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID }), nil
 }
 
 // AddComment comments on a ticket.
