@@ -23,6 +23,7 @@ import (
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
+	"github.com/cienerp/cienerp/graph"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 	"github.com/cienerp/cienerp/policy/redissync"
@@ -235,6 +236,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies,
 		Mount:          portal.Register,
+		GraphQL:        graph.NewHandler(db.Client, svc, graph.DefaultComplexityLimit),
 	})
 	if err != nil {
 		return nil, err

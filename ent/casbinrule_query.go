@@ -24,6 +24,7 @@ type CasbinRuleQuery struct {
 	order      []casbinrule.OrderOption
 	inters     []Interceptor
 	predicates []predicate.CasbinRule
+	loadTotal  []func(context.Context, []*CasbinRule) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -363,6 +364,11 @@ func (_q *CasbinRuleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

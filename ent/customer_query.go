@@ -25,6 +25,7 @@ type CustomerQuery struct {
 	order      []customer.OrderOption
 	inters     []Interceptor
 	predicates []predicate.Customer
+	loadTotal  []func(context.Context, []*Customer) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *CustomerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cus
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

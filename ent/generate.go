@@ -1,3 +1,3 @@
 package ent
 
-//go:generate go run -mod=mod entc.go
+//go:generate go run -C .. -mod=mod ./ent/entc.go

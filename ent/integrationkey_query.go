@@ -25,6 +25,7 @@ type IntegrationKeyQuery struct {
 	order      []integrationkey.OrderOption
 	inters     []Interceptor
 	predicates []predicate.IntegrationKey
+	loadTotal  []func(context.Context, []*IntegrationKey) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *IntegrationKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) (
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

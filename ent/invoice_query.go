@@ -25,6 +25,7 @@ type InvoiceQuery struct {
 	order      []invoice.OrderOption
 	inters     []Interceptor
 	predicates []predicate.Invoice
+	loadTotal  []func(context.Context, []*Invoice) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *InvoiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Invo
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

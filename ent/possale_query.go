@@ -25,6 +25,7 @@ type PosSaleQuery struct {
 	order      []possale.OrderOption
 	inters     []Interceptor
 	predicates []predicate.PosSale
+	loadTotal  []func(context.Context, []*PosSale) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *PosSaleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*PosS
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

@@ -25,6 +25,7 @@ type PosSessionQuery struct {
 	order      []possession.OrderOption
 	inters     []Interceptor
 	predicates []predicate.PosSession
+	loadTotal  []func(context.Context, []*PosSession) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *PosSessionQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*P
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

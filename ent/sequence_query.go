@@ -25,6 +25,7 @@ type SequenceQuery struct {
 	order      []sequence.OrderOption
 	inters     []Interceptor
 	predicates []predicate.Sequence
+	loadTotal  []func(context.Context, []*Sequence) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -364,6 +365,11 @@ func (_q *SequenceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Seq
 	}
 	if len(nodes) == 0 {
 		return nodes, nil
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
 	}
 	return nodes, nil
 }

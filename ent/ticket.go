@@ -60,6 +60,10 @@ type TicketEdges struct {
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [1]bool
+	// totalCount holds the count of the edges above.
+	totalCount [1]map[string]int
+
+	namedComments map[string][]*TicketComment
 }
 
 // CommentsOrErr returns the Comments value or an error if the edge
@@ -284,6 +288,30 @@ func (_m *Ticket) String() string {
 	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedComments returns the Comments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Ticket) NamedComments(name string) ([]*TicketComment, error) {
+	if _m.Edges.namedComments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedComments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Ticket) appendNamedComments(name string, edges ...*TicketComment) {
+	if _m.Edges.namedComments == nil {
+		_m.Edges.namedComments = make(map[string][]*TicketComment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedComments[name] = []*TicketComment{}
+	} else {
+		_m.Edges.namedComments[name] = append(_m.Edges.namedComments[name], edges...)
+	}
 }
 
 // Tickets is a parsable slice of Ticket.

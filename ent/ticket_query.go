@@ -23,12 +23,14 @@ import (
 // TicketQuery is the builder for querying Ticket entities.
 type TicketQuery struct {
 	config
-	ctx          *QueryContext
-	order        []ticket.OrderOption
-	inters       []Interceptor
-	predicates   []predicate.Ticket
-	withComments *TicketCommentQuery
-	modifiers    []func(*sql.Selector)
+	ctx               *QueryContext
+	order             []ticket.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.Ticket
+	withComments      *TicketCommentQuery
+	loadTotal         []func(context.Context, []*Ticket) error
+	modifiers         []func(*sql.Selector)
+	withNamedComments map[string]*TicketCommentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -413,6 +415,18 @@ func (_q *TicketQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ticke
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedComments {
+		if err := _q.loadComments(ctx, query, nodes,
+			func(n *Ticket) { n.appendNamedComments(name) },
+			func(n *Ticket, e *TicketComment) { n.appendNamedComments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	return nodes, nil
 }
 
@@ -557,6 +571,20 @@ func (_q *TicketQuery) ForShare(opts ...sql.LockOption) *TicketQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedComments tells the query-builder to eager-load the nodes that are connected to the "comments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *TicketQuery) WithNamedComments(name string, opts ...func(*TicketCommentQuery)) *TicketQuery {
+	query := (&TicketCommentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedComments == nil {
+		_q.withNamedComments = make(map[string]*TicketCommentQuery)
+	}
+	_q.withNamedComments[name] = query
 	return _q
 }
 

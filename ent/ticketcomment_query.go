@@ -27,6 +27,7 @@ type TicketCommentQuery struct {
 	inters     []Interceptor
 	predicates []predicate.TicketComment
 	withTicket *TicketQuery
+	loadTotal  []func(context.Context, []*TicketComment) error
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -408,6 +409,11 @@ func (_q *TicketCommentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	if query := _q.withTicket; query != nil {
 		if err := _q.loadTicket(ctx, query, nodes, nil,
 			func(n *TicketComment, e *Ticket) { n.Edges.Ticket = e }); err != nil {
+			return nil, err
+		}
+	}
+	for i := range _q.loadTotal {
+		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"fmt"
+	"io"
+	"strconv"
 
 	"github.com/google/uuid"
 )
@@ -101,3 +103,16 @@ func (Env) Values() []string { return []string{string(Live), string(Sandbox)} }
 
 // Valid reports whether e is live or sandbox.
 func (e Env) Valid() bool { return e == Live || e == Sandbox }
+
+// MarshalGQL writes the environment as a GraphQL enum value.
+func (e Env) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(e))) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (e *Env) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok || !Env(s).Valid() {
+		return fmt.Errorf("environment must be live or sandbox")
+	}
+	*e = Env(s)
+	return nil
+}

@@ -51,6 +51,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			{"name": "Documents", "description": "Uploads kept in document storage, with a verification workflow."},
 			{"name": "Finance & POS", "description": "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency."},
 			{"name": "IT Support", "description": "Tickets and their comments."},
+			{"name": "GraphQL", "description": "The same data and rules as a GraphQL schema."},
 		},
 		"paths": paths,
 		"components": obj{

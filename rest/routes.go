@@ -3,6 +3,8 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -33,6 +35,11 @@ type doc struct {
 	Raw         string // component schema of a response without the envelope
 	Example     any    // a request body example
 	ExampleData any    // the "data" the example request answers (checked by a test)
+}
+
+func (s *Server) graphql(c *gin.Context) error {
+	s.cfg.GraphQL.ServeHTTP(c.Writer, c.Request)
+	return nil
 }
 
 // param is a path or query parameter.
@@ -67,6 +74,10 @@ func (s *Server) routes() []route {
 		{Method: http.MethodGet, Path: "/me", Handle: s.me,
 			Doc: doc{Tag: "Auth", Summary: "The caller, its tenant, environment and effective permissions", Status: 200, Data: "Me"}},
 
+		{Method: http.MethodPost, Path: "/graphql", Handle: s.graphql,
+			Doc: doc{Tag: "GraphQL", Summary: "GraphQL endpoint", Description: "The same data and rules as REST, as a GraphQL schema generated from the data model: Relay connections with where filters, node/nodes. Same credentials, tenant and environment, rate limits and request ids; errors carry extensions.code (FORBIDDEN with the missing permission, NOT_FOUND, VALIDATION). The SDL is available through introspection.", Body: "GraphQLRequest", Status: 200, Raw: "GraphQLResponse"}},
+		{Method: http.MethodGet, Path: "/graphql", Handle: s.graphql,
+			Doc: doc{Tag: "GraphQL", Summary: "GraphQL query over GET", Params: []param{{"query", "query", "The GraphQL query (queries only; mutations need POST).", strSchema("")}, {"variables", "query", "JSON-encoded variables.", strSchema("")}}, Status: 200, Raw: "GraphQLResponse"}},
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Handle: s.listKeys,
 			Doc: doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Handle: s.createKey,

@@ -276,6 +276,11 @@ func schemas() obj {
 			"session_id": uuidSchema, "customer_id": uuidSchema, "items": obj{"type": "array", "items": ref("Item")},
 			"tenders": obj{"type": "array", "items": object([]string{"method", "amount"}, obj{"method": enum("", "cash", "card", "other"), "amount": decimalStr("")})},
 		}),
-		"Deleted": object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"GraphQLRequest": object([]string{"query"}, obj{
+			"query":     obj{"type": "string", "examples": []string{"{ tickets(first: 20) { totalCount edges { node { id title status } } } }"}},
+			"variables": obj{"type": "object"}, "operationName": obj{"type": "string"},
+		}),
+		"GraphQLResponse": object(nil, obj{"data": obj{"type": []string{"object", "null"}}, "errors": obj{"type": "array", "items": obj{"type": "object"}}, "extensions": obj{"type": "object"}}),
+		"Deleted":         object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}
 }

@@ -39,6 +39,9 @@ type Config struct {
 	// Fresh, when set, runs before authentication on every request to pick
 	// up changes made on other instances (redissync).
 	Fresh func(context.Context)
+	// GraphQL serves /graphql under every base, behind the same
+	// authentication, tenancy and rate limits as REST.
+	GraphQL http.Handler
 	// Mount adds routes outside the API (the developer portal).
 	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
 )
@@ -181,3 +182,10 @@ func ByRolledAt(opts ...sql.OrderTermOption) OrderOption {
 func ByRolledFrom(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRolledFrom, opts...).ToFunc()
 }
+
+var (
+	// policy.Env must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*policy.Env)(nil)
+	// policy.Env must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*policy.Env)(nil)
+)

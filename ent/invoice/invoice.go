@@ -4,10 +4,13 @@ package invoice
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
 )
@@ -262,4 +265,29 @@ func ByCreatedBy(opts ...sql.OrderTermOption) OrderOption {
 // ByVoidedAt orders the results by the voided_at field.
 func ByVoidedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVoidedAt, opts...).ToFunc()
+}
+
+var (
+	// policy.Env must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*policy.Env)(nil)
+	// policy.Env must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*policy.Env)(nil)
+)
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
 }

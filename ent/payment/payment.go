@@ -4,10 +4,13 @@ package payment
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
 )
@@ -201,4 +204,29 @@ func ByCreatedBy(opts ...sql.OrderTermOption) OrderOption {
 // BySaleID orders the results by the sale_id field.
 func BySaleID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSaleID, opts...).ToFunc()
+}
+
+var (
+	// policy.Env must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*policy.Env)(nil)
+	// policy.Env must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*policy.Env)(nil)
+)
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Method) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Method) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Method(str)
+	if err := MethodValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Method", str)
+	}
+	return nil
 }

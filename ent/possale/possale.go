@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
 )
@@ -164,3 +165,10 @@ func ByChangeMinor(opts ...sql.OrderTermOption) OrderOption {
 func ByCreatedBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCreatedBy, opts...).ToFunc()
 }
+
+var (
+	// policy.Env must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*policy.Env)(nil)
+	// policy.Env must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*policy.Env)(nil)
+)

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -28,8 +30,8 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("action").Immutable().Comment("e.g. ticket.update"),
 		field.String("entity_type").Immutable(),
 		field.String("entity_id").Immutable(),
-		field.JSON("before", map[string]any{}).Optional().Immutable(),
-		field.JSON("after", map[string]any{}).Optional().Immutable(),
+		field.JSON("before", map[string]any{}).Optional().Immutable().Annotations(entgql.Type("Map")),
+		field.JSON("after", map[string]any{}).Optional().Immutable().Annotations(entgql.Type("Map")),
 		field.Time("created_at").Default(timeNow).Immutable(),
 	}
 }
@@ -51,4 +53,8 @@ func (AuditEvent) Policy() ent.Policy {
 			privacy.AlwaysDenyRule(),
 		},
 	}
+}
+
+func (AuditEvent) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

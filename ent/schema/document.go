@@ -2,6 +2,8 @@ package schema
 
 import (
 	"context"
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/schema"
 
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
@@ -61,4 +63,8 @@ func (Document) Policy() ent.Policy {
 			}), ent.OpUpdate|ent.OpUpdateOne),
 		},
 	}
+}
+
+func (Document) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

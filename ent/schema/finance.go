@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
@@ -57,7 +59,7 @@ func (Invoice) Fields() []ent.Field {
 		field.UUID("customer_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("currency").MaxLen(3),
 		field.Enum("status").Values("draft", "issued", "partially_paid", "paid", "void").Default("draft"),
-		field.JSON("lines", []money.Line{}),
+		field.JSON("lines", []money.Line{}).Annotations(entgql.Type("[Line!]")),
 		field.Int64("subtotal_minor").Default(0),
 		field.Int64("discount_minor").Default(0),
 		field.Int64("tax_minor").Default(0),
@@ -174,7 +176,7 @@ func (PosSale) Fields() []ent.Field {
 		field.String("receipt_number").Immutable(),
 		field.String("currency").MaxLen(3).Immutable(),
 		field.Int64("total_minor").Immutable(),
-		field.JSON("tenders", []map[string]string{}).Immutable(),
+		field.JSON("tenders", []map[string]string{}).Immutable().Annotations(entgql.Skip()),
 		field.Int64("change_minor").Immutable(),
 		field.String("created_by").Immutable(),
 	}
@@ -192,4 +194,24 @@ func (PosSale) Policy() ent.Policy {
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
+}
+
+func (Customer) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+func (Invoice) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+func (Payment) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+func (PosSession) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+func (PosSale) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

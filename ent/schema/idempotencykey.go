@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -41,4 +43,8 @@ func (IdempotencyKey) Policy() ent.Policy {
 		Query:    privacy.QueryPolicy{anyViewer},
 		Mutation: privacy.MutationPolicy{anyViewer},
 	}
+}
+
+func (IdempotencyKey) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
 }

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
@@ -41,4 +43,8 @@ func (IntegrationKey) Policy() ent.Policy {
 		Query:    privacy.QueryPolicy{requireQuery(policy.IntegrationKeysManage)},
 		Mutation: privacy.MutationPolicy{requireMutation(policy.IntegrationKeysManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
 	}
+}
+
+func (IntegrationKey) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
 }

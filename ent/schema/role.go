@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -36,4 +38,8 @@ func (Role) Policy() ent.Policy {
 		Query:    privacy.QueryPolicy{anyViewer},
 		Mutation: privacy.MutationPolicy{requireMutation(policy.PoliciesManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
 	}
+}
+
+func (Role) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
@@ -33,4 +35,8 @@ func (Sequence) Policy() ent.Policy {
 		Query:    privacy.QueryPolicy{anyViewer},
 		Mutation: privacy.MutationPolicy{anyViewer},
 	}
+}
+
+func (Sequence) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
 }

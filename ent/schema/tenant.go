@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 )
 
@@ -18,4 +20,8 @@ func (Tenant) Fields() []ent.Field {
 		field.Enum("status").Values("active", "suspended").Default("active"),
 		field.Int("rate_limit_per_minute").Positive().Default(600),
 	}
+}
+
+func (Tenant) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip()}
 }

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -54,4 +56,8 @@ func (Ticket) Policy() ent.Policy {
 			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
+}
+
+func (Ticket) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -49,4 +51,8 @@ func (TicketComment) Policy() ent.Policy {
 			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
+}
+
+func (TicketComment) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
 )
@@ -100,3 +101,10 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 func ByValue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldValue, opts...).ToFunc()
 }
+
+var (
+	// policy.Env must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*policy.Env)(nil)
+	// policy.Env must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*policy.Env)(nil)
+)

@@ -1,0 +1,5 @@
+// Package graph is the GraphQL transport: the schema (entgql's ent.graphql
+// plus *.graphqls), the executor gqlgen generates, and thin resolvers.
+package graph
+
+//go:generate go run -C .. -mod=mod github.com/99designs/gqlgen generate

@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+)
+
+// DefaultComplexityLimit bounds what one query may ask for.
+const DefaultComplexityLimit = 1000
+
+// NewHandler builds the GraphQL server with only the transports it needs
+// (POST, and GET for queries) and introspection on. The REST middleware in
+// front of it has already authenticated the caller and put the viewer in
+// the request context.
+func NewHandler(client *ent.Client, svc *service.Service, complexityLimit int) http.Handler {
+	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
+	q := &cfg.Complexity.Query
+	q.AuditEvents = connectionCost[*ent.AuditEventWhereInput]
+	q.Customers = connectionCost[*ent.CustomerWhereInput]
+	q.Documents = connectionCost[*ent.DocumentWhereInput]
+	q.Invoices = connectionCost[*ent.InvoiceWhereInput]
+	q.Payments = connectionCost[*ent.PaymentWhereInput]
+	q.PosSales = connectionCost[*ent.PosSaleWhereInput]
+	q.PosSessions = connectionCost[*ent.PosSessionWhereInput]
+	q.Roles = connectionCost[*ent.RoleWhereInput]
+	q.TicketComments = connectionCost[*ent.TicketCommentWhereInput]
+	q.Tickets = connectionCost[*ent.TicketWhereInput]
+	srv := handler.New(NewExecutableSchema(cfg))
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(complexityLimit))
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		slog.ErrorContext(ctx, "graphql panic", "panic", p)
+		return errors.New("internal error")
+	})
+	return srv
+}
+
+// MaxPage bounds first and last.
+const MaxPage = 100
+
+// connectionCost counts a connection as its page size times what each
+// node asks for, so that a wide or deep query is refused before it runs.
+func connectionCost[W any](child int, _ *entgql.Cursor[uuid.UUID], first *int, _ *entgql.Cursor[uuid.UUID], last *int, _ W) int {
+	n := MaxPage
+	switch {
+	case first != nil:
+		n = *first
+	case last != nil:
+		n = *last
+	}
+	return 1 + n*max(child, 1)
+}
+
+// pageSize refuses first/last outside 1..MaxPage.
+func pageSize(first, last *int) error {
+	verr := &service.ValidationError{}
+	for name, v := range map[string]*int{"first": first, "last": last} {
+		if v != nil && (*v < 0 || *v > MaxPage) {
+			verr.Add(name, "%s must be between 0 and %d.", name, MaxPage)
+		}
+	}
+	return verr.OrNil()
+}
+
+// presentError gives every error an extensions.code and never internal text.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
+	gerr := graphql.DefaultErrorPresenter(ctx, err)
+	var (
+		denied *policy.DeniedError
+		nf     *service.NotFoundError
+		verr   *service.ValidationError
+		parsed *gqlerror.Error
+	)
+	ext := map[string]any{}
+	switch {
+	case errors.As(err, &denied):
+		ext["code"], ext["permission"] = "FORBIDDEN", denied.Permission
+		gerr.Message = "This credential lacks the permission " + denied.Permission + "."
+	case errors.Is(err, privacy.Deny):
+		ext["code"] = "FORBIDDEN"
+		gerr.Message = "This credential may not do that."
+	case errors.As(err, &nf):
+		ext["code"] = "NOT_FOUND"
+		gerr.Message = "No such " + nf.Entity + "."
+	case errors.As(err, &verr):
+		ext["code"], ext["errors"] = "VALIDATION", verr.Fields
+		gerr.Message = "The given data was invalid."
+	case errors.As(err, &parsed) && errors.Unwrap(parsed) == nil:
+		return gerr // gqlgen's own: a parse, validation or complexity error of the query
+	default:
+		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
+		ext["code"] = "INTERNAL"
+		gerr.Message = "Something went wrong on our side."
+	}
+	gerr.Extensions = ext
+	return gerr
+}
