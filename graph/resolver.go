@@ -66,3 +66,21 @@ func formatMinor(currency string, n int64) string {
 	c, _ := money.Lookup(currency)
 	return c.FormatMinor(n)
 }
+
+// opt turns an optional GraphQL argument into a partial-update field.
+func opt[T any](v *T) service.Opt[T] {
+	if v == nil {
+		return service.Opt[T]{}
+	}
+	return service.Some(*v)
+}
+
+// items turns GraphQL item inputs into priced-line inputs.
+func items(in []*ItemInput) []money.Item {
+	out := make([]money.Item, len(in))
+	for i, it := range in {
+		out[i] = money.Item{Description: it.Description, Quantity: money.Text(it.Quantity), UnitPrice: money.Text(it.UnitPrice),
+			DiscountPercent: money.Text(it.DiscountPercent), TaxRate: money.Text(it.TaxRate)}
+	}
+	return out
+}
