@@ -237,6 +237,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		TrustedProxies: cfg.TrustedProxies,
 		Mount:          portal.Register,
 		GraphQL:        graph.NewHandler(db.Client, svc, graph.DefaultComplexityLimit),
+		Explorer:       portal.Explorer(),
+		SDL:            graph.SDL(),
 	})
 	if err != nil {
 		return nil, err

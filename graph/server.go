@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -12,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cienerp/cienerp/ent"
@@ -112,4 +114,11 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 	gerr.Extensions = ext
 	return gerr
+}
+
+// SDL is the schema in the GraphQL schema language, for download.
+func SDL() string {
+	var b strings.Builder
+	formatter.NewFormatter(&b).FormatSchema(NewExecutableSchema(Config{}).Schema())
+	return b.String()
 }

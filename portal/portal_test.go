@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
 )
 
 // portal opens the portal of a fresh platform in headless Chromium and
@@ -32,20 +33,23 @@ func open(t *testing.T) *portal {
 	t.Cleanup(srv.Close)
 	ctx := testenv.Browser(t)
 	p := &portal{t: t, ctx: ctx, url: srv.URL}
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if string(m.Type) == "error" || m.IsException() {
-				p.mu.Lock()
-				p.errors = append(p.errors, m.String())
-				p.mu.Unlock()
-			}
-		}
-	}()
+	go p.collectConsole()
 	p.do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css("#catalog table")), chromedp.WaitVisible(css("#module-list .route")))
 	return p
+}
+
+// collectConsole records console errors and exceptions until the browser ends.
+func (p *portal) collectConsole() {
+	for m, err := range chromedp.Console(p.ctx) {
+		if err != nil {
+			return
+		}
+		if string(m.Type) == "error" || m.IsException() {
+			p.mu.Lock()
+			p.errors = append(p.errors, m.String())
+			p.mu.Unlock()
+		}
+	}
 }
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
@@ -105,7 +109,7 @@ func TestPortalLoadsCleanAndShowsEverySection(t *testing.T) {
 	if base := p.text("#base-sandbox"); base != p.url+"/api/sandbox" {
 		t.Fatalf("sandbox base %q", base)
 	}
-	for _, sel := range []string{"#overview", "#auth", "#permissions", "#console", "#modules", "#errors", "#reference"} {
+	for _, sel := range []string{"#overview", "#auth", "#permissions", "#console", "#modules", "#errors", "#reference", "#graphql"} {
 		p.do(chromedp.WaitVisible(css(sel)))
 	}
 	modules := p.text("#module-list")
@@ -232,5 +236,27 @@ func TestPhoneWidthAndReference(t *testing.T) {
 		t.Fatalf("reference title %q", title)
 	}
 	p.screenshot("reference")
+	p.noErrors()
+}
+
+func TestGraphQLExplorerRunsAQueryWithTheConsoleKey(t *testing.T) {
+	e := testenv.New(t)
+	tn := e.Tenant("acme")
+	_, key := e.Key(tn.ID, policy.Sandbox, "admin")
+	e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "From the explorer test", "requester_id": tn.Owner.ID}, testenv.Key(key)), 201)
+	srv := httptest.NewServer(e.App.Handler)
+	t.Cleanup(srv.Close)
+	p := &portal{t: t, ctx: testenv.Browser(t), url: srv.URL}
+	go p.collectConsole()
+	// The key typed in the console carries over to the explorer.
+	p.do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css("#api-key")), chromedp.SendKeys(css("#api-key"), key),
+		chromedp.SetValue(css("#method"), "GET"), chromedp.SetValue(css("#path"), "/me"), chromedp.Click(css("#send")))
+	if s := p.waitStatus(); !strings.HasPrefix(s, "200") {
+		t.Fatalf("console /me: %q", s)
+	}
+	p.do(chromedp.Navigate(srv.URL+"/api/sandbox/graphql"), chromedp.WaitVisible(css(".graphiql-container")),
+		chromedp.Click(css(".graphiql-execute-button")))
+	p.poll(`document.querySelector(".graphiql-response") && document.querySelector(".graphiql-response").textContent.includes("From the explorer test")`)
+	p.screenshot("graphql-explorer")
 	p.noErrors()
 }

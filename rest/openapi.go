@@ -179,6 +179,9 @@ func successResponse(d doc) obj {
 		"X-RateLimit-Remaining": obj{"schema": obj{"type": "integer"}},
 		"X-RateLimit-Reset":     obj{"schema": obj{"type": "integer"}, "description": "Unix time when the budget is full again."},
 	}
+	if d.Raw == "SDL" {
+		return obj{"description": desc, "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}
+	}
 	if d.Raw == "Binary" {
 		headers["ETag"] = obj{"schema": strSchema(""), "description": "The document's SHA-256 in quotes."}
 		headers["Content-Disposition"] = obj{"schema": strSchema(""), "description": "attachment; filename=…"}

@@ -37,6 +37,11 @@ type doc struct {
 	ExampleData any    // the "data" the example request answers (checked by a test)
 }
 
+func (s *Server) sdl(c *gin.Context) error {
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(s.cfg.SDL))
+	return nil
+}
+
 func (s *Server) graphql(c *gin.Context) error {
 	s.cfg.GraphQL.ServeHTTP(c.Writer, c.Request)
 	return nil
@@ -76,8 +81,10 @@ func (s *Server) routes() []route {
 
 		{Method: http.MethodPost, Path: "/graphql", Handle: s.graphql,
 			Doc: doc{Tag: "GraphQL", Summary: "GraphQL endpoint", Description: "The same data and rules as REST, as a GraphQL schema generated from the data model: Relay connections with where filters, node/nodes. Same credentials, tenant and environment, rate limits and request ids; errors carry extensions.code (FORBIDDEN with the missing permission, NOT_FOUND, VALIDATION). The SDL is available through introspection.", Body: "GraphQLRequest", Status: 200, Raw: "GraphQLResponse"}},
+		{Method: http.MethodGet, Path: "/graphql/schema.graphql", Public: true, Handle: s.sdl,
+			Doc: doc{Tag: "GraphQL", Summary: "The GraphQL schema (SDL) for download", Status: 200, Raw: "SDL"}},
 		{Method: http.MethodGet, Path: "/graphql", Handle: s.graphql,
-			Doc: doc{Tag: "GraphQL", Summary: "GraphQL query over GET", Params: []param{{"query", "query", "The GraphQL query (queries only; mutations need POST).", strSchema("")}, {"variables", "query", "JSON-encoded variables.", strSchema("")}}, Status: 200, Raw: "GraphQLResponse"}},
+			Doc: doc{Tag: "GraphQL", Summary: "GraphQL query over GET; a browser opening it gets the GraphQL explorer", Params: []param{{"query", "query", "The GraphQL query (queries only; mutations need POST).", strSchema("")}, {"variables", "query", "JSON-encoded variables.", strSchema("")}}, Status: 200, Raw: "GraphQLResponse"}},
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Handle: s.listKeys,
 			Doc: doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Handle: s.createKey,

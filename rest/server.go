@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -42,6 +43,10 @@ type Config struct {
 	// GraphQL serves /graphql under every base, behind the same
 	// authentication, tenancy and rate limits as REST.
 	GraphQL http.Handler
+	// Explorer answers a browser's GET of /graphql; SDL is the schema
+	// served at /graphql/schema.graphql.
+	Explorer http.Handler
+	SDL      string
 	// Mount adds routes outside the API (the developer portal).
 	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
@@ -140,6 +145,9 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 		limit = s.svc.Limits.MaxBytes + uploadOverhead
 	}
 	hs := []gin.HandlerFunc{withBodyLimit(limit)}
+	if rt.Path == "/graphql" && rt.Method == http.MethodGet && s.cfg.Explorer != nil {
+		hs = append(hs, s.explorer)
+	}
 	if s.cfg.Fresh != nil && (!rt.Public || rt.Path == tokenPath) {
 		hs = append(hs, func(c *gin.Context) { s.cfg.Fresh(c.Request.Context()); c.Next() })
 	}
@@ -174,3 +182,14 @@ func (s *Server) ready(c *gin.Context) {
 }
 
 func envOf(c *gin.Context) policy.Env { return c.MustGet(ctxEnv).(policy.Env) }
+
+// explorer serves the GraphQL explorer to a browser that opens the
+// endpoint itself (an HTML GET without a query); API calls pass through.
+func (s *Server) explorer(c *gin.Context) {
+	if c.Query("query") == "" && strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.cfg.Explorer.ServeHTTP(c.Writer, c.Request)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
