@@ -42,6 +42,16 @@ type ItemInput struct {
 	TaxRate         string `json:"taxRate"`
 }
 
+// The caller: who, in which tenant and environment, with which permissions.
+type Me struct {
+	Subject     string    `json:"subject"`
+	Credential  string    `json:"credential"`
+	TenantID    uuid.UUID `json:"tenantId"`
+	Environment string    `json:"environment"`
+	Roles       []string  `json:"roles"`
+	Permissions []string  `json:"permissions"`
+}
+
 type UpdateTicketInput struct {
 	Title       *string    `json:"title,omitempty"`
 	Description *string    `json:"description,omitempty"`

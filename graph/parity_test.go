@@ -151,3 +151,73 @@ func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
 		t.Fatalf("foreign void: %s", raw.Errors)
 	}
 }
+
+func TestGraphQLAdminMutationsAndMe(t *testing.T) {
+	e := testenv.New(t)
+	a := e.Tenant("acme")
+	_, key := e.Key(a.ID, policy.Sandbox, "admin")
+	c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
+
+	var me struct {
+		Me struct {
+			Environment, Credential string
+			Roles, Permissions      []string
+		}
+	}
+	c.MustPost(`{ me { environment credential roles permissions } }`, &me)
+	if me.Me.Environment != "sandbox" || me.Me.Credential != "api_key" || me.Me.Roles[0] != "admin" || len(me.Me.Permissions) < 20 {
+		t.Fatalf("me: %+v", me)
+	}
+	var role struct {
+		CreateRole struct {
+			Name        string
+			Permissions []string
+		}
+	}
+	c.MustPost(`mutation { createRole(name: "reader", permissions: ["it-support.tickets.view"]) { name permissions } }`, &role)
+	if role.CreateRole.Name != "reader" {
+		t.Fatalf("create role: %+v", role)
+	}
+	raw, _ := c.RawPost(`mutation { createRole(name: "bad", permissions: ["documents.fly"]) { name } }`)
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), "documents.fly") {
+		t.Fatalf("unknown permission: %s", raw.Errors)
+	}
+	var inv struct {
+		InviteMember struct {
+			UserID, Password string
+			NewLogin         bool
+		}
+	}
+	c.MustPost(`mutation { inviteMember(email: "new@acme.test", roles: ["reader"]) { userID password newLogin } }`, &inv)
+	if inv.InviteMember.Password == "" || !inv.InviteMember.NewLogin {
+		t.Fatalf("invite: %+v", inv)
+	}
+	// REST sees what GraphQL did, and the lockout rule holds over GraphQL too.
+	if r := e.Expect(e.Do("GET", "/api/sandbox/admin/roles/reader", nil, testenv.Key(key)), 200); r.Get("data.holders").(float64) != 1 {
+		t.Fatalf("REST role: %s", r)
+	}
+	raw, _ = c.RawPost(fmt.Sprintf(`mutation { setMemberRoles(userId: %q, roles: ["viewer"]) { roles } }`, a.Owner.ID))
+	if !strings.Contains(string(raw.Errors), "admin.policies.manage") {
+		t.Fatalf("lockout over GraphQL: %s", raw.Errors)
+	}
+	var upd struct {
+		UpdateRole struct{ Permissions []string }
+	}
+	c.MustPost(`mutation { updateRole(name: "reader", permissions: []) { permissions } }`, &upd)
+	if len(upd.UpdateRole.Permissions) != 0 {
+		t.Fatalf("update role: %+v", upd)
+	}
+	var del struct{ DeleteRole bool }
+	raw, _ = c.RawPost(`mutation { deleteRole(name: "owner") }`)
+	if !strings.Contains(string(raw.Errors), "not deleted") {
+		t.Fatalf("delete built-in: %s", raw.Errors)
+	}
+	c.MustPost(`mutation { deleteRole(name: "reader") }`, &del)
+	// A caller without admin.policies.manage is refused with the same permission as REST.
+	_, agent := e.Key(a.ID, policy.Sandbox, "it-agent")
+	ca := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", agent))
+	raw, _ = ca.RawPost(`mutation { createRole(name: "x", permissions: []) { name } }`)
+	if !strings.Contains(string(raw.Errors), `"permission":"admin.policies.manage"`) {
+		t.Fatalf("agent: %s", raw.Errors)
+	}
+}
