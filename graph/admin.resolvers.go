@@ -103,3 +103,19 @@ func (r *queryResolver) Me(ctx context.Context) (*Me, error) {
 	}
 	return &Me{Subject: v.Subject, Credential: v.Via, TenantID: v.TenantID, Environment: string(v.Env), Roles: roles, Permissions: perms}, nil
 }
+
+// Members is the resolver for the members field.
+func (r *queryResolver) Members(ctx context.Context) ([]*service.Member, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	ms, err := r.Service.ListMembers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*service.Member, len(ms))
+	for i := range ms {
+		out[i] = &ms[i]
+	}
+	return out, nil
+}

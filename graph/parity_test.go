@@ -192,6 +192,11 @@ func TestGraphQLAdminMutationsAndMe(t *testing.T) {
 	if inv.InviteMember.Password == "" || !inv.InviteMember.NewLogin {
 		t.Fatalf("invite: %+v", inv)
 	}
+	var members struct{ Members []struct{ Email string; Roles []string } }
+	c.MustPost(`{ members { email roles } }`, &members)
+	if len(members.Members) != 2 {
+		t.Fatalf("members: %+v", members)
+	}
 	// REST sees what GraphQL did, and the lockout rule holds over GraphQL too.
 	if r := e.Expect(e.Do("GET", "/api/sandbox/admin/roles/reader", nil, testenv.Key(key)), 200); r.Get("data.holders").(float64) != 1 {
 		t.Fatalf("REST role: %s", r)
