@@ -192,7 +192,12 @@ func TestGraphQLAdminMutationsAndMe(t *testing.T) {
 	if inv.InviteMember.Password == "" || !inv.InviteMember.NewLogin {
 		t.Fatalf("invite: %+v", inv)
 	}
-	var members struct{ Members []struct{ Email string; Roles []string } }
+	var members struct {
+		Members []struct {
+			Email string
+			Roles []string
+		}
+	}
 	c.MustPost(`{ members { email roles } }`, &members)
 	if len(members.Members) != 2 {
 		t.Fatalf("members: %+v", members)
