@@ -134,12 +134,14 @@ type ComplexityRoot struct {
 	}
 
 	Invoice struct {
+		AmountPaid    func(childComplexity int) int
 		Balance       func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		CreatedBy     func(childComplexity int) int
 		Currency      func(childComplexity int) int
 		CustomerID    func(childComplexity int) int
 		DiscountMinor func(childComplexity int) int
+		DiscountTotal func(childComplexity int) int
 		DueDate       func(childComplexity int) int
 		Env           func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -148,9 +150,12 @@ type ComplexityRoot struct {
 		Notes         func(childComplexity int) int
 		Number        func(childComplexity int) int
 		PaidMinor     func(childComplexity int) int
+		Payments      func(childComplexity int) int
 		Status        func(childComplexity int) int
+		Subtotal      func(childComplexity int) int
 		SubtotalMinor func(childComplexity int) int
 		TaxMinor      func(childComplexity int) int
+		TaxTotal      func(childComplexity int) int
 		TenantID      func(childComplexity int) int
 		Total         func(childComplexity int) int
 		TotalMinor    func(childComplexity int) int
@@ -334,6 +339,7 @@ type ComplexityRoot struct {
 		PosSales       func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.PosSaleWhereInput) int
 		PosSessions    func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.PosSessionWhereInput) int
 		Roles          func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.RoleWhereInput) int
+		Tenant         func(childComplexity int) int
 		TicketComments func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.TicketCommentWhereInput) int
 		Tickets        func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.TicketWhereInput) int
 	}
@@ -365,6 +371,12 @@ type ComplexityRoot struct {
 		Holders     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Permissions func(childComplexity int) int
+	}
+
+	TenantInfo struct {
+		ID                 func(childComplexity int) int
+		RateLimitPerMinute func(childComplexity int) int
+		Slug               func(childComplexity int) int
 	}
 
 	Ticket struct {
@@ -427,6 +439,11 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type InvoiceResolver interface {
+	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
+	Subtotal(ctx context.Context, obj *ent.Invoice) (string, error)
+	DiscountTotal(ctx context.Context, obj *ent.Invoice) (string, error)
+	TaxTotal(ctx context.Context, obj *ent.Invoice) (string, error)
+	AmountPaid(ctx context.Context, obj *ent.Invoice) (string, error)
 	Total(ctx context.Context, obj *ent.Invoice) (string, error)
 	Balance(ctx context.Context, obj *ent.Invoice) (string, error)
 }
@@ -469,6 +486,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*Me, error)
 	Members(ctx context.Context) ([]*service.Member, error)
 	Permissions(ctx context.Context) ([]*policy.Permission, error)
+	Tenant(ctx context.Context) (*TenantInfo, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -840,6 +858,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DocumentEdge.Node(childComplexity), true
 
+	case "Invoice.amountPaid":
+		if e.ComplexityRoot.Invoice.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.AmountPaid(childComplexity), true
 	case "Invoice.balance":
 		if e.ComplexityRoot.Invoice.Balance == nil {
 			break
@@ -876,6 +900,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.DiscountMinor(childComplexity), true
+	case "Invoice.discountTotal":
+		if e.ComplexityRoot.Invoice.DiscountTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.DiscountTotal(childComplexity), true
 	case "Invoice.dueDate":
 		if e.ComplexityRoot.Invoice.DueDate == nil {
 			break
@@ -924,12 +954,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.PaidMinor(childComplexity), true
+	case "Invoice.payments":
+		if e.ComplexityRoot.Invoice.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Payments(childComplexity), true
 	case "Invoice.status":
 		if e.ComplexityRoot.Invoice.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.subtotal":
+		if e.ComplexityRoot.Invoice.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Subtotal(childComplexity), true
 	case "Invoice.subtotalMinor":
 		if e.ComplexityRoot.Invoice.SubtotalMinor == nil {
 			break
@@ -942,6 +984,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.TaxMinor(childComplexity), true
+	case "Invoice.taxTotal":
+		if e.ComplexityRoot.Invoice.TaxTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TaxTotal(childComplexity), true
 	case "Invoice.tenantID":
 		if e.ComplexityRoot.Invoice.TenantID == nil {
 			break
@@ -1890,6 +1938,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.tenant":
+		if e.ComplexityRoot.Query.Tenant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Tenant(childComplexity), true
 	case "Query.ticketComments":
 		if e.ComplexityRoot.Query.TicketComments == nil {
 			break
@@ -2018,6 +2072,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInfo.Permissions(childComplexity), true
+
+	case "TenantInfo.id":
+		if e.ComplexityRoot.TenantInfo.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantInfo.ID(childComplexity), true
+	case "TenantInfo.rateLimitPerMinute":
+		if e.ComplexityRoot.TenantInfo.RateLimitPerMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantInfo.RateLimitPerMinute(childComplexity), true
+	case "TenantInfo.slug":
+		if e.ComplexityRoot.TenantInfo.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantInfo.Slug(childComplexity), true
 
 	case "Ticket.assigneeID":
 		if e.ComplexityRoot.Ticket.AssigneeID == nil {
@@ -2576,6 +2649,16 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_createdBy(ctx, field)
 	case "voidedAt":
 		return ec.fieldContext_Invoice_voidedAt(ctx, field)
+	case "payments":
+		return ec.fieldContext_Invoice_payments(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_Invoice_subtotal(ctx, field)
+	case "discountTotal":
+		return ec.fieldContext_Invoice_discountTotal(ctx, field)
+	case "taxTotal":
+		return ec.fieldContext_Invoice_taxTotal(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_Invoice_amountPaid(ctx, field)
 	case "total":
 		return ec.fieldContext_Invoice_total(ctx, field)
 	case "balance":
@@ -2916,6 +2999,18 @@ func (ec *executionContext) childFields_RoleInfo(ctx context.Context, field grap
 		return ec.fieldContext_RoleInfo_holders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_TenantInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TenantInfo_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_TenantInfo_slug(ctx, field)
+	case "rateLimitPerMinute":
+		return ec.fieldContext_TenantInfo_rateLimitPerMinute(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TenantInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6031,6 +6126,130 @@ func (ec *executionContext) _Invoice_voidedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Invoice_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_payments(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Payments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_subtotal(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Subtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Invoice_discountTotal(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_discountTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().DiscountTotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_discountTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Invoice_taxTotal(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_taxTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().TaxTotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_taxTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
+}
+
+func (ec *executionContext) _Invoice_amountPaid(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_amountPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().AmountPaid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
 }
 
 func (ec *executionContext) _Invoice_total(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
@@ -9805,6 +10024,38 @@ func (ec *executionContext) fieldContext_Query_permissions(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tenant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tenant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Tenant(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TenantInfo) graphql.Marshaler {
+			return ec.marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐTenantInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tenant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TenantInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10297,6 +10548,75 @@ func (ec *executionContext) _RoleInfo_holders(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_RoleInfo_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleInfo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TenantInfo_id(ctx context.Context, field graphql.CollectedField, obj *TenantInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantInfo_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantInfo_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantInfo", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _TenantInfo_slug(ctx context.Context, field graphql.CollectedField, obj *TenantInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantInfo_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantInfo_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantInfo_rateLimitPerMinute(ctx context.Context, field graphql.CollectedField, obj *TenantInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantInfo_rateLimitPerMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RateLimitPerMinute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantInfo_rateLimitPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantInfo", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Ticket_id(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
@@ -22487,6 +22807,36 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "payments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_payments(ctx, field, obj)
+				})
+		case "subtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_subtotal(ctx, field, obj)
+				})
+		case "discountTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_discountTotal(ctx, field, obj)
+				})
+		case "taxTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_taxTotal(ctx, field, obj)
+				})
+		case "amountPaid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_amountPaid(ctx, field, obj)
+				})
 		case "total":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23706,6 +24056,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_permissions(ctx, field)
 				})
+		case "tenant":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tenant(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23914,6 +24270,49 @@ func (ec *executionContext) _RoleInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "holders":
 			out.Values[i] = ec._RoleInfo_holders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tenantInfoImplementors = []string{"TenantInfo"}
+
+func (ec *executionContext) _TenantInfo(ctx context.Context, sel ast.SelectionSet, obj *TenantInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tenantInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TenantInfo")
+		case "id":
+			out.Values[i] = ec._TenantInfo_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "slug":
+			out.Values[i] = ec._TenantInfo_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rateLimitPerMinute":
+			out.Values[i] = ec._TenantInfo_rateLimitPerMinute(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24982,6 +25381,22 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPayment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPayment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPayment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPayment(ctx context.Context, sel ast.SelectionSet, v *ent.Payment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Payment!")
@@ -25186,6 +25601,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐTenantInfo(ctx context.Context, sel ast.SelectionSet, v *TenantInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TenantInfo!")
+		return graphql.Null
+	}
+	return ec._TenantInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTenderInput2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, v any) ([]*service.Tender, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 
+	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -96,8 +97,19 @@ func TestGraphQLNamesTheMissingPermission(t *testing.T) {
 	if r := e.Expect(e.Do("GET", "/api/sandbox/tickets", nil, testenv.Key(cashier)), 403); r.Str("permission") != policy.TicketsView {
 		t.Fatalf("REST: %s", r)
 	}
-	// Without credentials GraphQL is refused before anything runs.
-	e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": "{ permissions { name } }"}, nil), 401)
+	// Without credentials GraphQL is refused before anything runs, as a GraphQL error.
+	r := e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": "{ permissions { name } }"}, nil), 401)
+	if r.Str("errors.0.extensions.code") != "UNAUTHENTICATED" {
+		t.Fatalf("no credentials: %s", r)
+	}
+	// A spent rate limit is RATE_LIMITED.
+	_, limited := e.Key(a.ID, policy.Sandbox, "viewer")
+	e.App.DB.Client.Tenant.UpdateOneID(a.ID).SetRateLimitPerMinute(1).ExecX(privacy.DecisionContext(e.Ctx, privacy.Allow))
+	e.App.Auth.Dir.ForgetTenant(a.ID)
+	e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": "{ permissions { name } }"}, testenv.Key(limited)), 200)
+	if r := e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": "{ permissions { name } }"}, testenv.Key(limited)), 429); r.Str("errors.0.extensions.code") != "RATE_LIMITED" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("rate limited: %s", r)
+	}
 }
 
 func TestGraphQLInvoiceAmountsAreExactStrings(t *testing.T) {
@@ -109,16 +121,17 @@ func TestGraphQLInvoiceAmountsAreExactStrings(t *testing.T) {
 		Invoices struct {
 			Edges []struct {
 				Node struct {
-					Currency, Total, Balance string
-					Lines                    []struct{ UnitPrice, Total string }
+					Currency, Total, Balance, TaxTotal string
+					Payments                           []struct{ ID string }
+					Lines                              []struct{ UnitPrice, Total string }
 				}
 			}
 		}
 	}
-	gql(e, "/api/sandbox", key).MustPost(`{ invoices(first: 1) { edges { node { currency total balance lines { unitPrice total } } } } }`, &resp)
+	gql(e, "/api/sandbox", key).MustPost(`{ invoices(first: 1) { edges { node { currency total balance taxTotal payments { id } lines { unitPrice total } } } } }`, &resp)
 	n := resp.Invoices.Edges[0].Node
 	// 0.999 + 5% (0.04995 → 0.050) = 1.049
-	if n.Currency != "KWD" || n.Total != "1.049" || n.Balance != "1.049" || n.Lines[0].UnitPrice != "0.333" {
+	if n.Currency != "KWD" || n.Total != "1.049" || n.Balance != "1.049" || n.TaxTotal != "0.050" || len(n.Payments) != 0 || n.Lines[0].UnitPrice != "0.333" {
 		t.Fatalf("invoice: %+v", n)
 	}
 }

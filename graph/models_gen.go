@@ -52,6 +52,13 @@ type Me struct {
 	Permissions []string  `json:"permissions"`
 }
 
+// The caller's tenant.
+type TenantInfo struct {
+	ID                 uuid.UUID `json:"id"`
+	Slug               string    `json:"slug"`
+	RateLimitPerMinute int       `json:"rateLimitPerMinute"`
+}
+
 type UpdateTicketInput struct {
 	Title       *string    `json:"title,omitempty"`
 	Description *string    `json:"description,omitempty"`

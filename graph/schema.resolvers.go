@@ -10,7 +10,36 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 )
+
+// Payments is the resolver for the payments field.
+func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
+	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
+		return nil, err
+	}
+	return r.Service.InvoicePayments(ctx, obj.ID)
+}
+
+// Subtotal is the resolver for the subtotal field.
+func (r *invoiceResolver) Subtotal(ctx context.Context, obj *ent.Invoice) (string, error) {
+	return formatMinor(obj.Currency, obj.SubtotalMinor), nil
+}
+
+// DiscountTotal is the resolver for the discountTotal field.
+func (r *invoiceResolver) DiscountTotal(ctx context.Context, obj *ent.Invoice) (string, error) {
+	return formatMinor(obj.Currency, obj.DiscountMinor), nil
+}
+
+// TaxTotal is the resolver for the taxTotal field.
+func (r *invoiceResolver) TaxTotal(ctx context.Context, obj *ent.Invoice) (string, error) {
+	return formatMinor(obj.Currency, obj.TaxMinor), nil
+}
+
+// AmountPaid is the resolver for the amountPaid field.
+func (r *invoiceResolver) AmountPaid(ctx context.Context, obj *ent.Invoice) (string, error) {
+	return formatMinor(obj.Currency, obj.PaidMinor), nil
+}
 
 // Total is the resolver for the total field.
 func (r *invoiceResolver) Total(ctx context.Context, obj *ent.Invoice) (string, error) {
@@ -29,4 +58,20 @@ func (r *queryResolver) Permissions(ctx context.Context) ([]*policy.Permission, 
 		out = append(out, &p)
 	}
 	return out, nil
+}
+
+// Tenant is the resolver for the tenant field.
+func (r *queryResolver) Tenant(ctx context.Context) (*TenantInfo, error) {
+	v := policy.FromContext(ctx)
+	if v == nil {
+		return nil, policy.ErrNoViewer
+	}
+	t, found, err := r.Service.Dir.Tenant(ctx, v.TenantID.String())
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, &service.NotFoundError{Entity: "tenant"}
+	}
+	return &TenantInfo{ID: t.ID, Slug: t.Slug, RateLimitPerMinute: t.RateLimit}, nil
 }

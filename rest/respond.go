@@ -2,6 +2,7 @@ package rest
 
 import (
 	"errors"
+	"strings"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -95,11 +96,37 @@ func abortWith(c *gin.Context, err error) {
 	if api.Status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
 	}
+	if strings.HasSuffix(c.FullPath(), "/graphql") {
+		// GraphQL clients read errors[].extensions.code, whatever the status.
+		ext := gin.H{"code": graphQLCode(api), "request_id": requestID(c)}
+		for k, v := range api.Extra {
+			ext[k] = v
+		}
+		c.AbortWithStatusJSON(api.Status, gin.H{"errors": []gin.H{{"message": api.Message, "extensions": ext}}})
+		return
+	}
 	body := gin.H{"status": "error", "message": api.Message, "code": api.Code, "request_id": requestID(c)}
 	for k, v := range api.Extra {
 		body[k] = v
 	}
 	c.AbortWithStatusJSON(api.Status, body)
+}
+
+// graphQLCode names an error the way GraphQL clients expect.
+func graphQLCode(api *apiError) string {
+	switch api.Status {
+	case http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	case http.StatusForbidden:
+		return "FORBIDDEN"
+	case http.StatusTooManyRequests:
+		return "RATE_LIMITED"
+	case http.StatusNotFound:
+		return "NOT_FOUND"
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+		return "BAD_REQUEST"
+	}
+	return "INTERNAL"
 }
 
 // handler is a gin handler that returns its error for abortWith.
