@@ -2,10 +2,10 @@ package rest
 
 import (
 	"errors"
-	"strings"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
