@@ -53,6 +53,7 @@ type Config struct {
 	Storage         string        // CIEN_STORAGE: fs (default, files under DataDir/objects) or s3
 	S3              storage.S3Config
 	DocumentLimits  service.DocumentLimits // CIEN_DOCUMENTS_MAX_BYTES (default 100 MiB), CIEN_DOCUMENTS_ALLOWED_TYPES
+	GraphQL         graph.Limits           // CIEN_GRAPHQL_MAX_COMPLEXITY (1000), CIEN_GRAPHQL_MAX_DEPTH (10)
 }
 
 // Defaults is the configuration with nothing set.
@@ -63,6 +64,7 @@ func Defaults() Config {
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
 		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour,
 		TokenRateLimit: 20, PublicRateLimit: 300,
+		GraphQL: graph.DefaultLimits,
 	}
 }
 
@@ -119,7 +121,8 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.AuditRetention = d
 	}
-	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit} {
+	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
+		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth} {
 		if v := os.Getenv(name); v != "" {
 			if _, err := fmt.Sscanf(v, "%d", dst); err != nil || *dst <= 0 {
 				errs = append(errs, fmt.Errorf("%s=%q: want a positive integer", name, v))
@@ -236,7 +239,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies,
 		Mount:          portal.Register,
-		GraphQL:        graph.NewHandler(db.Client, svc, graph.DefaultComplexityLimit),
+		GraphQL:        graph.NewHandler(db.Client, svc, cfg.GraphQL),
 		Explorer:       portal.Explorer(),
 		SDL:            graph.SDL(),
 	})

@@ -149,6 +149,17 @@ func TestGraphQLComplexityIsLimited(t *testing.T) {
 	if !strings.Contains(string(raw.Errors), "complexity") || e.Queries.Count() != before {
 		t.Fatalf("over-complex query: errors %s, %d queries run", raw.Errors, e.Queries.Count()-before)
 	}
+	// Too deep is refused before any query too.
+	deep := e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": `{ tickets(first: 1) { edges { node { comments { ticket { comments { ticket { comments { ticket { comments { ticket { id } } } } } } } } } } } }`}, testenv.Key(key))
+	if !strings.Contains(string(deep.Raw), "DEPTH_LIMIT_EXCEEDED") || e.Queries.Count() != before {
+		t.Fatalf("over-deep query: %s, %d queries run", deep, e.Queries.Count()-before)
+	}
+	// Every answer reports its cost.
+	ok, _ := gql(e, "/api/sandbox", key).RawPost(`{ tickets(first: 5) { edges { node { id title } } } }`)
+	cost, _ := ok.Extensions["cost"].(map[string]any)
+	if cost == nil || cost["limit"].(float64) != 1000 || cost["requested"].(float64) < 5 {
+		t.Fatalf("cost: %v", ok.Extensions)
+	}
 }
 
 func TestGraphQLPageSizeIsBounded(t *testing.T) {

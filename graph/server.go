@@ -22,14 +22,11 @@ import (
 	"github.com/cienerp/cienerp/service"
 )
 
-// DefaultComplexityLimit bounds what one query may ask for.
-const DefaultComplexityLimit = 1000
-
 // NewHandler builds the GraphQL server with only the transports it needs
 // (POST, and GET for queries) and introspection on. The REST middleware in
 // front of it has already authenticated the caller and put the viewer in
 // the request context.
-func NewHandler(client *ent.Client, svc *service.Service, complexityLimit int) http.Handler {
+func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
 	q := &cfg.Complexity.Query
 	q.AuditEvents = connectionCost[*ent.AuditEventWhereInput]
@@ -46,7 +43,9 @@ func NewHandler(client *ent.Client, svc *service.Service, complexityLimit int) h
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(complexityLimit))
+	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
+	srv.Use(depthLimit{max: limits.MaxDepth})
+	srv.Use(costReport{})
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "graphql panic", "panic", p)
