@@ -137,10 +137,22 @@ func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor
 // Invoice returns InvoiceResolver implementation.
 func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
 
+// Payment returns PaymentResolver implementation.
+func (r *Resolver) Payment() PaymentResolver { return &paymentResolver{r} }
+
+// PosSale returns PosSaleResolver implementation.
+func (r *Resolver) PosSale() PosSaleResolver { return &posSaleResolver{r} }
+
+// PosSession returns PosSessionResolver implementation.
+func (r *Resolver) PosSession() PosSessionResolver { return &posSessionResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
-	invoiceResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	invoiceResolver    struct{ *Resolver }
+	paymentResolver    struct{ *Resolver }
+	posSaleResolver    struct{ *Resolver }
+	posSessionResolver struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
 )

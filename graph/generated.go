@@ -42,6 +42,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Invoice() InvoiceResolver
 	Mutation() MutationResolver
+	Payment() PaymentResolver
+	PosSale() PosSaleResolver
+	PosSession() PosSessionResolver
 	Query() QueryResolver
 }
 
@@ -239,19 +242,21 @@ type ComplexityRoot struct {
 	}
 
 	Payment struct {
-		AmountMinor   func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		CreatedBy     func(childComplexity int) int
-		Currency      func(childComplexity int) int
-		Env           func(childComplexity int) int
-		ID            func(childComplexity int) int
-		InvoiceID     func(childComplexity int) int
-		Method        func(childComplexity int) int
-		Reference     func(childComplexity int) int
-		RefundedMinor func(childComplexity int) int
-		SaleID        func(childComplexity int) int
-		TenantID      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+		Amount         func(childComplexity int) int
+		AmountMinor    func(childComplexity int) int
+		AmountRefunded func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		Env            func(childComplexity int) int
+		ID             func(childComplexity int) int
+		InvoiceID      func(childComplexity int) int
+		Method         func(childComplexity int) int
+		Reference      func(childComplexity int) int
+		RefundedMinor  func(childComplexity int) int
+		SaleID         func(childComplexity int) int
+		TenantID       func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	PaymentConnection struct {
@@ -272,6 +277,7 @@ type ComplexityRoot struct {
 	}
 
 	PosSale struct {
+		Change        func(childComplexity int) int
 		ChangeMinor   func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		CreatedBy     func(childComplexity int) int
@@ -282,6 +288,7 @@ type ComplexityRoot struct {
 		ReceiptNumber func(childComplexity int) int
 		SessionID     func(childComplexity int) int
 		TenantID      func(childComplexity int) int
+		Total         func(childComplexity int) int
 		TotalMinor    func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
@@ -299,15 +306,20 @@ type ComplexityRoot struct {
 
 	PosSession struct {
 		CashInMinor       func(childComplexity int) int
+		CashSales         func(childComplexity int) int
 		ClosedAt          func(childComplexity int) int
 		ClosedBy          func(childComplexity int) int
+		CountedCash       func(childComplexity int) int
 		CountedMinor      func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Currency          func(childComplexity int) int
 		Env               func(childComplexity int) int
+		ExpectedCash      func(childComplexity int) int
 		ID                func(childComplexity int) int
 		OpenedBy          func(childComplexity int) int
+		OpeningFloat      func(childComplexity int) int
 		OpeningFloatMinor func(childComplexity int) int
+		OverShort         func(childComplexity int) int
 		Register          func(childComplexity int) int
 		Status            func(childComplexity int) int
 		TenantID          func(childComplexity int) int
@@ -469,6 +481,21 @@ type MutationResolver interface {
 	SetMemberRoles(ctx context.Context, userID uuid.UUID, roles []string) (*service.Member, error)
 	RemoveMember(ctx context.Context, userID uuid.UUID) (bool, error)
 	SetIntegrationKeyRoles(ctx context.Context, id uuid.UUID, roles []string) ([]string, error)
+}
+type PaymentResolver interface {
+	Amount(ctx context.Context, obj *ent.Payment) (string, error)
+	AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error)
+}
+type PosSaleResolver interface {
+	Total(ctx context.Context, obj *ent.PosSale) (string, error)
+	Change(ctx context.Context, obj *ent.PosSale) (string, error)
+}
+type PosSessionResolver interface {
+	OpeningFloat(ctx context.Context, obj *ent.PosSession) (string, error)
+	CashSales(ctx context.Context, obj *ent.PosSession) (string, error)
+	ExpectedCash(ctx context.Context, obj *ent.PosSession) (string, error)
+	CountedCash(ctx context.Context, obj *ent.PosSession) (*string, error)
+	OverShort(ctx context.Context, obj *ent.PosSession) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id uuid.UUID) (ent.Noder, error)
@@ -1457,12 +1484,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Payment.amount":
+		if e.ComplexityRoot.Payment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Amount(childComplexity), true
 	case "Payment.amountMinor":
 		if e.ComplexityRoot.Payment.AmountMinor == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Payment.AmountMinor(childComplexity), true
+	case "Payment.amountRefunded":
+		if e.ComplexityRoot.Payment.AmountRefunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AmountRefunded(childComplexity), true
 	case "Payment.createdAt":
 		if e.ComplexityRoot.Payment.CreatedAt == nil {
 			break
@@ -1587,6 +1626,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Permission.Name(childComplexity), true
 
+	case "PosSale.change":
+		if e.ComplexityRoot.PosSale.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Change(childComplexity), true
 	case "PosSale.changeMinor":
 		if e.ComplexityRoot.PosSale.ChangeMinor == nil {
 			break
@@ -1647,6 +1692,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.TenantID(childComplexity), true
+	case "PosSale.total":
+		if e.ComplexityRoot.PosSale.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Total(childComplexity), true
 	case "PosSale.totalMinor":
 		if e.ComplexityRoot.PosSale.TotalMinor == nil {
 			break
@@ -1698,6 +1749,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.CashInMinor(childComplexity), true
+	case "PosSession.cashSales":
+		if e.ComplexityRoot.PosSession.CashSales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSession.CashSales(childComplexity), true
 	case "PosSession.closedAt":
 		if e.ComplexityRoot.PosSession.ClosedAt == nil {
 			break
@@ -1710,6 +1767,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.ClosedBy(childComplexity), true
+	case "PosSession.countedCash":
+		if e.ComplexityRoot.PosSession.CountedCash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSession.CountedCash(childComplexity), true
 	case "PosSession.countedMinor":
 		if e.ComplexityRoot.PosSession.CountedMinor == nil {
 			break
@@ -1734,6 +1797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.Env(childComplexity), true
+	case "PosSession.expectedCash":
+		if e.ComplexityRoot.PosSession.ExpectedCash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSession.ExpectedCash(childComplexity), true
 	case "PosSession.id":
 		if e.ComplexityRoot.PosSession.ID == nil {
 			break
@@ -1746,12 +1815,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.OpenedBy(childComplexity), true
+	case "PosSession.openingFloat":
+		if e.ComplexityRoot.PosSession.OpeningFloat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSession.OpeningFloat(childComplexity), true
 	case "PosSession.openingFloatMinor":
 		if e.ComplexityRoot.PosSession.OpeningFloatMinor == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PosSession.OpeningFloatMinor(childComplexity), true
+	case "PosSession.overShort":
+		if e.ComplexityRoot.PosSession.OverShort == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSession.OverShort(childComplexity), true
 	case "PosSession.register":
 		if e.ComplexityRoot.PosSession.Register == nil {
 			break
@@ -2797,6 +2878,10 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_createdBy(ctx, field)
 	case "saleID":
 		return ec.fieldContext_Payment_saleID(ctx, field)
+	case "amount":
+		return ec.fieldContext_Payment_amount(ctx, field)
+	case "amountRefunded":
+		return ec.fieldContext_Payment_amountRefunded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
@@ -2861,6 +2946,10 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_changeMinor(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PosSale_createdBy(ctx, field)
+	case "total":
+		return ec.fieldContext_PosSale_total(ctx, field)
+	case "change":
+		return ec.fieldContext_PosSale_change(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PosSale", field.Name)
 }
@@ -2917,6 +3006,16 @@ func (ec *executionContext) childFields_PosSession(ctx context.Context, field gr
 		return ec.fieldContext_PosSession_closedBy(ctx, field)
 	case "closedAt":
 		return ec.fieldContext_PosSession_closedAt(ctx, field)
+	case "openingFloat":
+		return ec.fieldContext_PosSession_openingFloat(ctx, field)
+	case "cashSales":
+		return ec.fieldContext_PosSession_cashSales(ctx, field)
+	case "expectedCash":
+		return ec.fieldContext_PosSession_expectedCash(ctx, field)
+	case "countedCash":
+		return ec.fieldContext_PosSession_countedCash(ctx, field)
+	case "overShort":
+		return ec.fieldContext_PosSession_overShort(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PosSession", field.Name)
 }
@@ -8307,6 +8406,52 @@ func (ec *executionContext) fieldContext_Payment_saleID(_ context.Context, field
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "UUID")
 }
 
+func (ec *executionContext) _Payment_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().Amount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, true, true, "String")
+}
+
+func (ec *executionContext) _Payment_amountRefunded(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_amountRefunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().AmountRefunded(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_amountRefunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, true, true, "String")
+}
+
 func (ec *executionContext) _PaymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8794,6 +8939,52 @@ func (ec *executionContext) fieldContext_PosSale_createdBy(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PosSale", field, false, false, "String")
 }
 
+func (ec *executionContext) _PosSale_total(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Total(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSale_change(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Change(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
 func (ec *executionContext) _PosSaleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PosSaleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9256,6 +9447,121 @@ func (ec *executionContext) _PosSession_closedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PosSession_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PosSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PosSession_openingFloat(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSession_openingFloat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSession().OpeningFloat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSession_openingFloat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSession_cashSales(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSession_cashSales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSession().CashSales(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSession_cashSales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSession_expectedCash(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSession_expectedCash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSession().ExpectedCash(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSession_expectedCash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSession_countedCash(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSession_countedCash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSession().CountedCash(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PosSession_countedCash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSession_overShort(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSession_overShort(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSession().OverShort(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PosSession_overShort(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSession", field, true, true, "String")
 }
 
 func (ec *executionContext) _PosSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PosSessionConnection) (ret graphql.Marshaler) {
@@ -23396,68 +23702,80 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Payment_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tenantID":
 			out.Values[i] = ec._Payment_tenantID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "env":
 			out.Values[i] = ec._Payment_env(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Payment_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Payment_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "invoiceID":
 			out.Values[i] = ec._Payment_invoiceID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._Payment_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "amountMinor":
 			out.Values[i] = ec._Payment_amountMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "refundedMinor":
 			out.Values[i] = ec._Payment_refundedMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "method":
 			out.Values[i] = ec._Payment_method(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._Payment_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdBy":
 			out.Values[i] = ec._Payment_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "saleID":
 			out.Values[i] = ec._Payment_saleID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "amount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_amount(ctx, field, obj)
+				})
+		case "amountRefunded":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_amountRefunded(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23613,63 +23931,75 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._PosSale_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tenantID":
 			out.Values[i] = ec._PosSale_tenantID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "env":
 			out.Values[i] = ec._PosSale_env(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._PosSale_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._PosSale_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sessionID":
 			out.Values[i] = ec._PosSale_sessionID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "invoiceID":
 			out.Values[i] = ec._PosSale_invoiceID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "receiptNumber":
 			out.Values[i] = ec._PosSale_receiptNumber(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._PosSale_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalMinor":
 			out.Values[i] = ec._PosSale_totalMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changeMinor":
 			out.Values[i] = ec._PosSale_changeMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdBy":
 			out.Values[i] = ec._PosSale_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_total(ctx, field, obj)
+				})
+		case "change":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_change(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23782,73 +24112,103 @@ func (ec *executionContext) _PosSession(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._PosSession_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tenantID":
 			out.Values[i] = ec._PosSession_tenantID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "env":
 			out.Values[i] = ec._PosSession_env(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._PosSession_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._PosSession_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "register":
 			out.Values[i] = ec._PosSession_register(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._PosSession_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._PosSession_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "openingFloatMinor":
 			out.Values[i] = ec._PosSession_openingFloatMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cashInMinor":
 			out.Values[i] = ec._PosSession_cashInMinor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "countedMinor":
 			out.Values[i] = ec._PosSession_countedMinor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "openedBy":
 			out.Values[i] = ec._PosSession_openedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "closedBy":
 			out.Values[i] = ec._PosSession_closedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "closedAt":
 			out.Values[i] = ec._PosSession_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "openingFloat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSession_openingFloat(ctx, field, obj)
+				})
+		case "cashSales":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSession_cashSales(ctx, field, obj)
+				})
+		case "expectedCash":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSession_expectedCash(ctx, field, obj)
+				})
+		case "countedCash":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSession_countedCash(ctx, field, obj)
+				})
+		case "overShort":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSession_overShort(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

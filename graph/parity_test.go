@@ -137,6 +137,36 @@ func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
 	if !strings.Contains(string(raw.Errors), `"amount"`) {
 		t.Fatalf("overpayment: %s", raw.Errors)
 	}
+	// Payments show exact amounts too.
+	var paid struct {
+		RecordPayment struct{ Amount, AmountRefunded string }
+	}
+	c.MustPost(`mutation($id: UUID!) { recordPayment(input: {invoiceId: $id, amount: "2.50", currency: "EUR", method: "card"}) { amount amountRefunded } }`, &paid, client.Var("id", inv.CreateInvoice.ID))
+	if paid.RecordPayment.Amount != "2.50" || paid.RecordPayment.AmountRefunded != "0.00" {
+		t.Fatalf("payment: %+v", paid)
+	}
+	// POS: a session and a sale with change, as over REST.
+	var sess struct {
+		OpenPosSession struct{ ID, OpeningFloat string }
+	}
+	c.MustPost(`mutation { openPosSession(register: "g1", currency: "EUR", openingFloat: "50.00") { id openingFloat } }`, &sess)
+	var sale struct {
+		CreatePosSale struct{ Total, Change string }
+	}
+	c.MustPost(`mutation($s: UUID!) { createPosSale(input: {sessionId: $s, items: [{description: "Tea", quantity: "1", unitPrice: "2.40"}], tenders: [{method: "cash", amount: "5.00"}]}) { total change } }`, &sale, client.Var("s", sess.OpenPosSession.ID))
+	if sale.CreatePosSale.Total != "2.40" || sale.CreatePosSale.Change != "2.60" {
+		t.Fatalf("sale: %+v", sale)
+	}
+	var closed struct {
+		ClosePosSession struct {
+			ExpectedCash string
+			OverShort    *string
+		}
+	}
+	c.MustPost(`mutation($s: ID!) { closePosSession(id: $s, countedCash: "52.50") { expectedCash overShort } }`, &closed, client.Var("s", sess.OpenPosSession.ID))
+	if closed.ClosePosSession.ExpectedCash != "52.40" || closed.ClosePosSession.OverShort == nil || *closed.ClosePosSession.OverShort != "0.10" {
+		t.Fatalf("close: %+v", closed)
+	}
 	// Every change is audited like a REST change.
 	events := e.Expect(e.Do("GET", "/api/sandbox/audit-events?action=invoice.issue", nil, testenv.Key(key)), 200).List()
 	if len(events) != 1 {

@@ -51,6 +51,59 @@ func (r *invoiceResolver) Balance(ctx context.Context, obj *ent.Invoice) (string
 	return formatMinor(obj.Currency, obj.TotalMinor-obj.PaidMinor), nil
 }
 
+// Amount is the resolver for the amount field.
+func (r *paymentResolver) Amount(ctx context.Context, obj *ent.Payment) (string, error) {
+	return formatMinor(obj.Currency, obj.AmountMinor), nil
+}
+
+// AmountRefunded is the resolver for the amountRefunded field.
+func (r *paymentResolver) AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error) {
+	return formatMinor(obj.Currency, obj.RefundedMinor), nil
+}
+
+// Total is the resolver for the total field.
+func (r *posSaleResolver) Total(ctx context.Context, obj *ent.PosSale) (string, error) {
+	return formatMinor(obj.Currency, obj.TotalMinor), nil
+}
+
+// Change is the resolver for the change field.
+func (r *posSaleResolver) Change(ctx context.Context, obj *ent.PosSale) (string, error) {
+	return formatMinor(obj.Currency, obj.ChangeMinor), nil
+}
+
+// OpeningFloat is the resolver for the openingFloat field.
+func (r *posSessionResolver) OpeningFloat(ctx context.Context, obj *ent.PosSession) (string, error) {
+	return formatMinor(obj.Currency, obj.OpeningFloatMinor), nil
+}
+
+// CashSales is the resolver for the cashSales field.
+func (r *posSessionResolver) CashSales(ctx context.Context, obj *ent.PosSession) (string, error) {
+	return formatMinor(obj.Currency, obj.CashInMinor), nil
+}
+
+// ExpectedCash is the resolver for the expectedCash field.
+func (r *posSessionResolver) ExpectedCash(ctx context.Context, obj *ent.PosSession) (string, error) {
+	return formatMinor(obj.Currency, service.SessionExpected(obj)), nil
+}
+
+// CountedCash is the resolver for the countedCash field.
+func (r *posSessionResolver) CountedCash(ctx context.Context, obj *ent.PosSession) (*string, error) {
+	if obj.CountedMinor == nil {
+		return nil, nil
+	}
+	v := formatMinor(obj.Currency, *obj.CountedMinor)
+	return &v, nil
+}
+
+// OverShort is the resolver for the overShort field.
+func (r *posSessionResolver) OverShort(ctx context.Context, obj *ent.PosSession) (*string, error) {
+	if obj.CountedMinor == nil {
+		return nil, nil
+	}
+	v := formatMinor(obj.Currency, *obj.CountedMinor-service.SessionExpected(obj))
+	return &v, nil
+}
+
 // Permissions is the resolver for the permissions field.
 func (r *queryResolver) Permissions(ctx context.Context) ([]*policy.Permission, error) {
 	out := []*policy.Permission{}

@@ -98,7 +98,7 @@ func abortWith(c *gin.Context, err error) {
 	}
 	if strings.HasSuffix(c.FullPath(), "/graphql") {
 		// GraphQL clients read errors[].extensions.code, whatever the status.
-		ext := gin.H{"code": graphQLCode(api), "request_id": requestID(c)}
+		ext := gin.H{"code": graphQLCode(api), "reason": api.Code, "request_id": requestID(c)}
 		for k, v := range api.Extra {
 			ext[k] = v
 		}
