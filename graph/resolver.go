@@ -62,11 +62,6 @@ func (r *Resolver) nodeType(ctx context.Context, id uuid.UUID) (string, error) {
 	return "", &service.NotFoundError{Entity: "node"}
 }
 
-func formatMinor(currency string, n int64) string {
-	c, _ := money.Lookup(currency)
-	return c.FormatMinor(n)
-}
-
 // opt turns an optional GraphQL argument into a partial-update field.
 func opt[T any](v *T) service.Opt[T] {
 	if v == nil {

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
@@ -23,67 +24,67 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 
 // Subtotal is the resolver for the subtotal field.
 func (r *invoiceResolver) Subtotal(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.SubtotalMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.SubtotalMinor), nil
 }
 
 // DiscountTotal is the resolver for the discountTotal field.
 func (r *invoiceResolver) DiscountTotal(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.DiscountMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.DiscountMinor), nil
 }
 
 // TaxTotal is the resolver for the taxTotal field.
 func (r *invoiceResolver) TaxTotal(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.TaxMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.TaxMinor), nil
 }
 
 // AmountPaid is the resolver for the amountPaid field.
 func (r *invoiceResolver) AmountPaid(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.PaidMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.PaidMinor), nil
 }
 
 // Total is the resolver for the total field.
 func (r *invoiceResolver) Total(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.TotalMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.TotalMinor), nil
 }
 
 // Balance is the resolver for the balance field.
 func (r *invoiceResolver) Balance(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return formatMinor(obj.Currency, obj.TotalMinor-obj.PaidMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.TotalMinor-obj.PaidMinor), nil
 }
 
 // Amount is the resolver for the amount field.
 func (r *paymentResolver) Amount(ctx context.Context, obj *ent.Payment) (string, error) {
-	return formatMinor(obj.Currency, obj.AmountMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.AmountMinor), nil
 }
 
 // AmountRefunded is the resolver for the amountRefunded field.
 func (r *paymentResolver) AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error) {
-	return formatMinor(obj.Currency, obj.RefundedMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.RefundedMinor), nil
 }
 
 // Total is the resolver for the total field.
 func (r *posSaleResolver) Total(ctx context.Context, obj *ent.PosSale) (string, error) {
-	return formatMinor(obj.Currency, obj.TotalMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.TotalMinor), nil
 }
 
 // Change is the resolver for the change field.
 func (r *posSaleResolver) Change(ctx context.Context, obj *ent.PosSale) (string, error) {
-	return formatMinor(obj.Currency, obj.ChangeMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.ChangeMinor), nil
 }
 
 // OpeningFloat is the resolver for the openingFloat field.
 func (r *posSessionResolver) OpeningFloat(ctx context.Context, obj *ent.PosSession) (string, error) {
-	return formatMinor(obj.Currency, obj.OpeningFloatMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.OpeningFloatMinor), nil
 }
 
 // CashSales is the resolver for the cashSales field.
 func (r *posSessionResolver) CashSales(ctx context.Context, obj *ent.PosSession) (string, error) {
-	return formatMinor(obj.Currency, obj.CashInMinor), nil
+	return money.FormatMinorIn(obj.Currency, obj.CashInMinor), nil
 }
 
 // ExpectedCash is the resolver for the expectedCash field.
 func (r *posSessionResolver) ExpectedCash(ctx context.Context, obj *ent.PosSession) (string, error) {
-	return formatMinor(obj.Currency, service.SessionExpected(obj)), nil
+	return money.FormatMinorIn(obj.Currency, service.SessionExpected(obj)), nil
 }
 
 // CountedCash is the resolver for the countedCash field.
@@ -91,7 +92,7 @@ func (r *posSessionResolver) CountedCash(ctx context.Context, obj *ent.PosSessio
 	if obj.CountedMinor == nil {
 		return nil, nil
 	}
-	v := formatMinor(obj.Currency, *obj.CountedMinor)
+	v := money.FormatMinorIn(obj.Currency, *obj.CountedMinor)
 	return &v, nil
 }
 
@@ -100,7 +101,7 @@ func (r *posSessionResolver) OverShort(ctx context.Context, obj *ent.PosSession)
 	if obj.CountedMinor == nil {
 		return nil, nil
 	}
-	v := formatMinor(obj.Currency, *obj.CountedMinor-service.SessionExpected(obj))
+	v := money.FormatMinorIn(obj.Currency, *obj.CountedMinor-service.SessionExpected(obj))
 	return &v, nil
 }
 

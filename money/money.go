@@ -86,3 +86,10 @@ func (c Currency) FormatMinor(n int64) string { return c.Format(c.FromMinor(n)) 
 
 // ParseAmount reads an amount in currency c: at most c.Minor decimals.
 func (c Currency) ParseAmount(s string) (decimal.Decimal, error) { return ParseDecimal(s, c.Minor) }
+
+// FormatMinorIn formats minor units of the currency with that code; an
+// unknown code formats as whole units.
+func FormatMinorIn(code string, n int64) string {
+	c, _ := Lookup(code)
+	return c.FormatMinor(n)
+}

@@ -16,11 +16,6 @@ import (
 
 // Amounts leave as decimal strings in the object's currency.
 
-func fmtMinor(currency string, n int64) string {
-	c, _ := money.Lookup(currency)
-	return c.FormatMinor(n)
-}
-
 type quoteInput struct {
 	Currency string       `json:"currency"`
 	Items    []money.Item `json:"items"`
@@ -50,7 +45,7 @@ func customerView(cu *ent.Customer) gin.H {
 }
 
 func invoiceView(i *ent.Invoice) gin.H {
-	f := func(n int64) string { return fmtMinor(i.Currency, n) }
+	f := func(n int64) string { return money.FormatMinorIn(i.Currency, n) }
 	return gin.H{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
 		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
 		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(i.TotalMinor - i.PaidMinor),
@@ -75,12 +70,12 @@ func paymentView(p *ent.Payment) gin.H {
 		status = "partially_refunded"
 	}
 	return gin.H{"id": p.ID, "object": "payment", "invoice_id": p.InvoiceID, "currency": p.Currency,
-		"amount": fmtMinor(p.Currency, p.AmountMinor), "amount_refunded": fmtMinor(p.Currency, p.RefundedMinor), "status": status,
+		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": status,
 		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt}
 }
 
 func sessionView(p *ent.PosSession) gin.H {
-	f := func(n int64) string { return fmtMinor(p.Currency, n) }
+	f := func(n int64) string { return money.FormatMinorIn(p.Currency, n) }
 	out := gin.H{"id": p.ID, "object": "pos_session", "register": p.Register, "currency": p.Currency, "status": p.Status,
 		"opening_float": f(p.OpeningFloatMinor), "cash_sales": f(p.CashInMinor), "expected_cash": f(service.SessionExpected(p)),
 		"counted_cash": nil, "over_short": nil, "opened_by": p.OpenedBy, "closed_by": p.ClosedBy, "opened_at": p.CreatedAt, "closed_at": p.ClosedAt}
@@ -94,9 +89,9 @@ func sessionView(p *ent.PosSession) gin.H {
 func saleView(s *service.Sale) gin.H {
 	inv := s.Invoice
 	return gin.H{"id": s.ID, "object": "pos_sale", "receipt_number": s.ReceiptNumber, "session_id": s.SessionID, "invoice_id": s.InvoiceID,
-		"currency": s.Currency, "lines": inv.Lines, "subtotal": fmtMinor(inv.Currency, inv.SubtotalMinor),
-		"discount_total": fmtMinor(inv.Currency, inv.DiscountMinor), "tax_total": fmtMinor(inv.Currency, inv.TaxMinor),
-		"total": fmtMinor(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": fmtMinor(s.Currency, s.ChangeMinor),
+		"currency": s.Currency, "lines": inv.Lines, "subtotal": money.FormatMinorIn(inv.Currency, inv.SubtotalMinor),
+		"discount_total": money.FormatMinorIn(inv.Currency, inv.DiscountMinor), "tax_total": money.FormatMinorIn(inv.Currency, inv.TaxMinor),
+		"total": money.FormatMinorIn(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": money.FormatMinorIn(s.Currency, s.ChangeMinor),
 		"payments": mapSlice(s.Payments, paymentView), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt}
 }
 

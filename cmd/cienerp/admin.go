@@ -9,8 +9,7 @@ import (
 	"strings"
 
 	"github.com/cienerp/cienerp/app"
-	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/ent/tenant"
+	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
@@ -155,15 +154,18 @@ func roles(s string) []string {
 	return out
 }
 
-func findTenant(ctx context.Context, a *app.App, idOrSlug string) (*tenantRef, error) {
+func findTenant(ctx context.Context, a *app.App, idOrSlug string) (auth.Tenant, error) {
 	if idOrSlug == "" {
-		return nil, fmt.Errorf("-tenant is required (slug or id)")
+		return auth.Tenant{}, fmt.Errorf("-tenant is required (slug or id)")
 	}
-	t, err := a.DB.Client.Tenant.Query().Where(tenant.Or(tenant.Slug(idOrSlug), tenantIDIs(idOrSlug))).Only(privacy.DecisionContext(ctx, privacy.Allow))
+	t, found, err := a.Auth.Dir.Tenant(ctx, idOrSlug)
 	if err != nil {
-		return nil, fmt.Errorf("tenant %q not found", idOrSlug)
+		return auth.Tenant{}, err
 	}
-	return &tenantRef{ID: t.ID, Slug: t.Slug}, nil
+	if !found {
+		return auth.Tenant{}, fmt.Errorf("tenant %q not found", idOrSlug)
+	}
+	return t, nil
 }
 
 // explain prints validation errors field by field.
