@@ -7,19 +7,108 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
 )
 
-// CreateRole is the resolver for the createRole field.
-func (r *mutationResolver) CreateRole(ctx context.Context, name string, description string, permissions []string) (*service.RoleView, error) {
+// Role is the resolver for the role field.
+func (r *explanationResolver) Role(ctx context.Context, obj *service.Explanation) (*string, error) {
+	return nonEmpty(obj.Role), nil
+}
+
+// Rule is the resolver for the rule field.
+func (r *explanationResolver) Rule(ctx context.Context, obj *service.Explanation) (*string, error) {
+	return nonEmpty(obj.Rule), nil
+}
+
+// Secret is the resolver for the secret field.
+func (r *integrationKeyResolver) Secret(ctx context.Context, obj *service.Key) (*string, error) {
+	return nonEmpty(obj.Secret), nil
+}
+
+// Environment is the resolver for the environment field.
+func (r *integrationKeyResolver) Environment(ctx context.Context, obj *service.Key) (string, error) {
+	return string(obj.Env), nil
+}
+
+// Status is the resolver for the status field.
+func (r *integrationKeyResolver) Status(ctx context.Context, obj *service.Key) (string, error) {
+	return obj.Status(time.Now()), nil
+}
+
+// CreateIntegrationKey is the resolver for the createIntegrationKey field.
+func (r *mutationResolver) CreateIntegrationKey(ctx context.Context, name string, roles []string, expiresAt *time.Time, idempotencyKey *string) (*service.Key, error) {
+	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
+		return nil, err
+	}
+	in := service.CreateKeyInput{Name: name, Roles: roles, ExpiresAt: expiresAt}
+	return once(ctx, r.Service, idempotent[*service.Key]{key: idempotencyKey, field: "createIntegrationKey", args: in,
+		create: func() (*service.Key, error) { return r.Service.CreateKey(ctx, in) }, replay: decoded[*service.Key]})
+}
+
+// RevokeIntegrationKey is the resolver for the revokeIntegrationKey field.
+func (r *mutationResolver) RevokeIntegrationKey(ctx context.Context, id uuid.UUID) (*service.Key, error) {
+	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
+		return nil, err
+	}
+	return r.Service.RevokeKey(ctx, id)
+}
+
+// RollIntegrationKey is the resolver for the rollIntegrationKey field.
+func (r *mutationResolver) RollIntegrationKey(ctx context.Context, id uuid.UUID, expiresInHours int, idempotencyKey *string) (*service.Key, error) {
+	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
+		return nil, err
+	}
+	return once(ctx, r.Service, idempotent[*service.Key]{key: idempotencyKey, field: "rollIntegrationKey", args: []any{id, expiresInHours},
+		create: func() (*service.Key, error) {
+			return r.Service.RollKey(ctx, id, time.Duration(expiresInHours)*time.Hour)
+		}, replay: decoded[*service.Key]})
+}
+
+// ImportPolicy is the resolver for the importPolicy field.
+func (r *mutationResolver) ImportPolicy(ctx context.Context, document service.PolicyDoc, dryRun bool) (*PolicyImport, error) {
 	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
 		return nil, err
 	}
-	r2, err := r.Service.CreateRole(ctx, service.CreateRoleInput{Name: name, Description: description, Permissions: permissions})
-	return &r2, err
+	diff, err := r.Service.ImportPolicy(ctx, document, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	return &PolicyImport{DryRun: dryRun, Changes: &diff}, nil
+}
+
+// AddMemberRole is the resolver for the addMemberRole field.
+func (r *mutationResolver) AddMemberRole(ctx context.Context, userID uuid.UUID, role string) (*service.Member, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	m, err := r.Service.AddMemberRole(ctx, userID, role)
+	return &m, err
+}
+
+// RemoveMemberRole is the resolver for the removeMemberRole field.
+func (r *mutationResolver) RemoveMemberRole(ctx context.Context, userID uuid.UUID, role string) (*service.Member, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	m, err := r.Service.RemoveMemberRole(ctx, userID, role)
+	return &m, err
+}
+
+// CreateRole is the resolver for the createRole field.
+func (r *mutationResolver) CreateRole(ctx context.Context, name string, description string, permissions []string, idempotencyKey *string) (*service.RoleView, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	in := service.CreateRoleInput{Name: name, Description: description, Permissions: permissions}
+	return once(ctx, r.Service, idempotent[*service.RoleView]{key: idempotencyKey, field: "createRole", args: in,
+		create: func() (*service.RoleView, error) {
+			v, err := r.Service.CreateRole(ctx, in)
+			return &v, err
+		}, replay: decoded[*service.RoleView]})
 }
 
 // UpdateRole is the resolver for the updateRole field.
@@ -47,12 +136,16 @@ func (r *mutationResolver) DeleteRole(ctx context.Context, name string) (bool, e
 }
 
 // InviteMember is the resolver for the inviteMember field.
-func (r *mutationResolver) InviteMember(ctx context.Context, email string, name string, password string, roles []string) (*service.Member, error) {
+func (r *mutationResolver) InviteMember(ctx context.Context, email string, name string, password string, roles []string, idempotencyKey *string) (*service.Member, error) {
 	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
 		return nil, err
 	}
-	m, err := r.Service.InviteMember(ctx, service.InviteMemberInput{Email: email, Name: name, Password: password, Roles: roles})
-	return &m, err
+	in := service.InviteMemberInput{Email: email, Name: name, Password: password, Roles: roles}
+	return once(ctx, r.Service, idempotent[*service.Member]{key: idempotencyKey, field: "inviteMember", args: in,
+		create: func() (*service.Member, error) {
+			m, err := r.Service.InviteMember(ctx, in)
+			return &m, err
+		}, replay: decoded[*service.Member]})
 }
 
 // SetMemberRoles is the resolver for the setMemberRoles field.
@@ -119,3 +212,40 @@ func (r *queryResolver) Members(ctx context.Context) ([]*service.Member, error) 
 	}
 	return out, nil
 }
+
+// IntegrationKeys is the resolver for the integrationKeys field.
+func (r *queryResolver) IntegrationKeys(ctx context.Context) ([]*service.Key, error) {
+	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
+		return nil, err
+	}
+	return r.Service.ListKeys(ctx)
+}
+
+// ExplainPermission is the resolver for the explainPermission field.
+func (r *queryResolver) ExplainPermission(ctx context.Context, subject string, permission string) (*service.Explanation, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	e, err := r.Service.Explain(ctx, subject, permission)
+	return &e, err
+}
+
+// Policy is the resolver for the policy field.
+func (r *queryResolver) Policy(ctx context.Context) (*service.PolicyDoc, error) {
+	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
+		return nil, err
+	}
+	doc, err := r.Service.ExportPolicy(ctx)
+	return &doc, err
+}
+
+// Explanation returns ExplanationResolver implementation.
+func (r *Resolver) Explanation() ExplanationResolver { return &explanationResolver{r} }
+
+// IntegrationKey returns IntegrationKeyResolver implementation.
+func (r *Resolver) IntegrationKey() IntegrationKeyResolver { return &integrationKeyResolver{r} }
+
+type (
+	explanationResolver    struct{ *Resolver }
+	integrationKeyResolver struct{ *Resolver }
+)

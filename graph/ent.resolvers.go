@@ -134,6 +134,9 @@ func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor
 	return r.Client.TicketComment.Query().Paginate(ctx, after, first, before, last, ent.WithTicketCommentFilter(where.Filter))
 }
 
+// Document returns DocumentResolver implementation.
+func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
+
 // Invoice returns InvoiceResolver implementation.
 func (r *Resolver) Invoice() InvoiceResolver { return &invoiceResolver{r} }
 
@@ -150,6 +153,7 @@ func (r *Resolver) PosSession() PosSessionResolver { return &posSessionResolver{
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
+	documentResolver   struct{ *Resolver }
 	invoiceResolver    struct{ *Resolver }
 	paymentResolver    struct{ *Resolver }
 	posSaleResolver    struct{ *Resolver }

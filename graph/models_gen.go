@@ -52,11 +52,46 @@ type Me struct {
 	Permissions []string  `json:"permissions"`
 }
 
+// What an import changes, or with dryRun would change.
+type PolicyImport struct {
+	DryRun  bool                `json:"dryRun"`
+	Changes *service.PolicyDiff `json:"changes"`
+}
+
 // The caller's tenant.
 type TenantInfo struct {
 	ID                 uuid.UUID `json:"id"`
 	Slug               string    `json:"slug"`
 	RateLimitPerMinute int       `json:"rateLimitPerMinute"`
+}
+
+type UpdateCustomerInput struct {
+	Name     *string `json:"name,omitempty"`
+	Email    *string `json:"email,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
+	TaxID    *string `json:"taxId,omitempty"`
+	Address  *string `json:"address,omitempty"`
+	Currency *string `json:"currency,omitempty"`
+	Notes    *string `json:"notes,omitempty"`
+}
+
+type UpdateDocumentInput struct {
+	Title    *string `json:"title,omitempty"`
+	Category *string `json:"category,omitempty"`
+	// Replaces the tags.
+	Tags []string `json:"tags,omitempty"`
+}
+
+// Edits a draft invoice; left-out fields stay.
+type UpdateInvoiceInput struct {
+	// null detaches the customer.
+	CustomerID graphql.Omittable[*uuid.UUID] `json:"customerId,omitempty"`
+	Currency   *string                       `json:"currency,omitempty"`
+	// Replaces every line.
+	Items []*ItemInput `json:"items,omitempty"`
+	// YYYY-MM-DD; null clears it.
+	DueDate graphql.Omittable[*string] `json:"dueDate,omitempty"`
+	Notes   *string                    `json:"notes,omitempty"`
 }
 
 type UpdateTicketInput struct {

@@ -7,7 +7,9 @@ package graph
 
 import (
 	"context"
+	"io"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -15,11 +17,12 @@ import (
 )
 
 // CreateTicket is the resolver for the createTicket field.
-func (r *mutationResolver) CreateTicket(ctx context.Context, input service.CreateTicketInput) (*ent.Ticket, error) {
+func (r *mutationResolver) CreateTicket(ctx context.Context, input service.CreateTicketInput, idempotencyKey *string) (*ent.Ticket, error) {
 	if err := policy.Require(ctx, policy.TicketsCreate); err != nil {
 		return nil, err
 	}
-	return r.Service.CreateTicket(ctx, input)
+	return once(ctx, r.Service, idempotent[*ent.Ticket]{key: idempotencyKey, field: "createTicket", args: input,
+		create: func() (*ent.Ticket, error) { return r.Service.CreateTicket(ctx, input) }, replay: reread(ctx, r.Client.Ticket.Get)})
 }
 
 // UpdateTicket is the resolver for the updateTicket field.
@@ -27,23 +30,59 @@ func (r *mutationResolver) UpdateTicket(ctx context.Context, id uuid.UUID, input
 	if err := policy.Require(ctx, policy.TicketsUpdate); err != nil {
 		return nil, err
 	}
-	in := service.UpdateTicketInput{Title: opt(input.Title), Description: opt(input.Description), Priority: opt(input.Priority),
-		Status: opt(input.Status), RequesterID: opt(input.RequesterID)}
-	if v, set := input.AssigneeID.ValueOK(); set {
-		in.AssigneeID = service.Opt[uuid.UUID]{Set: true, Null: v == nil}
-		if v != nil {
-			in.AssigneeID.V = *v
-		}
+	return r.Service.UpdateTicket(ctx, id, service.UpdateTicketInput{Title: opt(input.Title), Description: opt(input.Description),
+		Priority: opt(input.Priority), Status: opt(input.Status), RequesterID: opt(input.RequesterID), AssigneeID: omittable[uuid.UUID](input.AssigneeID)})
+}
+
+// DeleteTicket is the resolver for the deleteTicket field.
+func (r *mutationResolver) DeleteTicket(ctx context.Context, id uuid.UUID) (bool, error) {
+	if err := policy.Require(ctx, policy.TicketsDelete); err != nil {
+		return false, err
 	}
-	return r.Service.UpdateTicket(ctx, id, in)
+	return deleted(r.Service.DeleteTicket(ctx, id))
 }
 
 // AddTicketComment is the resolver for the addTicketComment field.
-func (r *mutationResolver) AddTicketComment(ctx context.Context, ticketID uuid.UUID, body string, internal bool) (*ent.TicketComment, error) {
+func (r *mutationResolver) AddTicketComment(ctx context.Context, ticketID uuid.UUID, body string, internal bool, idempotencyKey *string) (*ent.TicketComment, error) {
 	if err := policy.Require(ctx, policy.CommentsCreate); err != nil {
 		return nil, err
 	}
-	return r.Service.AddComment(ctx, ticketID, service.CreateCommentInput{Body: body, Internal: internal})
+	in := service.CreateCommentInput{Body: body, Internal: internal}
+	return once(ctx, r.Service, idempotent[*ent.TicketComment]{key: idempotencyKey, field: "addTicketComment", args: []any{ticketID, in},
+		create:  func() (*ent.TicketComment, error) { return r.Service.AddComment(ctx, ticketID, in) },
+		replay: reread(ctx, r.Client.TicketComment.Get)})
+}
+
+// UploadDocument is the resolver for the uploadDocument field.
+func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title string, category string, tags []string, idempotencyKey *string) (*ent.Document, error) {
+	if err := policy.Require(ctx, policy.DocumentsUpload); err != nil {
+		return nil, err
+	}
+	meta := service.DocumentMeta{Title: title, Category: category, Tags: tags}
+	content := io.Reader(file.File)
+	return once(ctx, r.Service, idempotent[*ent.Document]{key: idempotencyKey, field: "uploadDocument", args: meta, content: &content,
+		create: func() (*ent.Document, error) { return r.Service.UploadDocument(ctx, uploadName(file), content, meta) },
+		replay: reread(ctx, r.Client.Document.Get)})
+}
+
+// UpdateDocument is the resolver for the updateDocument field.
+func (r *mutationResolver) UpdateDocument(ctx context.Context, id uuid.UUID, input UpdateDocumentInput) (*ent.Document, error) {
+	if err := policy.Require(ctx, policy.DocumentsUpdate); err != nil {
+		return nil, err
+	}
+	in := service.UpdateDocumentInput{Title: opt(input.Title), Category: opt(input.Category)}
+	if input.Tags != nil {
+		in.Tags = service.Some(input.Tags)
+	}
+	return r.Service.UpdateDocument(ctx, id, in)
+}
+
+// DeleteDocument is the resolver for the deleteDocument field.
+func (r *mutationResolver) DeleteDocument(ctx context.Context, id uuid.UUID) (bool, error) {
+	if err := policy.Require(ctx, policy.DocumentsDelete); err != nil {
+		return false, err
+	}
+	return deleted(r.Service.DeleteDocument(ctx, id))
 }
 
 // VerifyDocument is the resolver for the verifyDocument field.
@@ -63,21 +102,57 @@ func (r *mutationResolver) RejectDocument(ctx context.Context, id uuid.UUID, rea
 }
 
 // CreateCustomer is the resolver for the createCustomer field.
-func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCustomerInput) (*ent.Customer, error) {
+func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCustomerInput, idempotencyKey *string) (*ent.Customer, error) {
 	if err := policy.Require(ctx, "finance.customers.create"); err != nil {
 		return nil, err
 	}
-	return r.Service.CreateCustomer(ctx, service.CustomerInput{Name: service.Some(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
+	return once(ctx, r.Service, idempotent[*ent.Customer]{key: idempotencyKey, field: "createCustomer", args: input,
+		create: func() (*ent.Customer, error) {
+			return r.Service.CreateCustomer(ctx, service.CustomerInput{Name: service.Some(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
+				TaxID: opt(input.TaxID), Address: opt(input.Address), Currency: opt(input.Currency), Notes: opt(input.Notes)})
+		}, replay: reread(ctx, r.Client.Customer.Get)})
+}
+
+// UpdateCustomer is the resolver for the updateCustomer field.
+func (r *mutationResolver) UpdateCustomer(ctx context.Context, id uuid.UUID, input UpdateCustomerInput) (*ent.Customer, error) {
+	if err := policy.Require(ctx, "finance.customers.update"); err != nil {
+		return nil, err
+	}
+	return r.Service.UpdateCustomer(ctx, id, service.CustomerInput{Name: opt(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
 		TaxID: opt(input.TaxID), Address: opt(input.Address), Currency: opt(input.Currency), Notes: opt(input.Notes)})
 }
 
+// DeleteCustomer is the resolver for the deleteCustomer field.
+func (r *mutationResolver) DeleteCustomer(ctx context.Context, id uuid.UUID) (bool, error) {
+	if err := policy.Require(ctx, "finance.customers.delete"); err != nil {
+		return false, err
+	}
+	return deleted(r.Service.DeleteCustomer(ctx, id))
+}
+
 // CreateInvoice is the resolver for the createInvoice field.
-func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoiceInput) (*ent.Invoice, error) {
+func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoiceInput, idempotencyKey *string) (*ent.Invoice, error) {
 	if err := policy.Require(ctx, "finance.invoices.create"); err != nil {
 		return nil, err
 	}
-	return r.Service.CreateInvoice(ctx, service.InvoiceInput{CustomerID: opt(input.CustomerID), Currency: opt(input.Currency),
-		Items: service.Some(items(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes)})
+	return once(ctx, r.Service, idempotent[*ent.Invoice]{key: idempotencyKey, field: "createInvoice", args: input,
+		create: func() (*ent.Invoice, error) {
+			return r.Service.CreateInvoice(ctx, service.InvoiceInput{CustomerID: opt(input.CustomerID), Currency: opt(input.Currency),
+				Items: service.Some(items(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes)})
+		}, replay: reread(ctx, r.Client.Invoice.Get)})
+}
+
+// UpdateInvoice is the resolver for the updateInvoice field.
+func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, input UpdateInvoiceInput) (*ent.Invoice, error) {
+	if err := policy.Require(ctx, "finance.invoices.update"); err != nil {
+		return nil, err
+	}
+	in := service.InvoiceInput{CustomerID: omittable[uuid.UUID](input.CustomerID), Currency: opt(input.Currency),
+		DueDate: omittable[string](input.DueDate), Notes: opt(input.Notes)}
+	if input.Items != nil {
+		in.Items = service.Some(items(input.Items))
+	}
+	return r.Service.UpdateInvoice(ctx, id, in)
 }
 
 // IssueInvoice is the resolver for the issueInvoice field.
@@ -97,27 +172,32 @@ func (r *mutationResolver) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.
 }
 
 // RecordPayment is the resolver for the recordPayment field.
-func (r *mutationResolver) RecordPayment(ctx context.Context, input service.PaymentInput) (*ent.Payment, error) {
+func (r *mutationResolver) RecordPayment(ctx context.Context, input service.PaymentInput, idempotencyKey *string) (*ent.Payment, error) {
 	if err := policy.Require(ctx, "finance.payments.create"); err != nil {
 		return nil, err
 	}
-	return r.Service.RecordPayment(ctx, input)
+	return once(ctx, r.Service, idempotent[*ent.Payment]{key: idempotencyKey, field: "recordPayment", args: input,
+		create: func() (*ent.Payment, error) { return r.Service.RecordPayment(ctx, input) }, replay: reread(ctx, r.Client.Payment.Get)})
 }
 
 // RefundPayment is the resolver for the refundPayment field.
-func (r *mutationResolver) RefundPayment(ctx context.Context, id uuid.UUID, amount string, reason string) (*ent.Payment, error) {
+func (r *mutationResolver) RefundPayment(ctx context.Context, id uuid.UUID, amount string, reason string, idempotencyKey *string) (*ent.Payment, error) {
 	if err := policy.Require(ctx, "finance.payments.refund"); err != nil {
 		return nil, err
 	}
-	return r.Service.RefundPayment(ctx, id, service.RefundInput{Amount: amount, Reason: reason})
+	in := service.RefundInput{Amount: amount, Reason: reason}
+	return once(ctx, r.Service, idempotent[*ent.Payment]{key: idempotencyKey, field: "refundPayment", args: []any{id, in},
+		create: func() (*ent.Payment, error) { return r.Service.RefundPayment(ctx, id, in) }, replay: reread(ctx, r.Client.Payment.Get)})
 }
 
 // OpenPosSession is the resolver for the openPosSession field.
-func (r *mutationResolver) OpenPosSession(ctx context.Context, register string, currency string, openingFloat string) (*ent.PosSession, error) {
+func (r *mutationResolver) OpenPosSession(ctx context.Context, register string, currency string, openingFloat string, idempotencyKey *string) (*ent.PosSession, error) {
 	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
 		return nil, err
 	}
-	return r.Service.OpenSession(ctx, service.OpenSessionInput{Register: register, Currency: currency, OpeningFloat: openingFloat})
+	in := service.OpenSessionInput{Register: register, Currency: currency, OpeningFloat: openingFloat}
+	return once(ctx, r.Service, idempotent[*ent.PosSession]{key: idempotencyKey, field: "openPosSession", args: in,
+		create: func() (*ent.PosSession, error) { return r.Service.OpenSession(ctx, in) }, replay: reread(ctx, r.Client.PosSession.Get)})
 }
 
 // ClosePosSession is the resolver for the closePosSession field.
@@ -129,7 +209,7 @@ func (r *mutationResolver) ClosePosSession(ctx context.Context, id uuid.UUID, co
 }
 
 // CreatePosSale is the resolver for the createPosSale field.
-func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSaleInput) (*ent.PosSale, error) {
+func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSaleInput, idempotencyKey *string) (*ent.PosSale, error) {
 	if err := policy.Require(ctx, "pos.sales.create"); err != nil {
 		return nil, err
 	}
@@ -137,11 +217,15 @@ func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSal
 	for i, t := range input.Tenders {
 		tenders[i] = *t
 	}
-	sale, err := r.Service.CreateSale(ctx, service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: items(input.Items), Tenders: tenders})
-	if err != nil {
-		return nil, err
-	}
-	return sale.PosSale, nil
+	in := service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: items(input.Items), Tenders: tenders}
+	return once(ctx, r.Service, idempotent[*ent.PosSale]{key: idempotencyKey, field: "createPosSale", args: in,
+		create: func() (*ent.PosSale, error) {
+			sale, err := r.Service.CreateSale(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return sale.PosSale, nil
+		}, replay: reread(ctx, r.Client.PosSale.Get)})
 }
 
 // Mutation returns MutationResolver implementation.

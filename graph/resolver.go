@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
@@ -79,3 +80,27 @@ func items(in []*ItemInput) []money.Item {
 	}
 	return out
 }
+
+// nonEmpty is null for "", as REST leaves such fields out.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// omittable turns a nullable, omittable argument into a partial-update
+// field: absent keeps, null clears.
+func omittable[T any](o graphql.Omittable[*T]) service.Opt[T] {
+	v, set := o.ValueOK()
+	if !set {
+		return service.Opt[T]{}
+	}
+	if v == nil {
+		return service.Opt[T]{Set: true, Null: true}
+	}
+	return service.Some(*v)
+}
+
+// deleted answers a delete mutation.
+func deleted(err error) (bool, error) { return err == nil, err }

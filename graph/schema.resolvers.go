@@ -14,6 +14,15 @@ import (
 	"github.com/cienerp/cienerp/service"
 )
 
+// DownloadURL is the resolver for the downloadUrl field.
+func (r *documentResolver) DownloadURL(ctx context.Context, obj *ent.Document) (string, error) {
+	base := "/api"
+	if obj.Env == policy.Sandbox {
+		base = "/api/sandbox"
+	}
+	return base + "/documents/" + obj.ID.String() + "/download", nil
+}
+
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
 	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
@@ -128,4 +137,13 @@ func (r *queryResolver) Tenant(ctx context.Context) (*TenantInfo, error) {
 		return nil, &service.NotFoundError{Entity: "tenant"}
 	}
 	return &TenantInfo{ID: t.ID, Slug: t.Slug, RateLimitPerMinute: t.RateLimit}, nil
+}
+
+// CalculateQuote is the resolver for the calculateQuote field.
+func (r *queryResolver) CalculateQuote(ctx context.Context, currency string, in []*ItemInput) (*money.Totals, error) {
+	t, err := service.Quote(currency, items(in))
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }

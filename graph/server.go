@@ -20,10 +20,11 @@ import (
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
+	"github.com/cienerp/cienerp/storage"
 )
 
 // NewHandler builds the GraphQL server with only the transports it needs
-// (POST, and GET for queries) and introspection on. The REST middleware in
+// (POST, GET for queries, multipart for uploads) and introspection on. The REST middleware in
 // front of it has already authenticated the caller and put the viewer in
 // the request context.
 func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
@@ -42,6 +43,7 @@ func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.Use(depthLimit{max: limits.MaxDepth})
@@ -88,6 +90,8 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		denied *policy.DeniedError
 		nf     *service.NotFoundError
 		verr   *service.ValidationError
+		tooBig *service.TooLargeError
+		badTyp *service.UnsupportedTypeError
 		parsed *gqlerror.Error
 	)
 	ext := map[string]any{}
@@ -104,6 +108,22 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &verr):
 		ext["code"], ext["errors"] = "VALIDATION", verr.Fields
 		gerr.Message = "The given data was invalid."
+	case errors.As(err, &tooBig):
+		ext["code"], ext["reason"], ext["maxBytes"] = "BAD_REQUEST", "file_too_large", tooBig.Limit
+		gerr.Message = tooBig.Error()
+	case errors.As(err, &badTyp):
+		ext["code"], ext["reason"], ext["allowedTypes"] = "BAD_REQUEST", "unsupported_file_type", badTyp.Allowed
+		gerr.Message = badTyp.Error()
+	case errors.Is(err, storage.ErrUnavailable):
+		slog.WarnContext(ctx, "storage unavailable", "error", err.Error())
+		ext["code"], ext["reason"] = "UNAVAILABLE", "storage_unavailable"
+		gerr.Message = "Document storage is unavailable right now; nothing was changed. Retry in a moment."
+	case errors.Is(err, service.ErrIdempotencyRunning):
+		ext["code"], ext["reason"] = "CONFLICT", "idempotency_in_progress"
+		gerr.Message = "A call with this idempotencyKey is still being processed; retry later."
+	case errors.Is(err, service.ErrConflict), ent.IsConstraintError(err):
+		ext["code"], ext["reason"] = "CONFLICT", "conflict"
+		gerr.Message = "The request conflicted with a concurrent change; retry it."
 	case errors.As(err, &parsed) && errors.Unwrap(parsed) == nil:
 		return gerr // gqlgen's own: a parse, validation or complexity error of the query
 	default:

@@ -26,13 +26,9 @@ func (s *Server) calculateQuote(c *gin.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	t, errs := money.Compute(strings.ToUpper(in.Currency), in.Items)
-	if len(errs) > 0 {
-		verr := &service.ValidationError{}
-		for _, e := range errs {
-			verr.Add(e.Field, "%s", e.Message)
-		}
-		return verr
+	t, err := service.Quote(in.Currency, in.Items)
+	if err != nil {
+		return err
 	}
 	respond(c, http.StatusOK, gin.H{"object": "quote", "currency": t.Currency, "lines": t.Lines, "subtotal": t.Subtotal,
 		"discount_total": t.DiscountTotal, "tax_total": t.TaxTotal, "grand_total": t.GrandTotal})

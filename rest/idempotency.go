@@ -2,25 +2,18 @@ package rest
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/idempotencykey"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
-
-// IdempotencyTTL is how long a first response is replayed.
-const IdempotencyTTL = 24 * time.Hour
 
 // captureWriter keeps a copy of what the handler writes.
 type captureWriter struct {
@@ -60,53 +53,29 @@ func (s *Server) idempotent(c *gin.Context) {
 		io.Closer
 	}{io.TeeReader(body, hasher), body}
 
-	ctx := c.Request.Context()
-	v := policy.FromContext(ctx)
-	client := s.svc.Client
-	for attempt := 0; ; attempt++ {
-		row, err := client.IdempotencyKey.Create().SetCredential(v.Credential()).SetKey(key).
-			SetExpiresAt(time.Now().Add(IdempotencyTTL)).Save(ctx)
-		if err == nil {
-			s.runOnce(c, row, hasher)
-			return
-		}
-		if !ent.IsConstraintError(err) || attempt > 0 {
-			abortWith(c, err)
-			return
-		}
-		prev, err := client.IdempotencyKey.Query().
-			Where(idempotencykey.Credential(v.Credential()), idempotencykey.Key(key)).Only(ctx)
-		if ent.IsNotFound(err) {
-			continue // removed after a failed first attempt: claim again
-		}
-		if err != nil {
-			abortWith(c, err)
-			return
-		}
-		if time.Now().After(prev.ExpiresAt) {
-			if err := client.IdempotencyKey.DeleteOne(prev).Exec(ctx); err != nil && !ent.IsNotFound(err) {
-				abortWith(c, err)
-				return
-			}
-			continue
-		}
-		if prev.State == idempotencykey.StateRunning {
-			abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
-			return
-		}
-		if _, err := io.Copy(io.Discard, c.Request.Body); err != nil {
-			abortWith(c, bodyError(err))
-			return
-		}
-		if hasher.sum() != prev.RequestHash {
-			abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
-			return
-		}
-		c.Header("Idempotent-Replayed", "true")
-		c.Data(prev.ResponseStatus, "application/json; charset=utf-8", prev.ResponseBody)
-		c.Abort()
+	claim, prev, err := s.svc.ClaimIdempotency(c.Request.Context(), key)
+	switch {
+	case errors.Is(err, service.ErrIdempotencyRunning):
+		abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
+		return
+	case err != nil:
+		abortWith(c, err)
+		return
+	case claim != nil:
+		s.runOnce(c, claim, hasher)
 		return
 	}
+	if _, err := io.Copy(io.Discard, c.Request.Body); err != nil {
+		abortWith(c, bodyError(err))
+		return
+	}
+	if hasher.sum() != prev.RequestHash {
+		abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
+		return
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Data(prev.ResponseStatus, "application/json; charset=utf-8", prev.ResponseBody)
+	c.Abort()
 }
 
 // runOnce runs the handler for a freshly claimed key and stores its answer
@@ -115,14 +84,13 @@ func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey, hasher *reques
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
-	ctx := context.WithoutCancel(c.Request.Context())
+	ctx := c.Request.Context()
 	var err error
 	if status := w.Status(); status >= 500 {
-		err = s.svc.Client.IdempotencyKey.DeleteOne(row).Exec(ctx)
+		err = s.svc.ReleaseIdempotency(ctx, row)
 	} else {
 		_, _ = io.Copy(io.Discard, c.Request.Body) // hash what the handler did not read
-		err = s.svc.Client.IdempotencyKey.UpdateOne(row).SetState(idempotencykey.StateDone).SetRequestHash(hasher.sum()).
-			SetResponseStatus(status).SetResponseBody(w.buf.Bytes()).Exec(ctx)
+		err = s.svc.CompleteIdempotency(ctx, row, hasher.sum(), status, w.buf.Bytes())
 	}
 	if err != nil {
 		s.log.Error("storing idempotent response", "error", err.Error(), "request_id", requestID(c))

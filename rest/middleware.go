@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -80,10 +81,17 @@ func withRecover(log *slog.Logger) gin.HandlerFunc {
 }
 
 // withBodyLimit caps request bodies at n bytes.
-func withBodyLimit(n int64) gin.HandlerFunc {
+func withBodyLimit(n int64) gin.HandlerFunc { return withBodyLimitFor(n, "", n) }
+
+// withBodyLimitFor is withBodyLimit with another limit for one media type.
+func withBodyLimitFor(n int64, mediaType string, other int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		limit := n
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == mediaType {
+			limit = other
+		}
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

@@ -145,6 +145,10 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 		limit = s.svc.Limits.MaxBytes + uploadOverhead
 	}
 	hs := []gin.HandlerFunc{withBodyLimit(limit)}
+	if rt.Path == "/graphql" && rt.Method == http.MethodPost {
+		// GraphQL uploads are multipart bodies with the document limit.
+		hs[0] = withBodyLimitFor(limit, "multipart/form-data", s.svc.Limits.MaxBytes+uploadOverhead)
+	}
 	if rt.Path == "/graphql" && rt.Method == http.MethodGet && s.cfg.Explorer != nil {
 		hs = append(hs, s.explorer)
 	}

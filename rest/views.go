@@ -73,22 +73,13 @@ type keyJSON struct {
 }
 
 func keyView(k *service.Key) keyJSON {
-	status := "active"
-	switch {
-	case k.RevokedAt != nil && k.RolledAt != nil:
-		status = "rolled"
-	case k.RevokedAt != nil:
-		status = "revoked"
-	case k.ExpiresAt != nil && time.Now().After(*k.ExpiresAt):
-		status = "expired"
-	}
 	roles := k.Roles
 	if roles == nil {
 		roles = []string{}
 	}
 	return keyJSON{
 		ID: k.ID, Object: "integration_key", Name: k.Name, Prefix: k.Prefix, Secret: k.Secret,
-		Environment: k.Env, Roles: roles, Status: status, CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
+		Environment: k.Env, Roles: roles, Status: k.Status(time.Now()), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
 		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RolledAt: k.RolledAt, RolledFrom: k.RolledFrom, LastUsedAt: k.LastUsedAt,
 	}
 }

@@ -173,6 +173,21 @@ func checkMeta(m DocumentMeta, verr *ValidationError) {
 	}
 }
 
+// UploadDocument stores a file whose metadata comes before it (GraphQL):
+// the metadata is checked before a byte is stored.
+func (s *Service) UploadDocument(ctx context.Context, filename string, r io.Reader, meta DocumentMeta) (*ent.Document, error) {
+	verr := &ValidationError{}
+	checkMeta(meta, verr)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	up, err := s.BeginUpload(ctx, filename, r)
+	if err != nil {
+		return nil, err
+	}
+	return up.Finish(ctx, meta)
+}
+
 // Finish records the stored file as a pending document. On any failure
 // the file is removed: no object without its row.
 func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, error) {

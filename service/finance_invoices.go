@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"time"
 
@@ -27,6 +28,14 @@ type InvoiceInput struct {
 
 // DefaultTermDays is the due date of an issued invoice without one.
 const DefaultTermDays = 30
+
+// Quote prices items without storing anything: the arithmetic of invoices.
+func Quote(currency string, items []money.Item) (money.Totals, error) {
+	t, errs := money.Compute(strings.ToUpper(currency), items)
+	verr := &ValidationError{}
+	priceErrors(errs, verr)
+	return t, verr.OrNil()
+}
 
 func priceErrors(errs []money.FieldError, verr *ValidationError) {
 	for _, e := range errs {

@@ -28,6 +28,19 @@ type Key struct {
 	Secret string
 }
 
+// Status is active, expired, revoked or rolled.
+func (k *Key) Status(now time.Time) string {
+	switch {
+	case k.RevokedAt != nil && k.RolledAt != nil:
+		return "rolled"
+	case k.RevokedAt != nil:
+		return "revoked"
+	case k.ExpiresAt != nil && now.After(*k.ExpiresAt):
+		return "expired"
+	}
+	return "active"
+}
+
 // MaxRollGrace bounds how long a rolled key keeps working.
 const MaxRollGrace = 7 * 24 * time.Hour
 
