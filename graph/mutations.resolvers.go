@@ -49,7 +49,7 @@ func (r *mutationResolver) AddTicketComment(ctx context.Context, ticketID uuid.U
 	}
 	in := service.CreateCommentInput{Body: body, Internal: internal}
 	return once(ctx, r.Service, idempotent[*ent.TicketComment]{key: idempotencyKey, field: "addTicketComment", args: []any{ticketID, in},
-		create:  func() (*ent.TicketComment, error) { return r.Service.AddComment(ctx, ticketID, in) },
+		create: func() (*ent.TicketComment, error) { return r.Service.AddComment(ctx, ticketID, in) },
 		replay: reread(ctx, r.Client.TicketComment.Get)})
 }
 
