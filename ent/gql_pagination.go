@@ -5,6 +5,9 @@ package ent
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"strconv"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -313,6 +316,53 @@ func (_m *AuditEventQuery) Paginate(
 	return conn, nil
 }
 
+var (
+	// AuditEventOrderFieldCreatedAt orders AuditEvent by created_at.
+	AuditEventOrderFieldCreatedAt = &AuditEventOrderField{
+		Value: func(_m *AuditEvent) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: auditevent.FieldCreatedAt,
+		toTerm: auditevent.ByCreatedAt,
+		toCursor: func(_m *AuditEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AuditEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case AuditEventOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AuditEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AuditEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AuditEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AuditEventOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid AuditEventOrderField", str)
+	}
+	return nil
+}
+
 // AuditEventOrderField defines the ordering field of AuditEvent.
 type AuditEventOrderField struct {
 	// Value extracts the ordering value from the given AuditEvent.
@@ -560,6 +610,89 @@ func (_m *CustomerQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// CustomerOrderFieldCreatedAt orders Customer by created_at.
+	CustomerOrderFieldCreatedAt = &CustomerOrderField{
+		Value: func(_m *Customer) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: customer.FieldCreatedAt,
+		toTerm: customer.ByCreatedAt,
+		toCursor: func(_m *Customer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CustomerOrderFieldUpdatedAt orders Customer by updated_at.
+	CustomerOrderFieldUpdatedAt = &CustomerOrderField{
+		Value: func(_m *Customer) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: customer.FieldUpdatedAt,
+		toTerm: customer.ByUpdatedAt,
+		toCursor: func(_m *Customer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CustomerOrderFieldName orders Customer by name.
+	CustomerOrderFieldName = &CustomerOrderField{
+		Value: func(_m *Customer) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: customer.FieldName,
+		toTerm: customer.ByName,
+		toCursor: func(_m *Customer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CustomerOrderField) String() string {
+	var str string
+	switch f.column {
+	case CustomerOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CustomerOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CustomerOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CustomerOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CustomerOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CustomerOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CustomerOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CustomerOrderFieldUpdatedAt
+	case "NAME":
+		*f = *CustomerOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CustomerOrderField", str)
+	}
+	return nil
 }
 
 // CustomerOrderField defines the ordering field of Customer.
@@ -811,6 +944,107 @@ func (_m *DocumentQuery) Paginate(
 	return conn, nil
 }
 
+var (
+	// DocumentOrderFieldCreatedAt orders Document by created_at.
+	DocumentOrderFieldCreatedAt = &DocumentOrderField{
+		Value: func(_m *Document) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: document.FieldCreatedAt,
+		toTerm: document.ByCreatedAt,
+		toCursor: func(_m *Document) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// DocumentOrderFieldUpdatedAt orders Document by updated_at.
+	DocumentOrderFieldUpdatedAt = &DocumentOrderField{
+		Value: func(_m *Document) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: document.FieldUpdatedAt,
+		toTerm: document.ByUpdatedAt,
+		toCursor: func(_m *Document) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// DocumentOrderFieldTitle orders Document by title.
+	DocumentOrderFieldTitle = &DocumentOrderField{
+		Value: func(_m *Document) (ent.Value, error) {
+			return _m.Title, nil
+		},
+		column: document.FieldTitle,
+		toTerm: document.ByTitle,
+		toCursor: func(_m *Document) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Title,
+			}
+		},
+	}
+	// DocumentOrderFieldSize orders Document by size.
+	DocumentOrderFieldSize = &DocumentOrderField{
+		Value: func(_m *Document) (ent.Value, error) {
+			return _m.Size, nil
+		},
+		column: document.FieldSize,
+		toTerm: document.BySize,
+		toCursor: func(_m *Document) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Size,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f DocumentOrderField) String() string {
+	var str string
+	switch f.column {
+	case DocumentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case DocumentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case DocumentOrderFieldTitle.column:
+		str = "TITLE"
+	case DocumentOrderFieldSize.column:
+		str = "SIZE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f DocumentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *DocumentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("DocumentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *DocumentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *DocumentOrderFieldUpdatedAt
+	case "TITLE":
+		*f = *DocumentOrderFieldTitle
+	case "SIZE":
+		*f = *DocumentOrderFieldSize
+	default:
+		return fmt.Errorf("%s is not a valid DocumentOrderField", str)
+	}
+	return nil
+}
+
 // DocumentOrderField defines the ordering field of Document.
 type DocumentOrderField struct {
 	// Value extracts the ordering value from the given Document.
@@ -1058,6 +1292,125 @@ func (_m *InvoiceQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// InvoiceOrderFieldCreatedAt orders Invoice by created_at.
+	InvoiceOrderFieldCreatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invoice.FieldCreatedAt,
+		toTerm: invoice.ByCreatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldUpdatedAt orders Invoice by updated_at.
+	InvoiceOrderFieldUpdatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: invoice.FieldUpdatedAt,
+		toTerm: invoice.ByUpdatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldNumber orders Invoice by number.
+	InvoiceOrderFieldNumber = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.Number, nil
+		},
+		column: invoice.FieldNumber,
+		toTerm: invoice.ByNumber,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Number,
+			}
+		},
+	}
+	// InvoiceOrderFieldTotalMinor orders Invoice by total_minor.
+	InvoiceOrderFieldTotalMinor = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.TotalMinor, nil
+		},
+		column: invoice.FieldTotalMinor,
+		toTerm: invoice.ByTotalMinor,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TotalMinor,
+			}
+		},
+	}
+	// InvoiceOrderFieldDueDate orders Invoice by due_date.
+	InvoiceOrderFieldDueDate = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.DueDate, nil
+		},
+		column: invoice.FieldDueDate,
+		toTerm: invoice.ByDueDate,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueDate,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InvoiceOrderField) String() string {
+	var str string
+	switch f.column {
+	case InvoiceOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InvoiceOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case InvoiceOrderFieldNumber.column:
+		str = "NUMBER"
+	case InvoiceOrderFieldTotalMinor.column:
+		str = "TOTAL"
+	case InvoiceOrderFieldDueDate.column:
+		str = "DUE_DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InvoiceOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InvoiceOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InvoiceOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InvoiceOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InvoiceOrderFieldUpdatedAt
+	case "NUMBER":
+		*f = *InvoiceOrderFieldNumber
+	case "TOTAL":
+		*f = *InvoiceOrderFieldTotalMinor
+	case "DUE_DATE":
+		*f = *InvoiceOrderFieldDueDate
+	default:
+		return fmt.Errorf("%s is not a valid InvoiceOrderField", str)
+	}
+	return nil
 }
 
 // InvoiceOrderField defines the ordering field of Invoice.
@@ -1309,6 +1662,89 @@ func (_m *PaymentQuery) Paginate(
 	return conn, nil
 }
 
+var (
+	// PaymentOrderFieldCreatedAt orders Payment by created_at.
+	PaymentOrderFieldCreatedAt = &PaymentOrderField{
+		Value: func(_m *Payment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: payment.FieldCreatedAt,
+		toTerm: payment.ByCreatedAt,
+		toCursor: func(_m *Payment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PaymentOrderFieldUpdatedAt orders Payment by updated_at.
+	PaymentOrderFieldUpdatedAt = &PaymentOrderField{
+		Value: func(_m *Payment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: payment.FieldUpdatedAt,
+		toTerm: payment.ByUpdatedAt,
+		toCursor: func(_m *Payment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// PaymentOrderFieldAmountMinor orders Payment by amount_minor.
+	PaymentOrderFieldAmountMinor = &PaymentOrderField{
+		Value: func(_m *Payment) (ent.Value, error) {
+			return _m.AmountMinor, nil
+		},
+		column: payment.FieldAmountMinor,
+		toTerm: payment.ByAmountMinor,
+		toCursor: func(_m *Payment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.AmountMinor,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PaymentOrderField) String() string {
+	var str string
+	switch f.column {
+	case PaymentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PaymentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case PaymentOrderFieldAmountMinor.column:
+		str = "AMOUNT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PaymentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PaymentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PaymentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PaymentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PaymentOrderFieldUpdatedAt
+	case "AMOUNT":
+		*f = *PaymentOrderFieldAmountMinor
+	default:
+		return fmt.Errorf("%s is not a valid PaymentOrderField", str)
+	}
+	return nil
+}
+
 // PaymentOrderField defines the ordering field of Payment.
 type PaymentOrderField struct {
 	// Value extracts the ordering value from the given Payment.
@@ -1556,6 +1992,89 @@ func (_m *PosSaleQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// PosSaleOrderFieldCreatedAt orders PosSale by created_at.
+	PosSaleOrderFieldCreatedAt = &PosSaleOrderField{
+		Value: func(_m *PosSale) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: possale.FieldCreatedAt,
+		toTerm: possale.ByCreatedAt,
+		toCursor: func(_m *PosSale) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PosSaleOrderFieldUpdatedAt orders PosSale by updated_at.
+	PosSaleOrderFieldUpdatedAt = &PosSaleOrderField{
+		Value: func(_m *PosSale) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: possale.FieldUpdatedAt,
+		toTerm: possale.ByUpdatedAt,
+		toCursor: func(_m *PosSale) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// PosSaleOrderFieldReceiptNumber orders PosSale by receipt_number.
+	PosSaleOrderFieldReceiptNumber = &PosSaleOrderField{
+		Value: func(_m *PosSale) (ent.Value, error) {
+			return _m.ReceiptNumber, nil
+		},
+		column: possale.FieldReceiptNumber,
+		toTerm: possale.ByReceiptNumber,
+		toCursor: func(_m *PosSale) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ReceiptNumber,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PosSaleOrderField) String() string {
+	var str string
+	switch f.column {
+	case PosSaleOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PosSaleOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case PosSaleOrderFieldReceiptNumber.column:
+		str = "RECEIPT_NUMBER"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PosSaleOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PosSaleOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PosSaleOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PosSaleOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PosSaleOrderFieldUpdatedAt
+	case "RECEIPT_NUMBER":
+		*f = *PosSaleOrderFieldReceiptNumber
+	default:
+		return fmt.Errorf("%s is not a valid PosSaleOrderField", str)
+	}
+	return nil
 }
 
 // PosSaleOrderField defines the ordering field of PosSale.
@@ -1807,6 +2326,71 @@ func (_m *PosSessionQuery) Paginate(
 	return conn, nil
 }
 
+var (
+	// PosSessionOrderFieldCreatedAt orders PosSession by created_at.
+	PosSessionOrderFieldCreatedAt = &PosSessionOrderField{
+		Value: func(_m *PosSession) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: possession.FieldCreatedAt,
+		toTerm: possession.ByCreatedAt,
+		toCursor: func(_m *PosSession) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PosSessionOrderFieldUpdatedAt orders PosSession by updated_at.
+	PosSessionOrderFieldUpdatedAt = &PosSessionOrderField{
+		Value: func(_m *PosSession) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: possession.FieldUpdatedAt,
+		toTerm: possession.ByUpdatedAt,
+		toCursor: func(_m *PosSession) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PosSessionOrderField) String() string {
+	var str string
+	switch f.column {
+	case PosSessionOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PosSessionOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PosSessionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PosSessionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PosSessionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PosSessionOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PosSessionOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid PosSessionOrderField", str)
+	}
+	return nil
+}
+
 // PosSessionOrderField defines the ordering field of PosSession.
 type PosSessionOrderField struct {
 	// Value extracts the ordering value from the given PosSession.
@@ -2054,6 +2638,89 @@ func (_m *RoleQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// RoleOrderFieldCreatedAt orders Role by created_at.
+	RoleOrderFieldCreatedAt = &RoleOrderField{
+		Value: func(_m *Role) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: role.FieldCreatedAt,
+		toTerm: role.ByCreatedAt,
+		toCursor: func(_m *Role) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RoleOrderFieldUpdatedAt orders Role by updated_at.
+	RoleOrderFieldUpdatedAt = &RoleOrderField{
+		Value: func(_m *Role) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: role.FieldUpdatedAt,
+		toTerm: role.ByUpdatedAt,
+		toCursor: func(_m *Role) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// RoleOrderFieldName orders Role by name.
+	RoleOrderFieldName = &RoleOrderField{
+		Value: func(_m *Role) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: role.FieldName,
+		toTerm: role.ByName,
+		toCursor: func(_m *Role) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RoleOrderField) String() string {
+	var str string
+	switch f.column {
+	case RoleOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RoleOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case RoleOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RoleOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RoleOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RoleOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RoleOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RoleOrderFieldUpdatedAt
+	case "NAME":
+		*f = *RoleOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid RoleOrderField", str)
+	}
+	return nil
 }
 
 // RoleOrderField defines the ordering field of Role.
@@ -2305,6 +2972,89 @@ func (_m *TicketQuery) Paginate(
 	return conn, nil
 }
 
+var (
+	// TicketOrderFieldCreatedAt orders Ticket by created_at.
+	TicketOrderFieldCreatedAt = &TicketOrderField{
+		Value: func(_m *Ticket) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: ticket.FieldCreatedAt,
+		toTerm: ticket.ByCreatedAt,
+		toCursor: func(_m *Ticket) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TicketOrderFieldUpdatedAt orders Ticket by updated_at.
+	TicketOrderFieldUpdatedAt = &TicketOrderField{
+		Value: func(_m *Ticket) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: ticket.FieldUpdatedAt,
+		toTerm: ticket.ByUpdatedAt,
+		toCursor: func(_m *Ticket) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// TicketOrderFieldNumber orders Ticket by number.
+	TicketOrderFieldNumber = &TicketOrderField{
+		Value: func(_m *Ticket) (ent.Value, error) {
+			return _m.Number, nil
+		},
+		column: ticket.FieldNumber,
+		toTerm: ticket.ByNumber,
+		toCursor: func(_m *Ticket) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Number,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TicketOrderField) String() string {
+	var str string
+	switch f.column {
+	case TicketOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TicketOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case TicketOrderFieldNumber.column:
+		str = "NUMBER"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TicketOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TicketOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TicketOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TicketOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TicketOrderFieldUpdatedAt
+	case "NUMBER":
+		*f = *TicketOrderFieldNumber
+	default:
+		return fmt.Errorf("%s is not a valid TicketOrderField", str)
+	}
+	return nil
+}
+
 // TicketOrderField defines the ordering field of Ticket.
 type TicketOrderField struct {
 	// Value extracts the ordering value from the given Ticket.
@@ -2552,6 +3302,71 @@ func (_m *TicketCommentQuery) Paginate(
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
+}
+
+var (
+	// TicketCommentOrderFieldCreatedAt orders TicketComment by created_at.
+	TicketCommentOrderFieldCreatedAt = &TicketCommentOrderField{
+		Value: func(_m *TicketComment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: ticketcomment.FieldCreatedAt,
+		toTerm: ticketcomment.ByCreatedAt,
+		toCursor: func(_m *TicketComment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TicketCommentOrderFieldUpdatedAt orders TicketComment by updated_at.
+	TicketCommentOrderFieldUpdatedAt = &TicketCommentOrderField{
+		Value: func(_m *TicketComment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: ticketcomment.FieldUpdatedAt,
+		toTerm: ticketcomment.ByUpdatedAt,
+		toCursor: func(_m *TicketComment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TicketCommentOrderField) String() string {
+	var str string
+	switch f.column {
+	case TicketCommentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TicketCommentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TicketCommentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TicketCommentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TicketCommentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TicketCommentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TicketCommentOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid TicketCommentOrderField", str)
+	}
+	return nil
 }
 
 // TicketCommentOrderField defines the ordering field of TicketComment.

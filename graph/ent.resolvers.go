@@ -25,113 +25,113 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []uuid.UUID) ([]ent.Noder
 }
 
 // AuditEvents is the resolver for the auditEvents field.
-func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
 	if err := policy.Require(ctx, policy.AuditView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventFilter(where.Filter))
+	return r.Client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Customers is the resolver for the customers field.
-func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.CustomerWhereInput) (*ent.CustomerConnection, error) {
+func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) (*ent.CustomerConnection, error) {
 	if err := policy.Require(ctx, "finance.customers.view"); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Customer.Query().Paginate(ctx, after, first, before, last, ent.WithCustomerFilter(where.Filter))
+	return r.Client.Customer.Query().Paginate(ctx, after, first, before, last, ent.WithCustomerOrder(orderBy), ent.WithCustomerFilter(where.Filter))
 }
 
 // Documents is the resolver for the documents field.
-func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
+func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
 	if err := policy.Require(ctx, policy.DocumentsView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Document.Query().Paginate(ctx, after, first, before, last, ent.WithDocumentFilter(where.Filter))
+	return r.Client.Document.Query().Paginate(ctx, after, first, before, last, ent.WithDocumentOrder(orderBy), ent.WithDocumentFilter(where.Filter))
 }
 
 // Invoices is the resolver for the invoices field.
-func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.InvoiceWhereInput) (*ent.InvoiceConnection, error) {
+func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.InvoiceOrder, where *ent.InvoiceWhereInput) (*ent.InvoiceConnection, error) {
 	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Invoice.Query().Paginate(ctx, after, first, before, last, ent.WithInvoiceFilter(where.Filter))
+	return r.Client.Invoice.Query().Paginate(ctx, after, first, before, last, ent.WithInvoiceOrder(orderBy), ent.WithInvoiceFilter(where.Filter))
 }
 
 // Payments is the resolver for the payments field.
-func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error) {
+func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error) {
 	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Payment.Query().Paginate(ctx, after, first, before, last, ent.WithPaymentFilter(where.Filter))
+	return r.Client.Payment.Query().Paginate(ctx, after, first, before, last, ent.WithPaymentOrder(orderBy), ent.WithPaymentFilter(where.Filter))
 }
 
 // PosSales is the resolver for the posSales field.
-func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.PosSaleWhereInput) (*ent.PosSaleConnection, error) {
+func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSaleOrder, where *ent.PosSaleWhereInput) (*ent.PosSaleConnection, error) {
 	if err := policy.Require(ctx, "pos.sales.view"); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.PosSale.Query().Paginate(ctx, after, first, before, last, ent.WithPosSaleFilter(where.Filter))
+	return r.Client.PosSale.Query().Paginate(ctx, after, first, before, last, ent.WithPosSaleOrder(orderBy), ent.WithPosSaleFilter(where.Filter))
 }
 
 // PosSessions is the resolver for the posSessions field.
-func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.PosSessionWhereInput) (*ent.PosSessionConnection, error) {
+func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSessionOrder, where *ent.PosSessionWhereInput) (*ent.PosSessionConnection, error) {
 	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.PosSession.Query().Paginate(ctx, after, first, before, last, ent.WithPosSessionFilter(where.Filter))
+	return r.Client.PosSession.Query().Paginate(ctx, after, first, before, last, ent.WithPosSessionOrder(orderBy), ent.WithPosSessionFilter(where.Filter))
 }
 
 // Roles is the resolver for the roles field.
-func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
+func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
 	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Role.Query().Paginate(ctx, after, first, before, last, ent.WithRoleFilter(where.Filter))
+	return r.Client.Role.Query().Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
 }
 
 // Tickets is the resolver for the tickets field.
-func (r *queryResolver) Tickets(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.TicketWhereInput) (*ent.TicketConnection, error) {
+func (r *queryResolver) Tickets(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) (*ent.TicketConnection, error) {
 	if err := policy.Require(ctx, policy.TicketsView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.Ticket.Query().Paginate(ctx, after, first, before, last, ent.WithTicketFilter(where.Filter))
+	return r.Client.Ticket.Query().Paginate(ctx, after, first, before, last, ent.WithTicketOrder(orderBy), ent.WithTicketFilter(where.Filter))
 }
 
 // TicketComments is the resolver for the ticketComments field.
-func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, where *ent.TicketCommentWhereInput) (*ent.TicketCommentConnection, error) {
+func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TicketCommentOrder, where *ent.TicketCommentWhereInput) (*ent.TicketCommentConnection, error) {
 	if err := policy.Require(ctx, policy.TicketsView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
-	return r.Client.TicketComment.Query().Paginate(ctx, after, first, before, last, ent.WithTicketCommentFilter(where.Filter))
+	return r.Client.TicketComment.Query().Paginate(ctx, after, first, before, last, ent.WithTicketCommentOrder(orderBy), ent.WithTicketCommentFilter(where.Filter))
 }
 
 // Document returns DocumentResolver implementation.

@@ -138,7 +138,7 @@ func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoic
 	return once(ctx, r.Service, idempotent[*ent.Invoice]{key: idempotencyKey, field: "createInvoice", args: input,
 		create: func() (*ent.Invoice, error) {
 			return r.Service.CreateInvoice(ctx, service.InvoiceInput{CustomerID: opt(input.CustomerID), Currency: opt(input.Currency),
-				Items: service.Some(items(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes)})
+				Items: service.Some(priceItems(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes)})
 		}, replay: reread(ctx, r.Client.Invoice.Get)})
 }
 
@@ -150,7 +150,7 @@ func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, inpu
 	in := service.InvoiceInput{CustomerID: omittable[uuid.UUID](input.CustomerID), Currency: opt(input.Currency),
 		DueDate: omittable[string](input.DueDate), Notes: opt(input.Notes)}
 	if input.Items != nil {
-		in.Items = service.Some(items(input.Items))
+		in.Items = service.Some(priceItems(input.Items))
 	}
 	return r.Service.UpdateInvoice(ctx, id, in)
 }
@@ -217,7 +217,7 @@ func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSal
 	for i, t := range input.Tenders {
 		tenders[i] = *t
 	}
-	in := service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: items(input.Items), Tenders: tenders}
+	in := service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: priceItems(input.Items), Tenders: tenders}
 	return once(ctx, r.Service, idempotent[*ent.PosSale]{key: idempotencyKey, field: "createPosSale", args: in,
 		create: func() (*ent.PosSale, error) {
 			sale, err := r.Service.CreateSale(ctx, in)

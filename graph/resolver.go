@@ -72,7 +72,7 @@ func opt[T any](v *T) service.Opt[T] {
 }
 
 // items turns GraphQL item inputs into priced-line inputs.
-func items(in []*ItemInput) []money.Item {
+func priceItems(in []*ItemInput) []money.Item {
 	out := make([]money.Item, len(in))
 	for i, it := range in {
 		out[i] = money.Item{Description: it.Description, Quantity: money.Text(it.Quantity), UnitPrice: money.Text(it.UnitPrice),

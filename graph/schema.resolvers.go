@@ -140,8 +140,8 @@ func (r *queryResolver) Tenant(ctx context.Context) (*TenantInfo, error) {
 }
 
 // CalculateQuote is the resolver for the calculateQuote field.
-func (r *queryResolver) CalculateQuote(ctx context.Context, currency string, in []*ItemInput) (*money.Totals, error) {
-	t, err := service.Quote(currency, items(in))
+func (r *queryResolver) CalculateQuote(ctx context.Context, currency string, items []*ItemInput) (*money.Totals, error) {
+	t, err := service.Quote(currency, priceItems(items))
 	if err != nil {
 		return nil, err
 	}

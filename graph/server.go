@@ -30,16 +30,16 @@ import (
 func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
 	q := &cfg.Complexity.Query
-	q.AuditEvents = connectionCost[*ent.AuditEventWhereInput]
-	q.Customers = connectionCost[*ent.CustomerWhereInput]
-	q.Documents = connectionCost[*ent.DocumentWhereInput]
-	q.Invoices = connectionCost[*ent.InvoiceWhereInput]
-	q.Payments = connectionCost[*ent.PaymentWhereInput]
-	q.PosSales = connectionCost[*ent.PosSaleWhereInput]
-	q.PosSessions = connectionCost[*ent.PosSessionWhereInput]
-	q.Roles = connectionCost[*ent.RoleWhereInput]
-	q.TicketComments = connectionCost[*ent.TicketCommentWhereInput]
-	q.Tickets = connectionCost[*ent.TicketWhereInput]
+	q.AuditEvents = connectionCost[*ent.AuditEventOrder, *ent.AuditEventWhereInput]
+	q.Customers = connectionCost[*ent.CustomerOrder, *ent.CustomerWhereInput]
+	q.Documents = connectionCost[*ent.DocumentOrder, *ent.DocumentWhereInput]
+	q.Invoices = connectionCost[*ent.InvoiceOrder, *ent.InvoiceWhereInput]
+	q.Payments = connectionCost[*ent.PaymentOrder, *ent.PaymentWhereInput]
+	q.PosSales = connectionCost[*ent.PosSaleOrder, *ent.PosSaleWhereInput]
+	q.PosSessions = connectionCost[*ent.PosSessionOrder, *ent.PosSessionWhereInput]
+	q.Roles = connectionCost[*ent.RoleOrder, *ent.RoleWhereInput]
+	q.TicketComments = connectionCost[*ent.TicketCommentOrder, *ent.TicketCommentWhereInput]
+	q.Tickets = connectionCost[*ent.TicketOrder, *ent.TicketWhereInput]
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -61,7 +61,7 @@ const MaxPage = 100
 
 // connectionCost counts a connection as its page size times what each
 // node asks for, so that a wide or deep query is refused before it runs.
-func connectionCost[W any](child int, _ *entgql.Cursor[uuid.UUID], first *int, _ *entgql.Cursor[uuid.UUID], last *int, _ W) int {
+func connectionCost[O, W any](child int, _ *entgql.Cursor[uuid.UUID], first *int, _ *entgql.Cursor[uuid.UUID], last *int, _ O, _ W) int {
 	n := MaxPage
 	switch {
 	case first != nil:

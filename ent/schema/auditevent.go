@@ -32,7 +32,7 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("entity_id").Immutable(),
 		field.JSON("before", map[string]any{}).Optional().Immutable().Annotations(entgql.Type("Map")),
 		field.JSON("after", map[string]any{}).Optional().Immutable().Annotations(entgql.Type("Map")),
-		field.Time("created_at").Default(timeNow).Immutable(),
+		field.Time("created_at").Default(timeNow).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
 	}
 }
 

@@ -23,10 +23,10 @@ func (Document) Mixin() []ent.Mixin {
 
 func (Document) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(200),
+		field.String("title").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("TITLE")),
 		field.String("filename").NotEmpty().MaxLen(255).Immutable(),
 		field.String("content_type").NotEmpty().Immutable().Comment("sniffed from the bytes"),
-		field.Int64("size").NonNegative().Immutable(),
+		field.Int64("size").NonNegative().Immutable().Annotations(entgql.OrderField("SIZE")),
 		field.String("sha256").Immutable(),
 		field.String("object_key").Immutable().Unique(),
 		field.String("category").Default("").MaxLen(100),

@@ -22,7 +22,7 @@ func (Customer) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMix
 
 func (Customer) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(200),
+		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),
 		field.String("email").Default("").MaxLen(254),
 		field.String("phone").Default("").MaxLen(50),
 		field.String("tax_id").Default("").MaxLen(50),
@@ -55,7 +55,7 @@ func (Invoice) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixi
 
 func (Invoice) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("number").Optional().Nillable().Comment("INV-2026-000017, assigned when issued"),
+		field.String("number").Optional().Nillable().Comment("INV-2026-000017, assigned when issued").Annotations(entgql.OrderField("NUMBER")),
 		field.UUID("customer_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("currency").MaxLen(3),
 		field.Enum("status").Values("draft", "issued", "partially_paid", "paid", "void").Default("draft"),
@@ -63,10 +63,10 @@ func (Invoice) Fields() []ent.Field {
 		field.Int64("subtotal_minor").Default(0),
 		field.Int64("discount_minor").Default(0),
 		field.Int64("tax_minor").Default(0),
-		field.Int64("total_minor").Default(0),
+		field.Int64("total_minor").Default(0).Annotations(entgql.OrderField("TOTAL")),
 		field.Int64("paid_minor").Default(0),
 		field.Time("issue_date").Optional().Nillable(),
-		field.Time("due_date").Optional().Nillable(),
+		field.Time("due_date").Optional().Nillable().Annotations(entgql.OrderField("DUE_DATE")),
 		field.Text("notes").Default("").MaxLen(5000),
 		field.String("created_by").Immutable(),
 		field.Time("voided_at").Optional().Nillable(),
@@ -104,7 +104,7 @@ func (Payment) Fields() []ent.Field {
 	return []ent.Field{
 		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
 		field.String("currency").MaxLen(3).Immutable(),
-		field.Int64("amount_minor").Positive().Immutable(),
+		field.Int64("amount_minor").Positive().Immutable().Annotations(entgql.OrderField("AMOUNT")),
 		field.Int64("refunded_minor").Default(0),
 		field.Enum("method").Values("cash", "card", "bank_transfer", "other").Immutable(),
 		field.String("reference").Default("").MaxLen(200).Immutable(),
@@ -173,7 +173,7 @@ func (PosSale) Fields() []ent.Field {
 	return []ent.Field{
 		field.UUID("session_id", uuid.UUID{}).Immutable(),
 		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
-		field.String("receipt_number").Immutable(),
+		field.String("receipt_number").Immutable().Annotations(entgql.OrderField("RECEIPT_NUMBER")),
 		field.String("currency").MaxLen(3).Immutable(),
 		field.Int64("total_minor").Immutable(),
 		field.JSON("tenders", []map[string]string{}).Immutable().Annotations(entgql.Skip()),

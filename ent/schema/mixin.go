@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"entgo.io/contrib/entgql"
 	"fmt"
 
 	"entgo.io/ent"
@@ -30,8 +31,8 @@ type TimeMixin struct{ mixin.Schema }
 
 func (TimeMixin) Fields() []ent.Field {
 	return []ent.Field{
-		field.Time("created_at").Default(timeNow).Immutable(),
-		field.Time("updated_at").Default(timeNow).UpdateDefault(timeNow),
+		field.Time("created_at").Default(timeNow).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
+		field.Time("updated_at").Default(timeNow).UpdateDefault(timeNow).Annotations(entgql.OrderField("UPDATED_AT")),
 	}
 }
 

@@ -23,7 +23,7 @@ func (Role) Mixin() []ent.Mixin {
 
 func (Role) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(63),
+		field.String("name").NotEmpty().MaxLen(63).Annotations(entgql.OrderField("NAME")),
 		field.String("description").Default("").MaxLen(500),
 		field.Bool("builtin").Default(false).Immutable(),
 	}
