@@ -3,6 +3,8 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,252 +14,351 @@ import (
 	"github.com/cienerp/cienerp/policy"
 )
 
-// op is one operation done both ways.
-type op struct {
-	name string
-	rest func(n int) (method, path string, body any)
-	gql  func(n int) string
+// parityCase is one operation done over both transports. setup, when
+// set, makes a fresh object for each call (as the owner) and returns its
+// id; the REST answer's data at restPath and the GraphQL answer's data at
+// gqlPath must agree whenever both allow the call.
+type parityCase struct {
+	perm              string   // the permission it needs
+	also              []string // what else it needs to be allowed (reading what it changes)
+	name              string
+	setup             func() string
+	rest              func(id string, n int) (method, path string, body any)
+	gql               func(id string, n int) string
+	restPath, gqlPath string
 }
 
-// TestRESTAndGraphQLDecideAlike runs each operation as each role through
-// both transports: both must allow it, or both must refuse it naming the
-// same permission.
+// parity is the owner's view of a tenant's sandbox with one of everything.
+type parity struct {
+	e      *testenv.Env
+	t      *testing.T
+	owner  string // owner key
+	member string // the owner's user id
+	email  string
+	file   string // a PDF on disk for GraphQL uploads
+	pdf    []byte
+	seed   map[string]string
+
+	registers int
+}
+
+func (p *parity) post(path string, body any) string {
+	p.t.Helper()
+	return p.e.Expect(p.e.Do("POST", "/api/sandbox"+path, body, testenv.Key(p.owner)), 201).Str("data.id")
+}
+
+func (p *parity) ticket() string {
+	return p.post("/tickets", map[string]any{"title": "Parity", "requester_id": p.member})
+}
+
+func (p *parity) document() string {
+	p.t.Helper()
+	body, ctype := testenv.Multipart("parity.pdf", p.pdf, map[string]string{"title": "Parity"})
+	return p.e.Expect(p.e.Do("POST", "/api/sandbox/documents", body, testenv.Key(p.owner).With("Content-Type", ctype)), 201).Str("data.id")
+}
+
+func (p *parity) customer() string { return p.post("/customers", map[string]any{"name": "Parity Ltd"}) }
+
+func (p *parity) draft() string {
+	return p.post("/invoices", map[string]any{"currency": "EUR", "items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}})
+}
+
+func (p *parity) issued() string {
+	id := p.draft()
+	p.e.Expect(p.e.Do("POST", "/api/sandbox/invoices/"+id+"/issue", nil, testenv.Key(p.owner)), 200)
+	return id
+}
+
+func (p *parity) payment() string {
+	return p.post("/payments", map[string]any{"invoice_id": p.issued(), "amount": "4.00", "currency": "EUR", "method": "card"})
+}
+
+func (p *parity) session() string {
+	p.registers++ // one open session per register
+	return p.post("/pos/sessions", map[string]any{"register": fmt.Sprint("R", p.registers), "currency": "EUR", "opening_float": "10.00"})
+}
+
+func (p *parity) cases() []parityCase {
+	s := p.seed
+	get := func(path string) func(string, int) (string, string, any) {
+		return func(string, int) (string, string, any) { return "GET", path, nil }
+	}
+	byID := func(id, typ, fields string) func(string, int) string {
+		return func(string, int) string { return fmt.Sprintf(`{ node(id: %q) { ... on %s { %s } } }`, id, typ, fields) }
+	}
+	line := `[{description: "x", quantity: "1", unitPrice: "10.00"}]`
+	restLine := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
+	return []parityCase{
+		// IT support
+		{perm: policy.TicketsView, name: "read a ticket", rest: get("/tickets/" + s["ticket"]), gql: byID(s["ticket"], "Ticket", "title"), restPath: "title", gqlPath: "node.title"},
+		{perm: policy.TicketsCreate, name: "open a ticket",
+			rest: func(_ string, n int) (string, string, any) {
+				return "POST", "/tickets", map[string]any{"title": fmt.Sprint("T", n), "requester_id": p.member, "priority": "high"}
+			},
+			gql: func(_ string, n int) string {
+				return fmt.Sprintf(`mutation { createTicket(input: {title: "T%d", requesterId: %q, priority: "high"}) { priority } }`, n, p.member)
+			}, restPath: "priority", gqlPath: "createTicket.priority"},
+		{perm: policy.TicketsUpdate, also: []string{policy.TicketsView}, name: "edit a ticket", setup: p.ticket,
+			rest: func(id string, _ int) (string, string, any) {
+				return "PATCH", "/tickets/" + id, map[string]any{"status": "in_progress"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { updateTicket(id: %q, input: {status: "in_progress"}) { status } }`, id)
+			}, restPath: "status", gqlPath: "updateTicket.status"},
+		{perm: policy.TicketsDelete, also: []string{policy.TicketsView}, name: "delete a ticket", setup: p.ticket,
+			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/tickets/" + id, nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteTicket(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteTicket"},
+		{perm: policy.CommentsCreate, also: []string{policy.TicketsView}, name: "comment on a ticket",
+			rest: func(string, int) (string, string, any) {
+				return "POST", "/tickets/" + s["ticket"] + "/comments", map[string]any{"body": "Rebooted", "internal": true}
+			},
+			gql: func(string, int) string {
+				return fmt.Sprintf(`mutation { addTicketComment(ticketId: %q, body: "Rebooted", internal: true) { internal } }`, s["ticket"])
+			}, restPath: "internal", gqlPath: "addTicketComment.internal"},
+		// Documents
+		{perm: policy.DocumentsView, name: "read a document", rest: get("/documents/" + s["document"]), gql: byID(s["document"], "Document", "sha256"), restPath: "sha256", gqlPath: "node.sha256"},
+		{perm: policy.DocumentsUpload, name: "upload a document",
+			rest: func(string, int) (string, string, any) { return "UPLOAD", "/documents", nil },
+			gql: func(string, int) string {
+				return `mutation($file: Upload!) { uploadDocument(file: $file, title: "Parity") { sha256 } }`
+			}, restPath: "sha256", gqlPath: "uploadDocument.sha256"},
+		{perm: policy.DocumentsUpdate, also: []string{policy.DocumentsView}, name: "edit a document", setup: p.document,
+			rest: func(id string, _ int) (string, string, any) {
+				return "PATCH", "/documents/" + id, map[string]any{"category": "contracts"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { updateDocument(id: %q, input: {category: "contracts"}) { category } }`, id)
+			}, restPath: "category", gqlPath: "updateDocument.category"},
+		{perm: policy.DocumentsVerify, also: []string{policy.DocumentsView}, name: "verify a document", setup: p.document,
+			rest: func(id string, _ int) (string, string, any) {
+				return "POST", "/documents/" + id + "/verify", map[string]any{}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { verifyDocument(id: %q) { status } }`, id)
+			}, restPath: "status", gqlPath: "verifyDocument.status"},
+		{perm: policy.DocumentsDelete, also: []string{policy.DocumentsView}, name: "delete a document", setup: p.document,
+			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/documents/" + id, nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteDocument(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteDocument"},
+		// Finance
+		{perm: "finance.customers.view", name: "read a customer", rest: get("/customers/" + s["customer"]), gql: byID(s["customer"], "Customer", "name"), restPath: "name", gqlPath: "node.name"},
+		{perm: "finance.customers.create", name: "create a customer",
+			rest: func(_ string, n int) (string, string, any) {
+				return "POST", "/customers", map[string]any{"name": fmt.Sprint("C", n), "currency": "EUR"}
+			},
+			gql: func(_ string, n int) string {
+				return fmt.Sprintf(`mutation { createCustomer(input: {name: "C%d", currency: "EUR"}) { currency } }`, n)
+			}, restPath: "currency", gqlPath: "createCustomer.currency"},
+		{perm: "finance.customers.update", also: []string{"finance.customers.view"}, name: "edit a customer", setup: p.customer,
+			rest: func(id string, _ int) (string, string, any) {
+				return "PATCH", "/customers/" + id, map[string]any{"notes": "VIP"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { updateCustomer(id: %q, input: {notes: "VIP"}) { notes } }`, id)
+			}, restPath: "notes", gqlPath: "updateCustomer.notes"},
+		{perm: "finance.customers.delete", also: []string{"finance.customers.view"}, name: "delete a customer", setup: p.customer,
+			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/customers/" + id, nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteCustomer(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteCustomer"},
+		{perm: "finance.invoices.view", name: "read an invoice", rest: get("/invoices/" + s["invoice"]), gql: byID(s["invoice"], "Invoice", "balance"), restPath: "balance", gqlPath: "node.balance"},
+		{perm: "finance.invoices.create", name: "create an invoice",
+			rest: func(string, int) (string, string, any) {
+				return "POST", "/invoices", map[string]any{"currency": "EUR", "items": restLine}
+			},
+			gql: func(string, int) string {
+				return `mutation { createInvoice(input: {currency: "EUR", items: ` + line + `}) { total } }`
+			}, restPath: "total", gqlPath: "createInvoice.total"},
+		{perm: "finance.invoices.update", also: []string{"finance.invoices.view"}, name: "edit a draft", setup: p.draft,
+			rest: func(id string, _ int) (string, string, any) {
+				return "PATCH", "/invoices/" + id, map[string]any{"items": []map[string]any{{"description": "y", "quantity": "3", "unit_price": "2.50"}}}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { updateInvoice(id: %q, input: {items: [{description: "y", quantity: "3", unitPrice: "2.50"}]}) { total } }`, id)
+			}, restPath: "total", gqlPath: "updateInvoice.total"},
+		{perm: "finance.invoices.issue", also: []string{"finance.invoices.view"}, name: "issue an invoice", setup: p.draft,
+			rest: func(id string, _ int) (string, string, any) { return "POST", "/invoices/" + id + "/issue", nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { issueInvoice(id: %q) { status } }`, id) }, restPath: "status", gqlPath: "issueInvoice.status"},
+		{perm: "finance.invoices.void", also: []string{"finance.invoices.view"}, name: "void an invoice", setup: p.issued,
+			rest: func(id string, _ int) (string, string, any) { return "POST", "/invoices/" + id + "/void", nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { voidInvoice(id: %q) { status } }`, id) }, restPath: "status", gqlPath: "voidInvoice.status"},
+		{perm: "finance.payments.view", name: "read a payment", rest: get("/payments/" + s["payment"]), gql: byID(s["payment"], "Payment", "amount"), restPath: "amount", gqlPath: "node.amount"},
+		{perm: "finance.payments.create", also: []string{"finance.invoices.view"}, name: "record a payment", setup: p.issued,
+			rest: func(id string, _ int) (string, string, any) {
+				return "POST", "/payments", map[string]any{"invoice_id": id, "amount": "2.50", "currency": "EUR", "method": "cash"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { recordPayment(input: {invoiceId: %q, amount: "2.50", currency: "EUR", method: "cash"}) { amount } }`, id)
+			}, restPath: "amount", gqlPath: "recordPayment.amount"},
+		{perm: "finance.payments.refund", also: []string{"finance.payments.view"}, name: "refund a payment", setup: p.payment,
+			rest: func(id string, _ int) (string, string, any) {
+				return "POST", "/payments/" + id + "/refund", map[string]any{"amount": "1.25"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { refundPayment(id: %q, amount: "1.25") { amountRefunded } }`, id)
+			}, restPath: "amount_refunded", gqlPath: "refundPayment.amountRefunded"},
+		// POS
+		{perm: "pos.sales.view", name: "read a sale", rest: get("/pos/sales/" + s["sale"]), gql: byID(s["sale"], "PosSale", "receiptNumber"), restPath: "receipt_number", gqlPath: "node.receiptNumber"},
+		{perm: "pos.sales.create", name: "ring up a sale",
+			rest: func(string, int) (string, string, any) {
+				return "POST", "/pos/sales", map[string]any{"session_id": s["session"], "items": restLine,
+					"tenders": []map[string]any{{"method": "cash", "amount": "20.00"}}}
+			},
+			gql: func(string, int) string {
+				return fmt.Sprintf(`mutation { createPosSale(input: {sessionId: %q, items: %s, tenders: [{method: "cash", amount: "20.00"}]}) { change } }`, s["session"], line)
+			}, restPath: "change", gqlPath: "createPosSale.change"},
+		{perm: "pos.sessions.manage", name: "close a register", setup: p.session,
+			rest: func(id string, _ int) (string, string, any) {
+				return "POST", "/pos/sessions/" + id + "/close", map[string]any{"counted_cash": "9.50"}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { closePosSession(id: %q, countedCash: "9.50") { overShort } }`, id)
+			}, restPath: "over_short", gqlPath: "closePosSession.overShort"},
+		// Settings and administration
+		{perm: policy.IntegrationKeysManage, name: "create an integration key",
+			rest: func(_ string, n int) (string, string, any) {
+				return "POST", "/settings/integration-keys", map[string]any{"name": fmt.Sprint("K", n), "roles": []string{"key-maker"}}
+			},
+			gql: func(_ string, n int) string {
+				return fmt.Sprintf(`mutation { createIntegrationKey(name: "K%d", roles: ["key-maker"]) { status } }`, n)
+			}, restPath: "status", gqlPath: "createIntegrationKey.status"},
+		{perm: policy.PoliciesManage, name: "explain a decision",
+			rest: func(string, int) (string, string, any) {
+				return "GET", "/permissions/check?subject=" + p.email + "&permission=documents.verify", nil
+			},
+			gql: func(string, int) string {
+				return fmt.Sprintf(`{ explainPermission(subject: %q, permission: "documents.verify") { rule } }`, p.email)
+			}, restPath: "rule", gqlPath: "explainPermission.rule"},
+		{perm: policy.AuditView, name: "read the audit trail",
+			rest: get("/audit-events?action=ticket.create&entity_id=" + s["ticket"]),
+			gql: func(string, int) string {
+				return fmt.Sprintf(`{ auditEvents(first: 5, where: {action: "ticket.create", entityID: %q}) { edges { node { id } } } }`, s["ticket"])
+			}, restPath: "0.id", gqlPath: "auditEvents.edges.0.node.id"},
+	}
+}
+
+// TestRESTAndGraphQLDecideAlike runs one operation per catalog permission
+// over both transports as: a role holding just that permission (and what
+// the operation needs to read), a role holding every permission but that
+// one, and each default role. Both transports must allow or refuse alike,
+// refusals must name the same permission, and allowed calls must answer
+// the same data.
 func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 	e := testenv.New(t)
 	a := e.Tenant("acme")
-	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "nobody", "permissions": []string{}}, testenv.Key(func() string { _, k := e.Key(a.ID, policy.Sandbox, "owner"); return k }())), 201)
-	owner := a.Owner.ID.String()
-	ops := []op{
-		{"list tickets", func(int) (string, string, any) { return "GET", "/tickets", nil }, func(int) string { return `{ tickets(first: 1) { totalCount } }` }},
-		{"open ticket", func(n int) (string, string, any) {
-			return "POST", "/tickets", map[string]any{"title": fmt.Sprint("t", n), "requester_id": owner}
-		}, func(n int) string {
-			return fmt.Sprintf(`mutation { createTicket(input: {title: "g%d", requesterId: %q}) { id } }`, n, owner)
-		}},
-		{"list documents", func(int) (string, string, any) { return "GET", "/documents", nil }, func(int) string { return `{ documents(first: 1) { totalCount } }` }},
-		{"list customers", func(int) (string, string, any) { return "GET", "/customers", nil }, func(int) string { return `{ customers(first: 1) { totalCount } }` }},
-		{"create customer", func(n int) (string, string, any) {
-			return "POST", "/customers", map[string]any{"name": fmt.Sprint("c", n)}
-		},
-			func(n int) string { return fmt.Sprintf(`mutation { createCustomer(input: {name: "g%d"}) { id } }`, n) }},
-		{"list invoices", func(int) (string, string, any) { return "GET", "/invoices", nil }, func(int) string { return `{ invoices(first: 1) { totalCount } }` }},
-		{"create invoice", func(int) (string, string, any) {
-			return "POST", "/invoices", map[string]any{"currency": "EUR", "items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}}
-		}, func(int) string {
-			return `mutation { createInvoice(input: {currency: "EUR", items: [{description: "x", quantity: "1", unitPrice: "1.00"}]}) { id total } }`
-		}},
-		{"list payments", func(int) (string, string, any) { return "GET", "/payments", nil }, func(int) string { return `{ payments(first: 1) { totalCount } }` }},
-		{"open register", func(n int) (string, string, any) {
-			return "POST", "/pos/sessions", map[string]any{"register": fmt.Sprint("r", n), "currency": "EUR", "opening_float": "0"}
-		}, func(n int) string {
-			return fmt.Sprintf(`mutation { openPosSession(register: "g%d", currency: "EUR", openingFloat: "0") { id } }`, n)
-		}},
-		{"list sales", func(int) (string, string, any) { return "GET", "/pos/sales", nil }, func(int) string { return `{ posSales(first: 1) { totalCount } }` }},
-		{"list roles", func(int) (string, string, any) { return "GET", "/admin/roles", nil }, func(int) string { return `{ roles(first: 1) { totalCount } }` }},
-		{"read audit", func(int) (string, string, any) { return "GET", "/audit-events", nil }, func(int) string { return `{ auditEvents(first: 1) { totalCount } }` }},
+	_, owner := e.Key(a.ID, policy.Sandbox, "owner")
+	p := &parity{e: e, t: t, owner: owner, member: a.Owner.ID.String(), email: a.Owner.Email, seed: map[string]string{}}
+	p.pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	p.file = filepath.Join(t.TempDir(), "parity.pdf")
+	if err := os.WriteFile(p.file, p.pdf, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	n := 0
-	allowed := 0
-	for _, role := range []string{"owner", "admin", "it-agent", "accountant", "cashier", "viewer", "nobody"} {
+	p.seed["ticket"], p.seed["document"], p.seed["customer"] = p.ticket(), p.document(), p.customer()
+	p.seed["invoice"], p.seed["payment"], p.seed["session"] = p.issued(), p.payment(), p.session()
+	p.seed["sale"] = p.post("/pos/sales", map[string]any{"session_id": p.seed["session"],
+		"items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}, "tenders": []map[string]any{{"method": "card", "amount": "1.00"}}})
+
+	p.post("/admin/roles", map[string]any{"name": "key-maker", "permissions": []string{policy.IntegrationKeysManage}})
+	cases := p.cases()
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.perm] = true
+	}
+	for _, perm := range policy.Catalog() {
+		if !covered[perm.Name] {
+			t.Errorf("no parity case for %s", perm.Name)
+		}
+	}
+
+	n, allowed, denied := 0, 0, 0
+	run := func(c parityCase, role string, want string) {
 		_, key := e.Key(a.ID, policy.Sandbox, role)
-		c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
-		for _, o := range ops {
-			n++
-			method, path, body := o.rest(n)
-			r := e.Do(method, "/api/sandbox"+path, body, testenv.Key(key))
-			restDenied := r.Code == 403
-			if r.Code >= 300 && !restDenied {
-				t.Fatalf("%s as %s over REST: %s", o.name, role, r)
-			}
-			raw, err := c.RawPost(o.gql(n))
+		gc := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
+		n++
+		var id string
+		if c.setup != nil {
+			id = c.setup()
+		}
+		var r *testenv.Response
+		method, path, body := c.rest(id, n)
+		if method == "UPLOAD" {
+			mp, ctype := testenv.Multipart("parity.pdf", p.pdf, map[string]string{"title": "Parity"})
+			r = e.Do("POST", "/api/sandbox"+path, mp, testenv.Key(key).With("Content-Type", ctype))
+		} else {
+			r = e.Do(method, "/api/sandbox"+path, body, testenv.Key(key))
+		}
+		if c.setup != nil {
+			id = c.setup()
+		}
+		opts := []client.Option{}
+		if strings.Contains(c.gql(id, n), "$file") {
+			f, err := os.Open(p.file)
 			if err != nil {
-				t.Fatalf("%s as %s over GraphQL: %v", o.name, role, err)
+				t.Fatal(err)
 			}
-			var errs []struct{ Extensions map[string]any }
-			_ = json.Unmarshal(raw.Errors, &errs)
-			gqlDenied := len(errs) > 0 && errs[0].Extensions["code"] == "FORBIDDEN"
-			if len(errs) > 0 && !gqlDenied {
-				t.Fatalf("%s as %s over GraphQL: %s", o.name, role, raw.Errors)
+			defer f.Close()
+			opts = append(opts, client.Var("file", f), client.WithFiles())
+		}
+		raw, err := gc.RawPost(c.gql(id, n), opts...)
+		if err != nil {
+			t.Fatalf("%s as %s over GraphQL: %v", c.name, role, err)
+		}
+		var errs []struct{ Extensions map[string]any }
+		_ = json.Unmarshal(raw.Errors, &errs)
+		restDenied, gqlDenied := r.Code == 403, len(errs) > 0 && errs[0].Extensions["code"] == "FORBIDDEN"
+		switch {
+		case r.Code >= 300 && !restDenied:
+			t.Errorf("%s as %s over REST: %s", c.name, role, r)
+		case len(errs) > 0 && !gqlDenied:
+			t.Errorf("%s as %s over GraphQL: %s", c.name, role, raw.Errors)
+		case restDenied != gqlDenied:
+			t.Errorf("%s as %s: REST denied=%v, GraphQL denied=%v (%s / %s)", c.name, role, restDenied, gqlDenied, r, raw.Errors)
+		case want == "allow" && restDenied, want == "deny" && !restDenied:
+			t.Errorf("%s as %s: want %s, both transports decided otherwise (%s)", c.name, role, want, r)
+		case restDenied:
+			denied++
+			if r.Str("permission") != c.perm || errs[0].Extensions["permission"] != c.perm {
+				t.Errorf("%s as %s: refused for %q over REST and %v over GraphQL, want %s", c.name, role, r.Str("permission"), errs[0].Extensions["permission"], c.perm)
 			}
-			if restDenied != gqlDenied {
-				t.Errorf("%s as %s: REST denied=%v, GraphQL denied=%v (%s / %s)", o.name, role, restDenied, gqlDenied, r, raw.Errors)
-				continue
-			}
-			if restDenied && errs[0].Extensions["permission"] != r.Str("permission") {
-				t.Errorf("%s as %s: REST names %q, GraphQL %v", o.name, role, r.Str("permission"), errs[0].Extensions["permission"])
-			}
-			if !restDenied {
-				allowed++
+		default:
+			allowed++
+			got, want := fmt.Sprint(r.Get("data."+c.restPath)), fmt.Sprint(dig(raw.Data, c.gqlPath))
+			if got != want || got == "<nil>" {
+				t.Errorf("%s as %s: REST answers %s=%s, GraphQL %s=%s", c.name, role, c.restPath, got, c.gqlPath, want)
 			}
 		}
 	}
-	if allowed == 0 || allowed == n {
-		t.Fatalf("%d of %d allowed: the table does not exercise both outcomes", allowed, n)
+	for i, c := range cases {
+		only, allBut := fmt.Sprintf("only-%d", i), fmt.Sprintf("all-but-%d", i)
+		rest := []string{}
+		for _, perm := range policy.Catalog() {
+			if perm.Name != c.perm {
+				rest = append(rest, perm.Name)
+			}
+		}
+		p.post("/admin/roles", map[string]any{"name": only, "permissions": append([]string{c.perm}, c.also...)})
+		p.post("/admin/roles", map[string]any{"name": allBut, "permissions": rest})
+		run(c, only, "allow")
+		run(c, allBut, "deny")
+		for _, role := range []string{"owner", "admin", "it-agent", "accountant", "cashier", "viewer"} {
+			run(c, role, "")
+		}
 	}
-	t.Logf("%d (role, operation) pairs, %d allowed, same decision and permission on both transports", n, allowed)
+	t.Logf("%d permissions, %d (role, operation) pairs per transport: %d allowed alike with the same data, %d refused alike naming the same permission", len(covered), n, allowed, denied)
 }
 
-func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
-	e := testenv.New(t)
-	a := e.Tenant("acme")
-	_, key := e.Key(a.ID, policy.Sandbox, "admin")
-	c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
-	agent := e.User(a.ID, "agent@acme.test", "it-agent")
-
-	var created struct{ CreateTicket struct{ ID, Status string } }
-	c.MustPost(fmt.Sprintf(`mutation { createTicket(input: {title: "VPN", requesterId: %q, assigneeId: %q}) { id status } }`, a.Owner.ID, agent.ID), &created)
-	id := created.CreateTicket.ID
-	// The workflow and null-unassign behave as over REST.
-	var upd struct {
-		UpdateTicket struct {
-			Status     string
-			AssigneeID *string
+// dig walks decoded JSON by a dotted path ("a.0.b").
+func dig(v any, path string) any {
+	for _, part := range strings.Split(path, ".") {
+		switch cur := v.(type) {
+		case map[string]any:
+			v = cur[part]
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(cur) {
+				return nil
+			}
+			v = cur[i]
+		default:
+			return nil
 		}
 	}
-	c.MustPost(`mutation($id: ID!) { updateTicket(id: $id, input: {status: "closed", assigneeId: null}) { status assigneeID } }`, &upd, client.Var("id", id))
-	if upd.UpdateTicket.Status != "closed" || upd.UpdateTicket.AssigneeID != nil {
-		t.Fatalf("update: %+v", upd)
-	}
-	raw, _ := c.RawPost(`mutation($id: ID!) { updateTicket(id: $id, input: {status: "open"}) { status } }`, client.Var("id", id))
-	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), "cannot change status") {
-		t.Fatalf("closed → open: %s", raw.Errors)
-	}
-	// Invoices: derived totals, issue, payment with the balance rule.
-	var inv struct{ CreateInvoice struct{ ID, Total string } }
-	c.MustPost(`mutation { createInvoice(input: {currency: "EUR", items: [{description: "x", quantity: "2", unitPrice: "10.00", taxRate: "10"}]}) { id total } }`, &inv)
-	if inv.CreateInvoice.Total != "22.00" {
-		t.Fatalf("invoice: %+v", inv)
-	}
-	var issued struct{ IssueInvoice struct{ Number *string } }
-	c.MustPost(`mutation($id: ID!) { issueInvoice(id: $id) { number } }`, &issued, client.Var("id", inv.CreateInvoice.ID))
-	if issued.IssueInvoice.Number == nil || !strings.HasPrefix(*issued.IssueInvoice.Number, "INV-") {
-		t.Fatalf("issue: %+v", issued)
-	}
-	raw, _ = c.RawPost(`mutation($id: UUID!) { recordPayment(input: {invoiceId: $id, amount: "22.01", currency: "EUR", method: "card"}) { id } }`, client.Var("id", inv.CreateInvoice.ID))
-	if !strings.Contains(string(raw.Errors), `"amount"`) {
-		t.Fatalf("overpayment: %s", raw.Errors)
-	}
-	// Payments show exact amounts too.
-	var paid struct {
-		RecordPayment struct{ Amount, AmountRefunded string }
-	}
-	c.MustPost(`mutation($id: UUID!) { recordPayment(input: {invoiceId: $id, amount: "2.50", currency: "EUR", method: "card"}) { amount amountRefunded } }`, &paid, client.Var("id", inv.CreateInvoice.ID))
-	if paid.RecordPayment.Amount != "2.50" || paid.RecordPayment.AmountRefunded != "0.00" {
-		t.Fatalf("payment: %+v", paid)
-	}
-	// POS: a session and a sale with change, as over REST.
-	var sess struct {
-		OpenPosSession struct{ ID, OpeningFloat string }
-	}
-	c.MustPost(`mutation { openPosSession(register: "g1", currency: "EUR", openingFloat: "50.00") { id openingFloat } }`, &sess)
-	var sale struct {
-		CreatePosSale struct{ Total, Change string }
-	}
-	c.MustPost(`mutation($s: UUID!) { createPosSale(input: {sessionId: $s, items: [{description: "Tea", quantity: "1", unitPrice: "2.40"}], tenders: [{method: "cash", amount: "5.00"}]}) { total change } }`, &sale, client.Var("s", sess.OpenPosSession.ID))
-	if sale.CreatePosSale.Total != "2.40" || sale.CreatePosSale.Change != "2.60" {
-		t.Fatalf("sale: %+v", sale)
-	}
-	var closed struct {
-		ClosePosSession struct {
-			ExpectedCash string
-			OverShort    *string
-		}
-	}
-	c.MustPost(`mutation($s: ID!) { closePosSession(id: $s, countedCash: "52.50") { expectedCash overShort } }`, &closed, client.Var("s", sess.OpenPosSession.ID))
-	if closed.ClosePosSession.ExpectedCash != "52.40" || closed.ClosePosSession.OverShort == nil || *closed.ClosePosSession.OverShort != "0.10" {
-		t.Fatalf("close: %+v", closed)
-	}
-	// Every change is audited like a REST change.
-	events := e.Expect(e.Do("GET", "/api/sandbox/audit-events?action=invoice.issue", nil, testenv.Key(key)), 200).List()
-	if len(events) != 1 {
-		t.Fatalf("audit: %v", events)
-	}
-	// Another tenant cannot touch it.
-	b := e.Tenant("globex")
-	_, keyB := e.Key(b.ID, policy.Sandbox, "admin")
-	cb := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", keyB))
-	raw, _ = cb.RawPost(`mutation($id: ID!) { voidInvoice(id: $id) { id } }`, client.Var("id", inv.CreateInvoice.ID))
-	if !strings.Contains(string(raw.Errors), `"NOT_FOUND"`) {
-		t.Fatalf("foreign void: %s", raw.Errors)
-	}
-}
-
-func TestGraphQLAdminMutationsAndMe(t *testing.T) {
-	e := testenv.New(t)
-	a := e.Tenant("acme")
-	_, key := e.Key(a.ID, policy.Sandbox, "admin")
-	c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
-
-	var me struct {
-		Me struct {
-			Environment, Credential string
-			Roles, Permissions      []string
-		}
-	}
-	c.MustPost(`{ me { environment credential roles permissions } }`, &me)
-	if me.Me.Environment != "sandbox" || me.Me.Credential != "api_key" || me.Me.Roles[0] != "admin" || len(me.Me.Permissions) < 20 {
-		t.Fatalf("me: %+v", me)
-	}
-	var role struct {
-		CreateRole struct {
-			Name        string
-			Permissions []string
-		}
-	}
-	c.MustPost(`mutation { createRole(name: "reader", permissions: ["it-support.tickets.view"]) { name permissions } }`, &role)
-	if role.CreateRole.Name != "reader" {
-		t.Fatalf("create role: %+v", role)
-	}
-	raw, _ := c.RawPost(`mutation { createRole(name: "bad", permissions: ["documents.fly"]) { name } }`)
-	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), "documents.fly") {
-		t.Fatalf("unknown permission: %s", raw.Errors)
-	}
-	var inv struct {
-		InviteMember struct {
-			UserID, Password string
-			NewLogin         bool
-		}
-	}
-	c.MustPost(`mutation { inviteMember(email: "new@acme.test", roles: ["reader"]) { userID password newLogin } }`, &inv)
-	if inv.InviteMember.Password == "" || !inv.InviteMember.NewLogin {
-		t.Fatalf("invite: %+v", inv)
-	}
-	var members struct {
-		Members []struct {
-			Email string
-			Roles []string
-		}
-	}
-	c.MustPost(`{ members { email roles } }`, &members)
-	if len(members.Members) != 2 {
-		t.Fatalf("members: %+v", members)
-	}
-	// REST sees what GraphQL did, and the lockout rule holds over GraphQL too.
-	if r := e.Expect(e.Do("GET", "/api/sandbox/admin/roles/reader", nil, testenv.Key(key)), 200); r.Get("data.holders").(float64) != 1 {
-		t.Fatalf("REST role: %s", r)
-	}
-	raw, _ = c.RawPost(fmt.Sprintf(`mutation { setMemberRoles(userId: %q, roles: ["viewer"]) { roles } }`, a.Owner.ID))
-	if !strings.Contains(string(raw.Errors), "admin.policies.manage") {
-		t.Fatalf("lockout over GraphQL: %s", raw.Errors)
-	}
-	var upd struct {
-		UpdateRole struct{ Permissions []string }
-	}
-	c.MustPost(`mutation { updateRole(name: "reader", permissions: []) { permissions } }`, &upd)
-	if len(upd.UpdateRole.Permissions) != 0 {
-		t.Fatalf("update role: %+v", upd)
-	}
-	var del struct{ DeleteRole bool }
-	raw, _ = c.RawPost(`mutation { deleteRole(name: "owner") }`)
-	if !strings.Contains(string(raw.Errors), "not deleted") {
-		t.Fatalf("delete built-in: %s", raw.Errors)
-	}
-	c.MustPost(`mutation { deleteRole(name: "reader") }`, &del)
-	// A caller without admin.policies.manage is refused with the same permission as REST.
-	_, agent := e.Key(a.ID, policy.Sandbox, "it-agent")
-	ca := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", agent))
-	raw, _ = ca.RawPost(`mutation { createRole(name: "x", permissions: []) { name } }`)
-	if !strings.Contains(string(raw.Errors), `"permission":"admin.policies.manage"`) {
-		t.Fatalf("agent: %s", raw.Errors)
-	}
+	return v
 }

@@ -2,8 +2,8 @@ package graph
 
 import (
 	"context"
-	"errors"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
@@ -20,6 +20,7 @@ import (
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -30,29 +31,67 @@ type Resolver struct {
 	Service *service.Service
 }
 
-// nodeType finds which table an id belongs to, among the rows the viewer
-// may see: ids are UUIDs without a type prefix.
+// nodeType finds which table an id belongs to: ids are UUIDs without a
+// type prefix, as in REST. An id of the viewer's tenant and environment in
+// a table whose view permission the viewer lacks is refused naming that
+// permission, as REST's GET of it is; anything else it cannot see is not
+// found.
 func (r *Resolver) nodeType(ctx context.Context, id uuid.UUID) (string, error) {
 	c := r.Client
+	v := policy.FromContext(ctx)
+	if v == nil {
+		return "", policy.ErrNoViewer
+	}
+	// Existence checks for a denied table run without the privacy layer,
+	// so they restrict to the viewer's tenant (and environment) themselves.
+	tenant := sql.FieldEQ("tenant_id", v.TenantID)
+	tenantEnv := sql.AndPredicates(tenant, sql.FieldEQ("env", string(v.Env)))
 	for _, t := range []struct {
-		table string
-		exist func() (bool, error)
+		table, perm string
+		exist       func(ctx context.Context, scope func(*sql.Selector)) (bool, error)
 	}{
-		{ticket.Table, func() (bool, error) { return c.Ticket.Query().Where(ticket.ID(id)).Exist(ctx) }},
-		{ticketcomment.Table, func() (bool, error) { return c.TicketComment.Query().Where(ticketcomment.ID(id)).Exist(ctx) }},
-		{document.Table, func() (bool, error) { return c.Document.Query().Where(document.ID(id)).Exist(ctx) }},
-		{customer.Table, func() (bool, error) { return c.Customer.Query().Where(customer.ID(id)).Exist(ctx) }},
-		{invoice.Table, func() (bool, error) { return c.Invoice.Query().Where(invoice.ID(id)).Exist(ctx) }},
-		{payment.Table, func() (bool, error) { return c.Payment.Query().Where(payment.ID(id)).Exist(ctx) }},
-		{possession.Table, func() (bool, error) { return c.PosSession.Query().Where(possession.ID(id)).Exist(ctx) }},
-		{possale.Table, func() (bool, error) { return c.PosSale.Query().Where(possale.ID(id)).Exist(ctx) }},
-		{role.Table, func() (bool, error) { return c.Role.Query().Where(role.ID(id)).Exist(ctx) }},
-		{auditevent.Table, func() (bool, error) { return c.AuditEvent.Query().Where(auditevent.ID(id)).Exist(ctx) }},
+		{ticket.Table, policy.TicketsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.Ticket.Query().Where(ticket.ID(id), scope).Exist(ctx)
+		}},
+		{ticketcomment.Table, policy.TicketsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.TicketComment.Query().Where(ticketcomment.ID(id), scope).Exist(ctx)
+		}},
+		{document.Table, policy.DocumentsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.Document.Query().Where(document.ID(id), scope).Exist(ctx)
+		}},
+		{customer.Table, "finance.customers.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.Customer.Query().Where(customer.ID(id), scope).Exist(ctx)
+		}},
+		{invoice.Table, "finance.invoices.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.Invoice.Query().Where(invoice.ID(id), scope).Exist(ctx)
+		}},
+		{payment.Table, "finance.payments.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.Payment.Query().Where(payment.ID(id), scope).Exist(ctx)
+		}},
+		{possession.Table, "pos.sessions.manage", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.PosSession.Query().Where(possession.ID(id), scope).Exist(ctx)
+		}},
+		{possale.Table, "pos.sales.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
+			return c.PosSale.Query().Where(possale.ID(id), scope).Exist(ctx)
+		}},
+		{role.Table, policy.PoliciesManage, func(ctx context.Context, _ func(*sql.Selector)) (bool, error) {
+			return c.Role.Query().Where(role.ID(id), role.TenantID(v.TenantID)).Exist(ctx)
+		}},
+		{auditevent.Table, policy.AuditView, func(ctx context.Context, _ func(*sql.Selector)) (bool, error) {
+			return c.AuditEvent.Query().Where(auditevent.ID(id), auditevent.TenantID(v.TenantID)).Exist(ctx)
+		}},
 	} {
-		ok, err := t.exist()
-		if errors.Is(err, privacy.Deny) {
-			continue // a type the viewer may not read is a type it cannot find
+		if !v.Can(t.perm) {
+			ok, err := t.exist(privacy.DecisionContext(ctx, privacy.Allow), tenantEnv)
+			if err != nil {
+				return "", err
+			}
+			if ok {
+				return "", &policy.DeniedError{Permission: t.perm}
+			}
+			continue
 		}
+		ok, err := t.exist(ctx, func(*sql.Selector) {})
 		if err != nil {
 			return "", err
 		}

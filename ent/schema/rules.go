@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
@@ -73,8 +74,11 @@ var anyViewer = privacy.ContextQueryMutationRule(func(ctx context.Context) error
 
 func decide(ctx context.Context, perm string) error {
 	v := policy.FromContext(ctx)
-	if v == nil || !v.Can(perm) {
-		return privacy.Denyf("missing permission %s", perm)
+	if v == nil {
+		return privacy.Denyf("no viewer in context")
+	}
+	if !v.Can(perm) { // both a privacy denial and the permission REST and GraphQL name
+		return fmt.Errorf("%w: %w", privacy.Deny, &policy.DeniedError{Permission: perm})
 	}
 	return privacy.Skip
 }
