@@ -77,8 +77,8 @@ func (costReport) ExtensionName() string                   { return "CostReport"
 func (costReport) Validate(graphql.ExecutableSchema) error { return nil }
 func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
-	if resp == nil {
-		return nil
+	if resp == nil || !graphql.HasOperationContext(ctx) { // a body that never became an operation
+		return resp
 	}
 	if stats := extension.GetComplexityStats(ctx); stats != nil {
 		if resp.Extensions == nil {

@@ -125,7 +125,12 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		ext["code"], ext["reason"] = "CONFLICT", "conflict"
 		gerr.Message = "The request conflicted with a concurrent change; retry it."
 	case errors.As(err, &parsed) && errors.Unwrap(parsed) == nil:
-		return gerr // gqlgen's own: a parse, validation or complexity error of the query
+		// gqlgen's own: a parse, validation or complexity error of the query,
+		// or a body that is not a GraphQL request at all.
+		if _, ok := gerr.Extensions["code"]; !ok {
+			gerr.Extensions = map[string]any{"code": "BAD_REQUEST"}
+		}
+		return gerr
 	default:
 		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
 		ext["code"] = "INTERNAL"
