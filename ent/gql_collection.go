@@ -532,31 +532,6 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, invoice.FieldLines)
 				fieldSeen[invoice.FieldLines] = struct{}{}
 			}
-		case "subtotalMinor":
-			if _, ok := fieldSeen[invoice.FieldSubtotalMinor]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldSubtotalMinor)
-				fieldSeen[invoice.FieldSubtotalMinor] = struct{}{}
-			}
-		case "discountMinor":
-			if _, ok := fieldSeen[invoice.FieldDiscountMinor]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldDiscountMinor)
-				fieldSeen[invoice.FieldDiscountMinor] = struct{}{}
-			}
-		case "taxMinor":
-			if _, ok := fieldSeen[invoice.FieldTaxMinor]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldTaxMinor)
-				fieldSeen[invoice.FieldTaxMinor] = struct{}{}
-			}
-		case "totalMinor":
-			if _, ok := fieldSeen[invoice.FieldTotalMinor]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldTotalMinor)
-				fieldSeen[invoice.FieldTotalMinor] = struct{}{}
-			}
-		case "paidMinor":
-			if _, ok := fieldSeen[invoice.FieldPaidMinor]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldPaidMinor)
-				fieldSeen[invoice.FieldPaidMinor] = struct{}{}
-			}
 		case "issueDate":
 			if _, ok := fieldSeen[invoice.FieldIssueDate]; !ok {
 				selectedFields = append(selectedFields, invoice.FieldIssueDate)
@@ -695,16 +670,6 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[payment.FieldCurrency]; !ok {
 				selectedFields = append(selectedFields, payment.FieldCurrency)
 				fieldSeen[payment.FieldCurrency] = struct{}{}
-			}
-		case "amountMinor":
-			if _, ok := fieldSeen[payment.FieldAmountMinor]; !ok {
-				selectedFields = append(selectedFields, payment.FieldAmountMinor)
-				fieldSeen[payment.FieldAmountMinor] = struct{}{}
-			}
-		case "refundedMinor":
-			if _, ok := fieldSeen[payment.FieldRefundedMinor]; !ok {
-				selectedFields = append(selectedFields, payment.FieldRefundedMinor)
-				fieldSeen[payment.FieldRefundedMinor] = struct{}{}
 			}
 		case "method":
 			if _, ok := fieldSeen[payment.FieldMethod]; !ok {
@@ -850,16 +815,6 @@ func (_q *PosSaleQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, possale.FieldCurrency)
 				fieldSeen[possale.FieldCurrency] = struct{}{}
 			}
-		case "totalMinor":
-			if _, ok := fieldSeen[possale.FieldTotalMinor]; !ok {
-				selectedFields = append(selectedFields, possale.FieldTotalMinor)
-				fieldSeen[possale.FieldTotalMinor] = struct{}{}
-			}
-		case "changeMinor":
-			if _, ok := fieldSeen[possale.FieldChangeMinor]; !ok {
-				selectedFields = append(selectedFields, possale.FieldChangeMinor)
-				fieldSeen[possale.FieldChangeMinor] = struct{}{}
-			}
 		case "createdBy":
 			if _, ok := fieldSeen[possale.FieldCreatedBy]; !ok {
 				selectedFields = append(selectedFields, possale.FieldCreatedBy)
@@ -983,21 +938,6 @@ func (_q *PosSessionQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[possession.FieldStatus]; !ok {
 				selectedFields = append(selectedFields, possession.FieldStatus)
 				fieldSeen[possession.FieldStatus] = struct{}{}
-			}
-		case "openingFloatMinor":
-			if _, ok := fieldSeen[possession.FieldOpeningFloatMinor]; !ok {
-				selectedFields = append(selectedFields, possession.FieldOpeningFloatMinor)
-				fieldSeen[possession.FieldOpeningFloatMinor] = struct{}{}
-			}
-		case "cashInMinor":
-			if _, ok := fieldSeen[possession.FieldCashInMinor]; !ok {
-				selectedFields = append(selectedFields, possession.FieldCashInMinor)
-				fieldSeen[possession.FieldCashInMinor] = struct{}{}
-			}
-		case "countedMinor":
-			if _, ok := fieldSeen[possession.FieldCountedMinor]; !ok {
-				selectedFields = append(selectedFields, possession.FieldCountedMinor)
-				fieldSeen[possession.FieldCountedMinor] = struct{}{}
 			}
 		case "openedBy":
 			if _, ok := fieldSeen[possession.FieldOpenedBy]; !ok {

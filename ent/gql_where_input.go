@@ -2113,56 +2113,6 @@ type InvoiceWhereInput struct {
 	StatusIn    []invoice.Status `json:"statusIn,omitempty"`
 	StatusNotIn []invoice.Status `json:"statusNotIn,omitempty"`
 
-	// "subtotal_minor" field predicates.
-	SubtotalMinor      *int64  `json:"subtotalMinor,omitempty"`
-	SubtotalMinorNEQ   *int64  `json:"subtotalMinorNEQ,omitempty"`
-	SubtotalMinorIn    []int64 `json:"subtotalMinorIn,omitempty"`
-	SubtotalMinorNotIn []int64 `json:"subtotalMinorNotIn,omitempty"`
-	SubtotalMinorGT    *int64  `json:"subtotalMinorGT,omitempty"`
-	SubtotalMinorGTE   *int64  `json:"subtotalMinorGTE,omitempty"`
-	SubtotalMinorLT    *int64  `json:"subtotalMinorLT,omitempty"`
-	SubtotalMinorLTE   *int64  `json:"subtotalMinorLTE,omitempty"`
-
-	// "discount_minor" field predicates.
-	DiscountMinor      *int64  `json:"discountMinor,omitempty"`
-	DiscountMinorNEQ   *int64  `json:"discountMinorNEQ,omitempty"`
-	DiscountMinorIn    []int64 `json:"discountMinorIn,omitempty"`
-	DiscountMinorNotIn []int64 `json:"discountMinorNotIn,omitempty"`
-	DiscountMinorGT    *int64  `json:"discountMinorGT,omitempty"`
-	DiscountMinorGTE   *int64  `json:"discountMinorGTE,omitempty"`
-	DiscountMinorLT    *int64  `json:"discountMinorLT,omitempty"`
-	DiscountMinorLTE   *int64  `json:"discountMinorLTE,omitempty"`
-
-	// "tax_minor" field predicates.
-	TaxMinor      *int64  `json:"taxMinor,omitempty"`
-	TaxMinorNEQ   *int64  `json:"taxMinorNEQ,omitempty"`
-	TaxMinorIn    []int64 `json:"taxMinorIn,omitempty"`
-	TaxMinorNotIn []int64 `json:"taxMinorNotIn,omitempty"`
-	TaxMinorGT    *int64  `json:"taxMinorGT,omitempty"`
-	TaxMinorGTE   *int64  `json:"taxMinorGTE,omitempty"`
-	TaxMinorLT    *int64  `json:"taxMinorLT,omitempty"`
-	TaxMinorLTE   *int64  `json:"taxMinorLTE,omitempty"`
-
-	// "total_minor" field predicates.
-	TotalMinor      *int64  `json:"totalMinor,omitempty"`
-	TotalMinorNEQ   *int64  `json:"totalMinorNEQ,omitempty"`
-	TotalMinorIn    []int64 `json:"totalMinorIn,omitempty"`
-	TotalMinorNotIn []int64 `json:"totalMinorNotIn,omitempty"`
-	TotalMinorGT    *int64  `json:"totalMinorGT,omitempty"`
-	TotalMinorGTE   *int64  `json:"totalMinorGTE,omitempty"`
-	TotalMinorLT    *int64  `json:"totalMinorLT,omitempty"`
-	TotalMinorLTE   *int64  `json:"totalMinorLTE,omitempty"`
-
-	// "paid_minor" field predicates.
-	PaidMinor      *int64  `json:"paidMinor,omitempty"`
-	PaidMinorNEQ   *int64  `json:"paidMinorNEQ,omitempty"`
-	PaidMinorIn    []int64 `json:"paidMinorIn,omitempty"`
-	PaidMinorNotIn []int64 `json:"paidMinorNotIn,omitempty"`
-	PaidMinorGT    *int64  `json:"paidMinorGT,omitempty"`
-	PaidMinorGTE   *int64  `json:"paidMinorGTE,omitempty"`
-	PaidMinorLT    *int64  `json:"paidMinorLT,omitempty"`
-	PaidMinorLTE   *int64  `json:"paidMinorLTE,omitempty"`
-
 	// "issue_date" field predicates.
 	IssueDate       *time.Time  `json:"issueDate,omitempty"`
 	IssueDateNEQ    *time.Time  `json:"issueDateNEQ,omitempty"`
@@ -2535,126 +2485,6 @@ func (i *InvoiceWhereInput) P() (predicate.Invoice, error) {
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, invoice.StatusNotIn(i.StatusNotIn...))
 	}
-	if i.SubtotalMinor != nil {
-		predicates = append(predicates, invoice.SubtotalMinorEQ(*i.SubtotalMinor))
-	}
-	if i.SubtotalMinorNEQ != nil {
-		predicates = append(predicates, invoice.SubtotalMinorNEQ(*i.SubtotalMinorNEQ))
-	}
-	if len(i.SubtotalMinorIn) > 0 {
-		predicates = append(predicates, invoice.SubtotalMinorIn(i.SubtotalMinorIn...))
-	}
-	if len(i.SubtotalMinorNotIn) > 0 {
-		predicates = append(predicates, invoice.SubtotalMinorNotIn(i.SubtotalMinorNotIn...))
-	}
-	if i.SubtotalMinorGT != nil {
-		predicates = append(predicates, invoice.SubtotalMinorGT(*i.SubtotalMinorGT))
-	}
-	if i.SubtotalMinorGTE != nil {
-		predicates = append(predicates, invoice.SubtotalMinorGTE(*i.SubtotalMinorGTE))
-	}
-	if i.SubtotalMinorLT != nil {
-		predicates = append(predicates, invoice.SubtotalMinorLT(*i.SubtotalMinorLT))
-	}
-	if i.SubtotalMinorLTE != nil {
-		predicates = append(predicates, invoice.SubtotalMinorLTE(*i.SubtotalMinorLTE))
-	}
-	if i.DiscountMinor != nil {
-		predicates = append(predicates, invoice.DiscountMinorEQ(*i.DiscountMinor))
-	}
-	if i.DiscountMinorNEQ != nil {
-		predicates = append(predicates, invoice.DiscountMinorNEQ(*i.DiscountMinorNEQ))
-	}
-	if len(i.DiscountMinorIn) > 0 {
-		predicates = append(predicates, invoice.DiscountMinorIn(i.DiscountMinorIn...))
-	}
-	if len(i.DiscountMinorNotIn) > 0 {
-		predicates = append(predicates, invoice.DiscountMinorNotIn(i.DiscountMinorNotIn...))
-	}
-	if i.DiscountMinorGT != nil {
-		predicates = append(predicates, invoice.DiscountMinorGT(*i.DiscountMinorGT))
-	}
-	if i.DiscountMinorGTE != nil {
-		predicates = append(predicates, invoice.DiscountMinorGTE(*i.DiscountMinorGTE))
-	}
-	if i.DiscountMinorLT != nil {
-		predicates = append(predicates, invoice.DiscountMinorLT(*i.DiscountMinorLT))
-	}
-	if i.DiscountMinorLTE != nil {
-		predicates = append(predicates, invoice.DiscountMinorLTE(*i.DiscountMinorLTE))
-	}
-	if i.TaxMinor != nil {
-		predicates = append(predicates, invoice.TaxMinorEQ(*i.TaxMinor))
-	}
-	if i.TaxMinorNEQ != nil {
-		predicates = append(predicates, invoice.TaxMinorNEQ(*i.TaxMinorNEQ))
-	}
-	if len(i.TaxMinorIn) > 0 {
-		predicates = append(predicates, invoice.TaxMinorIn(i.TaxMinorIn...))
-	}
-	if len(i.TaxMinorNotIn) > 0 {
-		predicates = append(predicates, invoice.TaxMinorNotIn(i.TaxMinorNotIn...))
-	}
-	if i.TaxMinorGT != nil {
-		predicates = append(predicates, invoice.TaxMinorGT(*i.TaxMinorGT))
-	}
-	if i.TaxMinorGTE != nil {
-		predicates = append(predicates, invoice.TaxMinorGTE(*i.TaxMinorGTE))
-	}
-	if i.TaxMinorLT != nil {
-		predicates = append(predicates, invoice.TaxMinorLT(*i.TaxMinorLT))
-	}
-	if i.TaxMinorLTE != nil {
-		predicates = append(predicates, invoice.TaxMinorLTE(*i.TaxMinorLTE))
-	}
-	if i.TotalMinor != nil {
-		predicates = append(predicates, invoice.TotalMinorEQ(*i.TotalMinor))
-	}
-	if i.TotalMinorNEQ != nil {
-		predicates = append(predicates, invoice.TotalMinorNEQ(*i.TotalMinorNEQ))
-	}
-	if len(i.TotalMinorIn) > 0 {
-		predicates = append(predicates, invoice.TotalMinorIn(i.TotalMinorIn...))
-	}
-	if len(i.TotalMinorNotIn) > 0 {
-		predicates = append(predicates, invoice.TotalMinorNotIn(i.TotalMinorNotIn...))
-	}
-	if i.TotalMinorGT != nil {
-		predicates = append(predicates, invoice.TotalMinorGT(*i.TotalMinorGT))
-	}
-	if i.TotalMinorGTE != nil {
-		predicates = append(predicates, invoice.TotalMinorGTE(*i.TotalMinorGTE))
-	}
-	if i.TotalMinorLT != nil {
-		predicates = append(predicates, invoice.TotalMinorLT(*i.TotalMinorLT))
-	}
-	if i.TotalMinorLTE != nil {
-		predicates = append(predicates, invoice.TotalMinorLTE(*i.TotalMinorLTE))
-	}
-	if i.PaidMinor != nil {
-		predicates = append(predicates, invoice.PaidMinorEQ(*i.PaidMinor))
-	}
-	if i.PaidMinorNEQ != nil {
-		predicates = append(predicates, invoice.PaidMinorNEQ(*i.PaidMinorNEQ))
-	}
-	if len(i.PaidMinorIn) > 0 {
-		predicates = append(predicates, invoice.PaidMinorIn(i.PaidMinorIn...))
-	}
-	if len(i.PaidMinorNotIn) > 0 {
-		predicates = append(predicates, invoice.PaidMinorNotIn(i.PaidMinorNotIn...))
-	}
-	if i.PaidMinorGT != nil {
-		predicates = append(predicates, invoice.PaidMinorGT(*i.PaidMinorGT))
-	}
-	if i.PaidMinorGTE != nil {
-		predicates = append(predicates, invoice.PaidMinorGTE(*i.PaidMinorGTE))
-	}
-	if i.PaidMinorLT != nil {
-		predicates = append(predicates, invoice.PaidMinorLT(*i.PaidMinorLT))
-	}
-	if i.PaidMinorLTE != nil {
-		predicates = append(predicates, invoice.PaidMinorLTE(*i.PaidMinorLTE))
-	}
 	if i.IssueDate != nil {
 		predicates = append(predicates, invoice.IssueDateEQ(*i.IssueDate))
 	}
@@ -2911,26 +2741,6 @@ type PaymentWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
-
-	// "amount_minor" field predicates.
-	AmountMinor      *int64  `json:"amountMinor,omitempty"`
-	AmountMinorNEQ   *int64  `json:"amountMinorNEQ,omitempty"`
-	AmountMinorIn    []int64 `json:"amountMinorIn,omitempty"`
-	AmountMinorNotIn []int64 `json:"amountMinorNotIn,omitempty"`
-	AmountMinorGT    *int64  `json:"amountMinorGT,omitempty"`
-	AmountMinorGTE   *int64  `json:"amountMinorGTE,omitempty"`
-	AmountMinorLT    *int64  `json:"amountMinorLT,omitempty"`
-	AmountMinorLTE   *int64  `json:"amountMinorLTE,omitempty"`
-
-	// "refunded_minor" field predicates.
-	RefundedMinor      *int64  `json:"refundedMinor,omitempty"`
-	RefundedMinorNEQ   *int64  `json:"refundedMinorNEQ,omitempty"`
-	RefundedMinorIn    []int64 `json:"refundedMinorIn,omitempty"`
-	RefundedMinorNotIn []int64 `json:"refundedMinorNotIn,omitempty"`
-	RefundedMinorGT    *int64  `json:"refundedMinorGT,omitempty"`
-	RefundedMinorGTE   *int64  `json:"refundedMinorGTE,omitempty"`
-	RefundedMinorLT    *int64  `json:"refundedMinorLT,omitempty"`
-	RefundedMinorLTE   *int64  `json:"refundedMinorLTE,omitempty"`
 
 	// "method" field predicates.
 	Method      *payment.Method  `json:"method,omitempty"`
@@ -3223,54 +3033,6 @@ func (i *PaymentWhereInput) P() (predicate.Payment, error) {
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, payment.CurrencyContainsFold(*i.CurrencyContainsFold))
 	}
-	if i.AmountMinor != nil {
-		predicates = append(predicates, payment.AmountMinorEQ(*i.AmountMinor))
-	}
-	if i.AmountMinorNEQ != nil {
-		predicates = append(predicates, payment.AmountMinorNEQ(*i.AmountMinorNEQ))
-	}
-	if len(i.AmountMinorIn) > 0 {
-		predicates = append(predicates, payment.AmountMinorIn(i.AmountMinorIn...))
-	}
-	if len(i.AmountMinorNotIn) > 0 {
-		predicates = append(predicates, payment.AmountMinorNotIn(i.AmountMinorNotIn...))
-	}
-	if i.AmountMinorGT != nil {
-		predicates = append(predicates, payment.AmountMinorGT(*i.AmountMinorGT))
-	}
-	if i.AmountMinorGTE != nil {
-		predicates = append(predicates, payment.AmountMinorGTE(*i.AmountMinorGTE))
-	}
-	if i.AmountMinorLT != nil {
-		predicates = append(predicates, payment.AmountMinorLT(*i.AmountMinorLT))
-	}
-	if i.AmountMinorLTE != nil {
-		predicates = append(predicates, payment.AmountMinorLTE(*i.AmountMinorLTE))
-	}
-	if i.RefundedMinor != nil {
-		predicates = append(predicates, payment.RefundedMinorEQ(*i.RefundedMinor))
-	}
-	if i.RefundedMinorNEQ != nil {
-		predicates = append(predicates, payment.RefundedMinorNEQ(*i.RefundedMinorNEQ))
-	}
-	if len(i.RefundedMinorIn) > 0 {
-		predicates = append(predicates, payment.RefundedMinorIn(i.RefundedMinorIn...))
-	}
-	if len(i.RefundedMinorNotIn) > 0 {
-		predicates = append(predicates, payment.RefundedMinorNotIn(i.RefundedMinorNotIn...))
-	}
-	if i.RefundedMinorGT != nil {
-		predicates = append(predicates, payment.RefundedMinorGT(*i.RefundedMinorGT))
-	}
-	if i.RefundedMinorGTE != nil {
-		predicates = append(predicates, payment.RefundedMinorGTE(*i.RefundedMinorGTE))
-	}
-	if i.RefundedMinorLT != nil {
-		predicates = append(predicates, payment.RefundedMinorLT(*i.RefundedMinorLT))
-	}
-	if i.RefundedMinorLTE != nil {
-		predicates = append(predicates, payment.RefundedMinorLTE(*i.RefundedMinorLTE))
-	}
 	if i.Method != nil {
 		predicates = append(predicates, payment.MethodEQ(*i.Method))
 	}
@@ -3504,26 +3266,6 @@ type PosSaleWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
-
-	// "total_minor" field predicates.
-	TotalMinor      *int64  `json:"totalMinor,omitempty"`
-	TotalMinorNEQ   *int64  `json:"totalMinorNEQ,omitempty"`
-	TotalMinorIn    []int64 `json:"totalMinorIn,omitempty"`
-	TotalMinorNotIn []int64 `json:"totalMinorNotIn,omitempty"`
-	TotalMinorGT    *int64  `json:"totalMinorGT,omitempty"`
-	TotalMinorGTE   *int64  `json:"totalMinorGTE,omitempty"`
-	TotalMinorLT    *int64  `json:"totalMinorLT,omitempty"`
-	TotalMinorLTE   *int64  `json:"totalMinorLTE,omitempty"`
-
-	// "change_minor" field predicates.
-	ChangeMinor      *int64  `json:"changeMinor,omitempty"`
-	ChangeMinorNEQ   *int64  `json:"changeMinorNEQ,omitempty"`
-	ChangeMinorIn    []int64 `json:"changeMinorIn,omitempty"`
-	ChangeMinorNotIn []int64 `json:"changeMinorNotIn,omitempty"`
-	ChangeMinorGT    *int64  `json:"changeMinorGT,omitempty"`
-	ChangeMinorGTE   *int64  `json:"changeMinorGTE,omitempty"`
-	ChangeMinorLT    *int64  `json:"changeMinorLT,omitempty"`
-	ChangeMinorLTE   *int64  `json:"changeMinorLTE,omitempty"`
 
 	// "created_by" field predicates.
 	CreatedBy             *string  `json:"createdBy,omitempty"`
@@ -3846,54 +3588,6 @@ func (i *PosSaleWhereInput) P() (predicate.PosSale, error) {
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, possale.CurrencyContainsFold(*i.CurrencyContainsFold))
 	}
-	if i.TotalMinor != nil {
-		predicates = append(predicates, possale.TotalMinorEQ(*i.TotalMinor))
-	}
-	if i.TotalMinorNEQ != nil {
-		predicates = append(predicates, possale.TotalMinorNEQ(*i.TotalMinorNEQ))
-	}
-	if len(i.TotalMinorIn) > 0 {
-		predicates = append(predicates, possale.TotalMinorIn(i.TotalMinorIn...))
-	}
-	if len(i.TotalMinorNotIn) > 0 {
-		predicates = append(predicates, possale.TotalMinorNotIn(i.TotalMinorNotIn...))
-	}
-	if i.TotalMinorGT != nil {
-		predicates = append(predicates, possale.TotalMinorGT(*i.TotalMinorGT))
-	}
-	if i.TotalMinorGTE != nil {
-		predicates = append(predicates, possale.TotalMinorGTE(*i.TotalMinorGTE))
-	}
-	if i.TotalMinorLT != nil {
-		predicates = append(predicates, possale.TotalMinorLT(*i.TotalMinorLT))
-	}
-	if i.TotalMinorLTE != nil {
-		predicates = append(predicates, possale.TotalMinorLTE(*i.TotalMinorLTE))
-	}
-	if i.ChangeMinor != nil {
-		predicates = append(predicates, possale.ChangeMinorEQ(*i.ChangeMinor))
-	}
-	if i.ChangeMinorNEQ != nil {
-		predicates = append(predicates, possale.ChangeMinorNEQ(*i.ChangeMinorNEQ))
-	}
-	if len(i.ChangeMinorIn) > 0 {
-		predicates = append(predicates, possale.ChangeMinorIn(i.ChangeMinorIn...))
-	}
-	if len(i.ChangeMinorNotIn) > 0 {
-		predicates = append(predicates, possale.ChangeMinorNotIn(i.ChangeMinorNotIn...))
-	}
-	if i.ChangeMinorGT != nil {
-		predicates = append(predicates, possale.ChangeMinorGT(*i.ChangeMinorGT))
-	}
-	if i.ChangeMinorGTE != nil {
-		predicates = append(predicates, possale.ChangeMinorGTE(*i.ChangeMinorGTE))
-	}
-	if i.ChangeMinorLT != nil {
-		predicates = append(predicates, possale.ChangeMinorLT(*i.ChangeMinorLT))
-	}
-	if i.ChangeMinorLTE != nil {
-		predicates = append(predicates, possale.ChangeMinorLTE(*i.ChangeMinorLTE))
-	}
 	if i.CreatedBy != nil {
 		predicates = append(predicates, possale.CreatedByEQ(*i.CreatedBy))
 	}
@@ -4032,38 +3726,6 @@ type PosSessionWhereInput struct {
 	StatusNEQ   *possession.Status  `json:"statusNEQ,omitempty"`
 	StatusIn    []possession.Status `json:"statusIn,omitempty"`
 	StatusNotIn []possession.Status `json:"statusNotIn,omitempty"`
-
-	// "opening_float_minor" field predicates.
-	OpeningFloatMinor      *int64  `json:"openingFloatMinor,omitempty"`
-	OpeningFloatMinorNEQ   *int64  `json:"openingFloatMinorNEQ,omitempty"`
-	OpeningFloatMinorIn    []int64 `json:"openingFloatMinorIn,omitempty"`
-	OpeningFloatMinorNotIn []int64 `json:"openingFloatMinorNotIn,omitempty"`
-	OpeningFloatMinorGT    *int64  `json:"openingFloatMinorGT,omitempty"`
-	OpeningFloatMinorGTE   *int64  `json:"openingFloatMinorGTE,omitempty"`
-	OpeningFloatMinorLT    *int64  `json:"openingFloatMinorLT,omitempty"`
-	OpeningFloatMinorLTE   *int64  `json:"openingFloatMinorLTE,omitempty"`
-
-	// "cash_in_minor" field predicates.
-	CashInMinor      *int64  `json:"cashInMinor,omitempty"`
-	CashInMinorNEQ   *int64  `json:"cashInMinorNEQ,omitempty"`
-	CashInMinorIn    []int64 `json:"cashInMinorIn,omitempty"`
-	CashInMinorNotIn []int64 `json:"cashInMinorNotIn,omitempty"`
-	CashInMinorGT    *int64  `json:"cashInMinorGT,omitempty"`
-	CashInMinorGTE   *int64  `json:"cashInMinorGTE,omitempty"`
-	CashInMinorLT    *int64  `json:"cashInMinorLT,omitempty"`
-	CashInMinorLTE   *int64  `json:"cashInMinorLTE,omitempty"`
-
-	// "counted_minor" field predicates.
-	CountedMinor       *int64  `json:"countedMinor,omitempty"`
-	CountedMinorNEQ    *int64  `json:"countedMinorNEQ,omitempty"`
-	CountedMinorIn     []int64 `json:"countedMinorIn,omitempty"`
-	CountedMinorNotIn  []int64 `json:"countedMinorNotIn,omitempty"`
-	CountedMinorGT     *int64  `json:"countedMinorGT,omitempty"`
-	CountedMinorGTE    *int64  `json:"countedMinorGTE,omitempty"`
-	CountedMinorLT     *int64  `json:"countedMinorLT,omitempty"`
-	CountedMinorLTE    *int64  `json:"countedMinorLTE,omitempty"`
-	CountedMinorIsNil  bool    `json:"countedMinorIsNil,omitempty"`
-	CountedMinorNotNil bool    `json:"countedMinorNotNil,omitempty"`
 
 	// "opened_by" field predicates.
 	OpenedBy             *string  `json:"openedBy,omitempty"`
@@ -4378,84 +4040,6 @@ func (i *PosSessionWhereInput) P() (predicate.PosSession, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, possession.StatusNotIn(i.StatusNotIn...))
-	}
-	if i.OpeningFloatMinor != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorEQ(*i.OpeningFloatMinor))
-	}
-	if i.OpeningFloatMinorNEQ != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorNEQ(*i.OpeningFloatMinorNEQ))
-	}
-	if len(i.OpeningFloatMinorIn) > 0 {
-		predicates = append(predicates, possession.OpeningFloatMinorIn(i.OpeningFloatMinorIn...))
-	}
-	if len(i.OpeningFloatMinorNotIn) > 0 {
-		predicates = append(predicates, possession.OpeningFloatMinorNotIn(i.OpeningFloatMinorNotIn...))
-	}
-	if i.OpeningFloatMinorGT != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorGT(*i.OpeningFloatMinorGT))
-	}
-	if i.OpeningFloatMinorGTE != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorGTE(*i.OpeningFloatMinorGTE))
-	}
-	if i.OpeningFloatMinorLT != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorLT(*i.OpeningFloatMinorLT))
-	}
-	if i.OpeningFloatMinorLTE != nil {
-		predicates = append(predicates, possession.OpeningFloatMinorLTE(*i.OpeningFloatMinorLTE))
-	}
-	if i.CashInMinor != nil {
-		predicates = append(predicates, possession.CashInMinorEQ(*i.CashInMinor))
-	}
-	if i.CashInMinorNEQ != nil {
-		predicates = append(predicates, possession.CashInMinorNEQ(*i.CashInMinorNEQ))
-	}
-	if len(i.CashInMinorIn) > 0 {
-		predicates = append(predicates, possession.CashInMinorIn(i.CashInMinorIn...))
-	}
-	if len(i.CashInMinorNotIn) > 0 {
-		predicates = append(predicates, possession.CashInMinorNotIn(i.CashInMinorNotIn...))
-	}
-	if i.CashInMinorGT != nil {
-		predicates = append(predicates, possession.CashInMinorGT(*i.CashInMinorGT))
-	}
-	if i.CashInMinorGTE != nil {
-		predicates = append(predicates, possession.CashInMinorGTE(*i.CashInMinorGTE))
-	}
-	if i.CashInMinorLT != nil {
-		predicates = append(predicates, possession.CashInMinorLT(*i.CashInMinorLT))
-	}
-	if i.CashInMinorLTE != nil {
-		predicates = append(predicates, possession.CashInMinorLTE(*i.CashInMinorLTE))
-	}
-	if i.CountedMinor != nil {
-		predicates = append(predicates, possession.CountedMinorEQ(*i.CountedMinor))
-	}
-	if i.CountedMinorNEQ != nil {
-		predicates = append(predicates, possession.CountedMinorNEQ(*i.CountedMinorNEQ))
-	}
-	if len(i.CountedMinorIn) > 0 {
-		predicates = append(predicates, possession.CountedMinorIn(i.CountedMinorIn...))
-	}
-	if len(i.CountedMinorNotIn) > 0 {
-		predicates = append(predicates, possession.CountedMinorNotIn(i.CountedMinorNotIn...))
-	}
-	if i.CountedMinorGT != nil {
-		predicates = append(predicates, possession.CountedMinorGT(*i.CountedMinorGT))
-	}
-	if i.CountedMinorGTE != nil {
-		predicates = append(predicates, possession.CountedMinorGTE(*i.CountedMinorGTE))
-	}
-	if i.CountedMinorLT != nil {
-		predicates = append(predicates, possession.CountedMinorLT(*i.CountedMinorLT))
-	}
-	if i.CountedMinorLTE != nil {
-		predicates = append(predicates, possession.CountedMinorLTE(*i.CountedMinorLTE))
-	}
-	if i.CountedMinorIsNil {
-		predicates = append(predicates, possession.CountedMinorIsNil())
-	}
-	if i.CountedMinorNotNil {
-		predicates = append(predicates, possession.CountedMinorNotNil())
 	}
 	if i.OpenedBy != nil {
 		predicates = append(predicates, possession.OpenedByEQ(*i.OpenedBy))

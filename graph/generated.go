@@ -179,7 +179,6 @@ type ComplexityRoot struct {
 		CreatedBy     func(childComplexity int) int
 		Currency      func(childComplexity int) int
 		CustomerID    func(childComplexity int) int
-		DiscountMinor func(childComplexity int) int
 		DiscountTotal func(childComplexity int) int
 		DueDate       func(childComplexity int) int
 		Env           func(childComplexity int) int
@@ -188,16 +187,12 @@ type ComplexityRoot struct {
 		Lines         func(childComplexity int) int
 		Notes         func(childComplexity int) int
 		Number        func(childComplexity int) int
-		PaidMinor     func(childComplexity int) int
 		Payments      func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Subtotal      func(childComplexity int) int
-		SubtotalMinor func(childComplexity int) int
-		TaxMinor      func(childComplexity int) int
 		TaxTotal      func(childComplexity int) int
 		TenantID      func(childComplexity int) int
 		Total         func(childComplexity int) int
-		TotalMinor    func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		VoidedAt      func(childComplexity int) int
 	}
@@ -292,7 +287,6 @@ type ComplexityRoot struct {
 
 	Payment struct {
 		Amount         func(childComplexity int) int
-		AmountMinor    func(childComplexity int) int
 		AmountRefunded func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		CreatedBy      func(childComplexity int) int
@@ -302,7 +296,6 @@ type ComplexityRoot struct {
 		InvoiceID      func(childComplexity int) int
 		Method         func(childComplexity int) int
 		Reference      func(childComplexity int) int
-		RefundedMinor  func(childComplexity int) int
 		SaleID         func(childComplexity int) int
 		TenantID       func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
@@ -358,7 +351,6 @@ type ComplexityRoot struct {
 
 	PosSale struct {
 		Change        func(childComplexity int) int
-		ChangeMinor   func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		CreatedBy     func(childComplexity int) int
 		Currency      func(childComplexity int) int
@@ -369,7 +361,6 @@ type ComplexityRoot struct {
 		SessionID     func(childComplexity int) int
 		TenantID      func(childComplexity int) int
 		Total         func(childComplexity int) int
-		TotalMinor    func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
 
@@ -385,25 +376,22 @@ type ComplexityRoot struct {
 	}
 
 	PosSession struct {
-		CashInMinor       func(childComplexity int) int
-		CashSales         func(childComplexity int) int
-		ClosedAt          func(childComplexity int) int
-		ClosedBy          func(childComplexity int) int
-		CountedCash       func(childComplexity int) int
-		CountedMinor      func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		Currency          func(childComplexity int) int
-		Env               func(childComplexity int) int
-		ExpectedCash      func(childComplexity int) int
-		ID                func(childComplexity int) int
-		OpenedBy          func(childComplexity int) int
-		OpeningFloat      func(childComplexity int) int
-		OpeningFloatMinor func(childComplexity int) int
-		OverShort         func(childComplexity int) int
-		Register          func(childComplexity int) int
-		Status            func(childComplexity int) int
-		TenantID          func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
+		CashSales    func(childComplexity int) int
+		ClosedAt     func(childComplexity int) int
+		ClosedBy     func(childComplexity int) int
+		CountedCash  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Currency     func(childComplexity int) int
+		Env          func(childComplexity int) int
+		ExpectedCash func(childComplexity int) int
+		ID           func(childComplexity int) int
+		OpenedBy     func(childComplexity int) int
+		OpeningFloat func(childComplexity int) int
+		OverShort    func(childComplexity int) int
+		Register     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TenantID     func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	PosSessionConnection struct {
@@ -1198,12 +1186,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.CustomerID(childComplexity), true
-	case "Invoice.discountMinor":
-		if e.ComplexityRoot.Invoice.DiscountMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.DiscountMinor(childComplexity), true
 	case "Invoice.discountTotal":
 		if e.ComplexityRoot.Invoice.DiscountTotal == nil {
 			break
@@ -1252,12 +1234,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Number(childComplexity), true
-	case "Invoice.paidMinor":
-		if e.ComplexityRoot.Invoice.PaidMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.PaidMinor(childComplexity), true
 	case "Invoice.payments":
 		if e.ComplexityRoot.Invoice.Payments == nil {
 			break
@@ -1276,18 +1252,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Subtotal(childComplexity), true
-	case "Invoice.subtotalMinor":
-		if e.ComplexityRoot.Invoice.SubtotalMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.SubtotalMinor(childComplexity), true
-	case "Invoice.taxMinor":
-		if e.ComplexityRoot.Invoice.TaxMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.TaxMinor(childComplexity), true
 	case "Invoice.taxTotal":
 		if e.ComplexityRoot.Invoice.TaxTotal == nil {
 			break
@@ -1306,12 +1270,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Total(childComplexity), true
-	case "Invoice.totalMinor":
-		if e.ComplexityRoot.Invoice.TotalMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Invoice.TotalMinor(childComplexity), true
 	case "Invoice.updatedAt":
 		if e.ComplexityRoot.Invoice.UpdatedAt == nil {
 			break
@@ -1910,12 +1868,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.Amount(childComplexity), true
-	case "Payment.amountMinor":
-		if e.ComplexityRoot.Payment.AmountMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Payment.AmountMinor(childComplexity), true
 	case "Payment.amountRefunded":
 		if e.ComplexityRoot.Payment.AmountRefunded == nil {
 			break
@@ -1970,12 +1922,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.Reference(childComplexity), true
-	case "Payment.refundedMinor":
-		if e.ComplexityRoot.Payment.RefundedMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Payment.RefundedMinor(childComplexity), true
 	case "Payment.saleID":
 		if e.ComplexityRoot.Payment.SaleID == nil {
 			break
@@ -2153,12 +2099,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.Change(childComplexity), true
-	case "PosSale.changeMinor":
-		if e.ComplexityRoot.PosSale.ChangeMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PosSale.ChangeMinor(childComplexity), true
 	case "PosSale.createdAt":
 		if e.ComplexityRoot.PosSale.CreatedAt == nil {
 			break
@@ -2219,12 +2159,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.Total(childComplexity), true
-	case "PosSale.totalMinor":
-		if e.ComplexityRoot.PosSale.TotalMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PosSale.TotalMinor(childComplexity), true
 	case "PosSale.updatedAt":
 		if e.ComplexityRoot.PosSale.UpdatedAt == nil {
 			break
@@ -2264,12 +2198,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PosSaleEdge.Node(childComplexity), true
 
-	case "PosSession.cashInMinor":
-		if e.ComplexityRoot.PosSession.CashInMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PosSession.CashInMinor(childComplexity), true
 	case "PosSession.cashSales":
 		if e.ComplexityRoot.PosSession.CashSales == nil {
 			break
@@ -2294,12 +2222,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.CountedCash(childComplexity), true
-	case "PosSession.countedMinor":
-		if e.ComplexityRoot.PosSession.CountedMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PosSession.CountedMinor(childComplexity), true
 	case "PosSession.createdAt":
 		if e.ComplexityRoot.PosSession.CreatedAt == nil {
 			break
@@ -2342,12 +2264,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSession.OpeningFloat(childComplexity), true
-	case "PosSession.openingFloatMinor":
-		if e.ComplexityRoot.PosSession.OpeningFloatMinor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PosSession.OpeningFloatMinor(childComplexity), true
 	case "PosSession.overShort":
 		if e.ComplexityRoot.PosSession.OverShort == nil {
 			break
@@ -3409,16 +3325,6 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_status(ctx, field)
 	case "lines":
 		return ec.fieldContext_Invoice_lines(ctx, field)
-	case "subtotalMinor":
-		return ec.fieldContext_Invoice_subtotalMinor(ctx, field)
-	case "discountMinor":
-		return ec.fieldContext_Invoice_discountMinor(ctx, field)
-	case "taxMinor":
-		return ec.fieldContext_Invoice_taxMinor(ctx, field)
-	case "totalMinor":
-		return ec.fieldContext_Invoice_totalMinor(ctx, field)
-	case "paidMinor":
-		return ec.fieldContext_Invoice_paidMinor(ctx, field)
 	case "issueDate":
 		return ec.fieldContext_Invoice_issueDate(ctx, field)
 	case "dueDate":
@@ -3565,10 +3471,6 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_invoiceID(ctx, field)
 	case "currency":
 		return ec.fieldContext_Payment_currency(ctx, field)
-	case "amountMinor":
-		return ec.fieldContext_Payment_amountMinor(ctx, field)
-	case "refundedMinor":
-		return ec.fieldContext_Payment_refundedMinor(ctx, field)
 	case "method":
 		return ec.fieldContext_Payment_method(ctx, field)
 	case "reference":
@@ -3701,10 +3603,6 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_receiptNumber(ctx, field)
 	case "currency":
 		return ec.fieldContext_PosSale_currency(ctx, field)
-	case "totalMinor":
-		return ec.fieldContext_PosSale_totalMinor(ctx, field)
-	case "changeMinor":
-		return ec.fieldContext_PosSale_changeMinor(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PosSale_createdBy(ctx, field)
 	case "total":
@@ -3755,12 +3653,6 @@ func (ec *executionContext) childFields_PosSession(ctx context.Context, field gr
 		return ec.fieldContext_PosSession_currency(ctx, field)
 	case "status":
 		return ec.fieldContext_PosSession_status(ctx, field)
-	case "openingFloatMinor":
-		return ec.fieldContext_PosSession_openingFloatMinor(ctx, field)
-	case "cashInMinor":
-		return ec.fieldContext_PosSession_cashInMinor(ctx, field)
-	case "countedMinor":
-		return ec.fieldContext_PosSession_countedMinor(ctx, field)
 	case "openedBy":
 		return ec.fieldContext_PosSession_openedBy(ctx, field)
 	case "closedBy":
@@ -7848,121 +7740,6 @@ func (ec *executionContext) fieldContext_Invoice_lines(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Invoice_subtotalMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_subtotalMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubtotalMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_subtotalMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Invoice_discountMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_discountMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DiscountMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_discountMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Invoice_taxMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_taxMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TaxMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_taxMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Invoice_totalMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_totalMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_totalMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Invoice_paidMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_paidMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PaidMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_paidMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
-}
-
 func (ec *executionContext) _Invoice_issueDate(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10691,52 +10468,6 @@ func (ec *executionContext) fieldContext_Payment_currency(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
-func (ec *executionContext) _Payment_amountMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_amountMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AmountMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Payment_amountMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Payment_refundedMinor(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_refundedMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RefundedMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Payment_refundedMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, "Int")
-}
-
 func (ec *executionContext) _Payment_method(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11724,52 +11455,6 @@ func (ec *executionContext) fieldContext_PosSale_currency(_ context.Context, fie
 	return graphql.NewScalarFieldContext("PosSale", field, false, false, "String")
 }
 
-func (ec *executionContext) _PosSale_totalMinor(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSale_totalMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PosSale_totalMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSale", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PosSale_changeMinor(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSale_changeMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ChangeMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PosSale_changeMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSale", field, false, false, "Int")
-}
-
 func (ec *executionContext) _PosSale_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12163,75 +11848,6 @@ func (ec *executionContext) _PosSession_status(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_PosSession_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PosSession", field, false, false, "PosSessionStatus")
-}
-
-func (ec *executionContext) _PosSession_openingFloatMinor(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSession_openingFloatMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OpeningFloatMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PosSession_openingFloatMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSession", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PosSession_cashInMinor(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSession_cashInMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CashInMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PosSession_cashInMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSession", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PosSession_countedMinor(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSession_countedMinor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CountedMinor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint64(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PosSession_countedMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSession", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PosSession_openedBy(ctx context.Context, field graphql.CollectedField, obj *ent.PosSession) (ret graphql.Marshaler) {
@@ -19698,7 +19314,7 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberIsNil", "numberNotNil", "numberEqualFold", "numberContainsFold", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDIsNil", "customerIDNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "subtotalMinor", "subtotalMinorNEQ", "subtotalMinorIn", "subtotalMinorNotIn", "subtotalMinorGT", "subtotalMinorGTE", "subtotalMinorLT", "subtotalMinorLTE", "discountMinor", "discountMinorNEQ", "discountMinorIn", "discountMinorNotIn", "discountMinorGT", "discountMinorGTE", "discountMinorLT", "discountMinorLTE", "taxMinor", "taxMinorNEQ", "taxMinorIn", "taxMinorNotIn", "taxMinorGT", "taxMinorGTE", "taxMinorLT", "taxMinorLTE", "totalMinor", "totalMinorNEQ", "totalMinorIn", "totalMinorNotIn", "totalMinorGT", "totalMinorGTE", "totalMinorLT", "totalMinorLTE", "paidMinor", "paidMinorNEQ", "paidMinorIn", "paidMinorNotIn", "paidMinorGT", "paidMinorGTE", "paidMinorLT", "paidMinorLTE", "issueDate", "issueDateNEQ", "issueDateIn", "issueDateNotIn", "issueDateGT", "issueDateGTE", "issueDateLT", "issueDateLTE", "issueDateIsNil", "issueDateNotNil", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateIsNil", "dueDateNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberIsNil", "numberNotNil", "numberEqualFold", "numberContainsFold", "customerID", "customerIDNEQ", "customerIDIn", "customerIDNotIn", "customerIDGT", "customerIDGTE", "customerIDLT", "customerIDLTE", "customerIDIsNil", "customerIDNotNil", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "issueDate", "issueDateNEQ", "issueDateIn", "issueDateNotIn", "issueDateGT", "issueDateGTE", "issueDateLT", "issueDateLTE", "issueDateIsNil", "issueDateNotNil", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateIsNil", "dueDateNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesEqualFold", "notesContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "voidedAt", "voidedAtNEQ", "voidedAtIn", "voidedAtNotIn", "voidedAtGT", "voidedAtGTE", "voidedAtLT", "voidedAtLTE", "voidedAtIsNil", "voidedAtNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20272,286 +19888,6 @@ func (ec *executionContext) unmarshalInputInvoiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.StatusNotIn = data
-		case "subtotalMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinor = data
-		case "subtotalMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorNEQ = data
-		case "subtotalMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorIn = data
-		case "subtotalMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorNotIn = data
-		case "subtotalMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorGT = data
-		case "subtotalMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorGTE = data
-		case "subtotalMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorLT = data
-		case "subtotalMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subtotalMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SubtotalMinorLTE = data
-		case "discountMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinor = data
-		case "discountMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorNEQ = data
-		case "discountMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorIn = data
-		case "discountMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorNotIn = data
-		case "discountMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorGT = data
-		case "discountMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorGTE = data
-		case "discountMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorLT = data
-		case "discountMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discountMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DiscountMinorLTE = data
-		case "taxMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinor = data
-		case "taxMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorNEQ = data
-		case "taxMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorIn = data
-		case "taxMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorNotIn = data
-		case "taxMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorGT = data
-		case "taxMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorGTE = data
-		case "taxMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorLT = data
-		case "taxMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("taxMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TaxMinorLTE = data
-		case "totalMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinor = data
-		case "totalMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorNEQ = data
-		case "totalMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorIn = data
-		case "totalMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorNotIn = data
-		case "totalMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorGT = data
-		case "totalMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorGTE = data
-		case "totalMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorLT = data
-		case "totalMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorLTE = data
-		case "paidMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinor = data
-		case "paidMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorNEQ = data
-		case "paidMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorIn = data
-		case "paidMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorNotIn = data
-		case "paidMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorGT = data
-		case "paidMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorGTE = data
-		case "paidMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorLT = data
-		case "paidMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paidMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PaidMinorLTE = data
 		case "issueDate":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueDate"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -21102,7 +20438,7 @@ func (ec *executionContext) unmarshalInputPaymentWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "invoiceID", "invoiceIDNEQ", "invoiceIDIn", "invoiceIDNotIn", "invoiceIDGT", "invoiceIDGTE", "invoiceIDLT", "invoiceIDLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "amountMinor", "amountMinorNEQ", "amountMinorIn", "amountMinorNotIn", "amountMinorGT", "amountMinorGTE", "amountMinorLT", "amountMinorLTE", "refundedMinor", "refundedMinorNEQ", "refundedMinorIn", "refundedMinorNotIn", "refundedMinorGT", "refundedMinorGTE", "refundedMinorLT", "refundedMinorLTE", "method", "methodNEQ", "methodIn", "methodNotIn", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "saleID", "saleIDNEQ", "saleIDIn", "saleIDNotIn", "saleIDGT", "saleIDGTE", "saleIDLT", "saleIDLTE", "saleIDIsNil", "saleIDNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "invoiceID", "invoiceIDNEQ", "invoiceIDIn", "invoiceIDNotIn", "invoiceIDGT", "invoiceIDGTE", "invoiceIDLT", "invoiceIDLTE", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "method", "methodNEQ", "methodIn", "methodNotIn", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "saleID", "saleIDNEQ", "saleIDIn", "saleIDNotIn", "saleIDGT", "saleIDGTE", "saleIDLT", "saleIDLTE", "saleIDIsNil", "saleIDNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21529,118 +20865,6 @@ func (ec *executionContext) unmarshalInputPaymentWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CurrencyContainsFold = data
-		case "amountMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinor = data
-		case "amountMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorNEQ = data
-		case "amountMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorIn = data
-		case "amountMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorNotIn = data
-		case "amountMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorGT = data
-		case "amountMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorGTE = data
-		case "amountMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorLT = data
-		case "amountMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AmountMinorLTE = data
-		case "refundedMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinor = data
-		case "refundedMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorNEQ = data
-		case "refundedMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorIn = data
-		case "refundedMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorNotIn = data
-		case "refundedMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorGT = data
-		case "refundedMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorGTE = data
-		case "refundedMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorLT = data
-		case "refundedMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refundedMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RefundedMinorLTE = data
 		case "method":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
 			data, err := ec.unmarshalOPaymentMethod2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚋpaymentᚐMethod(ctx, v)
@@ -22185,7 +21409,7 @@ func (ec *executionContext) unmarshalInputPosSaleWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sessionID", "sessionIDNEQ", "sessionIDIn", "sessionIDNotIn", "sessionIDGT", "sessionIDGTE", "sessionIDLT", "sessionIDLTE", "invoiceID", "invoiceIDNEQ", "invoiceIDIn", "invoiceIDNotIn", "invoiceIDGT", "invoiceIDGTE", "invoiceIDLT", "invoiceIDLTE", "receiptNumber", "receiptNumberNEQ", "receiptNumberIn", "receiptNumberNotIn", "receiptNumberGT", "receiptNumberGTE", "receiptNumberLT", "receiptNumberLTE", "receiptNumberContains", "receiptNumberHasPrefix", "receiptNumberHasSuffix", "receiptNumberEqualFold", "receiptNumberContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "totalMinor", "totalMinorNEQ", "totalMinorIn", "totalMinorNotIn", "totalMinorGT", "totalMinorGTE", "totalMinorLT", "totalMinorLTE", "changeMinor", "changeMinorNEQ", "changeMinorIn", "changeMinorNotIn", "changeMinorGT", "changeMinorGTE", "changeMinorLT", "changeMinorLTE", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sessionID", "sessionIDNEQ", "sessionIDIn", "sessionIDNotIn", "sessionIDGT", "sessionIDGTE", "sessionIDLT", "sessionIDLTE", "invoiceID", "invoiceIDNEQ", "invoiceIDIn", "invoiceIDNotIn", "invoiceIDGT", "invoiceIDGTE", "invoiceIDLT", "invoiceIDLTE", "receiptNumber", "receiptNumberNEQ", "receiptNumberIn", "receiptNumberNotIn", "receiptNumberGT", "receiptNumberGTE", "receiptNumberLT", "receiptNumberLTE", "receiptNumberContains", "receiptNumberHasPrefix", "receiptNumberHasSuffix", "receiptNumberEqualFold", "receiptNumberContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22759,118 +21983,6 @@ func (ec *executionContext) unmarshalInputPosSaleWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CurrencyContainsFold = data
-		case "totalMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinor = data
-		case "totalMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorNEQ = data
-		case "totalMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorIn = data
-		case "totalMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorNotIn = data
-		case "totalMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorGT = data
-		case "totalMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorGTE = data
-		case "totalMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorLT = data
-		case "totalMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TotalMinorLTE = data
-		case "changeMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinor = data
-		case "changeMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorNEQ = data
-		case "changeMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorIn = data
-		case "changeMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorNotIn = data
-		case "changeMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorGT = data
-		case "changeMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorGTE = data
-		case "changeMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorLT = data
-		case "changeMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("changeMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ChangeMinorLTE = data
 		case "createdBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -23043,7 +22155,7 @@ func (ec *executionContext) unmarshalInputPosSessionWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "register", "registerNEQ", "registerIn", "registerNotIn", "registerGT", "registerGTE", "registerLT", "registerLTE", "registerContains", "registerHasPrefix", "registerHasSuffix", "registerEqualFold", "registerContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "openingFloatMinor", "openingFloatMinorNEQ", "openingFloatMinorIn", "openingFloatMinorNotIn", "openingFloatMinorGT", "openingFloatMinorGTE", "openingFloatMinorLT", "openingFloatMinorLTE", "cashInMinor", "cashInMinorNEQ", "cashInMinorIn", "cashInMinorNotIn", "cashInMinorGT", "cashInMinorGTE", "cashInMinorLT", "cashInMinorLTE", "countedMinor", "countedMinorNEQ", "countedMinorIn", "countedMinorNotIn", "countedMinorGT", "countedMinorGTE", "countedMinorLT", "countedMinorLTE", "countedMinorIsNil", "countedMinorNotNil", "openedBy", "openedByNEQ", "openedByIn", "openedByNotIn", "openedByGT", "openedByGTE", "openedByLT", "openedByLTE", "openedByContains", "openedByHasPrefix", "openedByHasSuffix", "openedByEqualFold", "openedByContainsFold", "closedBy", "closedByNEQ", "closedByIn", "closedByNotIn", "closedByGT", "closedByGTE", "closedByLT", "closedByLTE", "closedByContains", "closedByHasPrefix", "closedByHasSuffix", "closedByIsNil", "closedByNotNil", "closedByEqualFold", "closedByContainsFold", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "tenantID", "tenantIDNEQ", "tenantIDIn", "tenantIDNotIn", "tenantIDGT", "tenantIDGTE", "tenantIDLT", "tenantIDLTE", "env", "envNEQ", "envIn", "envNotIn", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "register", "registerNEQ", "registerIn", "registerNotIn", "registerGT", "registerGTE", "registerLT", "registerLTE", "registerContains", "registerHasPrefix", "registerHasSuffix", "registerEqualFold", "registerContainsFold", "currency", "currencyNEQ", "currencyIn", "currencyNotIn", "currencyGT", "currencyGTE", "currencyLT", "currencyLTE", "currencyContains", "currencyHasPrefix", "currencyHasSuffix", "currencyEqualFold", "currencyContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "openedBy", "openedByNEQ", "openedByIn", "openedByNotIn", "openedByGT", "openedByGTE", "openedByLT", "openedByLTE", "openedByContains", "openedByHasPrefix", "openedByHasSuffix", "openedByEqualFold", "openedByContainsFold", "closedBy", "closedByNEQ", "closedByIn", "closedByNotIn", "closedByGT", "closedByGTE", "closedByLT", "closedByLTE", "closedByContains", "closedByHasPrefix", "closedByHasSuffix", "closedByIsNil", "closedByNotNil", "closedByEqualFold", "closedByContainsFold", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23533,188 +22645,6 @@ func (ec *executionContext) unmarshalInputPosSessionWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.StatusNotIn = data
-		case "openingFloatMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinor = data
-		case "openingFloatMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorNEQ = data
-		case "openingFloatMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorIn = data
-		case "openingFloatMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorNotIn = data
-		case "openingFloatMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorGT = data
-		case "openingFloatMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorGTE = data
-		case "openingFloatMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorLT = data
-		case "openingFloatMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingFloatMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.OpeningFloatMinorLTE = data
-		case "cashInMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinor = data
-		case "cashInMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorNEQ = data
-		case "cashInMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorIn = data
-		case "cashInMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorNotIn = data
-		case "cashInMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorGT = data
-		case "cashInMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorGTE = data
-		case "cashInMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorLT = data
-		case "cashInMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cashInMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CashInMinorLTE = data
-		case "countedMinor":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinor"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinor = data
-		case "countedMinorNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorNEQ = data
-		case "countedMinorIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorIn = data
-		case "countedMinorNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorNotIn"))
-			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorNotIn = data
-		case "countedMinorGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorGT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorGT = data
-		case "countedMinorGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorGTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorGTE = data
-		case "countedMinorLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorLT"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorLT = data
-		case "countedMinorLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorLTE"))
-			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorLTE = data
-		case "countedMinorIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorIsNil = data
-		case "countedMinorNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countedMinorNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CountedMinorNotNil = data
 		case "openedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -27441,31 +26371,6 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "subtotalMinor":
-			out.Values[i] = ec._Invoice_subtotalMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "discountMinor":
-			out.Values[i] = ec._Invoice_discountMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "taxMinor":
-			out.Values[i] = ec._Invoice_taxMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "totalMinor":
-			out.Values[i] = ec._Invoice_totalMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "paidMinor":
-			out.Values[i] = ec._Invoice_paidMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "issueDate":
 			out.Values[i] = ec._Invoice_issueDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -28203,16 +27108,6 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "amountMinor":
-			out.Values[i] = ec._Payment_amountMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "refundedMinor":
-			out.Values[i] = ec._Payment_refundedMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "method":
 			out.Values[i] = ec._Payment_method(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28662,16 +27557,6 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "totalMinor":
-			out.Values[i] = ec._PosSale_totalMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "changeMinor":
-			out.Values[i] = ec._PosSale_changeMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "createdBy":
 			out.Values[i] = ec._PosSale_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28836,21 +27721,6 @@ func (ec *executionContext) _PosSession(ctx context.Context, sel ast.SelectionSe
 		case "status":
 			out.Values[i] = ec._PosSession_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "openingFloatMinor":
-			out.Values[i] = ec._PosSession_openingFloatMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "cashInMinor":
-			out.Values[i] = ec._PosSession_cashInMinor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "countedMinor":
-			out.Values[i] = ec._PosSession_countedMinor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "openedBy":
