@@ -175,3 +175,144 @@ func TestGraphQLAdminMutationsAndMe(t *testing.T) {
 		t.Fatalf("agent: %s", raw.Errors)
 	}
 }
+
+func TestGraphQLKeysPolicyAndOrder(t *testing.T) {
+	e := testenv.New(t)
+	a := e.Tenant("acme")
+	_, key := e.Key(a.ID, policy.Sandbox, "owner")
+	c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
+
+	// Keys: create, list (no secrets), roll with grace, revoke; REST agrees.
+	type keyResp struct {
+		ID, Status string
+		Secret     *string
+		Roles      []string
+	}
+	var created struct{ CreateIntegrationKey keyResp }
+	c.MustPost(`mutation { createIntegrationKey(name: "shop", roles: ["cashier"]) { id status secret roles } }`, &created)
+	k := created.CreateIntegrationKey
+	if k.Secret == nil || !strings.HasPrefix(*k.Secret, "cien_test_") || k.Status != "active" || len(k.Roles) != 1 {
+		t.Fatalf("create: %+v", k)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/me", nil, testenv.Key(*k.Secret)), 200)
+	var list struct{ IntegrationKeys []keyResp }
+	c.MustPost(`{ integrationKeys { id status secret } }`, &list)
+	rest := e.Expect(e.Do("GET", "/api/sandbox/settings/integration-keys", nil, testenv.Key(key)), 200).List()
+	if len(list.IntegrationKeys) != len(rest) || len(rest) < 2 {
+		t.Fatalf("list: %d over GraphQL, %d over REST", len(list.IntegrationKeys), len(rest))
+	}
+	for _, lk := range list.IntegrationKeys {
+		if lk.Secret != nil {
+			t.Fatalf("a listed key shows its secret: %+v", lk)
+		}
+	}
+	var rolled struct{ RollIntegrationKey keyResp }
+	c.MustPost(fmt.Sprintf(`mutation { rollIntegrationKey(id: %q, expiresInHours: 1) { id status secret } }`, k.ID), &rolled)
+	if rolled.RollIntegrationKey.Secret == nil || rolled.RollIntegrationKey.ID == k.ID {
+		t.Fatalf("roll: %+v", rolled)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/me", nil, testenv.Key(*k.Secret)), 200) // within its grace
+	var revoked struct{ RevokeIntegrationKey keyResp }
+	c.MustPost(fmt.Sprintf(`mutation { revokeIntegrationKey(id: %q) { status } }`, rolled.RollIntegrationKey.ID), &revoked)
+	if revoked.RevokeIntegrationKey.Status != "revoked" {
+		t.Fatalf("revoke: %+v", revoked)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/me", nil, testenv.Key(*rolled.RollIntegrationKey.Secret)), 403)
+	raw, _ := c.RawPost(`mutation { rollIntegrationKey(id: "` + k.ID + `", expiresInHours: 500) { id } }`)
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) {
+		t.Fatalf("grace beyond a week: %s", raw.Errors)
+	}
+
+	// Policy: export, a dry run that changes nothing, then the import.
+	var exported struct {
+		Policy struct {
+			Roles []struct {
+				Name        string
+				Permissions []string
+			}
+			Members, IntegrationKeys []struct {
+				ID    string
+				Roles []string
+			}
+		}
+	}
+	c.MustPost(`{ policy { roles { name permissions } members { id roles } integrationKeys { id roles } } }`, &exported)
+	restDoc := e.Expect(e.Do("GET", "/api/sandbox/admin/policy", nil, testenv.Key(key)), 200)
+	if len(exported.Policy.Roles) == 0 || len(exported.Policy.Roles) != len(restDoc.Get("data.roles").([]any)) ||
+		len(exported.Policy.Members) != 1 || len(exported.Policy.IntegrationKeys) != len(restDoc.Get("data.integration_keys").([]any)) {
+		t.Fatalf("export: %+v vs %s", exported, restDoc)
+	}
+	roles := []map[string]any{{"name": "auditor", "description": "Reads the trail", "permissions": []string{"admin.audit.view"}}}
+	for _, r := range exported.Policy.Roles {
+		roles = append(roles, map[string]any{"name": r.Name, "permissions": r.Permissions})
+	}
+	imp := `mutation($doc: PolicyDocumentInput!, $dry: Boolean!) { importPolicy(document: $doc, dryRun: $dry) { dryRun changes { rolesCreated rolesDeleted } } }`
+	type importResp struct {
+		ImportPolicy struct {
+			DryRun  bool
+			Changes struct{ RolesCreated, RolesDeleted []string }
+		}
+	}
+	var dry, applied importResp
+	c.MustPost(imp, &dry, client.Var("doc", map[string]any{"roles": roles}), client.Var("dry", true))
+	if !dry.ImportPolicy.DryRun || fmt.Sprint(dry.ImportPolicy.Changes.RolesCreated) != "[auditor]" || len(dry.ImportPolicy.Changes.RolesDeleted) != 0 {
+		t.Fatalf("dry run: %+v", dry)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/admin/roles/auditor", nil, testenv.Key(key)), 404)
+	raw, _ = c.RawPost(imp, client.Var("doc", map[string]any{"roles": append(roles, map[string]any{"name": "x", "permissions": []string{"documents.fly"}})}), client.Var("dry", false))
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), "documents.fly") {
+		t.Fatalf("unknown permission: %s", raw.Errors)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/admin/roles/auditor", nil, testenv.Key(key)), 404) // all or nothing
+	c.MustPost(imp, &applied, client.Var("doc", map[string]any{"roles": roles}), client.Var("dry", false))
+	if applied.ImportPolicy.DryRun || fmt.Sprint(applied.ImportPolicy.Changes.RolesCreated) != "[auditor]" {
+		t.Fatalf("import: %+v", applied)
+	}
+	e.Expect(e.Do("GET", "/api/sandbox/admin/roles/auditor", nil, testenv.Key(key)), 200)
+
+	// Member roles one at a time.
+	agent := e.User(a.ID, "agent@acme.test", "it-agent")
+	var added struct{ AddMemberRole struct{ Roles []string } }
+	c.MustPost(fmt.Sprintf(`mutation { addMemberRole(userId: %q, role: "viewer") { roles } }`, agent.ID), &added)
+	if fmt.Sprint(added.AddMemberRole.Roles) != "[it-agent viewer]" {
+		t.Fatalf("add role: %+v", added)
+	}
+	var removed struct{ RemoveMemberRole struct{ Roles []string } }
+	c.MustPost(fmt.Sprintf(`mutation { removeMemberRole(userId: %q, role: "it-agent") { roles } }`, agent.ID), &removed)
+	if fmt.Sprint(removed.RemoveMemberRole.Roles) != "[viewer]" {
+		t.Fatalf("remove role: %+v", removed)
+	}
+
+	// orderBy: tickets by number, newest first, as REST's sort=-number.
+	for i := 0; i < 3; i++ {
+		e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": fmt.Sprint("T", i), "requester_id": a.Owner.ID}, testenv.Key(key)), 201)
+	}
+	var ordered struct {
+		Tickets struct{ Edges []struct{ Node struct{ Number int } } }
+	}
+	c.MustPost(`{ tickets(first: 3, orderBy: {field: NUMBER, direction: DESC}) { edges { node { number } } } }`, &ordered)
+	restOrder := e.Expect(e.Do("GET", "/api/sandbox/tickets?sort=-number&limit=3", nil, testenv.Key(key)), 200).List()
+	for i, edge := range ordered.Tickets.Edges {
+		if want := restOrder[i].(map[string]any)["number"]; fmt.Sprint(edge.Node.Number) != fmt.Sprint(want) && fmt.Sprintf("IT-%06d", edge.Node.Number) != fmt.Sprint(want) {
+			t.Fatalf("order: GraphQL %+v, REST %v", ordered, restOrder)
+		}
+	}
+	if len(ordered.Tickets.Edges) != 3 || ordered.Tickets.Edges[0].Node.Number < ordered.Tickets.Edges[2].Node.Number {
+		t.Fatalf("order: %+v", ordered)
+	}
+	// A quote prices without storing, with REST's field errors.
+	var q struct{ CalculateQuote struct{ GrandTotal string } }
+	c.MustPost(`{ calculateQuote(currency: "eur", items: [{description: "x", quantity: "3", unitPrice: "19.99", taxRate: "19"}]) { grandTotal } }`, &q)
+	restQ := e.Expect(e.Do("POST", "/api/sandbox/quote/calculate", map[string]any{"currency": "eur", "items": []map[string]any{{"description": "x", "quantity": "3", "unit_price": "19.99", "tax_rate": "19"}}}, nil), 200)
+	if q.CalculateQuote.GrandTotal == "" || q.CalculateQuote.GrandTotal != restQ.Str("data.grand_total") {
+		t.Fatalf("quote: %+v vs %s", q, restQ)
+	}
+	raw, _ = c.RawPost(`{ calculateQuote(currency: "XXX", items: []) { grandTotal } }`)
+	if !strings.Contains(string(raw.Errors), `"currency"`) {
+		t.Fatalf("unknown currency: %s", raw.Errors)
+	}
+	raw, _ = c.RawPost(`{ calculateQuote(currency: "EUR", items: [{description: "x", quantity: "-1", unitPrice: "1"}]) { grandTotal } }`)
+	if !strings.Contains(string(raw.Errors), `"items.0.quantity"`) {
+		t.Fatalf("negative quantity: %s", raw.Errors)
+	}
+}
