@@ -288,7 +288,9 @@ func TestGraphQLKeysPolicyAndOrder(t *testing.T) {
 		e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": fmt.Sprint("T", i), "requester_id": a.Owner.ID}, testenv.Key(key)), 201)
 	}
 	var ordered struct {
-		Tickets struct{ Edges []struct{ Node struct{ Number int } } }
+		Tickets struct {
+			Edges []struct{ Node struct{ Number int } }
+		}
 	}
 	c.MustPost(`{ tickets(first: 3, orderBy: {field: NUMBER, direction: DESC}) { edges { node { number } } } }`, &ordered)
 	restOrder := e.Expect(e.Do("GET", "/api/sandbox/tickets?sort=-number&limit=3", nil, testenv.Key(key)), 200).List()
