@@ -92,7 +92,7 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "Auth", Summary: "The caller, its tenant, environment and effective permissions", Status: 200, Data: "Me"}},
 
 		{Method: http.MethodPost, Path: "/graphql", Handle: s.graphql,
-			Doc: doc{Tag: "GraphQL", Summary: "GraphQL endpoint", Description: "The same data and rules as REST, as a GraphQL schema generated from the data model: Relay connections with where filters, node/nodes. Same credentials, tenant and environment, rate limits and request ids; errors carry extensions.code (FORBIDDEN with the missing permission, NOT_FOUND, VALIDATION). The SDL is available through introspection.", Body: "GraphQLRequest", Status: 200, Raw: "GraphQLResponse"}},
+			Doc: doc{Tag: "GraphQL", Summary: "GraphQL endpoint", Description: "The same data and rules as REST, as a GraphQL schema generated from the data model: Relay connections with where filters, node/nodes. Same credentials, tenant and environment, rate limits and request ids; errors carry extensions.code (FORBIDDEN with the missing permission, NOT_FOUND, VALIDATION). uploadDocument takes a multipart/form-data body per the GraphQL multipart request spec (operations, map, then the files; streamed, up to the document size limit); other bodies are JSON up to 1 MiB. Creating mutations take an optional idempotencyKey. The SDL is available through introspection and at /graphql/schema.graphql.", Body: "GraphQLRequest", Status: 200, Raw: "GraphQLResponse"}},
 		{Method: http.MethodGet, Path: "/graphql/schema.graphql", Public: true, Handle: s.sdl,
 			Doc: doc{Tag: "GraphQL", Summary: "The GraphQL schema (SDL) for download", Status: 200, Raw: "SDL"}},
 		{Method: http.MethodGet, Path: "/graphql", Handle: s.graphql,
