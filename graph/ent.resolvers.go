@@ -16,12 +16,20 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id uuid.UUID) (ent.Noder, error) {
-	return r.Client.Noder(ctx, id, ent.WithNodeType(r.nodeType))
+	types, err := r.nodeTypes(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Noder(ctx, id, types)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []uuid.UUID) ([]ent.Noder, error) {
-	return r.Client.Noders(ctx, ids, ent.WithNodeType(r.nodeType))
+	types, err := r.nodeTypes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return r.Client.Noders(ctx, ids, types)
 }
 
 // AuditEvents is the resolver for the auditEvents field.

@@ -174,3 +174,52 @@ func TestGraphQLPageSizeIsBounded(t *testing.T) {
 		t.Fatalf("first: 101 → %s", raw.Errors)
 	}
 }
+
+// TestGraphQLNodesCostsAQueryPerTable: nodes(ids) finds the ids' types
+// with one query per table and loads each table's rows at once, however
+// many ids are asked for.
+func TestGraphQLNodesCostsAQueryPerTable(t *testing.T) {
+	e := testenv.New(t)
+	a := e.Tenant("acme")
+	_, key := e.Key(a.ID, policy.Sandbox, "owner")
+	c := gql(e, "/api/sandbox", key)
+	count := func(n int) int64 {
+		var ids []string
+		for i := 0; i < n; i++ {
+			ids = append(ids, e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "T", "requester_id": a.Owner.ID}, testenv.Key(key)), 201).Str("data.id"))
+			ids = append(ids, e.Expect(e.Do("POST", "/api/sandbox/customers", map[string]any{"name": "C"}, testenv.Key(key)), 201).Str("data.id"))
+		}
+		var resp struct{ Nodes []struct{ ID string } }
+		before := e.Queries.Count()
+		c.MustPost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, &resp, client.Var("ids", ids))
+		spent := e.Queries.Count() - before
+		for i, node := range resp.Nodes {
+			if node.ID != ids[i] {
+				t.Fatalf("nodes out of order: %v vs %v", resp.Nodes, ids)
+			}
+		}
+		return spent
+	}
+	few, many := count(2), count(40)
+	if few != many {
+		t.Fatalf("4 ids took %d queries, 80 ids %d", few, many)
+	}
+	hundredOne := make([]string, 101)
+	for i := range hundredOne {
+		hundredOne[i] = a.Owner.ID.String()
+	}
+	raw, _ := c.RawPost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, client.Var("ids", hundredOne))
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), `"ids"`) {
+		t.Fatalf("101 ids: %s", raw.Errors)
+	}
+	// A malformed id in a variable is the caller's mistake, named by its path.
+	raw, _ = c.RawPost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, client.Var("ids", []string{a.Owner.ID.String(), "nope"}))
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), `"ids.1"`) {
+		t.Fatalf("malformed id: %s", raw.Errors)
+	}
+	raw, _ = c.RawPost(`query($after: Cursor) { tickets(first: 1, after: $after) { totalCount } }`, client.Var("after", "garbage"))
+	if !strings.Contains(string(raw.Errors), `"VALIDATION"`) || !strings.Contains(string(raw.Errors), `"after"`) {
+		t.Fatalf("malformed cursor: %s", raw.Errors)
+	}
+	t.Logf("nodes: %d queries for 4 ids and for 80", few)
+}

@@ -31,75 +31,91 @@ type Resolver struct {
 	Service *service.Service
 }
 
-// nodeType finds which table an id belongs to: ids are UUIDs without a
-// type prefix, as in REST. An id of the viewer's tenant and environment in
-// a table whose view permission the viewer lacks is refused naming that
-// permission, as REST's GET of it is; anything else it cannot see is not
-// found.
-func (r *Resolver) nodeType(ctx context.Context, id uuid.UUID) (string, error) {
-	c := r.Client
+// nodeTypes finds which table each id belongs to, with one query per
+// table whatever the number of ids: ids are UUIDs without a type prefix, as
+// in REST. An id of the viewer's tenant and environment in a table whose
+// view permission the viewer lacks is refused naming that permission, as
+// REST's GET of it is; anything else it cannot see is not found.
+func (r *Resolver) nodeTypes(ctx context.Context, ids []uuid.UUID) (ent.NodeOption, error) {
+	if len(ids) > MaxPage {
+		return nil, service.Invalid("ids", "Ask for at most %d ids at once.", MaxPage)
+	}
 	v := policy.FromContext(ctx)
 	if v == nil {
-		return "", policy.ErrNoViewer
+		return nil, policy.ErrNoViewer
 	}
-	// Existence checks for a denied table run without the privacy layer,
-	// so they restrict to the viewer's tenant (and environment) themselves.
+	c := r.Client
+	// Lookups in a denied table run without the privacy layer, so they
+	// restrict to the viewer's tenant (and environment) themselves.
 	tenant := sql.FieldEQ("tenant_id", v.TenantID)
 	tenantEnv := sql.AndPredicates(tenant, sql.FieldEQ("env", string(v.Env)))
-	for _, t := range []struct {
+	type lookup func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error)
+	tables := []struct {
 		table, perm string
-		exist       func(ctx context.Context, scope func(*sql.Selector)) (bool, error)
+		scope       func(*sql.Selector) // when denied
+		ids         lookup
 	}{
-		{ticket.Table, policy.TicketsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.Ticket.Query().Where(ticket.ID(id), scope).Exist(ctx)
+		{ticket.Table, policy.TicketsView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Ticket.Query().Where(ticket.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{ticketcomment.Table, policy.TicketsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.TicketComment.Query().Where(ticketcomment.ID(id), scope).Exist(ctx)
+		{ticketcomment.Table, policy.TicketsView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.TicketComment.Query().Where(ticketcomment.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{document.Table, policy.DocumentsView, func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.Document.Query().Where(document.ID(id), scope).Exist(ctx)
+		{document.Table, policy.DocumentsView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Document.Query().Where(document.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{customer.Table, "finance.customers.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.Customer.Query().Where(customer.ID(id), scope).Exist(ctx)
+		{customer.Table, "finance.customers.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Customer.Query().Where(customer.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{invoice.Table, "finance.invoices.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.Invoice.Query().Where(invoice.ID(id), scope).Exist(ctx)
+		{invoice.Table, "finance.invoices.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Invoice.Query().Where(invoice.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{payment.Table, "finance.payments.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.Payment.Query().Where(payment.ID(id), scope).Exist(ctx)
+		{payment.Table, "finance.payments.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Payment.Query().Where(payment.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{possession.Table, "pos.sessions.manage", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.PosSession.Query().Where(possession.ID(id), scope).Exist(ctx)
+		{possession.Table, "pos.sessions.manage", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.PosSession.Query().Where(possession.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{possale.Table, "pos.sales.view", func(ctx context.Context, scope func(*sql.Selector)) (bool, error) {
-			return c.PosSale.Query().Where(possale.ID(id), scope).Exist(ctx)
+		{possale.Table, "pos.sales.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.PosSale.Query().Where(possale.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{role.Table, policy.PoliciesManage, func(ctx context.Context, _ func(*sql.Selector)) (bool, error) {
-			return c.Role.Query().Where(role.ID(id), role.TenantID(v.TenantID)).Exist(ctx)
+		// Roles and the audit trail belong to the tenant, not to an environment.
+		{role.Table, policy.PoliciesManage, tenant, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.Role.Query().Where(role.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{auditevent.Table, policy.AuditView, func(ctx context.Context, _ func(*sql.Selector)) (bool, error) {
-			return c.AuditEvent.Query().Where(auditevent.ID(id), auditevent.TenantID(v.TenantID)).Exist(ctx)
+		{auditevent.Table, policy.AuditView, tenant, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+			return c.AuditEvent.Query().Where(auditevent.IDIn(ids...), scope).IDs(ctx)
 		}},
-	} {
-		if !v.Can(t.perm) {
-			ok, err := t.exist(privacy.DecisionContext(ctx, privacy.Allow), tenantEnv)
-			if err != nil {
-				return "", err
-			}
-			if ok {
-				return "", &policy.DeniedError{Permission: t.perm}
-			}
-			continue
+	}
+	found := map[uuid.UUID]string{}
+	denied := map[uuid.UUID]error{}
+	for _, t := range tables {
+		allowed := v.Can(t.perm)
+		lctx, scope := ctx, func(*sql.Selector) {}
+		if !allowed {
+			lctx, scope = privacy.DecisionContext(ctx, privacy.Allow), t.scope
 		}
-		ok, err := t.exist(ctx, func(*sql.Selector) {})
+		hits, err := t.ids(lctx, scope)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		if ok {
-			return t.table, nil
+		for _, id := range hits {
+			if allowed {
+				found[id] = t.table
+			} else {
+				denied[id] = &policy.DeniedError{Permission: t.perm}
+			}
 		}
 	}
-	return "", &service.NotFoundError{Entity: "node"}
+	return ent.WithNodeType(func(_ context.Context, id uuid.UUID) (string, error) {
+		if table, ok := found[id]; ok {
+			return table, nil
+		}
+		if err, ok := denied[id]; ok {
+			return "", err
+		}
+		return "", &service.NotFoundError{Entity: "node"}
+	}), nil
 }
 
 // opt turns an optional GraphQL argument into a partial-update field.

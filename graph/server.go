@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -135,6 +136,14 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 			gerr.Extensions = map[string]any{"code": "BAD_REQUEST"}
 		}
 		return gerr
+	case badArgument(ctx):
+		field := argumentPath(ctx, gerr)
+		msg := "Invalid value: " + rootCause(err).Error() + "."
+		if field == "after" || field == "before" {
+			msg = "Not a cursor of this connection: pass a pageInfo.endCursor or startCursor you were given."
+		}
+		ext["code"], ext["errors"] = "VALIDATION", map[string][]string{field: {msg}}
+		gerr.Message = "The given data was invalid."
 	default:
 		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
 		ext["code"] = "INTERNAL"
@@ -149,4 +158,38 @@ func SDL() string {
 	var b strings.Builder
 	formatter.NewFormatter(&b).FormatSchema(NewExecutableSchema(Config{}).Schema())
 	return b.String()
+}
+
+// badArgument reports whether the error being presented came from reading
+// the field's arguments (a malformed UUID, cursor or time in a variable):
+// gqlgen leaves the field's Args unset when they fail to parse.
+func badArgument(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && fc.Field.Field != nil && fc.Field.Definition != nil && len(fc.Field.Definition.Arguments) > 0 && fc.Args == nil
+}
+
+// argumentPath names the bad argument below its field: "ids.0", "input.assigneeId".
+func argumentPath(ctx context.Context, gerr *gqlerror.Error) string {
+	own := len(graphql.GetFieldContext(ctx).Path())
+	var parts []string
+	for i, el := range gerr.Path {
+		if i < own {
+			continue
+		}
+		parts = append(parts, fmt.Sprint(el))
+	}
+	if len(parts) == 0 {
+		return "arguments"
+	}
+	return strings.Join(parts, ".")
+}
+
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
