@@ -354,12 +354,18 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		CreatedBy     func(childComplexity int) int
 		Currency      func(childComplexity int) int
+		DiscountTotal func(childComplexity int) int
 		Env           func(childComplexity int) int
 		ID            func(childComplexity int) int
 		InvoiceID     func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		Payments      func(childComplexity int) int
 		ReceiptNumber func(childComplexity int) int
 		SessionID     func(childComplexity int) int
+		Subtotal      func(childComplexity int) int
+		TaxTotal      func(childComplexity int) int
 		TenantID      func(childComplexity int) int
+		Tenders       func(childComplexity int) int
 		Total         func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
@@ -477,6 +483,11 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		RateLimitPerMinute func(childComplexity int) int
 		Slug               func(childComplexity int) int
+	}
+
+	Tender struct {
+		Amount func(childComplexity int) int
+		Method func(childComplexity int) int
 	}
 
 	Ticket struct {
@@ -601,8 +612,14 @@ type PaymentResolver interface {
 	AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error)
 }
 type PosSaleResolver interface {
+	Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error)
+	Subtotal(ctx context.Context, obj *ent.PosSale) (string, error)
+	DiscountTotal(ctx context.Context, obj *ent.PosSale) (string, error)
+	TaxTotal(ctx context.Context, obj *ent.PosSale) (string, error)
 	Total(ctx context.Context, obj *ent.PosSale) (string, error)
+	Tenders(ctx context.Context, obj *ent.PosSale) ([]*service.Tender, error)
 	Change(ctx context.Context, obj *ent.PosSale) (string, error)
+	Payments(ctx context.Context, obj *ent.PosSale) ([]*ent.Payment, error)
 }
 type PosSessionResolver interface {
 	OpeningFloat(ctx context.Context, obj *ent.PosSession) (string, error)
@@ -2117,6 +2134,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.Currency(childComplexity), true
+	case "PosSale.discountTotal":
+		if e.ComplexityRoot.PosSale.DiscountTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.DiscountTotal(childComplexity), true
 	case "PosSale.env":
 		if e.ComplexityRoot.PosSale.Env == nil {
 			break
@@ -2135,6 +2158,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.InvoiceID(childComplexity), true
+	case "PosSale.lines":
+		if e.ComplexityRoot.PosSale.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Lines(childComplexity), true
+	case "PosSale.payments":
+		if e.ComplexityRoot.PosSale.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Payments(childComplexity), true
 	case "PosSale.receiptNumber":
 		if e.ComplexityRoot.PosSale.ReceiptNumber == nil {
 			break
@@ -2147,12 +2182,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.SessionID(childComplexity), true
+	case "PosSale.subtotal":
+		if e.ComplexityRoot.PosSale.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Subtotal(childComplexity), true
+	case "PosSale.taxTotal":
+		if e.ComplexityRoot.PosSale.TaxTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.TaxTotal(childComplexity), true
 	case "PosSale.tenantID":
 		if e.ComplexityRoot.PosSale.TenantID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PosSale.TenantID(childComplexity), true
+	case "PosSale.tenders":
+		if e.ComplexityRoot.PosSale.Tenders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Tenders(childComplexity), true
 	case "PosSale.total":
 		if e.ComplexityRoot.PosSale.Total == nil {
 			break
@@ -2705,6 +2758,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TenantInfo.Slug(childComplexity), true
+
+	case "Tender.amount":
+		if e.ComplexityRoot.Tender.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tender.Amount(childComplexity), true
+	case "Tender.method":
+		if e.ComplexityRoot.Tender.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tender.Method(childComplexity), true
 
 	case "Ticket.assigneeID":
 		if e.ComplexityRoot.Ticket.AssigneeID == nil {
@@ -3605,10 +3671,22 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_currency(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PosSale_createdBy(ctx, field)
+	case "lines":
+		return ec.fieldContext_PosSale_lines(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_PosSale_subtotal(ctx, field)
+	case "discountTotal":
+		return ec.fieldContext_PosSale_discountTotal(ctx, field)
+	case "taxTotal":
+		return ec.fieldContext_PosSale_taxTotal(ctx, field)
 	case "total":
 		return ec.fieldContext_PosSale_total(ctx, field)
+	case "tenders":
+		return ec.fieldContext_PosSale_tenders(ctx, field)
 	case "change":
 		return ec.fieldContext_PosSale_change(ctx, field)
+	case "payments":
+		return ec.fieldContext_PosSale_payments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PosSale", field.Name)
 }
@@ -3795,6 +3873,16 @@ func (ec *executionContext) childFields_TenantInfo(ctx context.Context, field gr
 		return ec.fieldContext_TenantInfo_rateLimitPerMinute(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TenantInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Tender(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "method":
+		return ec.fieldContext_Tender_method(ctx, field)
+	case "amount":
+		return ec.fieldContext_Tender_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Tender", field.Name)
 }
 
 func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11478,6 +11566,107 @@ func (ec *executionContext) fieldContext_PosSale_createdBy(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PosSale", field, false, false, "String")
 }
 
+func (ec *executionContext) _PosSale_lines(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*money.Line) graphql.Marshaler {
+			return ec.marshalNLine2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PosSale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Line(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PosSale_subtotal(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Subtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSale_discountTotal(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_discountTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().DiscountTotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_discountTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSale_taxTotal(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_taxTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().TaxTotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_taxTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
 func (ec *executionContext) _PosSale_total(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11501,6 +11690,38 @@ func (ec *executionContext) fieldContext_PosSale_total(_ context.Context, field 
 	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
 }
 
+func (ec *executionContext) _PosSale_tenders(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_tenders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Tenders(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Tender) graphql.Marshaler {
+			return ec.marshalNTender2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_tenders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PosSale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tender(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PosSale_change(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11522,6 +11743,38 @@ func (ec *executionContext) _PosSale_change(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_PosSale_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PosSale", field, true, true, "String")
+}
+
+func (ec *executionContext) _PosSale_payments(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Payments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
+			return ec.marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PosSale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PosSaleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PosSaleConnection) (ret graphql.Marshaler) {
@@ -13784,6 +14037,52 @@ func (ec *executionContext) _TenantInfo_rateLimitPerMinute(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_TenantInfo_rateLimitPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TenantInfo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Tender_method(ctx context.Context, field graphql.CollectedField, obj *service.Tender) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tender_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tender_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tender", field, false, false, "String")
+}
+
+func (ec *executionContext) _Tender_amount(ctx context.Context, field graphql.CollectedField, obj *service.Tender) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tender_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tender_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tender", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ticket_id(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
@@ -27562,17 +27861,53 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_lines(ctx, field, obj)
+				})
+		case "subtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_subtotal(ctx, field, obj)
+				})
+		case "discountTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_discountTotal(ctx, field, obj)
+				})
+		case "taxTotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_taxTotal(ctx, field, obj)
+				})
 		case "total":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PosSale_total(ctx, field, obj)
 				})
+		case "tenders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_tenders(ctx, field, obj)
+				})
 		case "change":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PosSale_change(ctx, field, obj)
+				})
+		case "payments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_payments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28362,6 +28697,44 @@ func (ec *executionContext) _TenantInfo(ctx context.Context, sel ast.SelectionSe
 			}
 		case "rateLimitPerMinute":
 			out.Values[i] = ec._TenantInfo_rateLimitPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tenderImplementors = []string{"Tender"}
+
+func (ec *executionContext) _Tender(ctx context.Context, sel ast.SelectionSet, obj *service.Tender) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tenderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Tender")
+		case "method":
+			out.Values[i] = ec._Tender_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._Tender_amount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29492,6 +29865,30 @@ func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋm
 	return ret
 }
 
+func (ec *executionContext) marshalNLine2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*money.Line) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLine2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLine2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx context.Context, sel ast.SelectionSet, v *money.Line) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Line!")
+		return graphql.Null
+	}
+	return ec._Line(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐMe(ctx context.Context, sel ast.SelectionSet, v *Me) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Me!")
@@ -29967,6 +30364,30 @@ func (ec *executionContext) marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋciene
 		return graphql.Null
 	}
 	return ec._TenantInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTender2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Tender) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTender2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTender(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTender2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTender(ctx context.Context, sel ast.SelectionSet, v *service.Tender) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Tender!")
+		return graphql.Null
+	}
+	return ec._Tender(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTenderInput2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, v any) ([]*service.Tender, error) {

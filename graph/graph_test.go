@@ -223,3 +223,61 @@ func TestGraphQLNodesCostsAQueryPerTable(t *testing.T) {
 	}
 	t.Logf("nodes: %d queries for 4 ids and for 80", few)
 }
+
+// TestGraphQLListsLoadRelatedRowsOnce: an invoice's payments and a sale's
+// receipt are loaded for the whole list at once, so the query count does
+// not grow with the page, and they match REST.
+func TestGraphQLListsLoadRelatedRowsOnce(t *testing.T) {
+	e := testenv.New(t)
+	a := e.Tenant("acme")
+	_, key := e.Key(a.ID, policy.Sandbox, "owner")
+	c := gql(e, "/api/sandbox", key)
+	session := e.Expect(e.Do("POST", "/api/sandbox/pos/sessions", map[string]any{"register": "R1", "currency": "EUR", "opening_float": "0"}, testenv.Key(key)), 201).Str("data.id")
+	sell := func(n int) {
+		for i := 0; i < n; i++ {
+			e.Expect(e.Do("POST", "/api/sandbox/pos/sales", map[string]any{"session_id": session,
+				"items":   []map[string]any{{"description": "Coffee", "quantity": "2", "unit_price": "2.40", "tax_rate": "7"}},
+				"tenders": []map[string]any{{"method": "card", "amount": "1.00"}, {"method": "cash", "amount": "10.00"}}}, testenv.Key(key)), 201)
+		}
+	}
+	type saleResp struct {
+		ID, Subtotal, TaxTotal, Total, Change string
+		Lines                                 []struct{ Description, Total string }
+		Tenders                               []struct{ Method, Amount string }
+		Payments                              []struct{ Amount string }
+	}
+	var resp struct {
+		PosSales struct{ Edges []struct{ Node saleResp } }
+		Invoices struct {
+			Edges []struct {
+				Node struct{ Payments []struct{ Amount string } }
+			}
+		}
+	}
+	query := `{ posSales(first: 50) { edges { node { id subtotal taxTotal total change lines { description total } tenders { method amount } payments { amount } } } }
+		invoices(first: 50) { edges { node { payments { amount } } } } }`
+	cost := func() int64 {
+		before := e.Queries.Count()
+		c.MustPost(query, &resp)
+		return e.Queries.Count() - before
+	}
+	sell(2)
+	few := cost()
+	sell(18)
+	many := cost()
+	if few != many || len(resp.PosSales.Edges) != 20 || len(resp.Invoices.Edges) != 20 {
+		t.Fatalf("2 sales took %d queries, 20 took %d (%d sales, %d invoices)", few, many, len(resp.PosSales.Edges), len(resp.Invoices.Edges))
+	}
+	got := resp.PosSales.Edges[0].Node
+	rest := e.Expect(e.Do("GET", "/api/sandbox/pos/sales/"+got.ID, nil, testenv.Key(key)), 200)
+	if got.Total != rest.Str("data.total") || got.Subtotal != rest.Str("data.subtotal") || got.TaxTotal != rest.Str("data.tax_total") ||
+		got.Change != rest.Str("data.change") || len(got.Lines) != 1 || got.Lines[0].Total != rest.Str("data.lines.0.total") ||
+		len(got.Tenders) != 2 || got.Tenders[1].Amount != rest.Str("data.tenders.1.amount") ||
+		len(got.Payments) != len(rest.Get("data.payments").([]any)) || got.Payments[0].Amount != rest.Str("data.payments.0.amount") {
+		t.Fatalf("GraphQL sale %+v, REST %s", got, rest)
+	}
+	if len(resp.Invoices.Edges[0].Node.Payments) == 0 {
+		t.Fatalf("invoice payments: %+v", resp.Invoices)
+	}
+	t.Logf("%d queries for 2 sales and their invoices, %d for 20", few, many)
+}

@@ -159,3 +159,12 @@ func omittable[T any](o graphql.Omittable[*T]) service.Opt[T] {
 
 // deleted answers a delete mutation.
 func deleted(err error) (bool, error) { return err == nil, err }
+
+// sale is a sale's receipt (invoice and payments), loaded with its list.
+func (r *Resolver) sale(ctx context.Context, obj *ent.PosSale) (*service.Sale, error) {
+	sale, err := batched(ctx, obj.ID, saleIDs, r.Service.SalesByID)
+	if err == nil && sale == nil {
+		err = &service.NotFoundError{Entity: "sale"}
+	}
+	return sale, err
+}

@@ -28,7 +28,7 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
 		return nil, err
 	}
-	return r.Service.InvoicePayments(ctx, obj.ID)
+	return batched(ctx, obj.ID, invoiceIDs, r.Service.PaymentsOfInvoices)
 }
 
 // Subtotal is the resolver for the subtotal field.
@@ -71,14 +71,72 @@ func (r *paymentResolver) AmountRefunded(ctx context.Context, obj *ent.Payment) 
 	return money.FormatMinorIn(obj.Currency, obj.RefundedMinor), nil
 }
 
+// Lines is the resolver for the lines field.
+func (r *posSaleResolver) Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*money.Line, len(sale.Invoice.Lines))
+	for i := range sale.Invoice.Lines {
+		out[i] = &sale.Invoice.Lines[i]
+	}
+	return out, nil
+}
+
+// Subtotal is the resolver for the subtotal field.
+func (r *posSaleResolver) Subtotal(ctx context.Context, obj *ent.PosSale) (string, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.SubtotalMinor), nil
+}
+
+// DiscountTotal is the resolver for the discountTotal field.
+func (r *posSaleResolver) DiscountTotal(ctx context.Context, obj *ent.PosSale) (string, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.DiscountMinor), nil
+}
+
+// TaxTotal is the resolver for the taxTotal field.
+func (r *posSaleResolver) TaxTotal(ctx context.Context, obj *ent.PosSale) (string, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.TaxMinor), nil
+}
+
 // Total is the resolver for the total field.
 func (r *posSaleResolver) Total(ctx context.Context, obj *ent.PosSale) (string, error) {
 	return money.FormatMinorIn(obj.Currency, obj.TotalMinor), nil
 }
 
+// Tenders is the resolver for the tenders field.
+func (r *posSaleResolver) Tenders(ctx context.Context, obj *ent.PosSale) ([]*service.Tender, error) {
+	out := make([]*service.Tender, len(obj.Tenders))
+	for i, t := range obj.Tenders {
+		out[i] = &service.Tender{Method: t["method"], Amount: t["amount"]}
+	}
+	return out, nil
+}
+
 // Change is the resolver for the change field.
 func (r *posSaleResolver) Change(ctx context.Context, obj *ent.PosSale) (string, error) {
 	return money.FormatMinorIn(obj.Currency, obj.ChangeMinor), nil
+}
+
+// Payments is the resolver for the payments field.
+func (r *posSaleResolver) Payments(ctx context.Context, obj *ent.PosSale) ([]*ent.Payment, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return sale.Payments, nil
 }
 
 // OpeningFloat is the resolver for the openingFloat field.

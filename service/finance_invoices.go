@@ -287,5 +287,24 @@ func (s *Service) InvoicePayments(ctx context.Context, id uuid.UUID) ([]*ent.Pay
 	if _, err := s.GetInvoice(ctx, id); err != nil {
 		return nil, err
 	}
-	return s.Client.Payment.Query().Where(payment.InvoiceID(id)).Order(ent.Asc(payment.FieldCreatedAt), ent.Asc(payment.FieldID)).All(ctx)
+	byInvoice, err := s.PaymentsOfInvoices(ctx, []uuid.UUID{id})
+	return byInvoice[id], err
+}
+
+// PaymentsOfInvoices reads the payments of invoices in one query, oldest
+// first; every invoice gets a (possibly empty) list.
+func (s *Service) PaymentsOfInvoices(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*ent.Payment, error) {
+	ps, err := s.Client.Payment.Query().Where(payment.InvoiceIDIn(ids...)).
+		Order(ent.Asc(payment.FieldCreatedAt), ent.Asc(payment.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*ent.Payment, len(ids))
+	for _, id := range ids {
+		out[id] = []*ent.Payment{}
+	}
+	for _, p := range ps {
+		out[p.InvoiceID] = append(out[p.InvoiceID], p)
+	}
+	return out, nil
 }
