@@ -160,6 +160,9 @@ func (r *Resolver) PosSession() PosSessionResolver { return &posSessionResolver{
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Ticket returns TicketResolver implementation.
+func (r *Resolver) Ticket() TicketResolver { return &ticketResolver{r} }
+
 type (
 	documentResolver   struct{ *Resolver }
 	invoiceResolver    struct{ *Resolver }
@@ -167,4 +170,5 @@ type (
 	posSaleResolver    struct{ *Resolver }
 	posSessionResolver struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
+	ticketResolver     struct{ *Resolver }
 )

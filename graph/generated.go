@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	PosSale() PosSaleResolver
 	PosSession() PosSessionResolver
 	Query() QueryResolver
+	Ticket() TicketResolver
 }
 
 type DirectiveRoot struct {
@@ -297,6 +298,7 @@ type ComplexityRoot struct {
 		Method         func(childComplexity int) int
 		Reference      func(childComplexity int) int
 		SaleID         func(childComplexity int) int
+		Status         func(childComplexity int) int
 		TenantID       func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 	}
@@ -491,22 +493,23 @@ type ComplexityRoot struct {
 	}
 
 	Ticket struct {
-		AssigneeID  func(childComplexity int) int
-		ClosedAt    func(childComplexity int) int
-		Comments    func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		CreatedBy   func(childComplexity int) int
-		Description func(childComplexity int) int
-		Env         func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Priority    func(childComplexity int) int
-		RequesterID func(childComplexity int) int
-		ResolvedAt  func(childComplexity int) int
-		Status      func(childComplexity int) int
-		TenantID    func(childComplexity int) int
-		Title       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		AssigneeID    func(childComplexity int) int
+		ClosedAt      func(childComplexity int) int
+		Comments      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		CreatedBy     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		DisplayNumber func(childComplexity int) int
+		Env           func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Priority      func(childComplexity int) int
+		RequesterID   func(childComplexity int) int
+		ResolvedAt    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		TenantID      func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	TicketComment struct {
@@ -610,6 +613,7 @@ type MutationResolver interface {
 type PaymentResolver interface {
 	Amount(ctx context.Context, obj *ent.Payment) (string, error)
 	AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error)
+	Status(ctx context.Context, obj *ent.Payment) (string, error)
 }
 type PosSaleResolver interface {
 	Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error)
@@ -649,6 +653,9 @@ type QueryResolver interface {
 	Permissions(ctx context.Context) ([]*policy.Permission, error)
 	Tenant(ctx context.Context) (*TenantInfo, error)
 	CalculateQuote(ctx context.Context, currency string, items []*ItemInput) (*money.Totals, error)
+}
+type TicketResolver interface {
+	DisplayNumber(ctx context.Context, obj *ent.Ticket) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1945,6 +1952,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.SaleID(childComplexity), true
+	case "Payment.status":
+		if e.ComplexityRoot.Payment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Status(childComplexity), true
 	case "Payment.tenantID":
 		if e.ComplexityRoot.Payment.TenantID == nil {
 			break
@@ -2808,6 +2821,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Ticket.Description(childComplexity), true
+	case "Ticket.displayNumber":
+		if e.ComplexityRoot.Ticket.DisplayNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.DisplayNumber(childComplexity), true
 	case "Ticket.env":
 		if e.ComplexityRoot.Ticket.Env == nil {
 			break
@@ -3549,6 +3568,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_amount(ctx, field)
 	case "amountRefunded":
 		return ec.fieldContext_Payment_amountRefunded(ctx, field)
+	case "status":
+		return ec.fieldContext_Payment_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
@@ -3919,6 +3940,8 @@ func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphq
 		return ec.fieldContext_Ticket_closedAt(ctx, field)
 	case "comments":
 		return ec.fieldContext_Ticket_comments(ctx, field)
+	case "displayNumber":
+		return ec.fieldContext_Ticket_displayNumber(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 }
@@ -10694,6 +10717,29 @@ func (ec *executionContext) fieldContext_Payment_amountRefunded(_ context.Contex
 	return graphql.NewScalarFieldContext("Payment", field, true, true, "String")
 }
 
+func (ec *executionContext) _Payment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, true, true, "String")
+}
+
 func (ec *executionContext) _PaymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14460,6 +14506,29 @@ func (ec *executionContext) fieldContext_Ticket_comments(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_displayNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_displayNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Ticket().DisplayNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_displayNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, true, true, "String")
 }
 
 func (ec *executionContext) _TicketComment_id(ctx context.Context, field graphql.CollectedField, obj *ent.TicketComment) (ret graphql.Marshaler) {
@@ -27439,6 +27508,12 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Payment_amountRefunded(ctx, field, obj)
 				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_status(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28846,6 +28921,12 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Ticket_comments(ctx, field, obj)
+				})
+		case "displayNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Ticket_displayNumber(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

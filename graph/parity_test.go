@@ -90,7 +90,7 @@ func (p *parity) cases() []parityCase {
 	restLine := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
 	return []parityCase{
 		// IT support
-		{perm: policy.TicketsView, name: "read a ticket", rest: get("/tickets/" + s["ticket"]), gql: byID(s["ticket"], "Ticket", "title"), restPath: "title", gqlPath: "node.title"},
+		{perm: policy.TicketsView, name: "read a ticket", rest: get("/tickets/" + s["ticket"]), gql: byID(s["ticket"], "Ticket", "displayNumber"), restPath: "number", gqlPath: "node.displayNumber"},
 		{perm: policy.TicketsCreate, name: "open a ticket",
 			rest: func(_ string, n int) (string, string, any) {
 				return "POST", "/tickets", map[string]any{"title": fmt.Sprint("T", n), "requester_id": p.member, "priority": "high"}
@@ -192,8 +192,8 @@ func (p *parity) cases() []parityCase {
 				return "POST", "/payments/" + id + "/refund", map[string]any{"amount": "1.25"}
 			},
 			gql: func(id string, _ int) string {
-				return fmt.Sprintf(`mutation { refundPayment(id: %q, amount: "1.25") { amountRefunded } }`, id)
-			}, restPath: "amount_refunded", gqlPath: "refundPayment.amountRefunded"},
+				return fmt.Sprintf(`mutation { refundPayment(id: %q, amount: "1.25") { status } }`, id)
+			}, restPath: "status", gqlPath: "refundPayment.status"},
 		// POS
 		{perm: "pos.sales.view", name: "read a sale", rest: get("/pos/sales/" + s["sale"]), gql: byID(s["sale"], "PosSale", "receiptNumber"), restPath: "receipt_number", gqlPath: "node.receiptNumber"},
 		{perm: "pos.sales.create", name: "ring up a sale",

@@ -71,6 +71,11 @@ func (r *paymentResolver) AmountRefunded(ctx context.Context, obj *ent.Payment) 
 	return money.FormatMinorIn(obj.Currency, obj.RefundedMinor), nil
 }
 
+// Status is the resolver for the status field.
+func (r *paymentResolver) Status(ctx context.Context, obj *ent.Payment) (string, error) {
+	return service.PaymentStatus(obj), nil
+}
+
 // Lines is the resolver for the lines field.
 func (r *posSaleResolver) Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error) {
 	sale, err := r.sale(ctx, obj)
@@ -204,4 +209,9 @@ func (r *queryResolver) CalculateQuote(ctx context.Context, currency string, ite
 		return nil, err
 	}
 	return &t, nil
+}
+
+// DisplayNumber is the resolver for the displayNumber field.
+func (r *ticketResolver) DisplayNumber(ctx context.Context, obj *ent.Ticket) (string, error) {
+	return service.TicketNumber(obj.Number), nil
 }

@@ -58,15 +58,8 @@ func dateOnly(t *time.Time) *string {
 }
 
 func paymentView(p *ent.Payment) gin.H {
-	status := "succeeded"
-	switch {
-	case p.RefundedMinor == p.AmountMinor:
-		status = "refunded"
-	case p.RefundedMinor > 0:
-		status = "partially_refunded"
-	}
 	return gin.H{"id": p.ID, "object": "payment", "invoice_id": p.InvoiceID, "currency": p.Currency,
-		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": status,
+		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": service.PaymentStatus(p),
 		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt}
 }
 

@@ -111,6 +111,17 @@ func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int
 		map[string]any{"invoice_id": i.ID, "amount_minor": minor, "currency": i.Currency, "method": method, "invoice_status": updated.Status})
 }
 
+// PaymentStatus is succeeded, partially_refunded or refunded.
+func PaymentStatus(p *ent.Payment) string {
+	switch {
+	case p.RefundedMinor == p.AmountMinor:
+		return "refunded"
+	case p.RefundedMinor > 0:
+		return "partially_refunded"
+	}
+	return "succeeded"
+}
+
 // RefundPayment gives back all or part of a payment; the invoice balance
 // reopens by the same amount.
 func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInput) (*ent.Payment, error) {
