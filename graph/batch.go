@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,7 +17,8 @@ import (
 // loaded in one go; the others wait for and share that load. No timers:
 // the batch is exactly the list.
 
-// prefetches is the per-request store of such loads, keyed by the list.
+// prefetches is the per-request store of such loads, keyed by the list
+// and the kind of value loaded.
 type prefetches struct {
 	mu    sync.Mutex
 	loads map[any]*prefetch
@@ -36,28 +38,22 @@ func withPrefetches(ctx context.Context) context.Context {
 }
 
 // batched returns load's value for id, loading it together with the ids
-// of the list the row came from (ids of nil: the row stands alone).
-func batched[V any](ctx context.Context, id uuid.UUID, ids func(list any) []uuid.UUID, load func(context.Context, []uuid.UUID) (map[uuid.UUID]V, error)) (V, error) {
+// of the list the row came from.
+func batched[V any](ctx context.Context, id uuid.UUID, load func(context.Context, []uuid.UUID) (map[uuid.UUID]V, error)) (V, error) {
 	var zero V
 	list := enclosingList(ctx)
 	store, _ := ctx.Value(prefetchKey{}).(*prefetches)
-	group := []uuid.UUID{id}
-	if list != nil && store != nil {
-		if all := ids(list); len(all) > 0 {
-			group = all
-		}
-	} else {
-		list = nil
-	}
-	if list == nil || store == nil {
+	group := listIDs(list)
+	if store == nil || !slices.Contains(group, id) { // a row on its own
 		vals, err := load(ctx, []uuid.UUID{id})
 		return vals[id], err
 	}
+	key := [2]any{list, (*V)(nil)} // one load per list and kind of value
 	store.mu.Lock()
-	p := store.loads[list]
+	p := store.loads[key]
 	if p == nil {
 		p = &prefetch{}
-		store.loads[list] = p
+		store.loads[key] = p
 	}
 	store.mu.Unlock()
 	p.once.Do(func() {
@@ -88,8 +84,8 @@ func enclosingList(ctx context.Context) any {
 	return nil
 }
 
-// invoiceIDs lists the invoices of a list result.
-func invoiceIDs(list any) []uuid.UUID {
+// listIDs lists the row ids of a list result enclosingList found.
+func listIDs(list any) []uuid.UUID {
 	var out []uuid.UUID
 	switch l := list.(type) {
 	case *ent.InvoiceConnection:
@@ -98,23 +94,15 @@ func invoiceIDs(list any) []uuid.UUID {
 				out = append(out, e.Node.ID)
 			}
 		}
-	case []*ent.Invoice:
-		for _, i := range l {
-			out = append(out, i.ID)
-		}
-	}
-	return out
-}
-
-// saleIDs lists the sales of a list result.
-func saleIDs(list any) []uuid.UUID {
-	var out []uuid.UUID
-	switch l := list.(type) {
 	case *ent.PosSaleConnection:
 		for _, e := range l.Edges {
 			if e != nil && e.Node != nil {
 				out = append(out, e.Node.ID)
 			}
+		}
+	case []*ent.Invoice:
+		for _, i := range l {
+			out = append(out, i.ID)
 		}
 	case []*ent.PosSale:
 		for _, s := range l {

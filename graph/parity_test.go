@@ -319,7 +319,7 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 			}
 		default:
 			allowed++
-			got, want := fmt.Sprint(r.Get("data."+c.restPath)), fmt.Sprint(dig(raw.Data, c.gqlPath))
+			got, want := fmt.Sprint(r.Get("data."+c.restPath)), fmt.Sprint(testenv.Dig(raw.Data, c.gqlPath))
 			if got != want || got == "<nil>" {
 				t.Errorf("%s as %s: REST answers %s=%s, GraphQL %s=%s", c.name, role, c.restPath, got, c.gqlPath, want)
 			}
@@ -342,23 +342,4 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 		}
 	}
 	t.Logf("%d permissions, %d (role, operation) pairs per transport: %d allowed alike with the same data, %d refused alike naming the same permission", len(covered), n, allowed, denied)
-}
-
-// dig walks decoded JSON by a dotted path ("a.0.b").
-func dig(v any, path string) any {
-	for _, part := range strings.Split(path, ".") {
-		switch cur := v.(type) {
-		case map[string]any:
-			v = cur[part]
-		case []any:
-			var i int
-			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(cur) {
-				return nil
-			}
-			v = cur[i]
-		default:
-			return nil
-		}
-	}
-	return v
 }

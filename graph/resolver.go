@@ -162,7 +162,7 @@ func deleted(err error) (bool, error) { return err == nil, err }
 
 // sale is a sale's receipt (invoice and payments), loaded with its list.
 func (r *Resolver) sale(ctx context.Context, obj *ent.PosSale) (*service.Sale, error) {
-	sale, err := batched(ctx, obj.ID, saleIDs, r.Service.SalesByID)
+	sale, err := batched(ctx, obj.ID, r.Service.SalesByID)
 	if err == nil && sale == nil {
 		err = &service.NotFoundError{Entity: "sale"}
 	}

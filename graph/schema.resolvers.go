@@ -28,7 +28,7 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
 		return nil, err
 	}
-	return batched(ctx, obj.ID, invoiceIDs, r.Service.PaymentsOfInvoices)
+	return batched(ctx, obj.ID, r.Service.PaymentsOfInvoices)
 }
 
 // Subtotal is the resolver for the subtotal field.

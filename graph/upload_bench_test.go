@@ -3,11 +3,8 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/cienerp/cienerp/app"
@@ -34,22 +31,9 @@ func BenchmarkGraphQLUploadThroughAPI(b *testing.B) {
 			b.SetBytes(int64(size))
 			b.ResetTimer()
 			for b.Loop() {
-				pr, pw := io.Pipe()
-				mw := multipart.NewWriter(pw)
-				go func() {
-					_ = mw.WriteField("operations", string(ops))
-					_ = mw.WriteField("map", `{"0": ["variables.f"]}`)
-					fw, _ := mw.CreateFormFile("0", "big.png")
-					f, _ := os.Open(path)
-					_, err := io.Copy(fw, f)
-					f.Close()
-					if err == nil {
-						err = mw.Close()
-					}
-					pw.CloseWithError(err)
-				}()
-				req, _ := http.NewRequest("POST", srv.URL+"/api/sandbox/graphql", pr)
-				req.Header.Set("Content-Type", mw.FormDataContentType())
+				body, ctype := testenv.StreamMultipart([][2]string{{"operations", string(ops)}, {"map", `{"0": ["variables.f"]}`}}, "0", "big.png", path)
+				req, _ := http.NewRequest("POST", srv.URL+"/api/sandbox/graphql", body)
+				req.Header.Set("Content-Type", ctype)
 				req.Header.Set("X-API-Key", key)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -38,29 +37,18 @@ func uploadThroughAPI(b *testing.B, url, key string, size int) {
 	b.SetBytes(int64(size))
 	b.ResetTimer()
 	for b.Loop() {
-		pr, pw := io.Pipe()
-		mw := multipart.NewWriter(pw)
-		go func() {
-			fw, _ := mw.CreateFormFile("file", "big.png")
-			f, _ := os.Open(path)
-			_, err := io.Copy(fw, f)
-			f.Close()
-			if err == nil {
-				err = mw.Close()
-			}
-			pw.CloseWithError(err)
-		}()
-		req, _ := http.NewRequest("POST", url+"/api/sandbox/documents", pr)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
+		body, ctype := testenv.StreamMultipart(nil, "file", "big.png", path)
+		req, _ := http.NewRequest("POST", url+"/api/sandbox/documents", body)
+		req.Header.Set("Content-Type", ctype)
 		req.Header.Set("X-API-Key", key)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		answer, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 201 {
-			b.Fatalf("upload: %d %s", resp.StatusCode, body)
+			b.Fatalf("upload: %d %s", resp.StatusCode, answer)
 		}
 	}
 	b.StopTimer()

@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"bufio"
+	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -57,4 +59,27 @@ func PeakRSSGrowth(b *testing.B) func() float64 {
 	}
 	base := procStatus(b, "VmRSS")
 	return func() float64 { return float64(procStatus(b, "VmHWM")-base) / 1024 }
+}
+
+// StreamMultipart streams a multipart/form-data body of text fields and
+// then one file read from disk, as a client sending a large file does.
+func StreamMultipart(fields [][2]string, fileField, filename, path string) (body io.Reader, contentType string) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for _, f := range fields {
+			_ = mw.WriteField(f[0], f[1])
+		}
+		fw, _ := mw.CreateFormFile(fileField, filename)
+		f, err := os.Open(path)
+		if err == nil {
+			_, err = io.Copy(fw, f)
+			f.Close()
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr, mw.FormDataContentType()
 }

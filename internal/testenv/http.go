@@ -72,23 +72,25 @@ func (h H) With(k, v string) H {
 }
 
 // Get walks the body by a dotted path ("data.id", "data.0.number").
-func (r *Response) Get(path string) any {
-	var cur any = r.Body
+func (r *Response) Get(path string) any { return Dig(r.Body, path) }
+
+// Dig walks decoded JSON by a dotted path ("a.0.b"); nil when absent.
+func Dig(v any, path string) any {
 	for _, part := range strings.Split(path, ".") {
-		switch v := cur.(type) {
+		switch cur := v.(type) {
 		case map[string]any:
-			cur = v[part]
+			v = cur[part]
 		case []any:
 			var i int
-			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(v) {
+			if _, err := fmt.Sscanf(part, "%d", &i); err != nil || i >= len(cur) {
 				return nil
 			}
-			cur = v[i]
+			v = cur[i]
 		default:
 			return nil
 		}
 	}
-	return cur
+	return v
 }
 
 // Str is Get as a string ("" when absent).
