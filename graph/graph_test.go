@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -280,4 +282,32 @@ func TestGraphQLListsLoadRelatedRowsOnce(t *testing.T) {
 		t.Fatalf("invoice payments: %+v", resp.Invoices)
 	}
 	t.Logf("%d queries for 2 sales and their invoices, %d for 20", few, many)
+}
+
+// TestGraphQLPersistedQueries: a client may send a query's SHA-256 alone
+// once the query has been sent with it (Apollo's protocol); limits and
+// permissions apply as to the full text.
+func TestGraphQLPersistedQueries(t *testing.T) {
+	e := testenv.New(t)
+	a := e.Tenant("acme")
+	_, key := e.Key(a.ID, policy.Sandbox, "it-agent")
+	query := `{ tickets(first: 3) { totalCount } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	r := e.Do("POST", "/api/sandbox/graphql", map[string]any{"extensions": ext}, testenv.Key(key))
+	if r.Str("errors.0.extensions.code") != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Fatalf("unknown hash: %s", r)
+	}
+	e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": query, "extensions": ext}, testenv.Key(key)), 200)
+	if r := e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"extensions": ext}, testenv.Key(key)), 200); r.Get("data.tickets.totalCount") != float64(0) {
+		t.Fatalf("by hash: %s", r)
+	}
+	_, cashier := e.Key(a.ID, policy.Sandbox, "cashier")
+	if r := e.Do("POST", "/api/sandbox/graphql", map[string]any{"extensions": ext}, testenv.Key(cashier)); r.Str("errors.0.extensions.permission") != policy.TicketsView {
+		t.Fatalf("by hash without the permission: %s", r)
+	}
+	wrong := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": "00"}}
+	if r := e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": query, "extensions": wrong}, testenv.Key(key)); r.Str("errors.0.extensions.code") != "BAD_REQUEST" || r.Get("data") != nil {
+		t.Fatalf("hash that does not match: %s", r)
+	}
 }

@@ -47,8 +47,10 @@ func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
-	// Parsed and validated queries are kept: frontends send the same few.
+	// Parsed and validated queries are kept: frontends send the same few,
+	// and may send just their hash (Apollo's automatic persisted queries).
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
 	srv.Use(depthLimit{max: limits.MaxDepth})
