@@ -179,6 +179,7 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		CreatedBy     func(childComplexity int) int
 		Currency      func(childComplexity int) int
+		Customer      func(childComplexity int) int
 		CustomerID    func(childComplexity int) int
 		DiscountTotal func(childComplexity int) int
 		DueDate       func(childComplexity int) int
@@ -294,6 +295,7 @@ type ComplexityRoot struct {
 		Currency       func(childComplexity int) int
 		Env            func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Invoice        func(childComplexity int) int
 		InvoiceID      func(childComplexity int) int
 		Method         func(childComplexity int) int
 		Reference      func(childComplexity int) int
@@ -359,10 +361,12 @@ type ComplexityRoot struct {
 		DiscountTotal func(childComplexity int) int
 		Env           func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Invoice       func(childComplexity int) int
 		InvoiceID     func(childComplexity int) int
 		Lines         func(childComplexity int) int
 		Payments      func(childComplexity int) int
 		ReceiptNumber func(childComplexity int) int
+		Session       func(childComplexity int) int
 		SessionID     func(childComplexity int) int
 		Subtotal      func(childComplexity int) int
 		TaxTotal      func(childComplexity int) int
@@ -567,6 +571,7 @@ type IntegrationKeyResolver interface {
 }
 type InvoiceResolver interface {
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
+	Customer(ctx context.Context, obj *ent.Invoice) (*ent.Customer, error)
 	Subtotal(ctx context.Context, obj *ent.Invoice) (string, error)
 	DiscountTotal(ctx context.Context, obj *ent.Invoice) (string, error)
 	TaxTotal(ctx context.Context, obj *ent.Invoice) (string, error)
@@ -614,6 +619,7 @@ type PaymentResolver interface {
 	Amount(ctx context.Context, obj *ent.Payment) (string, error)
 	AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error)
 	Status(ctx context.Context, obj *ent.Payment) (string, error)
+	Invoice(ctx context.Context, obj *ent.Payment) (*ent.Invoice, error)
 }
 type PosSaleResolver interface {
 	Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error)
@@ -624,6 +630,8 @@ type PosSaleResolver interface {
 	Tenders(ctx context.Context, obj *ent.PosSale) ([]*service.Tender, error)
 	Change(ctx context.Context, obj *ent.PosSale) (string, error)
 	Payments(ctx context.Context, obj *ent.PosSale) ([]*ent.Payment, error)
+	Session(ctx context.Context, obj *ent.PosSale) (*ent.PosSession, error)
+	Invoice(ctx context.Context, obj *ent.PosSale) (*ent.Invoice, error)
 }
 type PosSessionResolver interface {
 	OpeningFloat(ctx context.Context, obj *ent.PosSession) (string, error)
@@ -1204,6 +1212,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Invoice.Currency(childComplexity), true
+	case "Invoice.customer":
+		if e.ComplexityRoot.Invoice.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Customer(childComplexity), true
 	case "Invoice.customerID":
 		if e.ComplexityRoot.Invoice.CustomerID == nil {
 			break
@@ -1928,6 +1942,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.ID(childComplexity), true
+	case "Payment.invoice":
+		if e.ComplexityRoot.Payment.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.Invoice(childComplexity), true
 	case "Payment.invoiceID":
 		if e.ComplexityRoot.Payment.InvoiceID == nil {
 			break
@@ -2165,6 +2185,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.ID(childComplexity), true
+	case "PosSale.invoice":
+		if e.ComplexityRoot.PosSale.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Invoice(childComplexity), true
 	case "PosSale.invoiceID":
 		if e.ComplexityRoot.PosSale.InvoiceID == nil {
 			break
@@ -2189,6 +2215,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PosSale.ReceiptNumber(childComplexity), true
+	case "PosSale.session":
+		if e.ComplexityRoot.PosSale.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PosSale.Session(childComplexity), true
 	case "PosSale.sessionID":
 		if e.ComplexityRoot.PosSale.SessionID == nil {
 			break
@@ -3422,6 +3454,8 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_voidedAt(ctx, field)
 	case "payments":
 		return ec.fieldContext_Invoice_payments(ctx, field)
+	case "customer":
+		return ec.fieldContext_Invoice_customer(ctx, field)
 	case "subtotal":
 		return ec.fieldContext_Invoice_subtotal(ctx, field)
 	case "discountTotal":
@@ -3570,6 +3604,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_amountRefunded(ctx, field)
 	case "status":
 		return ec.fieldContext_Payment_status(ctx, field)
+	case "invoice":
+		return ec.fieldContext_Payment_invoice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
@@ -3708,6 +3744,10 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_change(ctx, field)
 	case "payments":
 		return ec.fieldContext_PosSale_payments(ctx, field)
+	case "session":
+		return ec.fieldContext_PosSale_session(ctx, field)
+	case "invoice":
+		return ec.fieldContext_PosSale_invoice(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PosSale", field.Name)
 }
@@ -7998,6 +8038,38 @@ func (ec *executionContext) fieldContext_Invoice_payments(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Invoice_customer(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Customer) graphql.Marshaler {
+			return ec.marshalOCustomer2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐCustomer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Invoice_subtotal(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10740,6 +10812,38 @@ func (ec *executionContext) fieldContext_Payment_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Payment", field, true, true, "String")
 }
 
+func (ec *executionContext) _Payment_invoice(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().Invoice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Payment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PaymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PaymentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11818,6 +11922,70 @@ func (ec *executionContext) fieldContext_PosSale_payments(_ context.Context, fie
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Payment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PosSale_session(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Session(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PosSession) graphql.Marshaler {
+			return ec.marshalOPosSession2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PosSale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PosSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PosSale_invoice(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Invoice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PosSale",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26770,6 +26938,12 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Invoice_payments(ctx, field, obj)
 				})
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_customer(ctx, field, obj)
+				})
 		case "subtotal":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -27514,6 +27688,12 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Payment_status(ctx, field, obj)
 				})
+		case "invoice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_invoice(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27983,6 +28163,18 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PosSale_payments(ctx, field, obj)
+				})
+		case "session":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_session(ctx, field, obj)
+				})
+		case "invoice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_invoice(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -162,9 +162,51 @@ func deleted(err error) (bool, error) { return err == nil, err }
 
 // sale is a sale's receipt (invoice and payments), loaded with its list.
 func (r *Resolver) sale(ctx context.Context, obj *ent.PosSale) (*service.Sale, error) {
-	sale, err := batched(ctx, obj.ID, r.Service.SalesByID)
+	sale, err := batched(ctx, obj, saleID, func(ctx context.Context, rows []*ent.PosSale) (map[uuid.UUID]*service.Sale, error) {
+		sales, err := r.Service.SaleDetails(ctx, rows)
+		byID := make(map[uuid.UUID]*service.Sale, len(sales))
+		for _, s := range sales {
+			byID[s.ID] = s
+		}
+		return byID, err
+	})
 	if err == nil && sale == nil {
 		err = &service.NotFoundError{Entity: "sale"}
 	}
 	return sale, err
+}
+
+// Lookups by id for belongsTo, through the privacy layer.
+
+func (r *Resolver) customers(ctx context.Context, ids []uuid.UUID) ([]*ent.Customer, error) {
+	return r.Client.Customer.Query().Where(customer.IDIn(ids...)).All(ctx)
+}
+
+func (r *Resolver) invoices(ctx context.Context, ids []uuid.UUID) ([]*ent.Invoice, error) {
+	return r.Client.Invoice.Query().Where(invoice.IDIn(ids...)).All(ctx)
+}
+
+func (r *Resolver) sessions(ctx context.Context, ids []uuid.UUID) ([]*ent.PosSession, error) {
+	return r.Client.PosSession.Query().Where(possession.IDIn(ids...)).All(ctx)
+}
+
+func customerID(c *ent.Customer) uuid.UUID  { return c.ID }
+func invoiceID(i *ent.Invoice) uuid.UUID    { return i.ID }
+func paymentID(p *ent.Payment) uuid.UUID    { return p.ID }
+func saleID(s *ent.PosSale) uuid.UUID       { return s.ID }
+func sessionID(s *ent.PosSession) uuid.UUID { return s.ID }
+
+func deref(id *uuid.UUID) (uuid.UUID, bool) {
+	if id == nil {
+		return uuid.Nil, false
+	}
+	return *id, true
+}
+
+func mapRows[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // DownloadURL is the resolver for the downloadUrl field.
@@ -28,7 +29,17 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
 		return nil, err
 	}
-	return batched(ctx, obj.ID, r.Service.PaymentsOfInvoices)
+	return batched(ctx, obj, invoiceID, func(ctx context.Context, rows []*ent.Invoice) (map[uuid.UUID][]*ent.Payment, error) {
+		return r.Service.PaymentsOfInvoices(ctx, mapRows(rows, invoiceID))
+	})
+}
+
+// Customer is the resolver for the customer field.
+func (r *invoiceResolver) Customer(ctx context.Context, obj *ent.Invoice) (*ent.Customer, error) {
+	if err := policy.Require(ctx, "finance.customers.view"); err != nil {
+		return nil, err
+	}
+	return belongsTo(ctx, obj, invoiceID, func(i *ent.Invoice) (uuid.UUID, bool) { return deref(i.CustomerID) }, r.customers, customerID)
 }
 
 // Subtotal is the resolver for the subtotal field.
@@ -74,6 +85,14 @@ func (r *paymentResolver) AmountRefunded(ctx context.Context, obj *ent.Payment) 
 // Status is the resolver for the status field.
 func (r *paymentResolver) Status(ctx context.Context, obj *ent.Payment) (string, error) {
 	return service.PaymentStatus(obj), nil
+}
+
+// Invoice is the resolver for the invoice field.
+func (r *paymentResolver) Invoice(ctx context.Context, obj *ent.Payment) (*ent.Invoice, error) {
+	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
+		return nil, err
+	}
+	return belongsTo(ctx, obj, paymentID, func(p *ent.Payment) (uuid.UUID, bool) { return p.InvoiceID, true }, r.invoices, invoiceID)
 }
 
 // Lines is the resolver for the lines field.
@@ -142,6 +161,22 @@ func (r *posSaleResolver) Payments(ctx context.Context, obj *ent.PosSale) ([]*en
 		return nil, err
 	}
 	return sale.Payments, nil
+}
+
+// Session is the resolver for the session field.
+func (r *posSaleResolver) Session(ctx context.Context, obj *ent.PosSale) (*ent.PosSession, error) {
+	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
+		return nil, err
+	}
+	return belongsTo(ctx, obj, saleID, func(s *ent.PosSale) (uuid.UUID, bool) { return s.SessionID, true }, r.sessions, sessionID)
+}
+
+// Invoice is the resolver for the invoice field.
+func (r *posSaleResolver) Invoice(ctx context.Context, obj *ent.PosSale) (*ent.Invoice, error) {
+	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
+		return nil, err
+	}
+	return belongsTo(ctx, obj, saleID, func(s *ent.PosSale) (uuid.UUID, bool) { return s.InvoiceID, true }, r.invoices, invoiceID)
 }
 
 // OpeningFloat is the resolver for the openingFloat field.

@@ -273,24 +273,6 @@ func (s *Service) GetSale(ctx context.Context, id uuid.UUID) (*Sale, error) {
 	return s.saleDetails(ctx, sale)
 }
 
-// SalesByID reads sales with their invoices and payments in three
-// queries, keyed by id.
-func (s *Service) SalesByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Sale, error) {
-	sales, err := s.Client.PosSale.Query().Where(possale.IDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	details, err := s.SaleDetails(ctx, sales)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID]*Sale, len(details))
-	for _, d := range details {
-		out[d.ID] = d
-	}
-	return out, nil
-}
-
 func (s *Service) saleDetails(ctx context.Context, sale *ent.PosSale) (*Sale, error) {
 	out, err := s.SaleDetails(ctx, []*ent.PosSale{sale})
 	if err != nil {
