@@ -31,8 +31,8 @@ type Resolver struct {
 	Service *service.Service
 }
 
-// nodeTypes finds which table each id belongs to, with one query per
-// table whatever the number of ids: ids are UUIDs without a type prefix, as
+// nodeTypes finds which table each id belongs to, with at most one query
+// per table whatever the number of ids: ids are UUIDs without a type prefix, as
 // in REST. An id of the viewer's tenant and environment in a table whose
 // view permission the viewer lacks is refused naming that permission, as
 // REST's GET of it is; anything else it cannot see is not found.
@@ -89,7 +89,14 @@ func (r *Resolver) nodeTypes(ctx context.Context, ids []uuid.UUID) (ent.NodeOpti
 	}
 	found := map[uuid.UUID]string{}
 	denied := map[uuid.UUID]error{}
+	unique := map[uuid.UUID]bool{}
+	for _, id := range ids {
+		unique[id] = true
+	}
 	for _, t := range tables {
+		if len(found)+len(denied) == len(unique) {
+			break // every id placed: the rest of the tables cannot hold them
+		}
 		allowed := v.Can(t.perm)
 		lctx, scope := ctx, func(*sql.Selector) {}
 		if !allowed {
