@@ -61,7 +61,13 @@ func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Uplo
 	meta := service.DocumentMeta{Title: title, Category: category, Tags: tags}
 	content := io.Reader(file.File)
 	return once(ctx, r.Service, idempotent[*ent.Document]{key: idempotencyKey, field: "uploadDocument", args: meta, content: &content,
-		create: func() (*ent.Document, error) { return r.Service.UploadDocument(ctx, uploadName(file), content, meta) },
+		create: func() (*ent.Document, error) {
+			name, err := uploadName(file)
+			if err != nil {
+				return nil, err
+			}
+			return r.Service.UploadDocument(ctx, name, content, meta)
+		},
 		replay: reread(ctx, r.Client.Document.Get)})
 }
 

@@ -137,10 +137,11 @@ func (f *streamedFile) Seek(offset int64, whence int) (int64, error) {
 	return f.read, errNoSeek
 }
 
-// Filename is the file's name as the client sent it.
-func (f *streamedFile) Filename() string {
+// Filename is the file's name as the client sent it, or why its part
+// could not be reached.
+func (f *streamedFile) Filename() (string, error) {
 	f.stream.open(f)
-	return f.filename
+	return f.filename, f.err
 }
 
 func (f *streamedFile) Read(p []byte) (int, error) {
@@ -211,9 +212,9 @@ func (s *fileStream) cleanup() {
 }
 
 // uploadName is the client's filename of an upload.
-func uploadName(u graphql.Upload) string {
-	if f, ok := u.File.(interface{ Filename() string }); ok {
+func uploadName(u graphql.Upload) (string, error) {
+	if f, ok := u.File.(interface{ Filename() (string, error) }); ok {
 		return f.Filename()
 	}
-	return u.Filename
+	return u.Filename, nil
 }
