@@ -20,10 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/cienerp/cienerp/storage"
 )
 
 // NewHandler builds the GraphQL server with only the transports it needs
@@ -93,68 +90,47 @@ func pageSize(first, last *int) error {
 	return verr.OrNil()
 }
 
-// presentError gives every error an extensions.code and never internal text.
+// presentError gives every error an extensions.code and never internal
+// text: the platform's errors as service.ProblemOf describes them (as REST
+// does), gqlgen's own as they are.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
-	var (
-		denied *policy.DeniedError
-		nf     *service.NotFoundError
-		verr   *service.ValidationError
-		tooBig *service.TooLargeError
-		badTyp *service.UnsupportedTypeError
-		parsed *gqlerror.Error
-	)
-	ext := map[string]any{}
-	switch {
-	case errors.As(err, &denied):
-		ext["code"], ext["permission"] = "FORBIDDEN", denied.Permission
-		gerr.Message = "This credential lacks the permission " + denied.Permission + "."
-	case errors.Is(err, privacy.Deny):
-		ext["code"] = "FORBIDDEN"
-		gerr.Message = "This credential may not do that."
-	case errors.As(err, &nf):
-		ext["code"] = "NOT_FOUND"
-		gerr.Message = "No such " + nf.Entity + "."
-	case errors.As(err, &verr):
-		ext["code"], ext["errors"] = "VALIDATION", verr.Fields
-		gerr.Message = "The given data was invalid."
-	case errors.As(err, &tooBig):
-		ext["code"], ext["reason"], ext["maxBytes"] = "BAD_REQUEST", "file_too_large", tooBig.Limit
-		gerr.Message = tooBig.Error()
-	case errors.As(err, &badTyp):
-		ext["code"], ext["reason"], ext["allowedTypes"] = "BAD_REQUEST", "unsupported_file_type", badTyp.Allowed
-		gerr.Message = badTyp.Error()
-	case errors.Is(err, storage.ErrUnavailable):
-		slog.WarnContext(ctx, "storage unavailable", "error", err.Error())
-		ext["code"], ext["reason"] = "UNAVAILABLE", "storage_unavailable"
-		gerr.Message = "Document storage is unavailable right now; nothing was changed. Retry in a moment."
-	case errors.Is(err, service.ErrIdempotencyRunning):
-		ext["code"], ext["reason"] = "CONFLICT", "idempotency_in_progress"
-		gerr.Message = "A call with this idempotencyKey is still being processed; retry later."
-	case errors.Is(err, service.ErrConflict), ent.IsConstraintError(err):
-		ext["code"], ext["reason"] = "CONFLICT", "conflict"
-		gerr.Message = "The request conflicted with a concurrent change; retry it."
-	case errors.As(err, &parsed) && errors.Unwrap(parsed) == nil:
+	var parsed *gqlerror.Error
+	if errors.As(err, &parsed) && errors.Unwrap(parsed) == nil {
 		// gqlgen's own: a parse, validation or complexity error of the query,
 		// or a body that is not a GraphQL request at all.
 		if _, ok := gerr.Extensions["code"]; !ok {
 			gerr.Extensions = map[string]any{"code": "BAD_REQUEST"}
 		}
 		return gerr
-	case badArgument(ctx):
+	}
+	p := service.ProblemOf(err)
+	if p.Unexpected() && badArgument(ctx) {
 		field := argumentPath(ctx, gerr)
 		msg := "Invalid value: " + rootCause(err).Error() + "."
 		if field == "after" || field == "before" {
 			msg = "Not a cursor of this connection: pass a pageInfo.endCursor or startCursor you were given."
 		}
-		ext["code"], ext["errors"] = "VALIDATION", map[string][]string{field: {msg}}
-		gerr.Message = "The given data was invalid."
-	default:
-		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
-		ext["code"] = "INTERNAL"
-		gerr.Message = "Something went wrong on our side."
+		p = service.ProblemOf(service.Invalid(field, "%s", msg))
 	}
-	gerr.Extensions = ext
+	switch {
+	case p.Code == "storage_unavailable":
+		slog.WarnContext(ctx, "storage unavailable", "error", err.Error())
+	case p.Unexpected():
+		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
+	}
+	ext := map[string]any{"code": service.GraphQLCode(p.Status), "reason": p.Code}
+	switch {
+	case p.Fields != nil:
+		ext["errors"] = p.Fields
+	case p.Permission != "":
+		ext["permission"] = p.Permission
+	case p.MaxBytes != 0:
+		ext["maxBytes"] = p.MaxBytes
+	case p.AllowedTypes != nil:
+		ext["allowedTypes"] = p.AllowedTypes
+	}
+	gerr.Message, gerr.Extensions = p.Message, ext
 	return gerr
 }
 

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/cienerp/cienerp/service"
 )
 
 type obj = map[string]any
@@ -237,7 +239,7 @@ func errorResponses() obj {
 		"StorageUnavailable":   e("Document storage did not answer; nothing was changed.", "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment."),
 		"ValidationFailed": obj{"description": "The given data was invalid.", "content": obj{"application/json": obj{
 			"schema":  ref("ValidationError"),
-			"example": obj{"message": invalidMessage, "errors": obj{"title": []string{"Title is required."}}},
+			"example": obj{"message": service.InvalidMessage, "errors": obj{"title": []string{"Title is required."}}},
 		}}},
 	}
 }

@@ -10,11 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cienerp/cienerp/auth"
-	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/cienerp/cienerp/storage"
 )
 
 // Meta accompanies lists.
@@ -48,57 +44,31 @@ func newError(status int, code, format string, a ...any) *apiError {
 	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
-// invalidMessage is the fixed message of every 422.
-const invalidMessage = "The given data was invalid."
-
-// abortWith renders err and stops the chain. Errors it does not know become
-// a generic 500; their text is logged, never sent.
+// abortWith renders err and stops the chain: auth and transport errors as
+// they are, everything else as service.ProblemOf describes it (the same
+// description GraphQL gives). Errors nobody knows become a generic 500;
+// their text is logged, never sent.
 func abortWith(c *gin.Context, err error) {
 	var (
-		tooBig *service.TooLargeError
-		badTyp *service.UnsupportedTypeError
-		verr   *service.ValidationError
-		nf     *service.NotFoundError
-		denied *policy.DeniedError
-		aerr   *auth.Error
-		api    *apiError
+		aerr *auth.Error
+		api  *apiError
 	)
 	switch {
-	case errors.As(err, &verr):
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{
-			"message": invalidMessage, "errors": verr.Fields, "code": "validation_failed", "request_id": requestID(c),
-		})
-		return
-	case errors.As(err, &tooBig):
-		api = &apiError{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Message: tooBig.Error(), Extra: gin.H{"max_bytes": tooBig.Limit}}
-	case errors.As(err, &badTyp):
-		api = &apiError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_file_type", Message: badTyp.Error(), Extra: gin.H{"allowed_types": badTyp.Allowed}}
-	case errors.Is(err, storage.ErrUnavailable):
-		slog.WarnContext(c.Request.Context(), "storage unavailable", "error", err.Error(), "request_id", requestID(c))
-		c.Header("Retry-After", "5")
-		api = newError(http.StatusServiceUnavailable, "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment.")
-	case errors.As(err, &nf):
-		api = newError(http.StatusNotFound, "not_found", "No such %s.", nf.Entity)
-	case errors.As(err, &denied):
-		api = newError(http.StatusForbidden, "forbidden", "This credential lacks the permission %s.", denied.Permission)
-		api.Extra = gin.H{"permission": denied.Permission}
 	case errors.As(err, &aerr):
 		api = &apiError{Status: aerr.Status, Code: aerr.Code, Message: aerr.Message}
 	case errors.As(err, &api):
-	case errors.Is(err, privacy.Deny):
-		api = newError(http.StatusForbidden, "forbidden", "This credential may not do that.")
-	case errors.Is(err, service.ErrConflict), ent.IsConstraintError(err):
-		api = newError(http.StatusConflict, "conflict", "The request conflicted with a concurrent change; retry it.")
 	default:
-		slog.ErrorContext(c.Request.Context(), "request failed", "error", err.Error(), "request_id", requestID(c))
-		api = newError(http.StatusInternalServerError, "internal_error", "Something went wrong on our side; quote the request id when you contact support.")
+		api = problemError(c, service.ProblemOf(err), err)
+		if api == nil {
+			return // answered in the validation shape
+		}
 	}
 	if api.Status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
 	}
 	if strings.HasSuffix(c.FullPath(), "/graphql") {
 		// GraphQL clients read errors[].extensions.code, whatever the status.
-		ext := gin.H{"code": graphQLCode(api), "reason": api.Code, "request_id": requestID(c)}
+		ext := gin.H{"code": service.GraphQLCode(api.Status), "reason": api.Code, "request_id": requestID(c)}
 		for k, v := range api.Extra {
 			ext[k] = v
 		}
@@ -112,21 +82,29 @@ func abortWith(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(api.Status, body)
 }
 
-// graphQLCode names an error the way GraphQL clients expect.
-func graphQLCode(api *apiError) string {
-	switch api.Status {
-	case http.StatusUnauthorized:
-		return "UNAUTHENTICATED"
-	case http.StatusForbidden:
-		return "FORBIDDEN"
-	case http.StatusTooManyRequests:
-		return "RATE_LIMITED"
-	case http.StatusNotFound:
-		return "NOT_FOUND"
-	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
-		return "BAD_REQUEST"
+// problemError turns a service problem into REST's answer; validation
+// failures are answered at once in the Laravel shape (nil returned).
+func problemError(c *gin.Context, p service.Problem, err error) *apiError {
+	ctx := c.Request.Context()
+	api := &apiError{Status: p.Status, Code: p.Code, Message: p.Message}
+	switch {
+	case p.Fields != nil:
+		c.AbortWithStatusJSON(p.Status, gin.H{"message": p.Message, "errors": p.Fields, "code": p.Code, "request_id": requestID(c)})
+		return nil
+	case p.Permission != "":
+		api.Extra = gin.H{"permission": p.Permission}
+	case p.MaxBytes != 0:
+		api.Extra = gin.H{"max_bytes": p.MaxBytes}
+	case p.AllowedTypes != nil:
+		api.Extra = gin.H{"allowed_types": p.AllowedTypes}
+	case p.Code == "storage_unavailable":
+		slog.WarnContext(ctx, "storage unavailable", "error", err.Error(), "request_id", requestID(c))
+		c.Header("Retry-After", "5")
+	case p.Unexpected():
+		slog.ErrorContext(ctx, "request failed", "error", err.Error(), "request_id", requestID(c))
+		api.Message = "Something went wrong on our side; quote the request id when you contact support."
 	}
-	return "INTERNAL"
+	return api
 }
 
 // handler is a gin handler that returns its error for abortWith.

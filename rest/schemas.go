@@ -1,6 +1,10 @@
 package rest
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/cienerp/cienerp/service"
+)
 
 // The component schemas of the OpenAPI document.
 
@@ -47,7 +51,7 @@ func schemas() obj {
 			"request_id": str("Quote it to support."), "permission": str("On 403 for a missing permission: its name."),
 		}),
 		"ValidationError": object([]string{"message", "errors"}, obj{
-			"message": obj{"const": invalidMessage},
+			"message": obj{"const": service.InvalidMessage},
 			"errors":  obj{"type": "object", "additionalProperties": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Field name to messages."},
 		}),
 		"OAuthError": object([]string{"error"}, obj{
