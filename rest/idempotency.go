@@ -55,10 +55,7 @@ func (s *Server) idempotent(c *gin.Context) {
 
 	claim, prev, err := s.svc.ClaimIdempotency(c.Request.Context(), key)
 	switch {
-	case errors.Is(err, service.ErrIdempotencyRunning):
-		abortWith(c, newError(http.StatusConflict, "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."))
-		return
-	case err != nil:
+	case err != nil: // service.ErrIdempotencyRunning is 409 idempotency_in_progress
 		abortWith(c, err)
 		return
 	case claim != nil:

@@ -60,7 +60,7 @@ func ProblemOf(err error) Problem {
 		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: "This credential may not do that."}
 	case errors.Is(err, ErrIdempotencyRunning):
 		return Problem{Status: http.StatusConflict, Code: "idempotency_in_progress",
-			Message: "A call with this idempotency key is still being processed; retry later."}
+			Message: "A request with this idempotency key is still being processed; retry later."}
 	case errors.Is(err, ErrConflict), ent.IsConstraintError(err):
 		return Problem{Status: http.StatusConflict, Code: "conflict", Message: "The request conflicted with a concurrent change; retry it."}
 	}
