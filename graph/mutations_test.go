@@ -180,7 +180,7 @@ func TestGraphQLKeysPolicyAndOrder(t *testing.T) {
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "owner")
-	c := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
+	c := gql(e, "/api/sandbox", key)
 
 	// Keys: create, list (no secrets), roll with grace, revoke; REST agrees.
 	type keyResp struct {

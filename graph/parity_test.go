@@ -3,8 +3,6 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,8 +33,6 @@ type parity struct {
 	owner  string // owner key
 	member string // the owner's user id
 	email  string
-	file   string // a PDF on disk for GraphQL uploads
-	pdf    []byte
 	seed   map[string]string
 
 	registers int
@@ -53,7 +49,7 @@ func (p *parity) ticket() string {
 
 func (p *parity) document() string {
 	p.t.Helper()
-	body, ctype := testenv.Multipart("parity.pdf", p.pdf, map[string]string{"title": "Parity"})
+	body, ctype := testenv.Multipart("parity.pdf", pdf, map[string]string{"title": "Parity"})
 	return p.e.Expect(p.e.Do("POST", "/api/sandbox/documents", body, testenv.Key(p.owner).With("Content-Type", ctype)), 201).Str("data.id")
 }
 
@@ -245,11 +241,6 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 	a := e.Tenant("acme")
 	_, owner := e.Key(a.ID, policy.Sandbox, "owner")
 	p := &parity{e: e, t: t, owner: owner, member: a.Owner.ID.String(), email: a.Owner.Email, seed: map[string]string{}}
-	p.pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-	p.file = filepath.Join(t.TempDir(), "parity.pdf")
-	if err := os.WriteFile(p.file, p.pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	p.seed["ticket"], p.seed["document"], p.seed["customer"] = p.ticket(), p.document(), p.customer()
 	p.seed["invoice"], p.seed["payment"], p.seed["session"] = p.issued(), p.payment(), p.session()
 	p.seed["sale"] = p.post("/pos/sales", map[string]any{"session_id": p.seed["session"],
@@ -270,7 +261,7 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 	n, allowed, denied := 0, 0, 0
 	run := func(c parityCase, role string, want string) {
 		_, key := e.Key(a.ID, policy.Sandbox, role)
-		gc := client.New(e.App.Handler, client.Path("/api/sandbox/graphql"), client.AddHeader("X-API-Key", key))
+		gc := gql(e, "/api/sandbox", key)
 		n++
 		var id string
 		if c.setup != nil {
@@ -279,7 +270,7 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 		var r *testenv.Response
 		method, path, body := c.rest(id, n)
 		if method == "UPLOAD" {
-			mp, ctype := testenv.Multipart("parity.pdf", p.pdf, map[string]string{"title": "Parity"})
+			mp, ctype := testenv.Multipart("parity.pdf", pdf, map[string]string{"title": "Parity"})
 			r = e.Do("POST", "/api/sandbox"+path, mp, testenv.Key(key).With("Content-Type", ctype))
 		} else {
 			r = e.Do(method, "/api/sandbox"+path, body, testenv.Key(key))
@@ -289,12 +280,7 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 		}
 		opts := []client.Option{}
 		if strings.Contains(c.gql(id, n), "$file") {
-			f, err := os.Open(p.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			opts = append(opts, client.Var("file", f), client.WithFiles())
+			opts = append(opts, client.Var("file", tempFile(t, "parity.pdf", pdf)), client.WithFiles())
 		}
 		raw, err := gc.RawPost(c.gql(id, n), opts...)
 		if err != nil {

@@ -183,6 +183,15 @@ func (r *Resolver) sale(ctx context.Context, obj *ent.PosSale) (*service.Sale, e
 	return sale, err
 }
 
+// receiptAmount is one amount of a sale's invoice, as a decimal string.
+func (r *Resolver) receiptAmount(ctx context.Context, obj *ent.PosSale, minor func(*ent.Invoice) int64) (string, error) {
+	sale, err := r.sale(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return money.FormatMinorIn(sale.Invoice.Currency, minor(sale.Invoice)), nil
+}
+
 // Lookups by id for belongsTo, through the privacy layer.
 
 func (r *Resolver) customers(ctx context.Context, ids []uuid.UUID) ([]*ent.Customer, error) {

@@ -110,29 +110,17 @@ func (r *posSaleResolver) Lines(ctx context.Context, obj *ent.PosSale) ([]*money
 
 // Subtotal is the resolver for the subtotal field.
 func (r *posSaleResolver) Subtotal(ctx context.Context, obj *ent.PosSale) (string, error) {
-	sale, err := r.sale(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.SubtotalMinor), nil
+	return r.receiptAmount(ctx, obj, func(i *ent.Invoice) int64 { return i.SubtotalMinor })
 }
 
 // DiscountTotal is the resolver for the discountTotal field.
 func (r *posSaleResolver) DiscountTotal(ctx context.Context, obj *ent.PosSale) (string, error) {
-	sale, err := r.sale(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.DiscountMinor), nil
+	return r.receiptAmount(ctx, obj, func(i *ent.Invoice) int64 { return i.DiscountMinor })
 }
 
 // TaxTotal is the resolver for the taxTotal field.
 func (r *posSaleResolver) TaxTotal(ctx context.Context, obj *ent.PosSale) (string, error) {
-	sale, err := r.sale(ctx, obj)
-	if err != nil {
-		return "", err
-	}
-	return money.FormatMinorIn(sale.Invoice.Currency, sale.Invoice.TaxMinor), nil
+	return r.receiptAmount(ctx, obj, func(i *ent.Invoice) int64 { return i.TaxMinor })
 }
 
 // Total is the resolver for the total field.
