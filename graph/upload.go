@@ -64,8 +64,7 @@ func (t multipartUploads) Do(w http.ResponseWriter, r *http.Request, exec graphq
 		f := &streamedFile{key: key, stream: files}
 		files.files[key] = f
 		if err := params.AddUpload(graphql.Upload{File: f, Size: -1}, key, paths[0]); err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			writeResponse(w, &graphql.Response{Errors: gqlerror.List{err}})
+			badRequest(w, err.Message)
 			return
 		}
 	}
@@ -152,10 +151,7 @@ func (f *streamedFile) Read(p []byte) (int, error) {
 	n, err := f.src.Read(p)
 	f.read += int64(n)
 	if err != nil && err != io.EOF {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			err = &service.TooLargeError{Limit: f.stream.maxBytes}
-		}
+		err = f.stream.readError(err)
 		f.err = err
 	}
 	return n, err
@@ -168,10 +164,10 @@ func (s *fileStream) open(f *streamedFile) {
 	for f.src == nil && f.err == nil {
 		part, err := s.mr.NextPart()
 		if err != nil {
-			var tooBig *http.MaxBytesError
-			switch {
+			var tooBig *service.TooLargeError
+			switch err = s.readError(err); {
 			case errors.As(err, &tooBig):
-				f.err = &service.TooLargeError{Limit: s.maxBytes}
+				f.err = err
 			case err == io.EOF:
 				f.err = service.Invalid("file", "The multipart body has no part named %q.", f.key)
 			default:
@@ -190,6 +186,16 @@ func (s *fileStream) open(f *streamedFile) {
 	}
 }
 
+// readError names a failure to read the body: past the size limit it is
+// the document rule's TooLargeError.
+func (s *fileStream) readError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &service.TooLargeError{Limit: s.maxBytes}
+	}
+	return err
+}
+
 // spool keeps a part that was passed over until its resolver reads it.
 func (s *fileStream) spool(part io.Reader) (io.Reader, error) {
 	tmp, err := os.CreateTemp("", "cien-upload-")
@@ -198,7 +204,7 @@ func (s *fileStream) spool(part io.Reader) (io.Reader, error) {
 	}
 	s.spooled = append(s.spooled, tmp)
 	if _, err := io.Copy(tmp, part); err != nil {
-		return nil, err
+		return nil, s.readError(err)
 	}
 	_, err = tmp.Seek(0, io.SeekStart)
 	return tmp, err
