@@ -35,14 +35,9 @@ func withPrefetches(ctx context.Context) context.Context {
 	return context.WithValue(ctx, prefetchKey{}, &prefetches{loads: map[any]*prefetch{}})
 }
 
-// row is an ent entity pointer: what lists hold.
-type row interface {
-	comparable
-}
-
 // batched returns load's value for r (keyed by id(r)), loading it together
 // with the rows of the list r came from.
-func batched[R row, V any](ctx context.Context, r R, id func(R) uuid.UUID, load func(context.Context, []R) (map[uuid.UUID]V, error)) (V, error) {
+func batched[R comparable, V any](ctx context.Context, r R, id func(R) uuid.UUID, load func(context.Context, []R) (map[uuid.UUID]V, error)) (V, error) {
 	var zero V
 	list, rows := enclosingList[R](ctx, r)
 	store, _ := ctx.Value(prefetchKey{}).(*prefetches)
@@ -50,7 +45,9 @@ func batched[R row, V any](ctx context.Context, r R, id func(R) uuid.UUID, load 
 		vals, err := load(ctx, []R{r})
 		return vals[id(r)], err
 	}
-	key := [2]any{list, (*V)(nil)} // one load per list and kind of value
+	// One load per list and kind of value, so the fields of a sale's receipt
+	// share one; two different loads of one kind on one list would collide.
+	key := [2]any{list, (*V)(nil)}
 	store.mu.Lock()
 	p := store.loads[key]
 	if p == nil {
@@ -76,7 +73,7 @@ func batched[R row, V any](ctx context.Context, r R, id func(R) uuid.UUID, load 
 
 // enclosingList finds the nearest list result above the field that holds
 // r: a Relay connection (its edges' nodes) or a plain list of rows.
-func enclosingList[R row](ctx context.Context, r R) (any, []R) {
+func enclosingList[R comparable](ctx context.Context, r R) (any, []R) {
 	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
 		if fc.Result == nil {
 			continue
@@ -93,7 +90,7 @@ func enclosingList[R row](ctx context.Context, r R) (any, []R) {
 }
 
 // rowsOf reads the rows of a []R or of a connection (Edges[i].Node of type R).
-func rowsOf[R row](result any) []R {
+func rowsOf[R comparable](result any) []R {
 	if rows, ok := result.([]R); ok {
 		return rows
 	}
@@ -126,7 +123,7 @@ func rowsOf[R row](result any) []R {
 
 // belongsTo is the row's parent through the foreign key fk (false: none),
 // fetched for the whole list with one query.
-func belongsTo[R row, T any](ctx context.Context, r R, id func(R) uuid.UUID, fk func(R) (uuid.UUID, bool),
+func belongsTo[R comparable, T any](ctx context.Context, r R, id func(R) uuid.UUID, fk func(R) (uuid.UUID, bool),
 	fetch func(context.Context, []uuid.UUID) ([]T, error), key func(T) uuid.UUID) (T, error) {
 	return batched(ctx, r, id, func(ctx context.Context, rows []R) (map[uuid.UUID]T, error) {
 		var keys []uuid.UUID
