@@ -26,6 +26,7 @@ import (
 	"github.com/cienerp/cienerp/graph"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
+	"github.com/cienerp/cienerp/policy/dbsync"
 	"github.com/cienerp/cienerp/policy/redissync"
 	"github.com/cienerp/cienerp/portal"
 	"github.com/cienerp/cienerp/ratelimit"
@@ -53,7 +54,14 @@ type Config struct {
 	Storage         string        // CIEN_STORAGE: fs (default, files under DataDir/objects) or s3
 	S3              storage.S3Config
 	DocumentLimits  service.DocumentLimits // CIEN_DOCUMENTS_MAX_BYTES (default 100 MiB), CIEN_DOCUMENTS_ALLOWED_TYPES
-	GraphQL         graph.Limits           // CIEN_GRAPHQL_MAX_COMPLEXITY (1000), CIEN_GRAPHQL_MAX_DEPTH (10)
+	// CIEN_GRAPHQL_MAX_COMPLEXITY (1000), CIEN_GRAPHQL_MAX_DEPTH (10),
+	// CIEN_GRAPHQL_MAX_ROOT_FIELDS (30), CIEN_GRAPHQL_TIMEOUT (10s),
+	// CIEN_GRAPHQL_INTROSPECTION (sandbox: the environments that may introspect)
+	GraphQL graph.Limits
+	// MemoryLimit is the soft memory limit of the process (CIEN_MEMORY_LIMIT
+	// in MiB, default 512; GOMEMLIMIT wins when set): above it the garbage
+	// collector works harder and gives memory back to the system.
+	MemoryLimitMiB int
 }
 
 // Defaults is the configuration with nothing set.
@@ -64,7 +72,7 @@ func Defaults() Config {
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
 		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour,
 		TokenRateLimit: 20, PublicRateLimit: 300,
-		GraphQL: graph.DefaultLimits,
+		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512,
 	}
 }
 
@@ -122,10 +130,30 @@ func ConfigFromEnv() (Config, error) {
 		c.AuditRetention = d
 	}
 	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
-		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth} {
+		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth,
+		"CIEN_GRAPHQL_MAX_ROOT_FIELDS": &c.GraphQL.MaxRootFields, "CIEN_MEMORY_LIMIT": &c.MemoryLimitMiB} {
 		if v := os.Getenv(name); v != "" {
 			if _, err := fmt.Sscanf(v, "%d", dst); err != nil || *dst <= 0 {
 				errs = append(errs, fmt.Errorf("%s=%q: want a positive integer", name, v))
+			}
+		}
+	}
+	if v := os.Getenv("CIEN_GRAPHQL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("CIEN_GRAPHQL_TIMEOUT=%q: want a positive duration such as 10s", v))
+		}
+		c.GraphQL.Timeout = d
+	}
+	if v, ok := os.LookupEnv("CIEN_GRAPHQL_INTROSPECTION"); ok {
+		c.GraphQL.Introspection = nil
+		for _, e := range strings.Split(v, ",") {
+			switch e = strings.TrimSpace(e); e {
+			case "", "none":
+			case string(policy.Live), string(policy.Sandbox):
+				c.GraphQL.Introspection = append(c.GraphQL.Introspection, policy.Env(e))
+			default:
+				errs = append(errs, fmt.Errorf("CIEN_GRAPHQL_INTROSPECTION=%q: want sandbox, live, both (sandbox,live) or none", v))
 			}
 		}
 	}
@@ -223,6 +251,16 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		sync = redissync.New(rdb, local, log)
 		svc.Sync = sync
 		fresh = sync.Fresh
+	}
+	// Changes also bump a counter in the database, for processes without
+	// Redis (the CLI, a single server): without Redis, every request checks it.
+	dbs, err := dbsync.New(ctx, db.SQL, local, svc.Sync.Changed, log)
+	if err != nil {
+		return nil, fmt.Errorf("change counter: %w", err)
+	}
+	svc.Sync = dbs
+	if fresh == nil {
+		fresh = dbs.Fresh
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

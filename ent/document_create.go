@@ -335,6 +335,11 @@ func (_c *DocumentCreate) check() error {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Document.category": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.Tags(); ok {
+		if err := document.TagsValidator(v); err != nil {
+			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Document.tags": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Document.status"`)}
 	}

@@ -208,6 +208,11 @@ func (_u *DocumentUpdate) check() error {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Document.category": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Tags(); ok {
+		if err := document.TagsValidator(v); err != nil {
+			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Document.tags": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := document.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Document.status": %w`, err)}
@@ -481,6 +486,11 @@ func (_u *DocumentUpdateOne) check() error {
 	if v, ok := _u.mutation.Category(); ok {
 		if err := document.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Document.category": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Tags(); ok {
+		if err := document.TagsValidator(v); err != nil {
+			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Document.tags": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Status(); ok {

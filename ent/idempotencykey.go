@@ -37,7 +37,7 @@ type IdempotencyKey struct {
 	ResponseBody []byte `json:"response_body,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// ExpiresAt holds the value of the "expires_at" field.
+	// end of the lease while running, of the replay once done
 	ExpiresAt    time.Time `json:"expires_at,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -428,6 +428,18 @@ func (u *IdempotencyKeyUpsert) ClearResponseBody() *IdempotencyKeyUpsert {
 	return u
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsert) SetExpiresAt(v time.Time) *IdempotencyKeyUpsert {
+	u.Set(idempotencykey.FieldExpiresAt, v)
+	return u
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsert) UpdateExpiresAt() *IdempotencyKeyUpsert {
+	u.SetExcluded(idempotencykey.FieldExpiresAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -459,9 +471,6 @@ func (u *IdempotencyKeyUpsertOne) UpdateNewValues() *IdempotencyKeyUpsertOne {
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(idempotencykey.FieldCreatedAt)
-		}
-		if _, exists := u.create.mutation.ExpiresAt(); exists {
-			s.SetIgnore(idempotencykey.FieldExpiresAt)
 		}
 	}))
 	return u
@@ -568,6 +577,20 @@ func (u *IdempotencyKeyUpsertOne) UpdateResponseBody() *IdempotencyKeyUpsertOne 
 func (u *IdempotencyKeyUpsertOne) ClearResponseBody() *IdempotencyKeyUpsertOne {
 	return u.Update(func(s *IdempotencyKeyUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsertOne) SetExpiresAt(v time.Time) *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertOne) UpdateExpiresAt() *IdempotencyKeyUpsertOne {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateExpiresAt()
 	})
 }
 
@@ -769,9 +792,6 @@ func (u *IdempotencyKeyUpsertBulk) UpdateNewValues() *IdempotencyKeyUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(idempotencykey.FieldCreatedAt)
 			}
-			if _, exists := b.mutation.ExpiresAt(); exists {
-				s.SetIgnore(idempotencykey.FieldExpiresAt)
-			}
 		}
 	}))
 	return u
@@ -878,6 +898,20 @@ func (u *IdempotencyKeyUpsertBulk) UpdateResponseBody() *IdempotencyKeyUpsertBul
 func (u *IdempotencyKeyUpsertBulk) ClearResponseBody() *IdempotencyKeyUpsertBulk {
 	return u.Update(func(s *IdempotencyKeyUpsert) {
 		s.ClearResponseBody()
+	})
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (u *IdempotencyKeyUpsertBulk) SetExpiresAt(v time.Time) *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.SetExpiresAt(v)
+	})
+}
+
+// UpdateExpiresAt sets the "expires_at" field to the value that was provided on create.
+func (u *IdempotencyKeyUpsertBulk) UpdateExpiresAt() *IdempotencyKeyUpsertBulk {
+	return u.Update(func(s *IdempotencyKeyUpsert) {
+		s.UpdateExpiresAt()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -94,6 +95,20 @@ func (_u *IdempotencyKeyUpdate) ClearResponseBody() *IdempotencyKeyUpdate {
 	return _u
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (_u *IdempotencyKeyUpdate) SetExpiresAt(v time.Time) *IdempotencyKeyUpdate {
+	_u.mutation.SetExpiresAt(v)
+	return _u
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_u *IdempotencyKeyUpdate) SetNillableExpiresAt(v *time.Time) *IdempotencyKeyUpdate {
+	if v != nil {
+		_u.SetExpiresAt(*v)
+	}
+	return _u
+}
+
 // Mutation returns the IdempotencyKeyMutation object of the builder.
 func (_u *IdempotencyKeyUpdate) Mutation() *IdempotencyKeyMutation {
 	return _u.mutation
@@ -168,6 +183,9 @@ func (_u *IdempotencyKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(idempotencykey.FieldResponseBody, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.ExpiresAt(); ok {
+		_spec.SetField(idempotencykey.FieldExpiresAt, field.TypeTime, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -253,6 +271,20 @@ func (_u *IdempotencyKeyUpdateOne) SetResponseBody(v []byte) *IdempotencyKeyUpda
 // ClearResponseBody clears the value of the "response_body" field.
 func (_u *IdempotencyKeyUpdateOne) ClearResponseBody() *IdempotencyKeyUpdateOne {
 	_u.mutation.ClearResponseBody()
+	return _u
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (_u *IdempotencyKeyUpdateOne) SetExpiresAt(v time.Time) *IdempotencyKeyUpdateOne {
+	_u.mutation.SetExpiresAt(v)
+	return _u
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_u *IdempotencyKeyUpdateOne) SetNillableExpiresAt(v *time.Time) *IdempotencyKeyUpdateOne {
+	if v != nil {
+		_u.SetExpiresAt(*v)
+	}
 	return _u
 }
 
@@ -360,6 +392,9 @@ func (_u *IdempotencyKeyUpdateOne) sqlSave(ctx context.Context) (_node *Idempote
 	}
 	if _u.mutation.ResponseBodyCleared() {
 		_spec.ClearField(idempotencykey.FieldResponseBody, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.ExpiresAt(); ok {
+		_spec.SetField(idempotencykey.FieldExpiresAt, field.TypeTime, value)
 	}
 	_node = &IdempotencyKey{config: _u.config}
 	_spec.Assign = _node.assignValues

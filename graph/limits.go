@@ -2,66 +2,269 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 )
 
 // Limits bound what one operation may ask for.
 type Limits struct {
-	MaxComplexity int // page size × fields, summed (default 1000)
-	MaxDepth      int // nesting of selections (default 10)
+	MaxComplexity int           // page size × fields, summed over the query as executed (default 1000)
+	MaxDepth      int           // nesting of selections outside introspection (default 10)
+	MaxRootFields int           // top-level fields and aliases of one operation (default 30)
+	Timeout       time.Duration // budget of one request; it stops when the budget or the client goes (default 10s)
+	// Introspection lists the environments whose schema may be
+	// introspected (default sandbox only; the SDL stays downloadable).
+	Introspection []policy.Env
 }
 
 // DefaultLimits are used when none are configured.
-var DefaultLimits = Limits{MaxComplexity: 1000, MaxDepth: 10}
+var DefaultLimits = Limits{MaxComplexity: 1000, MaxDepth: 10, MaxRootFields: 30, Timeout: 10 * time.Second,
+	Introspection: []policy.Env{policy.Sandbox}}
 
-// depthLimit refuses an operation nested deeper than max before any
-// resolver (and so any query) runs.
-type depthLimit struct{ max int }
+// maxIntrospectionDepth bounds the nesting below __schema and __type. It
+// is separate from MaxDepth because every GraphQL tool's introspection
+// query nests its TypeRef fragment (ofType in ofType …) about 15 deep;
+// such a query is cheap, and its fields still count toward complexity.
+const maxIntrospectionDepth = 24
+
+// operationLimits refuses, before any resolver runs, an operation that is
+// too deep, too costly, too wide at the root, holds a NUL character in a
+// string argument or variable, or introspects where introspection is off.
+// Costs are computed once per fragment, so a query that spreads fragments
+// into each other is measured in time linear in its text, while its cost
+// is that of the fragments expanded (aliases and repeats counted).
+type operationLimits struct {
+	limits Limits
+	schema graphql.ExecutableSchema
+}
 
 var (
-	_ graphql.HandlerExtension        = depthLimit{}
-	_ graphql.OperationContextMutator = depthLimit{}
+	_ graphql.HandlerExtension        = operationLimits{}
+	_ graphql.OperationContextMutator = operationLimits{}
 )
 
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (operationLimits) ExtensionName() string                   { return "OperationLimits" }
+func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// costStats is what the operation costs against its limit (extensions.cost).
+type costStats struct{ Requested, Limit int }
+
+const costStatsKey = "cost"
+
+func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, 0); depth > d.max {
-		err := gqlerror.Errorf("operation has depth %d, which exceeds the limit of %d", depth, d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
+	v := policy.FromContext(ctx)
+	oc.DisableIntrospection = v == nil || !slices.Contains(l.limits.Introspection, v.Env)
+	if err := refuseNUL(oc); err != nil {
 		return err
+	}
+	w := costWalker{ctx: ctx, es: l.schema, vars: oc.Variables, memo: map[string]selectionCost{}}
+	c := w.set(oc.Operation.SelectionSet)
+	oc.Stats.SetExtension(costStatsKey, costStats{Requested: c.complexity, Limit: l.limits.MaxComplexity})
+	switch {
+	case c.fields > l.limits.MaxRootFields:
+		return limitError("ROOT_FIELD_LIMIT_EXCEEDED", "operation selects %d top-level fields (aliases and fragments counted), which exceeds the limit of %d", c.fields, l.limits.MaxRootFields)
+	case c.depth > l.limits.MaxDepth:
+		return limitError("DEPTH_LIMIT_EXCEEDED", "operation has depth %d, which exceeds the limit of %d", c.depth, l.limits.MaxDepth)
+	case c.introspectionDepth > maxIntrospectionDepth:
+		return limitError("DEPTH_LIMIT_EXCEEDED", "introspection has depth %d, which exceeds the limit of %d", c.introspectionDepth, maxIntrospectionDepth)
+	case c.complexity > l.limits.MaxComplexity:
+		return limitError("COMPLEXITY_LIMIT_EXCEEDED", "operation has complexity %d, which exceeds the limit of %d", c.complexity, l.limits.MaxComplexity)
 	}
 	return nil
 }
 
-func selectionDepth(set ast.SelectionSet, depth int) int {
-	deepest := depth
+func limitError(code, format string, a ...any) *gqlerror.Error {
+	err := gqlerror.Errorf(format, a...)
+	err.Extensions = map[string]any{"code": code}
+	return err
+}
+
+// selectionCost is what a selection set costs as executed.
+type selectionCost struct {
+	complexity         int
+	depth              int // levels of fields outside introspection
+	introspectionDepth int // levels below __schema / __type
+	fields             int // fields at this level, fragments expanded
+}
+
+func (c *selectionCost) add(o selectionCost) {
+	c.complexity = saturate(int64(c.complexity) + int64(o.complexity))
+	c.fields = saturate(int64(c.fields) + int64(o.fields))
+	c.depth = max(c.depth, o.depth)
+	c.introspectionDepth = max(c.introspectionDepth, o.introspectionDepth)
+}
+
+func saturate(n int64) int { return int(min(n, math.MaxInt32)) }
+
+// costWalker computes selection costs with the schema's complexity
+// functions (connections: page size × what each node asks for), each
+// fragment once.
+type costWalker struct {
+	ctx  context.Context
+	es   graphql.ExecutableSchema
+	vars map[string]any
+	memo map[string]selectionCost
+}
+
+func (w costWalker) set(set ast.SelectionSet) selectionCost {
+	var total selectionCost
 	for _, sel := range set {
-		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
-				d = depth + 1
-			} else {
-				d = selectionDepth(s.SelectionSet, depth+1)
-			}
+			total.add(w.field(s))
 		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, depth)
+			total.add(w.set(s.SelectionSet))
 		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = selectionDepth(s.Definition.SelectionSet, depth)
+			if s.Definition == nil {
+				continue
+			}
+			c, ok := w.memo[s.Name]
+			if !ok {
+				w.memo[s.Name] = selectionCost{} // a cycle (refused by validation) costs nothing more
+				c = w.set(s.Definition.SelectionSet)
+				w.memo[s.Name] = c
+			}
+			total.add(c)
+		}
+	}
+	return total
+}
+
+func (w costWalker) field(f *ast.Field) selectionCost {
+	child := w.set(f.SelectionSet)
+	own := selectionCost{fields: 1}
+	if f.Name == "__schema" || f.Name == "__type" {
+		own.complexity = saturate(1 + int64(child.complexity))
+		own.introspectionDepth = 1 + max(child.depth, child.introspectionDepth)
+		return own
+	}
+	own.depth = 1 + child.depth
+	own.introspectionDepth = child.introspectionDepth
+	own.complexity = saturate(1 + int64(child.complexity))
+	if f.ObjectDefinition == nil || w.es == nil {
+		return own
+	}
+	args := f.ArgumentMap(w.vars)
+	types := []*ast.Definition{f.ObjectDefinition}
+	if f.ObjectDefinition.Kind == ast.Interface {
+		types = w.es.Schema().GetPossibleTypes(f.ObjectDefinition)
+	}
+	for _, t := range types {
+		if n, ok := w.es.Complexity(w.ctx, t.Name, f.Name, child.complexity, args); ok {
+			own.complexity = max(own.complexity, saturate(int64(n)))
+		}
+	}
+	return own
+}
+
+// refuseNUL finds a NUL character in a string argument of the operation
+// (its fragments included) or in a variable: PostgreSQL cannot store one
+// and SQLite would match it against everything.
+func refuseNUL(oc *graphql.OperationContext) *gqlerror.Error {
+	if path := nulInValue(oc.Variables, "variables"); path != "" {
+		return nulError(path)
+	}
+	seen := map[string]bool{}
+	var inSet func(ast.SelectionSet) string
+	inSet = func(set ast.SelectionSet) string {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				for _, a := range s.Arguments {
+					if path := nulInLiteral(a.Value, a.Name); path != "" {
+						return path
+					}
+				}
+				if path := inSet(s.SelectionSet); path != "" {
+					return path
+				}
+			case *ast.InlineFragment:
+				if path := inSet(s.SelectionSet); path != "" {
+					return path
+				}
+			case *ast.FragmentSpread:
+				if s.Definition != nil && !seen[s.Name] {
+					seen[s.Name] = true
+					if path := inSet(s.Definition.SelectionSet); path != "" {
+						return path
+					}
+				}
 			}
 		}
-		deepest = max(deepest, d)
+		return ""
 	}
-	return deepest
+	if path := inSet(oc.Operation.SelectionSet); path != "" {
+		return nulError(path)
+	}
+	return nil
+}
+
+func nulInValue(v any, path string) string {
+	switch t := v.(type) {
+	case string:
+		if strings.IndexByte(t, 0) >= 0 {
+			return path
+		}
+	case map[string]any:
+		for k, e := range t {
+			if p := nulInValue(e, path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if p := nulInValue(e, fmt.Sprintf("%s.%d", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+func nulInLiteral(v *ast.Value, path string) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Kind {
+	case ast.StringValue, ast.BlockValue:
+		if strings.IndexByte(v.Raw, 0) >= 0 {
+			return path
+		}
+	case ast.ListValue:
+		for i, c := range v.Children {
+			if p := nulInLiteral(c.Value, fmt.Sprintf("%s.%d", path, i)); p != "" {
+				return p
+			}
+		}
+	case ast.ObjectValue:
+		for _, c := range v.Children {
+			if p := nulInLiteral(c.Value, path+"."+c.Name); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// nulError is a VALIDATION error like the service's own, before execution.
+func nulError(path string) *gqlerror.Error {
+	p := service.ProblemOf(service.Invalid(path, "%s", service.NULMessage(path)))
+	err := gqlerror.Errorf("%s", p.Message)
+	err.Extensions = map[string]any{"code": service.GraphQLCode(p.Status), "reason": p.Code, "errors": p.Fields}
+	return err
 }
 
 // costReport adds extensions.cost = {requested, limit} to every response,
@@ -80,11 +283,11 @@ func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	if resp == nil || !graphql.HasOperationContext(ctx) { // a body that never became an operation
 		return resp
 	}
-	if stats := extension.GetComplexityStats(ctx); stats != nil {
+	if stats, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costStatsKey).(costStats); ok {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]int{"requested": stats.Complexity, "limit": stats.ComplexityLimit}
+		resp.Extensions["cost"] = map[string]int{"requested": stats.Requested, "limit": stats.Limit}
 	}
 	return resp
 }

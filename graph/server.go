@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -40,17 +41,17 @@ func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 	q.Roles = connectionCost[*ent.RoleOrder, *ent.RoleWhereInput]
 	q.TicketComments = connectionCost[*ent.TicketCommentOrder, *ent.TicketCommentWhereInput]
 	q.Tickets = connectionCost[*ent.TicketOrder, *ent.TicketWhereInput]
-	srv := handler.New(NewExecutableSchema(cfg))
+	es := NewExecutableSchema(cfg)
+	srv := handler.New(es)
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpPOST{})
 	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
 	// Parsed and validated queries are kept: frontends send the same few,
 	// and may send just their hash (Apollo's automatic persisted queries).
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(limits.MaxComplexity))
-	srv.Use(depthLimit{max: limits.MaxDepth})
+	// Only queries of a sane size are kept, so hostile texts cannot pin memory.
+	srv.SetQueryCache(smallEntries[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000), func(query string, _ *ast.QueryDocument) int { return len(query) }})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: smallEntries[string]{lru.New[string](1000), func(_, query string) int { return len(query) }}})
+	srv.Use(operationLimits{limits: limits, schema: es})
 	srv.Use(costReport{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(withPrefetches(ctx))
@@ -60,7 +61,38 @@ func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 		slog.ErrorContext(ctx, "graphql panic", "panic", p)
 		return errors.New("internal error")
 	})
-	return srv
+	return withTimeout(srv, limits.Timeout)
+}
+
+// withTimeout gives every request a time budget: resolvers and the
+// queries below them stop when it runs out, as they do when the client
+// hangs up (net/http cancels the request's context).
+func withTimeout(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// maxCachedQueryBytes bounds the text of a query the caches keep.
+const maxCachedQueryBytes = 16 << 10
+
+// smallEntries is a query cache that keeps only queries up to
+// maxCachedQueryBytes (size says how long an entry's query is): 1000
+// hostile 1 MiB texts would otherwise stay in memory for good.
+type smallEntries[T any] struct {
+	graphql.Cache[T]
+	size func(key string, value T) int
+}
+
+func (c smallEntries[T]) Add(ctx context.Context, key string, value T) {
+	if c.size(key, value) <= maxCachedQueryBytes {
+		c.Cache.Add(ctx, key, value)
+	}
 }
 
 // MaxPage bounds first and last.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/internal/jsoncheck"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -34,8 +34,8 @@ func (w *captureWriter) WriteString(s string) (int, error) {
 // idempotent gives creating POSTs Stripe's Idempotency-Key semantics,
 // scoped to tenant, environment and credential: the first response (below
 // 500) is replayed for 24 h; the same key with another request is 422; a
-// key whose first request is still running is 409. The body is hashed as
-// it streams (uploads are never held in memory).
+// key whose first request is still running is 409 (until its lease lapses,
+// when its holder can no longer finish it).
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	if key == "" {
@@ -47,11 +47,20 @@ func (s *Server) idempotent(c *gin.Context) {
 		return
 	}
 	hasher := newRequestHasher(c.Request.Method, c.Request.URL.Path)
-	body := c.Request.Body
-	c.Request.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.TeeReader(body, hasher), body}
+	if raw, ok := c.Get(ctxJSONBody); ok {
+		// JSON is compared as parameters: key order and spacing do not matter.
+		canon, ok := jsoncheck.Canonical(raw.([]byte))
+		if !ok {
+			canon = raw.([]byte)
+		}
+		hasher.Write(canon)
+	} else {
+		body := c.Request.Body // hashed as it streams: uploads are never held in memory
+		c.Request.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.TeeReader(body, hasher), body}
+	}
 
 	claim, prev, err := s.svc.ClaimIdempotency(c.Request.Context(), key)
 	switch {
@@ -77,7 +86,7 @@ func (s *Server) idempotent(c *gin.Context) {
 
 // runOnce runs the handler for a freshly claimed key and stores its answer
 // with the hash of the whole request.
-func (s *Server) runOnce(c *gin.Context, row *ent.IdempotencyKey, hasher *requestHasher) {
+func (s *Server) runOnce(c *gin.Context, row *service.IdempotencyClaim, hasher *requestHasher) {
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()

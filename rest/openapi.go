@@ -122,6 +122,9 @@ func operation(rt route) obj {
 		op["requestBody"] = obj{"required": rt.Path == tokenPath || d.Example != nil, "content": content}
 	}
 	responses := obj{strconv.Itoa(d.Status): successResponse(d)}
+	if rt.Public {
+		op["security"] = []obj{} // public: no credentials
+	}
 	switch {
 	case rt.Path == tokenPath:
 		responses["400"] = obj{"description": "RFC 6749 error (invalid_request, invalid_grant, unsupported_grant_type).", "content": jsonContent(ref("OAuthError"))}

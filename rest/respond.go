@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -50,29 +51,38 @@ func newError(status int, code, format string, a ...any) *apiError {
 // their text is logged, never sent.
 func abortWith(c *gin.Context, err error) {
 	var (
-		aerr *auth.Error
-		api  *apiError
+		aerr   *auth.Error
+		api    *apiError
+		fields map[string][]string
 	)
 	switch {
 	case errors.As(err, &aerr):
 		api = &apiError{Status: aerr.Status, Code: aerr.Code, Message: aerr.Message}
 	case errors.As(err, &api):
 	default:
-		api = problemError(c, service.ProblemOf(err), err)
-		if api == nil {
-			return // answered in the validation shape
-		}
+		p := service.ProblemOf(err)
+		api, fields = problemError(c, p, err), p.Fields
 	}
 	if api.Status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
 	}
+	if api.Status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
 	if strings.HasSuffix(c.FullPath(), "/graphql") {
 		// GraphQL clients read errors[].extensions.code, whatever the status.
 		ext := gin.H{"code": service.GraphQLCode(api.Status), "reason": api.Code, "request_id": requestID(c)}
+		if fields != nil {
+			ext["errors"] = fields
+		}
 		for k, v := range api.Extra {
 			ext[k] = v
 		}
 		c.AbortWithStatusJSON(api.Status, gin.H{"errors": []gin.H{{"message": api.Message, "extensions": ext}}})
+		return
+	}
+	if fields != nil { // the Laravel shape
+		c.AbortWithStatusJSON(api.Status, gin.H{"message": api.Message, "errors": fields, "code": api.Code, "request_id": requestID(c)})
 		return
 	}
 	body := gin.H{"status": "error", "message": api.Message, "code": api.Code, "request_id": requestID(c)}
@@ -82,24 +92,22 @@ func abortWith(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(api.Status, body)
 }
 
-// problemError turns a service problem into REST's answer; validation
-// failures are answered at once in the Laravel shape (nil returned).
+// retryAfterSeconds is what a 503 asks clients to wait.
+const retryAfterSeconds = 5
+
+// problemError turns a service problem into REST's answer.
 func problemError(c *gin.Context, p service.Problem, err error) *apiError {
 	ctx := c.Request.Context()
 	api := &apiError{Status: p.Status, Code: p.Code, Message: p.Message}
 	switch {
-	case p.Fields != nil:
-		c.AbortWithStatusJSON(p.Status, gin.H{"message": p.Message, "errors": p.Fields, "code": p.Code, "request_id": requestID(c)})
-		return nil
 	case p.Permission != "":
 		api.Extra = gin.H{"permission": p.Permission}
 	case p.MaxBytes != 0:
 		api.Extra = gin.H{"max_bytes": p.MaxBytes}
 	case p.AllowedTypes != nil:
 		api.Extra = gin.H{"allowed_types": p.AllowedTypes}
-	case p.Code == "storage_unavailable":
-		slog.WarnContext(ctx, "storage unavailable", "error", err.Error(), "request_id", requestID(c))
-		c.Header("Retry-After", "5")
+	case p.Status == http.StatusServiceUnavailable:
+		slog.WarnContext(ctx, "dependency unavailable", "code", p.Code, "error", err.Error(), "request_id", requestID(c))
 	case p.Unexpected():
 		slog.ErrorContext(ctx, "request failed", "error", err.Error(), "request_id", requestID(c))
 		api.Message = "Something went wrong on our side; quote the request id when you contact support."

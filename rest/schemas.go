@@ -3,12 +3,22 @@ package rest
 import (
 	"strings"
 
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/service"
 )
 
 // The component schemas of the OpenAPI document.
 
 func str(desc string) obj { return obj{"type": "string", "description": desc} }
+
+// textMax is a string of at most max characters (the schema's limit).
+func textMax(max int, desc string) obj {
+	o := obj{"type": "string", "maxLength": max}
+	if desc != "" {
+		o["description"] = desc
+	}
+	return o
+}
 
 func nullable(typ, format, desc string) obj {
 	o := obj{"type": []string{typ, "null"}, "description": desc}
@@ -103,7 +113,7 @@ func schemas() obj {
 			"last_used_at": nullable("string", "date-time", "Updated within a minute of use."),
 		}),
 		"CreateIntegrationKey": object([]string{"name", "roles"}, obj{
-			"name":       obj{"type": "string", "maxLength": 100, "examples": []string{"Warehouse sync"}},
+			"name":       obj{"type": "string", "maxLength": schema.MaxKeyName, "examples": []string{"Warehouse sync"}},
 			"roles":      obj{"type": "array", "items": obj{"type": "string"}, "minItems": 1, "examples": [][]string{{"it-agent"}}},
 			"expires_at": obj{"type": "string", "format": "date-time"},
 		}),
@@ -119,14 +129,14 @@ func schemas() obj {
 			"resolved_at": nullable("string", "date-time", ""), "closed_at": nullable("string", "date-time", ""),
 		}),
 		"CreateTicket": object([]string{"title"}, obj{
-			"title":        obj{"type": "string", "maxLength": 200, "examples": []string{"Printer on floor 2 jams"}},
-			"description":  obj{"type": "string", "maxLength": 20000},
+			"title":        obj{"type": "string", "maxLength": schema.MaxTitle, "examples": []string{"Printer on floor 2 jams"}},
+			"description":  obj{"type": "string", "maxLength": schema.MaxDescription},
 			"priority":     obj{"type": "string", "enum": priorities, "default": "normal"},
 			"requester_id": obj{"type": "string", "format": "uuid", "description": "A member of the tenant; defaults to the calling user. Required for keys."},
 			"assignee_id":  obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
 		}),
 		"UpdateTicket": object(nil, obj{
-			"title": obj{"type": "string", "maxLength": 200}, "description": obj{"type": "string", "maxLength": 20000},
+			"title": obj{"type": "string", "maxLength": schema.MaxTitle}, "description": obj{"type": "string", "maxLength": schema.MaxDescription},
 			"priority": obj{"type": "string", "enum": priorities}, "status": obj{"type": "string", "enum": statuses},
 			"requester_id": obj{"type": "string", "format": "uuid"},
 			"assignee_id":  nullable("string", "uuid", "null unassigns."),
@@ -136,18 +146,18 @@ func schemas() obj {
 			"internal": obj{"type": "boolean"}, "author": str("user:<id> or key:<id>."), "created_at": timeSchema,
 		}),
 		"CreateTicketComment": object([]string{"body"}, obj{
-			"body": obj{"type": "string", "maxLength": 20000}, "internal": obj{"type": "boolean", "default": false, "description": "Visible to agents only."},
+			"body": obj{"type": "string", "maxLength": schema.MaxDescription}, "internal": obj{"type": "boolean", "default": false, "description": "Visible to agents only."},
 		}),
 		"Role": object([]string{"name", "permissions", "builtin"}, obj{
 			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "builtin": obj{"type": "boolean"},
 			"permissions": stringList, "holders": obj{"type": "integer", "description": "Members and keys holding it."},
 		}),
 		"CreateRole": object([]string{"name", "permissions"}, obj{
-			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "examples": []string{"help-desk"}}, "description": obj{"type": "string", "maxLength": 500},
+			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug, "examples": []string{"help-desk"}}, "description": textMax(schema.MaxRoleDesc, ""),
 			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", "documents.view"}}},
 		}),
 		"UpdateRole": object(nil, obj{
-			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": stringList,
+			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug}, "description": textMax(schema.MaxRoleDesc, ""), "permissions": stringList,
 		}),
 		"DeletedRole":   object([]string{"name", "deleted"}, obj{"name": obj{"type": "string"}, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 		"DeletedMember": object([]string{"user_id", "deleted"}, obj{"user_id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
@@ -158,7 +168,7 @@ func schemas() obj {
 			"new_login": obj{"type": "boolean"},
 		}),
 		"InviteMember": object([]string{"email", "roles"}, obj{
-			"email": obj{"type": "string", "format": "email"}, "name": obj{"type": "string"},
+			"email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail}, "name": textMax(schema.MaxName, ""),
 			"password": obj{"type": "string", "format": "password", "description": "For a new login only; generated when left out."},
 			"roles":    stringList,
 		}),
@@ -203,12 +213,13 @@ func schemas() obj {
 		}),
 		"UploadDocument": object([]string{"file"}, obj{
 			"file":  obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "The bytes."},
-			"title": str("Defaults to the file name."), "category": obj{"type": "string"},
-			"tags": obj{"type": "array", "items": obj{"type": "string"}, "description": "Repeat the field or separate with commas."},
+			"title": textMax(schema.MaxTitle, "Defaults to the file name."), "category": textMax(schema.MaxCategory, ""),
+			"tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "minLength": 1, "maxLength": 50}, "description": "Repeat the field or separate with commas."},
 		}),
-		"UpdateDocument": object(nil, obj{"title": obj{"type": "string", "maxLength": 200}, "category": obj{"type": "string", "maxLength": 100}, "tags": stringList}),
-		"VerifyDocument": object(nil, obj{"note": obj{"type": "string", "maxLength": 2000}}),
-		"RejectDocument": object([]string{"reason"}, obj{"reason": obj{"type": "string", "maxLength": 2000}}),
+		"UpdateDocument": object(nil, obj{"title": textMax(schema.MaxTitle, ""), "category": textMax(schema.MaxCategory, ""),
+			"tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "minLength": 1, "maxLength": 50}}}),
+		"VerifyDocument": object(nil, obj{"note": textMax(schema.MaxReviewNote, "")}),
+		"RejectDocument": object([]string{"reason"}, obj{"reason": textMax(schema.MaxReviewNote, "")}),
 		"QuoteRequest": object([]string{"currency", "items"}, obj{
 			"currency": str("ISO 4217 code, e.g. EUR, JPY, KWD."),
 			"items":    obj{"type": "array", "minItems": 1, "maxItems": 500, "items": ref("Item")},
@@ -233,9 +244,9 @@ func schemas() obj {
 			"currency": obj{"type": "string"}, "notes": obj{"type": "string"}, "environment": envSchema, "created_at": timeSchema, "updated_at": timeSchema,
 		}),
 		"CustomerInput": object(nil, obj{
-			"name": obj{"type": "string", "maxLength": 200, "description": "Required on create."}, "email": obj{"type": "string", "format": "email"},
-			"phone": obj{"type": "string"}, "tax_id": obj{"type": "string"}, "address": obj{"type": "string"},
-			"currency": str("Default currency of the customer's invoices."), "notes": obj{"type": "string"},
+			"name": textMax(schema.MaxName, "Required on create."), "email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail},
+			"phone": textMax(schema.MaxPhone, ""), "tax_id": textMax(schema.MaxTaxID, ""), "address": textMax(schema.MaxAddress, ""),
+			"currency": textMax(schema.MaxCurrency, "Default currency of the customer's invoices."), "notes": textMax(schema.MaxNotes, ""),
 		}),
 		"Invoice": object([]string{"id", "status", "currency", "total", "balance"}, obj{
 			"id": uuidSchema, "object": obj{"const": "invoice"}, "number": nullable("string", "", "INV-2026-000017 once issued."),
@@ -248,7 +259,7 @@ func schemas() obj {
 		}),
 		"InvoiceInput": object(nil, obj{
 			"customer_id": nullable("string", "uuid", ""), "currency": str("Defaults to the customer's currency."),
-			"items": obj{"type": "array", "items": ref("Item")}, "due_date": nullable("string", "date", "YYYY-MM-DD."), "notes": obj{"type": "string"},
+			"items": obj{"type": "array", "items": ref("Item")}, "due_date": nullable("string", "date", "YYYY-MM-DD."), "notes": textMax(schema.MaxNotes, ""),
 		}),
 		"Payment": object([]string{"id", "invoice_id", "amount", "currency", "method"}, obj{
 			"id": uuidSchema, "object": obj{"const": "payment"}, "invoice_id": uuidSchema, "currency": obj{"type": "string"},
@@ -258,7 +269,7 @@ func schemas() obj {
 		}),
 		"PaymentInput": object([]string{"invoice_id", "amount", "currency", "method"}, obj{
 			"invoice_id": uuidSchema, "amount": decimalStr("More than 0, at most the balance."), "currency": str("The invoice's currency."),
-			"method": enum("", "cash", "card", "bank_transfer", "other"), "reference": obj{"type": "string", "maxLength": 200},
+			"method": enum("", "cash", "card", "bank_transfer", "other"), "reference": textMax(schema.MaxReference, ""),
 		}),
 		"RefundInput": object(nil, obj{"amount": decimalStr("Default: all that is left."), "reason": obj{"type": "string"}}),
 		"PosSession": object([]string{"id", "register", "status"}, obj{
@@ -267,7 +278,7 @@ func schemas() obj {
 			"expected_cash": obj{"type": "string"}, "counted_cash": nullable("string", "", ""), "over_short": nullable("string", "", "Counted minus expected."),
 			"opened_by": obj{"type": "string"}, "closed_by": nullable("string", "", ""), "opened_at": timeSchema, "closed_at": nullable("string", "date-time", ""),
 		}),
-		"OpenSession":  object([]string{"register", "currency", "opening_float"}, obj{"register": obj{"type": "string"}, "currency": obj{"type": "string"}, "opening_float": decimalStr("")}),
+		"OpenSession":  object([]string{"register", "currency", "opening_float"}, obj{"register": textMax(schema.MaxRegister, ""), "currency": textMax(schema.MaxCurrency, ""), "opening_float": decimalStr("")}),
 		"CloseSession": object([]string{"counted_cash"}, obj{"counted_cash": decimalStr("")}),
 		"PosSale": object([]string{"id", "receipt_number", "total", "change"}, obj{
 			"id": uuidSchema, "object": obj{"const": "pos_sale"}, "receipt_number": obj{"type": "string"}, "session_id": uuidSchema,

@@ -149,6 +149,9 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 		// GraphQL uploads are multipart bodies with the document limit.
 		hs[0] = withBodyLimitFor(limit, "multipart/form-data", s.svc.Limits.MaxBytes+uploadOverhead)
 	}
+	if rt.Path != tokenPath { // the token endpoint answers in RFC 6749's words
+		hs = append(hs, guardInput)
+	}
 	if rt.Path == "/graphql" && rt.Method == http.MethodGet && s.cfg.Explorer != nil {
 		hs = append(hs, s.explorer)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -54,7 +55,20 @@ func (s *Server) token(c *gin.Context) error {
 		return oauthError(c, http.StatusBadRequest, "invalid_request", "Send the parameters as application/x-www-form-urlencoded or application/json.")
 	}
 	if id, secret, ok := c.Request.BasicAuth(); ok {
-		req.ClientID, req.ClientSecret = id, secret
+		// RFC 6749 section 2.3.1: both are form-urlencoded before the Basic
+		// encoding (an "_" may arrive as "%5F").
+		var err1, err2 error
+		req.ClientID, err1 = url.QueryUnescape(id)
+		req.ClientSecret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return oauthError(c, http.StatusUnauthorized, "invalid_client", "The Basic credentials must be the form-urlencoded client_id and client_secret (RFC 6749 section 2.3.1).")
+		}
+	}
+	for name, v := range map[string]string{"grant_type": req.GrantType, "username": req.Username, "password": req.Password,
+		"tenant": req.Tenant, "client_id": req.ClientID, "client_secret": req.ClientSecret, "refresh_token": req.RefreshToken} {
+		if strings.IndexByte(v, 0) >= 0 {
+			return oauthError(c, http.StatusBadRequest, "invalid_request", service.NULMessage(name))
+		}
 	}
 	ctx := c.Request.Context()
 	switch req.GrantType {

@@ -14,11 +14,13 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
@@ -155,18 +157,13 @@ func (u *Upload) Abort(ctx context.Context) {
 }
 
 func checkMeta(m DocumentMeta, verr *ValidationError) {
-	switch n := len([]rune(strings.TrimSpace(m.Title))); {
-	case n > 200:
-		verr.Add("title", "Title must be at most 200 characters.")
-	}
-	if len([]rune(m.Category)) > 100 {
-		verr.Add("category", "Category must be at most 100 characters.")
-	}
+	checkText(verr, "title", strings.TrimSpace(m.Title), schema.MaxTitle)
+	checkText(verr, "category", m.Category, schema.MaxCategory)
 	if len(m.Tags) > 20 {
 		verr.Add("tags", "At most 20 tags.")
 	}
 	for _, t := range m.Tags {
-		if t == "" || len(t) > 50 {
+		if t == "" || utf8.RuneCountInString(t) > 50 || strings.IndexByte(t, 0) >= 0 {
 			verr.Add("tags", "Tags must be 1 to 50 characters.")
 			break
 		}
@@ -309,8 +306,10 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 	if reject && note == "" {
 		return nil, Invalid("reason", "A reason is required to reject a document.")
 	}
-	if len([]rune(note)) > 2000 {
-		return nil, Invalid(map[bool]string{true: "reason", false: "note"}[reject], "At most 2000 characters.")
+	verr := &ValidationError{}
+	checkText(verr, map[bool]string{true: "reason", false: "note"}[reject], note, schema.MaxReviewNote)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
 	}
 	var out *ent.Document
 	err := s.inTx(ctx, func(tx *ent.Tx) error {

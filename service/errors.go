@@ -52,3 +52,9 @@ func (e *NotFoundError) Error() string { return e.Entity + " not found" }
 
 // ErrConflict is returned when a write lost a race it cannot retry.
 var ErrConflict = errors.New("conflicting concurrent change")
+
+// NULMessage is the message for a text holding a NUL character, which no
+// field may (PostgreSQL cannot store it; SQLite matches it oddly).
+func NULMessage(field string) string {
+	return fmt.Sprintf("The %s must not contain NUL characters (\\u0000).", field)
+}

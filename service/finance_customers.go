@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/privacy"
@@ -35,8 +36,12 @@ func (in CustomerInput) check(creating bool, verr *ValidationError) {
 	if (creating || in.Name.Set) && strings.TrimSpace(in.Name.V) == "" {
 		verr.Add("name", "Name is required.")
 	}
-	if len([]rune(in.Name.V)) > 200 {
-		verr.Add("name", "Name must be at most 200 characters.")
+	for field, c := range map[string]struct {
+		o   Opt[string]
+		max int
+	}{"name": {in.Name, schema.MaxName}, "email": {in.Email, schema.MaxEmail}, "phone": {in.Phone, schema.MaxPhone}, "tax_id": {in.TaxID, schema.MaxTaxID},
+		"address": {in.Address, schema.MaxAddress}, "notes": {in.Notes, schema.MaxNotes}} {
+		checkText(verr, field, c.o.V, c.max)
 	}
 	if e := strings.TrimSpace(in.Email.V); e != "" {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
@@ -47,14 +52,6 @@ func (in CustomerInput) check(creating bool, verr *ValidationError) {
 		if _, ok := money.Lookup(c); !ok {
 			verr.Add("currency", "Unknown currency %q; use an ISO 4217 code such as EUR.", c)
 		}
-	}
-	for field, o := range map[string]Opt[string]{"phone": in.Phone, "tax_id": in.TaxID} {
-		if len(o.V) > 50 {
-			verr.Add(field, "The %s field must be at most 50 characters.", field)
-		}
-	}
-	if len(in.Address.V) > 1000 || len(in.Notes.V) > 5000 {
-		verr.Add("address", "Address (1000) or notes (5000) too long.")
 	}
 }
 

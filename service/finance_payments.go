@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/privacy"
@@ -52,9 +53,7 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*ent.Paym
 	if payment.MethodValidator(payment.Method(in.Method)) != nil {
 		verr.Add("method", "Method must be one of cash, card, bank_transfer, other.")
 	}
-	if len(in.Reference) > 200 {
-		verr.Add("reference", "Reference must be at most 200 characters.")
-	}
+	checkText(verr, "reference", in.Reference, schema.MaxReference)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -156,6 +155,10 @@ func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInpu
 				return Invalid("amount", "The amount must be greater than 0.")
 			}
 			minor = cur.ToMinor(amount)
+		}
+		verr := &ValidationError{}
+		if checkText(verr, "reason", in.Reason, schema.MaxReviewNote); verr.OrNil() != nil {
+			return verr
 		}
 		if left == 0 {
 			return Invalid("id", "This payment is fully refunded already.")

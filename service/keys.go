@@ -9,6 +9,7 @@ import (
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
@@ -52,8 +53,8 @@ func (s *Service) CreateKey(ctx context.Context, in CreateKeyInput) (*Key, error
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" {
 		verr.Add("name", "Name is required.")
-	} else if len(in.Name) > 100 {
-		verr.Add("name", "Name must be at most 100 characters.")
+	} else {
+		checkText(verr, "name", in.Name, schema.MaxKeyName)
 	}
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
 		verr.Add("expires_at", "Expiry must be in the future.")

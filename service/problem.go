@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
 )
@@ -40,6 +43,7 @@ func ProblemOf(err error) Problem {
 		badTyp *UnsupportedTypeError
 		nf     *NotFoundError
 		denied *policy.DeniedError
+		entErr *ent.ValidationError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -48,6 +52,15 @@ func ProblemOf(err error) Problem {
 		return Problem{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Message: tooBig.Error(), MaxBytes: tooBig.Limit}
 	case errors.As(err, &badTyp):
 		return Problem{Status: http.StatusUnsupportedMediaType, Code: "unsupported_file_type", Message: badTyp.Error(), AllowedTypes: badTyp.Allowed}
+	case errors.As(err, &entErr):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: InvalidMessage,
+			Fields: map[string][]string{entErr.Name: {fieldMessage(entErr)}}}
+	case database.Unavailable(err):
+		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable",
+			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
+	case database.UnstorableText(err):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: InvalidMessage,
+			Fields: map[string][]string{"body": {"Text values must not contain NUL characters (\\u0000)."}}}
 	case errors.Is(err, storage.ErrUnavailable):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "storage_unavailable",
 			Message: "Document storage is unavailable right now; nothing was changed. Retry in a moment."}
@@ -89,4 +102,30 @@ func GraphQLCode(status int) string {
 		return "UNAVAILABLE"
 	}
 	return "INTERNAL"
+}
+
+// fieldMessage words a schema validator's refusal of a field the way the
+// service's own checks word theirs.
+func fieldMessage(e *ent.ValidationError) string {
+	label := fieldLabel(e.Name)
+	var text *schema.TextError
+	switch {
+	case errors.As(e, &text):
+		return textMessage(label, e)
+	case strings.Contains(e.Error(), "missing required field"), strings.Contains(e.Error(), "less than the required length"):
+		return label + " is required."
+	}
+	return label + " is invalid."
+}
+
+// textMessage words a schema.TextError of the field labelled label.
+func textMessage(label string, err error) string {
+	var text *schema.TextError
+	switch {
+	case !errors.As(err, &text):
+		return label + " is invalid."
+	case text.NUL:
+		return NULMessage(strings.ToLower(label))
+	}
+	return fmt.Sprintf("%s must be at most %d characters.", label, text.Max)
 }

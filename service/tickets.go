@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/membership"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
@@ -58,18 +59,14 @@ type CreateCommentInput struct {
 }
 
 func checkTitle(title string, verr *ValidationError) {
-	switch n := len([]rune(strings.TrimSpace(title))); {
-	case n == 0:
+	if strings.TrimSpace(title) == "" {
 		verr.Add("title", "Title is required.")
-	case n > 200:
-		verr.Add("title", "Title must be at most 200 characters.")
 	}
+	checkText(verr, "title", strings.TrimSpace(title), schema.MaxTitle)
 }
 
 func checkDescription(d string, verr *ValidationError) {
-	if len([]rune(d)) > 20000 {
-		verr.Add("description", "Description must be at most 20000 characters.")
-	}
+	checkText(verr, "description", d, schema.MaxDescription)
 }
 
 func checkPriority(p string, verr *ValidationError) {
@@ -302,11 +299,13 @@ func (s *Service) ListComments(ctx context.Context, ticketID uuid.UUID, limit in
 // AddComment comments on a ticket.
 func (s *Service) AddComment(ctx context.Context, ticketID uuid.UUID, in CreateCommentInput) (*ent.TicketComment, error) {
 	body := strings.TrimSpace(in.Body)
-	switch n := len([]rune(body)); {
-	case n == 0:
-		return nil, Invalid("body", "Body is required.")
-	case n > 20000:
-		return nil, Invalid("body", "Body must be at most 20000 characters.")
+	verr := &ValidationError{}
+	if body == "" {
+		verr.Add("body", "Body is required.")
+	}
+	checkText(verr, "body", body, schema.MaxDescription)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
 	}
 	var c *ent.TicketComment
 	err := s.inTx(ctx, func(tx *ent.Tx) error {

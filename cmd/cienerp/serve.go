@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/cienerp/cienerp/app"
@@ -16,6 +18,11 @@ import (
 const shutdownGrace = 20 * time.Second
 
 func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set && cfg.MemoryLimitMiB > 0 {
+		// Soft: after a burst of large requests the heap shrinks back and
+		// the runtime returns the pages instead of keeping the peak.
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err

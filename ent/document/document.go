@@ -116,6 +116,8 @@ var (
 	DefaultCategory string
 	// CategoryValidator is a validator for the "category" field. It is called by the builders before save.
 	CategoryValidator func(string) error
+	// TagsValidator is a validator for the "tags" field. It is called by the builders before save.
+	TagsValidator func([]string) error
 	// DefaultReviewNote holds the default value on creation for the "review_note" field.
 	DefaultReviewNote string
 	// ReviewNoteValidator is a validator for the "review_note" field. It is called by the builders before save.

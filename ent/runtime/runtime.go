@@ -272,6 +272,10 @@ func init() {
 	document.DefaultCategory = documentDescCategory.Default.(string)
 	// document.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
 	document.CategoryValidator = documentDescCategory.Validators[0].(func(string) error)
+	// documentDescTags is the schema descriptor for tags field.
+	documentDescTags := documentFields[7].Descriptor()
+	// document.TagsValidator is a validator for the "tags" field. It is called by the builders before save.
+	document.TagsValidator = documentDescTags.Validators[0].(func([]string) error)
 	// documentDescReviewNote is the schema descriptor for review_note field.
 	documentDescReviewNote := documentFields[12].Descriptor()
 	// document.DefaultReviewNote holds the default value on creation for the review_note field.

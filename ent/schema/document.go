@@ -23,19 +23,19 @@ func (Document) Mixin() []ent.Mixin {
 
 func (Document) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("TITLE")),
-		field.String("filename").NotEmpty().MaxLen(255).Immutable(),
+		limited(field.String("title").NotEmpty().Annotations(entgql.OrderField("TITLE")), MaxTitle),
+		limited(field.String("filename").NotEmpty().Immutable(), MaxFilename),
 		field.String("content_type").NotEmpty().Immutable().Comment("sniffed from the bytes"),
 		field.Int64("size").NonNegative().Immutable().Annotations(entgql.OrderField("SIZE")),
 		field.String("sha256").Immutable(),
 		field.String("object_key").Immutable().Unique(),
-		field.String("category").Default("").MaxLen(100),
-		field.Strings("tags").Optional(),
+		limited(field.String("category").Default(""), MaxCategory),
+		field.Strings("tags").Optional().Validate(texts(50)),
 		field.Enum("status").Values("pending", "verified", "rejected").Default("pending"),
 		field.String("uploaded_by").Immutable(),
 		field.String("reviewed_by").Optional().Nillable(),
 		field.Time("reviewed_at").Optional().Nillable(),
-		field.String("review_note").Default("").MaxLen(2000).Comment("verify note or reject reason"),
+		limited(field.String("review_note").Default("").Comment("verify note or reject reason"), MaxReviewNote),
 	}
 }
 

@@ -22,13 +22,13 @@ func (Customer) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMix
 
 func (Customer) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),
-		field.String("email").Default("").MaxLen(254),
-		field.String("phone").Default("").MaxLen(50),
-		field.String("tax_id").Default("").MaxLen(50),
-		field.Text("address").Default("").MaxLen(1000),
-		field.String("currency").Default("").MaxLen(3).Comment("default currency of its invoices"),
-		field.Text("notes").Default("").MaxLen(5000),
+		limited(field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")), MaxName),
+		limited(field.String("email").Default(""), MaxEmail),
+		limited(field.String("phone").Default(""), MaxPhone),
+		limited(field.String("tax_id").Default(""), MaxTaxID),
+		limited(field.Text("address").Default(""), MaxAddress),
+		limited(field.String("currency").Default("").Comment("default currency of its invoices"), MaxCurrency),
+		limited(field.Text("notes").Default(""), MaxNotes),
 	}
 }
 
@@ -57,7 +57,7 @@ func (Invoice) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("number").Optional().Nillable().Comment("INV-2026-000017, assigned when issued").Annotations(entgql.OrderField("NUMBER")),
 		field.UUID("customer_id", uuid.UUID{}).Optional().Nillable(),
-		field.String("currency").MaxLen(3),
+		limited(field.String("currency"), MaxCurrency),
 		field.Enum("status").Values("draft", "issued", "partially_paid", "paid", "void").Default("draft"),
 		field.JSON("lines", []money.Line{}).Annotations(entgql.Type("[Line!]")),
 		field.Int64("subtotal_minor").Default(0).Annotations(entgql.Skip()),
@@ -67,7 +67,7 @@ func (Invoice) Fields() []ent.Field {
 		field.Int64("paid_minor").Default(0).Annotations(entgql.Skip()),
 		field.Time("issue_date").Optional().Nillable(),
 		field.Time("due_date").Optional().Nillable().Annotations(entgql.OrderField("DUE_DATE")),
-		field.Text("notes").Default("").MaxLen(5000),
+		limited(field.Text("notes").Default(""), MaxNotes),
 		field.String("created_by").Immutable(),
 		field.Time("voided_at").Optional().Nillable(),
 	}
@@ -103,11 +103,11 @@ func (Payment) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixi
 func (Payment) Fields() []ent.Field {
 	return []ent.Field{
 		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
-		field.String("currency").MaxLen(3).Immutable(),
+		limited(field.String("currency").Immutable(), MaxCurrency),
 		field.Int64("amount_minor").Positive().Immutable().Annotations(entgql.OrderField("AMOUNT"), entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)),
 		field.Int64("refunded_minor").Default(0).Annotations(entgql.Skip()),
 		field.Enum("method").Values("cash", "card", "bank_transfer", "other").Immutable(),
-		field.String("reference").Default("").MaxLen(200).Immutable(),
+		limited(field.String("reference").Default("").Immutable(), MaxReference),
 		field.String("created_by").Immutable(),
 		field.UUID("sale_id", uuid.UUID{}).Optional().Nillable().Immutable(),
 	}
@@ -136,8 +136,8 @@ func (PosSession) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvM
 
 func (PosSession) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("register").NotEmpty().MaxLen(100),
-		field.String("currency").MaxLen(3).Immutable(),
+		limited(field.String("register").NotEmpty(), MaxRegister),
+		limited(field.String("currency").Immutable(), MaxCurrency),
 		field.Enum("status").Values("open", "closed").Default("open"),
 		field.Int64("opening_float_minor").NonNegative().Immutable().Annotations(entgql.Skip()),
 		field.Int64("cash_in_minor").Default(0).Comment("cash kept from sales: tendered minus change").Annotations(entgql.Skip()),
@@ -174,7 +174,7 @@ func (PosSale) Fields() []ent.Field {
 		field.UUID("session_id", uuid.UUID{}).Immutable(),
 		field.UUID("invoice_id", uuid.UUID{}).Immutable(),
 		field.String("receipt_number").Immutable().Annotations(entgql.OrderField("RECEIPT_NUMBER")),
-		field.String("currency").MaxLen(3).Immutable(),
+		limited(field.String("currency").Immutable(), MaxCurrency),
 		field.Int64("total_minor").Immutable().Annotations(entgql.Skip()),
 		field.JSON("tenders", []map[string]string{}).Immutable().Annotations(entgql.Skip()),
 		field.Int64("change_minor").Immutable().Annotations(entgql.Skip()),

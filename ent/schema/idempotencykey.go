@@ -21,13 +21,13 @@ func (IdempotencyKey) Mixin() []ent.Mixin {
 func (IdempotencyKey) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("credential").Immutable(),
-		field.String("key").NotEmpty().MaxLen(255).Immutable(),
+		limited(field.String("key").NotEmpty().Immutable(), MaxIdemKey),
 		field.String("request_hash").Default("").Comment("SHA-256 of method, path and body; set when the first request finishes"),
 		field.Enum("state").Values("running", "done").Default("running"),
 		field.Int("response_status").Optional(),
 		field.Bytes("response_body").Optional(),
 		field.Time("created_at").Default(timeNow).Immutable(),
-		field.Time("expires_at").Immutable(),
+		field.Time("expires_at").Comment("end of the lease while running, of the replay once done"),
 	}
 }
 

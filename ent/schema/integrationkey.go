@@ -22,7 +22,7 @@ func (IntegrationKey) Mixin() []ent.Mixin {
 
 func (IntegrationKey) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100),
+		limited(field.String("name").NotEmpty(), MaxKeyName),
 		field.String("prefix").NotEmpty().Immutable().Comment("first characters of the secret, shown in lists"),
 		field.String("secret_hash").NotEmpty().Immutable().Unique().Sensitive(),
 		field.UUID("created_by", uuid.UUID{}).Optional().Nillable().Immutable(),

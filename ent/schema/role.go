@@ -23,8 +23,8 @@ func (Role) Mixin() []ent.Mixin {
 
 func (Role) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(63).Annotations(entgql.OrderField("NAME")),
-		field.String("description").Default("").MaxLen(500),
+		limited(field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")), MaxSlug),
+		limited(field.String("description").Default(""), MaxRoleDesc),
 		field.Bool("builtin").Default(false).Immutable(),
 	}
 }

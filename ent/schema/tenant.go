@@ -15,8 +15,8 @@ func (Tenant) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TimeMixin{}} }
 
 func (Tenant) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(200),
-		field.String("slug").NotEmpty().MaxLen(63).Unique(),
+		limited(field.String("name").NotEmpty(), MaxName),
+		limited(field.String("slug").NotEmpty().Unique(), MaxSlug),
 		field.Enum("status").Values("active", "suspended").Default("active"),
 		field.Int("rate_limit_per_minute").Positive().Default(600),
 	}

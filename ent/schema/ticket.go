@@ -23,8 +23,8 @@ func (Ticket) Mixin() []ent.Mixin {
 func (Ticket) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("number").Positive().Immutable().Comment("per tenant and environment; shown as IT-000042").Annotations(entgql.OrderField("NUMBER")),
-		field.String("title").NotEmpty().MaxLen(200),
-		field.Text("description").Default("").MaxLen(20000),
+		limited(field.String("title").NotEmpty(), MaxTitle),
+		limited(field.Text("description").Default(""), MaxDescription),
 		field.Enum("status").Values("open", "in_progress", "on_hold", "resolved", "closed").Default("open"),
 		field.Enum("priority").Values("low", "normal", "high", "urgent").Default("normal"),
 		field.UUID("requester_id", uuid.UUID{}),

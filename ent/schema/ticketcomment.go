@@ -25,7 +25,7 @@ func (TicketComment) Mixin() []ent.Mixin {
 func (TicketComment) Fields() []ent.Field {
 	return []ent.Field{
 		field.UUID("ticket_id", uuid.UUID{}).Immutable(),
-		field.Text("body").NotEmpty().MaxLen(20000),
+		limited(field.Text("body").NotEmpty(), MaxDescription),
 		field.Bool("internal").Default(false).Comment("visible to agents only"),
 		field.String("author").Immutable().Comment("subject that wrote it: user:<id> or key:<id>"),
 	}

@@ -16,8 +16,8 @@ func (User) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TimeMixin{}} }
 
 func (User) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("email").NotEmpty().MaxLen(254).Unique(),
-		field.String("name").Default("").MaxLen(200),
+		limited(field.String("email").NotEmpty().Unique(), MaxEmail),
+		limited(field.String("name").Default(""), MaxName),
 		field.String("password_hash").Sensitive(),
 		field.Enum("status").Values("active", "disabled").Default("active"),
 	}
