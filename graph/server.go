@@ -146,8 +146,8 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		p = service.ProblemOf(service.Invalid(field, "%s", msg))
 	}
 	switch {
-	case p.Code == "storage_unavailable":
-		slog.WarnContext(ctx, "storage unavailable", "error", err.Error())
+	case p.Status == http.StatusServiceUnavailable:
+		slog.WarnContext(ctx, "dependency unavailable", "code", p.Code, "error", err.Error())
 	case p.Unexpected():
 		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
 	}

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -55,11 +58,18 @@ func (s *Server) idempotent(c *gin.Context) {
 		}
 		hasher.Write(canon)
 	} else {
-		body := c.Request.Body // hashed as it streams: uploads are never held in memory
+		// Hashed as it streams (uploads are never held in memory);
+		// multipart bodies part by part, so the boundary does not matter.
+		var sink io.Writer = hasher
+		if mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "multipart/form-data" && params["boundary"] != "" {
+			sink = hasher.multipart(params["boundary"])
+			defer hasher.finish()
+		}
+		body := c.Request.Body
 		c.Request.Body = struct {
 			io.Reader
 			io.Closer
-		}{io.TeeReader(body, hasher), body}
+		}{io.TeeReader(body, sink), body}
 	}
 
 	claim, prev, err := s.svc.ClaimIdempotency(c.Request.Context(), key)
@@ -103,15 +113,54 @@ func (s *Server) runOnce(c *gin.Context, row *service.IdempotencyClaim, hasher *
 	}
 }
 
-type requestHasher struct{ hash.Hash }
+type requestHasher struct {
+	hash.Hash
+	parts *io.PipeWriter // a multipart body is written here, and hashed part by part
+	done  chan struct{}
+}
 
 func newRequestHasher(method, path string) *requestHasher {
-	h := &requestHasher{sha256.New()}
+	h := &requestHasher{Hash: sha256.New()}
 	h.Write([]byte(method + " " + path + "\n"))
 	return h
 }
 
-func (h *requestHasher) sum() string { return hex.EncodeToString(h.Sum(nil)) }
+// multipart returns the writer for a multipart body with boundary: each
+// part is hashed as its name, file name and content.
+func (h *requestHasher) multipart(boundary string) io.Writer {
+	pr, pw := io.Pipe()
+	h.parts, h.done = pw, make(chan struct{})
+	go func() {
+		defer close(h.done)
+		mr := multipart.NewReader(pr, boundary)
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			fmt.Fprintf(h.Hash, "%q %q\n", p.FormName(), p.FileName())
+			if _, err := io.Copy(h.Hash, p); err != nil {
+				break
+			}
+		}
+		_, _ = io.Copy(h.Hash, pr) // what is not a part (or not well-formed) counts as it is
+	}()
+	return pw
+}
+
+// finish ends the multipart hashing, once all of the body went through.
+func (h *requestHasher) finish() {
+	if h.parts != nil {
+		h.parts.Close()
+		<-h.done
+		h.parts = nil
+	}
+}
+
+func (h *requestHasher) sum() string {
+	h.finish()
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // RequestHash identifies a request for idempotency: the same key may only
 // be reused for the same method, path and body.

@@ -14,14 +14,14 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
 )

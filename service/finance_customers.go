@@ -9,10 +9,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 )
 

@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -55,6 +56,7 @@ func parseDate(field, s string, verr *ValidationError) *time.Time {
 // CreateInvoice creates a draft.
 func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
+	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		cur := in.Currency.V
@@ -123,6 +125,7 @@ func (s *Service) GetInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, e
 // derived again.
 func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
+	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		i, err := s.lockInvoice(ctx, tx, id)

@@ -8,10 +8,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )

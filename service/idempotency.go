@@ -14,11 +14,19 @@ import (
 // IdempotencyTTL is how long a first answer is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
-// IdempotencyLease is how long a claim on a key lasts unless renewed. The
-// request holding it renews it while it runs; a claim whose holder died or
-// lost the database (and so could neither finish nor release it) lapses,
-// and the next retry runs afresh instead of meeting 409 for a day.
-var IdempotencyLease = 30 * time.Second
+// DefaultIdempotencyLease is how long a claim on a key lasts unless
+// renewed. The request holding it renews it while it runs; a claim whose
+// holder died or lost the database (and so could neither finish nor
+// release it) lapses, and the next retry runs afresh instead of meeting
+// 409 for a day.
+const DefaultIdempotencyLease = 30 * time.Second
+
+func (s *Service) lease() time.Duration {
+	if s.IdempotencyLease > 0 {
+		return s.IdempotencyLease
+	}
+	return DefaultIdempotencyLease
+}
 
 // ErrIdempotencyRunning: the first request with this key has not finished.
 var ErrIdempotencyRunning = errors.New("a request with this idempotency key is still being processed")
@@ -39,7 +47,7 @@ func (s *Service) ClaimIdempotency(ctx context.Context, key string) (claim *Idem
 	cred := policy.FromContext(ctx).Credential()
 	for attempt := 0; ; attempt++ {
 		row, err := s.Client.IdempotencyKey.Create().SetCredential(cred).SetKey(key).
-			SetExpiresAt(time.Now().Add(IdempotencyLease)).Save(ctx)
+			SetExpiresAt(time.Now().Add(s.lease())).Save(ctx)
 		if err == nil {
 			return s.hold(ctx, row), nil, nil
 		}
@@ -69,7 +77,7 @@ func (s *Service) ClaimIdempotency(ctx context.Context, key string) (claim *Idem
 func (s *Service) hold(ctx context.Context, row *ent.IdempotencyKey) *IdempotencyClaim {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	go func() {
-		tick := time.NewTicker(IdempotencyLease / 3)
+		tick := time.NewTicker(s.lease() / 3)
 		defer tick.Stop()
 		for {
 			select {
@@ -78,7 +86,7 @@ func (s *Service) hold(ctx context.Context, row *ent.IdempotencyKey) *Idempotenc
 			case <-tick.C:
 				err := s.Client.IdempotencyKey.Update().
 					Where(idempotencykey.ID(row.ID), idempotencykey.StateEQ(idempotencykey.StateRunning)).
-					SetExpiresAt(time.Now().Add(IdempotencyLease)).Exec(ctx)
+					SetExpiresAt(time.Now().Add(s.lease())).Exec(ctx)
 				if err != nil && ctx.Err() == nil {
 					slog.WarnContext(ctx, "renewing idempotency lease", "error", err.Error())
 				}

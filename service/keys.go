@@ -9,8 +9,8 @@ import (
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/integrationkey"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 )

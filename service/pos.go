@@ -14,6 +14,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -58,6 +59,7 @@ func (s *Service) OpenSession(ctx context.Context, in OpenSessionInput) (*ent.Po
 	if in.Register == "" {
 		verr.Add("register", "Name the register, e.g. \"front-1\".")
 	}
+	checkText(verr, "register", in.Register, schema.MaxRegister)
 	cur, ok := money.Lookup(in.Currency)
 	if !ok {
 		verr.Add("currency", "Unknown currency %q; use an ISO 4217 code such as EUR.", in.Currency)

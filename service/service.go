@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/ent"
@@ -28,6 +29,8 @@ type Service struct {
 	// Store keeps document bytes; Limits bound uploads.
 	Store  storage.Store
 	Limits DocumentLimits
+	// IdempotencyLease, when set, replaces DefaultIdempotencyLease.
+	IdempotencyLease time.Duration
 }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.

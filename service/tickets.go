@@ -10,8 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/membership"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/policy"

@@ -74,7 +74,11 @@ func NewDB(t testing.TB) (*database.DB, *Queries) {
 	return db, q
 }
 
-func newPostgres(t testing.TB) (*database.DB, error) {
+func newPostgres(t testing.TB) (*database.DB, error) { return newPostgresVia(t, nil) }
+
+// newPostgresVia creates a fresh database and opens it at the URL that
+// route (when set) rewrites.
+func newPostgresVia(t testing.TB, route func(*url.URL)) (*database.DB, error) {
 	admin := os.Getenv("CIEN_TEST_POSTGRES_URL")
 	if admin == "" {
 		admin = DefaultPostgresURL
@@ -102,5 +106,8 @@ func newPostgres(t testing.TB) (*database.DB, error) {
 		return nil, err
 	}
 	u.Path = "/" + name
+	if route != nil {
+		route(u)
+	}
 	return database.Open(u.String(), "")
 }

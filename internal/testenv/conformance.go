@@ -1,0 +1,49 @@
+package testenv
+
+import (
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// ConformanceDir is where the npm clients of the standards live
+// (package.json and its lockfile; scripts/test runs npm ci there).
+func ConformanceDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "conformance")
+}
+
+// Node runs node with args in ConformanceDir and returns what it printed.
+// Without node or the installed packages the test skips (fails in CI).
+func Node(t testing.TB, args ...string) []byte {
+	t.Helper()
+	dir := ConformanceDir()
+	if _, err := exec.LookPath("node"); err != nil {
+		Unavailable(t, "node is not installed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
+		Unavailable(t, "the conformance clients are not installed: run npm ci in %s (scripts/test does)", dir)
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		stderr := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("node %v: %v\n%s\n%s", args, err, out, stderr)
+	}
+	return out
+}
+
+// Serve runs the platform on a real listening server for clients outside
+// the process, closed when the test ends, and returns its base URL.
+func (e *Env) Serve() string {
+	srv := httptest.NewServer(e.App.Handler)
+	e.T.Cleanup(srv.Close)
+	return srv.URL
+}
