@@ -74,6 +74,12 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	c := w.set(oc.Operation.SelectionSet)
 	oc.Stats.SetExtension(costStatsKey, costStats{Requested: c.complexity, Limit: l.limits.MaxComplexity})
 	switch {
+	case c.introspects && oc.DisableIntrospection:
+		env := "this environment"
+		if v != nil {
+			env = "the " + string(v.Env) + " environment"
+		}
+		return limitError("INTROSPECTION_DISABLED", "Introspection is off in %s: download the schema from /api/graphql/schema.graphql, or introspect in the sandbox.", env)
 	case c.fields > l.limits.MaxRootFields:
 		return limitError("ROOT_FIELD_LIMIT_EXCEEDED", "operation selects %d top-level fields (aliases and fragments counted), which exceeds the limit of %d", c.fields, l.limits.MaxRootFields)
 	case c.depth > l.limits.MaxDepth:
@@ -98,6 +104,7 @@ type selectionCost struct {
 	depth              int // levels of fields outside introspection
 	introspectionDepth int // levels below __schema / __type
 	fields             int // fields at this level, fragments expanded
+	introspects        bool
 }
 
 func (c *selectionCost) add(o selectionCost) {
@@ -105,6 +112,7 @@ func (c *selectionCost) add(o selectionCost) {
 	c.fields = saturate(int64(c.fields) + int64(o.fields))
 	c.depth = max(c.depth, o.depth)
 	c.introspectionDepth = max(c.introspectionDepth, o.introspectionDepth)
+	c.introspects = c.introspects || o.introspects
 }
 
 func saturate(n int64) int { return int(min(n, math.MaxInt32)) }
@@ -149,10 +157,11 @@ func (w costWalker) field(f *ast.Field) selectionCost {
 	if f.Name == "__schema" || f.Name == "__type" {
 		own.complexity = saturate(1 + int64(child.complexity))
 		own.introspectionDepth = 1 + max(child.depth, child.introspectionDepth)
+		own.introspects = true
 		return own
 	}
 	own.depth = 1 + child.depth
-	own.introspectionDepth = child.introspectionDepth
+	own.introspectionDepth, own.introspects = child.introspectionDepth, child.introspects
 	own.complexity = saturate(1 + int64(child.complexity))
 	if f.ObjectDefinition == nil || w.es == nil {
 		return own

@@ -62,12 +62,12 @@ func ProblemOf(err error) Problem {
 	case errors.Is(err, storage.ErrUnavailable):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "storage_unavailable",
 			Message: "Document storage is unavailable right now; nothing was changed. Retry in a moment."}
-	case database.Unavailable(err):
-		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable",
-			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
 	case errors.Is(err, context.DeadlineExceeded):
 		return Problem{Status: http.StatusServiceUnavailable, Code: "timeout",
 			Message: "The request ran out of its time budget and was stopped; ask for less (a smaller page, fewer fields) or retry."}
+	case database.Unavailable(err):
+		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable",
+			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
 	case errors.As(err, &nf):
 		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", nf.Entity)}
 	case errors.As(err, &denied): // before privacy.Deny: a denial may be both

@@ -29,6 +29,8 @@ func Node(t testing.TB, args ...string) []byte {
 	}
 	cmd := exec.Command("node", args...)
 	cmd.Dir = dir
+	// No telemetry or update checks: the machine's network is closed.
+	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true", "NO_UPDATE_NOTIFIER=1")
 	out, err := cmd.Output()
 	if err != nil {
 		stderr := ""
