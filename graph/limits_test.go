@@ -159,4 +159,3 @@ func TestGraphQLStopsAtItsTimeBudget(t *testing.T) {
 		t.Errorf("%d queries still wait after their clients left", n)
 	}
 }
-

@@ -149,9 +149,6 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 		// GraphQL uploads are multipart bodies with the document limit.
 		hs[0] = withBodyLimitFor(limit, "multipart/form-data", s.svc.Limits.MaxBytes+uploadOverhead)
 	}
-	if rt.Path != tokenPath { // the token endpoint answers in RFC 6749's words
-		hs = append(hs, guardInput)
-	}
 	if rt.Path == "/graphql" && rt.Method == http.MethodGet && s.cfg.Explorer != nil {
 		hs = append(hs, s.explorer)
 	}
@@ -168,6 +165,9 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 		if rt.Permission != "" {
 			hs = append(hs, require(rt.Permission))
 		}
+	}
+	if rt.Path != tokenPath { // after the budget is charged; the token endpoint answers in RFC 6749's words
+		hs = append(hs, guardInput)
 	}
 	if rt.Creates {
 		hs = append(hs, s.idempotent)
