@@ -80,6 +80,10 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 			env = "the " + string(v.Env) + " environment"
 		}
 		return limitError("INTROSPECTION_DISABLED", "Introspection is off in %s: download the schema from /api/graphql/schema.graphql, or introspect in the sandbox.", env)
+	case c.schemas > 1:
+		// Its lists are as long as the schema is wide, which field counts do
+		// not see: one full introspection is what every tool sends.
+		return limitError("INTROSPECTION_LIMIT_EXCEEDED", "operation selects __schema %d times (aliases and fragments counted); once is the limit", c.schemas)
 	case c.fields > l.limits.MaxRootFields:
 		return limitError("ROOT_FIELD_LIMIT_EXCEEDED", "operation selects %d top-level fields (aliases and fragments counted), which exceeds the limit of %d", c.fields, l.limits.MaxRootFields)
 	case c.depth > l.limits.MaxDepth:
@@ -105,6 +109,7 @@ type selectionCost struct {
 	introspectionDepth int // levels below __schema / __type
 	fields             int // fields at this level, fragments expanded
 	introspects        bool
+	schemas            int // __schema selections: each returns the whole schema
 }
 
 func (c *selectionCost) add(o selectionCost) {
@@ -113,6 +118,7 @@ func (c *selectionCost) add(o selectionCost) {
 	c.depth = max(c.depth, o.depth)
 	c.introspectionDepth = max(c.introspectionDepth, o.introspectionDepth)
 	c.introspects = c.introspects || o.introspects
+	c.schemas = saturate(int64(c.schemas) + int64(o.schemas))
 }
 
 func saturate(n int64) int { return int(min(n, math.MaxInt32)) }
@@ -158,10 +164,13 @@ func (w costWalker) field(f *ast.Field) selectionCost {
 		own.complexity = saturate(1 + int64(child.complexity))
 		own.introspectionDepth = 1 + max(child.depth, child.introspectionDepth)
 		own.introspects = true
+		if f.Name == "__schema" {
+			own.schemas = 1
+		}
 		return own
 	}
 	own.depth = 1 + child.depth
-	own.introspectionDepth, own.introspects = child.introspectionDepth, child.introspects
+	own.introspectionDepth, own.introspects, own.schemas = child.introspectionDepth, child.introspects, child.schemas
 	own.complexity = saturate(1 + int64(child.complexity))
 	if f.ObjectDefinition == nil || w.es == nil {
 		return own

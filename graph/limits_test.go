@@ -55,7 +55,8 @@ func TestGraphQLLimitsCountTheQueryAsExecuted(t *testing.T) {
 		{"fragments at the root", "query { ...F0 }" + fragments(24, "Query"), "ROOT_FIELD_LIMIT_EXCEEDED"},
 		{"fragments in a connection", "query { tickets(first: 1) { edges { node { ...F0 } } } }" + fragments(24, "Ticket"), "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"aliases", aliased(31, "tickets(first: 1) { totalCount }"), "ROOT_FIELD_LIMIT_EXCEEDED"},
-		{"aliased introspections", "query " + aliased(20, strings.TrimSpace(schemaQuery)) + fragmentDefs, "COMPLEXITY_LIMIT_EXCEEDED"},
+		{"aliased introspections", "query " + aliased(2, strings.TrimSpace(schemaQuery)) + fragmentDefs, "INTROSPECTION_LIMIT_EXCEEDED"},
+		{"introspection in fragments", "query { ...S ...T } fragment S on Query { __schema { types { name } } } fragment T on Query { again: __schema { types { name } } }", "INTROSPECTION_LIMIT_EXCEEDED"},
 		{"deep introspection", `{ __type(name: "Query") { ` + strings.Repeat("ofType { ", 30) + "name" + strings.Repeat(" }", 30) + " } }", "DEPTH_LIMIT_EXCEEDED"},
 	} {
 		before := e.Queries.Count()
