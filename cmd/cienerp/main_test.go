@@ -227,19 +227,30 @@ func TestOperatorCommands(t *testing.T) {
 		t.Fatalf("bad slug: %v %s", err, b)
 	}
 
+	base, _ := startServe(t, dir)
+	code, body := get(t, base+"/api/tickets", key)
+	if code != 403 || body["code"] != "tenant_suspended" {
+		t.Fatalf("suspended tenant: %d %v", code, body)
+	}
+}
+
+// startServe runs "cienerp serve" in dir with no configuration but a free
+// address, until the test ends (then SIGTERM), and waits until it answers.
+// It returns the base URL and the server's standard output.
+func startServe(t *testing.T, dir string) (base string, stdout io.Reader) {
+	t.Helper()
 	addr := freePort(t)
 	srv := exec.Command(binary, "serve")
 	srv.Dir = dir
 	srv.Env = append(cleanEnv(), "CIEN_ADDR="+addr)
+	stdout, _ = srv.StdoutPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() }()
-	waitFor(t, "http://"+addr+"/healthz")
-	code, body := get(t, "http://"+addr+"/api/tickets", key)
-	if code != 403 || body["code"] != "tenant_suspended" {
-		t.Fatalf("suspended tenant: %d %v", code, body)
-	}
+	t.Cleanup(func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() })
+	base = "http://" + addr
+	waitFor(t, base+"/healthz")
+	return base, stdout
 }
 
 func readUntil(t *testing.T, r io.Reader, marker string) string {

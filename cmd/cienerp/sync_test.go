@@ -2,10 +2,8 @@ package main
 
 import (
 	"net/http"
-	"os/exec"
 	"regexp"
 	"slices"
-	"syscall"
 	"testing"
 )
 
@@ -16,21 +14,11 @@ import (
 // and /me showed roles: null until the server restarted.
 func TestCLIChangesReachARunningServer(t *testing.T) {
 	dir := t.TempDir()
-	addr := freePort(t)
-	srv := exec.Command(binary, "serve")
-	srv.Dir = dir
-	srv.Env = append(cleanEnv(), "CIEN_ADDR="+addr)
-	stdout, _ := srv.StdoutPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = srv.Process.Signal(syscall.SIGTERM); _ = srv.Wait() }()
+	base, stdout := startServe(t, dir)
 	demo := regexp.MustCompile(`sandbox key:\s+(cien_test_\w+)`).FindStringSubmatch(readUntil(t, stdout, "curl"))
 	if demo == nil {
 		t.Fatal("no demo key printed")
 	}
-	base := "http://" + addr
-	waitFor(t, base+"/healthz")
 	if code, _ := get(t, base+"/api/sandbox/tickets", demo[1]); code != 200 { // warms the caches and the policy
 		t.Fatalf("demo key: %d", code)
 	}
