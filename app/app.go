@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,27 @@ type Config struct {
 	// in MiB, default 512; GOMEMLIMIT wins when set): above it the garbage
 	// collector works harder and gives memory back to the system.
 	MemoryLimitMiB int
+}
+
+// SQLitePath is the SQLite file the configuration opens when it names
+// no database URL ("" otherwise).
+func (c Config) SQLitePath() string {
+	if c.DatabaseURL != "" {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "cienerp.db")
+}
+
+// DatabaseLabel says which database the configuration opens, without
+// credentials: "SQLite data/cienerp.db" or "PostgreSQL host/db".
+func (c Config) DatabaseLabel() string {
+	if p := c.SQLitePath(); p != "" {
+		return "SQLite " + p
+	}
+	if u, err := url.Parse(c.DatabaseURL); err == nil && u.Host != "" {
+		return "PostgreSQL " + u.Host + u.Path
+	}
+	return "SQLite " + c.DatabaseURL
 }
 
 // Defaults is the configuration with nothing set.

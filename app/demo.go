@@ -16,6 +16,7 @@ const DemoSlug = "demo"
 type Demo struct {
 	TenantID   string
 	AdminEmail string
+	AdminID    string // the owner's user id, e.g. for a ticket's requester_id
 	Password   string
 	SandboxKey string
 }
@@ -54,5 +55,5 @@ func (a *App) CreateDemo(ctx context.Context) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Demo{TenantID: t.ID.String(), AdminEmail: u.Email, Password: password, SandboxKey: k.Secret}, nil
+	return &Demo{TenantID: t.ID.String(), AdminEmail: u.Email, AdminID: u.ID.String(), Password: password, SandboxKey: k.Secret}, nil
 }

@@ -1,85 +1,168 @@
-// Command cienerp serves the Cien ERP API and administers it.
-//
-//	cienerp serve                      run the server (SQLite + ./data with no configuration)
-//	cienerp migrate                    create or update the database schema
-//	cienerp demo                       create the demo tenant and print its credentials
-//	cienerp tenant create -name N -slug S [-rate-limit N]
-//	cienerp tenant update -tenant S [-name N] [-status active|suspended] [-rate-limit N]
-//	cienerp user create -email E -tenant S -role owner [-name N] [-password P]
-//	cienerp key create -tenant S -env sandbox|live -role R [-name N]
-//	cienerp audit prune | storage check
+// Command cienerp serves the Cien ERP API and administers it. Every
+// command and subcommand prints its usage with -h (see commands.go).
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/cienerp/cienerp/app"
 )
 
-const usage = `usage: cienerp <command> [flags]
-
-commands:
-  serve            run the HTTP server
-  migrate          create or update the database schema
-  demo             create the demo tenant and print its credentials
-  tenant create    -name N -slug S [-rate-limit N]
-  tenant update    -tenant SLUG [-name N] [-status active|suspended] [-rate-limit N]
-  user create      -email E -tenant SLUG -role ROLE [-name N] [-password P]
-  key create       -tenant SLUG -env sandbox|live -role ROLE [-name N]
-  audit prune      delete audit events older than CIEN_AUDIT_RETENTION
-  storage check    report documents without bytes and stored bytes without documents
-
-configuration (environment): CIEN_ADDR, CIEN_DATA_DIR, CIEN_DATABASE_URL, CIEN_JWT_SECRET,
+const configHelp = `configuration (environment): CIEN_ADDR, CIEN_DATA_DIR, CIEN_DATABASE_URL, CIEN_JWT_SECRET,
 CIEN_CACHE_TTL, CIEN_AUDIT_RETENTION, CIEN_REDIS_URL, CIEN_STORAGE, CIEN_S3_ENDPOINT, CIEN_S3_ACCESS_KEY,
 CIEN_S3_SECRET_KEY, CIEN_S3_BUCKET, CIEN_S3_REGION, CIEN_S3_TLS, CIEN_S3_PATH_STYLE, CIEN_DOCUMENTS_MAX_BYTES,
-CIEN_DOCUMENTS_ALLOWED_TYPES, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT,
-CIEN_TRUSTED_PROXIES, CIEN_LOG_LEVEL
+CIEN_DOCUMENTS_ALLOWED_TYPES, CIEN_TOKEN_RATE_LIMIT, CIEN_PUBLIC_RATE_LIMIT, CIEN_TRUSTED_PROXIES,
+CIEN_LOG_LEVEL, CIEN_GRAPHQL_MAX_COMPLEXITY, CIEN_GRAPHQL_MAX_DEPTH, CIEN_GRAPHQL_MAX_ROOT_FIELDS,
+CIEN_GRAPHQL_TIMEOUT, CIEN_GRAPHQL_INTROSPECTION, CIEN_MEMORY_LIMIT (see the README)
 `
+
+// errUsage ends a run whose usage was printed because it was asked for.
+var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "cienerp:", err)
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err == nil || errors.Is(err, errUsage) {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "cienerp:", err)
+	var bad *badUsage
+	if errors.As(err, &bad) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+// badUsage is a command line that names no command or a flag that does not
+// exist: the usage was printed too, and the exit code is 2.
+type badUsage struct{ msg string }
+
+func (e *badUsage) Error() string { return e.msg }
+
+// usage prints every command, or those of one group ("tenant").
+func usage(w io.Writer, group string) {
+	fmt.Fprintln(w, "usage: cienerp <command> [flags]   (cienerp <command> -h for its flags)")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, c := range commands {
+		if group == "" || strings.HasPrefix(c.name, group+" ") {
+			fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+		}
+	}
+	if group == "" {
+		fmt.Fprint(w, "\n"+configHelp)
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
-		return fmt.Errorf("no command given")
+		usage(stderr, "")
+		return &badUsage{"no command given"}
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(stdout, "")
+		return errUsage
+	}
+	c, rest := find(args)
+	if c == nil {
+		if isGroup(args[0]) {
+			if len(args) > 1 && isHelp(args[1]) {
+				usage(stdout, args[0])
+				return errUsage
+			}
+			usage(stderr, args[0])
+			if len(args) == 1 {
+				return &badUsage{fmt.Sprintf("%s needs a subcommand", args[0])}
+			}
+			return &badUsage{fmt.Sprintf("unknown command %q", args[0]+" "+args[1])}
+		}
+		usage(stderr, "")
+		return &badUsage{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	fs := flag.NewFlagSet("cienerp "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	runner := c.setup(fs)
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommand(stdout, c, fs)
+			return errUsage
+		}
+		printCommand(stderr, c, fs)
+		return &badUsage{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		printCommand(stderr, c, fs)
+		return &badUsage{fmt.Sprintf("unexpected argument %q: give values as flags, e.g. -name %q", fs.Arg(0), fs.Arg(0))}
 	}
 	cfg, err := app.ConfigFromEnv()
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
-	cmd := args[0]
-	if len(args) > 1 && (cmd == "tenant" || cmd == "user" || cmd == "key" || cmd == "audit" || cmd == "storage") {
-		cmd += " " + args[1]
-		args = args[1:]
-	}
-	switch cmd {
-	case "serve":
+	if c.name == "serve" {
 		return serve(ctx, cfg, log)
-	case "migrate", "demo", "tenant create", "tenant update", "user create", "key create", "audit prune", "storage check":
-		a, err := app.New(ctx, cfg, log)
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		return admin(ctx, a, cmd, args[1:])
-	case "help", "-h", "--help":
-		fmt.Print(usage)
-		return nil
 	}
-	fmt.Fprint(os.Stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	if !c.createsDatabase {
+		if path := cfg.SQLitePath(); path != "" {
+			if _, err := os.Stat(path); err != nil {
+				return fmt.Errorf("no database at %s: run this where the server runs, or set CIEN_DATA_DIR or CIEN_DATABASE_URL to its database (cienerp migrate creates a new one)", path)
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "database: %s\n", cfg.DatabaseLabel())
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return runner(ctx, a, stdout)
+}
+
+// find picks the command named by the first one or two arguments.
+func find(args []string) (*command, []string) {
+	for i := range commands {
+		c := &commands[i]
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c, args[len(words):]
+		}
+	}
+	return nil, nil
+}
+
+func isGroup(word string) bool {
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, word+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// printCommand prints one command's usage and flags.
+func printCommand(w io.Writer, c *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: cienerp %s %s\n\n%s\n", c.name, c.synopsis, c.summary)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprintln(w, "\nflags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 }

@@ -49,7 +49,9 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "version", app.Version, "portal", "http://"+displayAddr(ln.Addr())+"/api/openapi.json")
+	base := "http://" + displayAddr(ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "version", app.Version, "database", cfg.DatabaseLabel(),
+		"portal", base+"/", "openapi", base+"/api/openapi.json")
 
 	select {
 	case err := <-errc:
@@ -84,9 +86,13 @@ func printDemo(d *app.Demo, base string) {
 Demo tenant created (shown once; keep these):
   tenant:       demo (%s)
   admin login:  %s / %s
+  admin id:     %s   (a ticket's requester_id; GET /api/sandbox/admin/members lists every member)
   sandbox key:  %s
+
+Developer portal:  %s/   (paste the sandbox key into its console)
+More keys:         cienerp key create -tenant demo -env sandbox -role it-agent
 
 Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
 
-`, d.TenantID, d.AdminEmail, d.Password, d.SandboxKey, d.SandboxKey, base)
+`, d.TenantID, d.AdminEmail, d.Password, d.AdminID, d.SandboxKey, base, d.SandboxKey, base)
 }
