@@ -119,6 +119,9 @@ func wrongEnv(keyEnv policy.Env) *Error {
 }
 
 func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewer, Tenant, error) {
+	if strings.HasPrefix(r.Bearer, SandboxPrefix) || strings.HasPrefix(r.Bearer, LivePrefix) {
+		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "This is an integration key, not a bearer token: send it as X-API-Key: %s…, or exchange it at /api/auth/token (grant_type=client_credentials).", r.Bearer[:len(SandboxPrefix)])
+	}
 	c, err := a.Signer.Parse(r.Bearer, "access")
 	if err != nil {
 		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "The bearer token is invalid or expired; get a new one from /api/auth/token.")

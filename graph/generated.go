@@ -17381,7 +17381,7 @@ func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context,
 		asMap["priority"] = "normal"
 	}
 
-	fieldsInOrder := [...]string{"title", "description", "priority", "requesterId", "assigneeId"}
+	fieldsInOrder := [...]string{"title", "description", "priority", "requesterId", "requesterEmail", "assigneeId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17416,6 +17416,13 @@ func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context,
 				return it, err
 			}
 			it.RequesterID = data
+		case "requesterEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requesterEmail"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequesterEmail = data
 		case "assigneeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
 			data, err := ec.unmarshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)

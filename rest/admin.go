@@ -20,7 +20,7 @@ func (s *Server) listRoles(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, roles, Meta{Limit: len(roles)})
+	respondList(c, roles, Meta{})
 	return nil
 }
 
@@ -72,7 +72,7 @@ func (s *Server) listMembers(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, ms, Meta{Limit: len(ms)})
+	respondList(c, ms, Meta{})
 	return nil
 }
 

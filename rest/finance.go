@@ -216,7 +216,7 @@ func (s *Server) invoicePayments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(ps, paymentView), Meta{Limit: len(ps)})
+	respondList(c, mapSlice(ps, paymentView), Meta{})
 	return nil
 }
 

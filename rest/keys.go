@@ -24,7 +24,7 @@ func (s *Server) listKeys(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(keys, keyView), Meta{Limit: len(keys)})
+	respondList(c, mapSlice(keys, keyView), Meta{})
 	return nil
 }
 

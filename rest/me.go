@@ -19,8 +19,8 @@ func (s *Server) me(c *gin.Context) error {
 		"credential":  v.Via,
 		"tenant":      gin.H{"id": t.ID, "slug": t.Slug, "rate_limit_per_minute": t.RateLimit},
 		"environment": v.Env,
-		"roles":       s.svc.Enforcer.Roles(v.Subject, v.TenantID.String()),
-		"permissions": v.Permissions(),
+		"roles":       nonNil(s.svc.Enforcer.Roles(v.Subject, v.TenantID.String())),
+		"permissions": nonNil(v.Permissions()),
 	}
 	if v.UserID != uuid.Nil {
 		out["user_id"] = v.UserID
@@ -30,4 +30,12 @@ func (s *Server) me(c *gin.Context) error {
 	}
 	respond(c, http.StatusOK, out)
 	return nil
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }

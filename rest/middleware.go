@@ -149,7 +149,7 @@ func (s *Server) limit(c *gin.Context, key string, l ratelimit.Limit) {
 		secs := int(math.Ceil(r.RetryAfter.Seconds()))
 		c.Header("Retry-After", strconv.Itoa(secs))
 		abortWith(c, &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
-			Message: fmt.Sprintf("Too many requests: the limit is %d per minute; retry in %d seconds.", l.Rate, secs),
+			Message: fmt.Sprintf("Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs)),
 			Extra:   gin.H{"retry_after": secs}})
 		return
 	}
@@ -166,4 +166,12 @@ func require(perm string) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// seconds words a number of seconds: "1 second", "5 seconds".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
 }

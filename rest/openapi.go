@@ -141,6 +141,9 @@ func operation(rt route) obj {
 	if strings.Contains(rt.Path, "/:") {
 		responses["404"] = refResponse("NotFound")
 	}
+	if !rt.Public {
+		responses["503"] = refResponse("Unavailable")
+	}
 	if d.Body != "" && rt.Path != tokenPath {
 		responses["400"] = refResponse("MalformedJSON")
 		responses["413"] = refResponse("TooLarge")
@@ -222,17 +225,18 @@ func refResponse(name string) obj { return obj{"$ref": "#/components/responses/"
 func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": schema}} }
 
 func errorResponses() obj {
-	e := func(desc, code, msg string) obj {
-		return obj{"description": desc, "content": obj{"application/json": obj{
-			"schema":  ref("Error"),
-			"example": obj{"status": "error", "message": msg, "code": code, "request_id": "req_5f2b9c0d1e3a4b6c7d8e9f01"},
-		}}}
+	e := func(desc, code, msg string, extra ...any) obj {
+		ex := obj{"status": "error", "message": msg, "code": code, "request_id": "req_5f2b9c0d1e3a4b6c7d8e9f01"}
+		for i := 0; i+1 < len(extra); i += 2 {
+			ex[extra[i].(string)] = extra[i+1]
+		}
+		return obj{"description": desc, "content": obj{"application/json": obj{"schema": ref("Error"), "example": ex}}}
 	}
 	return obj{
 		"Unauthenticated":      e("No or invalid credentials.", "unauthenticated", "Authentication required: send an integration key in X-API-Key or a token in Authorization: Bearer."),
-		"Forbidden":            e("Missing permission, wrong environment, revoked, expired or rolled key, or another tenant.", "forbidden", "This credential lacks the permission it-support.tickets.create."),
+		"Forbidden":            e("Missing permission, wrong environment, revoked, expired or rolled key, or another tenant.", "forbidden", "This credential lacks the permission it-support.tickets.create.", "permission", "it-support.tickets.create"),
 		"NotFound":             e("No such object in this tenant and environment.", "not_found", "No such ticket."),
-		"TooManyRequests":      e("Rate limited; see Retry-After.", "rate_limited", "Too many requests: the limit is 600 per minute; retry in 1 seconds."),
+		"TooManyRequests":      e("Rate limited; see Retry-After.", "rate_limited", "Too many requests: the limit is 600 per minute; retry in 2 seconds.", "retry_after", 2),
 		"Conflict":             e("A request with this Idempotency-Key is still running.", "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."),
 		"MalformedJSON":        e("The body is not valid JSON.", "malformed_json", "The request body is not valid JSON."),
 		"TooLarge":             e("The body is larger than 1 MiB.", "body_too_large", "The request body is larger than 1048576 bytes."),
@@ -240,9 +244,10 @@ func errorResponses() obj {
 		"FileTooLarge":         e("The file is larger than the configured limit (named in the message and in max_bytes).", "file_too_large", "The file is larger than the limit of 100 MiB."),
 		"UnsupportedFileType":  e("The sniffed type is not allowed (allowed_types lists those that are).", "unsupported_file_type", "Files of type application/x-msdownload are not accepted; allowed: application/pdf, image/png."),
 		"StorageUnavailable":   e("Document storage did not answer; nothing was changed.", "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment."),
+		"Unavailable":          e("The database did not answer; see Retry-After.", "unavailable", "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."),
 		"ValidationFailed": obj{"description": "The given data was invalid.", "content": obj{"application/json": obj{
 			"schema":  ref("ValidationError"),
-			"example": obj{"message": service.InvalidMessage, "errors": obj{"title": []string{"Title is required."}}},
+			"example": obj{"message": service.InvalidMessage, "errors": obj{"title": []string{"Title is required."}}, "code": "validation_failed", "request_id": "req_5f2b9c0d1e3a4b6c7d8e9f01"},
 		}}},
 	}
 }

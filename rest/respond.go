@@ -16,7 +16,7 @@ import (
 
 // Meta accompanies lists.
 type Meta struct {
-	Limit      int    `json:"limit"`
+	Limit      int    `json:"limit,omitempty"` // the page size asked for; absent on lists that are not paged
 	HasMore    bool   `json:"has_more"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }

@@ -59,10 +59,12 @@ func schemas() obj {
 			"status": obj{"const": "error"}, "message": str("What went wrong and what to do."),
 			"code":       str("Machine-readable reason, e.g. not_found, forbidden, rate_limited."),
 			"request_id": str("Quote it to support."), "permission": str("On 403 for a missing permission: its name."),
+			"retry_after": obj{"type": "integer", "description": "On 429: seconds to wait (also in Retry-After)."},
 		}),
 		"ValidationError": object([]string{"message", "errors"}, obj{
 			"message": obj{"const": service.InvalidMessage},
 			"errors":  obj{"type": "object", "additionalProperties": obj{"type": "array", "items": obj{"type": "string"}}, "description": "Field name to messages."},
+			"code":    obj{"const": "validation_failed"}, "request_id": str("Quote it to support."),
 		}),
 		"OAuthError": object([]string{"error"}, obj{
 			"error":             enum("RFC 6749 error code.", "invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"),
@@ -129,11 +131,12 @@ func schemas() obj {
 			"resolved_at": nullable("string", "date-time", ""), "closed_at": nullable("string", "date-time", ""),
 		}),
 		"CreateTicket": object([]string{"title"}, obj{
-			"title":        obj{"type": "string", "maxLength": schema.MaxTitle, "examples": []string{"Printer on floor 2 jams"}},
-			"description":  obj{"type": "string", "maxLength": schema.MaxDescription},
-			"priority":     obj{"type": "string", "enum": priorities, "default": "normal"},
-			"requester_id": obj{"type": "string", "format": "uuid", "description": "A member of the tenant; defaults to the calling user. Required for keys."},
-			"assignee_id":  obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
+			"title":           obj{"type": "string", "maxLength": schema.MaxTitle, "examples": []string{"Printer on floor 2 jams"}},
+			"description":     obj{"type": "string", "maxLength": schema.MaxDescription},
+			"priority":        obj{"type": "string", "enum": priorities, "default": "normal"},
+			"requester_id":    obj{"type": "string", "format": "uuid", "description": "A member's user id (GET /admin/members lists them); defaults to the calling user. A key gives this or requester_email."},
+			"requester_email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail, "description": "A member's email, instead of requester_id."},
+			"assignee_id":     obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
 		}),
 		"UpdateTicket": object(nil, obj{
 			"title": obj{"type": "string", "maxLength": schema.MaxTitle}, "description": obj{"type": "string", "maxLength": schema.MaxDescription},

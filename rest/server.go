@@ -101,9 +101,17 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
 	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false // /tickets/ is served as /tickets (below), not redirected
 	r.ContextWithFallback = true
 	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger))
 	r.NoRoute(func(c *gin.Context) {
+		if p := c.Request.URL.Path; strings.HasPrefix(p, "/api/") && strings.HasSuffix(p, "/") && strings.Trim(p, "/") != "api" {
+			// A trailing slash: the same route, not a redirect that many
+			// clients do not follow for a POST.
+			c.Request.URL.Path, c.Request.URL.RawPath = strings.TrimRight(p, "/"), ""
+			r.HandleContext(c)
+			return
+		}
 		abortWith(c, newError(http.StatusNotFound, "route_not_found", "No route %s %s; see /api/openapi.json for the routes.", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
@@ -122,6 +130,9 @@ func New(cfg Config) (http.Handler, error) {
 		g := r.Group(b.Prefix, func(c *gin.Context) { c.Set(ctxEnv, b.Env); c.Next() })
 		for _, rt := range s.routes() {
 			g.Handle(rt.Method, rt.Path, s.chain(rt, b.Env)...)
+			if rt.Method == http.MethodGet { // HEAD answers what GET would, without the body
+				g.Handle(http.MethodHead, rt.Path, s.chain(rt, b.Env)...)
+			}
 		}
 	}
 	pub := r.Group(PublicPrefix, func(c *gin.Context) { c.Set(ctxEnv, policy.Sandbox); c.Next() })

@@ -21,6 +21,6 @@ func (s *Server) openAPI(c *gin.Context) error {
 
 func (s *Server) permissions(c *gin.Context) error {
 	cat := policy.Catalog()
-	respondList(c, cat, Meta{Limit: len(cat)})
+	respondList(c, cat, Meta{})
 	return nil
 }

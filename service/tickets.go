@@ -14,6 +14,7 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
+	"github.com/cienerp/cienerp/ent/user"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -39,7 +40,10 @@ type CreateTicketInput struct {
 	Description string     `json:"description"`
 	Priority    string     `json:"priority"`
 	RequesterID *uuid.UUID `json:"requester_id"`
-	AssigneeID  *uuid.UUID `json:"assignee_id"`
+	// RequesterEmail names the requester by the email of a member, for
+	// integrations that know people by email rather than by id.
+	RequesterEmail string     `json:"requester_email"`
+	AssigneeID     *uuid.UUID `json:"assignee_id"`
 }
 
 // UpdateTicketInput is the body of "update a ticket"; absent fields stay.
@@ -99,15 +103,28 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 		in.Priority = string(ticket.PriorityNormal)
 	}
 	checkPriority(in.Priority, verr)
-	if in.RequesterID == nil {
-		if v.UserID == uuid.Nil {
-			verr.Add("requester_id", "Requester is required when an integration key opens a ticket.")
-		} else {
-			in.RequesterID = &v.UserID
-		}
+	email := strings.TrimSpace(in.RequesterEmail)
+	switch {
+	case in.RequesterID != nil && email != "":
+		verr.Add("requester_email", "Give requester_id or requester_email, not both.")
+	case in.RequesterID == nil && email == "" && v.UserID == uuid.Nil:
+		verr.Add("requester_id", "Requester is required when an integration key opens a ticket: give requester_id (GET /admin/members lists the members with their user_id) or requester_email (a member's email).")
+	case in.RequesterID == nil && email == "":
+		in.RequesterID = &v.UserID
 	}
 	var t *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		if in.RequesterID == nil && email != "" {
+			m, err := tx.Membership.Query().Where(membership.HasUserWith(user.EmailEqualFold(email))).Only(ctx) // memberships are filtered to the viewer's tenant
+			switch {
+			case ent.IsNotFound(err):
+				verr.Add("requester_email", "No member of this tenant has the email %s; GET /admin/members lists them.", email)
+			case err != nil:
+				return err
+			default:
+				in.RequesterID = &m.UserID
+			}
+		}
 		if in.RequesterID != nil {
 			if err := checkMember(ctx, tx, "requester_id", *in.RequesterID, verr); err != nil {
 				return err
