@@ -286,6 +286,10 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	introspection, err := graph.Introspection()
+	if err != nil {
+		return nil, err
+	}
 	h, err := rest.New(rest.Config{
 		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
@@ -302,6 +306,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		GraphQL:        graph.NewHandler(db.Client, svc, cfg.GraphQL),
 		Explorer:       portal.Explorer(),
 		SDL:            graph.SDL(),
+		Introspection:  introspection,
 	})
 	if err != nil {
 		return nil, err

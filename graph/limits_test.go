@@ -36,7 +36,7 @@ func TestGraphQLLimitsCountTheQueryAsExecuted(t *testing.T) {
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
 	h := testenv.Key(key)
 	e.Expect(e.Do("GET", "/api/sandbox/me", nil, h), 200) // warm the credential cache
-	introspection, err := os.ReadFile("testdata/introspection.graphql")
+	introspection, err := os.ReadFile("introspection.graphql")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,3 +89,26 @@ func TestSmallInconsistencies(t *testing.T) {
 		t.Errorf("message: %v", ex)
 	}
 }
+
+// TestEveryBodyHasAnExample: "Try it" fills the console with a working
+// body for every operation that takes one (the examples are also checked
+// against their schemas, by kin-openapi and Redocly).
+func TestEveryBodyHasAnExample(t *testing.T) {
+	f := setup(t)
+	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
+	n := 0
+	for path, item := range doc.Body["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			content, _ := testenv.Dig(op, "requestBody.content").(map[string]any)
+			for media, m := range content {
+				n++
+				if m.(map[string]any)["example"] == nil {
+					t.Errorf("%s %s (%s) has no example", strings.ToUpper(method), path, media)
+				}
+			}
+		}
+	}
+	if n < 25 {
+		t.Errorf("only %d request bodies found", n)
+	}
+}

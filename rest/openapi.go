@@ -117,7 +117,9 @@ func operation(rt route) obj {
 			content["application/x-www-form-urlencoded"] = obj{"schema": ref(d.Body)}
 		}
 		if d.Example != nil {
-			content["application/json"].(obj)["example"] = d.Example
+			for _, media := range content {
+				media.(obj)["example"] = d.Example
+			}
 		}
 		op["requestBody"] = obj{"required": rt.Path == tokenPath || d.Example != nil, "content": content}
 	}

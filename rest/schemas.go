@@ -298,7 +298,8 @@ func schemas() obj {
 			"query":     obj{"type": "string", "examples": []string{"{ tickets(first: 20) { totalCount edges { node { id title status } } } }"}},
 			"variables": obj{"type": "object"}, "operationName": obj{"type": "string"},
 		}),
-		"GraphQLResponse": object(nil, obj{"data": obj{"type": []string{"object", "null"}}, "errors": obj{"type": "array", "items": obj{"type": "object"}}, "extensions": obj{"type": "object"}}),
-		"Deleted":         object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"IntrospectionResult": object([]string{"data"}, obj{"data": obj{"type": "object", "description": "{__schema: …}"}}),
+		"GraphQLResponse":     object(nil, obj{"data": obj{"type": []string{"object", "null"}}, "errors": obj{"type": "array", "items": obj{"type": "object"}}, "extensions": obj{"type": "object"}}),
+		"Deleted":             object([]string{"id", "deleted"}, obj{"id": uuidSchema, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}
 }

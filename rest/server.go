@@ -47,6 +47,9 @@ type Config struct {
 	// served at /graphql/schema.graphql.
 	Explorer http.Handler
 	SDL      string
+	// Introspection is the standard introspection query's answer, served
+	// at /graphql/schema.json (for the explorer, without a credential).
+	Introspection []byte
 	// Mount adds routes outside the API (the developer portal).
 	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
