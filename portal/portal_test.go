@@ -190,16 +190,27 @@ func TestConsoleShowsErrorsAndConfirmsLiveWrites(t *testing.T) {
 	}
 	p.screenshot("bad-key")
 
-	// A write in live mode asks first; cancelling sends nothing.
+	// A write to live with no live key is not even offered for confirmation.
 	p.do(chromedp.Click(css("#env-live")), chromedp.SetValue(css("#method"), "POST"),
 		chromedp.SetValue(css("#path"), "/tickets"), chromedp.SetValue(css("#body"), `{"title":"from the portal"}`),
-		chromedp.Click(css("#send")), chromedp.WaitVisible(css("#confirm-live")))
+		chromedp.Click(css("#send")))
+	if s := p.waitStatus(); !strings.HasPrefix(s, "Paste a live key") {
+		t.Fatalf("live write without a key: %q", s)
+	}
+	if open := get(p, chromedp.Evaluate[bool](`document.getElementById("confirm-live").open`)); open {
+		t.Fatal("the live confirmation opened with an empty key")
+	}
+	// With a key it asks first, the previous answer gone; cancelling sends nothing.
+	p.do(chromedp.SendKeys(css("#api-key"), "cien_live_wrong"), chromedp.Click(css("#send")), chromedp.WaitVisible(css("#confirm-live")))
+	if body := p.text("#resp-body"); body != "" {
+		t.Fatalf("the previous response stays on screen while confirming: %q", body)
+	}
 	p.screenshot("confirm-live")
 	p.do(chromedp.Click(css("#confirm-cancel")))
 	if s := p.waitStatus(); !strings.HasPrefix(s, "Cancelled") {
 		t.Fatalf("after cancel: %q", s)
 	}
-	// Confirming sends it (and the server refuses the missing key).
+	// Confirming sends it (and the server refuses the unknown key).
 	p.do(chromedp.Click(css("#send")), chromedp.WaitVisible(css("#confirm-live")), chromedp.Click(css("#confirm-ok")))
 	p.poll(`document.getElementById("status").textContent.startsWith("401")`)
 	// Invalid JSON never leaves the page.

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -37,6 +38,9 @@ func Browser(t testing.TB) context.Context {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout on this first call
 		t.Fatalf("start chromium: %v", err)
 	}
+	// A wait that never ends fails the test instead of hanging the run.
+	ctx, cancelWait := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelWait)
 	return ctx
 }
 

@@ -3,21 +3,56 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const endpoint = window.location.pathname.replace(/\/$/, "");
+  const env = endpoint.startsWith("/api/sandbox") ? "sandbox" : "live";
+  const prefix = env === "sandbox" ? "cien_test_" : "cien_live_";
   document.getElementById("endpoint").textContent = endpoint;
   document.getElementById("sdl").href = endpoint + "/schema.graphql";
+  document.getElementById("key-prefix").textContent = prefix;
+  sessionStorage.setItem("cien-portal-env", env);
+
+  // The schema comes from the server's introspection result, which needs
+  // no key and exists where introspection is off (live by default): Docs
+  // and autocomplete work before a key is pasted.
+  let schema = null;
+  const introspection = () => schema || (schema = fetch(endpoint + "/schema.json").then((r) => r.json()));
+  const hint = document.getElementById("key-hint");
+  const hasCredential = (headers) => Object.entries(headers || {}).some(([k, v]) =>
+    (k.toLowerCase() === "x-api-key" || k.toLowerCase() === "authorization") && String(v).trim() !== "");
+
   const fetcher = async (params, opts) => {
-    const headers = Object.assign({ "Content-Type": "application/json" }, (opts && opts.headers) || {});
-    const res = await fetch(endpoint, { method: "POST", headers, body: JSON.stringify(params) });
-    return res.json();
+    if ((params.operationName || "").startsWith("IntrospectionQuery")) return introspection();
+    const headers = (opts && opts.headers) || {};
+    if (!hasCredential(headers)) {
+      hint.hidden = false;
+      return { errors: [{ message: "Paste your key in the Headers tab first: {\"X-API-Key\": \"" + prefix + "…\"}. " +
+        "The server prints a sandbox key when it first starts; a key typed in the portal's console carries over." }] };
+    }
+    hint.hidden = true;
+    const res = await fetch(endpoint, {
+      method: "POST",
+      headers: Object.assign({ "Content-Type": "application/json", Accept: "application/json" }, headers),
+      body: JSON.stringify(params),
+    });
+    const text = await res.text();
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      return { errors: [{ message: "HTTP " + res.status + ": " + text.slice(0, 200) }] };
+    }
   };
-  // The key typed in the portal's console for this environment carries over.
-  const env = endpoint.startsWith("/api/sandbox") ? "sandbox" : "live";
-  const key = sessionStorage.getItem("cien-portal-key-" + env) || (env === "sandbox" ? "cien_test_…" : "cien_live_…");
+
+  // The key typed in the portal's console for this environment carries
+  // over; without one the Headers tab holds an empty key to fill in.
+  const key = sessionStorage.getItem("cien-portal-key-" + env) || "";
+  hint.hidden = key !== "";
+  const query = new URLSearchParams(window.location.search).get("query");
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(GraphiQL, {
     fetcher,
     defaultHeaders: JSON.stringify({ "X-API-Key": key }, null, 2),
-    defaultQuery: "# Tickets of this environment, newest first.\n{\n  tickets(first: 20) {\n    totalCount\n    edges { node { id title status priority createdAt } }\n  }\n}\n",
+    defaultEditorToolsVisibility: key === "" ? "headers" : undefined,
+    query: query || undefined,
+    defaultQuery: "# Tickets of this environment, newest first.\n{\n  tickets(first: 20, orderBy: {field: CREATED_AT, direction: DESC}) {\n    totalCount\n    edges { node { id displayNumber title status priority createdAt } }\n  }\n}\n",
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
   }));

@@ -18,7 +18,9 @@ function el(tag, attrs, ...children) {
 // --- Overview -----------------------------------------------------------
 function overview() {
   for (const env of ["sandbox", "live"]) {
-    $("base-" + env).textContent = bases[env];
+    // A line may break after a slash, not inside a word.
+    const parts = bases[env].split(/(?<=\/)/);
+    $("base-" + env).replaceChildren(...parts.flatMap((p, i) => (i < parts.length - 1 ? [p, el("wbr", {})] : [p])));
     const link = $("ping-" + env);
     link.href = bases[env] + "/ping";
     fetch(bases[env] + "/ping").then((r) => {
@@ -54,28 +56,121 @@ async function catalog() {
 }
 
 // --- Console -----------------------------------------------------------
+// The key and the mode stay in this tab's session storage: the explorer
+// and the API reference read them too.
 const keyStore = (env) => "cien-portal-key-" + env;
+const envStore = "cien-portal-env";
 
 function setEnv(env) {
   state.env = env;
+  sessionStorage.setItem(envStore, env);
   $("console-base").textContent = bases[env];
   document.querySelector(".env-toggle").classList.toggle("live", env === "live");
+  $("env-" + env).checked = true;
   $("api-key").value = sessionStorage.getItem(keyStore(env)) || "";
   $("api-key").placeholder = env === "live" ? "cien_live_…" : "cien_test_…";
+  const explorer = env === "live" ? "/api/graphql" : "/api/sandbox/graphql";
+  for (const id of ["nav-explorer", "start-explorer"]) $(id).href = explorer;
+  renderParams();
+}
+
+// Parameters are the {name} tokens of the path and the body: each gets an
+// input, offered the ids a list call returns.
+const paramRE = /\{([a-z_]+)\}/g;
+const listFor = {
+  invoice_id: ["/invoices", "id"], session_id: ["/pos/sessions", "id"], customer_id: ["/customers", "id"],
+  requester_id: ["/admin/members", "user_id"], assignee_id: ["/admin/members", "user_id"],
+  role: ["/admin/roles", "name"], name: ["/admin/roles", "name"],
+};
+
+function paramNames() {
+  const names = new Set();
+  for (const text of [$("path").value, $("body").value]) for (const m of text.matchAll(paramRE)) names.add(m[1]);
+  return [...names];
+}
+
+// listOf says which list call offers values for a parameter: the
+// collection the path names before it, or the field's own collection.
+function listOf(name) {
+  if (listFor[name] && !(name === "name" && !$("path").value.startsWith("/admin/roles"))) return listFor[name];
+  const path = $("path").value;
+  const at = path.indexOf("/{" + name + "}");
+  if (at > 0) {
+    const base = path.slice(0, at).replace("/admin/integration-keys", "/settings/integration-keys");
+    return [base, base === "/admin/members" ? "user_id" : "id"];
+  }
+  return null;
+}
+
+function renderParams() {
+  const box = $("params");
+  const old = {};
+  for (const i of box.querySelectorAll("input")) old[i.dataset.param] = i.value;
+  box.replaceChildren();
+  for (const name of paramNames()) {
+    const list = "choices-" + name;
+    const input = el("input", { id: "param-" + name, "data-param": name, list, placeholder: "choose or paste", spellcheck: "false" });
+    input.value = old[name] || "";
+    input.addEventListener("input", renderSample);
+    box.append(el("label", { for: "param-" + name }, "{" + name + "}"), input, el("datalist", { id: list }));
+    loadChoices(name);
+  }
   renderSample();
+}
+
+async function loadChoices(name) {
+  const src = listOf(name);
+  const key = $("api-key").value;
+  if (!src || !key) return;
+  try {
+    const r = await fetch(bases[state.env] + src[0] + (src[0].includes("?") ? "&" : "?") + "limit=20", { headers: { "X-API-Key": key } });
+    if (!r.ok) return;
+    const list = $("choices-" + name);
+    if (!list) return;
+    for (const item of (await r.json()).data || []) {
+      const label = item.display_number || item.number || item.title || item.name || item.email || item.register || item.receipt_number || "";
+      list.append(el("option", { value: String(item[src[1]]), label: String(label) }));
+    }
+  } catch (e) { /* offline: the input still takes a pasted id */ }
+}
+
+function paramValues() {
+  const values = {};
+  for (const i of $("params").querySelectorAll("input")) values[i.dataset.param] = i.value.trim();
+  return values;
+}
+
+function multipart() {
+  return !$("file-row").hidden;
 }
 
 function currentRequest() {
   const method = $("method").value;
+  const values = paramValues();
   let path = $("path").value.trim();
   if (!path.startsWith("/")) path = "/" + path;
+  path = path.replace(paramRE, (all, name) => values[name] ? encodeURIComponent(values[name]) : all);
   const headers = {};
   if ($("api-key").value) headers["X-API-Key"] = $("api-key").value;
   if ($("tenant").value) headers["X-Tenant-ID"] = $("tenant").value;
   if ($("idem").value) headers["Idempotency-Key"] = $("idem").value;
-  const body = method === "GET" || method === "DELETE" ? "" : $("body").value.trim();
-  if (body) headers["Content-Type"] = "application/json";
-  return { method, url: bases[state.env] + path, headers, body };
+  let body = method === "GET" || method === "DELETE" ? "" : $("body").value.trim();
+  body = body.replace(/"\{([a-z_]+)\}"/g, (all, name) => values[name] ? JSON.stringify(values[name]) : all);
+  const req = { method, url: bases[state.env] + path, headers, body, missing: paramNames().filter((n) => !values[n]) };
+  if (multipart()) {
+    req.fields = [];
+    let parsed = {};
+    try { parsed = body ? JSON.parse(body) : {}; } catch (e) { /* reported on send */ }
+    for (const [k, v] of Object.entries(parsed)) {
+      if (k === "file") continue;
+      for (const one of Array.isArray(v) ? v : [v]) req.fields.push([k, String(one)]);
+    }
+    req.file = $("file").files[0] || null;
+    req.body = "";
+  } else if (body) {
+    headers["Content-Type"] = "application/json";
+  }
+  return req;
 }
 
 function confirmLive(req) {
@@ -91,31 +186,52 @@ function confirmLive(req) {
 async function send(ev) {
   ev.preventDefault();
   const req = currentRequest();
-  if (req.body) {
+  if (req.missing.length) {
+    show("bad", "Fill in " + req.missing.map((n) => "{" + n + "}").join(", ") + " first: pick one from the list or paste an id.", "", "", null);
+    $("param-" + req.missing[0]).focus();
+    return;
+  }
+  if (!multipart() && req.body) {
     try { JSON.parse(req.body); } catch (e) {
       show("bad", "The body is not valid JSON: " + e.message, "", "", null);
       return;
     }
   }
-  if (state.env === "live" && req.method !== "GET") {
-    $("status").className = "";
-    $("status").textContent = "Waiting for your confirmation…";
-  }
-  if (state.env === "live" && req.method !== "GET" && !(await confirmLive(req))) {
-    show("", "Cancelled: nothing was sent to live.", "", "", null);
+  if (multipart() && !req.file) {
+    show("bad", "Choose the file to upload first.", "", "", null);
+    $("file").focus();
     return;
   }
-  sessionStorage.setItem(keyStore(state.env), $("api-key").value);
-  $("status").textContent = "Sending…";
+  const write = req.method !== "GET";
+  if (state.env === "live" && write) {
+    if (!$("api-key").value) {
+      show("bad", "Paste a live key (cien_live_…) first: nothing was sent.", "", "", null);
+      $("api-key").focus();
+      return;
+    }
+    show("", "Waiting for your confirmation…", "", "", null);
+    if (!(await confirmLive(req))) {
+      show("", "Cancelled: nothing was sent to live.", "", "", null);
+      return;
+    }
+  }
+  show("", "Sending…", "", "", null);
   const started = performance.now();
   try {
-    const r = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body || undefined });
+    let body = req.body || undefined;
+    if (multipart()) {
+      body = new FormData();
+      for (const [k, v] of req.fields) body.append(k, v);
+      body.append("file", req.file, req.file.name);
+    }
+    const r = await fetch(req.url, { method: req.method, headers: req.headers, body });
     const ms = Math.round(performance.now() - started);
     const text = await r.text();
     let pretty = text, json = null;
     try { json = JSON.parse(text); pretty = JSON.stringify(json, null, 2); } catch (e) { /* not JSON */ }
     const hdrs = [...r.headers.entries()].map(([k, v]) => k + ": " + v).join("\n");
-    show(r.ok ? "ok" : "bad", r.status + " " + (r.statusText || ""), ms + " ms", hdrs, json, pretty);
+    const ok = r.ok && !(json && Array.isArray(json.errors));
+    show(ok ? "ok" : "bad", r.status + " " + (r.statusText || ""), ms + " ms", hdrs, json, pretty);
   } catch (e) {
     show("bad", "Network error: " + e.message, "", "", null);
   }
@@ -137,8 +253,16 @@ function show(cls, status, timing, headers, json, pretty) {
         el("tr", {}, el("th", { scope: "row" }, "Discounts"), el("td", {}, data.discount_total + " " + data.currency)),
         el("tr", {}, el("th", { scope: "row" }, "Tax"), el("td", {}, data.tax_total + " " + data.currency)),
         el("tr", {}, el("th", { scope: "row" }, "Grand total"), el("td", { id: "grand-total" }, data.grand_total + " " + data.currency)))));
-  } else if (json && json.errors) {
-    const items = Object.entries(json.errors).map(([f, msgs]) => el("li", {}, el("code", {}, f), ": " + msgs.join(" ")));
+  } else if (json && Array.isArray(json.errors)) {
+    // GraphQL: a list of errors, each with extensions.code (and field errors for VALIDATION).
+    const items = json.errors.map((e) => {
+      const ext = e.extensions || {};
+      const fields = ext.errors ? " " + Object.entries(ext.errors).map(([f, m]) => f + ": " + [].concat(m).join(" ")).join("; ") : "";
+      return el("li", {}, el("code", {}, ext.code || "ERROR"), ": " + e.message + fields);
+    });
+    sum.append(el("ul", { class: "field-errors" }, ...items));
+  } else if (json && json.errors && typeof json.errors === "object") {
+    const items = Object.entries(json.errors).map(([f, msgs]) => el("li", {}, el("code", {}, f), ": " + [].concat(msgs).join(" ")));
     sum.append(el("ul", { class: "field-errors" }, ...items));
   }
 }
@@ -149,16 +273,42 @@ const generators = {
   curl(r) {
     const parts = ["curl -sS -X " + r.method + " " + sq(r.url)];
     for (const [k, v] of Object.entries(r.headers)) parts.push("-H " + sq(k + ": " + v));
+    if (r.fields) {
+      for (const [k, v] of r.fields) parts.push("-F " + sq(k + "=" + v));
+      parts.push("-F " + sq("file=@" + (r.file ? r.file.name : "contract.pdf")));
+    }
     if (r.body) parts.push("--data-raw " + sq(r.body));
     return parts.join(" \\\n  ");
   },
   js(r) {
+    if (r.fields) {
+      const lines = ["const form = new FormData();"];
+      for (const [k, v] of r.fields) lines.push("form.append(" + JSON.stringify(k) + ", " + JSON.stringify(v) + ");");
+      lines.push("form.append(\"file\", fileInput.files[0]); // an <input type=file>, or a Blob",
+        "const res = await fetch(" + JSON.stringify(r.url) + ", { method: " + JSON.stringify(r.method) + ", headers: " + JSON.stringify(r.headers) + ", body: form });",
+        "console.log(res.status, await res.json());");
+      return lines.join("\n");
+    }
     const opts = { method: r.method, headers: r.headers };
     let s = "const res = await fetch(" + JSON.stringify(r.url) + ", " + JSON.stringify(opts, null, 2).replace(/\n}$/, "");
     if (r.body) s += ",\n  \"body\": JSON.stringify(" + r.body + ")";
     return s + "\n});\nconsole.log(res.status, await res.json());";
   },
   go(r) {
+    if (r.fields) {
+      const name = r.file ? r.file.name : "contract.pdf";
+      const lines = ["package main", "", "import (", "\t\"bytes\"", "\t\"fmt\"", "\t\"io\"", "\t\"mime/multipart\"", "\t\"net/http\"", "\t\"os\"", ")", "", "func main() {",
+        "\tvar body bytes.Buffer", "\tw := multipart.NewWriter(&body)"];
+      for (const [k, v] of r.fields) lines.push("\tw.WriteField(" + JSON.stringify(k) + ", " + JSON.stringify(v) + ")");
+      lines.push("\tf, err := os.Open(" + JSON.stringify(name) + ")", "\tif err != nil {", "\t\tpanic(err)", "\t}",
+        "\tpart, _ := w.CreateFormFile(\"file\", " + JSON.stringify(name) + ")", "\tio.Copy(part, f)", "\tw.Close()",
+        "\treq, _ := http.NewRequest(" + JSON.stringify(r.method) + ", " + JSON.stringify(r.url) + ", &body)",
+        "\treq.Header.Set(\"Content-Type\", w.FormDataContentType())");
+      for (const [k, v] of Object.entries(r.headers)) lines.push("\treq.Header.Set(" + JSON.stringify(k) + ", " + JSON.stringify(v) + ")");
+      lines.push("\tres, err := http.DefaultClient.Do(req)", "\tif err != nil {", "\t\tpanic(err)", "\t}", "\tdefer res.Body.Close()",
+        "\tout, _ := io.ReadAll(res.Body)", "\tfmt.Println(res.Status, string(out))", "}");
+      return lines.join("\n");
+    }
     const lines = ["package main", "", "import (", "\t\"fmt\"", "\t\"io\"", "\t\"net/http\"", "\t\"strings\"", ")", "", "func main() {",
       "\treq, err := http.NewRequest(" + JSON.stringify(r.method) + ", " + JSON.stringify(r.url) + ", strings.NewReader(" + JSON.stringify(r.body) + "))",
       "\tif err != nil {", "\t\tpanic(err)", "\t}"];
@@ -168,6 +318,15 @@ const generators = {
     return lines.join("\n");
   },
   python(r) {
+    if (r.fields) {
+      const name = r.file ? r.file.name : "contract.pdf";
+      return ["# pip install requests", "import requests", "",
+        "res = requests.request(" + JSON.stringify(r.method) + ", " + JSON.stringify(r.url) + ",",
+        "    headers=" + JSON.stringify(r.headers) + ",",
+        "    data=" + JSON.stringify(Object.fromEntries(r.fields)) + ",",
+        "    files={\"file\": open(" + JSON.stringify(name) + ", \"rb\")})",
+        "print(res.status_code, res.json())"].join("\n");
+    }
     const lines = ["import json, urllib.request", "",
       "req = urllib.request.Request(", "    " + JSON.stringify(r.url) + ",", "    method=" + JSON.stringify(r.method) + ","];
     if (r.body) lines.push("    data=" + JSON.stringify(r.body) + ".encode(),");
@@ -184,17 +343,30 @@ function renderSample() {
 }
 
 // --- From the OpenAPI document ---------------------------------------------
-function fill(method, path, body) {
+function fill(method, path, op) {
   $("method").value = method.toUpperCase();
   $("path").value = path;
+  const content = (op.requestBody && op.requestBody.content) || {};
+  const upload = !!content["multipart/form-data"];
+  $("file-row").hidden = !upload;
+  $("body-label").textContent = upload ? "Form fields (as JSON)" : "JSON body";
+  let body = exampleOf(op) || (op.requestBody ? {} : null);
+  if (body && typeof body === "object") {
+    body = Object.assign({}, body);
+    delete body.file;
+    // Ids in examples stand for ids of your own: ask for them.
+    for (const [k, v] of Object.entries(body)) if (v === "00000000-0000-0000-0000-000000000000") body[k] = "{" + k + "}";
+  }
   $("body").value = body ? JSON.stringify(body, null, 2) : "";
-  renderSample();
+  renderParams();
   $("console").scrollIntoView();
-  $("send").focus();
+  const first = $("params").querySelector("input");
+  (first || $("send")).focus();
 }
 
 function exampleOf(op) {
-  const c = op.requestBody && op.requestBody.content && op.requestBody.content["application/json"];
+  const content = (op.requestBody && op.requestBody.content) || {};
+  const c = content["application/json"] || content["multipart/form-data"];
   return c && c.example;
 }
 
@@ -217,7 +389,7 @@ function fromDocument(doc) {
     const rows = routes.map((r) => el("div", { class: "route" },
       el("span", { class: "m" }, r.method.toUpperCase()), el("span", { class: "p" }, r.path),
       el("span", {}, r.op.summary, r.op["x-permission"] ? el("span", { class: "perm" }, " · " + r.op["x-permission"]) : ""),
-      el("button", { type: "button", onclick: () => fill(r.method, r.path, exampleOf(r.op) || (r.op.requestBody ? {} : null)), "aria-label": "Try " + r.method.toUpperCase() + " " + r.path }, "Try it")));
+      el("button", { type: "button", onclick: () => fill(r.method, r.path, r.op), "aria-label": "Try " + r.method.toUpperCase() + " " + r.path }, "Try it")));
     box.append(el("div", { class: "module" }, el("h3", {}, t.name), el("p", { class: "muted" }, t.description), ...rows));
   }
   const errors = $("error-list");
@@ -253,14 +425,26 @@ async function openapi() {
 // --- Wiring ------------------------------------------------------------
 document.addEventListener("DOMContentLoaded", () => {
   overview();
-  setEnv("sandbox");
+  setEnv(sessionStorage.getItem(envStore) === "live" ? "live" : "sandbox");
   for (const r of document.querySelectorAll("input[name=env]")) r.addEventListener("change", (e) => setEnv(e.target.value));
   $("request").addEventListener("submit", send);
   $("request").addEventListener("input", renderSample);
+  $("path").addEventListener("change", renderParams);
+  $("body").addEventListener("change", renderParams);
+  // The key is kept as it is typed, so the explorer and the reference have it at once.
+  $("api-key").addEventListener("input", () => sessionStorage.setItem(keyStore(state.env), $("api-key").value));
+  $("api-key").addEventListener("change", renderParams);
+  $("file").addEventListener("change", renderSample);
   $("method").addEventListener("change", renderSample);
   for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => { state.lang = b.dataset.lang; renderSample(); });
-  $("copy").addEventListener("click", () => {
-    if (navigator.clipboard) navigator.clipboard.writeText($("sample").textContent).catch(() => {});
+  $("copy").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText($("sample").textContent);
+      $("copied").textContent = "Copied.";
+    } catch (e) {
+      $("copied").textContent = "Copy failed: select the sample and copy it by hand.";
+    }
+    setTimeout(() => { $("copied").textContent = ""; }, 2000);
   });
   catalog();
   openapi();
