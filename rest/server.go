@@ -205,9 +205,10 @@ func (s *Server) ready(c *gin.Context) {
 func envOf(c *gin.Context) policy.Env { return c.MustGet(ctxEnv).(policy.Env) }
 
 // explorer serves the GraphQL explorer to a browser that opens the
-// endpoint itself (an HTML GET without a query); API calls pass through.
+// endpoint itself (an HTML GET; with ?query= the explorer opens that
+// query, as GraphiQL servers do); API calls pass through.
 func (s *Server) explorer(c *gin.Context) {
-	if c.Query("query") == "" && strings.Contains(c.GetHeader("Accept"), "text/html") {
+	if strings.Contains(c.GetHeader("Accept"), "text/html") {
 		s.cfg.Explorer.ServeHTTP(c.Writer, c.Request)
 		c.Abort()
 		return

@@ -46,6 +46,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const key = sessionStorage.getItem("cien-portal-key-" + env) || "";
   hint.hidden = key !== "";
   const query = new URLSearchParams(window.location.search).get("query");
+  if (query) {
+    // A link that carries a query opens it, not the tabs of the last visit.
+    localStorage.removeItem("graphiql:tabState");
+    localStorage.removeItem("graphiql:query");
+  }
   const root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(GraphiQL, {
     fetcher,
