@@ -108,6 +108,11 @@ func TestServeWorksWithNoConfiguration(t *testing.T) {
 
 	// The demo credentials are printed once on first start.
 	out := readUntil(t, stdout, "curl")
+	for _, want := range []string{"Developer portal:  http://" + addr + "/", "admin id:", "cienerp key create -tenant demo"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the start banner lacks %q:\n%s", want, out)
+		}
+	}
 	key := regexp.MustCompile(`sandbox key:\s+(cien_test_\w+)`).FindStringSubmatch(out)
 	login := regexp.MustCompile(`admin login:\s+(\S+) / (\S+)`).FindStringSubmatch(out)
 	if key == nil || login == nil {
@@ -150,12 +155,19 @@ func TestServeWorksWithNoConfiguration(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no exit 30 s after SIGTERM")
 	}
-	var sawJSONRequestLog bool
+	var sawJSONRequestLog, sawPortal bool
 	for line := range logs {
 		var entry map[string]any
 		if json.Unmarshal([]byte(line), &entry) == nil && entry["msg"] == "request" && entry["request_id"] != nil && entry["latency_ms"] != nil && entry["status"] != nil {
 			sawJSONRequestLog = true
 		}
+		// The start line names the portal as the portal, not the OpenAPI document.
+		if entry["msg"] == "listening" && entry["portal"] == "http://"+addr+"/" && entry["openapi"] == "http://"+addr+"/api/openapi.json" && entry["database"] == "SQLite data/cienerp.db" {
+			sawPortal = true
+		}
+	}
+	if !sawPortal {
+		t.Error("the listening log line does not name the portal, the OpenAPI document and the database")
 	}
 	if !sawJSONRequestLog {
 		t.Fatal("no structured request log line on stderr")

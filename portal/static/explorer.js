@@ -8,6 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("endpoint").textContent = endpoint;
   document.getElementById("sdl").href = endpoint + "/schema.graphql";
   document.getElementById("key-prefix").textContent = prefix;
+  const whereKeys = (env === "sandbox" ? "The server prints a sandbox key when it first starts; " :
+    "Live keys come from cienerp key create -env live or POST /api/settings/integration-keys; ") +
+    "a key typed in the portal's console carries over.";
+  document.getElementById("key-where").textContent = whereKeys;
   sessionStorage.setItem("cien-portal-env", env);
 
   // The schema comes from the server's introspection result, which needs
@@ -24,8 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const headers = (opts && opts.headers) || {};
     if (!hasCredential(headers)) {
       hint.hidden = false;
-      return { errors: [{ message: "Paste your key in the Headers tab first: {\"X-API-Key\": \"" + prefix + "…\"}. " +
-        "The server prints a sandbox key when it first starts; a key typed in the portal's console carries over." }] };
+      return { errors: [{ message: "Paste your key in the Headers tab first: {\"X-API-Key\": \"" + prefix + "…\"}. " + whereKeys }] };
     }
     hint.hidden = true;
     const res = await fetch(endpoint, {
