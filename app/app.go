@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +64,15 @@ type Config struct {
 	// in MiB, default 512; GOMEMLIMIT wins when set): above it the garbage
 	// collector works harder and gives memory back to the system.
 	MemoryLimitMiB int
+	// TLSCertFile and TLSKeyFile (CIEN_TLS_CERT_FILE, CIEN_TLS_KEY_FILE)
+	// make serve speak HTTPS, reloading them when they change or on SIGHUP;
+	// HTTPRedirectAddr (CIEN_HTTP_REDIRECT_ADDR) is a plain-HTTP listener
+	// that answers 308 to the HTTPS URL.
+	TLSCertFile, TLSKeyFile, HTTPRedirectAddr string
+	// SandboxAllowHTTP (CIEN_SANDBOX_ALLOW_HTTP, default true) lets sandbox
+	// credentials travel over plain HTTP; live ones never do, but from the
+	// machine itself.
+	SandboxAllowHTTP bool
 }
 
 // SQLitePath is the SQLite file the configuration opens when it names
@@ -94,7 +104,7 @@ func Defaults() Config {
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
 		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour,
 		TokenRateLimit: 20, PublicRateLimit: 300,
-		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512,
+		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512, SandboxAllowHTTP: true,
 	}
 }
 
@@ -106,6 +116,8 @@ func ConfigFromEnv() (Config, error) {
 	c.DatabaseURL = os.Getenv("CIEN_DATABASE_URL")
 	c.JWTSecret = os.Getenv("CIEN_JWT_SECRET")
 	c.RedisURL = os.Getenv("CIEN_REDIS_URL")
+	c.TLSCertFile, c.TLSKeyFile = os.Getenv("CIEN_TLS_CERT_FILE"), os.Getenv("CIEN_TLS_KEY_FILE")
+	c.HTTPRedirectAddr = os.Getenv("CIEN_HTTP_REDIRECT_ADDR")
 	c.Storage = env("CIEN_STORAGE", c.Storage)
 	c.S3 = storage.S3Config{
 		Endpoint: os.Getenv("CIEN_S3_ENDPOINT"), AccessKey: os.Getenv("CIEN_S3_ACCESS_KEY"), SecretKey: os.Getenv("CIEN_S3_SECRET_KEY"),
@@ -179,11 +191,19 @@ func ConfigFromEnv() (Config, error) {
 			}
 		}
 	}
+	if v := os.Getenv("CIEN_SANDBOX_ALLOW_HTTP"); v != "" {
+		allow, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CIEN_SANDBOX_ALLOW_HTTP=%q: want true or false", v))
+		}
+		c.SandboxAllowHTTP = allow
+	}
 	if v := os.Getenv("CIEN_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("CIEN_LOG_LEVEL=%q: want debug, info, warn or error", v))
 		}
 	}
+	errs = append(errs, c.check()...)
 	return c, errors.Join(errs...)
 }
 
@@ -301,12 +321,12 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 			return store.Health(ctx)
 		},
 		Version:        Version,
-		TrustedProxies: cfg.TrustedProxies,
-		Mount:          portal.Register,
-		GraphQL:        graph.NewHandler(db.Client, svc, cfg.GraphQL),
-		Explorer:       portal.Explorer(),
-		SDL:            graph.SDL(),
-		Introspection:  introspection,
+		TrustedProxies: cfg.TrustedProxies, SandboxAllowHTTP: cfg.SandboxAllowHTTP,
+		Mount:         portal.Register,
+		GraphQL:       graph.NewHandler(db.Client, svc, cfg.GraphQL),
+		Explorer:      portal.Explorer(),
+		SDL:           graph.SDL(),
+		Introspection: introspection,
 	})
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ type route struct {
 	Creates    bool   // honours Idempotency-Key
 	MaxBody    int64  // request body limit; 0 means MaxBodyBytes
 	AtPublic   bool   // also served under /public (no environment: sandbox rules)
+	Secret     bool   // the answer carries a secret: Cache-Control: no-store
 	Handle     handler
 	Doc        doc
 }
@@ -88,7 +89,7 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "System", Summary: "This OpenAPI document", Status: 200, Raw: "OpenAPI"}},
 		{Method: http.MethodGet, Path: "/permissions", Public: true, Handle: s.permissions,
 			Doc: doc{Tag: "System", Summary: "The permission catalog", Description: "Every permission that roles may grant, with its module and description.", Status: 200, Data: "Permission", List: true}},
-		{Method: http.MethodPost, Path: tokenPath, Public: true, Handle: s.token,
+		{Method: http.MethodPost, Path: tokenPath, Public: true, Secret: true, Handle: s.token,
 			Doc: doc{Tag: "Auth", Summary: "OAuth2 token endpoint", Description: "Grants: password (username, password, optional tenant), client_credentials (client_secret = an integration key) and refresh_token. Errors follow RFC 6749 section 5.2. Limited per client address.", Body: "TokenRequest", Status: 200, Raw: "TokenResponse",
 				Example: obj{"grant_type": "client_credentials", "client_secret": "cien_test_your_key"}}},
 		{Method: http.MethodPost, Path: "/quote/calculate", Public: true, AtPublic: true, Handle: s.calculateQuote,
@@ -108,12 +109,12 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "GraphQL", Summary: "GraphQL query over GET; a browser opening it gets the GraphQL explorer", Params: []param{{"query", "query", "The GraphQL query (queries only; mutations need POST).", strSchema("")}, {"variables", "query", "JSON-encoded variables.", strSchema("")}}, Status: 200, Raw: "GraphQLResponse"}},
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Handle: s.listKeys,
 			Doc: doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
-		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Handle: s.createKey,
+		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.createKey,
 			Doc: doc{Tag: "Settings", Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"name": "Warehouse sync", "roles": []string{"it-agent"}}}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/revoke", Permission: policy.IntegrationKeysManage, Handle: s.revokeKey,
 			Doc: doc{Tag: "Settings", Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []param{idParam}, Status: 200, Data: "IntegrationKey"}},
-		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Permission: policy.IntegrationKeysManage, Creates: true, Handle: s.rollKey,
+		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.rollKey,
 			Doc: doc{Tag: "Settings", Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"expires_in_hours": 24}}},
 
@@ -131,7 +132,7 @@ func (s *Server) routes() []route {
 			Doc: doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []param{nameParam}, Status: 200, Data: "DeletedRole"}},
 		{Method: http.MethodGet, Path: "/admin/members", Permission: policy.PoliciesManage, Handle: s.listMembers,
 			Doc: doc{Tag: "Admin", Summary: "List members with their roles", Status: 200, Data: "Member", List: true}},
-		{Method: http.MethodPost, Path: "/admin/members", Permission: policy.PoliciesManage, Creates: true, Handle: s.inviteMember,
+		{Method: http.MethodPost, Path: "/admin/members", Permission: policy.PoliciesManage, Creates: true, Secret: true, Handle: s.inviteMember,
 			Doc: doc{Tag: "Admin", Summary: "Invite or create a member", Description: "An existing login is added to the tenant; otherwise a login is created with the given password, or a generated one returned once in password.", Body: "InviteMember", Status: 201, Data: "Member",
 				Example: obj{"email": "new.agent@example.com", "name": "New Agent", "roles": []string{"it-agent"}}}},
 		{Method: http.MethodDelete, Path: "/admin/members/:id", Permission: policy.PoliciesManage, Handle: s.removeMember,

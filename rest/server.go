@@ -53,8 +53,10 @@ type Config struct {
 	// Mount adds routes outside the API (the developer portal).
 	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
-	// X-Forwarded-For; none by default.
+	// X-Forwarded-For and X-Forwarded-Proto; none by default.
 	TrustedProxies []string
+	// SandboxAllowHTTP lets sandbox credentials come over plain HTTP.
+	SandboxAllowHTTP bool
 }
 
 // Server holds the REST transport's dependencies.
@@ -65,6 +67,7 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	openapi []byte
+	secured secured
 }
 
 // Base is one base URL and the environment it serves.
@@ -96,6 +99,9 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	s.openapi = doc
+	if s.secured, err = newSecured(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
 
 	r := gin.New()
 	// Client addresses (per-IP limits, logs) come from X-Forwarded-For only
@@ -106,7 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false // /tickets/ is served as /tickets (below), not redirected
 	r.ContextWithFallback = true
-	r.Use(withRequestID, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger))
+	r.Use(withRequestID, s.withSecurityHeaders, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger))
 	r.NoRoute(func(c *gin.Context) {
 		if p := c.Request.URL.Path; strings.HasPrefix(p, "/api/") && strings.HasSuffix(p, "/") && strings.Trim(p, "/") != "api" {
 			// A trailing slash: the same route, not a redirect that many
@@ -158,10 +164,13 @@ func (s *Server) chain(rt route, env policy.Env) []gin.HandlerFunc {
 	case limit < 0: // uploads: the document limit plus the form's overhead
 		limit = s.svc.Limits.MaxBytes + uploadOverhead
 	}
-	hs := []gin.HandlerFunc{withBodyLimit(limit)}
+	hs := []gin.HandlerFunc{s.requireHTTPS(env), withBodyLimit(limit)}
 	if rt.Path == "/graphql" && rt.Method == http.MethodPost {
 		// GraphQL uploads are multipart bodies with the document limit.
-		hs[0] = withBodyLimitFor(limit, "multipart/form-data", s.svc.Limits.MaxBytes+uploadOverhead)
+		hs[1] = withBodyLimitFor(limit, "multipart/form-data", s.svc.Limits.MaxBytes+uploadOverhead)
+	}
+	if rt.Secret {
+		hs = append(hs, noStore)
 	}
 	if rt.Path == "/graphql" && rt.Method == http.MethodGet && s.cfg.Explorer != nil {
 		hs = append(hs, s.explorer)

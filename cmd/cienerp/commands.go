@@ -29,6 +29,8 @@ type command struct {
 var commands = []command{
 	{name: "serve", summary: "run the HTTP server (SQLite and files under ./data with no configuration)", createsDatabase: true,
 		setup: func(*flag.FlagSet) runner { return nil }},
+	{name: "config check", summary: "check the configuration (CIEN_* variables) and print it, secrets masked", createsDatabase: true,
+		setup: func(*flag.FlagSet) runner { return nil }},
 	{name: "migrate", summary: "create or update the database schema", createsDatabase: true,
 		setup: func(*flag.FlagSet) runner {
 			return func(_ context.Context, _ *app.App, out io.Writer) error {

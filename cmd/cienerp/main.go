@@ -110,8 +110,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
-	if c.name == "serve" {
+	switch c.name {
+	case "serve":
 		return serve(ctx, cfg, log)
+	case "config check":
+		for _, line := range cfg.Describe() {
+			fmt.Fprintln(stdout, line)
+		}
+		fmt.Fprintln(stdout, "configuration is valid")
+		return nil
 	}
 	if !c.createsDatabase {
 		if path := cfg.SQLitePath(); path != "" {

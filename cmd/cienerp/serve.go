@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/cienerp/cienerp/app"
@@ -23,6 +27,13 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		// the runtime returns the pages instead of keeping the peak.
 		debug.SetMemoryLimit(int64(cfg.MemoryLimitMiB) << 20)
 	}
+	var cert *app.Certificate
+	if cfg.TLSCertFile != "" {
+		var err error
+		if cert, err = app.LoadCertificate(cfg.TLSCertFile, cfg.TLSKeyFile, log); err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -33,44 +44,99 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		return fmt.Errorf("create demo tenant: %w", err)
 	}
 
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	var redirect net.Listener
+	if cert != nil && cfg.HTTPRedirectAddr != "" {
+		if redirect, err = net.Listen("tcp", cfg.HTTPRedirectAddr); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	background := make(chan struct{})
 	go func() { defer close(background); a.Background(bgCtx) }()
+	defer func() { stopBackground(); <-background }()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		stopBackground()
-		<-background
-		return err
+	scheme := "http"
+	if cert != nil {
+		scheme = "https"
 	}
+	base := scheme + "://" + displayAddr(ln.Addr())
 	if demo != nil {
-		printDemo(demo, "http://"+displayAddr(ln.Addr()))
+		printDemo(demo, base)
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	base := "http://" + displayAddr(ln.Addr())
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if cert != nil {
+		// TLS 1.2 and up; HTTP/2 is offered by net/http itself. New
+		// handshakes get a reloaded certificate, open connections stay.
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: cert.GetCertificate}
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+		go cert.Watch(bgCtx.Done(), 2*time.Second)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for {
+				select {
+				case <-bgCtx.Done():
+					return
+				case <-hup:
+					cert.Reload()
+				}
+			}
+		}()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	if redirect != nil {
+		rsrv := &http.Server{Handler: toHTTPS(ln.Addr()), ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, rsrv)
+		go func() { errc <- rsrv.Serve(redirect) }()
+		log.Info("redirecting plain HTTP to HTTPS", "addr", redirect.Addr().String())
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "version", app.Version, "database", cfg.DatabaseLabel(),
 		"portal", base+"/", "openapi", base+"/api/openapi.json")
 
 	select {
 	case err := <-errc:
-		stopBackground()
-		<-background
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	err = srv.Shutdown(sctx)
-	stopBackground()
-	<-background
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// toHTTPS answers every plain-HTTP request with 308 to the same URL on the
+// HTTPS listener at addr (the method and body are kept by 308).
+func toHTTPS(addr net.Addr) http.Handler {
+	_, port, _ := net.SplitHostPort(addr.String())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+		}
+		if port != "443" {
+			host = net.JoinHostPort(host, port)
+		}
+		target := "https://" + host + r.URL.RequestURI()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusPermanentRedirect)
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "error", "code": "https_required", "message": "Use HTTPS: " + target})
+	})
 }
 
 func displayAddr(a net.Addr) string {
