@@ -24,7 +24,7 @@ func (c Config) check() []error {
 		add("CIEN_TLS_CERT_FILE and CIEN_TLS_KEY_FILE go together: set both, or neither for plain HTTP")
 	case c.TLSCertFile != "":
 		if _, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile); err != nil {
-			add("CIEN_TLS_CERT_FILE=%q, CIEN_TLS_KEY_FILE=%q: %v", c.TLSCertFile, c.TLSKeyFile, err)
+			add("CIEN_TLS_CERT_FILE and CIEN_TLS_KEY_FILE do not load as a certificate and its key: %v", err)
 		}
 	}
 	if c.HTTPRedirectAddr != "" && c.TLSCertFile == "" {

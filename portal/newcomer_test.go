@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -160,6 +161,34 @@ func TestHeadingsStayClearOfTheHeader(t *testing.T) {
 	}
 	if broken := get(p, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("#base-sandbox")).overflowWrap === "anywhere"`)); broken {
 		t.Error("base URLs may break inside a word")
+	}
+	p.noErrors()
+}
+
+// TestPortalWarnsOverPlainHTTP: opened over plain HTTP from another host
+// the portal says that keys travel in clear text and links to HTTPS; on
+// this machine it does not.
+func TestPortalWarnsOverPlainHTTP(t *testing.T) {
+	e := testenv.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no second loopback address: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(e.App.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p := &portal{t: t, ctx: testenv.Browser(t), url: srv.URL}
+	go p.collectConsole()
+	p.do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css("#http-warning")))
+	if link := p.text("#https-link"); link != "https://"+strings.TrimPrefix(srv.URL, "http://")+"/" {
+		t.Errorf("HTTPS link %q", link)
+	}
+	local, _ := newcomer(t)
+	local.do(chromedp.Navigate(local.url+"/"), chromedp.WaitVisible(css("#start")))
+	if hidden := get(local, chromedp.Evaluate[bool](`document.getElementById("http-warning").hidden`)); !hidden {
+		t.Error("the warning shows on this machine")
 	}
 	p.noErrors()
 }

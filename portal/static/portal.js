@@ -423,7 +423,19 @@ async function openapi() {
 }
 
 // --- Wiring ------------------------------------------------------------
+// httpWarning: a key typed on a page served in clear text from another
+// machine is a leaked key.
+function httpWarning() {
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(window.location.hostname);
+  if (window.location.protocol !== "http:" || local) return;
+  const https = "https://" + window.location.host + window.location.pathname;
+  $("https-link").href = https;
+  $("https-link").textContent = https;
+  $("http-warning").hidden = false;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  httpWarning();
   overview();
   setEnv(sessionStorage.getItem(envStore) === "live" ? "live" : "sandbox");
   for (const r of document.querySelectorAll("input[name=env]")) r.addEventListener("change", (e) => setEnv(e.target.value));
