@@ -55,7 +55,7 @@ var commands = []command{
 			slug := fs.String("slug", "", "its slug: lower case, digits and hyphens, e.g. acme (required)")
 			limit := fs.Int("rate-limit", 0, "requests per minute per credential (default 600)")
 			return func(ctx context.Context, a *app.App, out io.Writer) error {
-				if err := required(map[string]string{"name": *name, "slug": *slug}, map[string]string{"name": "\"Acme Inc\"", "slug": "acme"}); err != nil {
+				if err := required(flagValue{"name", *name, `"Acme Inc"`}, flagValue{"slug", *slug, "acme"}); err != nil {
 					return err
 				}
 				t, err := a.Service.CreateTenant(ctx, *name, *slug)
@@ -109,7 +109,7 @@ var commands = []command{
 			name := fs.String("name", "", "the person's name")
 			password := fs.String("password", "", "the password (generated and printed when left out)")
 			return func(ctx context.Context, a *app.App, out io.Writer) error {
-				if err := required(map[string]string{"email": *email, "role": *role}, map[string]string{"email": "ops@acme.test", "role": "it-agent"}); err != nil {
+				if err := required(flagValue{"email", *email, "ops@acme.test"}, flagValue{"role", *role, "it-agent"}); err != nil {
 					return err
 				}
 				t, err := findTenant(ctx, a, *tenant)
@@ -141,7 +141,7 @@ var commands = []command{
 			role := fs.String("role", "", "role name, or several separated by commas, e.g. it-agent (required)")
 			name := fs.String("name", "CLI key", "a name to recognise the key by")
 			return func(ctx context.Context, a *app.App, out io.Writer) error {
-				if err := required(map[string]string{"role": *role}, map[string]string{"role": "it-agent"}); err != nil {
+				if err := required(flagValue{"role", *role, "it-agent"}); err != nil {
 					return err
 				}
 				t, err := findTenant(ctx, a, *tenant)
@@ -194,11 +194,14 @@ var commands = []command{
 		}},
 }
 
+// flagValue is a required flag's name, its value and an example of one.
+type flagValue struct{ name, value, example string }
+
 // required names the first missing flag the way a person types it.
-func required(values, examples map[string]string) error {
-	for _, name := range []string{"name", "slug", "email", "role"} {
-		if v, asked := values[name]; asked && strings.TrimSpace(v) == "" {
-			return fmt.Errorf("give -%s, e.g. -%s %s", name, name, examples[name])
+func required(flags ...flagValue) error {
+	for _, f := range flags {
+		if strings.TrimSpace(f.value) == "" {
+			return fmt.Errorf("give -%s, e.g. -%s %s", f.name, f.name, f.example)
 		}
 	}
 	return nil
