@@ -25,6 +25,9 @@ func newMetrics(reg *prometheus.Registry) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		if c.GetBool(ctxRerouted) {
+			return
+		}
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"

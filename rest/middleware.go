@@ -23,6 +23,7 @@ import (
 const (
 	ctxRequestID = "request_id"
 	ctxTenant    = "tenant"
+	ctxRerouted  = "rerouted" // handled again under another path (a trailing slash)
 )
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
@@ -48,6 +49,9 @@ func withLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		if c.GetBool(ctxRerouted) {
+			return
+		}
 		attrs := []any{
 			"request_id", requestID(c), "method", c.Request.Method, "path", c.Request.URL.Path,
 			"route", c.FullPath(), "status", c.Writer.Status(),

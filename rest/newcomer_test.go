@@ -52,6 +52,11 @@ func TestSmallInconsistencies(t *testing.T) {
 	if r := f.Do("POST", sandbox+"/customers/", map[string]any{"name": "Slash"}, key); r.Code != 201 {
 		t.Errorf("POST with a trailing slash: %s", r)
 	}
+	// Counted once, under its route.
+	metrics := string(f.Do("GET", "/metrics", nil, nil).Raw)
+	if !strings.Contains(metrics, `cienerp_http_requests_total{method="POST",route="/api/sandbox/customers",status="201"} 1`) || strings.Contains(metrics, `route="unmatched",status="201"`) {
+		t.Errorf("a trailing-slash request is not counted once under its route")
+	}
 	if r := f.Do("HEAD", "/api/ping", nil, nil); r.Code != 200 || len(r.Raw) != 0 && r.Header.Get("Content-Type") == "" {
 		t.Errorf("HEAD /api/ping: %d", r.Code)
 	}

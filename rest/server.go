@@ -119,6 +119,7 @@ func New(cfg Config) (http.Handler, error) {
 			// clients do not follow for a POST.
 			c.Request.URL.Path, c.Request.URL.RawPath = strings.TrimRight(p, "/"), ""
 			r.HandleContext(c)
+			c.Set(ctxRerouted, true) // logged and counted once, by the inner pass
 			return
 		}
 		abortWith(c, newError(http.StatusNotFound, "route_not_found", "No route %s %s; see /api/openapi.json for the routes.", c.Request.Method, c.Request.URL.Path))
