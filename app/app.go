@@ -73,6 +73,9 @@ type Config struct {
 	// credentials travel over plain HTTP; live ones never do, but from the
 	// machine itself.
 	SandboxAllowHTTP bool
+	// PprofAddr (CIEN_PPROF_ADDR, off by default) serves Go's profiler on a
+	// loopback address, to profile the server under load.
+	PprofAddr string
 }
 
 // SQLitePath is the SQLite file the configuration opens when it names
@@ -118,6 +121,7 @@ func ConfigFromEnv() (Config, error) {
 	c.RedisURL = os.Getenv("CIEN_REDIS_URL")
 	c.TLSCertFile, c.TLSKeyFile = os.Getenv("CIEN_TLS_CERT_FILE"), os.Getenv("CIEN_TLS_KEY_FILE")
 	c.HTTPRedirectAddr = os.Getenv("CIEN_HTTP_REDIRECT_ADDR")
+	c.PprofAddr = os.Getenv("CIEN_PPROF_ADDR")
 	c.Storage = env("CIEN_STORAGE", c.Storage)
 	c.S3 = storage.S3Config{
 		Endpoint: os.Getenv("CIEN_S3_ENDPOINT"), AccessKey: os.Getenv("CIEN_S3_ACCESS_KEY"), SecretKey: os.Getenv("CIEN_S3_SECRET_KEY"),

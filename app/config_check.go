@@ -38,6 +38,12 @@ func (c Config) check() []error {
 			add("%s=%q: want host:port or :port, e.g. :8443", name, addr)
 		}
 	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			add("CIEN_PPROF_ADDR=%q: the profiler listens on loopback only, e.g. 127.0.0.1:6060", c.PprofAddr)
+		}
+	}
 	if c.DatabaseURL != "" && (strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")) {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || u.Host == "" {
 			add("CIEN_DATABASE_URL is not a valid URL: want postgres://user:password@host:5432/db")

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -98,6 +99,21 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 		servers = append(servers, rsrv)
 		go func() { errc <- rsrv.Serve(redirect) }()
 		log.Info("redirecting plain HTTP to HTTPS", "addr", redirect.Addr().String())
+	}
+	if cfg.PprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		psrv := &http.Server{Addr: cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, psrv)
+		go func() {
+			if err := psrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("profiler", "error", err.Error())
+			}
+		}()
+		log.Info("profiler listening", "addr", cfg.PprofAddr)
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "version", app.Version, "database", cfg.DatabaseLabel(),
 		"portal", base+"/", "openapi", base+"/api/openapi.json")
