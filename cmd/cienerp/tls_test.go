@@ -169,13 +169,13 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 	cmd := exec.Command(binary, "serve")
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), "CIEN_ADDR="+freePort(t), "CIEN_TLS_CERT_FILE=/nonexistent/cert.pem", "CIEN_TLS_KEY_FILE=/nonexistent/key.pem",
-		"CIEN_JWT_SECRET=short", "CIEN_REDIS_URL=mysql://nope", "CIEN_DATABASE_URL=postgres://")
+		"CIEN_JWT_SECRET=short", "CIEN_REDIS_URL=mysql://nope", "CIEN_DATABASE_URL=postgres://", "CIEN_PPROF_ADDR=0.0.0.0:6060")
 	b, err := cmd.CombinedOutput()
 	outText := string(b)
 	if err == nil {
 		t.Fatalf("serve started with a bad configuration:\n%s", outText)
 	}
-	for _, want := range []string{"/nonexistent/cert.pem", "CIEN_JWT_SECRET is 5 bytes", "CIEN_REDIS_URL is not a valid Redis URL", "CIEN_DATABASE_URL is not a valid URL"} {
+	for _, want := range []string{"/nonexistent/cert.pem", "CIEN_JWT_SECRET is 5 bytes", "CIEN_REDIS_URL is not a valid Redis URL", "CIEN_DATABASE_URL is not a valid URL", "the profiler listens on loopback only"} {
 		if strings.Count(outText, want) != 1 {
 			t.Errorf("want %q once in:\n%s", want, outText)
 		}
