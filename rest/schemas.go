@@ -217,10 +217,10 @@ func schemas() obj {
 		"UploadDocument": object([]string{"file"}, obj{
 			"file":  obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "The bytes."},
 			"title": textMax(schema.MaxTitle, "Defaults to the file name."), "category": textMax(schema.MaxCategory, ""),
-			"tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "minLength": 1, "maxLength": 50}, "description": "Repeat the field or separate with commas."},
+			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}, "description": "Repeat the field or separate with commas."},
 		}),
 		"UpdateDocument": object(nil, obj{"title": textMax(schema.MaxTitle, ""), "category": textMax(schema.MaxCategory, ""),
-			"tags": obj{"type": "array", "maxItems": 20, "items": obj{"type": "string", "minLength": 1, "maxLength": 50}}}),
+			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}}}),
 		"VerifyDocument": object(nil, obj{"note": textMax(schema.MaxReviewNote, "")}),
 		"RejectDocument": object([]string{"reason"}, obj{"reason": textMax(schema.MaxReviewNote, "")}),
 		"QuoteRequest": object([]string{"currency", "items"}, obj{

@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -159,12 +158,12 @@ func (u *Upload) Abort(ctx context.Context) {
 func checkMeta(m DocumentMeta, verr *ValidationError) {
 	checkText(verr, "title", strings.TrimSpace(m.Title), schema.MaxTitle)
 	checkText(verr, "category", m.Category, schema.MaxCategory)
-	if len(m.Tags) > 20 {
-		verr.Add("tags", "At most 20 tags.")
+	if len(m.Tags) > schema.MaxTags {
+		verr.Add("tags", "At most %d tags.", schema.MaxTags)
 	}
 	for _, t := range m.Tags {
-		if t == "" || utf8.RuneCountInString(t) > 50 || strings.IndexByte(t, 0) >= 0 {
-			verr.Add("tags", "Tags must be 1 to 50 characters.")
+		if t == "" || schema.CheckText(t, schema.MaxTag) != nil {
+			verr.Add("tags", "Tags must be 1 to %d characters, without NUL.", schema.MaxTag)
 			break
 		}
 	}

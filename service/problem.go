@@ -115,7 +115,7 @@ func fieldMessage(e *ent.ValidationError) string {
 	var text *schema.TextError
 	switch {
 	case errors.As(e, &text):
-		return textMessage(label, e)
+		return textMessage(label, text)
 	case strings.Contains(e.Error(), "missing required field"), strings.Contains(e.Error(), "less than the required length"):
 		return label + " is required."
 	}
@@ -123,12 +123,8 @@ func fieldMessage(e *ent.ValidationError) string {
 }
 
 // textMessage words a schema.TextError of the field labelled label.
-func textMessage(label string, err error) string {
-	var text *schema.TextError
-	switch {
-	case !errors.As(err, &text):
-		return label + " is invalid."
-	case text.NUL:
+func textMessage(label string, text *schema.TextError) string {
+	if text.NUL {
 		return NULMessage(strings.ToLower(label))
 	}
 	return fmt.Sprintf("%s must be at most %d characters.", label, text.Max)

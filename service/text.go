@@ -10,8 +10,8 @@ import (
 // or holds a NUL: the schema's own rule (schema.Text), checked up front so
 // that every field's problem is reported at once, before any write.
 func checkText(verr *ValidationError, field, value string, max int) {
-	if err := schema.Text(max)(value); err != nil {
-		verr.Add(field, "%s", textMessage(fieldLabel(field), err))
+	if e := schema.CheckText(value, max); e != nil {
+		verr.Add(field, "%s", textMessage(fieldLabel(field), e))
 	}
 }
 

@@ -30,7 +30,7 @@ func (Document) Fields() []ent.Field {
 		field.String("sha256").Immutable(),
 		field.String("object_key").Immutable().Unique(),
 		limited(field.String("category").Default(""), MaxCategory),
-		field.Strings("tags").Optional().Validate(texts(50)),
+		field.Strings("tags").Optional().Validate(texts(MaxTag)),
 		field.Enum("status").Values("pending", "verified", "rejected").Default("pending"),
 		field.String("uploaded_by").Immutable(),
 		field.String("reviewed_by").Optional().Nillable(),

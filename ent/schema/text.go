@@ -30,6 +30,8 @@ const (
 	MaxReference   = 200 // payment references
 	MaxRegister    = 100 // POS register names
 	MaxIdemKey     = 255
+	MaxTag         = 50 // each document tag
+	MaxTags        = 20 // tags of one document
 )
 
 // TextError is why a text value was refused: too long, or holding a NUL
@@ -47,15 +49,24 @@ func (e *TextError) Error() string {
 	return fmt.Sprintf("value is longer than %d characters", e.Max)
 }
 
-// Text validates a value of at most max characters (not bytes: the same
-// count as PostgreSQL's varchar(max)) without NUL.
+// CheckText is what is wrong with s as a text of at most max characters
+// (not bytes: the same count as PostgreSQL's varchar(max)) without NUL,
+// or nil.
+func CheckText(s string, max int) *TextError {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return &TextError{NUL: true}
+	case len(s) > max && utf8.RuneCountInString(s) > max:
+		return &TextError{Max: max}
+	}
+	return nil
+}
+
+// Text is CheckText as an ent validator.
 func Text(max int) func(string) error {
 	return func(s string) error {
-		switch {
-		case strings.IndexByte(s, 0) >= 0:
-			return &TextError{NUL: true}
-		case len(s) > max && utf8.RuneCountInString(s) > max:
-			return &TextError{Max: max}
+		if e := CheckText(s, max); e != nil {
+			return e
 		}
 		return nil
 	}
@@ -72,11 +83,10 @@ func limited(f ent.Field, max int) ent.Field {
 
 // texts validates every element of a list of strings like Text.
 func texts(max int) func([]string) error {
-	check := Text(max)
 	return func(list []string) error {
 		for _, s := range list {
-			if err := check(s); err != nil {
-				return err
+			if e := CheckText(s, max); e != nil {
+				return e
 			}
 		}
 		return nil
