@@ -24,7 +24,7 @@ const MaxBodyBytes = 1 << 20
 // unknown fields and wrong types are 422, malformed JSON is 400, an
 // oversized body 413, a non-JSON content type 415.
 func bindJSON(c *gin.Context, dst any) error {
-	raw, err := io.ReadAll(c.Request.Body)
+	raw, err := jsonBody(c)
 	if err != nil {
 		return bodyError(err)
 	}

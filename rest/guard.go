@@ -68,6 +68,14 @@ func guardInput(c *gin.Context) {
 	c.Next()
 }
 
+// jsonBody is the request body: as guardInput read it, or read now.
+func jsonBody(c *gin.Context) ([]byte, error) {
+	if raw, ok := c.Get(ctxJSONBody); ok {
+		return raw.([]byte), nil
+	}
+	return io.ReadAll(c.Request.Body)
+}
+
 // isJSONBody: a body sent as JSON, or with no content type (which bindJSON
 // reads as JSON).
 func isJSONBody(r *http.Request) bool {

@@ -1,9 +1,6 @@
 package rest
 
 import (
-	"bytes"
-	"io"
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -51,16 +48,9 @@ func (s *Server) introspection(c *gin.Context) error {
 	return nil
 }
 
+// graphql hands the request to the GraphQL server. A JSON body has been
+// read already by guardInput (an oversized one is a clear 413 there).
 func (s *Server) graphql(c *gin.Context) error {
-	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); c.Request.Method == http.MethodPost && mt != "multipart/form-data" {
-		// gqlgen reads the whole body anyway; reading it here first turns
-		// an oversized one into a clear 413 instead of gqlgen's failure.
-		body, err := io.ReadAll(c.Request.Body)
-		if err != nil {
-			return bodyError(err)
-		}
-		c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	}
 	s.cfg.GraphQL.ServeHTTP(c.Writer, c.Request)
 	return nil
 }

@@ -124,6 +124,10 @@ func PaymentStatus(p *ent.Payment) string {
 // RefundPayment gives back all or part of a payment; the invoice balance
 // reopens by the same amount.
 func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInput) (*ent.Payment, error) {
+	verr := &ValidationError{}
+	if checkText(verr, "reason", in.Reason, schema.MaxReviewNote); verr.OrNil() != nil {
+		return nil, verr // before the invoice is locked
+	}
 	var out *ent.Payment
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		p, err := tx.Payment.Get(ctx, id)
@@ -155,10 +159,6 @@ func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInpu
 				return Invalid("amount", "The amount must be greater than 0.")
 			}
 			minor = cur.ToMinor(amount)
-		}
-		verr := &ValidationError{}
-		if checkText(verr, "reason", in.Reason, schema.MaxReviewNote); verr.OrNil() != nil {
-			return verr
 		}
 		if left == 0 {
 			return Invalid("id", "This payment is fully refunded already.")
