@@ -25,6 +25,7 @@ import (
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/graph"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/dbsync"
@@ -310,11 +311,11 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	introspection, err := graph.Introspection()
+	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer())
 	if err != nil {
 		return nil, err
 	}
-	h, err := rest.New(rest.Config{
+	h, err := edge.New(edge.Config{
 		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
 		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
@@ -326,11 +327,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		},
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies, SandboxAllowHTTP: cfg.SandboxAllowHTTP,
-		Mount:         portal.Register,
-		GraphQL:       graph.NewHandler(db.Client, svc, cfg.GraphQL),
-		Explorer:      portal.Explorer(),
-		SDL:           graph.SDL(),
-		Introspection: introspection,
+		Mount: portal.Register,
+		REST:  rest.New(svc), GraphQL: gql,
 	})
 	if err != nil {
 		return nil, err

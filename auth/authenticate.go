@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,15 +15,25 @@ import (
 // Error is an authentication or tenancy failure with the HTTP status and
 // machine code that a transport should answer with.
 type Error struct {
-	Status  int
+	Kind    ErrorKind
 	Code    string
 	Message string
 }
 
+// ErrorKind says how a credential was refused.
+type ErrorKind int
+
+// The ways a credential is refused.
+const (
+	Unauthenticated ErrorKind = iota // none, or not a valid one
+	Forbidden                        // valid, but not here (revoked, other tenant or environment)
+	BadRequest                       // the request is ambiguous
+)
+
 func (e *Error) Error() string { return e.Message }
 
-func fail(status int, code, format string, a ...any) *Error {
-	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, a...)}
+func fail(kind ErrorKind, code, format string, a ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
 // Request is what a transport extracted from the request: at most one of
@@ -49,27 +58,27 @@ type Authenticator struct {
 func (a *Authenticator) Authenticate(ctx context.Context, r Request) (*policy.Viewer, Tenant, error) {
 	switch {
 	case r.APIKey != "" && r.Bearer != "":
-		return nil, Tenant{}, fail(http.StatusBadRequest, "ambiguous_credentials", "Send either X-API-Key or Authorization: Bearer, not both.")
+		return nil, Tenant{}, fail(BadRequest, "ambiguous_credentials", "Send either X-API-Key or Authorization: Bearer, not both.")
 	case r.APIKey != "":
 		return a.withKey(ctx, r, r.APIKey)
 	case r.Bearer != "":
 		return a.withToken(ctx, r)
 	}
-	return nil, Tenant{}, fail(http.StatusUnauthorized, "unauthenticated", "Authentication required: send an integration key in X-API-Key or a token in Authorization: Bearer.")
+	return nil, Tenant{}, fail(Unauthenticated, "unauthenticated", "Authentication required: send an integration key in X-API-Key or a token in Authorization: Bearer.")
 }
 
 // CheckKey validates a key secret on its own (also used by the token
 // endpoint's client_credentials grant).
 func (a *Authenticator) CheckKey(ctx context.Context, secret string) (Key, error) {
 	if _, ok := KeyEnv(secret); !ok {
-		return Key{}, fail(http.StatusUnauthorized, "invalid_api_key", "The API key is not valid: keys start with %s or %s.", SandboxPrefix, LivePrefix)
+		return Key{}, fail(Unauthenticated, "invalid_api_key", "The API key is not valid: keys start with %s or %s.", SandboxPrefix, LivePrefix)
 	}
 	k, found, err := a.Dir.KeyByHash(ctx, HashKey(secret))
 	if err != nil {
 		return Key{}, err
 	}
 	if !found {
-		return Key{}, fail(http.StatusUnauthorized, "invalid_api_key", "The API key is not valid.")
+		return Key{}, fail(Unauthenticated, "invalid_api_key", "The API key is not valid.")
 	}
 	return k, keyUsable(k)
 }
@@ -78,11 +87,11 @@ func keyUsable(k Key) error {
 	now := time.Now()
 	switch {
 	case k.RolledAt != nil && (k.RevokedAt != nil || (k.ExpiresAt != nil && now.After(*k.ExpiresAt))):
-		return fail(http.StatusForbidden, "key_rolled", "This key was rolled on %s; use its replacement.", k.RolledAt.UTC().Format(time.RFC3339))
+		return fail(Forbidden, "key_rolled", "This key was rolled on %s; use its replacement.", k.RolledAt.UTC().Format(time.RFC3339))
 	case k.RevokedAt != nil:
-		return fail(http.StatusForbidden, "key_revoked", "This key was revoked on %s.", k.RevokedAt.UTC().Format(time.RFC3339))
+		return fail(Forbidden, "key_revoked", "This key was revoked on %s.", k.RevokedAt.UTC().Format(time.RFC3339))
 	case k.ExpiresAt != nil && now.After(*k.ExpiresAt):
-		return fail(http.StatusForbidden, "key_expired", "This key expired on %s.", k.ExpiresAt.UTC().Format(time.RFC3339))
+		return fail(Forbidden, "key_expired", "This key expired on %s.", k.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -113,23 +122,23 @@ func (a *Authenticator) bound(ctx context.Context, r Request, k Key, via string)
 
 func wrongEnv(keyEnv policy.Env) *Error {
 	if keyEnv == policy.Sandbox {
-		return fail(http.StatusForbidden, "wrong_environment", "This is a sandbox credential; use the sandbox base URL /api/sandbox.")
+		return fail(Forbidden, "wrong_environment", "This is a sandbox credential; use the sandbox base URL /api/sandbox.")
 	}
-	return fail(http.StatusForbidden, "wrong_environment", "This is a live credential; use the live base URL /api.")
+	return fail(Forbidden, "wrong_environment", "This is a live credential; use the live base URL /api.")
 }
 
 func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewer, Tenant, error) {
 	if strings.HasPrefix(r.Bearer, SandboxPrefix) || strings.HasPrefix(r.Bearer, LivePrefix) {
-		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "This is an integration key, not a bearer token: send it as X-API-Key: %s…, or exchange it at /api/auth/token (grant_type=client_credentials).", r.Bearer[:len(SandboxPrefix)])
+		return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "This is an integration key, not a bearer token: send it as X-API-Key: %s…, or exchange it at /api/auth/token (grant_type=client_credentials).", r.Bearer[:len(SandboxPrefix)])
 	}
 	c, err := a.Signer.Parse(r.Bearer, "access")
 	if err != nil {
-		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "The bearer token is invalid or expired; get a new one from /api/auth/token.")
+		return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "The bearer token is invalid or expired; get a new one from /api/auth/token.")
 	}
 	kind, id, _ := strings.Cut(c.Subject, ":")
 	uid, err := uuid.Parse(id)
 	if err != nil {
-		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "The bearer token is invalid.")
+		return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "The bearer token is invalid.")
 	}
 	if kind == "key" {
 		k, found, err := a.Dir.KeyByID(ctx, uid)
@@ -137,7 +146,7 @@ func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewe
 			return nil, Tenant{}, err
 		}
 		if !found {
-			return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "The key behind this token no longer exists.")
+			return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "The key behind this token no longer exists.")
 		}
 		if err := keyUsable(k); err != nil {
 			return nil, Tenant{}, err
@@ -149,7 +158,7 @@ func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewe
 		return nil, Tenant{}, err
 	}
 	if !found || !u.Active {
-		return nil, Tenant{}, fail(http.StatusUnauthorized, "invalid_token", "The user behind this token is disabled or gone.")
+		return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "The user behind this token is disabled or gone.")
 	}
 	var t Tenant
 	switch {
@@ -160,15 +169,15 @@ func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewe
 	case len(u.Tenants) == 1:
 		t, err = a.tenant(ctx, u.Tenants[0].String(), "")
 	case len(u.Tenants) == 0:
-		return nil, Tenant{}, fail(http.StatusForbidden, "no_tenant", "This user is not a member of any tenant.")
+		return nil, Tenant{}, fail(Forbidden, "no_tenant", "This user is not a member of any tenant.")
 	default:
-		return nil, Tenant{}, fail(http.StatusBadRequest, "tenant_required", "This user belongs to several tenants: send X-Tenant-ID with the tenant id or slug.")
+		return nil, Tenant{}, fail(BadRequest, "tenant_required", "This user belongs to several tenants: send X-Tenant-ID with the tenant id or slug.")
 	}
 	if err != nil {
 		return nil, Tenant{}, err
 	}
 	if !slices.Contains(u.Tenants, t.ID) {
-		return nil, Tenant{}, fail(http.StatusForbidden, "not_a_member", "This user is not a member of tenant %q.", t.Slug)
+		return nil, Tenant{}, fail(Forbidden, "not_a_member", "This user is not a member of tenant %q.", t.Slug)
 	}
 	v := a.viewer(t, r.Env, u.ID, uuid.Nil, policy.UserSubject(u.ID.String()))
 	v.Via = "bearer"
@@ -183,13 +192,13 @@ func (a *Authenticator) tenant(ctx context.Context, idOrSlug, hint string) (Tena
 		return Tenant{}, err
 	}
 	if !found {
-		return Tenant{}, fail(http.StatusForbidden, "unknown_tenant", "Tenant %q does not exist or you are not a member.", idOrSlug)
+		return Tenant{}, fail(Forbidden, "unknown_tenant", "Tenant %q does not exist or you are not a member.", idOrSlug)
 	}
 	if hint != "" && hint != t.ID.String() && hint != t.Slug {
-		return Tenant{}, fail(http.StatusForbidden, "tenant_mismatch", "X-Tenant-ID %q does not match the tenant of this credential (%s).", hint, t.Slug)
+		return Tenant{}, fail(Forbidden, "tenant_mismatch", "X-Tenant-ID %q does not match the tenant of this credential (%s).", hint, t.Slug)
 	}
 	if !t.Active {
-		return Tenant{}, fail(http.StatusForbidden, "tenant_suspended", "Tenant %q is suspended.", t.Slug)
+		return Tenant{}, fail(Forbidden, "tenant_suspended", "Tenant %q is suspended.", t.Slug)
 	}
 	return t, nil
 }

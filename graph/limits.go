@@ -281,7 +281,7 @@ func nulInLiteral(v *ast.Value, path string) string {
 func nulError(path string) *gqlerror.Error {
 	p := service.ProblemOf(service.Invalid(path, "%s", service.NULMessage(path)))
 	err := gqlerror.Errorf("%s", p.Message)
-	err.Extensions = map[string]any{"code": service.GraphQLCode(p.Status), "reason": p.Code, "errors": p.Fields}
+	err.Extensions = extensions(p)
 	return err
 }
 

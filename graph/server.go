@@ -145,23 +145,13 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		}
 		p = service.ProblemOf(service.Invalid(field, "%s", msg))
 	}
-	switch {
-	case p.Status == http.StatusServiceUnavailable:
+	switch p.Kind {
+	case service.KindUnavailable:
 		slog.WarnContext(ctx, "dependency unavailable", "code", p.Code, "error", err.Error())
-	case p.Unexpected():
+	case service.KindUnexpected:
 		slog.ErrorContext(ctx, "graphql request failed", "error", err.Error())
 	}
-	ext := map[string]any{"code": service.GraphQLCode(p.Status), "reason": p.Code}
-	switch {
-	case p.Fields != nil:
-		ext["errors"] = p.Fields
-	case p.Permission != "":
-		ext["permission"] = p.Permission
-	case p.MaxBytes != 0:
-		ext["maxBytes"] = p.MaxBytes
-	case p.AllowedTypes != nil:
-		ext["allowedTypes"] = p.AllowedTypes
-	}
+	ext := extensions(p)
 	gerr.Message, gerr.Extensions = p.Message, ext
 	return gerr
 }

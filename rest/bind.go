@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"net/http"
 	"reflect"
 	"strings"
 	"time"
@@ -13,35 +12,33 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/service"
 )
-
-// MaxBodyBytes bounds every JSON request body.
-const MaxBodyBytes = 1 << 20
 
 // bindJSON decodes the body into dst (a pointer to a struct with json tags)
 // field by field, so that every problem is reported against its field:
 // unknown fields and wrong types are 422, malformed JSON is 400, an
 // oversized body 413, a non-JSON content type 415.
 func bindJSON(c *gin.Context, dst any) error {
-	raw, err := jsonBody(c)
+	raw, err := edge.JSONBody(c)
 	if err != nil {
-		return bodyError(err)
+		return edge.BodyError(err)
 	}
 	if len(strings.TrimSpace(string(raw))) == 0 {
 		raw = []byte("{}")
 	} else if ct := c.GetHeader("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
-			return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as application/json.")
+			return service.Fail(service.KindUnsupported, "unsupported_media_type", "Send the body as application/json.")
 		}
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || !json.Valid(raw) {
-			return &apiError{Status: http.StatusBadRequest, Code: "malformed_json",
-				Message: "The request body is not valid JSON.",
-				Extra:   gin.H{"errors": gin.H{"body": []string{"The body must be a valid JSON object."}}}}
+			p := service.Fail(service.KindBadRequest, "malformed_json", "The request body is not valid JSON.")
+			p.Fields = map[string][]string{"body": {"The body must be a valid JSON object."}}
+			return p
 		}
 		return service.Invalid("body", "The body must be a JSON object.")
 	}

@@ -9,13 +9,74 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/cienerp/cienerp/storage"
+	"github.com/gin-gonic/gin"
 )
+
+// Documents kept in storage, with a verification workflow.
+
+func (s *Server) documentsRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/documents", Permission: policy.DocumentsView, Handle: s.listDocuments,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "List documents, newest first", Params: []openapi.Param{
+				limitParam, cursorParam,
+				openapi.Query("status", "Comma-separated: pending, verified, rejected.", openapi.StrSchema("")),
+				openapi.Query("category", "Exact category.", openapi.StrSchema("")),
+				openapi.Query("tag", "Documents carrying this tag.", openapi.StrSchema("")),
+				openapi.Query("uploader", "user:<id> or key:<id>.", openapi.StrSchema("")),
+				openapi.Query("q", "Text search in title and filename (case-insensitive).", openapi.StrSchema("")),
+			}, Status: 200, Data: "Document", List: true}},
+		{Method: http.MethodPost, Path: "/documents", Permission: policy.DocumentsUpload, Creates: true, Handle: s.uploadDocument, Upload: true,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document",
+				Example: obj{"file": "(the file's bytes)", "title": "Signed contract", "category": "contracts", "tags": []string{"legal", "2026"}}}},
+		{Method: http.MethodGet, Path: "/documents/:id", Permission: policy.DocumentsView, Handle: s.getDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Get a document's metadata", Params: []openapi.Param{idParam}, Status: 200, Data: "Document"}},
+		{Method: http.MethodPatch, Path: "/documents/:id", Permission: policy.DocumentsUpdate, Handle: s.updateDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Edit a document's title, category or tags", Params: []openapi.Param{idParam}, Body: "UpdateDocument", Status: 200, Data: "Document",
+				Example: obj{"title": "Signed contract (final)", "tags": []string{"legal", "2026"}}}},
+		{Method: http.MethodDelete, Path: "/documents/:id", Permission: policy.DocumentsDelete, Handle: s.deleteDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Delete a document and its file", Description: "Both go, or neither (storage down: 503). Safe to retry.", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+		{Method: http.MethodGet, Path: "/documents/:id/download", Permission: policy.DocumentsView, Handle: s.downloadDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Download a document's bytes", Description: "Streams with Content-Type, Content-Length, Content-Disposition: attachment, ETag (the SHA-256) and Range support. With redirect=1 and S3 storage: 302 to a direct URL valid for 5 minutes.", Params: []openapi.Param{idParam,
+				openapi.Query("redirect", "1 to be redirected to a short-lived direct URL (S3 storage).", openapi.StrSchema("")),
+			}, Status: 200, Raw: "Binary"}},
+		{Method: http.MethodPost, Path: "/documents/:id/verify", Permission: policy.DocumentsVerify, Handle: s.verifyDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Verify a pending document", Params: []openapi.Param{idParam}, Body: "VerifyDocument", Status: 200, Data: "Document",
+				Example: obj{"note": "Checked against the original."}}},
+		{Method: http.MethodPost, Path: "/documents/:id/reject", Permission: policy.DocumentsVerify, Handle: s.rejectDocument,
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Reject a pending document", Description: "A reason is required.", Params: []openapi.Param{idParam}, Body: "RejectDocument", Status: 200, Data: "Document",
+				Example: obj{"reason": "The scan is unreadable; please upload it again."}}},
+	}
+}
+
+func documentsSchemas() obj {
+	return obj{
+		"Document": openapi.Object([]string{"id", "title", "filename", "content_type", "size", "sha256", "status"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "document"}, "title": obj{"type": "string"}, "filename": obj{"type": "string"},
+			"content_type": openapi.Str("Sniffed from the bytes."), "size": obj{"type": "integer"}, "sha256": openapi.Str("Hex SHA-256 of the bytes."),
+			"category": obj{"type": "string"}, "tags": openapi.StringList, "status": openapi.Enum("", "pending", "verified", "rejected"),
+			"uploaded_by": openapi.Str("user:<id> or key:<id>."), "reviewed_by": openapi.Nullable("string", "", "Who verified or rejected it."),
+			"reviewed_at": openapi.Nullable("string", "date-time", ""), "review_note": openapi.Str("The verify note or the reject reason."),
+			"environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
+		}),
+		"UploadDocument": openapi.Object([]string{"file"}, obj{
+			"file":  obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "The bytes."},
+			"title": openapi.TextMax(schema.MaxTitle, "Defaults to the file name."), "category": openapi.TextMax(schema.MaxCategory, ""),
+			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}, "description": "Repeat the field or separate with commas."},
+		}),
+		"UpdateDocument": openapi.Object(nil, obj{"title": openapi.TextMax(schema.MaxTitle, ""), "category": openapi.TextMax(schema.MaxCategory, ""),
+			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}}}),
+		"VerifyDocument": openapi.Object(nil, obj{"note": openapi.TextMax(schema.MaxReviewNote, "")}),
+		"RejectDocument": openapi.Object([]string{"reason"}, obj{"reason": openapi.TextMax(schema.MaxReviewNote, "")}),
+	}
+}
 
 type documentJSON struct {
 	ID          string     `json:"id"`
@@ -59,9 +120,9 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 	ctx := c.Request.Context()
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "multipart/form-data" || params["boundary"] == "" {
-		return newError(http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the document as multipart/form-data with the bytes in a field named file.")
+		return service.Fail(service.KindUnsupported, "unsupported_media_type", "Send the document as multipart/form-data with the bytes in a field named file.")
 	}
-	if c.Request.ContentLength > s.svc.Limits.MaxBytes+uploadOverhead {
+	if c.Request.ContentLength > s.svc.Limits.MaxBytes+edge.UploadOverhead {
 		return &service.TooLargeError{Limit: s.svc.Limits.MaxBytes}
 	}
 	var up *service.Upload
@@ -83,7 +144,7 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 			if errors.As(perr, &tooBig) {
 				return &service.TooLargeError{Limit: s.svc.Limits.MaxBytes}
 			}
-			return newError(http.StatusBadRequest, "malformed_multipart", "The multipart body could not be read; check the boundary and the part headers.")
+			return service.Fail(service.KindBadRequest, "malformed_multipart", "The multipart body could not be read; check the boundary and the part headers.")
 		}
 		name := part.FormName()
 		switch name {
@@ -127,9 +188,6 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 	respond(c, http.StatusCreated, documentView(d))
 	return nil
 }
-
-// uploadOverhead is what a multipart body may add to the file's size.
-const uploadOverhead = 1 << 20
 
 func (s *Server) listDocuments(c *gin.Context) error {
 	verr := &service.ValidationError{}
@@ -200,6 +258,7 @@ type reviewInput struct {
 }
 
 func (s *Server) verifyDocument(c *gin.Context) error { return s.review(c, false) }
+
 func (s *Server) rejectDocument(c *gin.Context) error { return s.review(c, true) }
 
 func (s *Server) review(c *gin.Context, reject bool) error {

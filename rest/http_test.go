@@ -11,12 +11,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent/auditevent"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
-	"github.com/cienerp/cienerp/rest"
 )
 
 func TestValidationErrorShapes(t *testing.T) {
@@ -41,7 +42,7 @@ func TestValidationErrorShapes(t *testing.T) {
 		{"bad status on patch", "PATCH", "/tickets/" + id, map[string]any{"status": "done"}, nil, 422, "status"},
 		{"malformed JSON", "POST", "/tickets", `{"title": "x",`, nil, 400, "body"},
 		{"text body", "POST", "/tickets", "title=x", testenv.H{"Content-Type": "text/plain"}, 415, ""},
-		{"huge body", "POST", "/tickets", `{"title":"` + strings.Repeat("x", rest.MaxBodyBytes) + `"}`, nil, 413, ""},
+		{"huge body", "POST", "/tickets", `{"title":"` + strings.Repeat("x", edge.MaxBodyBytes) + `"}`, nil, 413, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -151,7 +152,7 @@ func TestIdempotencyKeyInFlightIsConflict(t *testing.T) {
 	raw, _ := json.Marshal(body)
 	v := f.As(f.A.ID, policy.Sandbox, policy.KeySubject(f.sandboxAKey.String()))
 	f.App.DB.Client.IdempotencyKey.Create().SetCredential(policy.KeySubject(f.sandboxAKey.String())).SetKey("busy").
-		SetRequestHash(rest.RequestHash("POST", sandbox+"/tickets", raw)).SetExpiresAt(time.Now().Add(time.Hour)).ExecX(v)
+		SetRequestHash(edge.RequestHash("POST", sandbox+"/tickets", raw)).SetExpiresAt(time.Now().Add(time.Hour)).ExecX(v)
 	r := f.Expect(f.Do("POST", sandbox+"/tickets", body, testenv.Key(f.sandboxA).With("Idempotency-Key", "busy")), 409)
 	if r.Str("code") != "idempotency_in_progress" {
 		t.Fatalf("in flight: %s", r)
@@ -207,10 +208,10 @@ func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
 			continue
 		}
 		var rel string
-		if p, ok := strings.CutPrefix(rt.Path, rest.PublicPrefix+"/"); ok {
+		if p, ok := strings.CutPrefix(rt.Path, edge.PublicPrefix+"/"); ok {
 			rel = "/" + p
 		}
-		for _, b := range rest.Bases {
+		for _, b := range edge.Bases {
 			if p, ok := strings.CutPrefix(rt.Path, b.Prefix+"/"); ok && len(b.Prefix) > 0 {
 				if rel == "" || len(p) < len(rel) {
 					rel = "/" + p
@@ -225,7 +226,7 @@ func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
 		if method == "HEAD" { // every GET answers HEAD too; its GET documents it
 			method = "GET"
 		}
-		item := doc.Paths.Find(rest.OpenAPIPath(rel))
+		item := doc.Paths.Find(openapi.Path(rel))
 		if item == nil || item.GetOperation(method) == nil {
 			t.Errorf("route %s %s is missing from the OpenAPI document", rt.Method, rt.Path)
 		}

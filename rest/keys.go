@@ -4,19 +4,104 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-
-	"github.com/cienerp/cienerp/service"
 )
 
-// pathID reads :id; a malformed id is simply not found.
-func pathID(c *gin.Context, entity string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, &service.NotFoundError{Entity: entity}
+// Integration keys (Settings → Integration Keys).
+
+func (s *Server) keysRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Handle: s.listKeys,
+			Doc: openapi.Doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
+		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.createKey,
+			Doc: openapi.Doc{Tag: "Settings", Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
+				Example: obj{"name": "Warehouse sync", "roles": []string{"it-agent"}}}},
+		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/revoke", Permission: policy.IntegrationKeysManage, Handle: s.revokeKey,
+			Doc: openapi.Doc{Tag: "Settings", Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []openapi.Param{idParam}, Status: 200, Data: "IntegrationKey"}},
+		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.rollKey,
+			Doc: openapi.Doc{Tag: "Settings", Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []openapi.Param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey",
+				Example: obj{"expires_in_hours": 24}}},
+		{Method: http.MethodPut, Path: "/admin/integration-keys/:id/roles", Permission: policy.PoliciesManage, Handle: s.setKeyRoles,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Replace an integration key's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "IntegrationKey",
+				Example: obj{"roles": []string{"it-agent"}}}},
 	}
-	return id, nil
+}
+
+func keysSchemas() obj {
+	return obj{
+		"IntegrationKey": openapi.Object([]string{"id", "name", "prefix", "environment", "roles", "status"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "integration_key"}, "name": obj{"type": "string"},
+			"prefix":      openapi.Str("The first characters, to recognise the key."),
+			"secret":      openapi.Str("Only in the responses of create and roll: store it now, it is never shown again."),
+			"environment": openapi.Env, "roles": obj{"type": "array", "items": obj{"type": "string"}},
+			"status":     openapi.Enum("", "active", "expired", "revoked", "rolled"),
+			"created_by": openapi.Nullable("string", "uuid", "The user who created it."), "created_at": openapi.Time,
+			"expires_at": openapi.Nullable("string", "date-time", ""), "revoked_at": openapi.Nullable("string", "date-time", ""),
+			"rolled_at": openapi.Nullable("string", "date-time", ""), "rolled_from": openapi.Nullable("string", "uuid", "The key this one replaced."),
+			"last_used_at": openapi.Nullable("string", "date-time", "Updated within a minute of use."),
+		}),
+		"CreateIntegrationKey": openapi.Object([]string{"name", "roles"}, obj{
+			"name":       obj{"type": "string", "maxLength": schema.MaxKeyName, "examples": []string{"Warehouse sync"}},
+			"roles":      obj{"type": "array", "items": obj{"type": "string"}, "minItems": 1, "examples": [][]string{{"it-agent"}}},
+			"expires_at": obj{"type": "string", "format": "date-time"},
+		}),
+		"RollIntegrationKey": openapi.Object(nil, obj{
+			"expires_in_hours": obj{"type": "integer", "minimum": 0, "maximum": 168, "default": 0, "description": "How long the old key keeps working."},
+		}),
+	}
+}
+
+func (s *Server) setKeyRoles(c *gin.Context) error {
+	id, err := pathID(c, "integration key")
+	if err != nil {
+		return err
+	}
+	var in rolesInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	k, err := s.svc.SetKeyRoles(c.Request.Context(), id, in.Roles)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, keyView(k))
+	return nil
+}
+
+type keyJSON struct {
+	ID          uuid.UUID  `json:"id"`
+	Object      string     `json:"object"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	Secret      string     `json:"secret,omitempty"`
+	Environment policy.Env `json:"environment"`
+	Roles       []string   `json:"roles"`
+	Status      string     `json:"status"`
+	CreatedBy   *uuid.UUID `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+	RolledAt    *time.Time `json:"rolled_at"`
+	RolledFrom  *uuid.UUID `json:"rolled_from"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+}
+
+func keyView(k *service.Key) keyJSON {
+	roles := k.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return keyJSON{
+		ID: k.ID, Object: "integration_key", Name: k.Name, Prefix: k.Prefix, Secret: k.Secret,
+		Environment: k.Env, Roles: roles, Status: k.Status(time.Now()), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
+		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RolledAt: k.RolledAt, RolledFrom: k.RolledFrom, LastUsedAt: k.LastUsedAt,
+	}
 }
 
 func (s *Server) listKeys(c *gin.Context) error {

@@ -2,15 +2,118 @@ package rest
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/ent/ticket"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-
-	"github.com/cienerp/cienerp/ent/ticket"
-	"github.com/cienerp/cienerp/service"
 )
+
+// IT-support tickets and their comments.
+
+func (s *Server) ticketsRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/tickets", Permission: policy.TicketsView, Handle: s.listTickets,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},
+		{Method: http.MethodPost, Path: "/tickets", Permission: policy.TicketsCreate, Creates: true, Handle: s.createTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Open a ticket", Description: "Numbers (IT-000042) count per tenant and environment. A user is the requester unless another member is named; a key must name one.", Body: "CreateTicket", Status: 201, Data: "Ticket",
+				Example: obj{"title": "Printer on floor 2 jams", "priority": "high", "requester_id": exampleID}}},
+		{Method: http.MethodGet, Path: "/tickets/:id", Permission: policy.TicketsView, Handle: s.getTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Get a ticket", Params: []openapi.Param{idParam}, Status: 200, Data: "Ticket"}},
+		{Method: http.MethodPatch, Path: "/tickets/:id", Permission: policy.TicketsUpdate, Handle: s.updateTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Update a ticket", Description: "Absent fields stay as they are; assignee_id null unassigns. Status follows the workflow: open, in_progress and on_hold move freely between each other and to resolved or closed; resolved may reopen or close; closed is final.", Params: []openapi.Param{idParam}, Body: "UpdateTicket", Status: 200, Data: "Ticket",
+				Example: obj{"status": "in_progress", "priority": "urgent"}}},
+		{Method: http.MethodDelete, Path: "/tickets/:id", Permission: policy.TicketsDelete, Handle: s.deleteTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Delete a ticket and its comments", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+		{Method: http.MethodGet, Path: "/tickets/:id/comments", Permission: policy.TicketsView, Handle: s.listComments,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "List a ticket's comments, oldest first", Params: []openapi.Param{idParam, limitParam, cursorParam}, Status: 200, Data: "TicketComment", List: true}},
+		{Method: http.MethodPost, Path: "/tickets/:id/comments", Permission: policy.CommentsCreate, Creates: true, Handle: s.addComment,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Comment on a ticket", Params: []openapi.Param{idParam}, Body: "CreateTicketComment", Status: 201, Data: "TicketComment",
+				Example: obj{"body": "Replaced the fuser; please try again.", "internal": false}}},
+	}
+}
+
+func ticketsSchemas() obj {
+	return obj{
+		"Ticket": openapi.Object([]string{"id", "number", "title", "status", "priority", "requester_id", "environment"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "ticket"}, "number": openapi.Str("IT-000042: per tenant and environment."),
+			"title": obj{"type": "string"}, "description": obj{"type": "string"},
+			"status": openapi.Enum("", schema.TicketStatuses...), "priority": openapi.Enum("", schema.TicketPriorities...),
+			"requester_id": openapi.UUID, "assignee_id": openapi.Nullable("string", "uuid", ""), "created_by": openapi.Str("user:<id> or key:<id>."),
+			"environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
+			"resolved_at": openapi.Nullable("string", "date-time", ""), "closed_at": openapi.Nullable("string", "date-time", ""),
+		}),
+		"CreateTicket": openapi.Object([]string{"title"}, obj{
+			"title":           obj{"type": "string", "maxLength": schema.MaxTitle, "examples": []string{"Printer on floor 2 jams"}},
+			"description":     obj{"type": "string", "maxLength": schema.MaxDescription},
+			"priority":        obj{"type": "string", "enum": schema.TicketPriorities, "default": "normal"},
+			"requester_id":    obj{"type": "string", "format": "uuid", "description": "A member's user id (GET /admin/members lists them); defaults to the calling user. A key gives this or requester_email."},
+			"requester_email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail, "description": "A member's email, instead of requester_id."},
+			"assignee_id":     obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
+		}),
+		"UpdateTicket": openapi.Object(nil, obj{
+			"title": obj{"type": "string", "maxLength": schema.MaxTitle}, "description": obj{"type": "string", "maxLength": schema.MaxDescription},
+			"priority": obj{"type": "string", "enum": schema.TicketPriorities}, "status": obj{"type": "string", "enum": schema.TicketStatuses},
+			"requester_id": obj{"type": "string", "format": "uuid"},
+			"assignee_id":  openapi.Nullable("string", "uuid", "null unassigns."),
+		}),
+		"TicketComment": openapi.Object([]string{"id", "ticket_id", "body", "author"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "ticket_comment"}, "ticket_id": openapi.UUID, "body": obj{"type": "string"},
+			"internal": obj{"type": "boolean"}, "author": openapi.Str("user:<id> or key:<id>."), "created_at": openapi.Time,
+		}),
+		"CreateTicketComment": openapi.Object([]string{"body"}, obj{
+			"body": obj{"type": "string", "maxLength": schema.MaxDescription}, "internal": obj{"type": "boolean", "default": false, "description": "Visible to agents only."},
+		}),
+	}
+}
+
+type ticketJSON struct {
+	ID          uuid.UUID  `json:"id"`
+	Object      string     `json:"object"`
+	Number      string     `json:"number"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Status      string     `json:"status"`
+	Priority    string     `json:"priority"`
+	RequesterID uuid.UUID  `json:"requester_id"`
+	AssigneeID  *uuid.UUID `json:"assignee_id"`
+	CreatedBy   string     `json:"created_by"`
+	Environment policy.Env `json:"environment"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ResolvedAt  *time.Time `json:"resolved_at"`
+	ClosedAt    *time.Time `json:"closed_at"`
+}
+
+func ticketView(t *ent.Ticket) ticketJSON {
+	return ticketJSON{
+		ID: t.ID, Object: "ticket", Number: service.TicketNumber(t.Number), Title: t.Title,
+		Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
+		RequesterID: t.RequesterID, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy, Environment: t.Env,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
+	}
+}
+
+type commentJSON struct {
+	ID        uuid.UUID `json:"id"`
+	Object    string    `json:"object"`
+	TicketID  uuid.UUID `json:"ticket_id"`
+	Body      string    `json:"body"`
+	Internal  bool      `json:"internal"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func commentView(c *ent.TicketComment) commentJSON {
+	return commentJSON{ID: c.ID, Object: "ticket_comment", TicketID: c.TicketID, Body: c.Body, Internal: c.Internal, Author: c.Author, CreatedAt: c.CreatedAt}
+}
 
 func (s *Server) listTickets(c *gin.Context) error {
 	f, err := ticketFilter(c)
@@ -58,29 +161,6 @@ func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 		f.Requester = &id
 	}
 	return f, verr.OrNil()
-}
-
-// queryLimit reads ?limit= (default 20, at most service.MaxPageSize).
-func queryLimit(c *gin.Context, verr *service.ValidationError) int {
-	l := c.Query("limit")
-	if l == "" {
-		return 20
-	}
-	n, err := strconv.Atoi(l)
-	if err != nil || n < 1 || n > service.MaxPageSize {
-		verr.Add("limit", "Limit must be an integer between 1 and %d.", service.MaxPageSize)
-	}
-	return n
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 func (s *Server) createTicket(c *gin.Context) error {
@@ -171,4 +251,14 @@ func (s *Server) addComment(c *gin.Context) error {
 	}
 	respond(c, http.StatusCreated, commentView(cm))
 	return nil
+}
+
+var ticketListParams = []openapi.Param{
+	limitParam, cursorParam,
+	openapi.Query("status", "Comma-separated statuses: "+strings.Join(schema.TicketStatuses, ", ")+".", openapi.StrSchema("")),
+	openapi.Query("priority", "Comma-separated priorities: "+strings.Join(schema.TicketPriorities, ", ")+".", openapi.StrSchema("")),
+	openapi.Query("assignee", "Assignee user id, or \"none\" for unassigned tickets.", openapi.StrSchema("")),
+	openapi.Query("requester", "Requester user id.", openapi.StrSchema("uuid")),
+	openapi.Query("q", "Text search in title and description (case-insensitive).", openapi.StrSchema("")),
+	openapi.Query("sort", "Order: -created_at (default), created_at, -updated_at, updated_at, -number, number.", openapi.StrSchema("")),
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
+	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
@@ -18,22 +18,50 @@ import (
 // InvalidMessage is the fixed message of every validation failure.
 const InvalidMessage = "The given data was invalid."
 
+// Kind is the class of a failure. It speaks no protocol: the HTTP edge
+// maps it to a status, GraphQL to extensions.code.
+type Kind int
+
+// The kinds of failure.
+const (
+	KindUnexpected      Kind = iota // a failure the platform does not know: logged, never shown
+	KindInvalid                     // the input breaks a rule (field errors)
+	KindBadRequest                  // the request itself is malformed
+	KindUnauthenticated             // no or unusable credentials
+	KindForbidden                   // the credential may not do this
+	KindNotFound                    // no such object (here)
+	KindNotAllowed                  // the method is not served on this path
+	KindConflict                    // a concurrent change or request won
+	KindTooLarge                    // a body or file over its limit
+	KindUnsupported                 // a media type that is not accepted
+	KindRateLimited                 // the budget is spent
+	KindUnavailable                 // a dependency does not answer; retry
+)
+
 // Problem is how the platform describes a failure to a caller. REST and
-// GraphQL both answer from it (REST: status and code; GraphQL:
-// extensions.code from the status, reason from the code), so the two
-// transports never describe the same failure differently.
+// GraphQL both answer from it, so the two transports never describe the
+// same failure differently. A Problem is also an error, for failures that
+// are born classified (the edge's own, a malformed body).
 type Problem struct {
-	Status       int
+	Kind         Kind
 	Code         string // e.g. not_found, file_too_large
 	Message      string
 	Permission   string              // forbidden: the permission that is missing
-	Fields       map[string][]string // validation_failed: field → messages
+	Fields       map[string][]string // field → messages (Invalid; a malformed body names "body")
 	MaxBytes     int64               // file_too_large
 	AllowedTypes []string            // unsupported_file_type
+	RetryAfter   int                 // rate_limited: seconds to wait
+}
+
+func (p *Problem) Error() string { return p.Message }
+
+// Fail is a Problem of kind with code and a message.
+func Fail(kind Kind, code, format string, a ...any) *Problem {
+	return &Problem{Kind: kind, Code: code, Message: fmt.Sprintf(format, a...)}
 }
 
 // Unexpected is an error the platform does not know: log it, never show it.
-func (p Problem) Unexpected() bool { return p.Status == http.StatusInternalServerError }
+func (p Problem) Unexpected() bool { return p.Kind == KindUnexpected }
 
 // ProblemOf classifies an error of the service layer (or of ent and
 // storage below it).
@@ -45,67 +73,54 @@ func ProblemOf(err error) Problem {
 		nf     *NotFoundError
 		denied *policy.DeniedError
 		entErr *ent.ValidationError
+		prob   *Problem
+		aerr   *auth.Error
 	)
 	switch {
+	case errors.As(err, &prob):
+		return *prob
+	case errors.As(err, &aerr):
+		return Problem{Kind: authKinds[aerr.Kind], Code: aerr.Code, Message: aerr.Message}
 	case errors.As(err, &verr):
-		return Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: InvalidMessage, Fields: verr.Fields}
+		return Problem{Kind: KindInvalid, Code: "validation_failed", Message: InvalidMessage, Fields: verr.Fields}
 	case errors.As(err, &tooBig):
-		return Problem{Status: http.StatusRequestEntityTooLarge, Code: "file_too_large", Message: tooBig.Error(), MaxBytes: tooBig.Limit}
+		return Problem{Kind: KindTooLarge, Code: "file_too_large", Message: tooBig.Error(), MaxBytes: tooBig.Limit}
 	case errors.As(err, &badTyp):
-		return Problem{Status: http.StatusUnsupportedMediaType, Code: "unsupported_file_type", Message: badTyp.Error(), AllowedTypes: badTyp.Allowed}
+		return Problem{Kind: KindUnsupported, Code: "unsupported_file_type", Message: badTyp.Error(), AllowedTypes: badTyp.Allowed}
 	case errors.As(err, &entErr):
-		return Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: InvalidMessage,
+		return Problem{Kind: KindInvalid, Code: "validation_failed", Message: InvalidMessage,
 			Fields: map[string][]string{entErr.Name: {fieldMessage(entErr)}}}
 	case database.UnstorableText(err):
-		return Problem{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: InvalidMessage,
+		return Problem{Kind: KindInvalid, Code: "validation_failed", Message: InvalidMessage,
 			Fields: map[string][]string{"body": {"Text values must not contain NUL characters (\\u0000)."}}}
 	case errors.Is(err, storage.ErrUnavailable):
-		return Problem{Status: http.StatusServiceUnavailable, Code: "storage_unavailable",
+		return Problem{Kind: KindUnavailable, Code: "storage_unavailable",
 			Message: "Document storage is unavailable right now; nothing was changed. Retry in a moment."}
 	case errors.Is(err, context.DeadlineExceeded):
-		return Problem{Status: http.StatusServiceUnavailable, Code: "timeout",
+		return Problem{Kind: KindUnavailable, Code: "timeout",
 			Message: "The request ran out of its time budget and was stopped; ask for less (a smaller page, fewer fields) or retry."}
 	case database.Unavailable(err):
-		return Problem{Status: http.StatusServiceUnavailable, Code: "unavailable",
+		return Problem{Kind: KindUnavailable, Code: "unavailable",
 			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
 	case errors.As(err, &nf):
-		return Problem{Status: http.StatusNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", nf.Entity)}
+		return Problem{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", nf.Entity)}
 	case errors.As(err, &denied): // before privacy.Deny: a denial may be both
-		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: fmt.Sprintf("This credential lacks the permission %s.", denied.Permission),
+		return Problem{Kind: KindForbidden, Code: "forbidden", Message: fmt.Sprintf("This credential lacks the permission %s.", denied.Permission),
 			Permission: denied.Permission}
 	case errors.Is(err, privacy.Deny):
-		return Problem{Status: http.StatusForbidden, Code: "forbidden", Message: "This credential may not do that."}
+		return Problem{Kind: KindForbidden, Code: "forbidden", Message: "This credential may not do that."}
 	case errors.Is(err, ErrIdempotencyRunning):
-		return Problem{Status: http.StatusConflict, Code: "idempotency_in_progress",
+		return Problem{Kind: KindConflict, Code: "idempotency_in_progress",
 			Message: "A request with this idempotency key is still being processed; retry later."}
 	case errors.Is(err, ErrConflict), ent.IsConstraintError(err):
-		return Problem{Status: http.StatusConflict, Code: "conflict", Message: "The request conflicted with a concurrent change; retry it."}
+		return Problem{Kind: KindConflict, Code: "conflict", Message: "The request conflicted with a concurrent change; retry it."}
 	}
-	return Problem{Status: http.StatusInternalServerError, Code: "internal_error", Message: "Something went wrong on our side."}
+	return Problem{Kind: KindUnexpected, Code: "internal_error", Message: "Something went wrong on our side."}
 }
 
-// GraphQLCode names a status the way GraphQL clients expect in
-// extensions.code.
-func GraphQLCode(status int) string {
-	switch status {
-	case http.StatusUnauthorized:
-		return "UNAUTHENTICATED"
-	case http.StatusForbidden:
-		return "FORBIDDEN"
-	case http.StatusTooManyRequests:
-		return "RATE_LIMITED"
-	case http.StatusNotFound:
-		return "NOT_FOUND"
-	case http.StatusUnprocessableEntity:
-		return "VALIDATION"
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
-		return "BAD_REQUEST"
-	case http.StatusConflict:
-		return "CONFLICT"
-	case http.StatusServiceUnavailable:
-		return "UNAVAILABLE"
-	}
-	return "INTERNAL"
+// authKinds classifies the authenticator's refusals.
+var authKinds = map[auth.ErrorKind]Kind{
+	auth.Unauthenticated: KindUnauthenticated, auth.Forbidden: KindForbidden, auth.BadRequest: KindBadRequest,
 }
 
 // fieldMessage words a schema validator's refusal of a field the way the

@@ -25,8 +25,8 @@ func (Ticket) Fields() []ent.Field {
 		field.Int("number").Positive().Immutable().Comment("per tenant and environment; shown as IT-000042").Annotations(entgql.OrderField("NUMBER")),
 		limited(field.String("title").NotEmpty(), MaxTitle),
 		limited(field.Text("description").Default(""), MaxDescription),
-		field.Enum("status").Values("open", "in_progress", "on_hold", "resolved", "closed").Default("open"),
-		field.Enum("priority").Values("low", "normal", "high", "urgent").Default("normal"),
+		field.Enum("status").Values(TicketStatuses...).Default("open"),
+		field.Enum("priority").Values(TicketPriorities...).Default("normal"),
 		field.UUID("requester_id", uuid.UUID{}),
 		field.UUID("assignee_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("created_by").Immutable().Comment("subject that opened it: user:<id> or key:<id>"),
@@ -61,3 +61,10 @@ func (Ticket) Policy() ent.Policy {
 func (Ticket) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
+
+// TicketStatuses and TicketPriorities are the values of a ticket's status
+// and priority, in workflow order: the one list every layer names them from.
+var (
+	TicketStatuses   = []string{"open", "in_progress", "on_hold", "resolved", "closed"}
+	TicketPriorities = []string{"low", "normal", "high", "urgent"}
+)

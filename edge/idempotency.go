@@ -1,16 +1,14 @@
-package rest
+package edge
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,14 +37,14 @@ func (w *captureWriter) WriteString(s string) (int, error) {
 // 500) is replayed for 24 h; the same key with another request is 422; a
 // key whose first request is still running is 409 (until its lease lapses,
 // when its holder can no longer finish it).
-func (s *Server) idempotent(c *gin.Context) {
+func (s *server) idempotent(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	if key == "" {
 		c.Next()
 		return
 	}
 	if len(key) > 255 {
-		abortWith(c, service.Invalid("Idempotency-Key", "The Idempotency-Key header must be at most 255 characters."))
+		Fail(c, service.Invalid("Idempotency-Key", "The Idempotency-Key header must be at most 255 characters."))
 		return
 	}
 	hasher := newRequestHasher(c.Request.Method, c.Request.URL.Path)
@@ -72,21 +70,21 @@ func (s *Server) idempotent(c *gin.Context) {
 		}{io.TeeReader(body, sink), body}
 	}
 
-	claim, prev, err := s.svc.ClaimIdempotency(c.Request.Context(), key)
+	claim, prev, err := s.cfg.Service.ClaimIdempotency(c.Request.Context(), key)
 	switch {
 	case err != nil: // service.ErrIdempotencyRunning is 409 idempotency_in_progress
-		abortWith(c, err)
+		Fail(c, err)
 		return
 	case claim != nil:
 		s.runOnce(c, claim, hasher)
 		return
 	}
 	if _, err := io.Copy(io.Discard, c.Request.Body); err != nil {
-		abortWith(c, bodyError(err))
+		Fail(c, BodyError(err))
 		return
 	}
 	if hasher.sum() != prev.RequestHash {
-		abortWith(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
+		Fail(c, service.Invalid("Idempotency-Key", "This Idempotency-Key was already used with a different request; use a new key for a new request."))
 		return
 	}
 	c.Header("Idempotent-Replayed", "true")
@@ -96,20 +94,20 @@ func (s *Server) idempotent(c *gin.Context) {
 
 // runOnce runs the handler for a freshly claimed key and stores its answer
 // with the hash of the whole request.
-func (s *Server) runOnce(c *gin.Context, row *service.IdempotencyClaim, hasher *requestHasher) {
+func (s *server) runOnce(c *gin.Context, row *service.IdempotencyClaim, hasher *requestHasher) {
 	w := &captureWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
 	ctx := c.Request.Context()
 	var err error
 	if status := w.Status(); status >= 500 {
-		err = s.svc.ReleaseIdempotency(ctx, row)
+		err = s.cfg.Service.ReleaseIdempotency(ctx, row)
 	} else {
 		_, _ = io.Copy(io.Discard, c.Request.Body) // hash what the handler did not read
-		err = s.svc.CompleteIdempotency(ctx, row, hasher.sum(), status, w.buf.Bytes())
+		err = s.cfg.Service.CompleteIdempotency(ctx, row, hasher.sum(), status, w.buf.Bytes())
 	}
 	if err != nil {
-		s.log.Error("storing idempotent response", "error", err.Error(), "request_id", requestID(c))
+		s.log.Error("storing idempotent response", "error", err.Error(), "request_id", RequestID(c))
 	}
 }
 
@@ -168,12 +166,4 @@ func RequestHash(method, path string, body []byte) string {
 	h := newRequestHasher(method, path)
 	h.Write(body)
 	return h.sum()
-}
-
-func bodyError(err error) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return newError(http.StatusRequestEntityTooLarge, "body_too_large", "The request body is larger than %d bytes.", tooBig.Limit)
-	}
-	return newError(http.StatusBadRequest, "unreadable_body", "The request body could not be read.")
 }

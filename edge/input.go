@@ -1,7 +1,8 @@
-package rest
+package edge
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -39,7 +40,7 @@ func guardInput(c *gin.Context) {
 		}
 	}
 	if err := verr.OrNil(); err != nil {
-		abortWith(c, err)
+		Fail(c, err)
 		return
 	}
 	if !isJSONBody(c.Request) {
@@ -48,7 +49,7 @@ func guardInput(c *gin.Context) {
 	}
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		abortWith(c, bodyError(err))
+		Fail(c, BodyError(err))
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
@@ -56,20 +57,20 @@ func guardInput(c *gin.Context) {
 	switch p := jsoncheck.Scan(raw); {
 	case p == nil:
 	case p.TooDeep:
-		abortWith(c, service.Invalid("body", "The body nests objects and arrays deeper than %d levels; send a flatter body.", jsoncheck.MaxDepth))
+		Fail(c, service.Invalid("body", "The body nests objects and arrays deeper than %d levels; send a flatter body.", jsoncheck.MaxDepth))
 		return
 	case p.Path == "":
-		abortWith(c, service.Invalid("body", "%s", service.NULMessage("body")))
+		Fail(c, service.Invalid("body", "%s", service.NULMessage("body")))
 		return
 	default:
-		abortWith(c, service.Invalid(p.Path, "%s", service.NULMessage(p.Path)))
+		Fail(c, service.Invalid(p.Path, "%s", service.NULMessage(p.Path)))
 		return
 	}
 	c.Next()
 }
 
-// jsonBody is the request body: as guardInput read it, or read now.
-func jsonBody(c *gin.Context) ([]byte, error) {
+// JSONBody is the request body: as guardInput read it, or read now.
+func JSONBody(c *gin.Context) ([]byte, error) {
 	if raw, ok := c.Get(ctxJSONBody); ok {
 		return raw.([]byte), nil
 	}
@@ -88,4 +89,31 @@ func isJSONBody(r *http.Request) bool {
 	}
 	mt, _, _ := mime.ParseMediaType(ct)
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// withBodyLimit caps request bodies at n bytes.
+func withBodyLimit(n int64) gin.HandlerFunc { return withBodyLimitFor(n, "", n) }
+
+// withBodyLimitFor is withBodyLimit with another limit for one media type.
+func withBodyLimitFor(n int64, mediaType string, other int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		limit := n
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == mediaType {
+			limit = other
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
+		c.Next()
+	}
+}
+
+// BodyError describes a failure to read the request body: over its limit
+// (413) or cut off (400).
+func BodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return service.Fail(service.KindTooLarge, "body_too_large", "The request body is larger than %d bytes.", tooBig.Limit)
+	}
+	return service.Fail(service.KindBadRequest, "unreadable_body", "The request body could not be read.")
 }

@@ -1,4 +1,4 @@
-package rest
+package edge
 
 import (
 	"encoding/json"
@@ -35,11 +35,11 @@ func oauthError(c *gin.Context, status int, code, description string) error {
 		c.Header("WWW-Authenticate", `Basic realm="cienerp"`)
 	}
 	c.Header("Cache-Control", "no-store")
-	c.AbortWithStatusJSON(status, gin.H{"error": code, "error_description": description, "request_id": requestID(c)})
+	c.AbortWithStatusJSON(status, gin.H{"error": code, "error_description": description, "request_id": RequestID(c)})
 	return nil
 }
 
-func (s *Server) token(c *gin.Context) error {
+func (s *server) token(c *gin.Context) error {
 	var req tokenRequest
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch mt {
@@ -76,7 +76,7 @@ func (s *Server) token(c *gin.Context) error {
 		if req.Username == "" || req.Password == "" {
 			return oauthError(c, http.StatusBadRequest, "invalid_request", "The password grant needs username and password.")
 		}
-		u, err := s.svc.Authenticate(ctx, req.Username, req.Password)
+		u, err := s.cfg.Service.Authenticate(ctx, req.Username, req.Password)
 		if service.IsBadLogin(err) {
 			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The email or password is wrong, or the user is disabled.")
 		}
@@ -88,7 +88,7 @@ func (s *Server) token(c *gin.Context) error {
 		if req.ClientSecret == "" {
 			return oauthError(c, http.StatusUnauthorized, "invalid_client", "The client_credentials grant needs client_secret: an integration key.")
 		}
-		k, err := s.auth.CheckKey(ctx, req.ClientSecret)
+		k, err := s.cfg.Auth.CheckKey(ctx, req.ClientSecret)
 		var aerr *auth.Error
 		if errors.As(err, &aerr) {
 			return oauthError(c, http.StatusUnauthorized, "invalid_client", aerr.Message)
@@ -99,13 +99,13 @@ func (s *Server) token(c *gin.Context) error {
 		if req.ClientID != "" && req.ClientID != k.ID.String() {
 			return oauthError(c, http.StatusUnauthorized, "invalid_client", "client_id does not match the key.")
 		}
-		access, err := s.auth.Signer.Issue("access", policy.KeySubject(k.ID.String()), k.TenantID, k.Env, auth.AccessTTL)
+		access, err := s.cfg.Auth.Signer.Issue("access", policy.KeySubject(k.ID.String()), k.TenantID, k.Env, auth.AccessTTL)
 		if err != nil {
 			return err
 		}
 		return tokenResponse(c, gin.H{"access_token": access, "token_type": "Bearer", "expires_in": int(auth.AccessTTL.Seconds()), "tenant_id": k.TenantID, "environment": k.Env})
 	case "refresh_token":
-		claims, err := s.auth.Signer.Parse(req.RefreshToken, "refresh")
+		claims, err := s.cfg.Auth.Signer.Parse(req.RefreshToken, "refresh")
 		if err != nil {
 			return oauthError(c, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or expired.")
 		}
@@ -123,9 +123,9 @@ func (s *Server) token(c *gin.Context) error {
 
 // issueUserTokens checks that the user is active (and a member of tenant,
 // when one is asked for) and issues an access and a refresh token.
-func (s *Server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string) error {
+func (s *server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string) error {
 	ctx := c.Request.Context()
-	u, found, err := s.auth.Dir.User(ctx, userID)
+	u, found, err := s.cfg.Auth.Dir.User(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string
 	}
 	tenantID := uuid.Nil
 	if tenant != "" {
-		t, found, err := s.auth.Dir.Tenant(ctx, tenant)
+		t, found, err := s.cfg.Auth.Dir.Tenant(ctx, tenant)
 		if err != nil {
 			return err
 		}
@@ -144,11 +144,11 @@ func (s *Server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string
 		tenantID = t.ID
 	}
 	sub := policy.UserSubject(u.ID.String())
-	access, err := s.auth.Signer.Issue("access", sub, tenantID, "", auth.AccessTTL)
+	access, err := s.cfg.Auth.Signer.Issue("access", sub, tenantID, "", auth.AccessTTL)
 	if err != nil {
 		return err
 	}
-	refresh, err := s.auth.Signer.Issue("refresh", sub, tenantID, "", auth.RefreshTTL)
+	refresh, err := s.cfg.Auth.Signer.Issue("refresh", sub, tenantID, "", auth.RefreshTTL)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package rest
+package edge
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 )
 
 // secured decides whether a request reached us over HTTPS: its own TLS,
@@ -61,7 +62,7 @@ func onThisMachine(c *gin.Context) bool {
 
 // withSecurityHeaders sets the headers every response carries, and HSTS
 // on those served over HTTPS.
-func (s *Server) withSecurityHeaders(c *gin.Context) {
+func (s *server) withSecurityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -74,14 +75,14 @@ func (s *Server) withSecurityHeaders(c *gin.Context) {
 // requireHTTPS refuses credentials sent in clear text to env's base URL
 // from another machine, before they are looked at (a key stays unused:
 // no last-used time), as Stripe does. Sandbox may allow plain HTTP.
-func (s *Server) requireHTTPS(env policy.Env) gin.HandlerFunc {
+func (s *server) requireHTTPS(env policy.Env) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if (env == policy.Sandbox && s.cfg.SandboxAllowHTTP) || s.secured.https(c.Request) || onThisMachine(c) || !carriesCredentials(c) {
 			c.Next()
 			return
 		}
 		url := "https://" + c.Request.Host + c.Request.URL.RequestURI()
-		abortWith(c, newError(http.StatusForbidden, "https_required",
+		Fail(c, service.Fail(service.KindForbidden, "https_required",
 			"Credentials must be sent over HTTPS: use %s. A key sent in clear text may have been seen; consider rolling it.", url))
 	}
 }

@@ -1,0 +1,54 @@
+package edge
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/service"
+)
+
+// limitCredential applies the tenant's per-credential budget.
+func (s *server) limitCredential(c *gin.Context) {
+	v := policy.FromContext(c.Request.Context())
+	s.limit(c, "cred:"+v.Credential(), ratelimit.PerMinute(Tenant(c).RateLimit))
+}
+
+// limitIP applies a per-client-address budget (public routes).
+func (s *server) limitIP(l ratelimit.Limit, scope string) gin.HandlerFunc {
+	return func(c *gin.Context) { s.limit(c, scope+":"+c.ClientIP(), l) }
+}
+
+func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
+	r, err := s.cfg.Limiter.Allow(c.Request.Context(), key, l)
+	if err != nil {
+		// A broken limiter must not take the API down: serve and say so.
+		s.log.Warn("rate limiter unavailable, request allowed", "error", err.Error(), "request_id", RequestID(c))
+		c.Next()
+		return
+	}
+	c.Header("X-RateLimit-Limit", strconv.Itoa(r.Limit))
+	c.Header("X-RateLimit-Remaining", strconv.Itoa(r.Remaining))
+	c.Header("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(r.ResetAfter).Unix(), 10))
+	if !r.Allowed {
+		secs := int(math.Ceil(r.RetryAfter.Seconds()))
+		c.Header("Retry-After", strconv.Itoa(secs))
+		p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
+		p.RetryAfter = secs
+		Fail(c, p)
+		return
+	}
+	c.Next()
+}
+
+// seconds words a number of seconds: "1 second", "5 seconds".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
+}

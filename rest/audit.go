@@ -1,0 +1,93 @@
+package rest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// The audit trail (admin.audit.view).
+
+func (s *Server) auditRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/audit-events", Permission: policy.AuditView, Handle: s.listAuditEvents,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Read the audit trail, newest first", Description: "Every change from the API and the CLI, from both environments, with before/after.", Params: []openapi.Param{
+				limitParam, cursorParam,
+				openapi.Query("actor", "user:<id>, key:<id> or cli.", openapi.StrSchema("")),
+				openapi.Query("credential", "e.g. api_key:key:<id> or bearer:user:<id>.", openapi.StrSchema("")),
+				openapi.Query("action", "e.g. ticket.update, role.update.", openapi.StrSchema("")),
+				openapi.Query("entity_type", "e.g. ticket, role, integration_key.", openapi.StrSchema("")),
+				openapi.Query("entity_id", "The entity's id.", openapi.StrSchema("")),
+				openapi.Query("request_id", "The X-Request-ID of the request that made the change.", openapi.StrSchema("")),
+				openapi.Query("environment", "live or sandbox (default both).", openapi.StrSchema("")),
+				openapi.Query("since", "From this time (RFC 3339), inclusive.", openapi.StrSchema("date-time")),
+				openapi.Query("until", "Before this time (RFC 3339).", openapi.StrSchema("date-time")),
+			}, Status: 200, Data: "AuditEvent", List: true}},
+	}
+}
+
+func auditSchemas() obj {
+	return obj{
+		"AuditEvent": openapi.Object([]string{"id", "actor", "action", "entity_type", "entity_id", "created_at"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "audit_event"}, "environment": openapi.Env,
+			"actor": openapi.Str("user:<id>, key:<id> or cli."), "credential": openapi.Str("How the actor authenticated."),
+			"request_id": obj{"type": "string"}, "action": obj{"type": "string"}, "entity_type": obj{"type": "string"}, "entity_id": obj{"type": "string"},
+			"before":     obj{"type": []string{"object", "null"}, "description": "The changed fields before."},
+			"after":      obj{"type": []string{"object", "null"}, "description": "The changed fields after."},
+			"created_at": openapi.Time,
+		}),
+	}
+}
+
+type auditJSON struct {
+	ID          uuid.UUID      `json:"id"`
+	Object      string         `json:"object"`
+	Environment policy.Env     `json:"environment"`
+	Actor       string         `json:"actor"`
+	Credential  string         `json:"credential"`
+	RequestID   string         `json:"request_id"`
+	Action      string         `json:"action"`
+	EntityType  string         `json:"entity_type"`
+	EntityID    string         `json:"entity_id"`
+	Before      map[string]any `json:"before"`
+	After       map[string]any `json:"after"`
+	CreatedAt   time.Time      `json:"created_at"`
+}
+
+func auditView(e *ent.AuditEvent) auditJSON {
+	return auditJSON{ID: e.ID, Object: "audit_event", Environment: e.Env, Actor: e.Actor, Credential: e.Credential, RequestID: e.RequestID,
+		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Before: e.Before, After: e.After, CreatedAt: e.CreatedAt}
+}
+
+func (s *Server) listAuditEvents(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	f := service.AuditFilter{
+		Actor: c.Query("actor"), Credential: c.Query("credential"), Action: c.Query("action"),
+		EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"), RequestID: c.Query("request_id"), Cursor: c.Query("cursor"),
+		Limit: queryLimit(c, verr),
+	}
+	if e := policy.Env(c.Query("environment")); e != "" {
+		if !e.Valid() {
+			verr.Add("environment", "Environment must be live or sandbox.")
+		}
+		f.Env = e
+	}
+	f.Since = queryTime(c, "since", verr)
+	f.Until = queryTime(c, "until", verr)
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListAuditEvents(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, auditView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}

@@ -1,0 +1,88 @@
+package rest
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Customers.
+
+func (s *Server) customersRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/customers", Permission: "finance.customers.view", Handle: s.listCustomers,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
+		{Method: http.MethodPost, Path: "/customers", Permission: "finance.customers.create", Creates: true, Handle: s.createCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
+				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
+		{Method: http.MethodGet, Path: "/customers/:id", Permission: "finance.customers.view", Handle: s.getCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
+		{Method: http.MethodPatch, Path: "/customers/:id", Permission: "finance.customers.update", Handle: s.updateCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
+				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
+		{Method: http.MethodDelete, Path: "/customers/:id", Permission: "finance.customers.delete", Handle: s.deleteCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+	}
+}
+
+func customersSchemas() obj {
+	return obj{
+		"Customer": openapi.Object([]string{"id", "name"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "customer"}, "name": obj{"type": "string"}, "email": obj{"type": "string"},
+			"phone": obj{"type": "string"}, "tax_id": obj{"type": "string"}, "address": obj{"type": "string"},
+			"currency": obj{"type": "string"}, "notes": obj{"type": "string"}, "environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
+		}),
+		"CustomerInput": openapi.Object(nil, obj{
+			"name": openapi.TextMax(schema.MaxName, "Required on create."), "email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail},
+			"phone": openapi.TextMax(schema.MaxPhone, ""), "tax_id": openapi.TextMax(schema.MaxTaxID, ""), "address": openapi.TextMax(schema.MaxAddress, ""),
+			"currency": openapi.TextMax(schema.MaxCurrency, "Default currency of the customer's invoices."), "notes": openapi.TextMax(schema.MaxNotes, ""),
+		}),
+	}
+}
+
+func customerView(cu *ent.Customer) gin.H {
+	return gin.H{"id": cu.ID, "object": "customer", "name": cu.Name, "email": cu.Email, "phone": cu.Phone, "tax_id": cu.TaxID,
+		"address": cu.Address, "currency": cu.Currency, "notes": cu.Notes, "environment": cu.Env, "created_at": cu.CreatedAt, "updated_at": cu.UpdatedAt}
+}
+
+func (s *Server) createCustomer(c *gin.Context) error {
+	return create(c, func(in service.CustomerInput) (*ent.Customer, error) {
+		return s.svc.CreateCustomer(c.Request.Context(), in)
+	}, customerView)
+}
+
+func (s *Server) getCustomer(c *gin.Context) error {
+	return byID(c, "customer", func(id uuid.UUID) (*ent.Customer, error) { return s.svc.GetCustomer(c.Request.Context(), id) }, customerView)
+}
+
+func (s *Server) updateCustomer(c *gin.Context) error {
+	return byIDWithBody(c, "customer", func(id uuid.UUID, in service.CustomerInput) (*ent.Customer, error) {
+		return s.svc.UpdateCustomer(c.Request.Context(), id, in)
+	}, customerView)
+}
+
+func (s *Server) deleteCustomer(c *gin.Context) error {
+	return byID(c, "customer", func(id uuid.UUID) (uuid.UUID, error) { return id, s.svc.DeleteCustomer(c.Request.Context(), id) },
+		func(id uuid.UUID) gin.H { return gin.H{"id": id, "object": "customer", "deleted": true} })
+}
+
+func (s *Server) listCustomers(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	limit := queryLimit(c, verr)
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListCustomers(c.Request.Context(), strings.TrimSpace(c.Query("q")), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, customerView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}

@@ -1,0 +1,113 @@
+package rest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Helpers every module's handlers share: reading ids and list
+// parameters, answering with a view.
+
+// create runs a creating service call on a decoded body and answers 201.
+func create[In, Out any](c *gin.Context, call func(In) (Out, error), view func(Out) gin.H) error {
+	var in In
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := call(in)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusCreated, view(out))
+	return nil
+}
+
+// byID runs a service call on the :id of the path and answers 200.
+func byID[Out any](c *gin.Context, entity string, call func(uuid.UUID) (Out, error), view func(Out) gin.H) error {
+	id, err := pathID(c, entity)
+	if err != nil {
+		return err
+	}
+	out, err := call(id)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, view(out))
+	return nil
+}
+
+// byIDWithBody is byID with a decoded JSON body.
+func byIDWithBody[In, Out any](c *gin.Context, entity string, call func(uuid.UUID, In) (Out, error), view func(Out) gin.H) error {
+	var in In
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return byID(c, entity, func(id uuid.UUID) (Out, error) { return call(id, in) }, view)
+}
+
+func queryTime(c *gin.Context, name string, verr *service.ValidationError) *time.Time {
+	v := c.Query(name)
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		verr.Add(name, "The %s parameter must be an RFC 3339 date-time, e.g. 2026-01-31T00:00:00Z.", name)
+		return nil
+	}
+	return &t
+}
+
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// pathID reads :id; a malformed id is simply not found.
+func pathID(c *gin.Context, entity string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, &service.NotFoundError{Entity: entity}
+	}
+	return id, nil
+}
+
+// queryLimit reads ?limit= (default 20, at most service.MaxPageSize).
+func queryLimit(c *gin.Context, verr *service.ValidationError) int {
+	l := c.Query("limit")
+	if l == "" {
+		return 20
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > service.MaxPageSize {
+		verr.Add("limit", "Limit must be an integer between 1 and %d.", service.MaxPageSize)
+	}
+	return n
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}

@@ -1,0 +1,130 @@
+package rest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Invoices: drafts, issue, void; amounts leave as decimal strings in the
+// invoice's currency.
+
+func (s *Server) invoicesRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/invoices", Permission: "finance.invoices.view", Handle: s.listInvoices,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam,
+				openapi.Query("status", "Comma-separated: draft, issued, partially_paid, paid, void.", openapi.StrSchema("")),
+				openapi.Query("customer", "A customer id.", openapi.StrSchema("uuid")),
+				openapi.Query("overdue", "true: issued or partially paid, due before today.", openapi.StrSchema("")),
+			}, Status: 200, Data: "Invoice", List: true}},
+		{Method: http.MethodPost, Path: "/invoices", Permission: "finance.invoices.create", Creates: true, Handle: s.createInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice",
+				Example: obj{"currency": "EUR", "due_date": "2026-12-31", "items": quoteExample["items"]}}},
+		{Method: http.MethodGet, Path: "/invoices/:id", Permission: "finance.invoices.view", Handle: s.getInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get an invoice", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodPatch, Path: "/invoices/:id", Permission: "finance.invoices.update", Handle: s.updateInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
+				Example: obj{"notes": "Thank you for your business.", "due_date": "2026-12-31"}}},
+		{Method: http.MethodPost, Path: "/invoices/:id/issue", Permission: "finance.invoices.issue", Handle: s.issueInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodPost, Path: "/invoices/:id/void", Permission: "finance.invoices.void", Handle: s.voidInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Void an invoice with nothing paid", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+		{Method: http.MethodGet, Path: "/invoices/:id/payments", Permission: "finance.payments.view", Handle: s.invoicePayments,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List an invoice's payments", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment", List: true}},
+	}
+}
+
+func invoicesSchemas() obj {
+	return obj{
+		"Invoice": openapi.Object([]string{"id", "status", "currency", "total", "balance"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "invoice"}, "number": openapi.Nullable("string", "", "INV-2026-000017 once issued."),
+			"status":      openapi.Enum("", "draft", "issued", "partially_paid", "paid", "void"),
+			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": openapi.Ref("Line")},
+			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"},
+			"total": obj{"type": "string"}, "amount_paid": obj{"type": "string"}, "balance": obj{"type": "string"},
+			"issue_date": openapi.Nullable("string", "date", ""), "due_date": openapi.Nullable("string", "date", ""), "notes": obj{"type": "string"},
+			"voided_at": openapi.Nullable("string", "date-time", ""), "environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
+		}),
+		"InvoiceInput": openapi.Object(nil, obj{
+			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": openapi.Str("Defaults to the customer's currency."),
+			"items": obj{"type": "array", "items": openapi.Ref("Item")}, "due_date": openapi.Nullable("string", "date", "YYYY-MM-DD."), "notes": openapi.TextMax(schema.MaxNotes, ""),
+		}),
+	}
+}
+
+func invoiceView(i *ent.Invoice) gin.H {
+	f := func(n int64) string { return money.FormatMinorIn(i.Currency, n) }
+	return gin.H{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
+		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
+		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(i.TotalMinor - i.PaidMinor),
+		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
+		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt}
+}
+
+func dateOnly(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.DateOnly)
+	return &s
+}
+
+func (s *Server) createInvoice(c *gin.Context) error {
+	return create(c, func(in service.InvoiceInput) (*ent.Invoice, error) {
+		return s.svc.CreateInvoice(c.Request.Context(), in)
+	}, invoiceView)
+}
+
+func (s *Server) getInvoice(c *gin.Context) error {
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.GetInvoice(c.Request.Context(), id) }, invoiceView)
+}
+
+func (s *Server) updateInvoice(c *gin.Context) error {
+	return byIDWithBody(c, "invoice", func(id uuid.UUID, in service.InvoiceInput) (*ent.Invoice, error) {
+		return s.svc.UpdateInvoice(c.Request.Context(), id, in)
+	}, invoiceView)
+}
+
+func (s *Server) issueInvoice(c *gin.Context) error {
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.IssueInvoice(c.Request.Context(), id) }, invoiceView)
+}
+
+func (s *Server) voidInvoice(c *gin.Context) error {
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.VoidInvoice(c.Request.Context(), id) }, invoiceView)
+}
+
+func (s *Server) listInvoices(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	f := service.InvoiceFilter{Limit: queryLimit(c, verr), Cursor: c.Query("cursor"), Overdue: c.Query("overdue") == "true" || c.Query("overdue") == "1"}
+	for _, v := range splitList(c.Query("status")) {
+		if invoice.StatusValidator(invoice.Status(v)) != nil {
+			verr.Add("status", "Unknown status %q; use draft, issued, partially_paid, paid or void.", v)
+		}
+		f.Statuses = append(f.Statuses, invoice.Status(v))
+	}
+	if v := c.Query("customer"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			verr.Add("customer", "Customer must be a customer id.")
+		}
+		f.Customer = &id
+	}
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListInvoices(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, invoiceView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}

@@ -1,0 +1,108 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+)
+
+// Policy as data and the explain endpoint (admin.policies.manage).
+
+func (s *Server) policyRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/permissions/check", Permission: policy.PoliciesManage, Handle: s.checkPermission,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Explain a permission decision", Description: "Whether the subject holds the permission here, and which role and rule decided: the same Casbin decision that requests get.", Params: []openapi.Param{
+				openapi.Query("subject", "user:<id>, key:<id>, a user or key id, or a member's email.", openapi.StrSchema("")),
+				openapi.Query("permission", "A catalog permission, e.g. documents.verify.", openapi.StrSchema("")),
+			}, Status: 200, Data: "Explanation"}},
+		{Method: http.MethodGet, Path: "/admin/policy", Permission: policy.PoliciesManage, Handle: s.exportPolicy,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
+		{Method: http.MethodPost, Path: "/admin/policy/import", Permission: policy.PoliciesManage, Handle: s.importPolicy,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Import a policy document", Description: "Roles become exactly the document's; listed members and keys get exactly their listed roles. With dry_run=1 only the diff is returned. All or nothing.", Params: []openapi.Param{
+				openapi.Query("dry_run", "1 to see the diff without applying it.", openapi.StrSchema("")),
+			}, Body: "PolicyDocument", Status: 200, Data: "PolicyImport",
+				Example: policyExample()}},
+	}
+}
+
+func policySchemas() obj {
+	return obj{
+		"Explanation": openapi.Object([]string{"subject", "permission", "allowed", "roles", "reason"}, obj{
+			"subject": obj{"type": "string"}, "permission": obj{"type": "string"}, "allowed": obj{"type": "boolean"},
+			"role": openapi.Str("The role whose rule decided (when allowed)."), "rule": openapi.Str("The pattern that matched, e.g. documents.*."),
+			"roles": openapi.StringList, "reason": openapi.Str("The decision in a sentence."),
+		}),
+		"PolicyDocument": openapi.Object([]string{"roles"}, obj{
+			"roles": obj{"type": "array", "items": openapi.Object([]string{"name", "permissions"}, obj{
+				"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": openapi.StringList})},
+			"members":          obj{"type": "array", "items": openapi.Ref("PolicyAssignment")},
+			"integration_keys": obj{"type": "array", "items": openapi.Ref("PolicyAssignment")},
+		}),
+		"PolicyAssignment": openapi.Object([]string{"id", "roles"}, obj{"id": openapi.UUID, "label": openapi.Str("Email or key name; ignored on import."), "roles": openapi.StringList}),
+		"PolicyImport": openapi.Object([]string{"dry_run", "changes"}, obj{
+			"object": obj{"const": "policy_import"}, "dry_run": obj{"type": "boolean"},
+			"changes": openapi.Object(nil, obj{
+				"roles_created": openapi.StringList, "roles_deleted": openapi.StringList,
+				"roles_changed":       obj{"type": "array", "items": openapi.Object(nil, obj{"name": obj{"type": "string"}, "permissions_added": openapi.StringList, "permissions_removed": openapi.StringList, "description": obj{"type": "string"}})},
+				"assignments_added":   obj{"type": "array", "items": openapi.Object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
+				"assignments_removed": obj{"type": "array", "items": openapi.Object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
+			}),
+		}),
+	}
+}
+
+func (s *Server) checkPermission(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	subject, perm := c.Query("subject"), c.Query("permission")
+	if subject == "" {
+		verr.Add("subject", "Subject is required: user:<id>, key:<id> or a member's email.")
+	}
+	if perm == "" {
+		verr.Add("permission", "Permission is required, e.g. it-support.tickets.view.")
+	}
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	e, err := s.svc.Explain(c.Request.Context(), subject, perm)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, e)
+	return nil
+}
+
+func (s *Server) exportPolicy(c *gin.Context) error {
+	doc, err := s.svc.ExportPolicy(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, doc)
+	return nil
+}
+
+func (s *Server) importPolicy(c *gin.Context) error {
+	var doc service.PolicyDoc
+	if err := bindJSON(c, &doc); err != nil {
+		return err
+	}
+	dry := c.Query("dry_run") == "1" || c.Query("dry_run") == "true"
+	diff, err := s.svc.ImportPolicy(c.Request.Context(), doc, dry)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, gin.H{"object": "policy_import", "dry_run": dry, "changes": diff})
+	return nil
+}
+
+// policyExample is a policy document with the default roles.
+func policyExample() obj {
+	var roles []obj
+	for _, r := range policy.DefaultRoles() {
+		roles = append(roles, obj{"name": r.Name, "description": r.Description, "permissions": r.Permissions})
+	}
+	return obj{"roles": roles}
+}

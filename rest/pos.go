@@ -1,0 +1,151 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+)
+
+// Point of sale: register sessions and sales.
+
+func (s *Server) posRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/pos/sessions", Permission: "pos.sessions.manage", Handle: s.listSessions,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List register sessions, newest first", Params: []openapi.Param{limitParam, cursorParam,
+				openapi.Query("status", "open or closed.", openapi.StrSchema("")), openapi.Query("register", "One register's sessions.", openapi.StrSchema("")),
+			}, Status: 200, Data: "PosSession", List: true}},
+		{Method: http.MethodPost, Path: "/pos/sessions", Permission: "pos.sessions.manage", Creates: true, Handle: s.openSession,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Open a register session with a cash float", Body: "OpenSession", Status: 201, Data: "PosSession",
+				Example: obj{"register": "front-1", "currency": "EUR", "opening_float": "100.00"}}},
+		{Method: http.MethodGet, Path: "/pos/sessions/:id", Permission: "pos.sessions.manage", Handle: s.getSession,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a register session", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSession"}},
+		{Method: http.MethodPost, Path: "/pos/sessions/:id/close", Permission: "pos.sessions.manage", Handle: s.closeSession,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Close a session with the counted cash", Description: "Answers expected, counted and over/short.", Params: []openapi.Param{idParam}, Body: "CloseSession", Status: 200, Data: "PosSession",
+				Example: obj{"counted_cash": "107.70"}}},
+		{Method: http.MethodGet, Path: "/pos/sales", Permission: "pos.sales.view", Handle: s.listSales,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List sales, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("session", "A POS session id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "PosSale", List: true}},
+		{Method: http.MethodPost, Path: "/pos/sales", Permission: "pos.sales.create", Creates: true, Handle: s.createSale,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Ring up a sale", Description: "In an open session: in one transaction a paid invoice and a payment per tender (cash net of change). Card and other tenders cannot exceed the total; only cash gives change. Answers the receipt.", Body: "SaleInput", Status: 201, Data: "PosSale",
+				Example: obj{"session_id": exampleID, "items": []obj{{"description": "Coffee", "quantity": "2", "unit_price": "3.50", "tax_rate": "10"}},
+					"tenders": []obj{{"method": "card", "amount": "5.00"}, {"method": "cash", "amount": "5.00"}}}}},
+		{Method: http.MethodGet, Path: "/pos/sales/:id", Permission: "pos.sales.view", Handle: s.getSale,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a sale (its receipt)", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSale"}},
+	}
+}
+
+func posSchemas() obj {
+	return obj{
+		"PosSession": openapi.Object([]string{"id", "register", "status"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "pos_session"}, "register": obj{"type": "string"}, "currency": obj{"type": "string"},
+			"status": openapi.Enum("", "open", "closed"), "opening_float": obj{"type": "string"}, "cash_sales": obj{"type": "string"},
+			"expected_cash": obj{"type": "string"}, "counted_cash": openapi.Nullable("string", "", ""), "over_short": openapi.Nullable("string", "", "Counted minus expected."),
+			"opened_by": obj{"type": "string"}, "closed_by": openapi.Nullable("string", "", ""), "opened_at": openapi.Time, "closed_at": openapi.Nullable("string", "date-time", ""),
+		}),
+		"OpenSession":  openapi.Object([]string{"register", "currency", "opening_float"}, obj{"register": openapi.TextMax(schema.MaxRegister, ""), "currency": openapi.TextMax(schema.MaxCurrency, ""), "opening_float": openapi.DecimalStr("")}),
+		"CloseSession": openapi.Object([]string{"counted_cash"}, obj{"counted_cash": openapi.DecimalStr("")}),
+		"PosSale": openapi.Object([]string{"id", "receipt_number", "total", "change"}, obj{
+			"id": openapi.UUID, "object": obj{"const": "pos_sale"}, "receipt_number": obj{"type": "string"}, "session_id": openapi.UUID,
+			"invoice_id": openapi.UUID, "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": openapi.Ref("Line")},
+			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"}, "total": obj{"type": "string"},
+			"tenders": obj{"type": "array", "items": openapi.Object(nil, obj{"method": obj{"type": "string"}, "amount": obj{"type": "string"}})},
+			"change":  obj{"type": "string"}, "payments": obj{"type": "array", "items": openapi.Ref("Payment")}, "created_at": openapi.Time,
+		}),
+		"SaleInput": openapi.Object([]string{"session_id", "items", "tenders"}, obj{
+			"session_id": openapi.UUID, "customer_id": openapi.UUID, "items": obj{"type": "array", "items": openapi.Ref("Item")},
+			"tenders": obj{"type": "array", "items": openapi.Object([]string{"method", "amount"}, obj{"method": openapi.Enum("", "cash", "card", "other"), "amount": openapi.DecimalStr("")})},
+		}),
+	}
+}
+
+func sessionView(p *ent.PosSession) gin.H {
+	f := func(n int64) string { return money.FormatMinorIn(p.Currency, n) }
+	out := gin.H{"id": p.ID, "object": "pos_session", "register": p.Register, "currency": p.Currency, "status": p.Status,
+		"opening_float": f(p.OpeningFloatMinor), "cash_sales": f(p.CashInMinor), "expected_cash": f(service.SessionExpected(p)),
+		"counted_cash": nil, "over_short": nil, "opened_by": p.OpenedBy, "closed_by": p.ClosedBy, "opened_at": p.CreatedAt, "closed_at": p.ClosedAt}
+	if p.CountedMinor != nil {
+		out["counted_cash"] = f(*p.CountedMinor)
+		out["over_short"] = f(*p.CountedMinor - service.SessionExpected(p))
+	}
+	return out
+}
+
+func saleView(s *service.Sale) gin.H {
+	inv := s.Invoice
+	return gin.H{"id": s.ID, "object": "pos_sale", "receipt_number": s.ReceiptNumber, "session_id": s.SessionID, "invoice_id": s.InvoiceID,
+		"currency": s.Currency, "lines": inv.Lines, "subtotal": money.FormatMinorIn(inv.Currency, inv.SubtotalMinor),
+		"discount_total": money.FormatMinorIn(inv.Currency, inv.DiscountMinor), "tax_total": money.FormatMinorIn(inv.Currency, inv.TaxMinor),
+		"total": money.FormatMinorIn(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": money.FormatMinorIn(s.Currency, s.ChangeMinor),
+		"payments": mapSlice(s.Payments, paymentView), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt}
+}
+
+func (s *Server) openSession(c *gin.Context) error {
+	return create(c, func(in service.OpenSessionInput) (*ent.PosSession, error) {
+		return s.svc.OpenSession(c.Request.Context(), in)
+	}, sessionView)
+}
+
+func (s *Server) getSession(c *gin.Context) error {
+	return byID(c, "POS session", func(id uuid.UUID) (*ent.PosSession, error) { return s.svc.GetSession(c.Request.Context(), id) }, sessionView)
+}
+
+func (s *Server) closeSession(c *gin.Context) error {
+	return byIDWithBody(c, "POS session", func(id uuid.UUID, in service.CloseSessionInput) (*ent.PosSession, error) {
+		return s.svc.CloseSession(c.Request.Context(), id, in)
+	}, sessionView)
+}
+
+func (s *Server) listSessions(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	limit := queryLimit(c, verr)
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	page, err := s.svc.ListSessions(c.Request.Context(), c.Query("status"), c.Query("register"), limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(page.Items, sessionView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}
+
+func (s *Server) createSale(c *gin.Context) error {
+	return create(c, func(in service.SaleInput) (*service.Sale, error) { return s.svc.CreateSale(c.Request.Context(), in) }, saleView)
+}
+
+func (s *Server) getSale(c *gin.Context) error {
+	return byID(c, "sale", func(id uuid.UUID) (*service.Sale, error) { return s.svc.GetSale(c.Request.Context(), id) }, saleView)
+}
+
+func (s *Server) listSales(c *gin.Context) error {
+	verr := &service.ValidationError{}
+	limit := queryLimit(c, verr)
+	var session *uuid.UUID
+	if v := c.Query("session"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			verr.Add("session", "Session must be a POS session id.")
+		}
+		session = &id
+	}
+	if err := verr.OrNil(); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	page, err := s.svc.ListSales(ctx, session, limit, c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	sales, err := s.svc.SaleDetails(ctx, page.Items)
+	if err != nil {
+		return err
+	}
+	respondList(c, mapSlice(sales, saleView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	return nil
+}

@@ -1,0 +1,106 @@
+package rest
+
+import (
+	"net/http"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+	"github.com/gin-gonic/gin"
+)
+
+// Roles and their permissions (admin.policies.manage).
+
+func (s *Server) rolesRoutes() []edge.Route {
+	return []edge.Route{
+		{Method: http.MethodGet, Path: "/admin/roles", Permission: policy.PoliciesManage, Handle: s.listRoles,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
+		{Method: http.MethodPost, Path: "/admin/roles", Permission: policy.PoliciesManage, Creates: true, Handle: s.createRole,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role",
+				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", "documents.view"}}}},
+		{Method: http.MethodGet, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.getRole,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
+		{Method: http.MethodPatch, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []openapi.Param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role",
+				Example: obj{"description": "First-line support and documents"}}},
+		{Method: http.MethodDelete, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.deleteRole,
+			Doc: openapi.Doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []openapi.Param{nameParam}, Status: 200, Data: "DeletedRole"}},
+	}
+}
+
+func rolesSchemas() obj {
+	return obj{
+		"Role": openapi.Object([]string{"name", "permissions", "builtin"}, obj{
+			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "builtin": obj{"type": "boolean"},
+			"permissions": openapi.StringList, "holders": obj{"type": "integer", "description": "Members and keys holding it."},
+		}),
+		"CreateRole": openapi.Object([]string{"name", "permissions"}, obj{
+			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug, "examples": []string{"help-desk"}}, "description": openapi.TextMax(schema.MaxRoleDesc, ""),
+			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", "documents.view"}}},
+		}),
+		"UpdateRole": openapi.Object(nil, obj{
+			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug}, "description": openapi.TextMax(schema.MaxRoleDesc, ""), "permissions": openapi.StringList,
+		}),
+		"DeletedRole": openapi.Object([]string{"name", "deleted"}, obj{"name": obj{"type": "string"}, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
+		"SetRoles":    openapi.Object([]string{"roles"}, obj{"roles": openapi.StringList}),
+		"AddRole":     openapi.Object([]string{"role"}, obj{"role": obj{"type": "string"}}),
+	}
+}
+
+func (s *Server) listRoles(c *gin.Context) error {
+	roles, err := s.svc.ListRoles(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	respondList(c, roles, Meta{})
+	return nil
+}
+
+func (s *Server) getRole(c *gin.Context) error {
+	r, err := s.svc.GetRole(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, r)
+	return nil
+}
+
+func (s *Server) createRole(c *gin.Context) error {
+	var in service.CreateRoleInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := s.svc.CreateRole(c.Request.Context(), in)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusCreated, r)
+	return nil
+}
+
+func (s *Server) updateRole(c *gin.Context) error {
+	var in service.UpdateRoleInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := s.svc.UpdateRole(c.Request.Context(), c.Param("name"), in)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, r)
+	return nil
+}
+
+func (s *Server) deleteRole(c *gin.Context) error {
+	if err := s.svc.DeleteRole(c.Request.Context(), c.Param("name")); err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, gin.H{"name": c.Param("name"), "object": "role", "deleted": true})
+	return nil
+}
+
+type rolesInput struct {
+	Roles []string `json:"roles"`
+}
