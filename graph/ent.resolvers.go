@@ -45,7 +45,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[uu
 
 // Customers is the resolver for the customers field.
 func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) (*ent.CustomerConnection, error) {
-	if err := policy.Require(ctx, "finance.customers.view"); err != nil {
+	if err := policy.Require(ctx, policy.CustomersView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
@@ -67,7 +67,7 @@ func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[uuid
 
 // Invoices is the resolver for the invoices field.
 func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.InvoiceOrder, where *ent.InvoiceWhereInput) (*ent.InvoiceConnection, error) {
-	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
@@ -78,7 +78,7 @@ func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.
 
 // Payments is the resolver for the payments field.
 func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error) {
-	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
+	if err := policy.Require(ctx, policy.PaymentsView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
@@ -89,7 +89,7 @@ func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.
 
 // PosSales is the resolver for the posSales field.
 func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSaleOrder, where *ent.PosSaleWhereInput) (*ent.PosSaleConnection, error) {
-	if err := policy.Require(ctx, "pos.sales.view"); err != nil {
+	if err := policy.Require(ctx, policy.SalesView); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {
@@ -100,7 +100,7 @@ func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.
 
 // PosSessions is the resolver for the posSessions field.
 func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSessionOrder, where *ent.PosSessionWhereInput) (*ent.PosSessionConnection, error) {
-	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
+	if err := policy.Require(ctx, policy.SessionsManage); err != nil {
 		return nil, err
 	}
 	if err := pageSize(first, last); err != nil {

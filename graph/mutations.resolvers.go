@@ -109,7 +109,7 @@ func (r *mutationResolver) RejectDocument(ctx context.Context, id uuid.UUID, rea
 
 // CreateCustomer is the resolver for the createCustomer field.
 func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCustomerInput, idempotencyKey *string) (*ent.Customer, error) {
-	if err := policy.Require(ctx, "finance.customers.create"); err != nil {
+	if err := policy.Require(ctx, policy.CustomersCreate); err != nil {
 		return nil, err
 	}
 	return once(ctx, r.Service, idempotent[*ent.Customer]{key: idempotencyKey, field: "createCustomer", args: input,
@@ -121,7 +121,7 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCusto
 
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, id uuid.UUID, input UpdateCustomerInput) (*ent.Customer, error) {
-	if err := policy.Require(ctx, "finance.customers.update"); err != nil {
+	if err := policy.Require(ctx, policy.CustomersUpdate); err != nil {
 		return nil, err
 	}
 	return r.Service.UpdateCustomer(ctx, id, service.CustomerInput{Name: opt(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
@@ -130,7 +130,7 @@ func (r *mutationResolver) UpdateCustomer(ctx context.Context, id uuid.UUID, inp
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
 func (r *mutationResolver) DeleteCustomer(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := policy.Require(ctx, "finance.customers.delete"); err != nil {
+	if err := policy.Require(ctx, policy.CustomersDelete); err != nil {
 		return false, err
 	}
 	return deleted(r.Service.DeleteCustomer(ctx, id))
@@ -138,7 +138,7 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, id uuid.UUID) (bo
 
 // CreateInvoice is the resolver for the createInvoice field.
 func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoiceInput, idempotencyKey *string) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.create"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesCreate); err != nil {
 		return nil, err
 	}
 	return once(ctx, r.Service, idempotent[*ent.Invoice]{key: idempotencyKey, field: "createInvoice", args: input,
@@ -150,7 +150,7 @@ func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoic
 
 // UpdateInvoice is the resolver for the updateInvoice field.
 func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, input UpdateInvoiceInput) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.update"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesUpdate); err != nil {
 		return nil, err
 	}
 	in := service.InvoiceInput{CustomerID: omittable[uuid.UUID](input.CustomerID), Currency: opt(input.Currency),
@@ -163,7 +163,7 @@ func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, inpu
 
 // IssueInvoice is the resolver for the issueInvoice field.
 func (r *mutationResolver) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.issue"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesIssue); err != nil {
 		return nil, err
 	}
 	return r.Service.IssueInvoice(ctx, id)
@@ -171,7 +171,7 @@ func (r *mutationResolver) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent
 
 // VoidInvoice is the resolver for the voidInvoice field.
 func (r *mutationResolver) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.void"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesVoid); err != nil {
 		return nil, err
 	}
 	return r.Service.VoidInvoice(ctx, id)
@@ -179,7 +179,7 @@ func (r *mutationResolver) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.
 
 // RecordPayment is the resolver for the recordPayment field.
 func (r *mutationResolver) RecordPayment(ctx context.Context, input service.PaymentInput, idempotencyKey *string) (*ent.Payment, error) {
-	if err := policy.Require(ctx, "finance.payments.create"); err != nil {
+	if err := policy.Require(ctx, policy.PaymentsCreate); err != nil {
 		return nil, err
 	}
 	return once(ctx, r.Service, idempotent[*ent.Payment]{key: idempotencyKey, field: "recordPayment", args: input,
@@ -188,7 +188,7 @@ func (r *mutationResolver) RecordPayment(ctx context.Context, input service.Paym
 
 // RefundPayment is the resolver for the refundPayment field.
 func (r *mutationResolver) RefundPayment(ctx context.Context, id uuid.UUID, amount string, reason string, idempotencyKey *string) (*ent.Payment, error) {
-	if err := policy.Require(ctx, "finance.payments.refund"); err != nil {
+	if err := policy.Require(ctx, policy.PaymentsRefund); err != nil {
 		return nil, err
 	}
 	in := service.RefundInput{Amount: amount, Reason: reason}
@@ -198,7 +198,7 @@ func (r *mutationResolver) RefundPayment(ctx context.Context, id uuid.UUID, amou
 
 // OpenPosSession is the resolver for the openPosSession field.
 func (r *mutationResolver) OpenPosSession(ctx context.Context, register string, currency string, openingFloat string, idempotencyKey *string) (*ent.PosSession, error) {
-	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
+	if err := policy.Require(ctx, policy.SessionsManage); err != nil {
 		return nil, err
 	}
 	in := service.OpenSessionInput{Register: register, Currency: currency, OpeningFloat: openingFloat}
@@ -208,7 +208,7 @@ func (r *mutationResolver) OpenPosSession(ctx context.Context, register string, 
 
 // ClosePosSession is the resolver for the closePosSession field.
 func (r *mutationResolver) ClosePosSession(ctx context.Context, id uuid.UUID, countedCash string) (*ent.PosSession, error) {
-	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
+	if err := policy.Require(ctx, policy.SessionsManage); err != nil {
 		return nil, err
 	}
 	return r.Service.CloseSession(ctx, id, service.CloseSessionInput{CountedCash: countedCash})
@@ -216,7 +216,7 @@ func (r *mutationResolver) ClosePosSession(ctx context.Context, id uuid.UUID, co
 
 // CreatePosSale is the resolver for the createPosSale field.
 func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSaleInput, idempotencyKey *string) (*ent.PosSale, error) {
-	if err := policy.Require(ctx, "pos.sales.create"); err != nil {
+	if err := policy.Require(ctx, policy.SalesCreate); err != nil {
 		return nil, err
 	}
 	tenders := make([]service.Tender, len(input.Tenders))

@@ -64,19 +64,19 @@ func (r *Resolver) nodeTypes(ctx context.Context, ids []uuid.UUID) (ent.NodeOpti
 		{document.Table, policy.DocumentsView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.Document.Query().Where(document.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{customer.Table, "finance.customers.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+		{customer.Table, policy.CustomersView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.Customer.Query().Where(customer.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{invoice.Table, "finance.invoices.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+		{invoice.Table, policy.InvoicesView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.Invoice.Query().Where(invoice.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{payment.Table, "finance.payments.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+		{payment.Table, policy.PaymentsView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.Payment.Query().Where(payment.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{possession.Table, "pos.sessions.manage", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+		{possession.Table, policy.SessionsManage, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.PosSession.Query().Where(possession.IDIn(ids...), scope).IDs(ctx)
 		}},
-		{possale.Table, "pos.sales.view", tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
+		{possale.Table, policy.SalesView, tenantEnv, func(ctx context.Context, scope func(*sql.Selector)) ([]uuid.UUID, error) {
 			return c.PosSale.Query().Where(possale.IDIn(ids...), scope).IDs(ctx)
 		}},
 		// Roles and the audit trail belong to the tenant, not to an environment.

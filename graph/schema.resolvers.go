@@ -26,7 +26,7 @@ func (r *documentResolver) DownloadURL(ctx context.Context, obj *ent.Document) (
 
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
-	if err := policy.Require(ctx, "finance.payments.view"); err != nil {
+	if err := policy.Require(ctx, policy.PaymentsView); err != nil {
 		return nil, err
 	}
 	return batched(ctx, obj, invoiceID, func(ctx context.Context, rows []*ent.Invoice) (map[uuid.UUID][]*ent.Payment, error) {
@@ -36,7 +36,7 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 
 // Customer is the resolver for the customer field.
 func (r *invoiceResolver) Customer(ctx context.Context, obj *ent.Invoice) (*ent.Customer, error) {
-	if err := policy.Require(ctx, "finance.customers.view"); err != nil {
+	if err := policy.Require(ctx, policy.CustomersView); err != nil {
 		return nil, err
 	}
 	return belongsTo(ctx, obj, invoiceID, func(i *ent.Invoice) (uuid.UUID, bool) { return deref(i.CustomerID) }, r.customers, customerID)
@@ -89,7 +89,7 @@ func (r *paymentResolver) Status(ctx context.Context, obj *ent.Payment) (string,
 
 // Invoice is the resolver for the invoice field.
 func (r *paymentResolver) Invoice(ctx context.Context, obj *ent.Payment) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesView); err != nil {
 		return nil, err
 	}
 	return belongsTo(ctx, obj, paymentID, func(p *ent.Payment) (uuid.UUID, bool) { return p.InvoiceID, true }, r.invoices, invoiceID)
@@ -153,7 +153,7 @@ func (r *posSaleResolver) Payments(ctx context.Context, obj *ent.PosSale) ([]*en
 
 // Session is the resolver for the session field.
 func (r *posSaleResolver) Session(ctx context.Context, obj *ent.PosSale) (*ent.PosSession, error) {
-	if err := policy.Require(ctx, "pos.sessions.manage"); err != nil {
+	if err := policy.Require(ctx, policy.SessionsManage); err != nil {
 		return nil, err
 	}
 	return belongsTo(ctx, obj, saleID, func(s *ent.PosSale) (uuid.UUID, bool) { return s.SessionID, true }, r.sessions, sessionID)
@@ -161,7 +161,7 @@ func (r *posSaleResolver) Session(ctx context.Context, obj *ent.PosSale) (*ent.P
 
 // Invoice is the resolver for the invoice field.
 func (r *posSaleResolver) Invoice(ctx context.Context, obj *ent.PosSale) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, "finance.invoices.view"); err != nil {
+	if err := policy.Require(ctx, policy.InvoicesView); err != nil {
 		return nil, err
 	}
 	return belongsTo(ctx, obj, saleID, func(s *ent.PosSale) (uuid.UUID, bool) { return s.InvoiceID, true }, r.invoices, invoiceID)

@@ -14,9 +14,9 @@ func DefaultRoles() []Role {
 	return []Role{
 		{"owner", "Full access, including policies and keys.", []string{"*"}},
 		{"admin", "Runs the tenant: every module, keys, policies and audit.", []string{"it-support.*", "documents.*", "finance.*", "pos.*", "settings.*", "admin.*"}},
-		{"it-agent", "Works IT support tickets; reads and uploads documents.", []string{"it-support.*", "documents.view", "documents.upload"}},
-		{"accountant", "Customers, invoices and payments; verifies documents.", []string{"finance.*", "documents.view", "documents.upload", "documents.verify", "pos.sales.view"}},
-		{"cashier", "Rings up sales at the register.", []string{"pos.*", "finance.customers.view", "finance.customers.create", "finance.invoices.view", "finance.payments.view"}},
+		{"it-agent", "Works IT support tickets; reads and uploads documents.", []string{"it-support.*", DocumentsView, DocumentsUpload}},
+		{"accountant", "Customers, invoices and payments; verifies documents.", []string{"finance.*", DocumentsView, DocumentsUpload, DocumentsVerify, SalesView}},
+		{"cashier", "Rings up sales at the register.", []string{"pos.*", CustomersView, CustomersCreate, InvoicesView, PaymentsView}},
 		{"viewer", "Reads every module, changes nothing (the audit trail is for admins).", viewPermissions()},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -17,17 +18,17 @@ import (
 
 func (s *Server) customersRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/customers", Permission: "finance.customers.view", Handle: s.listCustomers,
+		{Method: http.MethodGet, Path: "/customers", Permission: policy.CustomersView, Handle: s.listCustomers,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
-		{Method: http.MethodPost, Path: "/customers", Permission: "finance.customers.create", Creates: true, Handle: s.createCustomer,
+		{Method: http.MethodPost, Path: "/customers", Permission: policy.CustomersCreate, Creates: true, Handle: s.createCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
-		{Method: http.MethodGet, Path: "/customers/:id", Permission: "finance.customers.view", Handle: s.getCustomer,
+		{Method: http.MethodGet, Path: "/customers/:id", Permission: policy.CustomersView, Handle: s.getCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
-		{Method: http.MethodPatch, Path: "/customers/:id", Permission: "finance.customers.update", Handle: s.updateCustomer,
+		{Method: http.MethodPatch, Path: "/customers/:id", Permission: policy.CustomersUpdate, Handle: s.updateCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
-		{Method: http.MethodDelete, Path: "/customers/:id", Permission: "finance.customers.delete", Handle: s.deleteCustomer,
+		{Method: http.MethodDelete, Path: "/customers/:id", Permission: policy.CustomersDelete, Handle: s.deleteCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -20,25 +21,25 @@ import (
 
 func (s *Server) invoicesRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/invoices", Permission: "finance.invoices.view", Handle: s.listInvoices,
+		{Method: http.MethodGet, Path: "/invoices", Permission: policy.InvoicesView, Handle: s.listInvoices,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam,
 				openapi.Query("status", "Comma-separated: draft, issued, partially_paid, paid, void.", openapi.StrSchema("")),
 				openapi.Query("customer", "A customer id.", openapi.StrSchema("uuid")),
 				openapi.Query("overdue", "true: issued or partially paid, due before today.", openapi.StrSchema("")),
 			}, Status: 200, Data: "Invoice", List: true}},
-		{Method: http.MethodPost, Path: "/invoices", Permission: "finance.invoices.create", Creates: true, Handle: s.createInvoice,
+		{Method: http.MethodPost, Path: "/invoices", Permission: policy.InvoicesCreate, Creates: true, Handle: s.createInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice",
 				Example: obj{"currency": "EUR", "due_date": "2026-12-31", "items": quoteExample["items"]}}},
-		{Method: http.MethodGet, Path: "/invoices/:id", Permission: "finance.invoices.view", Handle: s.getInvoice,
+		{Method: http.MethodGet, Path: "/invoices/:id", Permission: policy.InvoicesView, Handle: s.getInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get an invoice", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodPatch, Path: "/invoices/:id", Permission: "finance.invoices.update", Handle: s.updateInvoice,
+		{Method: http.MethodPatch, Path: "/invoices/:id", Permission: policy.InvoicesUpdate, Handle: s.updateInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"notes": "Thank you for your business.", "due_date": "2026-12-31"}}},
-		{Method: http.MethodPost, Path: "/invoices/:id/issue", Permission: "finance.invoices.issue", Handle: s.issueInvoice,
+		{Method: http.MethodPost, Path: "/invoices/:id/issue", Permission: policy.InvoicesIssue, Handle: s.issueInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodPost, Path: "/invoices/:id/void", Permission: "finance.invoices.void", Handle: s.voidInvoice,
+		{Method: http.MethodPost, Path: "/invoices/:id/void", Permission: policy.InvoicesVoid, Handle: s.voidInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Void an invoice with nothing paid", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodGet, Path: "/invoices/:id/payments", Permission: "finance.payments.view", Handle: s.invoicePayments,
+		{Method: http.MethodGet, Path: "/invoices/:id/payments", Permission: policy.PaymentsView, Handle: s.invoicePayments,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List an invoice's payments", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment", List: true}},
 	}
 }

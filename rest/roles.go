@@ -19,7 +19,7 @@ func (s *Server) rolesRoutes() []edge.Route {
 			Doc: openapi.Doc{Tag: "Admin", Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
 		{Method: http.MethodPost, Path: "/admin/roles", Permission: policy.PoliciesManage, Creates: true, Handle: s.createRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role",
-				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", "documents.view"}}}},
+				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", policy.DocumentsView}}}},
 		{Method: http.MethodGet, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.getRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
 		{Method: http.MethodPatch, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
@@ -38,7 +38,7 @@ func rolesSchemas() obj {
 		}),
 		"CreateRole": openapi.Object([]string{"name", "permissions"}, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug, "examples": []string{"help-desk"}}, "description": openapi.TextMax(schema.MaxRoleDesc, ""),
-			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", "documents.view"}}},
+			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", policy.DocumentsView}}},
 		}),
 		"UpdateRole": openapi.Object(nil, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug}, "description": openapi.TextMax(schema.MaxRoleDesc, ""), "permissions": openapi.StringList,
