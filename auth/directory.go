@@ -10,7 +10,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
-	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -80,8 +80,10 @@ func (d *Directory) reset() {
 // flood of random keys cannot grow memory without bound).
 const maxEntries = 100_000
 
+// system is how the directory reads: credentials are looked up before any
+// viewer exists, and their last use is recorded by the platform.
 func system(ctx context.Context) context.Context {
-	return privacy.DecisionContext(ctx, privacy.Allow)
+	return schema.Bypass(ctx, "credential lookups run before a viewer exists")
 }
 
 // KeyByHash finds a key by the hash of its secret.

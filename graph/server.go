@@ -30,17 +30,9 @@ import (
 // the request context.
 func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
-	q := &cfg.Complexity.Query
-	q.AuditEvents = connectionCost[*ent.AuditEventOrder, *ent.AuditEventWhereInput]
-	q.Customers = connectionCost[*ent.CustomerOrder, *ent.CustomerWhereInput]
-	q.Documents = connectionCost[*ent.DocumentOrder, *ent.DocumentWhereInput]
-	q.Invoices = connectionCost[*ent.InvoiceOrder, *ent.InvoiceWhereInput]
-	q.Payments = connectionCost[*ent.PaymentOrder, *ent.PaymentWhereInput]
-	q.PosSales = connectionCost[*ent.PosSaleOrder, *ent.PosSaleWhereInput]
-	q.PosSessions = connectionCost[*ent.PosSessionOrder, *ent.PosSessionWhereInput]
-	q.Roles = connectionCost[*ent.RoleOrder, *ent.RoleWhereInput]
-	q.TicketComments = connectionCost[*ent.TicketCommentOrder, *ent.TicketCommentWhereInput]
-	q.Tickets = connectionCost[*ent.TicketOrder, *ent.TicketWhereInput]
+	for _, e := range entities {
+		e.cost(&cfg)
+	}
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
 	srv.AddTransport(transport.GET{})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/storage"
 )
 
@@ -69,7 +70,7 @@ type StorageReport struct {
 // CheckStorage compares every document row with the objects in storage
 // (an operator action, across tenants).
 func (s *Service) CheckStorage(ctx context.Context) (StorageReport, error) {
-	ctx = system(ctx)
+	ctx = schema.Bypass(ctx, "the storage check is an operator action across tenants")
 	var r StorageReport
 	rows, err := s.Client.Document.Query().Select(document.FieldID, document.FieldObjectKey).All(ctx)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/invoice"
-	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 )
@@ -154,7 +153,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 		// Counted whatever the viewer may read of invoices: the rule holds for all.
-		if n, err := tx.Invoice.Query().Where(invoice.CustomerID(id)).Count(privacy.DecisionContext(ctx, privacy.Allow)); err != nil {
+		if n, err := tx.Invoice.Query().Where(invoice.CustomerID(id)).Count(schema.BypassPermissions(ctx, "a customer with invoices is kept, whatever the viewer may read of invoices")); err != nil {
 			return err
 		} else if n > 0 {
 			return Invalid("id", "This customer has %d invoices and cannot be deleted.", n)

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"context"
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/schema"
 
@@ -54,13 +53,7 @@ func (Document) Policy() ent.Policy {
 			requireMutation(policy.DocumentsDelete, ent.OpDelete|ent.OpDeleteOne),
 			// Metadata edits and reviews have their own permissions, checked
 			// by the route and the domain code; either allows the update.
-			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
-				v := policy.FromContext(ctx)
-				if v.Can(policy.DocumentsUpdate) || v.Can(policy.DocumentsVerify) {
-					return privacy.Skip
-				}
-				return privacy.Denyf("missing permission documents.update or documents.verify")
-			}), ent.OpUpdate|ent.OpUpdateOne),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.DocumentsUpdate, policy.DocumentsVerify),
 		},
 	}
 }

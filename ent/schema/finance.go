@@ -10,6 +10,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/policy"
 )
 
 // Amounts are stored as integer minor units of the row's currency (exact,
@@ -38,11 +39,11 @@ func (Customer) Indexes() []ent.Index {
 
 func (Customer) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery("finance.customers.view")},
+		Query: privacy.QueryPolicy{requireQuery(policy.CustomersView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, "finance.customers.create", "pos.sales.create"),
-			requireMutation("finance.customers.update", ent.OpUpdate|ent.OpUpdateOne),
-			requireMutation("finance.customers.delete", ent.OpDelete|ent.OpDeleteOne),
+			requireAnyMutation(ent.OpCreate, policy.CustomersCreate, policy.SalesCreate),
+			requireMutation(policy.CustomersUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(policy.CustomersDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
@@ -83,13 +84,13 @@ func (Invoice) Indexes() []ent.Index {
 
 func (Invoice) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery("finance.invoices.view")},
+		Query: privacy.QueryPolicy{requireQuery(policy.InvoicesView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, "finance.invoices.create", "pos.sales.create"),
+			requireAnyMutation(ent.OpCreate, policy.InvoicesCreate, policy.SalesCreate),
 			// Edits, issuing, voiding and payments all update an invoice;
 			// the domain code checks which permission the change needs.
-			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, "finance.invoices.update", "finance.invoices.issue",
-				"finance.invoices.void", "finance.payments.create", "finance.payments.refund", "pos.sales.create"),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.InvoicesUpdate, policy.InvoicesIssue,
+				policy.InvoicesVoid, policy.PaymentsCreate, policy.PaymentsRefund, policy.SalesCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -119,10 +120,10 @@ func (Payment) Indexes() []ent.Index {
 
 func (Payment) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery("finance.payments.view", "pos.sales.view")},
+		Query: privacy.QueryPolicy{requireAnyQuery(policy.PaymentsView, policy.SalesView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, "finance.payments.create", "pos.sales.create"),
-			requireMutation("finance.payments.refund", ent.OpUpdate|ent.OpUpdateOne),
+			requireAnyMutation(ent.OpCreate, policy.PaymentsCreate, policy.SalesCreate),
+			requireMutation(policy.PaymentsRefund, ent.OpUpdate|ent.OpUpdateOne),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -154,10 +155,10 @@ func (PosSession) Indexes() []ent.Index {
 
 func (PosSession) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery("pos.sessions.manage", "pos.sales.view", "pos.sales.create")},
+		Query: privacy.QueryPolicy{requireAnyQuery(policy.SessionsManage, policy.SalesView, policy.SalesCreate)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation("pos.sessions.manage", ent.OpCreate),
-			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, "pos.sessions.manage", "pos.sales.create"),
+			requireMutation(policy.SessionsManage, ent.OpCreate),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.SessionsManage, policy.SalesCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -188,9 +189,9 @@ func (PosSale) Indexes() []ent.Index {
 
 func (PosSale) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery("pos.sales.view")},
+		Query: privacy.QueryPolicy{requireQuery(policy.SalesView)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation("pos.sales.create", ent.OpCreate),
+			requireMutation(policy.SalesCreate, ent.OpCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		},
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/casbinrule"
 	"github.com/cienerp/cienerp/ent/predicate"
-	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -32,7 +32,7 @@ func New(client *ent.Client) *Adapter { return &Adapter{client: client} }
 // system marks a context as the platform itself: Casbin rules are never
 // read or written on behalf of a viewer directly.
 func system(ctx context.Context) context.Context {
-	return privacy.DecisionContext(ctx, privacy.Allow)
+	return schema.Bypass(ctx, "Casbin rules are platform rows, read and written only by the enforcer")
 }
 
 // LoadPolicy loads every rule into m.
