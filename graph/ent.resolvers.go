@@ -163,12 +163,34 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Ticket returns TicketResolver implementation.
 func (r *Resolver) Ticket() TicketResolver { return &ticketResolver{r} }
 
+// CustomerWhereInput returns CustomerWhereInputResolver implementation.
+func (r *Resolver) CustomerWhereInput() CustomerWhereInputResolver {
+	return &customerWhereInputResolver{r}
+}
+
+// DocumentWhereInput returns DocumentWhereInputResolver implementation.
+func (r *Resolver) DocumentWhereInput() DocumentWhereInputResolver {
+	return &documentWhereInputResolver{r}
+}
+
+// InvoiceWhereInput returns InvoiceWhereInputResolver implementation.
+func (r *Resolver) InvoiceWhereInput() InvoiceWhereInputResolver {
+	return &invoiceWhereInputResolver{r}
+}
+
+// TicketWhereInput returns TicketWhereInputResolver implementation.
+func (r *Resolver) TicketWhereInput() TicketWhereInputResolver { return &ticketWhereInputResolver{r} }
+
 type (
-	documentResolver   struct{ *Resolver }
-	invoiceResolver    struct{ *Resolver }
-	paymentResolver    struct{ *Resolver }
-	posSaleResolver    struct{ *Resolver }
-	posSessionResolver struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	ticketResolver     struct{ *Resolver }
+	documentResolver           struct{ *Resolver }
+	invoiceResolver            struct{ *Resolver }
+	paymentResolver            struct{ *Resolver }
+	posSaleResolver            struct{ *Resolver }
+	posSessionResolver         struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	ticketResolver             struct{ *Resolver }
+	customerWhereInputResolver struct{ *Resolver }
+	documentWhereInputResolver struct{ *Resolver }
+	invoiceWhereInputResolver  struct{ *Resolver }
+	ticketWhereInputResolver   struct{ *Resolver }
 )

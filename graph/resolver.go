@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -173,4 +174,12 @@ func mapRows[R, T any](rows []R, f func(R) T) []T {
 		out[i] = f(r)
 	}
 	return out
+}
+
+// text is an optional text argument, trimmed ("" when absent).
+func text(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return strings.TrimSpace(*v)
 }

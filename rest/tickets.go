@@ -8,7 +8,6 @@ import (
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -131,35 +130,9 @@ func (s *Server) listTickets(c *gin.Context) error {
 // ticketFilter reads the list's query parameters, reporting every bad one.
 func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 	verr := &service.ValidationError{}
-	f := service.TicketFilter{Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
-	for _, v := range splitList(c.Query("status")) {
-		if ticket.StatusValidator(ticket.Status(v)) != nil {
-			verr.Add("status", "Unknown status %q; use open, in_progress, on_hold, resolved or closed.", v)
-		}
-		f.Statuses = append(f.Statuses, ticket.Status(v))
-	}
-	for _, v := range splitList(c.Query("priority")) {
-		if ticket.PriorityValidator(ticket.Priority(v)) != nil {
-			verr.Add("priority", "Unknown priority %q; use low, normal, high or urgent.", v)
-		}
-		f.Priorities = append(f.Priorities, ticket.Priority(v))
-	}
-	if a := c.Query("assignee"); a == "none" {
-		f.Unassigned = true
-	} else if a != "" {
-		id, err := uuid.Parse(a)
-		if err != nil {
-			verr.Add("assignee", "Assignee must be a user id or \"none\".")
-		}
-		f.Assignee = &id
-	}
-	if r := c.Query("requester"); r != "" {
-		id, err := uuid.Parse(r)
-		if err != nil {
-			verr.Add("requester", "Requester must be a user id.")
-		}
-		f.Requester = &id
-	}
+	f := service.TicketFilter{Statuses: splitList(c.Query("status")), Priorities: splitList(c.Query("priority")),
+		Assignee: c.Query("assignee"), Requester: c.Query("requester"),
+		Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
 	return f, verr.OrNil()
 }
 

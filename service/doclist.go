@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-	"entgo.io/ent/dialect/sql/sqljson"
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
@@ -18,7 +16,7 @@ import (
 
 // DocumentFilter selects a page of documents, newest first.
 type DocumentFilter struct {
-	Statuses []document.Status
+	Statuses []string // pending, verified, rejected
 	Category string
 	Tag      string
 	Uploader string // user:<id> or key:<id>
@@ -30,12 +28,14 @@ type DocumentFilter struct {
 // ListDocuments returns one page in one query.
 func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*ent.Document], error) {
 	after, err := pageArgs(f.Limit, f.Cursor, "documents")
-	if err != nil {
+	verr := validationOf(err)
+	statuses := enumList("status", f.Statuses, document.StatusValidator, schema.DocumentStatuses, verr)
+	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 	q := s.Client.Document.Query()
-	if len(f.Statuses) > 0 {
-		q.Where(document.StatusIn(f.Statuses...))
+	if len(statuses) > 0 {
+		q.Where(document.StatusIn(statuses...))
 	}
 	if f.Category != "" {
 		q.Where(document.Category(f.Category))
@@ -44,10 +44,10 @@ func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*e
 		q.Where(document.UploadedBy(f.Uploader))
 	}
 	if f.Tag != "" {
-		q.Where(func(s *sql.Selector) { s.Where(sqljson.ValueContains(document.FieldTags, f.Tag)) })
+		q.Where(DocumentTagged(f.Tag))
 	}
 	if f.Q != "" {
-		q.Where(document.Or(document.TitleContainsFold(f.Q), document.FilenameContainsFold(f.Q)))
+		q.Where(DocumentSearch(f.Q))
 	}
 	if after != nil {
 		q.Where(afterNewest(*after))

@@ -91,7 +91,7 @@ func (s *Service) ListCustomers(ctx context.Context, q string, limit int, cur st
 	}
 	query := s.Client.Customer.Query()
 	if q != "" {
-		query.Where(customer.Or(customer.NameContainsFold(q), customer.EmailContainsFold(q)))
+		query.Where(CustomerSearch(q))
 	}
 	if after != nil {
 		query.Where(afterNewest(*after))

@@ -252,9 +252,9 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 
 // InvoiceFilter selects a page of invoices, newest first.
 type InvoiceFilter struct {
-	Statuses []invoice.Status
-	Customer *uuid.UUID
-	Overdue  bool // issued or partially paid, due before today
+	Statuses []string // draft, issued, partially_paid, paid, void
+	Customer string   // a customer id
+	Overdue  bool     // InvoiceOverdue
 	Limit    int
 	Cursor   string
 }
@@ -262,18 +262,21 @@ type InvoiceFilter struct {
 // ListInvoices returns one page in one query.
 func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (*Page[*ent.Invoice], error) {
 	after, err := pageArgs(f.Limit, f.Cursor, "invoices")
-	if err != nil {
+	verr := validationOf(err)
+	statuses := enumList("status", f.Statuses, invoice.StatusValidator, schema.InvoiceStatuses, verr)
+	cust := idParam("customer", "a customer", f.Customer, verr)
+	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 	q := s.Client.Invoice.Query()
-	if len(f.Statuses) > 0 {
-		q.Where(invoice.StatusIn(f.Statuses...))
+	if len(statuses) > 0 {
+		q.Where(invoice.StatusIn(statuses...))
 	}
-	if f.Customer != nil {
-		q.Where(invoice.CustomerID(*f.Customer))
+	if cust != nil {
+		q.Where(invoice.CustomerID(*cust))
 	}
 	if f.Overdue {
-		q.Where(invoice.StatusIn(invoice.StatusIssued, invoice.StatusPartiallyPaid), invoice.DueDateLT(time.Now().UTC().Truncate(24*time.Hour)))
+		q.Where(InvoiceOverdue(time.Now()))
 	}
 	if after != nil {
 		q.Where(afterNewest(*after))

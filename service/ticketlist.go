@@ -12,6 +12,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/ticket"
 )
 
@@ -23,13 +24,12 @@ var TicketSorts = []string{"-created_at", "created_at", "-updated_at", "updated_
 
 // TicketFilter selects and orders a page of tickets.
 type TicketFilter struct {
-	Statuses   []ticket.Status
-	Priorities []ticket.Priority
-	Assignee   *uuid.UUID
-	Unassigned bool
-	Requester  *uuid.UUID
-	Q          string
-	Sort       string // one of TicketSorts; default -created_at
+	Statuses   []string // of schema.TicketStatuses
+	Priorities []string // of schema.TicketPriorities
+	Assignee   string   // a user id, or "none" for unassigned tickets
+	Requester  string   // a user id
+	Q          string   // TicketSearch
+	Sort       string   // one of TicketSorts; default -created_at
 	Limit      int
 	Cursor     string
 }
@@ -91,6 +91,15 @@ func (s *Service) ListTickets(ctx context.Context, f TicketFilter) (*Page[*ent.T
 		}
 		after = &c
 	}
+	statuses := enumList("status", f.Statuses, ticket.StatusValidator, schema.TicketStatuses, verr)
+	priorities := enumList("priority", f.Priorities, ticket.PriorityValidator, schema.TicketPriorities, verr)
+	var assignee *uuid.UUID
+	if f.Assignee != "none" {
+		if assignee = idParam("assignee", "a user", f.Assignee, verr); assignee == nil && f.Assignee != "" {
+			verr.Fields["assignee"] = []string{"Assignee must be a user id or \"none\"."}
+		}
+	}
+	requester := idParam("requester", "a user", f.Requester, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -98,23 +107,23 @@ func (s *Service) ListTickets(ctx context.Context, f TicketFilter) (*Page[*ent.T
 	desc := strings.HasPrefix(f.Sort, "-")
 	field := strings.TrimPrefix(f.Sort, "-")
 	q := s.Client.Ticket.Query()
-	if len(f.Statuses) > 0 {
-		q.Where(ticket.StatusIn(f.Statuses...))
+	if len(statuses) > 0 {
+		q.Where(ticket.StatusIn(statuses...))
 	}
-	if len(f.Priorities) > 0 {
-		q.Where(ticket.PriorityIn(f.Priorities...))
+	if len(priorities) > 0 {
+		q.Where(ticket.PriorityIn(priorities...))
 	}
-	if f.Assignee != nil {
-		q.Where(ticket.AssigneeID(*f.Assignee))
+	if assignee != nil {
+		q.Where(ticket.AssigneeID(*assignee))
 	}
-	if f.Unassigned {
+	if f.Assignee == "none" {
 		q.Where(ticket.AssigneeIDIsNil())
 	}
-	if f.Requester != nil {
-		q.Where(ticket.RequesterID(*f.Requester))
+	if requester != nil {
+		q.Where(ticket.RequesterID(*requester))
 	}
 	if f.Q != "" {
-		q.Where(ticket.Or(ticket.TitleContainsFold(f.Q), ticket.DescriptionContainsFold(f.Q)))
+		q.Where(TicketSearch(f.Q))
 	}
 	if after != nil {
 		q.Where(keyset(field, desc, after))

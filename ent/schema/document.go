@@ -30,7 +30,7 @@ func (Document) Fields() []ent.Field {
 		field.String("object_key").Immutable().Unique(),
 		limited(field.String("category").Default(""), MaxCategory),
 		field.Strings("tags").Optional().Validate(texts(MaxTag)),
-		field.Enum("status").Values("pending", "verified", "rejected").Default("pending"),
+		field.Enum("status").Values(DocumentStatuses...).Default("pending"),
 		field.String("uploaded_by").Immutable(),
 		field.String("reviewed_by").Optional().Nillable(),
 		field.Time("reviewed_at").Optional().Nillable(),
@@ -61,3 +61,6 @@ func (Document) Policy() ent.Policy {
 func (Document) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
+
+// DocumentStatuses are the review states of a document.
+var DocumentStatuses = []string{"pending", "verified", "rejected"}

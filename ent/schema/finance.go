@@ -59,7 +59,7 @@ func (Invoice) Fields() []ent.Field {
 		field.String("number").Optional().Nillable().Comment("INV-2026-000017, assigned when issued").Annotations(entgql.OrderField("NUMBER")),
 		field.UUID("customer_id", uuid.UUID{}).Optional().Nillable(),
 		limited(field.String("currency"), MaxCurrency),
-		field.Enum("status").Values("draft", "issued", "partially_paid", "paid", "void").Default("draft"),
+		field.Enum("status").Values(InvoiceStatuses...).Default("draft"),
 		field.JSON("lines", []money.Line{}).Annotations(entgql.Type("[Line!]")),
 		field.Int64("subtotal_minor").Default(0).Annotations(entgql.Skip()),
 		field.Int64("discount_minor").Default(0).Annotations(entgql.Skip()),
@@ -216,3 +216,6 @@ func (PosSession) Annotations() []schema.Annotation {
 func (PosSale) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
+
+// InvoiceStatuses are the states of an invoice, in workflow order.
+var InvoiceStatuses = []string{"draft", "issued", "partially_paid", "paid", "void"}
