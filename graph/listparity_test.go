@@ -102,7 +102,9 @@ func TestRESTAndGraphQLListFiltersAgree(t *testing.T) {
 			continue
 		}
 		var data struct {
-			List struct{ Edges []struct{ Node struct{ ID string } } }
+			List struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		b, _ := json.Marshal(raw.Data)
 		if err := json.Unmarshal(b, &data); err != nil {
