@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
@@ -17,11 +18,7 @@ import (
 
 // DownloadURL is the resolver for the downloadUrl field.
 func (r *documentResolver) DownloadURL(ctx context.Context, obj *ent.Document) (string, error) {
-	base := "/api"
-	if obj.Env == policy.Sandbox {
-		base = "/api/sandbox"
-	}
-	return base + "/documents/" + obj.ID.String() + "/download", nil
+	return edge.BaseURL(obj.Env) + "/documents/" + obj.ID.String() + "/download", nil
 }
 
 // Payments is the resolver for the payments field.
@@ -69,7 +66,7 @@ func (r *invoiceResolver) Total(ctx context.Context, obj *ent.Invoice) (string, 
 
 // Balance is the resolver for the balance field.
 func (r *invoiceResolver) Balance(ctx context.Context, obj *ent.Invoice) (string, error) {
-	return money.FormatMinorIn(obj.Currency, obj.TotalMinor-obj.PaidMinor), nil
+	return money.FormatMinorIn(obj.Currency, service.InvoiceBalance(obj)), nil
 }
 
 // Amount is the resolver for the amount field.
@@ -193,10 +190,11 @@ func (r *posSessionResolver) CountedCash(ctx context.Context, obj *ent.PosSessio
 
 // OverShort is the resolver for the overShort field.
 func (r *posSessionResolver) OverShort(ctx context.Context, obj *ent.PosSession) (*string, error) {
-	if obj.CountedMinor == nil {
+	d := service.SessionOverShort(obj)
+	if d == nil {
 		return nil, nil
 	}
-	v := money.FormatMinorIn(obj.Currency, *obj.CountedMinor-service.SessionExpected(obj))
+	v := money.FormatMinorIn(obj.Currency, *d)
 	return &v, nil
 }
 

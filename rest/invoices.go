@@ -65,7 +65,7 @@ func invoiceView(i *ent.Invoice) gin.H {
 	f := func(n int64) string { return money.FormatMinorIn(i.Currency, n) }
 	return gin.H{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
 		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
-		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(i.TotalMinor - i.PaidMinor),
+		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(service.InvoiceBalance(i)),
 		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
 		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt}
 }

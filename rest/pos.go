@@ -70,9 +70,8 @@ func sessionView(p *ent.PosSession) gin.H {
 	out := gin.H{"id": p.ID, "object": "pos_session", "register": p.Register, "currency": p.Currency, "status": p.Status,
 		"opening_float": f(p.OpeningFloatMinor), "cash_sales": f(p.CashInMinor), "expected_cash": f(service.SessionExpected(p)),
 		"counted_cash": nil, "over_short": nil, "opened_by": p.OpenedBy, "closed_by": p.ClosedBy, "opened_at": p.CreatedAt, "closed_at": p.ClosedAt}
-	if p.CountedMinor != nil {
-		out["counted_cash"] = f(*p.CountedMinor)
-		out["over_short"] = f(*p.CountedMinor - service.SessionExpected(p))
+	if d := service.SessionOverShort(p); d != nil {
+		out["counted_cash"], out["over_short"] = f(*p.CountedMinor), f(*d)
 	}
 	return out
 }

@@ -106,6 +106,16 @@ func (s *Service) lockSession(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*e
 // SessionExpected is the cash that should be in the drawer.
 func SessionExpected(p *ent.PosSession) int64 { return p.OpeningFloatMinor + p.CashInMinor }
 
+// SessionOverShort is counted minus expected cash, once a session is
+// counted (nil before).
+func SessionOverShort(p *ent.PosSession) *int64 {
+	if p.CountedMinor == nil {
+		return nil
+	}
+	v := *p.CountedMinor - SessionExpected(p)
+	return &v
+}
+
 // CloseSession closes a session with the counted cash; the answer carries
 // expected, counted and over/short.
 func (s *Service) CloseSession(ctx context.Context, id uuid.UUID, in CloseSessionInput) (*ent.PosSession, error) {

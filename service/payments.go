@@ -73,7 +73,7 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*ent.Paym
 			verr.Add("invoice_id", "Only an issued, unpaid invoice can take payments; this one is %s.", i.Status)
 		}
 		amount, perr := cur.ParseAmount(in.Amount)
-		balance := i.TotalMinor - i.PaidMinor
+		balance := InvoiceBalance(i)
 		switch {
 		case perr != nil:
 			verr.Add("amount", "The amount %s.", perr)

@@ -314,3 +314,6 @@ func (s *Service) PaymentsOfInvoices(ctx context.Context, ids []uuid.UUID) (map[
 	}
 	return out, nil
 }
+
+// InvoiceBalance is what is left to pay on an invoice, in minor units.
+func InvoiceBalance(i *ent.Invoice) int64 { return i.TotalMinor - i.PaidMinor }
