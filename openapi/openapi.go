@@ -21,6 +21,7 @@ type Doc struct {
 	Params      []Param
 	Body        string // component schema of the JSON body
 	Form        bool   // the body may also be form-urlencoded and answers RFC 6749 errors (the token endpoint)
+	Multipart   bool   // the body is a multipart/form-data upload (file limits and types apply)
 	Storage     bool   // writes may answer storage_unavailable
 	Status      int    // success status
 	Data        string // component schema of "data" in the envelope
@@ -42,7 +43,6 @@ type Operation struct {
 	Permission   string
 	Public       bool // no credentials
 	Creates      bool // honours Idempotency-Key
-	Upload       bool // a multipart upload
 	AtPublic     bool // also served under the public prefix
 	Doc          Doc
 }
@@ -148,7 +148,7 @@ func operation(rt Operation) Obj {
 	}
 	if d.Body != "" {
 		content := Obj{"application/json": Obj{"schema": Ref(d.Body)}}
-		if rt.Upload {
+		if d.Multipart {
 			content = Obj{"multipart/form-data": Obj{"schema": Ref(d.Body), "encoding": Obj{"file": Obj{"contentType": "application/octet-stream"}}}}
 		}
 		if d.Form {
@@ -192,7 +192,7 @@ func operation(rt Operation) Obj {
 	if (d.Body != "" || len(d.Params) > 1) && !d.Form {
 		responses["422"] = refResponse("ValidationFailed")
 	}
-	if rt.Upload {
+	if d.Multipart {
 		responses["413"] = refResponse("FileTooLarge")
 		responses["415"] = refResponse("UnsupportedFileType")
 		responses["503"] = refResponse("StorageUnavailable")

@@ -33,7 +33,7 @@ func (s *Server) documentsRoutes() []edge.Route {
 				openapi.Query("q", "Text search in title and filename (case-insensitive).", openapi.StrSchema("")),
 			}, Status: 200, Data: "Document", List: true}},
 		{Method: http.MethodPost, Path: "/documents", Permission: policy.DocumentsUpload, Creates: true, Handle: s.uploadDocument, Upload: true,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document",
+			Doc: openapi.Doc{Tag: "Documents", Storage: true, Multipart: true, Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document",
 				Example: obj{"file": "(the file's bytes)", "title": "Signed contract", "category": "contracts", "tags": []string{"legal", "2026"}}}},
 		{Method: http.MethodGet, Path: "/documents/:id", Permission: policy.DocumentsView, Handle: s.getDocument,
 			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Get a document's metadata", Params: []openapi.Param{idParam}, Status: 200, Data: "Document"}},
