@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	ginjson "github.com/gin-gonic/gin/codec/json"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/internal/jsonwire"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/service"
@@ -101,6 +103,7 @@ type server struct {
 // New builds the HTTP handler.
 func New(cfg Config) (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
+	ginjson.API = jsonwire.Codec{} // every c.JSON encodes with jsonwire
 	s := &server{cfg: cfg, log: cfg.Logger}
 	var err error
 	if s.secured, err = newSecured(cfg.TrustedProxies); err != nil {

@@ -2,10 +2,12 @@ package rest
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/internal/jsonwire"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -18,12 +20,24 @@ type Meta struct {
 
 // respond writes the success envelope.
 func respond(c *gin.Context, status int, data any) {
-	c.JSON(status, gin.H{"status": "success", "data": data})
+	write(c, status, gin.H{"status": "success", "data": data})
 }
 
 // respondList writes a page with its meta.
 func respondList(c *gin.Context, data any, meta Meta) {
-	c.JSON(http.StatusOK, gin.H{"status": "success", "data": data, "meta": meta})
+	write(c, http.StatusOK, gin.H{"status": "success", "data": data, "meta": meta})
+}
+
+// write sends body with its length, so that a page goes out in one
+// piece rather than chunked.
+func write(c *gin.Context, status int, body any) {
+	b, err := jsonwire.Marshal(body)
+	if err != nil {
+		edge.Fail(c, err)
+		return
+	}
+	c.Header("Content-Length", strconv.Itoa(len(b)))
+	c.Data(status, "application/json; charset=utf-8", b)
 }
 
 // render is REST's error body: the Laravel shape for invalid input,
