@@ -71,16 +71,8 @@ func (s *Server) listAuditEvents(c *gin.Context) error {
 	f := service.AuditFilter{
 		Actor: c.Query("actor"), Credential: c.Query("credential"), Action: c.Query("action"),
 		EntityType: c.Query("entity_type"), EntityID: c.Query("entity_id"), RequestID: c.Query("request_id"), Cursor: c.Query("cursor"),
-		Limit: queryLimit(c, verr),
+		Env: c.Query("environment"), Since: c.Query("since"), Until: c.Query("until"), Limit: queryLimit(c, verr),
 	}
-	if e := policy.Env(c.Query("environment")); e != "" {
-		if !e.Valid() {
-			verr.Add("environment", "Environment must be live or sandbox.")
-		}
-		f.Env = e
-	}
-	f.Since = queryTime(c, "since", verr)
-	f.Until = queryTime(c, "until", verr)
 	if err := verr.OrNil(); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
@@ -49,19 +48,6 @@ func byIDWithBody[In, Out any](c *gin.Context, entity string, call func(uuid.UUI
 		return err
 	}
 	return byID(c, entity, func(id uuid.UUID) (Out, error) { return call(id, in) }, view)
-}
-
-func queryTime(c *gin.Context, name string, verr *service.ValidationError) *time.Time {
-	v := c.Query(name)
-	if v == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		verr.Add(name, "The %s parameter must be an RFC 3339 date-time, e.g. 2026-01-31T00:00:00Z.", name)
-		return nil
-	}
-	return &t
 }
 
 func mapSlice[T, U any](in []T, f func(T) U) []U {

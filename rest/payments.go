@@ -85,18 +85,10 @@ func (s *Server) refundPayment(c *gin.Context) error {
 func (s *Server) listPayments(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	limit := queryLimit(c, verr)
-	var inv *uuid.UUID
-	if v := c.Query("invoice"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			verr.Add("invoice", "Invoice must be an invoice id.")
-		}
-		inv = &id
-	}
 	if err := verr.OrNil(); err != nil {
 		return err
 	}
-	page, err := s.svc.ListPayments(c.Request.Context(), inv, limit, c.Query("cursor"))
+	page, err := s.svc.ListPayments(c.Request.Context(), c.Query("invoice"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -126,19 +126,11 @@ func (s *Server) getSale(c *gin.Context) error {
 func (s *Server) listSales(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	limit := queryLimit(c, verr)
-	var session *uuid.UUID
-	if v := c.Query("session"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			verr.Add("session", "Session must be a POS session id.")
-		}
-		session = &id
-	}
 	if err := verr.OrNil(); err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	page, err := s.svc.ListSales(ctx, session, limit, c.Query("cursor"))
+	page, err := s.svc.ListSales(ctx, c.Query("session"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -21,16 +21,25 @@ type AuditFilter struct {
 	EntityType string
 	EntityID   string
 	RequestID  string
-	Env        policy.Env // empty: both environments
-	Since      *time.Time
-	Until      *time.Time
+	Env        string // live or sandbox; empty: both environments
+	Since      string // RFC 3339, inclusive
+	Until      string // RFC 3339, exclusive
 	Limit      int
 	Cursor     string
 }
 
 // ListAuditEvents pages through the tenant's audit trail.
 func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*ent.AuditEvent], error) {
-	if f.Since != nil && f.Until != nil && f.Until.Before(*f.Since) {
+	verr := &ValidationError{}
+	env := policy.Env(f.Env)
+	if env != "" && !env.Valid() {
+		verr.Add("environment", "Environment must be live or sandbox.")
+	}
+	since, until := rfc3339("since", f.Since, verr), rfc3339("until", f.Until, verr)
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	if since != nil && until != nil && until.Before(*since) {
 		return nil, Invalid("until", "Until must not be before since.")
 	}
 	after, err := pageArgs(f.Limit, f.Cursor, "audit")
@@ -49,14 +58,14 @@ func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*en
 			q.Where(p.pred(p.v))
 		}
 	}
-	if f.Env != "" {
-		q.Where(auditevent.EnvEQ(f.Env))
+	if env != "" {
+		q.Where(auditevent.EnvEQ(env))
 	}
-	if f.Since != nil {
-		q.Where(auditevent.CreatedAtGTE(*f.Since))
+	if since != nil {
+		q.Where(auditevent.CreatedAtGTE(*since))
 	}
-	if f.Until != nil {
-		q.Where(auditevent.CreatedAtLT(*f.Until))
+	if until != nil {
+		q.Where(auditevent.CreatedAtLT(*until))
 	}
 	if after != nil {
 		q.Where(afterNewest(*after))

@@ -87,3 +87,16 @@ func validationOf(err error) *ValidationError {
 	}
 	return &ValidationError{}
 }
+
+// rfc3339 reads an optional time filter.
+func rfc3339(field, v string, verr *ValidationError) *time.Time {
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		verr.Add(field, "The %s parameter must be an RFC 3339 date-time, e.g. 2026-01-31T00:00:00Z.", field)
+		return nil
+	}
+	return &t
+}

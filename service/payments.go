@@ -188,9 +188,11 @@ func (s *Service) GetPayment(ctx context.Context, id uuid.UUID) (*ent.Payment, e
 }
 
 // ListPayments pages through payments, newest first.
-func (s *Service) ListPayments(ctx context.Context, invoiceID *uuid.UUID, limit int, cur string) (*Page[*ent.Payment], error) {
+func (s *Service) ListPayments(ctx context.Context, invoice string, limit int, cur string) (*Page[*ent.Payment], error) {
 	after, err := pageArgs(limit, cur, "payments")
-	if err != nil {
+	verr := validationOf(err)
+	invoiceID := idParam("invoice", "an invoice", invoice, verr)
+	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 	q := s.Client.Payment.Query()

@@ -329,9 +329,11 @@ func (s *Service) SaleDetails(ctx context.Context, sales []*ent.PosSale) ([]*Sal
 }
 
 // ListSales pages through sales, newest first, optionally of one session.
-func (s *Service) ListSales(ctx context.Context, session *uuid.UUID, limit int, cur string) (*Page[*ent.PosSale], error) {
+func (s *Service) ListSales(ctx context.Context, sessionID string, limit int, cur string) (*Page[*ent.PosSale], error) {
 	after, err := pageArgs(limit, cur, "sales")
-	if err != nil {
+	verr := validationOf(err)
+	session := idParam("session", "a POS session", sessionID, verr)
+	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 	q := s.Client.PosSale.Query()
