@@ -19,7 +19,7 @@ const UploadOverhead = 1 << 20
 // routes a per-IP budget; others authentication, the credential's budget
 // and the declared permission; creating POSTs idempotency.
 func (s *server) chain(t Transport, rt Route, env policy.Env) []gin.HandlerFunc {
-	hs := []gin.HandlerFunc{withRenderer(t.Render), s.requireHTTPS(env)}
+	hs := []gin.HandlerFunc{withRenderer(t.Render), s.requireHTTPS(env, rt.token)}
 	if rt.Upload {
 		hs = append(hs, withBodyLimitFor(MaxBodyBytes, "multipart/form-data", s.cfg.Service.Limits.MaxBytes+UploadOverhead))
 	} else {

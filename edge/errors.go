@@ -48,15 +48,12 @@ var statuses = map[service.Kind]int{
 	service.KindUnavailable:     http.StatusServiceUnavailable,
 }
 
-// Status is the HTTP status of a kind of failure.
-func Status(k service.Kind) int { return statuses[k] }
-
 // Fail answers err and stops the chain, in the shape of the route's
 // transport. Errors nobody knows become a generic 500; their text is
 // logged, never sent.
 func Fail(c *gin.Context, err error) {
 	f := Failure{Problem: service.ProblemOf(err), RequestID: RequestID(c)}
-	f.Status = Status(f.Kind)
+	f.Status = statuses[f.Kind]
 	ctx := c.Request.Context()
 	switch f.Kind {
 	case service.KindUnauthenticated:

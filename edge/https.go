@@ -74,10 +74,11 @@ func (s *server) withSecurityHeaders(c *gin.Context) {
 
 // requireHTTPS refuses credentials sent in clear text to env's base URL
 // from another machine, before they are looked at (a key stays unused:
-// no last-used time), as Stripe does. Sandbox may allow plain HTTP.
-func (s *server) requireHTTPS(env policy.Env) gin.HandlerFunc {
+// no last-used time), as Stripe does. Sandbox may allow plain HTTP. inBody:
+// the route takes credentials in its body too (the token endpoint).
+func (s *server) requireHTTPS(env policy.Env, inBody bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if (env == policy.Sandbox && s.cfg.SandboxAllowHTTP) || s.secured.https(c.Request) || onThisMachine(c) || !carriesCredentials(c) {
+		if (env == policy.Sandbox && s.cfg.SandboxAllowHTTP) || s.secured.https(c.Request) || onThisMachine(c) || !carriesCredentials(c, inBody) {
 			c.Next()
 			return
 		}
@@ -87,12 +88,8 @@ func (s *server) requireHTTPS(env policy.Env) gin.HandlerFunc {
 	}
 }
 
-func carriesCredentials(c *gin.Context) bool {
-	if c.GetHeader("X-API-Key") != "" || c.GetHeader("Authorization") != "" {
-		return true
-	}
-	// The token endpoint takes them in its body.
-	return strings.HasSuffix(c.FullPath(), tokenPath) && c.Request.Method == http.MethodPost
+func carriesCredentials(c *gin.Context, inBody bool) bool {
+	return inBody || c.GetHeader("X-API-Key") != "" || c.GetHeader("Authorization") != ""
 }
 
 // noStore keeps responses that carry a secret (a new key, a token, a

@@ -16,7 +16,7 @@ type obj = openapi.Obj
 // Transport is GraphQL for the edge to mount: the endpoint (POST, GET for
 // queries; a browser's GET gets explorer) and the schema downloads.
 func Transport(client *ent.Client, svc *service.Service, limits Limits, explorer http.Handler) (edge.Transport, error) {
-	h := NewHandler(client, svc, limits)
+	h := newHandler(client, svc, limits)
 	introspection, err := Introspection()
 	if err != nil {
 		return edge.Transport{}, err

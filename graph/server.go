@@ -24,11 +24,11 @@ import (
 	"github.com/cienerp/cienerp/service"
 )
 
-// NewHandler builds the GraphQL server with only the transports it needs
-// (POST, GET for queries, multipart for uploads) and introspection on. The REST middleware in
-// front of it has already authenticated the caller and put the viewer in
-// the request context.
-func NewHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
+// newHandler builds the GraphQL server with only the transports it needs
+// (POST, GET for queries, multipart for uploads). The edge in front of it
+// has already authenticated the caller and put the viewer in the request
+// context.
+func newHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
 	for _, e := range entities {
 		e.cost(&cfg)

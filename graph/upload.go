@@ -23,7 +23,7 @@ import (
 // operation runs, and each file is read by its resolver straight from the
 // request body. Only a file read out of order (after a later one) is kept
 // in a temporary file until its resolver asks for it. The body size limit
-// is the REST middleware's, set for multipart requests.
+// is the edge's upload limit (the route's Upload), set for multipart requests.
 type multipartUploads struct {
 	maxFileBytes int64 // what a too-large body is reported against
 }

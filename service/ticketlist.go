@@ -94,9 +94,11 @@ func (s *Service) ListTickets(ctx context.Context, f TicketFilter) (*Page[*ent.T
 	statuses := enumList("status", f.Statuses, ticket.StatusValidator, schema.TicketStatuses, verr)
 	priorities := enumList("priority", f.Priorities, ticket.PriorityValidator, schema.TicketPriorities, verr)
 	var assignee *uuid.UUID
-	if f.Assignee != "none" {
-		if assignee = idParam("assignee", "a user", f.Assignee, verr); assignee == nil && f.Assignee != "" {
-			verr.Fields["assignee"] = []string{"Assignee must be a user id or \"none\"."}
+	if f.Assignee != "" && f.Assignee != "none" {
+		if id, err := uuid.Parse(f.Assignee); err != nil {
+			verr.Add("assignee", "Assignee must be a user id or \"none\".")
+		} else {
+			assignee = &id
 		}
 	}
 	requester := idParam("requester", "a user", f.Requester, verr)
