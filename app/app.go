@@ -36,6 +36,7 @@ import (
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
 	"github.com/cienerp/cienerp/storage"
+	"github.com/cienerp/cienerp/webhooks"
 )
 
 // Version is set at build time with -ldflags "-X github.com/cienerp/cienerp/app.Version=…".
@@ -77,6 +78,18 @@ type Config struct {
 	// PprofAddr (CIEN_PPROF_ADDR, off by default) serves Go's profiler on a
 	// loopback address, to profile the server under load.
 	PprofAddr string
+	// EventRetention (CIEN_EVENT_RETENTION, default 720h = 30 days): older
+	// events, webhook deliveries and their attempts are deleted.
+	EventRetention time.Duration
+	// WebhookAllowPrivate (CIEN_WEBHOOK_ALLOW_PRIVATE, default false) lets
+	// webhook endpoints name loopback and private addresses: local
+	// receivers on a developer's machine, tests.
+	WebhookAllowPrivate bool
+	// Webhooks tunes deliveries (tests shorten the retry schedule).
+	Webhooks service.WebhookRules
+	// WebhookWorkers (CIEN_WEBHOOK_WORKERS, default 50) is how many
+	// deliveries one instance makes at once.
+	WebhookWorkers int
 }
 
 // SQLitePath is the SQLite file the configuration opens when it names
@@ -106,7 +119,8 @@ func Defaults() Config {
 		Addr: ":8080", DataDir: "data", Storage: "fs",
 		S3:             storage.S3Config{Bucket: "cienerp", Region: "us-east-1", PathStyle: true},
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
-		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour,
+		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour, EventRetention: 30 * 24 * time.Hour,
+		WebhookWorkers: 50,
 		TokenRateLimit: 20, PublicRateLimit: 300,
 		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512, SandboxAllowHTTP: true,
 	}
@@ -168,7 +182,21 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.AuditRetention = d
 	}
-	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
+	if v := os.Getenv("CIEN_EVENT_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour {
+			errs = append(errs, fmt.Errorf("CIEN_EVENT_RETENTION=%q: want a duration of at least 1h, such as 720h for 30 days", v))
+		}
+		c.EventRetention = d
+	}
+	if v := os.Getenv("CIEN_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		allow, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CIEN_WEBHOOK_ALLOW_PRIVATE=%q: want true or false", v))
+		}
+		c.WebhookAllowPrivate = allow
+	}
+	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_WEBHOOK_WORKERS": &c.WebhookWorkers, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
 		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth,
 		"CIEN_GRAPHQL_MAX_ROOT_FIELDS": &c.GraphQL.MaxRootFields, "CIEN_MEMORY_LIMIT": &c.MemoryLimitMiB} {
 		if v := os.Getenv(name); v != "" {
@@ -229,7 +257,9 @@ type App struct {
 	Log      *slog.Logger
 	// Sync is set when Redis is configured.
 	Sync *redissync.Sync
-	cfg  Config
+	// Webhooks delivers events; Background works its jobs.
+	Webhooks *webhooks.Engine
+	cfg      Config
 }
 
 // New opens the database, migrates it, loads the policy and builds the
@@ -257,6 +287,9 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err := db.Client.Schema.Create(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	if err := webhooks.Migrate(ctx, db); err != nil {
+		return nil, err
+	}
 	enforcer, err := policy.NewEnforcer(entadapter.New(db.Client))
 	if err != nil {
 		return nil, err
@@ -276,7 +309,13 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
 	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local,
-		Store: store, Limits: cfg.DocumentLimits}
+		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks}
+	svc.Webhooks.AllowPrivate = cfg.WebhookAllowPrivate
+	engine, err := webhooks.New(db, svc, webhooks.Config{AllowPrivate: cfg.WebhookAllowPrivate, Workers: cfg.WebhookWorkers}, log)
+	if err != nil {
+		return nil, err
+	}
+	svc.Deliveries = engine
 	authn := &auth.Authenticator{Dir: dir, Signer: signer, Enforcer: enforcer}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory()
 	var sync *redissync.Sync
@@ -333,7 +372,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, cfg: cfg}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, cfg: cfg}, nil
 }
 
 // openStore opens the configured document store.
@@ -374,10 +413,26 @@ func jwtSecret(cfg Config) ([]byte, error) {
 }
 
 // Background runs the instance's periodic work until ctx ends: listening
-// for other instances' changes (with Redis), writing keys' last-used times
-// every minute (and once more at the end), pruning the audit trail hourly.
+// for other instances' changes (with Redis), working webhook deliveries,
+// writing keys' last-used times every minute (and once more at the end),
+// pruning the audit trail and past-retention events hourly.
 func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
+	if err := a.Webhooks.Start(ctx); err != nil {
+		a.Log.Error("start webhook deliveries", "error", err.Error())
+	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ctx.Done()
+			// Deliveries in flight get their 10 s; the rest wait in the queue.
+			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if err := a.Webhooks.Stop(stop); err != nil {
+				a.Log.Warn("stop webhook deliveries", "error", err.Error())
+			}
+		}()
+	}
 	if a.Sync != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.Sync.Run(ctx) }()
@@ -396,6 +451,11 @@ func (a *App) Background(ctx context.Context) {
 				a.Log.Error("prune audit events", "error", err.Error())
 			} else if n > 0 {
 				a.Log.Info("pruned audit events past retention", "deleted", n)
+			}
+			if n, err := a.Service.PruneEvents(ctx, time.Now().Add(-a.cfg.EventRetention)); err != nil && ctx.Err() == nil {
+				a.Log.Error("prune events", "error", err.Error())
+			} else if n > 0 {
+				a.Log.Info("pruned events past retention", "deleted", n)
 			}
 			select {
 			case <-ctx.Done():

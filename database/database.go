@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"modernc.org/sqlite"
 
@@ -67,7 +66,7 @@ func Open(url, dataDir string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dia, err)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(dia, db)))
+	client := ent.NewClient(ent.Driver(Driver(dia, db)))
 	return &DB{Client: client, SQL: db, Dialect: dia}, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/cienerp/cienerp/ent/casbinrule"
 	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/ent/event"
 	"github.com/cienerp/cienerp/ent/idempotencykey"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/invoice"
@@ -29,6 +30,9 @@ import (
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/ent/user"
+	"github.com/cienerp/cienerp/ent/webhookattempt"
+	"github.com/cienerp/cienerp/ent/webhookdelivery"
+	"github.com/cienerp/cienerp/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -89,23 +93,27 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:     auditevent.ValidColumn,
-			casbinrule.Table:     casbinrule.ValidColumn,
-			customer.Table:       customer.ValidColumn,
-			document.Table:       document.ValidColumn,
-			idempotencykey.Table: idempotencykey.ValidColumn,
-			integrationkey.Table: integrationkey.ValidColumn,
-			invoice.Table:        invoice.ValidColumn,
-			membership.Table:     membership.ValidColumn,
-			payment.Table:        payment.ValidColumn,
-			possale.Table:        possale.ValidColumn,
-			possession.Table:     possession.ValidColumn,
-			role.Table:           role.ValidColumn,
-			sequence.Table:       sequence.ValidColumn,
-			tenant.Table:         tenant.ValidColumn,
-			ticket.Table:         ticket.ValidColumn,
-			ticketcomment.Table:  ticketcomment.ValidColumn,
-			user.Table:           user.ValidColumn,
+			auditevent.Table:      auditevent.ValidColumn,
+			casbinrule.Table:      casbinrule.ValidColumn,
+			customer.Table:        customer.ValidColumn,
+			document.Table:        document.ValidColumn,
+			event.Table:           event.ValidColumn,
+			idempotencykey.Table:  idempotencykey.ValidColumn,
+			integrationkey.Table:  integrationkey.ValidColumn,
+			invoice.Table:         invoice.ValidColumn,
+			membership.Table:      membership.ValidColumn,
+			payment.Table:         payment.ValidColumn,
+			possale.Table:         possale.ValidColumn,
+			possession.Table:      possession.ValidColumn,
+			role.Table:            role.ValidColumn,
+			sequence.Table:        sequence.ValidColumn,
+			tenant.Table:          tenant.ValidColumn,
+			ticket.Table:          ticket.ValidColumn,
+			ticketcomment.Table:   ticketcomment.ValidColumn,
+			user.Table:            user.ValidColumn,
+			webhookattempt.Table:  webhookattempt.ValidColumn,
+			webhookdelivery.Table: webhookdelivery.ValidColumn,
+			webhookendpoint.Table: webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -29,6 +29,7 @@ const (
 	DocumentsVerify       = "documents.verify"
 	DocumentsDelete       = "documents.delete"
 	IntegrationKeysManage = "settings.integration-keys.manage"
+	WebhooksManage        = "settings.webhooks.manage"
 	PoliciesManage        = "admin.policies.manage"
 	AuditView             = "admin.audit.view"
 	CustomersView         = "finance.customers.view"
@@ -77,6 +78,7 @@ var catalog = []Permission{
 	{SalesCreate, "pos", "Ring up point-of-sale sales."},
 	{SessionsManage, "pos", "Open and close register sessions."},
 	{IntegrationKeysManage, "settings", "List, create, revoke and roll integration keys."},
+	{WebhooksManage, "settings", "Manage webhook endpoints, their secrets and deliveries; see ping and endpoint events."},
 	{PoliciesManage, "admin", "Edit roles, their permissions and who holds them."},
 	{AuditView, "admin", "Read the audit trail."},
 }

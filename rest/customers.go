@@ -48,30 +48,27 @@ func customersSchemas() obj {
 	}
 }
 
-func customerView(cu *ent.Customer) gin.H {
-	return gin.H{"id": cu.ID, "object": "customer", "name": cu.Name, "email": cu.Email, "phone": cu.Phone, "tax_id": cu.TaxID,
-		"address": cu.Address, "currency": cu.Currency, "notes": cu.Notes, "environment": cu.Env, "created_at": cu.CreatedAt, "updated_at": cu.UpdatedAt}
-}
-
 func (s *Server) createCustomer(c *gin.Context) error {
 	return create(c, func(in service.CustomerInput) (*ent.Customer, error) {
 		return s.svc.CreateCustomer(c.Request.Context(), in)
-	}, customerView)
+	}, service.CustomerObject)
 }
 
 func (s *Server) getCustomer(c *gin.Context) error {
-	return byID(c, "customer", func(id uuid.UUID) (*ent.Customer, error) { return s.svc.GetCustomer(c.Request.Context(), id) }, customerView)
+	return byID(c, "customer", func(id uuid.UUID) (*ent.Customer, error) { return s.svc.GetCustomer(c.Request.Context(), id) }, service.CustomerObject)
 }
 
 func (s *Server) updateCustomer(c *gin.Context) error {
 	return byIDWithBody(c, "customer", func(id uuid.UUID, in service.CustomerInput) (*ent.Customer, error) {
 		return s.svc.UpdateCustomer(c.Request.Context(), id, in)
-	}, customerView)
+	}, service.CustomerObject)
 }
 
 func (s *Server) deleteCustomer(c *gin.Context) error {
 	return byID(c, "customer", func(id uuid.UUID) (uuid.UUID, error) { return id, s.svc.DeleteCustomer(c.Request.Context(), id) },
-		func(id uuid.UUID) gin.H { return gin.H{"id": id, "object": "customer", "deleted": true} })
+		func(id uuid.UUID) map[string]any {
+			return map[string]any{"id": id, "object": "customer", "deleted": true}
+		})
 }
 
 func (s *Server) listCustomers(c *gin.Context) error {
@@ -84,6 +81,6 @@ func (s *Server) listCustomers(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, customerView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.CustomerObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

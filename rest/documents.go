@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/edge"
-	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
@@ -74,39 +73,6 @@ func documentsSchemas() obj {
 			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}}}),
 		"VerifyDocument": openapi.Object(nil, obj{"note": openapi.TextMax(schema.MaxReviewNote, "")}),
 		"RejectDocument": openapi.Object([]string{"reason"}, obj{"reason": openapi.TextMax(schema.MaxReviewNote, "")}),
-	}
-}
-
-type documentJSON struct {
-	ID          string     `json:"id"`
-	Object      string     `json:"object"`
-	Title       string     `json:"title"`
-	Filename    string     `json:"filename"`
-	ContentType string     `json:"content_type"`
-	Size        int64      `json:"size"`
-	SHA256      string     `json:"sha256"`
-	Category    string     `json:"category"`
-	Tags        []string   `json:"tags"`
-	Status      string     `json:"status"`
-	UploadedBy  string     `json:"uploaded_by"`
-	ReviewedBy  *string    `json:"reviewed_by"`
-	ReviewedAt  *time.Time `json:"reviewed_at"`
-	ReviewNote  string     `json:"review_note"`
-	Environment string     `json:"environment"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-}
-
-func documentView(d *ent.Document) documentJSON {
-	tags := d.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	return documentJSON{
-		ID: d.ID.String(), Object: "document", Title: d.Title, Filename: d.Filename, ContentType: d.ContentType,
-		Size: d.Size, SHA256: d.Sha256, Category: d.Category, Tags: tags, Status: string(d.Status),
-		UploadedBy: d.UploadedBy, ReviewedBy: d.ReviewedBy, ReviewedAt: d.ReviewedAt, ReviewNote: d.ReviewNote,
-		Environment: string(d.Env), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 }
 
@@ -184,7 +150,7 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusCreated, documentView(d))
+	respond(c, http.StatusCreated, service.DocumentObject(d))
 	return nil
 }
 
@@ -199,7 +165,7 @@ func (s *Server) listDocuments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, documentView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.DocumentObject), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }
 
@@ -212,7 +178,7 @@ func (s *Server) getDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, documentView(d))
+	respond(c, http.StatusOK, service.DocumentObject(d))
 	return nil
 }
 
@@ -229,7 +195,7 @@ func (s *Server) updateDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, documentView(d))
+	respond(c, http.StatusOK, service.DocumentObject(d))
 	return nil
 }
 
@@ -271,7 +237,7 @@ func (s *Server) review(c *gin.Context, reject bool) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, documentView(d))
+	respond(c, http.StatusOK, service.DocumentObject(d))
 	return nil
 }
 

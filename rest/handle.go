@@ -14,7 +14,7 @@ import (
 // parameters, answering with a view.
 
 // create runs a creating service call on a decoded body and answers 201.
-func create[In, Out any](c *gin.Context, call func(In) (Out, error), view func(Out) gin.H) error {
+func create[In, Out any](c *gin.Context, call func(In) (Out, error), view func(Out) map[string]any) error {
 	var in In
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -28,7 +28,7 @@ func create[In, Out any](c *gin.Context, call func(In) (Out, error), view func(O
 }
 
 // byID runs a service call on the :id of the path and answers 200.
-func byID[Out any](c *gin.Context, entity string, call func(uuid.UUID) (Out, error), view func(Out) gin.H) error {
+func byID[Out any](c *gin.Context, entity string, call func(uuid.UUID) (Out, error), view func(Out) map[string]any) error {
 	id, err := pathID(c, entity)
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func byID[Out any](c *gin.Context, entity string, call func(uuid.UUID) (Out, err
 }
 
 // byIDWithBody is byID with a decoded JSON body.
-func byIDWithBody[In, Out any](c *gin.Context, entity string, call func(uuid.UUID, In) (Out, error), view func(Out) gin.H) error {
+func byIDWithBody[In, Out any](c *gin.Context, entity string, call func(uuid.UUID, In) (Out, error), view func(Out) map[string]any) error {
 	var in In
 	if err := bindJSON(c, &in); err != nil {
 		return err

@@ -2,12 +2,10 @@ package rest
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -61,45 +59,28 @@ func invoicesSchemas() obj {
 	}
 }
 
-func invoiceView(i *ent.Invoice) gin.H {
-	f := func(n int64) string { return money.FormatMinorIn(i.Currency, n) }
-	return gin.H{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
-		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
-		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(service.InvoiceBalance(i)),
-		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
-		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt}
-}
-
-func dateOnly(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := t.UTC().Format(time.DateOnly)
-	return &s
-}
-
 func (s *Server) createInvoice(c *gin.Context) error {
 	return create(c, func(in service.InvoiceInput) (*ent.Invoice, error) {
 		return s.svc.CreateInvoice(c.Request.Context(), in)
-	}, invoiceView)
+	}, service.InvoiceObject)
 }
 
 func (s *Server) getInvoice(c *gin.Context) error {
-	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.GetInvoice(c.Request.Context(), id) }, invoiceView)
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.GetInvoice(c.Request.Context(), id) }, service.InvoiceObject)
 }
 
 func (s *Server) updateInvoice(c *gin.Context) error {
 	return byIDWithBody(c, "invoice", func(id uuid.UUID, in service.InvoiceInput) (*ent.Invoice, error) {
 		return s.svc.UpdateInvoice(c.Request.Context(), id, in)
-	}, invoiceView)
+	}, service.InvoiceObject)
 }
 
 func (s *Server) issueInvoice(c *gin.Context) error {
-	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.IssueInvoice(c.Request.Context(), id) }, invoiceView)
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.IssueInvoice(c.Request.Context(), id) }, service.InvoiceObject)
 }
 
 func (s *Server) voidInvoice(c *gin.Context) error {
-	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.VoidInvoice(c.Request.Context(), id) }, invoiceView)
+	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.VoidInvoice(c.Request.Context(), id) }, service.InvoiceObject)
 }
 
 func (s *Server) listInvoices(c *gin.Context) error {
@@ -113,6 +94,6 @@ func (s *Server) listInvoices(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, invoiceView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.InvoiceObject), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

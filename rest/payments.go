@@ -6,7 +6,6 @@ import (
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -47,12 +46,6 @@ func paymentsSchemas() obj {
 	}
 }
 
-func paymentView(p *ent.Payment) gin.H {
-	return gin.H{"id": p.ID, "object": "payment", "invoice_id": p.InvoiceID, "currency": p.Currency,
-		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": service.PaymentStatus(p),
-		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt}
-}
-
 func (s *Server) invoicePayments(c *gin.Context) error {
 	id, err := pathID(c, "invoice")
 	if err != nil {
@@ -62,24 +55,24 @@ func (s *Server) invoicePayments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(ps, paymentView), Meta{})
+	respondList(c, mapSlice(ps, service.PaymentObject), Meta{})
 	return nil
 }
 
 func (s *Server) createPayment(c *gin.Context) error {
 	return create(c, func(in service.PaymentInput) (*ent.Payment, error) {
 		return s.svc.RecordPayment(c.Request.Context(), in)
-	}, paymentView)
+	}, service.PaymentObject)
 }
 
 func (s *Server) getPayment(c *gin.Context) error {
-	return byID(c, "payment", func(id uuid.UUID) (*ent.Payment, error) { return s.svc.GetPayment(c.Request.Context(), id) }, paymentView)
+	return byID(c, "payment", func(id uuid.UUID) (*ent.Payment, error) { return s.svc.GetPayment(c.Request.Context(), id) }, service.PaymentObject)
 }
 
 func (s *Server) refundPayment(c *gin.Context) error {
 	return byIDWithBody(c, "payment", func(id uuid.UUID, in service.RefundInput) (*ent.Payment, error) {
 		return s.svc.RefundPayment(c.Request.Context(), id, in)
-	}, paymentView)
+	}, service.PaymentObject)
 }
 
 func (s *Server) listPayments(c *gin.Context) error {
@@ -92,6 +85,6 @@ func (s *Server) listPayments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, paymentView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.PaymentObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -65,40 +64,20 @@ func posSchemas() obj {
 	}
 }
 
-func sessionView(p *ent.PosSession) gin.H {
-	f := func(n int64) string { return money.FormatMinorIn(p.Currency, n) }
-	out := gin.H{"id": p.ID, "object": "pos_session", "register": p.Register, "currency": p.Currency, "status": p.Status,
-		"opening_float": f(p.OpeningFloatMinor), "cash_sales": f(p.CashInMinor), "expected_cash": f(service.SessionExpected(p)),
-		"counted_cash": nil, "over_short": nil, "opened_by": p.OpenedBy, "closed_by": p.ClosedBy, "opened_at": p.CreatedAt, "closed_at": p.ClosedAt}
-	if d := service.SessionOverShort(p); d != nil {
-		out["counted_cash"], out["over_short"] = f(*p.CountedMinor), f(*d)
-	}
-	return out
-}
-
-func saleView(s *service.Sale) gin.H {
-	inv := s.Invoice
-	return gin.H{"id": s.ID, "object": "pos_sale", "receipt_number": s.ReceiptNumber, "session_id": s.SessionID, "invoice_id": s.InvoiceID,
-		"currency": s.Currency, "lines": inv.Lines, "subtotal": money.FormatMinorIn(inv.Currency, inv.SubtotalMinor),
-		"discount_total": money.FormatMinorIn(inv.Currency, inv.DiscountMinor), "tax_total": money.FormatMinorIn(inv.Currency, inv.TaxMinor),
-		"total": money.FormatMinorIn(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": money.FormatMinorIn(s.Currency, s.ChangeMinor),
-		"payments": mapSlice(s.Payments, paymentView), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt}
-}
-
 func (s *Server) openSession(c *gin.Context) error {
 	return create(c, func(in service.OpenSessionInput) (*ent.PosSession, error) {
 		return s.svc.OpenSession(c.Request.Context(), in)
-	}, sessionView)
+	}, service.SessionObject)
 }
 
 func (s *Server) getSession(c *gin.Context) error {
-	return byID(c, "POS session", func(id uuid.UUID) (*ent.PosSession, error) { return s.svc.GetSession(c.Request.Context(), id) }, sessionView)
+	return byID(c, "POS session", func(id uuid.UUID) (*ent.PosSession, error) { return s.svc.GetSession(c.Request.Context(), id) }, service.SessionObject)
 }
 
 func (s *Server) closeSession(c *gin.Context) error {
 	return byIDWithBody(c, "POS session", func(id uuid.UUID, in service.CloseSessionInput) (*ent.PosSession, error) {
 		return s.svc.CloseSession(c.Request.Context(), id, in)
-	}, sessionView)
+	}, service.SessionObject)
 }
 
 func (s *Server) listSessions(c *gin.Context) error {
@@ -111,16 +90,16 @@ func (s *Server) listSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, sessionView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.SessionObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }
 
 func (s *Server) createSale(c *gin.Context) error {
-	return create(c, func(in service.SaleInput) (*service.Sale, error) { return s.svc.CreateSale(c.Request.Context(), in) }, saleView)
+	return create(c, func(in service.SaleInput) (*service.Sale, error) { return s.svc.CreateSale(c.Request.Context(), in) }, service.SaleObject)
 }
 
 func (s *Server) getSale(c *gin.Context) error {
-	return byID(c, "sale", func(id uuid.UUID) (*service.Sale, error) { return s.svc.GetSale(c.Request.Context(), id) }, saleView)
+	return byID(c, "sale", func(id uuid.UUID) (*service.Sale, error) { return s.svc.GetSale(c.Request.Context(), id) }, service.SaleObject)
 }
 
 func (s *Server) listSales(c *gin.Context) error {
@@ -138,6 +117,6 @@ func (s *Server) listSales(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(sales, saleView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(sales, service.SaleObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

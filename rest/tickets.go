@@ -3,16 +3,13 @@ package rest
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/cienerp/cienerp/edge"
-	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // IT-support tickets and their comments.
@@ -73,47 +70,6 @@ func ticketsSchemas() obj {
 	}
 }
 
-type ticketJSON struct {
-	ID          uuid.UUID  `json:"id"`
-	Object      string     `json:"object"`
-	Number      string     `json:"number"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Status      string     `json:"status"`
-	Priority    string     `json:"priority"`
-	RequesterID uuid.UUID  `json:"requester_id"`
-	AssigneeID  *uuid.UUID `json:"assignee_id"`
-	CreatedBy   string     `json:"created_by"`
-	Environment policy.Env `json:"environment"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	ResolvedAt  *time.Time `json:"resolved_at"`
-	ClosedAt    *time.Time `json:"closed_at"`
-}
-
-func ticketView(t *ent.Ticket) ticketJSON {
-	return ticketJSON{
-		ID: t.ID, Object: "ticket", Number: service.TicketNumber(t.Number), Title: t.Title,
-		Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
-		RequesterID: t.RequesterID, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy, Environment: t.Env,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
-	}
-}
-
-type commentJSON struct {
-	ID        uuid.UUID `json:"id"`
-	Object    string    `json:"object"`
-	TicketID  uuid.UUID `json:"ticket_id"`
-	Body      string    `json:"body"`
-	Internal  bool      `json:"internal"`
-	Author    string    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-func commentView(c *ent.TicketComment) commentJSON {
-	return commentJSON{ID: c.ID, Object: "ticket_comment", TicketID: c.TicketID, Body: c.Body, Internal: c.Internal, Author: c.Author, CreatedAt: c.CreatedAt}
-}
-
 func (s *Server) listTickets(c *gin.Context) error {
 	f, err := ticketFilter(c)
 	if err != nil {
@@ -123,7 +79,7 @@ func (s *Server) listTickets(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, ticketView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.TicketObject), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }
 
@@ -145,7 +101,7 @@ func (s *Server) createTicket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusCreated, ticketView(t))
+	respond(c, http.StatusCreated, service.TicketObject(t))
 	return nil
 }
 
@@ -158,7 +114,7 @@ func (s *Server) getTicket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, ticketView(t))
+	respond(c, http.StatusOK, service.TicketObject(t))
 	return nil
 }
 
@@ -175,7 +131,7 @@ func (s *Server) updateTicket(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusOK, ticketView(t))
+	respond(c, http.StatusOK, service.TicketObject(t))
 	return nil
 }
 
@@ -205,7 +161,7 @@ func (s *Server) listComments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, commentView), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.CommentObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }
 
@@ -222,7 +178,7 @@ func (s *Server) addComment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respond(c, http.StatusCreated, commentView(cm))
+	respond(c, http.StatusCreated, service.CommentObject(cm))
 	return nil
 }
 

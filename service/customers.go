@@ -69,7 +69,10 @@ func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*ent.Cu
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "customer.create", "customer", c.ID.String(), nil, c)
+		if err := record(ctx, tx, "customer.create", "customer", c.ID.String(), nil, c); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "customer.created", ObjectID: c.ID.String(), Object: CustomerObject(c)})
 	})
 	return c, err
 }
@@ -132,7 +135,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "customer.update", "customer", id.String(), c, out)
+		if err := record(ctx, tx, "customer.update", "customer", id.String(), c, out); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "customer.updated", ObjectID: id.String(), Object: CustomerObject(out), Before: CustomerObject(c)})
 	})
 	return out, err
 }
@@ -161,6 +167,9 @@ func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Customer.DeleteOne(c).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "customer.delete", "customer", id.String(), c, nil)
+		if err := record(ctx, tx, "customer.delete", "customer", id.String(), c, nil); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "customer.deleted", ObjectID: id.String(), Object: CustomerObject(c)})
 	})
 }

@@ -207,7 +207,10 @@ func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, 
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "document.upload", "document", d.ID.String(), nil, d)
+		if err := record(ctx, tx, "document.upload", "document", d.ID.String(), nil, d); err != nil {
+			return err
+		}
+		return u.s.emit(ctx, tx, change{Type: "document.uploaded", ObjectID: d.ID.String(), Object: DocumentObject(d)})
 	})
 	if err != nil {
 		u.Abort(ctx)
@@ -293,7 +296,10 @@ func (s *Service) UpdateDocument(ctx context.Context, id uuid.UUID, in UpdateDoc
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "document.update", "document", d.ID.String(), d, out)
+		if err := record(ctx, tx, "document.update", "document", d.ID.String(), d, out); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "document.updated", ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
 	})
 	return out, err
 }
@@ -326,16 +332,19 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 		if d.Status != document.StatusPending {
 			return Invalid("status", "Only a pending document can be verified or rejected; this one is %s.", d.Status)
 		}
-		status, action := document.StatusVerified, "document.verify"
+		status, action, event := document.StatusVerified, "document.verify", "document.verified"
 		if reject {
-			status, action = document.StatusRejected, "document.reject"
+			status, action, event = document.StatusRejected, "document.reject", "document.rejected"
 		}
 		out, err = tx.Document.UpdateOne(d).SetStatus(status).SetReviewedBy(policy.FromContext(ctx).Subject).
 			SetReviewedAt(time.Now().UTC()).SetReviewNote(note).Save(ctx)
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, action, "document", d.ID.String(), d, out)
+		if err := record(ctx, tx, action, "document", d.ID.String(), d, out); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: event, ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
 	})
 	return out, err
 }
@@ -356,6 +365,9 @@ func (s *Service) DeleteDocument(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 		if err := record(ctx, tx, "document.delete", "document", d.ID.String(), d, nil); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, tx, change{Type: "document.deleted", ObjectID: d.ID.String(), Object: DocumentObject(d)}); err != nil {
 			return err
 		}
 		return s.Store.Delete(ctx, d.ObjectKey)

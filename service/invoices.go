@@ -88,7 +88,10 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invo
 		if out, err = c.Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "invoice.create", "invoice", out.ID.String(), nil, invoiceAudit(out))
+		if err := record(ctx, tx, "invoice.create", "invoice", out.ID.String(), nil, invoiceAudit(out)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "invoice.created", ObjectID: out.ID.String(), Object: InvoiceObject(out)})
 	})
 	return out, err
 }
@@ -174,7 +177,10 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "invoice.update", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+		if err := record(ctx, tx, "invoice.update", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "invoice.updated", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }
@@ -212,7 +218,10 @@ func (s *Service) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice,
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "invoice.issue", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+		if err := record(ctx, tx, "invoice.issue", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "invoice.issued", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }
@@ -245,7 +254,10 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(time.Now().UTC()).Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "invoice.void", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out))
+		if err := record(ctx, tx, "invoice.void", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "invoice.voided", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/ent/webhookendpoint"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 )
@@ -223,6 +224,12 @@ func retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.Integrati
 	}
 	updated, err := u.Save(ctx)
 	if err != nil {
+		return err
+	}
+	// Webhook endpoints the old key owns pass to its replacement.
+	sys := schema.Bypass(ctx, "a rolled key's endpoints follow it, in whichever environment they are")
+	if err := tx.WebhookEndpoint.Update().Where(webhookendpoint.TenantID(old.TenantID), webhookendpoint.Owner(policy.KeySubject(old.ID.String()))).
+		SetOwner(policy.KeySubject(replacement.ID.String())).Exec(sys); err != nil {
 		return err
 	}
 	after := keyAudit(updated, nil)

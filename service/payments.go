@@ -104,9 +104,16 @@ func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int
 	if err != nil {
 		return nil, err
 	}
+	before := InvoiceObject(i)
 	*i = *updated
-	return p, record(ctx, tx, "payment.create", "payment", p.ID.String(), nil,
-		map[string]any{"invoice_id": i.ID, "amount_minor": minor, "currency": i.Currency, "method": method, "invoice_status": updated.Status})
+	if err := record(ctx, tx, "payment.create", "payment", p.ID.String(), nil,
+		map[string]any{"invoice_id": i.ID, "amount_minor": minor, "currency": i.Currency, "method": method, "invoice_status": updated.Status}); err != nil {
+		return nil, err
+	}
+	if err := s.emit(ctx, tx, change{Type: "payment.created", ObjectID: p.ID.String(), Object: PaymentObject(p)}); err != nil {
+		return nil, err
+	}
+	return p, s.emit(ctx, tx, change{Type: "invoice." + string(updated.Status), ObjectID: i.ID.String(), Object: InvoiceObject(updated), Before: before})
 }
 
 // PaymentStatus is succeeded, partially_refunded or refunded.
@@ -169,11 +176,18 @@ func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInpu
 			return err
 		}
 		paid := i.PaidMinor - minor
-		if _, err := tx.Invoice.UpdateOne(i).SetPaidMinor(paid).SetStatus(statusFor(i.TotalMinor, paid)).Save(sys); err != nil {
+		reopened, err := tx.Invoice.UpdateOne(i).SetPaidMinor(paid).SetStatus(statusFor(i.TotalMinor, paid)).Save(sys)
+		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "payment.refund", "payment", p.ID.String(), map[string]any{"refunded_minor": p.RefundedMinor},
-			map[string]any{"refunded_minor": out.RefundedMinor, "reason": strings.TrimSpace(in.Reason)})
+		if err := record(ctx, tx, "payment.refund", "payment", p.ID.String(), map[string]any{"refunded_minor": p.RefundedMinor},
+			map[string]any{"refunded_minor": out.RefundedMinor, "reason": strings.TrimSpace(in.Reason)}); err != nil {
+			return err
+		}
+		if err := s.emit(ctx, tx, change{Type: "payment.refunded", ObjectID: p.ID.String(), Object: PaymentObject(out), Before: PaymentObject(p)}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "invoice.updated", ObjectID: i.ID.String(), Object: InvoiceObject(reopened), Before: InvoiceObject(i)})
 	})
 	return out, err
 }

@@ -86,7 +86,10 @@ func (s *Service) OpenSession(ctx context.Context, in OpenSessionInput) (*ent.Po
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "pos_session.open", "pos_session", out.ID.String(), nil, out)
+		if err := record(ctx, tx, "pos_session.open", "pos_session", out.ID.String(), nil, out); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "pos.session.opened", ObjectID: out.ID.String(), Object: SessionObject(out)})
 	})
 	return out, err
 }
@@ -141,8 +144,11 @@ func (s *Service) CloseSession(ctx context.Context, id uuid.UUID, in CloseSessio
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "pos_session.close", "pos_session", id.String(), nil,
-			map[string]any{"expected_minor": SessionExpected(out), "counted_minor": *out.CountedMinor})
+		if err := record(ctx, tx, "pos_session.close", "pos_session", id.String(), nil,
+			map[string]any{"expected_minor": SessionExpected(out), "counted_minor": *out.CountedMinor}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "pos.session.closed", ObjectID: id.String(), Object: SessionObject(out), Before: SessionObject(p)})
 	})
 	return out, err
 }
@@ -223,8 +229,8 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 		case cash+other < total:
 			return Invalid("tenders", "The tenders (%s) do not cover the total (%s).", cur.FormatMinor(cash+other), cur.FormatMinor(total))
 		}
-		change := cash + other - total
-		cashKept := cash - change
+		changeGiven := cash + other - total
+		cashKept := cash - changeGiven
 
 		c := tx.Invoice.Create().SetCurrency(sess.Currency).SetLines(totals.Lines).SetSubtotalMinor(totals.SubtotalMinor).
 			SetDiscountMinor(totals.DiscountMinor).SetTaxMinor(totals.TaxMinor).SetTotalMinor(total).
@@ -260,14 +266,17 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 			return err
 		}
 		sale, err := tx.PosSale.Create().SetID(saleID).SetSessionID(sess.ID).SetInvoiceID(inv.ID).SetReceiptNumber(*inv.Number).
-			SetCurrency(sess.Currency).SetTotalMinor(total).SetTenders(tenders).SetChangeMinor(change).
+			SetCurrency(sess.Currency).SetTotalMinor(total).SetTenders(tenders).SetChangeMinor(changeGiven).
 			SetCreatedBy(policy.FromContext(ctx).Subject).Save(ctx)
 		if err != nil {
 			return err
 		}
 		out = &Sale{PosSale: sale, Invoice: inv, Payments: payments}
-		return record(ctx, tx, "pos_sale.create", "pos_sale", sale.ID.String(), nil,
-			map[string]any{"receipt_number": sale.ReceiptNumber, "total_minor": total, "change_minor": change, "session_id": sess.ID})
+		if err := record(ctx, tx, "pos_sale.create", "pos_sale", sale.ID.String(), nil,
+			map[string]any{"receipt_number": sale.ReceiptNumber, "total_minor": total, "change_minor": changeGiven, "session_id": sess.ID}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "pos.sale.created", ObjectID: sale.ID.String(), Object: SaleObject(out)})
 	})
 	return out, err
 }

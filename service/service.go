@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
@@ -31,11 +32,17 @@ type Service struct {
 	Limits DocumentLimits
 	// IdempotencyLease, when set, replaces DefaultIdempotencyLease.
 	IdempotencyLease time.Duration
+	// Deliveries enqueues webhook deliveries with the change; Webhooks
+	// says which receivers endpoints may name.
+	Deliveries Deliveries
+	Webhooks   WebhookRules
 }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
-	tx, err := s.Client.Tx(ctx)
+	// The slot hands the *sql.Tx to commit hooks (transactional enqueue).
+	txCtx, _ := database.WithTxSlot(ctx)
+	tx, err := s.Client.Tx(txCtx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -44,6 +51,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback() // a commit hook (enqueue) failed before the commit itself
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

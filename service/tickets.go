@@ -150,7 +150,10 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "ticket.create", "ticket", t.ID.String(), nil, t)
+		if err := record(ctx, tx, "ticket.create", "ticket", t.ID.String(), nil, t); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "ticket.created", ObjectID: t.ID.String(), Object: TicketObject(t)})
 	})
 	return t, err
 }
@@ -243,7 +246,10 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "ticket.update", "ticket", t.ID.String(), t, out)
+		if err := record(ctx, tx, "ticket.update", "ticket", t.ID.String(), t, out); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "ticket.updated", ObjectID: t.ID.String(), Object: TicketObject(out), Before: TicketObject(t)})
 	})
 	return out, err
 }
@@ -289,7 +295,10 @@ func (s *Service) DeleteTicket(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Ticket.DeleteOne(t).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "ticket.delete", "ticket", t.ID.String(), t, nil)
+		if err := record(ctx, tx, "ticket.delete", "ticket", t.ID.String(), t, nil); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "ticket.deleted", ObjectID: t.ID.String(), Object: TicketObject(t)})
 	})
 }
 
@@ -335,7 +344,10 @@ func (s *Service) AddComment(ctx context.Context, ticketID uuid.UUID, in CreateC
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "ticket_comment.create", "ticket_comment", c.ID.String(), nil, c)
+		if err := record(ctx, tx, "ticket_comment.create", "ticket_comment", c.ID.String(), nil, c); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "ticket.comment.created", ObjectID: c.ID.String(), Object: CommentObject(c)})
 	})
 	return c, err
 }

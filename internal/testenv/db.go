@@ -20,7 +20,6 @@ import (
 	"testing"
 
 	"entgo.io/ent/dialect"
-	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
@@ -68,7 +67,7 @@ func NewDB(t testing.TB) (*database.DB, *Queries) {
 		t.Fatalf("open test database: %v", err)
 	}
 	q := &Queries{}
-	counted := dialect.DebugWithContext(entsql.OpenDB(db.Dialect, db.SQL), func(context.Context, ...any) { q.n.Add(1) })
+	counted := dialect.DebugWithContext(database.Driver(db.Dialect, db.SQL), func(context.Context, ...any) { q.n.Add(1) })
 	db.Client = ent.NewClient(ent.Driver(counted))
 	t.Cleanup(func() { db.Close() })
 	return db, q

@@ -1,0 +1,195 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/database"
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/ent/webhookendpoint"
+	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Deliveries enqueues the jobs that deliver webhook deliveries, in the
+// transaction tx that created them (River, wired by app). A delivery whose
+// job is still waiting is made due now instead of queued twice.
+type Deliveries interface {
+	Enqueue(ctx context.Context, tx *sql.Tx, ids []uuid.UUID) error
+}
+
+// EventID renders an event's id as integrators see it: evt_<32 hex>.
+func EventID(id uuid.UUID) string { return "evt_" + hex.EncodeToString(id[:]) }
+
+// DeliveryID renders a delivery's id, the webhook-id header: msg_<32 hex>.
+func DeliveryID(id uuid.UUID) string { return "msg_" + hex.EncodeToString(id[:]) }
+
+// parsePrefixed reads evt_…/msg_… ids (a bare UUID is accepted too).
+func parsePrefixed(prefix, s string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(strings.TrimPrefix(s, prefix))
+	return id, err == nil
+}
+
+// change is what emit needs to know about one change.
+type change struct {
+	Type     string // a catalog event type
+	ObjectID string
+	Object   any // the object's public JSON shape after the change (before, for deletes)
+	Before   any // for updates: the shape before, to derive previous_attributes
+}
+
+// emit writes the integration event of a change in the change's
+// transaction, with a delivery for each enabled webhook endpoint of the
+// tenant's environment that subscribes to its type; their jobs are
+// enqueued when tx commits, in the same commit. Called beside record.
+func (s *Service) emit(ctx context.Context, tx *ent.Tx, c change) error {
+	ev, err := s.writeEvent(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	return s.deliver(ctx, tx, ev)
+}
+
+// writeEvent stores the event of c with the next number of the tenant's
+// environment.
+func (s *Service) writeEvent(ctx context.Context, tx *ent.Tx, c change) (*ent.Event, error) {
+	et, ok := policy.LookupEventType(c.Type)
+	if !ok {
+		return nil, fmt.Errorf("event type %q is not in the catalog", c.Type)
+	}
+	object, err := jsonwire.Marshal(c.Object)
+	if err != nil {
+		return nil, fmt.Errorf("event %s: %w", c.Type, err)
+	}
+	data := map[string]any{"object": json.RawMessage(object)}
+	if c.Before != nil {
+		data["previous_attributes"] = previousAttributes(c.Before, object)
+	}
+	raw, err := jsonwire.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("event %s: %w", c.Type, err)
+	}
+	seq, err := next(ctx, tx, "event")
+	if err != nil {
+		return nil, err
+	}
+	v := policy.FromContext(ctx)
+	return tx.Event.Create().SetSeq(seq).SetType(c.Type).SetObjectType(et.ObjectType).SetObjectID(c.ObjectID).
+		SetRequestID(v.RequestID).SetActor(v.Subject).SetData(string(raw)).Save(ctx)
+}
+
+// deliver creates the deliveries of ev to the enabled endpoints that
+// subscribe to it and enqueues them with tx.
+func (s *Service) deliver(ctx context.Context, tx *ent.Tx, ev *ent.Event) error {
+	sys := schema.BypassPermissions(ctx, "a change delivers its event to the tenant's endpoints, whoever made it")
+	endpoints, err := tx.WebhookEndpoint.Query().Where(webhookendpoint.Enabled(true)).All(sys)
+	if err != nil {
+		return err
+	}
+	var creates []*ent.WebhookDeliveryCreate
+	for _, ep := range endpoints {
+		if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, ep, ev.ObjectType) == nil {
+			creates = append(creates, tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type))
+		}
+	}
+	if len(creates) == 0 {
+		return nil
+	}
+	ds, err := tx.WebhookDelivery.CreateBulk(creates...).Save(sys)
+	if err != nil {
+		return err
+	}
+	ids := make([]uuid.UUID, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	s.enqueueOnCommit(tx, ids)
+	return nil
+}
+
+// enqueueOnCommit enqueues the deliveries' jobs in tx's own commit: the
+// hook runs inside Commit, before the database commit, on the *sql.Tx
+// that inTx exposed.
+func (s *Service) enqueueOnCommit(tx *ent.Tx, ids []uuid.UUID) {
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			if s.Deliveries == nil {
+				return next.Commit(ctx, tx)
+			}
+			sqlTx := database.TxOf(ctx)
+			if sqlTx == nil {
+				return fmt.Errorf("enqueue deliveries: the transaction was not begun by inTx")
+			}
+			if err := s.Deliveries.Enqueue(ctx, sqlTx, ids); err != nil {
+				return fmt.Errorf("enqueue deliveries: %w", err)
+			}
+			return next.Commit(ctx, tx)
+		})
+	})
+}
+
+// subscribed reports whether an endpoint's filter covers the event type.
+// ping is sent only by the test route, never by a filter.
+func subscribed(patterns []string, eventType string) bool {
+	if eventType == "ping" {
+		return false
+	}
+	for _, p := range patterns {
+		if policy.Match(p, eventType) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownerCan checks that the endpoint's owner may still view objectType's
+// events: the same permission the feed asks of a caller. A revoked or
+// expired key and a removed member hold nothing.
+func (s *Service) ownerCan(ctx context.Context, ep *ent.WebhookEndpoint, objectType string) error {
+	perm := policy.ObjectPermission(objectType)
+	if ep.Owner != "cli" {
+		if err := s.subjectActive(ctx, ep.TenantID, ep.Owner); err != nil {
+			return err
+		}
+	}
+	if ep.Owner != "cli" && !s.Enforcer.Allowed(ep.Owner, ep.TenantID.String(), perm) {
+		return fmt.Errorf("the endpoint's owner %s does not hold %s; editing the endpoint makes the editor its owner", ep.Owner, perm)
+	}
+	return nil
+}
+
+// previousAttributes holds the old values of the top-level fields of the
+// object's shape that the change altered.
+func previousAttributes(before any, after []byte) map[string]any {
+	b, err := jsonwire.Marshal(before)
+	if err != nil {
+		return nil
+	}
+	var old, now map[string]any
+	if json.Unmarshal(b, &old) != nil || json.Unmarshal(after, &now) != nil {
+		return nil
+	}
+	out := map[string]any{}
+	for k, v := range old {
+		if !reflect.DeepEqual(v, now[k]) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// systemContext acts for the platform inside one tenant and environment
+// (webhook workers): every permission, audited as "system".
+func systemContext(ctx context.Context, tenantID uuid.UUID, env policy.Env) context.Context {
+	return policy.NewContext(ctx, &policy.Viewer{
+		TenantID: tenantID, Env: env, Subject: "system", Via: "system", Decider: policy.AllowAll,
+	})
+}
