@@ -66,6 +66,9 @@ type Transport struct {
 	Routes []Route
 	// Schemas are the OpenAPI component schemas its routes refer to.
 	Schemas openapi.Obj
+	// Webhooks are the OpenAPI document's top-level webhooks: the requests
+	// the platform sends to receivers.
+	Webhooks openapi.Obj
 	// Render writes a failure the way this transport's clients read one.
 	Render Renderer
 }

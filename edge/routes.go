@@ -67,7 +67,7 @@ func ownSchemas() openapi.Obj {
 
 // document describes every route of the mounted transports.
 func document(version string, mounted []Transport) ([]byte, error) {
-	d := openapi.Document{Version: version, Public: openapi.Server{URL: PublicPrefix, Description: "public tools"}, Schemas: openapi.Obj{}, Tags: tags}
+	d := openapi.Document{Version: version, Public: openapi.Server{URL: PublicPrefix, Description: "public tools"}, Schemas: openapi.Obj{}, Webhooks: openapi.Obj{}, Tags: tags}
 	for _, b := range Bases {
 		desc := string(b.Env)
 		if strings.HasSuffix(b.Prefix, "/v1") {
@@ -83,6 +83,9 @@ func document(version string, mounted []Transport) ([]byte, error) {
 		for k, v := range t.Schemas {
 			d.Schemas[k] = v
 		}
+		for k, v := range t.Webhooks {
+			d.Webhooks[k] = v
+		}
 	}
 	return d.JSON()
 }
@@ -92,6 +95,7 @@ var tags = []openapi.Obj{
 	{"name": "System", "description": "Health, the permission catalog and this document."},
 	{"name": "Auth", "description": "Tokens and the caller."},
 	{"name": "Settings", "description": "Integration keys (Settings → Integration Keys)."},
+	{"name": "Events & Webhooks", "description": "The events feed for reconciliation, the event catalog, and webhook endpoints with their deliveries. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)."},
 	{"name": "Admin", "description": "Roles, members, policy as data, the explain endpoint and the audit trail."},
 	{"name": "Documents", "description": "Uploads kept in document storage, with a verification workflow."},
 	{"name": "Finance & POS", "description": "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency."},

@@ -59,6 +59,8 @@ type Document struct {
 	Tags       []Obj
 	Operations []Operation
 	Schemas    Obj
+	// Webhooks are the requests sent to receivers, by name (OpenAPI 3.1).
+	Webhooks Obj
 }
 
 var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
@@ -99,9 +101,10 @@ func (d Document) JSON() ([]byte, error) {
 				"from /auth/token. Success responses are {\"status\":\"success\",\"data\":…}; validation errors are 422 " +
 				"{\"message\":\"The given data was invalid.\",\"errors\":{field:[messages]}}.",
 		},
-		"servers": servers,
-		"tags":    d.Tags,
-		"paths":   paths,
+		"servers":  servers,
+		"tags":     d.Tags,
+		"paths":    paths,
+		"webhooks": d.Webhooks,
 		"components": Obj{
 			"schemas": schemas,
 			"securitySchemes": Obj{

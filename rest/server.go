@@ -38,6 +38,8 @@ func New(svc *service.Service) edge.Transport {
 		{s.invoicesRoutes(), invoicesSchemas()},
 		{s.paymentsRoutes(), paymentsSchemas()},
 		{s.posRoutes(), posSchemas()},
+		{s.eventsRoutes(), eventsSchemas()},
+		{s.webhooksRoutes(), webhooksSchemas()},
 		{s.ticketsRoutes(), ticketsSchemas()},
 	} {
 		t.Routes = append(t.Routes, m.routes...)
@@ -45,5 +47,6 @@ func New(svc *service.Service) edge.Transport {
 			t.Schemas[k] = v
 		}
 	}
+	t.Webhooks = eventWebhooks()
 	return t
 }

@@ -96,7 +96,7 @@ func (s *Service) deliver(ctx context.Context, tx *ent.Tx, ev *ent.Event) error 
 	}
 	var creates []*ent.WebhookDeliveryCreate
 	for _, ep := range endpoints {
-		if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, ep, ev.ObjectType) == nil {
+		if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, tx.Client(), ep, ev.ObjectType) == nil {
 			creates = append(creates, tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type))
 		}
 	}
@@ -153,10 +153,10 @@ func subscribed(patterns []string, eventType string) bool {
 // ownerCan checks that the endpoint's owner may still view objectType's
 // events: the same permission the feed asks of a caller. A revoked or
 // expired key and a removed member hold nothing.
-func (s *Service) ownerCan(ctx context.Context, ep *ent.WebhookEndpoint, objectType string) error {
+func (s *Service) ownerCan(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, objectType string) error {
 	perm := policy.ObjectPermission(objectType)
 	if ep.Owner != "cli" {
-		if err := s.subjectActive(ctx, ep.TenantID, ep.Owner); err != nil {
+		if err := subjectActive(ctx, c, ep.TenantID, ep.Owner); err != nil {
 			return err
 		}
 	}

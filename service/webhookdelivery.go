@@ -96,7 +96,7 @@ func (s *Service) PrepareDelivery(ctx context.Context, id uuid.UUID) (*WebhookMe
 	case !ep.Enabled && ev.Type != "ping":
 		why = "The endpoint is disabled."
 	case ev.Type != "ping":
-		if err := s.ownerCan(sys, ep, ev.ObjectType); err != nil {
+		if err := s.ownerCan(sys, s.Client, ep, ev.ObjectType); err != nil {
 			why = err.Error()
 		}
 	}
@@ -215,7 +215,7 @@ func truncateUTF8(s string, n int) string {
 
 // subjectActive checks that a subject still acts in the tenant: a key that
 // is neither revoked nor expired, a user who is still a member.
-func (s *Service) subjectActive(ctx context.Context, tenantID uuid.UUID, subject string) error {
+func subjectActive(ctx context.Context, c *ent.Client, tenantID uuid.UUID, subject string) error {
 	sys := schema.Bypass(ctx, "an endpoint's owner is checked whatever the caller may read")
 	kind, raw, _ := strings.Cut(subject, ":")
 	id, err := uuid.Parse(raw)
@@ -224,7 +224,7 @@ func (s *Service) subjectActive(ctx context.Context, tenantID uuid.UUID, subject
 	}
 	switch kind {
 	case "key":
-		k, err := s.Client.IntegrationKey.Query().Where(integrationkey.ID(id), integrationkey.TenantID(tenantID)).Only(sys)
+		k, err := c.IntegrationKey.Query().Where(integrationkey.ID(id), integrationkey.TenantID(tenantID)).Only(sys)
 		if err != nil {
 			return fmt.Errorf("the endpoint's owner %s is gone; editing the endpoint makes the editor its owner", subject)
 		}
@@ -233,7 +233,7 @@ func (s *Service) subjectActive(ctx context.Context, tenantID uuid.UUID, subject
 		}
 		return nil
 	case "user":
-		ok, err := s.Client.Membership.Query().Where(membership.UserID(id), membership.TenantID(tenantID)).Exist(sys)
+		ok, err := c.Membership.Query().Where(membership.UserID(id), membership.TenantID(tenantID)).Exist(sys)
 		if err != nil {
 			return err
 		}

@@ -374,7 +374,7 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 		}
 		var creates []*ent.WebhookDeliveryCreate
 		for _, ev := range evs {
-			if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, ep, ev.ObjectType) == nil {
+			if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, tx.Client(), ep, ev.ObjectType) == nil {
 				creates = append(creates, tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type))
 			}
 		}

@@ -88,8 +88,11 @@ func New(db *database.DB, svc *service.Service, cfg Config, log *slog.Logger) (*
 		Queues:            map[string]river.QueueConfig{queue: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
 		FetchPollInterval: cfg.Poll,
-		FetchCooldown:     10 * time.Millisecond,
-		JobTimeout:        30 * time.Second,
+		// No LISTEN/NOTIFY: database/sql has none, and a SQLite listener
+		// would hold the pool's one connection.
+		PollOnly:      true,
+		FetchCooldown: 10 * time.Millisecond,
+		JobTimeout:    30 * time.Second,
 		// A job left running by a killed instance is worked again after this.
 		RescueStuckJobsAfter: 2 * time.Minute,
 		Logger:               slog.New(warnings{log.Handler()}).With("component", "river"),
