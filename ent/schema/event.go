@@ -50,7 +50,7 @@ func (Event) Indexes() []ent.Index {
 // by the service with the change and deleted only by retention.
 func (Event) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{anyViewer, visibleEvents},
+		Query: privacy.QueryPolicy{visibleEvents, anyViewer}, // the filter first: anyViewer allows and ends the rules
 		Mutation: privacy.MutationPolicy{
 			privacy.OnMutationOperation(anyViewer, ent.OpCreate),
 			privacy.AlwaysDenyRule(),

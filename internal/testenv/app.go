@@ -116,3 +116,12 @@ func (e *Env) Key(tenant uuid.UUID, env policy.Env, roles ...string) (id uuid.UU
 func (e *Env) As(tenant uuid.UUID, env policy.Env, subject string) context.Context {
 	return policy.NewContext(e.Ctx, &policy.Viewer{TenantID: tenant, Env: env, Subject: subject, Via: "test", Decider: e.App.Enforcer})
 }
+
+// RunBackground runs the instance's background work (webhook deliveries,
+// change listeners) until the test ends.
+func (e *Env) RunBackground() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.App.Background(ctx) }()
+	e.T.Cleanup(func() { cancel(); <-done })
+}
