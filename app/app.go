@@ -85,7 +85,8 @@ type Config struct {
 	// webhook endpoints name loopback and private addresses: local
 	// receivers on a developer's machine, tests.
 	WebhookAllowPrivate bool
-	// Webhooks tunes deliveries (tests shorten the retry schedule).
+	// Webhooks tunes deliveries: CIEN_WEBHOOK_RETRIES is the comma-separated
+	// waits between attempts (default 30s,2m,10m,1h,6h and 12h six times).
 	Webhooks service.WebhookRules
 	// WebhookWorkers (CIEN_WEBHOOK_WORKERS, default 50) is how many
 	// deliveries one instance makes at once.
@@ -188,6 +189,17 @@ func ConfigFromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("CIEN_EVENT_RETENTION=%q: want a duration of at least 1h, such as 720h for 30 days", v))
 		}
 		c.EventRetention = d
+	}
+	if v := os.Getenv("CIEN_WEBHOOK_RETRIES"); v != "" {
+		c.Webhooks.Retries = nil
+		for _, p := range strings.Split(v, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(p))
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("CIEN_WEBHOOK_RETRIES=%q: want comma-separated positive durations such as 30s,2m,10m", v))
+				break
+			}
+			c.Webhooks.Retries = append(c.Webhooks.Retries, d)
+		}
 	}
 	if v := os.Getenv("CIEN_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		allow, err := strconv.ParseBool(v)

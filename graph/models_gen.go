@@ -4,6 +4,7 @@ package graph
 
 import (
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
 )
@@ -32,6 +33,13 @@ type CreatePosSaleInput struct {
 	CustomerID *uuid.UUID        `json:"customerId,omitempty"`
 	Items      []*ItemInput      `json:"items"`
 	Tenders    []*service.Tender `json:"tenders"`
+}
+
+// A page of events; endCursor resumes after the last one (set on the last page too, ascending).
+type EventPage struct {
+	Nodes       []*ent.Event `json:"nodes"`
+	HasNextPage bool         `json:"hasNextPage"`
+	EndCursor   *string      `json:"endCursor,omitempty"`
 }
 
 type ItemInput struct {
@@ -102,4 +110,10 @@ type UpdateTicketInput struct {
 	RequesterID *uuid.UUID `json:"requesterId,omitempty"`
 	// null unassigns; leave it out to keep the assignee.
 	AssigneeID graphql.Omittable[*uuid.UUID] `json:"assigneeId,omitempty"`
+}
+
+// An endpoint with its secret (whsec_…), shown only when created or rotated.
+type WebhookEndpointSecret struct {
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	Secret   string               `json:"secret"`
 }

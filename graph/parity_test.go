@@ -208,6 +208,13 @@ func (p *parity) cases() []parityCase {
 				return fmt.Sprintf(`mutation { closePosSession(id: %q, countedCash: "9.50") { overShort } }`, id)
 			}, restPath: "over_short", gqlPath: "closePosSession.overShort"},
 		// Settings and administration
+		{perm: policy.WebhooksManage, name: "create a webhook endpoint",
+			rest: func(_ string, n int) (string, string, any) {
+				return "POST", "/webhook-endpoints", map[string]any{"url": fmt.Sprintf("https://203.0.113.10/hook/%d", n), "event_types": []string{"invoice.*"}}
+			},
+			gql: func(_ string, n int) string {
+				return fmt.Sprintf(`mutation { createWebhookEndpoint(url: "https://203.0.113.10/hook/%d", eventTypes: ["invoice.*"]) { endpoint { enabled } } }`, n)
+			}, restPath: "enabled", gqlPath: "createWebhookEndpoint.endpoint.enabled"},
 		{perm: policy.IntegrationKeysManage, name: "create an integration key",
 			rest: func(_ string, n int) (string, string, any) {
 				return "POST", "/settings/integration-keys", map[string]any{"name": fmt.Sprint("K", n), "roles": []string{"key-maker"}}

@@ -183,3 +183,11 @@ func text(v *string) string {
 	}
 	return strings.TrimSpace(*v)
 }
+
+// intOr is *p, or def when the argument was left out.
+func intOr(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -276,6 +276,11 @@ func TestEventsFeedPermissionsIsolationAndCursor(t *testing.T) {
 	if got := strings.Join(types(accountant, ""), ","); got != "customer.created" {
 		t.Fatalf("accountant sees %s, want only customer events", got)
 	}
+	// GraphQL's events are the same list under the same rule.
+	g := f.Expect(f.Do("POST", sandbox+"/graphql", map[string]any{"query": `{ events { nodes { type sequence } hasNextPage } }`}, testenv.Key(agent)), 200)
+	if nodes, _ := g.Get("data.events.nodes").([]any); len(nodes) != 1 || g.Str("data.events.nodes.0.type") != "ticket.created" {
+		t.Fatalf("GraphQL events for the it-agent: %v", g.Body)
+	}
 	if got := strings.Join(types(f.sandboxA, "?type=customer.*"), ","); got != "customer.created" {
 		t.Fatalf("type=customer.*: %s", got)
 	}
