@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -322,5 +323,29 @@ func TestEventsFeedPermissionsIsolationAndCursor(t *testing.T) {
 	cat := f.Expect(f.Do("GET", "/api/event-types", nil, nil), 200)
 	if len(cat.List()) != len(policy.EventCatalog()) {
 		t.Fatalf("event-types lists %d", len(cat.List()))
+	}
+}
+
+// Two instances on one database: every delivery is attempted exactly once
+// (River locks each job to one worker), whichever instance made the change.
+func TestWebhookTwoInstancesDeliverOnce(t *testing.T) {
+	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t), func(c *appConfig) { c.WebhookAllowPrivate = true })
+	tenant := nodes[0].Tenant("acme")
+	_, key := nodes[0].Key(tenant.ID, policy.Sandbox, "admin")
+	rc := testenv.NewReceiver(t)
+	nodes[0].Expect(nodes[0].Do("POST", sandbox+"/webhook-endpoints", map[string]any{"url": rc.URL, "event_types": []string{"customer.created"}}, testenv.Key(key)), 201)
+	const n = 40
+	for i := 0; i < n; i++ {
+		node := nodes[i%2]
+		node.Expect(node.Do("POST", sandbox+"/customers", map[string]any{"name": fmt.Sprint("Customer ", i)}, testenv.Key(key)), 201)
+	}
+	rc.WaitFor(t, n, 10*time.Second)
+	time.Sleep(500 * time.Millisecond) // a second attempt of any of them would arrive by now
+	seen := map[string]int{}
+	for _, g := range rc.Got() {
+		seen[g.Headers["webhook-id"]]++
+	}
+	if len(rc.Got()) != n || len(seen) != n {
+		t.Fatalf("%d requests for %d deliveries, want %d each once", len(rc.Got()), len(seen), n)
 	}
 }

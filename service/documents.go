@@ -337,7 +337,7 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 			status, action, event = document.StatusRejected, "document.reject", "document.rejected"
 		}
 		out, err = tx.Document.UpdateOne(d).SetStatus(status).SetReviewedBy(policy.FromContext(ctx).Subject).
-			SetReviewedAt(time.Now().UTC()).SetReviewNote(note).Save(ctx)
+			SetReviewedAt(schema.Now()).SetReviewNote(note).Save(ctx)
 		if err != nil {
 			return err
 		}

@@ -251,7 +251,7 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 		if i.Status != invoice.StatusDraft && i.Status != invoice.StatusIssued || i.PaidMinor != 0 {
 			return Invalid("status", "Only an invoice with nothing paid can be voided; this one is %s.", i.Status)
 		}
-		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(time.Now().UTC()).Save(ctx); err != nil {
+		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(schema.Now()).Save(ctx); err != nil {
 			return err
 		}
 		if err := record(ctx, tx, "invoice.void", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {

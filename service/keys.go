@@ -177,7 +177,7 @@ func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*Key, error) {
 		return s.withRoles(k), nil
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		updated, err := tx.IntegrationKey.UpdateOne(k).SetRevokedAt(time.Now().UTC()).Save(ctx)
+		updated, err := tx.IntegrationKey.UpdateOne(k).SetRevokedAt(schema.Now()).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -214,7 +214,7 @@ func (s *Service) RollKey(ctx context.Context, id uuid.UUID, grace time.Duration
 
 // retire marks the old key of r as rolled into its replacement.
 func retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.IntegrationKey) error {
-	now := time.Now().UTC()
+	now := schema.Now()
 	old := r.old
 	u := tx.IntegrationKey.UpdateOne(old).SetRolledAt(now)
 	if r.grace == 0 {

@@ -140,7 +140,7 @@ func (s *Service) CloseSession(ctx context.Context, id uuid.UUID, in CloseSessio
 			return Invalid("counted_cash", "The counted cash must not be negative.")
 		}
 		out, err = tx.PosSession.UpdateOne(p).SetStatus(possession.StatusClosed).SetCountedMinor(cur.ToMinor(counted)).
-			SetClosedBy(policy.FromContext(ctx).Subject).SetClosedAt(time.Now().UTC()).Save(ctx)
+			SetClosedBy(policy.FromContext(ctx).Subject).SetClosedAt(schema.Now()).Save(ctx)
 		if err != nil {
 			return err
 		}

@@ -270,7 +270,7 @@ func moveStatus(t *ent.Ticket, to ticket.Status, u *ent.TicketUpdateOne, verr *V
 		}
 		return
 	}
-	now := time.Now().UTC()
+	now := schema.Now()
 	u.SetStatus(to)
 	switch to {
 	case ticket.StatusResolved:

@@ -130,7 +130,7 @@ func (s *Service) FinishAttempt(ctx context.Context, id uuid.UUID, r AttemptResu
 	}
 	ctx = systemContext(ctx, d.TenantID, d.Env)
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		now := time.Now().UTC()
+		now := schema.Now()
 		if err := tx.WebhookAttempt.Create().SetDeliveryID(id).SetStatusCode(r.StatusCode).
 			SetLatencyMs(int(r.Latency.Milliseconds())).SetResponseBody(truncateUTF8(r.Body, 2048)).SetError(truncateUTF8(r.Err, 1000)).
 			Exec(ctx); err != nil {

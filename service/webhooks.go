@@ -223,7 +223,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 		if err != nil {
 			return err
 		}
-		until := time.Now().UTC().Add(SecretOverlap)
+		until := schema.Now().Add(SecretOverlap)
 		if out, err = tx.WebhookEndpoint.UpdateOne(ep).SetSecret(secret).SetPreviousSecret(ep.Secret).SetPreviousSecretExpiresAt(until).Save(ctx); err != nil {
 			return err
 		}

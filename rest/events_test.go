@@ -1,0 +1,111 @@
+package rest_test
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// TestEveryChangeWritesItsEvent walks every module through its changes
+// and checks the feed: each catalog type appears (but ping and the
+// platform's own webhook_endpoint.disabled), each event's object is what
+// the change answered, and a refused change writes none.
+func TestEveryChangeWritesItsEvent(t *testing.T) {
+	f := docSetup(t)
+	h := testenv.Key(f.sandboxA)
+	do := func(method, path string, body any, status int) *testenv.Response {
+		return f.Expect(f.Do(method, sandbox+path, body, h), status)
+	}
+	answered := map[string]string{} // event type -> data of the change's answer, for changes answered with the object
+	keep := func(typ string, r *testenv.Response) {
+		b, _ := json.Marshal(r.Get("data"))
+		answered[typ] = string(b)
+	}
+	// IT support
+	tk := do("POST", "/tickets", map[string]any{"title": "Screen", "requester_id": f.A.Owner.ID}, 201)
+	keep("ticket.created", tk)
+	keep("ticket.updated", do("PATCH", "/tickets/"+tk.Str("data.id"), map[string]any{"status": "in_progress"}, 200))
+	keep("ticket.comment.created", do("POST", "/tickets/"+tk.Str("data.id")+"/comments", map[string]any{"body": "On it"}, 201))
+	do("DELETE", "/tickets/"+tk.Str("data.id"), nil, 200)
+	// Documents
+	d1 := f.Expect(f.upload(sandbox, f.sandboxA, "a.pdf", pdf, nil), 201)
+	keep("document.uploaded", d1)
+	keep("document.updated", do("PATCH", "/documents/"+d1.Str("data.id"), map[string]any{"title": "Contract"}, 200))
+	keep("document.verified", do("POST", "/documents/"+d1.Str("data.id")+"/verify", map[string]any{}, 200))
+	d2 := f.Expect(f.upload(sandbox, f.sandboxA, "b.pdf", pdf, nil), 201)
+	keep("document.rejected", do("POST", "/documents/"+d2.Str("data.id")+"/reject", map[string]any{"reason": "Blurry"}, 200))
+	do("DELETE", "/documents/"+d2.Str("data.id"), nil, 200)
+	// Finance
+	cu := do("POST", "/customers", map[string]any{"name": "Acme", "currency": "EUR"}, 201)
+	keep("customer.created", cu)
+	keep("customer.updated", do("PATCH", "/customers/"+cu.Str("data.id"), map[string]any{"phone": "+49 1"}, 200))
+	items := []map[string]any{{"description": "Plan", "quantity": "1", "unit_price": "100.00"}}
+	inv := do("POST", "/invoices", map[string]any{"customer_id": cu.Str("data.id"), "items": items}, 201)
+	keep("invoice.created", inv)
+	id := inv.Str("data.id")
+	keep("invoice.updated", do("PATCH", "/invoices/"+id, map[string]any{"notes": "Thanks"}, 200))
+	keep("invoice.issued", do("POST", "/invoices/"+id+"/issue", nil, 200))
+	p := do("POST", "/payments", map[string]any{"invoice_id": id, "amount": "40.00", "currency": "EUR", "method": "card"}, 201)
+	do("POST", "/payments", map[string]any{"invoice_id": id, "amount": "60.00", "currency": "EUR", "method": "card"}, 201)
+	keep("payment.refunded", do("POST", "/payments/"+p.Str("data.id")+"/refund", map[string]any{"amount": "10.00"}, 200))
+	void := do("POST", "/invoices", map[string]any{"items": items, "currency": "EUR"}, 201)
+	keep("invoice.voided", do("POST", "/invoices/"+void.Str("data.id")+"/void", nil, 200))
+	do("DELETE", "/customers/"+do("POST", "/customers", map[string]any{"name": "Gone"}, 201).Str("data.id"), nil, 200)
+	// POS
+	sess := do("POST", "/pos/sessions", map[string]any{"register": "front", "currency": "EUR", "opening_float": "10.00"}, 201)
+	keep("pos.session.opened", sess)
+	keep("pos.sale.created", do("POST", "/pos/sales", map[string]any{"session_id": sess.Str("data.id"), "items": items,
+		"tenders": []map[string]any{{"method": "card", "amount": "100.00"}}}, 201))
+	keep("pos.session.closed", do("POST", "/pos/sessions/"+sess.Str("data.id")+"/close", map[string]any{"counted_cash": "10.00"}, 200))
+	// Refused changes write nothing.
+	do("POST", "/customers", map[string]any{"name": ""}, 422)
+	do("POST", "/payments", map[string]any{"invoice_id": id, "amount": "50.00", "currency": "EUR", "method": "card"}, 422) // over the 10.00 the refund reopened
+
+	var events []map[string]any
+	for cur := ""; ; {
+		r := do("GET", "/events?limit=100&cursor="+cur, nil, 200)
+		for _, e := range r.List() {
+			events = append(events, e.(map[string]any))
+		}
+		if r.Get("meta.has_more") != true {
+			break
+		}
+		cur = r.Str("meta.next_cursor")
+	}
+	seen := map[string]bool{}
+	for i, e := range events {
+		typ := e["type"].(string)
+		seen[typ] = true
+		if seq := e["sequence"].(float64); seq != float64(i+1) {
+			t.Fatalf("event %d has sequence %v: the sequence must be gapless", i+1, seq)
+		}
+		if want, ok := answered[typ]; ok {
+			obj, _ := json.Marshal(e["data"].(map[string]any)["object"])
+			if string(obj) != want {
+				t.Errorf("%s: data.object\n%s\nthe change answered\n%s", typ, obj, want)
+			}
+			delete(answered, typ) // the first of a type is the one kept
+		}
+	}
+	var missing []string
+	for _, et := range policy.EventCatalog() {
+		if !seen[et.Name] && et.Name != "ping" && et.Name != "webhook_endpoint.disabled" {
+			missing = append(missing, et.Name)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("no event for %s; feed: %d events", strings.Join(missing, ", "), len(events))
+	}
+	if n := len(events); n != 30 {
+		var types []string
+		for _, e := range events {
+			types = append(types, e["type"].(string))
+		}
+		t.Errorf("%d events, want 30 (one per change, two for a payment: the invoice moves too): %s", n, strings.Join(types, " "))
+	}
+}
