@@ -2,6 +2,7 @@ package rest
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/openapi"
@@ -98,6 +99,8 @@ func eventWebhooks() obj {
 			"data": obj{"type": "object", "properties": obj{"object": openapi.Ref(schemaOf[et.ObjectType])}},
 		}}}}
 		out[et.Name] = obj{"post": obj{
+			"operationId": "webhook_" + strings.NewReplacer(".", "_").Replace(et.Name),
+			"security":    []obj{}, // receivers check the signature, not our credentials
 			"summary":     et.Name,
 			"description": et.Description + " Seen by holders of " + et.Permission + ". Answer 2xx within 10 s; anything else is retried for about 3 days.",
 			"parameters":  []obj{headers["webhook-id"].(obj), headers["webhook-timestamp"].(obj), headers["webhook-signature"].(obj)},
