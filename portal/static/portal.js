@@ -55,6 +55,21 @@ async function catalog() {
   }
 }
 
+// --- Event catalog -------------------------------------------------------
+async function eventCatalog() {
+  const box = $("event-catalog");
+  try {
+    const r = await fetch(bases.sandbox + "/event-types");
+    const rows = (await r.json()).data.map((e) => el("tr", {},
+      el("td", {}, el("code", {}, e.name)), el("td", {}, el("code", {}, e.permission)), el("td", {}, e.description)));
+    box.replaceChildren(el("table", { class: "catalog" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Event type"), el("th", { scope: "col" }, "Permission"), el("th", { scope: "col" }, "When"))),
+      el("tbody", {}, ...rows)));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "muted" }, "The event catalog could not be loaded."));
+  }
+}
+
 // --- Console -----------------------------------------------------------
 // The key and the mode stay in this tab's session storage: the explorer
 // and the API reference read them too.
@@ -459,5 +474,6 @@ document.addEventListener("DOMContentLoaded", () => {
     setTimeout(() => { $("copied").textContent = ""; }, 2000);
   });
   catalog();
+  eventCatalog();
   openapi();
 });
