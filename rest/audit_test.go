@@ -21,7 +21,7 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 	ticket := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "audited")
 	keyID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
 	rollID, _ := f.Key(f.A.ID, policy.Sandbox, "viewer")
-	var invited string
+	var invited, endpoint, delivery string
 	pdfBody, pdfType := testenv.Multipart("a.pdf", pdf, nil)
 	items := []map[string]any{{"description": "Widget", "quantity": "2", "unit_price": "10.00", "tax_rate": "20"}}
 	cust := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Doomed"}, testenv.Key(f.sandboxA)), 201).Str("data.id")
@@ -76,6 +76,14 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		{"DELETE /admin/members/{id}", "", nil, nil, nil}, // path filled in once the invite ran
 		{"DELETE /admin/roles/{name}", "/admin/roles/temp", nil, nil, nil},
 		{"POST /admin/policy/import", "/admin/policy/import", nil, nil, nil}, // body filled in below
+		{"POST /webhook-endpoints", "/webhook-endpoints", map[string]any{"url": "https://203.0.113.10/hook", "event_types": []string{"*"}},
+			func(r *testenv.Response) { endpoint = r.Str("data.id") }, nil},
+		{"PATCH /webhook-endpoints/{id}", "", map[string]any{"description": "audited"}, nil, nil}, // paths with the endpoint filled in below
+		{"POST /webhook-endpoints/{id}/rotate-secret", "", nil, nil, nil},
+		{"POST /webhook-endpoints/{id}/test", "", nil, func(r *testenv.Response) { delivery = r.Str("data.id") }, nil},
+		{"POST /webhook-deliveries/{id}/retry", "", nil, nil, nil},
+		{"POST /webhook-endpoints/{id}/replay", "", map[string]any{"since": "2000-01-01T00:00:00Z"}, nil, nil},
+		{"DELETE /webhook-endpoints/{id}", "", nil, nil, nil},
 	}
 
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
@@ -106,10 +114,16 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		switch s.op {
 		case "DELETE /admin/members/{id}":
 			s.path = "/admin/members/" + invited
+		case "POST /webhook-deliveries/{id}/retry":
+			s.path = "/webhook-deliveries/" + delivery + "/retry"
 		case "POST /admin/policy/import":
 			exported := f.Expect(f.Do("GET", sandbox+"/admin/policy", nil, h), 200).Get("data").(map[string]any)
 			exported["roles"] = append(exported["roles"].([]any), map[string]any{"name": "imported", "permissions": []string{"documents.view"}})
 			s.body = exported
+		}
+		if strings.HasPrefix(s.op, "PATCH /webhook-endpoints/") || strings.HasPrefix(s.op, "DELETE /webhook-endpoints/") ||
+			strings.HasPrefix(s.op, "POST /webhook-endpoints/{id}") {
+			s.path = strings.Replace(strings.SplitN(s.op, " ", 2)[1], "{id}", endpoint, 1)
 		}
 		rid := fmt.Sprintf("audit-walk-%d", i)
 		method, _, _ := strings.Cut(s.op, " ")

@@ -252,7 +252,7 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.W
 			return err
 		}
 		s.enqueueOnCommit(tx, []uuid.UUID{d.ID})
-		return nil
+		return record(ctx, tx, "webhook_endpoint.test", "webhook_endpoint", ep.ID.String(), nil, map[string]any{"delivery": DeliveryID(d.ID)})
 	})
 	return d, err
 }
