@@ -360,10 +360,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Sequence",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			sequence.FieldTenantID: {Type: field.TypeUUID, Column: sequence.FieldTenantID},
-			sequence.FieldEnv:      {Type: field.TypeEnum, Column: sequence.FieldEnv},
-			sequence.FieldName:     {Type: field.TypeString, Column: sequence.FieldName},
-			sequence.FieldValue:    {Type: field.TypeInt64, Column: sequence.FieldValue},
+			sequence.FieldTenantID:  {Type: field.TypeUUID, Column: sequence.FieldTenantID},
+			sequence.FieldEnv:       {Type: field.TypeEnum, Column: sequence.FieldEnv},
+			sequence.FieldName:      {Type: field.TypeString, Column: sequence.FieldName},
+			sequence.FieldValue:     {Type: field.TypeInt64, Column: sequence.FieldValue},
+			sequence.FieldEndpoints: {Type: field.TypeInt, Column: sequence.FieldEndpoints},
 		},
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
@@ -1900,6 +1901,11 @@ func (f *SequenceFilter) WhereName(p entql.StringP) {
 // WhereValue applies the entql int64 predicate on the value field.
 func (f *SequenceFilter) WhereValue(p entql.Int64P) {
 	f.Where(p.Field(sequence.FieldValue))
+}
+
+// WhereEndpoints applies the entql int predicate on the endpoints field.
+func (f *SequenceFilter) WhereEndpoints(p entql.IntP) {
+	f.Where(p.Field(sequence.FieldEndpoints))
 }
 
 // addPredicate implements the predicateAdder interface.

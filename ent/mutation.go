@@ -12579,6 +12579,8 @@ type SequenceMutation struct {
 	name          *string
 	value         *int64
 	addvalue      *int64
+	endpoints     *int
+	addendpoints  *int
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*Sequence, error)
@@ -12853,6 +12855,62 @@ func (m *SequenceMutation) ResetValue() {
 	m.addvalue = nil
 }
 
+// SetEndpoints sets the "endpoints" field.
+func (m *SequenceMutation) SetEndpoints(i int) {
+	m.endpoints = &i
+	m.addendpoints = nil
+}
+
+// Endpoints returns the value of the "endpoints" field in the mutation.
+func (m *SequenceMutation) Endpoints() (r int, exists bool) {
+	v := m.endpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndpoints returns the old "endpoints" field's value of the Sequence entity.
+// If the Sequence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SequenceMutation) OldEndpoints(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndpoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndpoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndpoints: %w", err)
+	}
+	return oldValue.Endpoints, nil
+}
+
+// AddEndpoints adds i to the "endpoints" field.
+func (m *SequenceMutation) AddEndpoints(i int) {
+	if m.addendpoints != nil {
+		*m.addendpoints += i
+	} else {
+		m.addendpoints = &i
+	}
+}
+
+// AddedEndpoints returns the value that was added to the "endpoints" field in this mutation.
+func (m *SequenceMutation) AddedEndpoints() (r int, exists bool) {
+	v := m.addendpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEndpoints resets all changes to the "endpoints" field.
+func (m *SequenceMutation) ResetEndpoints() {
+	m.endpoints = nil
+	m.addendpoints = nil
+}
+
 // Where appends a list predicates to the SequenceMutation builder.
 func (m *SequenceMutation) Where(ps ...predicate.Sequence) {
 	m.predicates = append(m.predicates, ps...)
@@ -12887,7 +12945,7 @@ func (m *SequenceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SequenceMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.tenant_id != nil {
 		fields = append(fields, sequence.FieldTenantID)
 	}
@@ -12899,6 +12957,9 @@ func (m *SequenceMutation) Fields() []string {
 	}
 	if m.value != nil {
 		fields = append(fields, sequence.FieldValue)
+	}
+	if m.endpoints != nil {
+		fields = append(fields, sequence.FieldEndpoints)
 	}
 	return fields
 }
@@ -12916,6 +12977,8 @@ func (m *SequenceMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case sequence.FieldValue:
 		return m.Value()
+	case sequence.FieldEndpoints:
+		return m.Endpoints()
 	}
 	return nil, false
 }
@@ -12933,6 +12996,8 @@ func (m *SequenceMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldName(ctx)
 	case sequence.FieldValue:
 		return m.OldValue(ctx)
+	case sequence.FieldEndpoints:
+		return m.OldEndpoints(ctx)
 	}
 	return nil, fmt.Errorf("unknown Sequence field %s", name)
 }
@@ -12970,6 +13035,13 @@ func (m *SequenceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetValue(v)
 		return nil
+	case sequence.FieldEndpoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndpoints(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Sequence field %s", name)
 }
@@ -12981,6 +13053,9 @@ func (m *SequenceMutation) AddedFields() []string {
 	if m.addvalue != nil {
 		fields = append(fields, sequence.FieldValue)
 	}
+	if m.addendpoints != nil {
+		fields = append(fields, sequence.FieldEndpoints)
+	}
 	return fields
 }
 
@@ -12991,6 +13066,8 @@ func (m *SequenceMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case sequence.FieldValue:
 		return m.AddedValue()
+	case sequence.FieldEndpoints:
+		return m.AddedEndpoints()
 	}
 	return nil, false
 }
@@ -13006,6 +13083,13 @@ func (m *SequenceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddValue(v)
+		return nil
+	case sequence.FieldEndpoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEndpoints(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Sequence numeric field %s", name)
@@ -13045,6 +13129,9 @@ func (m *SequenceMutation) ResetField(name string) error {
 		return nil
 	case sequence.FieldValue:
 		m.ResetValue()
+		return nil
+	case sequence.FieldEndpoints:
+		m.ResetEndpoints()
 		return nil
 	}
 	return fmt.Errorf("unknown Sequence field %s", name)

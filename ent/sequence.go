@@ -25,7 +25,9 @@ type Sequence struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Value holds the value of the "value" field.
-	Value        int64 `json:"value,omitempty"`
+	Value int64 `json:"value,omitempty"`
+	// on the "event" counter: the environment's enabled webhook endpoints, kept by their changes, so an event without any looks for none
+	Endpoints    int `json:"endpoints,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -34,7 +36,7 @@ func (*Sequence) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case sequence.FieldValue:
+		case sequence.FieldValue, sequence.FieldEndpoints:
 			values[i] = new(sql.NullInt64)
 		case sequence.FieldEnv, sequence.FieldName:
 			values[i] = new(sql.NullString)
@@ -85,6 +87,12 @@ func (_m *Sequence) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Value = value.Int64
 			}
+		case sequence.FieldEndpoints:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field endpoints", values[i])
+			} else if value.Valid {
+				_m.Endpoints = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -132,6 +140,9 @@ func (_m *Sequence) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("value=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Value))
+	builder.WriteString(", ")
+	builder.WriteString("endpoints=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Endpoints))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -56,6 +56,20 @@ func (_c *SequenceCreate) SetNillableValue(v *int64) *SequenceCreate {
 	return _c
 }
 
+// SetEndpoints sets the "endpoints" field.
+func (_c *SequenceCreate) SetEndpoints(v int) *SequenceCreate {
+	_c.mutation.SetEndpoints(v)
+	return _c
+}
+
+// SetNillableEndpoints sets the "endpoints" field if the given value is not nil.
+func (_c *SequenceCreate) SetNillableEndpoints(v *int) *SequenceCreate {
+	if v != nil {
+		_c.SetEndpoints(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *SequenceCreate) SetID(v uuid.UUID) *SequenceCreate {
 	_c.mutation.SetID(v)
@@ -111,6 +125,10 @@ func (_c *SequenceCreate) defaults() error {
 		v := sequence.DefaultValue
 		_c.mutation.SetValue(v)
 	}
+	if _, ok := _c.mutation.Endpoints(); !ok {
+		v := sequence.DefaultEndpoints
+		_c.mutation.SetEndpoints(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if sequence.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized sequence.DefaultID (forgotten import ent/runtime?)")
@@ -144,6 +162,9 @@ func (_c *SequenceCreate) check() error {
 	}
 	if _, ok := _c.mutation.Value(); !ok {
 		return &ValidationError{Name: "value", err: errors.New(`ent: missing required field "Sequence.value"`)}
+	}
+	if _, ok := _c.mutation.Endpoints(); !ok {
+		return &ValidationError{Name: "endpoints", err: errors.New(`ent: missing required field "Sequence.endpoints"`)}
 	}
 	return nil
 }
@@ -196,6 +217,10 @@ func (_c *SequenceCreate) createSpec() (*Sequence, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Value(); ok {
 		_spec.SetField(sequence.FieldValue, field.TypeInt64, value)
 		_node.Value = value
+	}
+	if value, ok := _c.mutation.Endpoints(); ok {
+		_spec.SetField(sequence.FieldEndpoints, field.TypeInt, value)
+		_node.Endpoints = value
 	}
 	return _node, _spec
 }
@@ -276,6 +301,24 @@ func (u *SequenceUpsert) UpdateValue() *SequenceUpsert {
 // AddValue adds v to the "value" field.
 func (u *SequenceUpsert) AddValue(v int64) *SequenceUpsert {
 	u.Add(sequence.FieldValue, v)
+	return u
+}
+
+// SetEndpoints sets the "endpoints" field.
+func (u *SequenceUpsert) SetEndpoints(v int) *SequenceUpsert {
+	u.Set(sequence.FieldEndpoints, v)
+	return u
+}
+
+// UpdateEndpoints sets the "endpoints" field to the value that was provided on create.
+func (u *SequenceUpsert) UpdateEndpoints() *SequenceUpsert {
+	u.SetExcluded(sequence.FieldEndpoints)
+	return u
+}
+
+// AddEndpoints adds v to the "endpoints" field.
+func (u *SequenceUpsert) AddEndpoints(v int) *SequenceUpsert {
+	u.Add(sequence.FieldEndpoints, v)
 	return u
 }
 
@@ -365,6 +408,27 @@ func (u *SequenceUpsertOne) AddValue(v int64) *SequenceUpsertOne {
 func (u *SequenceUpsertOne) UpdateValue() *SequenceUpsertOne {
 	return u.Update(func(s *SequenceUpsert) {
 		s.UpdateValue()
+	})
+}
+
+// SetEndpoints sets the "endpoints" field.
+func (u *SequenceUpsertOne) SetEndpoints(v int) *SequenceUpsertOne {
+	return u.Update(func(s *SequenceUpsert) {
+		s.SetEndpoints(v)
+	})
+}
+
+// AddEndpoints adds v to the "endpoints" field.
+func (u *SequenceUpsertOne) AddEndpoints(v int) *SequenceUpsertOne {
+	return u.Update(func(s *SequenceUpsert) {
+		s.AddEndpoints(v)
+	})
+}
+
+// UpdateEndpoints sets the "endpoints" field to the value that was provided on create.
+func (u *SequenceUpsertOne) UpdateEndpoints() *SequenceUpsertOne {
+	return u.Update(func(s *SequenceUpsert) {
+		s.UpdateEndpoints()
 	})
 }
 
@@ -621,6 +685,27 @@ func (u *SequenceUpsertBulk) AddValue(v int64) *SequenceUpsertBulk {
 func (u *SequenceUpsertBulk) UpdateValue() *SequenceUpsertBulk {
 	return u.Update(func(s *SequenceUpsert) {
 		s.UpdateValue()
+	})
+}
+
+// SetEndpoints sets the "endpoints" field.
+func (u *SequenceUpsertBulk) SetEndpoints(v int) *SequenceUpsertBulk {
+	return u.Update(func(s *SequenceUpsert) {
+		s.SetEndpoints(v)
+	})
+}
+
+// AddEndpoints adds v to the "endpoints" field.
+func (u *SequenceUpsertBulk) AddEndpoints(v int) *SequenceUpsertBulk {
+	return u.Update(func(s *SequenceUpsert) {
+		s.AddEndpoints(v)
+	})
+}
+
+// UpdateEndpoints sets the "endpoints" field to the value that was provided on create.
+func (u *SequenceUpsertBulk) UpdateEndpoints() *SequenceUpsertBulk {
+	return u.Update(func(s *SequenceUpsert) {
+		s.UpdateEndpoints()
 	})
 }
 

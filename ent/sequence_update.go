@@ -62,6 +62,27 @@ func (_u *SequenceUpdate) AddValue(v int64) *SequenceUpdate {
 	return _u
 }
 
+// SetEndpoints sets the "endpoints" field.
+func (_u *SequenceUpdate) SetEndpoints(v int) *SequenceUpdate {
+	_u.mutation.ResetEndpoints()
+	_u.mutation.SetEndpoints(v)
+	return _u
+}
+
+// SetNillableEndpoints sets the "endpoints" field if the given value is not nil.
+func (_u *SequenceUpdate) SetNillableEndpoints(v *int) *SequenceUpdate {
+	if v != nil {
+		_u.SetEndpoints(*v)
+	}
+	return _u
+}
+
+// AddEndpoints adds value to the "endpoints" field.
+func (_u *SequenceUpdate) AddEndpoints(v int) *SequenceUpdate {
+	_u.mutation.AddEndpoints(v)
+	return _u
+}
+
 // Mutation returns the SequenceMutation object of the builder.
 func (_u *SequenceUpdate) Mutation() *SequenceMutation {
 	return _u.mutation
@@ -125,6 +146,12 @@ func (_u *SequenceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedValue(); ok {
 		_spec.AddField(sequence.FieldValue, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Endpoints(); ok {
+		_spec.SetField(sequence.FieldEndpoints, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEndpoints(); ok {
+		_spec.AddField(sequence.FieldEndpoints, field.TypeInt, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{sequence.Label}
@@ -177,6 +204,27 @@ func (_u *SequenceUpdateOne) SetNillableValue(v *int64) *SequenceUpdateOne {
 // AddValue adds value to the "value" field.
 func (_u *SequenceUpdateOne) AddValue(v int64) *SequenceUpdateOne {
 	_u.mutation.AddValue(v)
+	return _u
+}
+
+// SetEndpoints sets the "endpoints" field.
+func (_u *SequenceUpdateOne) SetEndpoints(v int) *SequenceUpdateOne {
+	_u.mutation.ResetEndpoints()
+	_u.mutation.SetEndpoints(v)
+	return _u
+}
+
+// SetNillableEndpoints sets the "endpoints" field if the given value is not nil.
+func (_u *SequenceUpdateOne) SetNillableEndpoints(v *int) *SequenceUpdateOne {
+	if v != nil {
+		_u.SetEndpoints(*v)
+	}
+	return _u
+}
+
+// AddEndpoints adds value to the "endpoints" field.
+func (_u *SequenceUpdateOne) AddEndpoints(v int) *SequenceUpdateOne {
+	_u.mutation.AddEndpoints(v)
 	return _u
 }
 
@@ -272,6 +320,12 @@ func (_u *SequenceUpdateOne) sqlSave(ctx context.Context) (_node *Sequence, err 
 	}
 	if value, ok := _u.mutation.AddedValue(); ok {
 		_spec.AddField(sequence.FieldValue, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Endpoints(); ok {
+		_spec.SetField(sequence.FieldEndpoints, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEndpoints(); ok {
+		_spec.AddField(sequence.FieldEndpoints, field.TypeInt, value)
 	}
 	_node = &Sequence{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -51,23 +51,23 @@ type change struct {
 // tenant's environment that subscribes to its type; their jobs are
 // enqueued when tx commits, in the same commit. Called beside record.
 func (s *Service) emit(ctx context.Context, tx *ent.Tx, c change) error {
-	ev, err := s.writeEvent(ctx, tx, c)
-	if err != nil {
+	ev, endpoints, err := s.writeEvent(ctx, tx, c)
+	if err != nil || endpoints == 0 {
 		return err
 	}
 	return s.deliver(ctx, tx, ev)
 }
 
 // writeEvent stores the event of c with the next number of the tenant's
-// environment.
-func (s *Service) writeEvent(ctx context.Context, tx *ent.Tx, c change) (*ent.Event, error) {
+// environment, and says how many endpoints the environment has enabled.
+func (s *Service) writeEvent(ctx context.Context, tx *ent.Tx, c change) (*ent.Event, int, error) {
 	et, ok := policy.LookupEventType(c.Type)
 	if !ok {
-		return nil, fmt.Errorf("event type %q is not in the catalog", c.Type)
+		return nil, 0, fmt.Errorf("event type %q is not in the catalog", c.Type)
 	}
 	object, err := jsonwire.Marshal(c.Object)
 	if err != nil {
-		return nil, fmt.Errorf("event %s: %w", c.Type, err)
+		return nil, 0, fmt.Errorf("event %s: %w", c.Type, err)
 	}
 	data := map[string]any{"object": json.RawMessage(object)}
 	if c.Before != nil {
@@ -75,15 +75,16 @@ func (s *Service) writeEvent(ctx context.Context, tx *ent.Tx, c change) (*ent.Ev
 	}
 	raw, err := jsonwire.Marshal(data)
 	if err != nil {
-		return nil, fmt.Errorf("event %s: %w", c.Type, err)
+		return nil, 0, fmt.Errorf("event %s: %w", c.Type, err)
 	}
-	seq, err := next(ctx, tx, "event")
+	seq, endpoints, err := s.nextWithEndpoints(ctx, tx, "event")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	v := policy.FromContext(ctx)
-	return tx.Event.Create().SetSeq(seq).SetType(c.Type).SetObjectType(et.ObjectType).SetObjectID(c.ObjectID).
+	ev, err := tx.Event.Create().SetSeq(seq).SetType(c.Type).SetObjectType(et.ObjectType).SetObjectID(c.ObjectID).
 		SetRequestID(v.RequestID).SetActor(v.Subject).SetData(string(raw)).Save(ctx)
+	return ev, endpoints, err
 }
 
 // deliver creates the deliveries of ev to the enabled endpoints that

@@ -229,7 +229,7 @@ func (s *Service) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice,
 // issue numbers i and sets its status (POS sales issue straight to paid).
 func (s *Service) issue(ctx context.Context, tx *ent.Tx, i *ent.Invoice, status invoice.Status, paid int64) (*ent.Invoice, error) {
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	n, err := next(ctx, tx, fmt.Sprintf("invoice-%d", today.Year()))
+	n, err := s.next(ctx, tx, fmt.Sprintf("invoice-%d", today.Year()))
 	if err != nil {
 		return nil, err
 	}

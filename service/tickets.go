@@ -138,7 +138,7 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 		if err := verr.OrNil(); err != nil {
 			return err
 		}
-		n, err := next(ctx, tx, "ticket")
+		n, err := s.next(ctx, tx, "ticket")
 		if err != nil {
 			return err
 		}

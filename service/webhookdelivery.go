@@ -188,6 +188,9 @@ func (s *Service) disableEndpoint(ctx context.Context, tx *ent.Tx, ep *ent.Webho
 	if err != nil {
 		return err
 	}
+	if err := s.countEndpoints(ctx, tx); err != nil {
+		return err
+	}
 	if err := record(ctx, tx, "webhook_endpoint.disable", "webhook_endpoint", ep.ID.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
 		return err
 	}

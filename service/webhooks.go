@@ -106,6 +106,9 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in WebhookEndpointI
 		if ep, err = c.Save(ctx); err != nil {
 			return err
 		}
+		if err := s.countEndpoints(ctx, tx); err != nil {
+			return err
+		}
 		return record(ctx, tx, "webhook_endpoint.create", "webhook_endpoint", ep.ID.String(), nil, WebhookEndpointObject(ep))
 	})
 	return ep, secret, err
@@ -174,6 +177,9 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
+		if err := s.countEndpoints(ctx, tx); err != nil {
+			return err
+		}
 		return record(ctx, tx, "webhook_endpoint.update", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out))
 	})
 	return out, err
@@ -204,6 +210,9 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) error
 			return err
 		}
 		if err := tx.WebhookEndpoint.DeleteOne(ep).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
 		return record(ctx, tx, "webhook_endpoint.delete", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), nil)
@@ -244,7 +253,7 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.W
 		if err != nil {
 			return err
 		}
-		ev, err := s.writeEvent(ctx, tx, change{Type: "ping", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
+		ev, _, err := s.writeEvent(ctx, tx, change{Type: "ping", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
 		if err != nil {
 			return err
 		}

@@ -504,6 +504,7 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "name", Type: field.TypeString},
 		{Name: "value", Type: field.TypeInt64, Default: 0},
+		{Name: "endpoints", Type: field.TypeInt, Default: 0},
 	}
 	// SequencesTable holds the schema information for the "sequences" table.
 	SequencesTable = &schema.Table{

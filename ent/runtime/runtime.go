@@ -758,6 +758,10 @@ func init() {
 	sequenceDescValue := sequenceFields[1].Descriptor()
 	// sequence.DefaultValue holds the default value on creation for the value field.
 	sequence.DefaultValue = sequenceDescValue.Default.(int64)
+	// sequenceDescEndpoints is the schema descriptor for endpoints field.
+	sequenceDescEndpoints := sequenceFields[2].Descriptor()
+	// sequence.DefaultEndpoints holds the default value on creation for the endpoints field.
+	sequence.DefaultEndpoints = sequenceDescEndpoints.Default.(int)
 	// sequenceDescID is the schema descriptor for id field.
 	sequenceDescID := sequenceMixinFields0[0].Descriptor()
 	// sequence.DefaultID holds the default value on creation for the id field.

@@ -23,6 +23,7 @@ func (Sequence) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty(),
 		field.Int64("value").Default(0),
+		field.Int("endpoints").Default(0).Comment(`on the "event" counter: the environment's enabled webhook endpoints, kept by their changes, so an event without any looks for none`),
 	}
 }
 

@@ -25,6 +25,8 @@ const (
 	FieldName = "name"
 	// FieldValue holds the string denoting the value field in the database.
 	FieldValue = "value"
+	// FieldEndpoints holds the string denoting the endpoints field in the database.
+	FieldEndpoints = "endpoints"
 	// Table holds the table name of the sequence in the database.
 	Table = "sequences"
 )
@@ -36,6 +38,7 @@ var Columns = []string{
 	FieldEnv,
 	FieldName,
 	FieldValue,
+	FieldEndpoints,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -60,6 +63,8 @@ var (
 	NameValidator func(string) error
 	// DefaultValue holds the default value on creation for the "value" field.
 	DefaultValue int64
+	// DefaultEndpoints holds the default value on creation for the "endpoints" field.
+	DefaultEndpoints int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -100,6 +105,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByValue orders the results by the value field.
 func ByValue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldValue, opts...).ToFunc()
+}
+
+// ByEndpoints orders the results by the endpoints field.
+func ByEndpoints(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndpoints, opts...).ToFunc()
 }
 
 var (

@@ -69,6 +69,11 @@ func Value(v int64) predicate.Sequence {
 	return predicate.Sequence(sql.FieldEQ(FieldValue, v))
 }
 
+// Endpoints applies equality check predicate on the "endpoints" field. It's identical to EndpointsEQ.
+func Endpoints(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldEQ(FieldEndpoints, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v uuid.UUID) predicate.Sequence {
 	return predicate.Sequence(sql.FieldEQ(FieldTenantID, v))
@@ -242,6 +247,46 @@ func ValueLT(v int64) predicate.Sequence {
 // ValueLTE applies the LTE predicate on the "value" field.
 func ValueLTE(v int64) predicate.Sequence {
 	return predicate.Sequence(sql.FieldLTE(FieldValue, v))
+}
+
+// EndpointsEQ applies the EQ predicate on the "endpoints" field.
+func EndpointsEQ(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldEQ(FieldEndpoints, v))
+}
+
+// EndpointsNEQ applies the NEQ predicate on the "endpoints" field.
+func EndpointsNEQ(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldNEQ(FieldEndpoints, v))
+}
+
+// EndpointsIn applies the In predicate on the "endpoints" field.
+func EndpointsIn(vs ...int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldIn(FieldEndpoints, vs...))
+}
+
+// EndpointsNotIn applies the NotIn predicate on the "endpoints" field.
+func EndpointsNotIn(vs ...int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldNotIn(FieldEndpoints, vs...))
+}
+
+// EndpointsGT applies the GT predicate on the "endpoints" field.
+func EndpointsGT(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldGT(FieldEndpoints, v))
+}
+
+// EndpointsGTE applies the GTE predicate on the "endpoints" field.
+func EndpointsGTE(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldGTE(FieldEndpoints, v))
+}
+
+// EndpointsLT applies the LT predicate on the "endpoints" field.
+func EndpointsLT(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldLT(FieldEndpoints, v))
+}
+
+// EndpointsLTE applies the LTE predicate on the "endpoints" field.
+func EndpointsLTE(v int) predicate.Sequence {
+	return predicate.Sequence(sql.FieldLTE(FieldEndpoints, v))
 }
 
 // And groups predicates with the AND operator between them.
