@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -348,4 +349,53 @@ func TestWebhookTwoInstancesDeliverOnce(t *testing.T) {
 	if len(rc.Got()) != n || len(seen) != n {
 		t.Fatalf("%d requests for %d deliveries, want %d each once", len(rc.Got()), len(seen), n)
 	}
+}
+
+// A receiver's redirect is an answer (not 2xx), never followed: a redirect
+// to an internal address reaches nothing.
+func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
+	f := webhooks(t) // the default schedule: the next attempt is 30 s away
+	inner := testenv.NewReceiver(t)
+	rc := testenv.NewReceiver(t)
+	rc.Answer = func(_ int, r *http.Request) int { return http.StatusFound }
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, inner.URL, http.StatusFound)
+	}))
+	t.Cleanup(redirect.Close)
+	f.endpoint(sandbox, f.sandboxA, redirect.URL+"/hook", "ticket.created")
+	ep2, _ := f.endpoint(sandbox, f.sandboxA, rc.URL, "ticket.created")
+	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "redirected")
+	got := rc.WaitFor(t, 1, 3*time.Second)
+	d := waitDelivery(t, f, got[0].Headers["webhook-id"], "retrying")
+	if d.Get("data.attempt_log.0.status_code") != 302.0 {
+		t.Fatalf("302 recorded as %v", d.Get("data.attempt_log.0.status_code"))
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(inner.Got()); n != 0 {
+		t.Fatalf("the redirect was followed: the inner receiver got %d requests", n)
+	}
+	// Deliveries are the endpoint's tenant's and environment's only.
+	id := got[0].Headers["webhook-id"]
+	f.Expect(f.Do("GET", sandbox+"/webhook-deliveries/"+id, nil, testenv.Key(f.sandboxB)), 404)
+	f.Expect(f.Do("POST", sandbox+"/webhook-deliveries/"+id+"/retry", nil, testenv.Key(f.sandboxB)), 404)
+	f.Expect(f.Do("GET", live+"/webhook-deliveries/"+id, nil, testenv.Key(f.liveA)), 404)
+	f.Expect(f.Do("GET", sandbox+"/webhook-endpoints/"+ep2+"/deliveries", nil, testenv.Key(f.sandboxB)), 404)
+}
+
+// Events, deliveries and attempts past retention are deleted.
+func TestEventsPastRetentionArePruned(t *testing.T) {
+	f := webhooks(t)
+	rc := testenv.NewReceiver(t)
+	f.endpoint(sandbox, f.sandboxA, rc.URL, "ticket.created")
+	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "old")
+	got := rc.WaitFor(t, 1, 3*time.Second)
+	waitDelivery(t, f, got[0].Headers["webhook-id"], "delivered")
+	n, err := f.App.Service.PruneEvents(f.Ctx, time.Now().Add(time.Second))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d events: %v", n, err)
+	}
+	if r := f.Expect(f.Do("GET", sandbox+"/events", nil, testenv.Key(f.sandboxA)), 200); len(r.List()) != 0 {
+		t.Fatalf("feed after pruning: %v", r.Body)
+	}
+	f.Expect(f.Do("GET", sandbox+"/webhook-deliveries/"+got[0].Headers["webhook-id"], nil, testenv.Key(f.sandboxA)), 404)
 }
