@@ -133,7 +133,11 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, limit int, cur strin
 
 // GetWebhookEndpoint reads one endpoint.
 func (s *Service) GetWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.WebhookEndpoint, error) {
-	ep, err := s.Client.WebhookEndpoint.Get(ctx, id)
+	return getEndpoint(ctx, s.Client, id)
+}
+
+func getEndpoint(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.WebhookEndpoint, error) {
+	ep, err := c.WebhookEndpoint.Get(ctx, id)
 	if ent.IsNotFound(err) {
 		return nil, &NotFoundError{Entity: "webhook endpoint"}
 	}
@@ -151,10 +155,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 	}
 	var out *ent.WebhookEndpoint
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := tx.WebhookEndpoint.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "webhook endpoint"}
-		}
+		ep, err := getEndpoint(ctx, tx.Client(), id)
 		if err != nil {
 			return err
 		}
@@ -189,10 +190,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 // queued for them find nothing to send.
 func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := tx.WebhookEndpoint.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "webhook endpoint"}
-		}
+		ep, err := getEndpoint(ctx, tx.Client(), id)
 		if err != nil {
 			return err
 		}
@@ -225,10 +223,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 	secret := newWebhookSecret()
 	var out *ent.WebhookEndpoint
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := tx.WebhookEndpoint.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "webhook endpoint"}
-		}
+		ep, err := getEndpoint(ctx, tx.Client(), id)
 		if err != nil {
 			return err
 		}
@@ -246,10 +241,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.WebhookDelivery, error) {
 	var d *ent.WebhookDelivery
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := tx.WebhookEndpoint.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "webhook endpoint"}
-		}
+		ep, err := getEndpoint(ctx, tx.Client(), id)
 		if err != nil {
 			return err
 		}
@@ -366,10 +358,7 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 	}
 	n := 0
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := tx.WebhookEndpoint.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "webhook endpoint"}
-		}
+		ep, err := getEndpoint(ctx, tx.Client(), id)
 		if err != nil {
 			return err
 		}
