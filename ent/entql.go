@@ -496,7 +496,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldAttempts:      {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
 			webhookdelivery.FieldNextAttemptAt: {Type: field.TypeTime, Column: webhookdelivery.FieldNextAttemptAt},
 			webhookdelivery.FieldDeliveredAt:   {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
-			webhookdelivery.FieldJobID:         {Type: field.TypeInt64, Column: webhookdelivery.FieldJobID},
+			webhookdelivery.FieldRound:         {Type: field.TypeInt, Column: webhookdelivery.FieldRound},
 			webhookdelivery.FieldLastError:     {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
 		},
 	}
@@ -2455,9 +2455,9 @@ func (f *WebhookDeliveryFilter) WhereDeliveredAt(p entql.TimeP) {
 	f.Where(p.Field(webhookdelivery.FieldDeliveredAt))
 }
 
-// WhereJobID applies the entql int64 predicate on the job_id field.
-func (f *WebhookDeliveryFilter) WhereJobID(p entql.Int64P) {
-	f.Where(p.Field(webhookdelivery.FieldJobID))
+// WhereRound applies the entql int predicate on the round field.
+func (f *WebhookDeliveryFilter) WhereRound(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldRound))
 }
 
 // WhereLastError applies the entql string predicate on the last_error field.

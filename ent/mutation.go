@@ -17325,8 +17325,8 @@ type WebhookDeliveryMutation struct {
 	addattempts     *int
 	next_attempt_at *time.Time
 	delivered_at    *time.Time
-	job_id          *int64
-	addjob_id       *int64
+	round           *int
+	addround        *int
 	last_error      *string
 	clearedFields   map[string]struct{}
 	done            bool
@@ -17880,74 +17880,60 @@ func (m *WebhookDeliveryMutation) ResetDeliveredAt() {
 	delete(m.clearedFields, webhookdelivery.FieldDeliveredAt)
 }
 
-// SetJobID sets the "job_id" field.
-func (m *WebhookDeliveryMutation) SetJobID(i int64) {
-	m.job_id = &i
-	m.addjob_id = nil
+// SetRound sets the "round" field.
+func (m *WebhookDeliveryMutation) SetRound(i int) {
+	m.round = &i
+	m.addround = nil
 }
 
-// JobID returns the value of the "job_id" field in the mutation.
-func (m *WebhookDeliveryMutation) JobID() (r int64, exists bool) {
-	v := m.job_id
+// Round returns the value of the "round" field in the mutation.
+func (m *WebhookDeliveryMutation) Round() (r int, exists bool) {
+	v := m.round
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldJobID returns the old "job_id" field's value of the WebhookDelivery entity.
+// OldRound returns the old "round" field's value of the WebhookDelivery entity.
 // If the WebhookDelivery object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *WebhookDeliveryMutation) OldJobID(ctx context.Context) (v int64, err error) {
+func (m *WebhookDeliveryMutation) OldRound(ctx context.Context) (v int, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldJobID is only allowed on UpdateOne operations")
+		return v, errors.New("OldRound is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldJobID requires an ID field in the mutation")
+		return v, errors.New("OldRound requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldJobID: %w", err)
+		return v, fmt.Errorf("querying old value for OldRound: %w", err)
 	}
-	return oldValue.JobID, nil
+	return oldValue.Round, nil
 }
 
-// AddJobID adds i to the "job_id" field.
-func (m *WebhookDeliveryMutation) AddJobID(i int64) {
-	if m.addjob_id != nil {
-		*m.addjob_id += i
+// AddRound adds i to the "round" field.
+func (m *WebhookDeliveryMutation) AddRound(i int) {
+	if m.addround != nil {
+		*m.addround += i
 	} else {
-		m.addjob_id = &i
+		m.addround = &i
 	}
 }
 
-// AddedJobID returns the value that was added to the "job_id" field in this mutation.
-func (m *WebhookDeliveryMutation) AddedJobID() (r int64, exists bool) {
-	v := m.addjob_id
+// AddedRound returns the value that was added to the "round" field in this mutation.
+func (m *WebhookDeliveryMutation) AddedRound() (r int, exists bool) {
+	v := m.addround
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// ClearJobID clears the value of the "job_id" field.
-func (m *WebhookDeliveryMutation) ClearJobID() {
-	m.job_id = nil
-	m.addjob_id = nil
-	m.clearedFields[webhookdelivery.FieldJobID] = struct{}{}
-}
-
-// JobIDCleared returns if the "job_id" field was cleared in this mutation.
-func (m *WebhookDeliveryMutation) JobIDCleared() bool {
-	_, ok := m.clearedFields[webhookdelivery.FieldJobID]
-	return ok
-}
-
-// ResetJobID resets all changes to the "job_id" field.
-func (m *WebhookDeliveryMutation) ResetJobID() {
-	m.job_id = nil
-	m.addjob_id = nil
-	delete(m.clearedFields, webhookdelivery.FieldJobID)
+// ResetRound resets all changes to the "round" field.
+func (m *WebhookDeliveryMutation) ResetRound() {
+	m.round = nil
+	m.addround = nil
 }
 
 // SetLastError sets the "last_error" field.
@@ -18054,8 +18040,8 @@ func (m *WebhookDeliveryMutation) Fields() []string {
 	if m.delivered_at != nil {
 		fields = append(fields, webhookdelivery.FieldDeliveredAt)
 	}
-	if m.job_id != nil {
-		fields = append(fields, webhookdelivery.FieldJobID)
+	if m.round != nil {
+		fields = append(fields, webhookdelivery.FieldRound)
 	}
 	if m.last_error != nil {
 		fields = append(fields, webhookdelivery.FieldLastError)
@@ -18090,8 +18076,8 @@ func (m *WebhookDeliveryMutation) Field(name string) (ent.Value, bool) {
 		return m.NextAttemptAt()
 	case webhookdelivery.FieldDeliveredAt:
 		return m.DeliveredAt()
-	case webhookdelivery.FieldJobID:
-		return m.JobID()
+	case webhookdelivery.FieldRound:
+		return m.Round()
 	case webhookdelivery.FieldLastError:
 		return m.LastError()
 	}
@@ -18125,8 +18111,8 @@ func (m *WebhookDeliveryMutation) OldField(ctx context.Context, name string) (en
 		return m.OldNextAttemptAt(ctx)
 	case webhookdelivery.FieldDeliveredAt:
 		return m.OldDeliveredAt(ctx)
-	case webhookdelivery.FieldJobID:
-		return m.OldJobID(ctx)
+	case webhookdelivery.FieldRound:
+		return m.OldRound(ctx)
 	case webhookdelivery.FieldLastError:
 		return m.OldLastError(ctx)
 	}
@@ -18215,12 +18201,12 @@ func (m *WebhookDeliveryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDeliveredAt(v)
 		return nil
-	case webhookdelivery.FieldJobID:
-		v, ok := value.(int64)
+	case webhookdelivery.FieldRound:
+		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetJobID(v)
+		m.SetRound(v)
 		return nil
 	case webhookdelivery.FieldLastError:
 		v, ok := value.(string)
@@ -18240,8 +18226,8 @@ func (m *WebhookDeliveryMutation) AddedFields() []string {
 	if m.addattempts != nil {
 		fields = append(fields, webhookdelivery.FieldAttempts)
 	}
-	if m.addjob_id != nil {
-		fields = append(fields, webhookdelivery.FieldJobID)
+	if m.addround != nil {
+		fields = append(fields, webhookdelivery.FieldRound)
 	}
 	return fields
 }
@@ -18253,8 +18239,8 @@ func (m *WebhookDeliveryMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case webhookdelivery.FieldAttempts:
 		return m.AddedAttempts()
-	case webhookdelivery.FieldJobID:
-		return m.AddedJobID()
+	case webhookdelivery.FieldRound:
+		return m.AddedRound()
 	}
 	return nil, false
 }
@@ -18271,12 +18257,12 @@ func (m *WebhookDeliveryMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAttempts(v)
 		return nil
-	case webhookdelivery.FieldJobID:
-		v, ok := value.(int64)
+	case webhookdelivery.FieldRound:
+		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.AddJobID(v)
+		m.AddRound(v)
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookDelivery numeric field %s", name)
@@ -18291,9 +18277,6 @@ func (m *WebhookDeliveryMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(webhookdelivery.FieldDeliveredAt) {
 		fields = append(fields, webhookdelivery.FieldDeliveredAt)
-	}
-	if m.FieldCleared(webhookdelivery.FieldJobID) {
-		fields = append(fields, webhookdelivery.FieldJobID)
 	}
 	return fields
 }
@@ -18314,9 +18297,6 @@ func (m *WebhookDeliveryMutation) ClearField(name string) error {
 		return nil
 	case webhookdelivery.FieldDeliveredAt:
 		m.ClearDeliveredAt()
-		return nil
-	case webhookdelivery.FieldJobID:
-		m.ClearJobID()
 		return nil
 	}
 	return fmt.Errorf("unknown WebhookDelivery nullable field %s", name)
@@ -18359,8 +18339,8 @@ func (m *WebhookDeliveryMutation) ResetField(name string) error {
 	case webhookdelivery.FieldDeliveredAt:
 		m.ResetDeliveredAt()
 		return nil
-	case webhookdelivery.FieldJobID:
-		m.ResetJobID()
+	case webhookdelivery.FieldRound:
+		m.ResetRound()
 		return nil
 	case webhookdelivery.FieldLastError:
 		m.ResetLastError()

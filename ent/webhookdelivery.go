@@ -41,8 +41,8 @@ type WebhookDelivery struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 	// DeliveredAt holds the value of the "delivered_at" field.
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
-	// the River job that works it
-	JobID int64 `json:"job_id,omitempty"`
+	// bumped by each manual retry: jobs of an earlier round stop, so a retry never races an attempt in flight
+	Round int `json:"round,omitempty"`
 	// LastError holds the value of the "last_error" field.
 	LastError    string `json:"last_error,omitempty"`
 	selectValues sql.SelectValues
@@ -53,7 +53,7 @@ func (*WebhookDelivery) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case webhookdelivery.FieldAttempts, webhookdelivery.FieldJobID:
+		case webhookdelivery.FieldAttempts, webhookdelivery.FieldRound:
 			values[i] = new(sql.NullInt64)
 		case webhookdelivery.FieldEnv, webhookdelivery.FieldEventType, webhookdelivery.FieldStatus, webhookdelivery.FieldLastError:
 			values[i] = new(sql.NullString)
@@ -150,11 +150,11 @@ func (_m *WebhookDelivery) assignValues(columns []string, values []any) error {
 				_m.DeliveredAt = new(time.Time)
 				*_m.DeliveredAt = value.Time
 			}
-		case webhookdelivery.FieldJobID:
+		case webhookdelivery.FieldRound:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field job_id", values[i])
+				return fmt.Errorf("unexpected type %T for field round", values[i])
 			} else if value.Valid {
-				_m.JobID = value.Int64
+				_m.Round = int(value.Int64)
 			}
 		case webhookdelivery.FieldLastError:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -235,8 +235,8 @@ func (_m *WebhookDelivery) String() string {
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
-	builder.WriteString("job_id=")
-	builder.WriteString(fmt.Sprintf("%v", _m.JobID))
+	builder.WriteString("round=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Round))
 	builder.WriteString(", ")
 	builder.WriteString("last_error=")
 	builder.WriteString(_m.LastError)

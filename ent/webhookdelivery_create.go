@@ -139,16 +139,16 @@ func (_c *WebhookDeliveryCreate) SetNillableDeliveredAt(v *time.Time) *WebhookDe
 	return _c
 }
 
-// SetJobID sets the "job_id" field.
-func (_c *WebhookDeliveryCreate) SetJobID(v int64) *WebhookDeliveryCreate {
-	_c.mutation.SetJobID(v)
+// SetRound sets the "round" field.
+func (_c *WebhookDeliveryCreate) SetRound(v int) *WebhookDeliveryCreate {
+	_c.mutation.SetRound(v)
 	return _c
 }
 
-// SetNillableJobID sets the "job_id" field if the given value is not nil.
-func (_c *WebhookDeliveryCreate) SetNillableJobID(v *int64) *WebhookDeliveryCreate {
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_c *WebhookDeliveryCreate) SetNillableRound(v *int) *WebhookDeliveryCreate {
 	if v != nil {
-		_c.SetJobID(*v)
+		_c.SetRound(*v)
 	}
 	return _c
 }
@@ -240,6 +240,10 @@ func (_c *WebhookDeliveryCreate) defaults() error {
 		v := webhookdelivery.DefaultAttempts
 		_c.mutation.SetAttempts(v)
 	}
+	if _, ok := _c.mutation.Round(); !ok {
+		v := webhookdelivery.DefaultRound
+		_c.mutation.SetRound(v)
+	}
 	if _, ok := _c.mutation.LastError(); !ok {
 		v := webhookdelivery.DefaultLastError
 		_c.mutation.SetLastError(v)
@@ -292,6 +296,9 @@ func (_c *WebhookDeliveryCreate) check() error {
 	}
 	if _, ok := _c.mutation.Attempts(); !ok {
 		return &ValidationError{Name: "attempts", err: errors.New(`ent: missing required field "WebhookDelivery.attempts"`)}
+	}
+	if _, ok := _c.mutation.Round(); !ok {
+		return &ValidationError{Name: "round", err: errors.New(`ent: missing required field "WebhookDelivery.round"`)}
 	}
 	if _, ok := _c.mutation.LastError(); !ok {
 		return &ValidationError{Name: "last_error", err: errors.New(`ent: missing required field "WebhookDelivery.last_error"`)}
@@ -376,9 +383,9 @@ func (_c *WebhookDeliveryCreate) createSpec() (*WebhookDelivery, *sqlgraph.Creat
 		_spec.SetField(webhookdelivery.FieldDeliveredAt, field.TypeTime, value)
 		_node.DeliveredAt = &value
 	}
-	if value, ok := _c.mutation.JobID(); ok {
-		_spec.SetField(webhookdelivery.FieldJobID, field.TypeInt64, value)
-		_node.JobID = value
+	if value, ok := _c.mutation.Round(); ok {
+		_spec.SetField(webhookdelivery.FieldRound, field.TypeInt, value)
+		_node.Round = value
 	}
 	if value, ok := _c.mutation.LastError(); ok {
 		_spec.SetField(webhookdelivery.FieldLastError, field.TypeString, value)
@@ -514,27 +521,21 @@ func (u *WebhookDeliveryUpsert) ClearDeliveredAt() *WebhookDeliveryUpsert {
 	return u
 }
 
-// SetJobID sets the "job_id" field.
-func (u *WebhookDeliveryUpsert) SetJobID(v int64) *WebhookDeliveryUpsert {
-	u.Set(webhookdelivery.FieldJobID, v)
+// SetRound sets the "round" field.
+func (u *WebhookDeliveryUpsert) SetRound(v int) *WebhookDeliveryUpsert {
+	u.Set(webhookdelivery.FieldRound, v)
 	return u
 }
 
-// UpdateJobID sets the "job_id" field to the value that was provided on create.
-func (u *WebhookDeliveryUpsert) UpdateJobID() *WebhookDeliveryUpsert {
-	u.SetExcluded(webhookdelivery.FieldJobID)
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsert) UpdateRound() *WebhookDeliveryUpsert {
+	u.SetExcluded(webhookdelivery.FieldRound)
 	return u
 }
 
-// AddJobID adds v to the "job_id" field.
-func (u *WebhookDeliveryUpsert) AddJobID(v int64) *WebhookDeliveryUpsert {
-	u.Add(webhookdelivery.FieldJobID, v)
-	return u
-}
-
-// ClearJobID clears the value of the "job_id" field.
-func (u *WebhookDeliveryUpsert) ClearJobID() *WebhookDeliveryUpsert {
-	u.SetNull(webhookdelivery.FieldJobID)
+// AddRound adds v to the "round" field.
+func (u *WebhookDeliveryUpsert) AddRound(v int) *WebhookDeliveryUpsert {
+	u.Add(webhookdelivery.FieldRound, v)
 	return u
 }
 
@@ -707,31 +708,24 @@ func (u *WebhookDeliveryUpsertOne) ClearDeliveredAt() *WebhookDeliveryUpsertOne 
 	})
 }
 
-// SetJobID sets the "job_id" field.
-func (u *WebhookDeliveryUpsertOne) SetJobID(v int64) *WebhookDeliveryUpsertOne {
+// SetRound sets the "round" field.
+func (u *WebhookDeliveryUpsertOne) SetRound(v int) *WebhookDeliveryUpsertOne {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.SetJobID(v)
+		s.SetRound(v)
 	})
 }
 
-// AddJobID adds v to the "job_id" field.
-func (u *WebhookDeliveryUpsertOne) AddJobID(v int64) *WebhookDeliveryUpsertOne {
+// AddRound adds v to the "round" field.
+func (u *WebhookDeliveryUpsertOne) AddRound(v int) *WebhookDeliveryUpsertOne {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.AddJobID(v)
+		s.AddRound(v)
 	})
 }
 
-// UpdateJobID sets the "job_id" field to the value that was provided on create.
-func (u *WebhookDeliveryUpsertOne) UpdateJobID() *WebhookDeliveryUpsertOne {
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertOne) UpdateRound() *WebhookDeliveryUpsertOne {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.UpdateJobID()
-	})
-}
-
-// ClearJobID clears the value of the "job_id" field.
-func (u *WebhookDeliveryUpsertOne) ClearJobID() *WebhookDeliveryUpsertOne {
-	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.ClearJobID()
+		s.UpdateRound()
 	})
 }
 
@@ -1073,31 +1067,24 @@ func (u *WebhookDeliveryUpsertBulk) ClearDeliveredAt() *WebhookDeliveryUpsertBul
 	})
 }
 
-// SetJobID sets the "job_id" field.
-func (u *WebhookDeliveryUpsertBulk) SetJobID(v int64) *WebhookDeliveryUpsertBulk {
+// SetRound sets the "round" field.
+func (u *WebhookDeliveryUpsertBulk) SetRound(v int) *WebhookDeliveryUpsertBulk {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.SetJobID(v)
+		s.SetRound(v)
 	})
 }
 
-// AddJobID adds v to the "job_id" field.
-func (u *WebhookDeliveryUpsertBulk) AddJobID(v int64) *WebhookDeliveryUpsertBulk {
+// AddRound adds v to the "round" field.
+func (u *WebhookDeliveryUpsertBulk) AddRound(v int) *WebhookDeliveryUpsertBulk {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.AddJobID(v)
+		s.AddRound(v)
 	})
 }
 
-// UpdateJobID sets the "job_id" field to the value that was provided on create.
-func (u *WebhookDeliveryUpsertBulk) UpdateJobID() *WebhookDeliveryUpsertBulk {
+// UpdateRound sets the "round" field to the value that was provided on create.
+func (u *WebhookDeliveryUpsertBulk) UpdateRound() *WebhookDeliveryUpsertBulk {
 	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.UpdateJobID()
-	})
-}
-
-// ClearJobID clears the value of the "job_id" field.
-func (u *WebhookDeliveryUpsertBulk) ClearJobID() *WebhookDeliveryUpsertBulk {
-	return u.Update(func(s *WebhookDeliveryUpsert) {
-		s.ClearJobID()
+		s.UpdateRound()
 	})
 }
 

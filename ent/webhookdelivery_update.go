@@ -109,30 +109,24 @@ func (_u *WebhookDeliveryUpdate) ClearDeliveredAt() *WebhookDeliveryUpdate {
 	return _u
 }
 
-// SetJobID sets the "job_id" field.
-func (_u *WebhookDeliveryUpdate) SetJobID(v int64) *WebhookDeliveryUpdate {
-	_u.mutation.ResetJobID()
-	_u.mutation.SetJobID(v)
+// SetRound sets the "round" field.
+func (_u *WebhookDeliveryUpdate) SetRound(v int) *WebhookDeliveryUpdate {
+	_u.mutation.ResetRound()
+	_u.mutation.SetRound(v)
 	return _u
 }
 
-// SetNillableJobID sets the "job_id" field if the given value is not nil.
-func (_u *WebhookDeliveryUpdate) SetNillableJobID(v *int64) *WebhookDeliveryUpdate {
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_u *WebhookDeliveryUpdate) SetNillableRound(v *int) *WebhookDeliveryUpdate {
 	if v != nil {
-		_u.SetJobID(*v)
+		_u.SetRound(*v)
 	}
 	return _u
 }
 
-// AddJobID adds value to the "job_id" field.
-func (_u *WebhookDeliveryUpdate) AddJobID(v int64) *WebhookDeliveryUpdate {
-	_u.mutation.AddJobID(v)
-	return _u
-}
-
-// ClearJobID clears the value of the "job_id" field.
-func (_u *WebhookDeliveryUpdate) ClearJobID() *WebhookDeliveryUpdate {
-	_u.mutation.ClearJobID()
+// AddRound adds value to the "round" field.
+func (_u *WebhookDeliveryUpdate) AddRound(v int) *WebhookDeliveryUpdate {
+	_u.mutation.AddRound(v)
 	return _u
 }
 
@@ -243,14 +237,11 @@ func (_u *WebhookDeliveryUpdate) sqlSave(ctx context.Context) (_node int, err er
 	if _u.mutation.DeliveredAtCleared() {
 		_spec.ClearField(webhookdelivery.FieldDeliveredAt, field.TypeTime)
 	}
-	if value, ok := _u.mutation.JobID(); ok {
-		_spec.SetField(webhookdelivery.FieldJobID, field.TypeInt64, value)
+	if value, ok := _u.mutation.Round(); ok {
+		_spec.SetField(webhookdelivery.FieldRound, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedJobID(); ok {
-		_spec.AddField(webhookdelivery.FieldJobID, field.TypeInt64, value)
-	}
-	if _u.mutation.JobIDCleared() {
-		_spec.ClearField(webhookdelivery.FieldJobID, field.TypeInt64)
+	if value, ok := _u.mutation.AddedRound(); ok {
+		_spec.AddField(webhookdelivery.FieldRound, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.LastError(); ok {
 		_spec.SetField(webhookdelivery.FieldLastError, field.TypeString, value)
@@ -356,30 +347,24 @@ func (_u *WebhookDeliveryUpdateOne) ClearDeliveredAt() *WebhookDeliveryUpdateOne
 	return _u
 }
 
-// SetJobID sets the "job_id" field.
-func (_u *WebhookDeliveryUpdateOne) SetJobID(v int64) *WebhookDeliveryUpdateOne {
-	_u.mutation.ResetJobID()
-	_u.mutation.SetJobID(v)
+// SetRound sets the "round" field.
+func (_u *WebhookDeliveryUpdateOne) SetRound(v int) *WebhookDeliveryUpdateOne {
+	_u.mutation.ResetRound()
+	_u.mutation.SetRound(v)
 	return _u
 }
 
-// SetNillableJobID sets the "job_id" field if the given value is not nil.
-func (_u *WebhookDeliveryUpdateOne) SetNillableJobID(v *int64) *WebhookDeliveryUpdateOne {
+// SetNillableRound sets the "round" field if the given value is not nil.
+func (_u *WebhookDeliveryUpdateOne) SetNillableRound(v *int) *WebhookDeliveryUpdateOne {
 	if v != nil {
-		_u.SetJobID(*v)
+		_u.SetRound(*v)
 	}
 	return _u
 }
 
-// AddJobID adds value to the "job_id" field.
-func (_u *WebhookDeliveryUpdateOne) AddJobID(v int64) *WebhookDeliveryUpdateOne {
-	_u.mutation.AddJobID(v)
-	return _u
-}
-
-// ClearJobID clears the value of the "job_id" field.
-func (_u *WebhookDeliveryUpdateOne) ClearJobID() *WebhookDeliveryUpdateOne {
-	_u.mutation.ClearJobID()
+// AddRound adds value to the "round" field.
+func (_u *WebhookDeliveryUpdateOne) AddRound(v int) *WebhookDeliveryUpdateOne {
+	_u.mutation.AddRound(v)
 	return _u
 }
 
@@ -520,14 +505,11 @@ func (_u *WebhookDeliveryUpdateOne) sqlSave(ctx context.Context) (_node *Webhook
 	if _u.mutation.DeliveredAtCleared() {
 		_spec.ClearField(webhookdelivery.FieldDeliveredAt, field.TypeTime)
 	}
-	if value, ok := _u.mutation.JobID(); ok {
-		_spec.SetField(webhookdelivery.FieldJobID, field.TypeInt64, value)
+	if value, ok := _u.mutation.Round(); ok {
+		_spec.SetField(webhookdelivery.FieldRound, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedJobID(); ok {
-		_spec.AddField(webhookdelivery.FieldJobID, field.TypeInt64, value)
-	}
-	if _u.mutation.JobIDCleared() {
-		_spec.ClearField(webhookdelivery.FieldJobID, field.TypeInt64)
+	if value, ok := _u.mutation.AddedRound(); ok {
+		_spec.AddField(webhookdelivery.FieldRound, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.LastError(); ok {
 		_spec.SetField(webhookdelivery.FieldLastError, field.TypeString, value)

@@ -20,10 +20,16 @@ import (
 )
 
 // Deliveries enqueues the jobs that deliver webhook deliveries, in the
-// transaction tx that created them (River, wired by app). A delivery whose
-// job is still waiting is made due now instead of queued twice.
+// transaction tx that created them (River, wired by app).
 type Deliveries interface {
-	Enqueue(ctx context.Context, tx *sql.Tx, ids []uuid.UUID) error
+	Enqueue(ctx context.Context, tx *sql.Tx, jobs []DeliveryJob) error
+}
+
+// DeliveryJob is one delivery's job: the delivery and its round (a manual
+// retry starts a new round with a job of its own).
+type DeliveryJob struct {
+	ID    uuid.UUID `json:"delivery_id"`
+	Round int       `json:"round"`
 }
 
 // EventID renders an event's id as integrators see it: evt_<32 hex>.
@@ -108,18 +114,18 @@ func (s *Service) deliver(ctx context.Context, tx *ent.Tx, ev *ent.Event) error 
 	if err != nil {
 		return err
 	}
-	ids := make([]uuid.UUID, len(ds))
+	jobs := make([]DeliveryJob, len(ds))
 	for i, d := range ds {
-		ids[i] = d.ID
+		jobs[i] = DeliveryJob{ID: d.ID, Round: d.Round}
 	}
-	s.enqueueOnCommit(tx, ids)
+	s.enqueueOnCommit(tx, jobs)
 	return nil
 }
 
 // enqueueOnCommit enqueues the deliveries' jobs in tx's own commit: the
 // hook runs inside Commit, before the database commit, on the *sql.Tx
 // that inTx exposed.
-func (s *Service) enqueueOnCommit(tx *ent.Tx, ids []uuid.UUID) {
+func (s *Service) enqueueOnCommit(tx *ent.Tx, jobs []DeliveryJob) {
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 			if s.Deliveries == nil {
@@ -129,7 +135,7 @@ func (s *Service) enqueueOnCommit(tx *ent.Tx, ids []uuid.UUID) {
 			if sqlTx == nil {
 				return fmt.Errorf("enqueue deliveries: the transaction was not begun by inTx")
 			}
-			if err := s.Deliveries.Enqueue(ctx, sqlTx, ids); err != nil {
+			if err := s.Deliveries.Enqueue(ctx, sqlTx, jobs); err != nil {
 				return fmt.Errorf("enqueue deliveries: %w", err)
 			}
 			return next.Commit(ctx, tx)

@@ -28,6 +28,9 @@ type WebhookMessage struct {
 	URL        string
 	Secrets    []string // whsec_…: the current one, and the previous one during its overlap
 	Body       []byte   // the event as GET /events/{id} returns it
+
+	delivery *ent.WebhookDelivery // as read when prepared, for FinishAttempt
+	endpoint *ent.WebhookEndpoint
 }
 
 // AttemptResult is what one attempt found.
@@ -64,13 +67,13 @@ func platform(ctx context.Context) context.Context {
 }
 
 // PrepareDelivery returns the message of a due delivery, or nil when
-// nothing is to be sent: delivered already, deleted, or undeliverable (the
-// endpoint was disabled or its owner may no longer view the event: marked
-// failed with the reason).
-func (s *Service) PrepareDelivery(ctx context.Context, id uuid.UUID) (*WebhookMessage, error) {
+// nothing is to be sent: delivered already, deleted, retried by hand since
+// (a job of an earlier round), or undeliverable (the endpoint was disabled
+// or its owner may no longer view the event: marked failed with the reason).
+func (s *Service) PrepareDelivery(ctx context.Context, job DeliveryJob) (*WebhookMessage, error) {
 	sys := platform(ctx)
-	d, err := s.Client.WebhookDelivery.Get(sys, id)
-	if ent.IsNotFound(err) || err == nil && (d.Status == webhookdelivery.StatusDelivered || d.Status == webhookdelivery.StatusFailed) {
+	d, err := s.Client.WebhookDelivery.Get(sys, job.ID)
+	if ent.IsNotFound(err) || err == nil && (d.Round != job.Round || d.Status == webhookdelivery.StatusDelivered || d.Status == webhookdelivery.StatusFailed) {
 		return nil, nil
 	}
 	if err != nil {
@@ -111,7 +114,7 @@ func (s *Service) PrepareDelivery(ctx context.Context, id uuid.UUID) (*WebhookMe
 	if ep.PreviousSecret != nil && ep.PreviousSecretExpiresAt != nil && time.Now().Before(*ep.PreviousSecretExpiresAt) {
 		secrets = append(secrets, *ep.PreviousSecret)
 	}
-	return &WebhookMessage{DeliveryID: d.ID, WebhookID: DeliveryID(d.ID), URL: ep.URL, Secrets: secrets, Body: body}, nil
+	return &WebhookMessage{DeliveryID: d.ID, WebhookID: DeliveryID(d.ID), URL: ep.URL, Secrets: secrets, Body: body, delivery: d, endpoint: ep}, nil
 }
 
 // FinishAttempt records an attempt and moves the delivery on: delivered,
@@ -119,34 +122,22 @@ func (s *Service) PrepareDelivery(ctx context.Context, id uuid.UUID) (*WebhookMe
 // Retry-After), or failed once the schedule is spent. An endpoint failing
 // continuously for DisableAfter is disabled, with its audit event and a
 // webhook_endpoint.disabled event. retryIn is zero when no retry follows.
-func (s *Service) FinishAttempt(ctx context.Context, id uuid.UUID, r AttemptResult) (retryIn time.Duration, err error) {
-	sys := platform(ctx)
-	d, err := s.Client.WebhookDelivery.Get(sys, id)
-	if ent.IsNotFound(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
+func (s *Service) FinishAttempt(ctx context.Context, m *WebhookMessage, r AttemptResult) (retryIn time.Duration, err error) {
+	d, ep := m.delivery, m.endpoint
 	ctx = systemContext(ctx, d.TenantID, d.Env)
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
 		now := schema.Now()
-		if err := tx.WebhookAttempt.Create().SetDeliveryID(id).SetStatusCode(r.StatusCode).
+		if err := tx.WebhookAttempt.Create().SetDeliveryID(d.ID).SetStatusCode(r.StatusCode).
 			SetLatencyMs(int(r.Latency.Milliseconds())).SetResponseBody(truncateUTF8(r.Body, 2048)).SetError(truncateUTF8(r.Err, 1000)).
 			Exec(ctx); err != nil {
 			return err
 		}
 		n := d.Attempts + 1
-		u := tx.WebhookDelivery.UpdateOne(d).SetAttempts(n)
-		ep, err := tx.WebhookEndpoint.Get(ctx, d.EndpointID)
-		if ent.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+		// Only while the round is the one prepared: a retry by hand since
+		// owns the delivery now, and this attempt is only recorded.
+		u := tx.WebhookDelivery.Update().Where(webhookdelivery.ID(d.ID), webhookdelivery.Round(d.Round)).SetAttempts(n)
 		if r.Delivered() {
-			if err := u.SetStatus(webhookdelivery.StatusDelivered).SetDeliveredAt(now).ClearNextAttemptAt().SetLastError("").Exec(ctx); err != nil {
+			if changed, err := u.SetStatus(webhookdelivery.StatusDelivered).SetDeliveredAt(now).ClearNextAttemptAt().SetLastError("").Save(ctx); err != nil || changed == 0 {
 				return err
 			}
 			if ep.FailingSince != nil {
@@ -164,7 +155,8 @@ func (s *Service) FinishAttempt(ctx context.Context, id uuid.UUID, r AttemptResu
 		} else {
 			u.SetStatus(webhookdelivery.StatusFailed).ClearNextAttemptAt()
 		}
-		if err := u.Exec(ctx); err != nil {
+		if changed, err := u.Save(ctx); err != nil || changed == 0 {
+			retryIn = 0
 			return err
 		}
 		switch {
@@ -177,6 +169,9 @@ func (s *Service) FinishAttempt(ctx context.Context, id uuid.UUID, r AttemptResu
 		}
 		return nil
 	})
+	if ent.IsNotFound(err) { // the delivery or its endpoint was deleted meanwhile
+		return 0, nil
+	}
 	return retryIn, err
 }
 

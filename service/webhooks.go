@@ -252,7 +252,7 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.W
 		if d, err = tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type).Save(ctx); err != nil {
 			return err
 		}
-		s.enqueueOnCommit(tx, []uuid.UUID{d.ID})
+		s.enqueueOnCommit(tx, []DeliveryJob{{ID: d.ID}})
 		return record(ctx, tx, "webhook_endpoint.test", "webhook_endpoint", ep.ID.String(), nil, map[string]any{"delivery": DeliveryID(d.ID)})
 	})
 	return d, err
@@ -332,10 +332,14 @@ func (s *Service) RetryDelivery(ctx context.Context, id string) (*Delivery, erro
 		return nil, err
 	}
 	err = s.inTx(ctx, func(tx *ent.Tx) error {
-		if err := tx.WebhookDelivery.UpdateOneID(d.ID).SetStatus(webhookdelivery.StatusPending).SetAttempts(0).ClearNextAttemptAt().Exec(ctx); err != nil {
+		// A new round: the job of the old one (waiting, or finishing an
+		// attempt right now) stops, and this round's job starts at once.
+		out, err := tx.WebhookDelivery.UpdateOneID(d.ID).SetStatus(webhookdelivery.StatusPending).SetAttempts(0).ClearNextAttemptAt().
+			AddRound(1).Save(ctx)
+		if err != nil {
 			return err
 		}
-		s.enqueueOnCommit(tx, []uuid.UUID{d.ID})
+		s.enqueueOnCommit(tx, []DeliveryJob{{ID: out.ID, Round: out.Round}})
 		return record(ctx, tx, "webhook_delivery.retry", "webhook_delivery", DeliveryID(d.ID), nil, nil)
 	})
 	if err != nil {
@@ -376,19 +380,19 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 				creates = append(creates, tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type))
 			}
 		}
-		var ids []uuid.UUID
+		var jobs []DeliveryJob
 		for start := 0; start < len(creates); start += 500 {
 			ds, err := tx.WebhookDelivery.CreateBulk(creates[start:min(start+500, len(creates))]...).Save(ctx)
 			if err != nil {
 				return err
 			}
 			for _, d := range ds {
-				ids = append(ids, d.ID)
+				jobs = append(jobs, DeliveryJob{ID: d.ID})
 			}
 		}
-		n = len(ids)
+		n = len(jobs)
 		if n > 0 {
-			s.enqueueOnCommit(tx, ids)
+			s.enqueueOnCommit(tx, jobs)
 		}
 		return record(ctx, tx, "webhook_endpoint.replay", "webhook_endpoint", id.String(), nil, map[string]any{"since": t, "deliveries": n})
 	})

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -109,15 +108,12 @@ func (e *Engine) Start(ctx context.Context) error { return e.client.Start(ctx) }
 // Stop lets running deliveries finish (until ctx ends) and stops.
 func (e *Engine) Stop(ctx context.Context) error { return e.client.Stop(ctx) }
 
-// deliveryArgs is the job: one delivery, by id.
-type deliveryArgs struct {
-	DeliveryID uuid.UUID `json:"delivery_id"`
-}
+// deliveryArgs is the job: one delivery's round.
+type deliveryArgs service.DeliveryJob
 
 func (deliveryArgs) Kind() string { return "webhook_delivery" }
 
-// InsertOpts: one live job per delivery (a manual retry of a waiting one
-// makes it due instead of doubling it).
+// InsertOpts: one live job per delivery and round.
 func (deliveryArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queue, MaxAttempts: 25, UniqueOpts: river.UniqueOpts{
 		ByArgs: true,
@@ -127,23 +123,13 @@ func (deliveryArgs) InsertOpts() river.InsertOpts {
 }
 
 // Enqueue inserts the deliveries' jobs in tx (service.Deliveries).
-func (e *Engine) Enqueue(ctx context.Context, tx *sql.Tx, ids []uuid.UUID) error {
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: id}}
+func (e *Engine) Enqueue(ctx context.Context, tx *sql.Tx, jobs []service.DeliveryJob) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: deliveryArgs(j)}
 	}
-	res, err := e.client.InsertManyTx(ctx, tx, params)
-	if err != nil {
-		return err
-	}
-	for _, r := range res {
-		if r.UniqueSkippedAsDuplicate && r.Job.State != rivertype.JobStateRunning {
-			if _, err := e.client.JobRetryTx(ctx, tx, r.Job.ID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err := e.client.InsertManyTx(ctx, tx, params)
+	return err
 }
 
 // deliveryWorker makes one attempt per run; retries are snoozes, counted
@@ -156,12 +142,12 @@ type deliveryWorker struct {
 }
 
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
-	m, err := w.svc.PrepareDelivery(ctx, job.Args.DeliveryID)
+	m, err := w.svc.PrepareDelivery(ctx, service.DeliveryJob(job.Args))
 	if err != nil || m == nil {
 		return err
 	}
 	res := send(ctx, w.http, m)
-	retry, err := w.svc.FinishAttempt(ctx, m.DeliveryID, res)
+	retry, err := w.svc.FinishAttempt(ctx, m, res)
 	if err != nil {
 		return err
 	}

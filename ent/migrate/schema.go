@@ -684,7 +684,7 @@ var (
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
 		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
-		{Name: "job_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "round", Type: field.TypeInt, Default: 0},
 		{Name: "last_error", Type: field.TypeString, Default: ""},
 	}
 	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.

@@ -1056,6 +1056,10 @@ func init() {
 	webhookdeliveryDescAttempts := webhookdeliveryFields[4].Descriptor()
 	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
 	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescRound is the schema descriptor for round field.
+	webhookdeliveryDescRound := webhookdeliveryFields[7].Descriptor()
+	// webhookdelivery.DefaultRound holds the default value on creation for the round field.
+	webhookdelivery.DefaultRound = webhookdeliveryDescRound.Default.(int)
 	// webhookdeliveryDescLastError is the schema descriptor for last_error field.
 	webhookdeliveryDescLastError := webhookdeliveryFields[8].Descriptor()
 	// webhookdelivery.DefaultLastError holds the default value on creation for the last_error field.

@@ -77,7 +77,7 @@ func (WebhookDelivery) Fields() []ent.Field {
 		field.Int("attempts").Default(0),
 		field.Time("next_attempt_at").Optional().Nillable(),
 		field.Time("delivered_at").Optional().Nillable(),
-		field.Int64("job_id").Optional().Comment("the River job that works it"),
+		field.Int("round").Default(0).Comment("bumped by each manual retry: jobs of an earlier round stop, so a retry never races an attempt in flight"),
 		field.String("last_error").Default(""),
 	}
 }

@@ -42,8 +42,8 @@ const (
 	FieldNextAttemptAt = "next_attempt_at"
 	// FieldDeliveredAt holds the string denoting the delivered_at field in the database.
 	FieldDeliveredAt = "delivered_at"
-	// FieldJobID holds the string denoting the job_id field in the database.
-	FieldJobID = "job_id"
+	// FieldRound holds the string denoting the round field in the database.
+	FieldRound = "round"
 	// FieldLastError holds the string denoting the last_error field in the database.
 	FieldLastError = "last_error"
 	// Table holds the table name of the webhookdelivery in the database.
@@ -64,7 +64,7 @@ var Columns = []string{
 	FieldAttempts,
 	FieldNextAttemptAt,
 	FieldDeliveredAt,
-	FieldJobID,
+	FieldRound,
 	FieldLastError,
 }
 
@@ -94,6 +94,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultAttempts holds the default value on creation for the "attempts" field.
 	DefaultAttempts int
+	// DefaultRound holds the default value on creation for the "round" field.
+	DefaultRound int
 	// DefaultLastError holds the default value on creation for the "last_error" field.
 	DefaultLastError string
 	// DefaultID holds the default value on creation for the "id" field.
@@ -201,9 +203,9 @@ func ByDeliveredAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeliveredAt, opts...).ToFunc()
 }
 
-// ByJobID orders the results by the job_id field.
-func ByJobID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldJobID, opts...).ToFunc()
+// ByRound orders the results by the round field.
+func ByRound(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRound, opts...).ToFunc()
 }
 
 // ByLastError orders the results by the last_error field.

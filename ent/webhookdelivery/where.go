@@ -101,9 +101,9 @@ func DeliveredAt(v time.Time) predicate.WebhookDelivery {
 	return predicate.WebhookDelivery(sql.FieldEQ(FieldDeliveredAt, v))
 }
 
-// JobID applies equality check predicate on the "job_id" field. It's identical to JobIDEQ.
-func JobID(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldEQ(FieldJobID, v))
+// Round applies equality check predicate on the "round" field. It's identical to RoundEQ.
+func Round(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldEQ(FieldRound, v))
 }
 
 // LastError applies equality check predicate on the "last_error" field. It's identical to LastErrorEQ.
@@ -566,54 +566,44 @@ func DeliveredAtNotNil() predicate.WebhookDelivery {
 	return predicate.WebhookDelivery(sql.FieldNotNull(FieldDeliveredAt))
 }
 
-// JobIDEQ applies the EQ predicate on the "job_id" field.
-func JobIDEQ(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldEQ(FieldJobID, v))
+// RoundEQ applies the EQ predicate on the "round" field.
+func RoundEQ(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldEQ(FieldRound, v))
 }
 
-// JobIDNEQ applies the NEQ predicate on the "job_id" field.
-func JobIDNEQ(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldNEQ(FieldJobID, v))
+// RoundNEQ applies the NEQ predicate on the "round" field.
+func RoundNEQ(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldNEQ(FieldRound, v))
 }
 
-// JobIDIn applies the In predicate on the "job_id" field.
-func JobIDIn(vs ...int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldIn(FieldJobID, vs...))
+// RoundIn applies the In predicate on the "round" field.
+func RoundIn(vs ...int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldIn(FieldRound, vs...))
 }
 
-// JobIDNotIn applies the NotIn predicate on the "job_id" field.
-func JobIDNotIn(vs ...int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldNotIn(FieldJobID, vs...))
+// RoundNotIn applies the NotIn predicate on the "round" field.
+func RoundNotIn(vs ...int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldNotIn(FieldRound, vs...))
 }
 
-// JobIDGT applies the GT predicate on the "job_id" field.
-func JobIDGT(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldGT(FieldJobID, v))
+// RoundGT applies the GT predicate on the "round" field.
+func RoundGT(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldGT(FieldRound, v))
 }
 
-// JobIDGTE applies the GTE predicate on the "job_id" field.
-func JobIDGTE(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldGTE(FieldJobID, v))
+// RoundGTE applies the GTE predicate on the "round" field.
+func RoundGTE(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldGTE(FieldRound, v))
 }
 
-// JobIDLT applies the LT predicate on the "job_id" field.
-func JobIDLT(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldLT(FieldJobID, v))
+// RoundLT applies the LT predicate on the "round" field.
+func RoundLT(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldLT(FieldRound, v))
 }
 
-// JobIDLTE applies the LTE predicate on the "job_id" field.
-func JobIDLTE(v int64) predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldLTE(FieldJobID, v))
-}
-
-// JobIDIsNil applies the IsNil predicate on the "job_id" field.
-func JobIDIsNil() predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldIsNull(FieldJobID))
-}
-
-// JobIDNotNil applies the NotNil predicate on the "job_id" field.
-func JobIDNotNil() predicate.WebhookDelivery {
-	return predicate.WebhookDelivery(sql.FieldNotNull(FieldJobID))
+// RoundLTE applies the LTE predicate on the "round" field.
+func RoundLTE(v int) predicate.WebhookDelivery {
+	return predicate.WebhookDelivery(sql.FieldLTE(FieldRound, v))
 }
 
 // LastErrorEQ applies the EQ predicate on the "last_error" field.
