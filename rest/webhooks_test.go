@@ -399,3 +399,42 @@ func TestEventsPastRetentionArePruned(t *testing.T) {
 	}
 	f.Expect(f.Do("GET", sandbox+"/webhook-deliveries/"+got[0].Headers["webhook-id"], nil, testenv.Key(f.sandboxA)), 404)
 }
+
+// An endpoint receives only what its owner may view, now: events of other
+// object types are never delivered, and once the owner's key is revoked
+// the next attempt fails with the reason instead of sending.
+func TestWebhookOwnerPermissionsBoundDeliveries(t *testing.T) {
+	f := webhooks(t, time.Second, 100*time.Millisecond) // time enough to revoke before the retry
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "ticket-hooks",
+		"permissions": []string{policy.WebhooksManage, policy.TicketsView}}, testenv.Key(f.sandboxA)), 201)
+	ownerID, owner := f.Key(f.A.ID, policy.Sandbox, "ticket-hooks")
+	rc := testenv.NewReceiver(t)
+	rc.Answer = func(n int, _ *http.Request) int {
+		if n == 1 {
+			return 500
+		}
+		return 200
+	}
+	f.endpoint(sandbox, owner, rc.URL, "*")
+	f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Not for the owner"}, testenv.Key(f.sandboxA)), 201)
+	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "for the owner")
+	got := rc.WaitFor(t, 1, 3*time.Second)
+	if !strings.Contains(got[0].Body, `"type":"ticket.created"`) {
+		t.Fatalf("first delivery: %s", got[0].Body)
+	}
+	// The first attempt failed; revoke the owner before the retry.
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+ownerID.String()+"/revoke", nil, testenv.Key(f.sandboxA)), 200)
+	d := waitDelivery(t, f, got[0].Headers["webhook-id"], "failed")
+	if !strings.Contains(d.Str("data.last_error"), "revoked") {
+		t.Fatalf("failed for %q, want the owner's revocation", d.Str("data.last_error"))
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, g := range rc.Got() {
+		if strings.Contains(g.Body, `"type":"customer.created"`) {
+			t.Fatal("a customer event reached an endpoint whose owner may not view customers")
+		}
+	}
+	if n := len(rc.Got()); n != 1 {
+		t.Fatalf("%d requests after the owner was revoked, want only the first", n)
+	}
+}

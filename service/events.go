@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
@@ -163,7 +164,14 @@ func subscribed(patterns []string, eventType string) bool {
 func (s *Service) ownerCan(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, objectType string) error {
 	perm := policy.ObjectPermission(objectType)
 	if ep.Owner != "cli" {
-		if err := subjectActive(ctx, c, ep.TenantID, ep.Owner); err != nil {
+		// Outside a transaction the credential cache answers for keys (the
+		// one requests use, emptied on every instance by a revocation);
+		// inside one, the lookup joins the transaction.
+		var dir *auth.Directory
+		if c == s.Client {
+			dir = s.Dir
+		}
+		if err := subjectActive(ctx, c, dir, ep.TenantID, ep.Owner); err != nil {
 			return err
 		}
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/membership"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/webhookdelivery"
@@ -212,8 +212,9 @@ func truncateUTF8(s string, n int) string {
 }
 
 // subjectActive checks that a subject still acts in the tenant: a key that
-// is neither revoked nor expired, a user who is still a member.
-func subjectActive(ctx context.Context, c *ent.Client, tenantID uuid.UUID, subject string) error {
+// is neither revoked nor expired, a user who is still a member. Keys are
+// read through dir when given.
+func subjectActive(ctx context.Context, c *ent.Client, dir *auth.Directory, tenantID uuid.UUID, subject string) error {
 	sys := schema.Bypass(ctx, "an endpoint's owner is checked whatever the caller may read")
 	kind, raw, _ := strings.Cut(subject, ":")
 	id, err := uuid.Parse(raw)
@@ -222,8 +223,18 @@ func subjectActive(ctx context.Context, c *ent.Client, tenantID uuid.UUID, subje
 	}
 	switch kind {
 	case "key":
-		k, err := c.IntegrationKey.Query().Where(integrationkey.ID(id), integrationkey.TenantID(tenantID)).Only(sys)
-		if err != nil {
+		var k auth.Key
+		found := false
+		if dir != nil {
+			if k, found, err = dir.KeyByID(ctx, id); err != nil {
+				return err
+			}
+		} else if row, err := c.IntegrationKey.Get(sys, id); err == nil {
+			k, found = auth.Key{ID: row.ID, TenantID: row.TenantID, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt}, true
+		} else if !ent.IsNotFound(err) {
+			return err
+		}
+		if !found || k.TenantID != tenantID {
 			return fmt.Errorf("the endpoint's owner %s is gone; editing the endpoint makes the editor its owner", subject)
 		}
 		if k.RevokedAt != nil || k.ExpiresAt != nil && time.Now().After(*k.ExpiresAt) {
