@@ -129,8 +129,8 @@ func (s *Service) deliver(ctx context.Context, tx *ent.Tx, ev *ent.Event) error 
 func (s *Service) enqueueOnCommit(tx *ent.Tx, jobs []DeliveryJob) {
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			if s.Deliveries == nil {
-				return next.Commit(ctx, tx)
+			if s.Deliveries == nil { // deliveries without jobs would wait forever
+				return fmt.Errorf("enqueue deliveries: no delivery engine is wired")
 			}
 			sqlTx := database.TxOf(ctx)
 			if sqlTx == nil {
