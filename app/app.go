@@ -18,7 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"entgo.io/ent/dialect"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -320,7 +319,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
-	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, RowLocks: db.Dialect == dialect.Postgres, Sync: local,
+	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, Dialect: db.Dialect, Sync: local,
 		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks}
 	svc.Webhooks.AllowPrivate = cfg.WebhookAllowPrivate
 	engine, err := webhooks.New(db, svc, webhooks.Config{AllowPrivate: cfg.WebhookAllowPrivate, Workers: cfg.WebhookWorkers}, log)

@@ -319,7 +319,7 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 	var out *ent.Document
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		q := tx.Document.Query().Where(document.ID(id))
-		if s.RowLocks {
+		if s.rowLocks() {
 			q.ForUpdate()
 		}
 		d, err := q.Only(ctx)

@@ -105,7 +105,7 @@ func invoiceAudit(i *ent.Invoice) map[string]any {
 // PostgreSQL so that concurrent payments and issues queue.
 func (s *Service) lockInvoice(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Invoice, error) {
 	q := tx.Invoice.Query().Where(invoice.ID(id))
-	if s.RowLocks {
+	if s.rowLocks() {
 		q.ForUpdate()
 	}
 	i, err := q.Only(ctx)

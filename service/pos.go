@@ -96,7 +96,7 @@ func (s *Service) OpenSession(ctx context.Context, in OpenSessionInput) (*ent.Po
 
 func (s *Service) lockSession(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.PosSession, error) {
 	q := tx.PosSession.Query().Where(possession.ID(id))
-	if s.RowLocks {
+	if s.rowLocks() {
 		q.ForUpdate()
 	}
 	p, err := q.Only(ctx)

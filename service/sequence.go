@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	entsql "entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/webhookendpoint"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -30,13 +32,10 @@ func (s *Service) nextWithEndpoints(ctx context.Context, tx *ent.Tx, name string
 	if v == nil {
 		return 0, 0, fmt.Errorf("counter %s without a viewer", name)
 	}
-	q := `INSERT INTO sequences (id, tenant_id, env, name, value) VALUES (?, ?, ?, ?, 1)
-		ON CONFLICT (tenant_id, env, name) DO UPDATE SET value = sequences.value + 1 RETURNING value, endpoints`
-	if s.RowLocks { // PostgreSQL's placeholders
-		q = `INSERT INTO sequences (id, tenant_id, env, name, value) VALUES ($1, $2, $3, $4, 1)
-		ON CONFLICT (tenant_id, env, name) DO UPDATE SET value = sequences.value + 1 RETURNING value, endpoints`
-	}
-	rows, err := tx.QueryContext(ctx, q, uuid.Must(uuid.NewV7()), v.TenantID, string(v.Env), name)
+	q, args := s.counterRow(v, name, 1, 0).
+		OnConflict(entsql.ConflictColumns(counterKey...), entsql.ResolveWith(func(u *entsql.UpdateSet) { u.Add(sequence.FieldValue, 1) })).
+		Returning(sequence.FieldValue, sequence.FieldEndpoints).Query()
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -55,24 +54,30 @@ func (s *Service) nextWithEndpoints(ctx context.Context, tx *ent.Tx, name string
 	return n, endpoints, rows.Close()
 }
 
+// counterKey is the counter row's unique key.
+var counterKey = []string{sequence.FieldTenantID, sequence.FieldEnv, sequence.FieldName}
+
+// counterRow is the insert of the viewer's counter row name, written in the
+// database's dialect (placeholders differ).
+func (s *Service) counterRow(v *policy.Viewer, name string, value int64, endpoints int) *entsql.InsertBuilder {
+	return entsql.Dialect(s.Dialect).Insert(sequence.Table).
+		Columns(sequence.FieldID, sequence.FieldTenantID, sequence.FieldEnv, sequence.FieldName, sequence.FieldValue, sequence.FieldEndpoints).
+		Values(uuid.Must(uuid.NewV7()), v.TenantID, string(v.Env), name, value, endpoints)
+}
+
 // countEndpoints records on the event counter how many webhook endpoints
 // of the viewer's environment are enabled; every change of an endpoint
 // calls it in its transaction. The counter row's lock orders it with the
 // events being written: an event either sees the endpoint or commits
 // before it existed.
 func (s *Service) countEndpoints(ctx context.Context, tx *ent.Tx) error {
-	v := policy.FromContext(ctx)
 	sys := schema.BypassPermissions(ctx, "counting the environment's endpoints, whoever changed one")
 	n, err := tx.WebhookEndpoint.Query().Where(webhookendpoint.Enabled(true)).Count(sys)
 	if err != nil {
 		return err
 	}
-	q := `INSERT INTO sequences (id, tenant_id, env, name, value, endpoints) VALUES (?, ?, ?, 'event', 0, ?)
-		ON CONFLICT (tenant_id, env, name) DO UPDATE SET endpoints = excluded.endpoints`
-	if s.RowLocks {
-		q = `INSERT INTO sequences (id, tenant_id, env, name, value, endpoints) VALUES ($1, $2, $3, 'event', 0, $4)
-		ON CONFLICT (tenant_id, env, name) DO UPDATE SET endpoints = excluded.endpoints`
-	}
-	_, err = tx.ExecContext(ctx, q, uuid.Must(uuid.NewV7()), v.TenantID, string(v.Env), n)
+	q, args := s.counterRow(policy.FromContext(ctx), "event", 0, n).
+		OnConflict(entsql.ConflictColumns(counterKey...), entsql.ResolveWith(func(u *entsql.UpdateSet) { u.SetExcluded(sequence.FieldEndpoints) })).Query()
+	_, err = tx.ExecContext(ctx, q, args...)
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
@@ -21,10 +22,9 @@ type Service struct {
 	Client   *ent.Client
 	Enforcer *policy.Enforcer
 	Dir      *auth.Directory
-	// RowLocks is true where SELECT ... FOR UPDATE exists (PostgreSQL).
-	// SQLite needs none: its transactions take the write lock up front
-	// (_txlock=immediate).
-	RowLocks bool
+	// Dialect is the database's (ent's dialect names): it decides row locks
+	// and how hand-built statements are written.
+	Dialect string
 	// Sync drops caches after changes, here and on other instances.
 	Sync Syncer
 	// Store keeps document bytes; Limits bound uploads.
@@ -37,6 +37,11 @@ type Service struct {
 	Deliveries Deliveries
 	Webhooks   WebhookRules
 }
+
+// rowLocks reports whether SELECT ... FOR UPDATE exists (PostgreSQL).
+// SQLite needs none: its transactions take the write lock up front
+// (_txlock=immediate).
+func (s *Service) rowLocks() bool { return s.Dialect == dialect.Postgres }
 
 // inTx runs fn in a transaction and commits it, or rolls back on error.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {

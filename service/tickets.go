@@ -202,7 +202,7 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 	var out *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		q := tx.Ticket.Query().Where(ticket.ID(id))
-		if s.RowLocks {
+		if s.rowLocks() {
 			q.ForUpdate()
 		}
 		t, err := q.Only(ctx)
