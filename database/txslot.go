@@ -13,19 +13,19 @@ import (
 // transactional enqueue of webhook deliveries commits with the change.
 type txSlotKey struct{}
 
-// TxSlot receives the *sql.Tx of the ent transaction begun with its context.
-type TxSlot struct{ Tx *sql.Tx }
+// txSlot receives the *sql.Tx of the ent transaction begun with its context.
+type txSlot struct{ tx *sql.Tx }
 
-// WithTxSlot returns ctx carrying a fresh slot.
-func WithTxSlot(ctx context.Context) (context.Context, *TxSlot) {
-	s := &TxSlot{}
-	return context.WithValue(ctx, txSlotKey{}, s), s
+// WithTxSlot returns ctx carrying a fresh slot: begin the ent transaction
+// with it, and TxOf(ctx) is its *sql.Tx.
+func WithTxSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, txSlotKey{}, &txSlot{})
 }
 
 // TxOf returns the *sql.Tx begun with ctx, or nil.
 func TxOf(ctx context.Context) *sql.Tx {
-	if s, ok := ctx.Value(txSlotKey{}).(*TxSlot); ok {
-		return s.Tx
+	if s, ok := ctx.Value(txSlotKey{}).(*txSlot); ok {
+		return s.tx
 	}
 	return nil
 }
@@ -45,9 +45,9 @@ func (d slotDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dialect.T
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := ctx.Value(txSlotKey{}).(*TxSlot); ok {
+	if s, ok := ctx.Value(txSlotKey{}).(*txSlot); ok {
 		if t, ok := tx.(*entsql.Tx); ok {
-			s.Tx, _ = t.Tx.(*sql.Tx)
+			s.tx, _ = t.Tx.(*sql.Tx)
 		}
 	}
 	return tx, nil

@@ -84,13 +84,13 @@ func (s *Server) getEvent(c *gin.Context) error {
 func eventWebhooks() obj {
 	schemaOf := map[string]string{"ticket": "Ticket", "ticket_comment": "TicketComment", "document": "Document", "customer": "Customer",
 		"invoice": "Invoice", "payment": "Payment", "pos_session": "PosSession", "pos_sale": "PosSale", "webhook_endpoint": "WebhookEndpoint"}
-	headers := obj{}
-	for name, desc := range map[string]string{
-		"webhook-id":        "msg_…: the same on every attempt of one delivery; dedupe on it.",
-		"webhook-timestamp": "Unix seconds when the attempt was signed; reject old ones (5 minutes is usual).",
-		"webhook-signature": "Space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body> with the endpoint's secret (two during 24 h after a rotation).",
-	} {
-		headers[name] = obj{"in": "header", "name": name, "required": true, "description": desc, "schema": obj{"type": "string"}}
+	header := func(name, desc string) obj {
+		return obj{"in": "header", "name": name, "required": true, "description": desc, "schema": obj{"type": "string"}}
+	}
+	headers := []obj{
+		header("webhook-id", "msg_…: the same on every attempt of one delivery; dedupe on it."),
+		header("webhook-timestamp", "Unix seconds when the attempt was signed; reject old ones (5 minutes is usual)."),
+		header("webhook-signature", "Space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body> with the endpoint's secret (two during 24 h after a rotation)."),
 	}
 	out := obj{}
 	for _, et := range policy.EventCatalog() {
@@ -103,7 +103,7 @@ func eventWebhooks() obj {
 			"security":    []obj{}, // receivers check the signature, not our credentials
 			"summary":     et.Name,
 			"description": et.Description + " Seen by holders of " + et.Permission + ". Answer 2xx within 10 s; anything else is retried for about 3 days.",
-			"parameters":  []obj{headers["webhook-id"].(obj), headers["webhook-timestamp"].(obj), headers["webhook-signature"].(obj)},
+			"parameters":  headers,
 			"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": payload}}},
 			"responses":   obj{"2XX": obj{"description": "Delivered."}},
 		}}

@@ -46,7 +46,7 @@ func (s *Service) rowLocks() bool { return s.Dialect == dialect.Postgres }
 // inTx runs fn in a transaction and commits it, or rolls back on error.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) error) error {
 	// The slot hands the *sql.Tx to commit hooks (transactional enqueue).
-	txCtx, _ := database.WithTxSlot(ctx)
+	txCtx := database.WithTxSlot(ctx)
 	tx, err := s.Client.Tx(txCtx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -23,9 +23,14 @@ import (
 // OperatorContext returns ctx acting as the server operator (the CLI) inside
 // one tenant and environment: every permission, audited as "cli".
 func OperatorContext(ctx context.Context, tenantID uuid.UUID, env policy.Env) context.Context {
-	return policy.NewContext(ctx, &policy.Viewer{
-		TenantID: tenantID, Env: env, Subject: "cli", Via: "cli", Decider: policy.AllowAll,
-	})
+	return actingAs(ctx, tenantID, env, "cli")
+}
+
+// actingAs is a viewer with every permission inside one tenant and
+// environment, its subject and credential both who: the operator ("cli")
+// or the platform itself ("system").
+func actingAs(ctx context.Context, tenantID uuid.UUID, env policy.Env, who string) context.Context {
+	return policy.NewContext(ctx, &policy.Viewer{TenantID: tenantID, Env: env, Subject: who, Via: who, Decider: policy.AllowAll})
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)

@@ -306,6 +306,18 @@ type Delivery struct {
 
 // GetDelivery reads a delivery (msg_… or its UUID) with its attempts.
 func (s *Service) GetDelivery(ctx context.Context, id string) (*Delivery, error) {
+	d, err := s.getDelivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.Client.WebhookAttempt.Query().Where(webhookattempt.DeliveryID(d.ID)).Order(ent.Asc(webhookattempt.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Delivery{WebhookDelivery: d, Attempts: as}, nil
+}
+
+func (s *Service) getDelivery(ctx context.Context, id string) (*ent.WebhookDelivery, error) {
 	uid, ok := parsePrefixed("msg_", id)
 	if !ok {
 		return nil, &NotFoundError{Entity: "webhook delivery"}
@@ -314,20 +326,13 @@ func (s *Service) GetDelivery(ctx context.Context, id string) (*Delivery, error)
 	if ent.IsNotFound(err) {
 		return nil, &NotFoundError{Entity: "webhook delivery"}
 	}
-	if err != nil {
-		return nil, err
-	}
-	as, err := s.Client.WebhookAttempt.Query().Where(webhookattempt.DeliveryID(uid)).Order(ent.Asc(webhookattempt.FieldID)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &Delivery{WebhookDelivery: d, Attempts: as}, nil
+	return d, err
 }
 
 // RetryDelivery sends a delivery again now, with the same webhook-id; a
 // failed one gets a fresh round of attempts.
 func (s *Service) RetryDelivery(ctx context.Context, id string) (*Delivery, error) {
-	d, err := s.GetDelivery(ctx, id)
+	d, err := s.getDelivery(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +381,7 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 		}
 		var creates []*ent.WebhookDeliveryCreate
 		for _, ev := range evs {
-			if subscribed(ep.EventTypes, ev.Type) && s.ownerCan(sys, tx.Client(), ep, ev.ObjectType) == nil {
+			if s.receives(sys, tx.Client(), ep, ev) {
 				creates = append(creates, tx.WebhookDelivery.Create().SetEndpointID(ep.ID).SetEventID(ev.ID).SetEventType(ev.Type))
 			}
 		}

@@ -55,8 +55,7 @@ func send(ctx context.Context, client *http.Client, m *service.WebhookMessage) s
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		r := service.AttemptResult{Latency: time.Since(start), Err: describe(err)}
-		return r
+		return service.AttemptResult{Latency: time.Since(start), Err: describe(err)}
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
