@@ -72,11 +72,7 @@ func (s *Service) checkEndpoint(ctx context.Context, in WebhookEndpointInput, cr
 	if in.EventTypes.Set && len(in.EventTypes.V) > schema.MaxWebhookEventTypes {
 		verr.Add("event_types", "At most %d event types.", schema.MaxWebhookEventTypes)
 	}
-	for _, p := range in.EventTypes.V {
-		if !policy.ValidEventPattern(p) || p == "ping" {
-			verr.Add("event_types", "Unknown event type %q; GET /event-types lists them (wildcards such as invoice.* work).", p)
-		}
-	}
+	checkEventPatterns(verr, "event_types", in.EventTypes.V, true)
 }
 
 // newWebhookSecret is whsec_ and 32 random bytes in base64, the Standard
