@@ -61,6 +61,8 @@ func ownSchemas() openapi.Obj {
 			"access_token": str("Send as Authorization: Bearer."), "token_type": openapi.Obj{"const": "Bearer"},
 			"expires_in": openapi.Obj{"type": "integer", "description": "Seconds."}, "refresh_token": str("password and refresh_token grants."),
 			"tenant_id": openapi.UUID, "environment": openapi.Env,
+			"tenants": openapi.Obj{"type": "array", "description": "User tokens not bound to a tenant: the tenants the user may name in X-Tenant-ID.",
+				"items": openapi.Object([]string{"id", "slug"}, openapi.Obj{"id": openapi.UUID, "slug": str("")})},
 		}),
 	}
 }

@@ -155,7 +155,21 @@ func (s *server) issueUserTokens(c *gin.Context, userID uuid.UUID, tenant string
 	out := gin.H{"access_token": access, "token_type": "Bearer", "expires_in": int(auth.AccessTTL.Seconds()), "refresh_token": refresh}
 	if tenantID != uuid.Nil {
 		out["tenant_id"] = tenantID
+		return tokenResponse(c, out)
 	}
+	// A token for no tenant in particular: say which tenants it may name in
+	// X-Tenant-ID, so a client can offer the choice without another call.
+	tenants := []gin.H{}
+	for _, id := range u.Tenants {
+		t, found, err := s.cfg.Auth.Dir.Tenant(ctx, id.String())
+		if err != nil {
+			return err
+		}
+		if found && t.Active {
+			tenants = append(tenants, gin.H{"id": t.ID, "slug": t.Slug})
+		}
+	}
+	out["tenants"] = tenants
 	return tokenResponse(c, out)
 }
 

@@ -1,5 +1,6 @@
 // Package portal serves the developer portal: the docs, the permission
-// catalog, an API testing console with a sandbox/live toggle, and the API
+// catalog, an API testing console, the Settings console for tenant admins
+// (both under one sandbox/live toggle in the header), and the API
 // reference (Swagger UI from github.com/swaggo/files/v2). Everything is
 // embedded in the binary; nothing is loaded from elsewhere.
 package portal
@@ -19,8 +20,9 @@ var static embed.FS
 // csp keeps the portal to its own origin: its scripts, styles and the API.
 const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-// Register mounts the portal on r: / and /docs (the page), /portal/ (its
-// assets) and /docs/reference/ (the API reference).
+// Register mounts the portal on r: / and /docs (the page), /settings (the
+// tenant admins' console), /portal/ (their assets) and /docs/reference/
+// (the API reference).
 func Register(r *gin.Engine) {
 	files, _ := fs.Sub(static, "static")
 	page := func(c *gin.Context) {
@@ -30,6 +32,11 @@ func Register(r *gin.Engine) {
 	}
 	r.GET("/", page)
 	r.GET("/docs", page)
+	r.GET("/settings", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", csp)
+		c.Header("X-Content-Type-Options", "nosniff")
+		c.FileFromFS("/settings.html", http.FS(files))
+	})
 	assets := http.StripPrefix("/portal/", http.FileServer(http.FS(files)))
 	r.GET("/portal/*file", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", csp)

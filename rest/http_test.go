@@ -202,7 +202,7 @@ func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
 		t.Fatalf("openapi %s, schemes %v", doc.OpenAPI, doc.Components.SecuritySchemes)
 	}
 	// Operational endpoints and the developer portal are outside the API.
-	operational := map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/": true, "/docs": true, "/portal/*file": true, "/docs/reference/*file": true}
+	operational := map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/": true, "/docs": true, "/settings": true, "/portal/*file": true, "/docs/reference/*file": true}
 	for _, rt := range f.App.Handler.(*gin.Engine).Routes() {
 		if operational[rt.Path] {
 			continue

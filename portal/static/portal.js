@@ -1,19 +1,8 @@
-// The developer portal: plain JavaScript, no framework, no outside requests.
-"use strict";
+// The developer portal: plain JavaScript modules, no framework, no outside requests.
+import { $, el } from "./dom.js";
+import { bases, currentEnv, initEnv, onEnv } from "./env.js";
 
-const $ = (id) => document.getElementById(id);
-const origin = window.location.origin;
-const bases = { sandbox: origin + "/api/sandbox", live: origin + "/api" };
 const state = { env: "sandbox", lang: "curl", doc: null };
-
-function el(tag, attrs, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return e;
-}
 
 // --- Overview -----------------------------------------------------------
 function overview() {
@@ -74,18 +63,12 @@ async function eventCatalog() {
 // The key and the mode stay in this tab's session storage: the explorer
 // and the API reference read them too.
 const keyStore = (env) => "cien-portal-key-" + env;
-const envStore = "cien-portal-env";
 
-function setEnv(env) {
+// useEnv follows the header's toggle: the key field shows that mode's key.
+function useEnv(env) {
   state.env = env;
-  sessionStorage.setItem(envStore, env);
-  $("console-base").textContent = bases[env];
-  document.querySelector(".env-toggle").classList.toggle("live", env === "live");
-  $("env-" + env).checked = true;
   $("api-key").value = sessionStorage.getItem(keyStore(env)) || "";
   $("api-key").placeholder = env === "live" ? "cien_live_…" : "cien_test_…";
-  const explorer = env === "live" ? "/api/graphql" : "/api/sandbox/graphql";
-  for (const id of ["nav-explorer", "start-explorer"]) $(id).href = explorer;
   renderParams();
 }
 
@@ -452,8 +435,9 @@ function httpWarning() {
 document.addEventListener("DOMContentLoaded", () => {
   httpWarning();
   overview();
-  setEnv(sessionStorage.getItem(envStore) === "live" ? "live" : "sandbox");
-  for (const r of document.querySelectorAll("input[name=env]")) r.addEventListener("change", (e) => setEnv(e.target.value));
+  initEnv();
+  useEnv(currentEnv());
+  onEnv(useEnv);
   $("request").addEventListener("submit", send);
   $("request").addEventListener("input", renderSample);
   $("path").addEventListener("change", renderParams);

@@ -1,0 +1,101 @@
+// The Settings console: sign-in, the tenant picker and the pages, each
+// page using only the public API with the signed-in user's permissions.
+import { $, el } from "../dom.js";
+import { initEnv, onEnv } from "../env.js";
+import { api, current, onSignOut, setTenant, signIn, signOut } from "./session.js";
+import { failure, say } from "./ui.js";
+import keys from "./keys.js";
+import roles from "./roles.js";
+import members from "./members.js";
+import policyPage from "./policy.js";
+import audit from "./audit.js";
+import webhooks from "./webhooks.js";
+
+const pages = [keys, roles, members, policyPage, audit, webhooks];
+let me = null;
+
+// matches mirrors the server's wildcard rule: "*", "module.*" or the name.
+const matches = (pattern, perm) => pattern === "*" || pattern === perm || (pattern.endsWith(".*") && perm.startsWith(pattern.slice(0, -1)));
+
+function can(perm) {
+  return !!me && me.permissions.some((p) => matches(p, perm));
+}
+
+// needs is what a page shows instead of failing when a permission is missing.
+function needs(perm, what) {
+  return el("p", { class: "needs", role: "note" }, (what || "This page") + " needs the permission ", el("code", {}, perm),
+    ", which your roles (" + (me.roles.join(", ") || "none") + ") do not grant. Ask a tenant admin for it.");
+}
+
+function showSignIn(reason) {
+  me = null;
+  $("app").hidden = true;
+  $("account").hidden = true;
+  $("signin-section").hidden = false;
+  $("signin-error").textContent = reason || "";
+}
+
+async function showApp() {
+  $("signin-section").hidden = true;
+  const s = current();
+  const picker = $("tenant-picker");
+  picker.replaceChildren(...(s.tenants || []).map((t) => el("option", { value: t.slug }, t.slug)));
+  picker.value = s.tenant;
+  $("tenant-field").hidden = (s.tenants || []).length < 2;
+  $("who").textContent = s.email;
+  $("account").hidden = false;
+  const res = await api("GET", "/me").catch((e) => ({ status: 0, ok: false, json: { message: e.message } }));
+  if (!res.ok) {
+    $("app").hidden = false;
+    failure($("page-status"), res);
+    return;
+  }
+  me = res.json.data;
+  $("who").textContent = s.email + " · " + (me.roles.join(", ") || "no roles");
+  $("app").hidden = false;
+  route();
+}
+
+// route shows the page the hash names; it resolves once the page is drawn.
+async function route() {
+  if (!me) return;
+  const id = (window.location.hash || "#keys").slice(1);
+  const page = pages.find((p) => p.id === id) || pages[0];
+  for (const p of pages) {
+    $(p.id).hidden = p !== page;
+    const link = document.querySelector('.tabs a[href="#' + p.id + '"]');
+    if (p === page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  const box = $(page.id).querySelector(".page-body");
+  say($("page-status"));
+  if (page.permission && !can(page.permission)) {
+    box.replaceChildren(needs(page.permission));
+    return;
+  }
+  box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  return page.render({ box, status: $("page-status"), me, can, needs, refresh: route }).catch((e) => failure($("page-status"), e));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  initEnv();
+  onSignOut(showSignIn);
+  $("signin").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("signin-error").textContent = "";
+    $("signin-submit").disabled = true;
+    try {
+      await signIn($("email").value.trim(), $("password").value);
+      $("password").value = "";
+      await showApp();
+    } catch (e) {
+      $("signin-error").textContent = e.message;
+    } finally {
+      $("signin-submit").disabled = false;
+    }
+  });
+  $("sign-out").addEventListener("click", () => signOut("Signed out."));
+  $("tenant-picker").addEventListener("change", () => { setTenant($("tenant-picker").value); showApp(); });
+  window.addEventListener("hashchange", route);
+  onEnv(() => { if (me) route(); });
+  if (current()) showApp(); else showSignIn();
+});

@@ -1,0 +1,193 @@
+// Roles & permissions: the catalog (grouped by module) × roles matrix,
+// saved after a diff is shown; role create, rename, describe and delete;
+// and the explain panel (who may do what, and which rule decided).
+import { ask, el } from "../dom.js";
+import { base } from "../env.js";
+import { api, Cancelled, liveOK } from "./session.js";
+import { failure, field, say } from "./ui.js";
+
+const POLICIES = "admin.policies.manage";
+const KEYS = "settings.integration-keys.manage";
+const matches = (pattern, perm) => pattern === "*" || pattern === perm || (pattern.endsWith(".*") && perm.startsWith(pattern.slice(0, -1)));
+
+export default {
+  id: "roles",
+  permission: POLICIES,
+  async render(ctx) {
+    const [catRes, rolesRes, membersRes, keysRes] = await Promise.all([
+      fetch(base() + "/permissions").then((r) => r.json()),
+      api("GET", "/admin/roles"),
+      api("GET", "/admin/members"),
+      ctx.can(KEYS) ? api("GET", "/settings/integration-keys") : null,
+    ]);
+    if (!rolesRes.ok) return failure(ctx.status, rolesRes);
+    const catalog = catRes.data;
+    const roles = rolesRes.json.data;
+    const modules = {};
+    for (const p of catalog) (modules[p.module] = modules[p.module] || []).push(p);
+    const rows = ["*"];
+    for (const [m, perms] of Object.entries(modules)) rows.push(m + ".*", ...perms.map((p) => p.name));
+    const known = new Set(rows);
+    const saved = Object.fromEntries(roles.map((r) => [r.name, new Set(r.permissions)]));
+    const draft = Object.fromEntries(roles.map((r) => [r.name, new Set(r.permissions)]));
+
+    // Each checkbox stands for one pattern of one role; paint() sets its state
+    // from the draft: ticked, or ticked and locked when a wider rule covers it.
+    const boxes = [];
+    const cellId = (role, pattern) => "perm-" + role + "-" + pattern.replace(/[^a-z0-9-]/gi, "_");
+    const box = (role, pattern) => {
+      const input = el("input", { type: "checkbox", id: cellId(role, pattern), "data-role": role, "data-pattern": pattern });
+      input.addEventListener("change", () => {
+        if (input.checked) draft[role].add(pattern); else draft[role].delete(pattern);
+        paint();
+      });
+      boxes.push(input);
+      return el("td", {}, input, el("span", { class: "via", "aria-hidden": "true" }));
+    };
+    function paint() {
+      for (const input of boxes) {
+        const { role, pattern } = input.dataset;
+        const wider = [...draft[role]].find((q) => q !== pattern && matches(q, pattern));
+        input.checked = draft[role].has(pattern) || !!wider;
+        input.disabled = !!wider;
+        const label = pattern + " for " + role + (wider ? " (granted by " + wider + ")" : "");
+        input.setAttribute("aria-label", label);
+        input.title = label;
+        input.nextSibling.textContent = wider ? "via " + wider : "";
+      }
+      const changed = changes().length;
+      save.disabled = !changed;
+      pending.textContent = changed ? changed + " role(s) changed, not saved yet." : "";
+    }
+
+    const head = el("tr", {}, el("th", { scope: "col" }, "Permission"),
+      roles.map((r) => el("th", { scope: "col" }, r.name, r.builtin ? el("span", { class: "badge", title: "Built-in role" }, "built-in") : null)));
+    const body = [el("tr", { class: "all" }, el("th", { scope: "row" }, el("code", {}, "*"), " every permission"), roles.map((r) => box(r.name, "*")))];
+    for (const [m, perms] of Object.entries(modules)) {
+      body.push(el("tr", { class: "module-row" }, el("th", { scope: "row" }, el("strong", {}, m), " — all ", el("code", {}, m + ".*")), roles.map((r) => box(r.name, m + ".*"))));
+      for (const p of perms) body.push(el("tr", {}, el("th", { scope: "row" }, el("code", {}, p.name), el("span", { class: "muted desc" }, p.description)), roles.map((r) => box(r.name, p.name))));
+    }
+    const others = roles.filter((r) => r.permissions.some((p) => !known.has(p)))
+      .map((r) => el("li", {}, r.name + ": ", el("code", {}, r.permissions.filter((p) => !known.has(p)).join(", ")), " (kept as they are)"));
+
+    function changes() {
+      const out = [];
+      for (const r of roles) {
+        const added = [...draft[r.name]].filter((p) => !saved[r.name].has(p));
+        const removed = [...saved[r.name]].filter((p) => !draft[r.name].has(p));
+        if (added.length || removed.length) out.push({ role: r.name, added, removed });
+      }
+      return out;
+    }
+
+    const pending = el("span", { class: "muted", "aria-live": "polite" });
+    const save = el("button", { type: "button", id: "save-matrix" }, "Save changes");
+    save.addEventListener("click", async () => {
+      say(ctx.status);
+      const list = changes();
+      const summary = el("ul", { id: "matrix-diff" }, list.map((c) => el("li", {}, el("strong", {}, c.role), ": ",
+        c.added.map((p) => el("span", { class: "added" }, "+ " + p + " ")), c.removed.map((p) => el("span", { class: "removed" }, "− " + p + " ")))));
+      if (!(await ask("Apply these permission changes?", [summary], "Apply changes", false))) return;
+      if (!(await liveOK("Save the permissions of " + list.map((c) => c.role).join(", ") + "."))) return;
+      for (const c of list) {
+        const res = await api("PATCH", "/admin/roles/" + encodeURIComponent(c.role), { permissions: [...draft[c.role]] }, { asked: true });
+        if (!res.ok) return failure(ctx.status, res);
+      }
+      await ctx.refresh();
+      say(ctx.status, "Saved: " + list.map((c) => c.role).join(", ") + ".");
+    });
+
+    const matrix = el("div", { class: "table-wrap matrix-wrap" }, el("table", { class: "matrix", id: "matrix" },
+      el("caption", {}, "Permissions by role. A ticked box locked by a wider rule shows which rule grants it."),
+      el("thead", {}, head), el("tbody", {}, body)));
+
+    say(ctx.box, matrix, others.length ? el("div", {}, el("p", {}, "Other rules:"), el("ul", {}, others)) : null,
+      el("div", { class: "row" }, save, pending),
+      roleEditor(ctx, roles), explain(ctx, catalog, membersRes, keysRes));
+    paint();
+  },
+};
+
+async function act(ctx, call, done) {
+  try {
+    const res = await call();
+    if (!res.ok) return failure(ctx.status, res);
+    await ctx.refresh();
+    say(ctx.status, done);
+  } catch (e) {
+    if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
+  }
+}
+
+// roleEditor creates a role, or renames, describes or deletes one.
+function roleEditor(ctx, roles) {
+  const create = el("form", { id: "create-role", class: "card" }, el("h3", {}, "Create role"),
+    field("Name", "new-role-name", { required: true, pattern: "[a-z0-9][a-z0-9-]{0,62}", title: "Lower-case letters, digits and dashes", spellcheck: "false" }),
+    field("Description", "new-role-description", {}),
+    el("button", { type: "submit" }, "Create role"));
+  create.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const name = create.querySelector("#new-role-name").value.trim();
+    act(ctx, () => api("POST", "/admin/roles", { name, description: create.querySelector("#new-role-description").value, permissions: [] }),
+      "Created the role “" + name + "”: tick its permissions in the matrix.");
+  });
+
+  const pick = el("select", { id: "edit-role-pick" }, roles.map((r) => el("option", { value: r.name }, r.name + (r.builtin ? " (built-in)" : ""))));
+  const name = el("input", { id: "edit-role-name", spellcheck: "false" });
+  const desc = el("input", { id: "edit-role-description" });
+  const del = el("button", { type: "button", class: "danger", id: "delete-role" }, "Delete role");
+  const note = el("p", { class: "muted" });
+  const fillFrom = () => {
+    const r = roles.find((x) => x.name === pick.value);
+    name.value = r.name;
+    desc.value = r.description || "";
+    del.disabled = r.builtin;
+    note.textContent = (r.builtin ? "Built-in roles cannot be deleted. " : "") + (r.holders || 0) + " member(s) and key(s) hold it.";
+  };
+  pick.addEventListener("change", fillFrom);
+  const edit = el("form", { id: "edit-role", class: "card" }, el("h3", {}, "Edit role"),
+    el("div", { class: "field" }, el("label", { for: "edit-role-pick" }, "Role"), pick),
+    el("div", { class: "field" }, el("label", { for: "edit-role-name" }, "Name"), name),
+    el("div", { class: "field" }, el("label", { for: "edit-role-description" }, "Description"), desc),
+    note, el("div", { class: "row" }, el("button", { type: "submit" }, "Save role"), del));
+  edit.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const body = {};
+    const r = roles.find((x) => x.name === pick.value);
+    if (name.value.trim() !== r.name) body.name = name.value.trim();
+    if (desc.value !== (r.description || "")) body.description = desc.value;
+    act(ctx, () => api("PATCH", "/admin/roles/" + encodeURIComponent(r.name), body), "Saved the role “" + (body.name || r.name) + "”.");
+  });
+  del.addEventListener("click", async () => {
+    const r = pick.value;
+    if (!(await ask("Delete the role “" + r + "”?", "Members and keys holding it lose it.", "Delete role", true))) return;
+    act(ctx, () => api("DELETE", "/admin/roles/" + encodeURIComponent(r), undefined, { asked: true }), "Deleted the role “" + r + "”.");
+  });
+  if (roles.length) fillFrom();
+  return el("div", { class: "cards" }, create, edit);
+}
+
+// explain asks the server's own decision for a member or key and a permission.
+function explain(ctx, catalog, membersRes, keysRes) {
+  const subjects = [];
+  if (membersRes && membersRes.ok) for (const m of membersRes.json.data) subjects.push(["user:" + m.user_id, "Member " + m.email]);
+  if (keysRes && keysRes.ok) for (const k of keysRes.json.data) if (k.status === "active") subjects.push(["key:" + k.id, "Key " + k.name + " (" + k.environment + ")"]);
+  const who = el("select", { id: "explain-subject" }, subjects.map(([v, l]) => el("option", { value: v }, l)));
+  const what = el("select", { id: "explain-permission" }, catalog.map((p) => el("option", { value: p.name }, p.name)));
+  const out = el("div", { id: "explain-result", "aria-live": "polite" });
+  const form = el("form", { id: "explain", class: "card" }, el("h3", {}, "Explain a decision"),
+    el("div", { class: "field" }, el("label", { for: "explain-subject" }, "Member or key"), who),
+    el("div", { class: "field" }, el("label", { for: "explain-permission" }, "Permission"), what),
+    el("button", { type: "submit" }, "Explain"), out);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const res = await api("GET", "/permissions/check?" + new URLSearchParams({ subject: who.value, permission: what.value }));
+    if (!res.ok) return out.replaceChildren(el("p", { class: "problem" }, res.json.message || "HTTP " + res.status));
+    const e = res.json.data;
+    out.replaceChildren(el("p", { class: e.allowed ? "allowed" : "denied" }, el("strong", {}, e.allowed ? "Allowed" : "Denied")),
+      el("dl", { class: "facts" },
+        el("dt", {}, "Role"), el("dd", {}, e.role || "—"), el("dt", {}, "Rule"), el("dd", {}, e.rule ? el("code", {}, e.rule) : "—"),
+        el("dt", {}, "Roles held"), el("dd", {}, e.roles.join(", ") || "none"), el("dt", {}, "Reason"), el("dd", {}, e.reason)));
+  });
+  return form;
+}
