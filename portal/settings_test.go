@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 
 	"github.com/cienerp/cienerp/app"
 	"github.com/cienerp/cienerp/internal/testenv"
@@ -62,6 +62,14 @@ func (a *admin) drawn(id string) {
 	a.t.Helper()
 	a.poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q), b = s.querySelector(".page-body");
 		return !s.hidden && b.children.length > 0 && !b.textContent.startsWith("Loading") })()`, id))
+}
+
+// text reads an element's text in the page itself: the pages re-draw
+// often, and a node looked up first and read after may be gone.
+func (a *admin) text(sel string) string {
+	a.t.Helper()
+	a.poll(fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+	return get(a.portal, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent`, sel)))
 }
 
 // confirm answers the open question (the ask dialog) with its OK button.
@@ -230,6 +238,24 @@ func TestSettingsKeysWorkInTheConsole(t *testing.T) {
 		t.Fatal("the live bar is not shown")
 	}
 	a.screenshot("settings-live")
+	// A write to live asks first; cancelled, nothing is created.
+	a.do(chromedp.SendKeys(css("#new-key-name"), "Live key"), chromedp.Click(css("#new-key-roles-viewer")), chromedp.Click(css("#create-key-submit")),
+		chromedp.WaitVisible(css("#ask")))
+	if q := a.text("#ask"); !strings.Contains(q, "Change live data?") || !strings.Contains(q, "POST /settings/integration-keys") {
+		t.Fatalf("the live confirmation: %q", q)
+	}
+	a.screenshot("settings-live-confirm")
+	a.do(chromedp.Click(css("#ask-cancel")))
+	a.waitStatus("Cancelled: nothing was changed.")
+	if st, body := a.call("GET", "/api/settings/integration-keys", a.bearer(a.acme.Owner), nil); st != 200 || strings.Contains(fmt.Sprint(body), "Live key") {
+		t.Fatalf("a cancelled live write created the key: %d %v", st, body)
+	}
+	a.do(chromedp.Click(css("#create-key-submit")))
+	a.confirm()
+	a.do(chromedp.WaitVisible(css("#key-secret .secret-value")))
+	if s := a.text("#key-secret .secret-value"); !strings.HasPrefix(s, "cien_live_") {
+		t.Fatalf("the confirmed live key: %q", s)
+	}
 	a.do(chromedp.Navigate(a.url+"/"), chromedp.WaitVisible(css("#module-list .route")))
 	if base := a.text("#console-base"); base != a.url+"/api" {
 		t.Fatalf("after a reload the console's base is %q", base)
@@ -291,12 +317,39 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 		t.Fatalf("explain: %s", r)
 	}
 
+	// Create a role: it gets a column; rename and describe it; delete it.
+	a.do(chromedp.SendKeys(css("#new-role-name"), "help-desk"), chromedp.SendKeys(css("#new-role-description"), "First line"),
+		chromedp.Click(css(`#create-role button[type=submit]`)))
+	a.waitStatus("Created the role “help-desk”")
+	a.do(chromedp.WaitVisible(css("#perm-help-desk-documents_view")))
+	a.do(chromedp.SetValue(css("#edit-role-pick"), "help-desk"))
+	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").dispatchEvent(new Event("change"))`))
+	a.do(chromedp.SetValue(css("#edit-role-name"), "first-line"), chromedp.SetValue(css("#edit-role-description"), "First-line support"),
+		chromedp.Click(css(`#edit-role button[type=submit]`)))
+	a.waitStatus("Saved the role “first-line”")
+	if st, r := a.call("GET", "/api/sandbox/admin/roles/first-line", a.bearer(a.acme.Owner), nil); st != 200 || !strings.Contains(fmt.Sprint(r), "First-line support") {
+		t.Fatalf("the renamed role: %d %v", st, r)
+	}
+	if del := get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").value = "owner", document.getElementById("edit-role-pick").dispatchEvent(new Event("change")), document.getElementById("delete-role").disabled`)); !del {
+		t.Fatal("a built-in role offers Delete")
+	}
+	a.do(chromedp.SetValue(css("#edit-role-pick"), "first-line"))
+	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").dispatchEvent(new Event("change"))`))
+	a.do(chromedp.Click(css("#delete-role")))
+	a.confirm()
+	a.waitStatus("Deleted the role “first-line”")
+	if st, _ := a.call("GET", "/api/sandbox/admin/roles/first-line", a.bearer(a.acme.Owner), nil); st != 404 {
+		t.Fatalf("the deleted role: %d", st)
+	}
+
 	a.page("audit")
 	if log := a.text("#audit tbody"); strings.Count(log, "role.update") < 2 {
 		t.Fatalf("the audit log page misses the two role changes: %s", log)
 	}
-	a.do(chromedp.Click(css(`#audit tbody button[aria-expanded]`)), chromedp.WaitVisible(css("#audit table.diff")))
-	if d := a.text("#audit table.diff"); !strings.Contains(d, "permissions") || !strings.Contains(d, policy.CustomersView) {
+	// The oldest role.update is the matrix's first save (newest first).
+	get(a.portal, chromedp.Evaluate[bool](`[...document.querySelectorAll("#audit tr[data-event]")].findLast((r) => r.cells[2].textContent === "role.update").querySelector("button[aria-expanded]").click(), true`))
+	a.do(chromedp.WaitVisible(css("#audit tr.details:not([hidden]) table.diff")))
+	if d := a.text("#audit tr.details:not([hidden]) table.diff"); !strings.Contains(d, "permissions") || !strings.Contains(d, policy.CustomersView) {
 		t.Fatalf("the role change's before/after: %s", d)
 	}
 	a.screenshot("settings-audit")
@@ -313,7 +366,7 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 	owner := a.acme.Owner
 	a.signIn(owner)
 	a.page("members")
-	a.do(chromedp.Click(css(`button[aria-label="Set roles of ` + owner.Email + `"]`)),
+	a.do(chromedp.Click(css(`button[aria-label="Set roles of `+owner.Email+`"]`)),
 		chromedp.Click(css("#member-roles-"+owner.ID.String()+"-owner")), chromedp.Click(css("#member-roles-"+owner.ID.String()+"-viewer")),
 		chromedp.Click(css(`tr.editor button[type=submit]`)))
 	msg := a.waitStatus("HTTP 422")
@@ -398,7 +451,7 @@ func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
 		if text := a.text("#" + id + " .needs"); !strings.Contains(text, needs[id]) || !strings.Contains(text, "viewer") {
 			t.Errorf("%s: %q", id, text)
 		}
-		if n := get(a.portal, chromedp.Evaluate[int](`document.querySelectorAll("#` + id + ` form, #` + id + ` button").length`)); n != 0 {
+		if n := get(a.portal, chromedp.Evaluate[int](`document.querySelectorAll("#`+id+` form, #`+id+` button").length`)); n != 0 {
 			t.Errorf("%s offers %d controls to a viewer", id, n)
 		}
 		a.fitsPhone(id)
@@ -432,7 +485,7 @@ func TestSettingsWebhooks(t *testing.T) {
 	rc.WaitFor(t, 1, 10*time.Second)
 	// The ping is delivered by the background worker: reopen the list until it says so.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		a.do(chromedp.Click(css(`button[aria-label="Deliveries of ` + rc.URL + `"]`)), chromedp.WaitVisible(css("#deliveries tr[data-delivery]")))
+		a.do(chromedp.Click(css(`button[aria-label="Deliveries of `+rc.URL+`"]`)), chromedp.WaitVisible(css("#deliveries tr[data-delivery]")))
 		if strings.Contains(a.text("#deliveries tbody"), "delivered") {
 			break
 		}
@@ -446,5 +499,47 @@ func TestSettingsWebhooks(t *testing.T) {
 	}
 	a.screenshot("settings-webhooks")
 	a.accessible("Webhooks")
+	a.noErrors()
+}
+
+// TestSettingsTenantPicker: a user in two tenants picks one; the pages
+// follow the choice.
+func TestSettingsTenantPicker(t *testing.T) {
+	a := openSettings(t)
+	globex := a.e.Tenant("globex")
+	both := a.e.User(globex.ID, a.acme.Owner.Email, "viewer") // owner in acme, viewer in globex
+	a.signIn(both)
+	if opts := get(a.portal, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#tenant-picker option")].map((o) => o.value).sort()`)); fmt.Sprint(opts) != "[acme globex]" {
+		t.Fatalf("the tenant picker offers %v", opts)
+	}
+	a.do(chromedp.SetValue(css("#tenant-picker"), "acme"))
+	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("tenant-picker").dispatchEvent(new Event("change"))`))
+	a.poll(`document.getElementById("who").textContent.endsWith("owner")`)
+	a.drawn("keys")
+	if n := get(a.portal, chromedp.Evaluate[int](`document.querySelectorAll("#create-key").length`)); n != 1 {
+		t.Fatal("the owner of acme cannot create keys there")
+	}
+	a.do(chromedp.SetValue(css("#tenant-picker"), "globex"))
+	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("tenant-picker").dispatchEvent(new Event("change"))`))
+	a.poll(`document.getElementById("who").textContent.endsWith("viewer")`)
+	a.drawn("keys")
+	if text := a.text("#keys .needs"); !strings.Contains(text, policy.IntegrationKeysManage) {
+		t.Fatalf("in globex, where the user is a viewer: %q", text)
+	}
+	a.noErrors()
+}
+
+// TestSettingsPagesFitAPhone: every page an owner sees, at 375 px, with
+// no horizontal scrolling of the page and no serious axe finding.
+func TestSettingsPagesFitAPhone(t *testing.T) {
+	a := openSettings(t)
+	a.do(chromedp.EmulateViewport(375, 800))
+	a.signIn(a.acme.Owner)
+	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "webhooks"} {
+		a.page(id)
+		a.fitsPhone(id)
+		a.accessible(id + " at 375 px")
+		a.screenshot("settings-phone-" + id)
+	}
 	a.noErrors()
 }

@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,8 +178,25 @@ func TestUserInSeveralTenantsSelectsWithHeader(t *testing.T) {
 	both := f.User(f.A.ID, "both@x.test", "viewer")
 	f.User(f.B.ID, "both@x.test", "it-agent")
 	tok := f.token(both, "")
+	f.Tenant("initech") // the user is not a member: never listed
 
-	r := f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Bearer(tok)), 400)
+	// A token bound to no tenant lists the user's tenants (for a picker);
+	// one bound to a tenant does not.
+	grant := map[string]any{"grant_type": "password", "username": both.Email, "password": both.Password}
+	r := f.Expect(f.Do("POST", "/api/auth/token", grant, nil), 200)
+	var listed []string
+	for _, t := range r.Get("tenants").([]any) {
+		listed = append(listed, t.(map[string]any)["slug"].(string))
+	}
+	if slices.Sort(listed); !slices.Equal(listed, []string{"acme", "globex"}) {
+		t.Fatalf("tenants of the token response: %v (%s)", listed, r)
+	}
+	grant["tenant"] = "globex"
+	if r := f.Expect(f.Do("POST", "/api/auth/token", grant, nil), 200); r.Get("tenants") != nil || r.Str("tenant_id") != f.B.ID.String() {
+		t.Fatalf("a tenant-bound token: %s", r)
+	}
+
+	r = f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Bearer(tok)), 400)
 	if r.Str("code") != "tenant_required" {
 		t.Fatalf("no header: %s", r)
 	}
@@ -194,8 +212,7 @@ func TestUserInSeveralTenantsSelectsWithHeader(t *testing.T) {
 	f.Expect(f.Do("POST", sandbox+"/tickets", map[string]any{"title": "x"}, testenv.Bearer(tok).With("X-Tenant-ID", "globex")), 201)
 
 	// A tenant the user is not in, or that does not exist, is refused.
-	other := f.Tenant("initech")
-	if r := f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Bearer(tok).With("X-Tenant-ID", other.Slug)), 403); r.Str("code") != "not_a_member" {
+	if r := f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Bearer(tok).With("X-Tenant-ID", "initech")), 403); r.Str("code") != "not_a_member" {
 		t.Fatalf("foreign tenant: %s", r)
 	}
 	f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Bearer(tok).With("X-Tenant-ID", "no-such-tenant")), 403)

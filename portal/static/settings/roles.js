@@ -97,7 +97,7 @@ export default {
       say(ctx.status, "Saved: " + list.map((c) => c.role).join(", ") + ".");
     });
 
-    const matrix = el("div", { class: "table-wrap matrix-wrap" }, el("table", { class: "matrix", id: "matrix" },
+    const matrix = el("div", { class: "table-wrap matrix-wrap", tabindex: "0", role: "region", "aria-label": "Permissions by role" }, el("table", { class: "matrix", id: "matrix" },
       el("caption", {}, "Permissions by role. A ticked box locked by a wider rule shows which rule grants it."),
       el("thead", {}, head), el("tbody", {}, body)));
 
@@ -122,7 +122,7 @@ async function act(ctx, call, done) {
 // roleEditor creates a role, or renames, describes or deletes one.
 function roleEditor(ctx, roles) {
   const create = el("form", { id: "create-role", class: "card" }, el("h3", {}, "Create role"),
-    field("Name", "new-role-name", { required: true, pattern: "[a-z0-9][a-z0-9-]{0,62}", title: "Lower-case letters, digits and dashes", spellcheck: "false" }),
+    field("Name", "new-role-name", { required: true, pattern: "[a-z0-9][a-z0-9\\-]{0,62}", title: "Lower-case letters, digits and dashes", spellcheck: "false" }),
     field("Description", "new-role-description", {}),
     el("button", { type: "submit" }, "Create role"));
   create.addEventListener("submit", (ev) => {

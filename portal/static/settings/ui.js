@@ -42,7 +42,8 @@ export function secretOnce(label, secret, ...extra) {
 }
 
 export function table(caption, headers, rows) {
-  return el("div", { class: "table-wrap" }, el("table", { class: "grid" },
+  // The wrapper scrolls sideways on a phone: focusable, so keys scroll it too.
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption }, el("table", { class: "grid" },
     el("caption", { class: "visually-hidden" }, caption),
     el("thead", {}, el("tr", {}, headers.map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: headers.length, class: "muted" }, "None yet.")))));
