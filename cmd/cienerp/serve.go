@@ -172,9 +172,10 @@ Demo tenant created (shown once; keep these):
   sandbox key:  %s
 
 Developer portal:  %s/   (paste the sandbox key into its console)
+Settings:          %s/settings   (sign in with the admin login: keys, roles, members, audit log, webhooks)
 More keys:         cienerp key create -tenant demo -env sandbox -role it-agent
 
 Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
 
-`, d.TenantID, d.AdminEmail, d.Password, d.AdminID, d.SandboxKey, base, d.SandboxKey, base)
+`, d.TenantID, d.AdminEmail, d.Password, d.AdminID, d.SandboxKey, base, base, d.SandboxKey, base)
 }

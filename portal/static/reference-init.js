@@ -6,7 +6,7 @@ window.onload = async function () {
   const key = sessionStorage.getItem("cien-portal-key-" + env) || "";
   const back = document.createElement("p");
   back.id = "portal-link";
-  back.innerHTML = '<a href="/#console">← Developer portal</a> · mode: <strong></strong> (switch it in the portal\'s console)';
+  back.innerHTML = '<a href="/#console">← Developer portal</a> · mode: <strong></strong> (switch it at the top of the portal)';
   back.querySelector("strong").textContent = env;
   document.body.prepend(back);
 
