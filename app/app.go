@@ -32,6 +32,7 @@ import (
 	"github.com/cienerp/cienerp/policy/redissync"
 	"github.com/cienerp/cienerp/portal"
 	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/realtime"
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
 	"github.com/cienerp/cienerp/storage"
@@ -90,6 +91,9 @@ type Config struct {
 	// WebhookWorkers (CIEN_WEBHOOK_WORKERS, default 50) is how many
 	// deliveries one instance makes at once.
 	WebhookWorkers int
+	// Realtime tunes subscriptions: CIEN_SUBSCRIPTIONS_PER_CREDENTIAL
+	// (default 20) open at once per key or user.
+	Realtime realtime.Config
 }
 
 // SQLitePath is the SQLite file the configuration opens when it names
@@ -120,7 +124,7 @@ func Defaults() Config {
 		S3:             storage.S3Config{Bucket: "cienerp", Region: "us-east-1", PathStyle: true},
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
 		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour, EventRetention: 30 * 24 * time.Hour,
-		WebhookWorkers: 50,
+		WebhookWorkers: 50, Realtime: realtime.Config{PerCredential: 20},
 		TokenRateLimit: 20, PublicRateLimit: 300,
 		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512, SandboxAllowHTTP: true,
 	}
@@ -208,6 +212,7 @@ func ConfigFromEnv() (Config, error) {
 		c.WebhookAllowPrivate = allow
 	}
 	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_WEBHOOK_WORKERS": &c.WebhookWorkers, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
+		"CIEN_SUBSCRIPTIONS_PER_CREDENTIAL": &c.Realtime.PerCredential,
 		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth,
 		"CIEN_GRAPHQL_MAX_ROOT_FIELDS": &c.GraphQL.MaxRootFields, "CIEN_MEMORY_LIMIT": &c.MemoryLimitMiB} {
 		if v := os.Getenv(name); v != "" {
@@ -270,6 +275,8 @@ type App struct {
 	Sync *redissync.Sync
 	// Webhooks delivers events; Background works its jobs.
 	Webhooks *webhooks.Engine
+	// Realtime holds the open subscriptions; Background feeds them.
+	Realtime *realtime.Hub
 	cfg      Config
 }
 
@@ -361,7 +368,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer())
+	hub := realtime.New(db.Client, cfg.Realtime, fresh, log)
+	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer(), hub)
 	if err != nil {
 		return nil, err
 	}
@@ -378,12 +386,12 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies, SandboxAllowHTTP: cfg.SandboxAllowHTTP,
 		Mount: portal.Register,
-		REST:  rest.New(svc), GraphQL: gql,
+		REST:  rest.New(svc, hub), GraphQL: gql,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, cfg: cfg}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, Realtime: hub, cfg: cfg}, nil
 }
 
 // openStore opens the configured document store.
@@ -425,6 +433,7 @@ func jwtSecret(cfg Config) ([]byte, error) {
 
 // Background runs the instance's periodic work until ctx ends: listening
 // for other instances' changes (with Redis), working webhook deliveries,
+// feeding realtime subscriptions,
 // writing keys' last-used times every minute (and once more at the end),
 // pruning the audit trail and past-retention events hourly.
 func (a *App) Background(ctx context.Context) {
@@ -448,6 +457,8 @@ func (a *App) Background(ctx context.Context) {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.Sync.Run(ctx) }()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Realtime.Run(ctx) }()
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

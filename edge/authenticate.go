@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,7 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 			}
 			req.Bearer = strings.TrimSpace(token)
 		}
-		v, t, err := s.cfg.Auth.Authenticate(c.Request.Context(), req)
+		v, t, err := s.login(c.Request.Context(), req)
 		if err != nil {
 			Fail(c, err)
 			return
@@ -36,6 +37,23 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(policy.NewContext(c.Request.Context(), v))
 		c.Next()
 	}
+}
+
+// login authenticates req; the viewer can check the same credential again
+// later (an open subscription does, until the credential stops holding).
+func (s *server) login(ctx context.Context, req auth.Request) (*policy.Viewer, auth.Tenant, error) {
+	v, t, err := s.cfg.Auth.Authenticate(ctx, req)
+	if err != nil {
+		return nil, t, err
+	}
+	v.Recheck = func(ctx context.Context) error {
+		again, _, err := s.cfg.Auth.Authenticate(ctx, req)
+		if err == nil && (again.TenantID != v.TenantID || again.Subject != v.Subject) {
+			err = service.Fail(service.KindForbidden, "credential_changed", "The credential no longer names the same tenant and subject.")
+		}
+		return err
+	}
+	return v, t, nil
 }
 
 // Tenant is the authenticated caller's tenant.

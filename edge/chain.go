@@ -31,6 +31,9 @@ func (s *server) chain(t Transport, rt Route, env policy.Env) []gin.HandlerFunc 
 	if rt.Browser != nil {
 		hs = append(hs, forBrowsers(rt.Browser))
 	}
+	if rt.Socket != nil {
+		hs = append(hs, s.forSockets(rt.Socket, env))
+	}
 	if s.cfg.Fresh != nil && (!rt.Public || rt.token) {
 		hs = append(hs, func(c *gin.Context) { s.cfg.Fresh(c.Request.Context()); c.Next() })
 	}

@@ -87,8 +87,11 @@ type Route struct {
 	// Browser, when set, answers a browser's HTML GET before any
 	// credential is asked for (the GraphQL explorer).
 	Browser http.Handler
-	Handle  Handler
-	Doc     openapi.Doc
+	// Socket, when set, serves the route's WebSocket upgrades; it
+	// authenticates inside the socket with LoginFrom (GraphQL subscriptions).
+	Socket http.Handler
+	Handle Handler
+	Doc    openapi.Doc
 
 	token bool // the token endpoint: its own budget, RFC 6749 errors, no input guard
 }

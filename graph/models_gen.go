@@ -66,6 +66,9 @@ type PolicyImport struct {
 	Changes *service.PolicyDiff `json:"changes"`
 }
 
+type Subscription struct {
+}
+
 // The caller's tenant.
 type TenantInfo struct {
 	ID                 uuid.UUID `json:"id"`

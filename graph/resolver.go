@@ -14,6 +14,7 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/realtime"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -22,6 +23,7 @@ import (
 type Resolver struct {
 	Client  *ent.Client
 	Service *service.Service
+	Hub     *realtime.Hub // subscriptions
 }
 
 // nodeTypes finds which table each id belongs to, with at most one query

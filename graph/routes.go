@@ -8,6 +8,7 @@ import (
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/realtime"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -15,8 +16,8 @@ type obj = openapi.Obj
 
 // Transport is GraphQL for the edge to mount: the endpoint (POST, GET for
 // queries; a browser's GET gets explorer) and the schema downloads.
-func Transport(client *ent.Client, svc *service.Service, limits Limits, explorer http.Handler) (edge.Transport, error) {
-	h := newHandler(client, svc, limits)
+func Transport(client *ent.Client, svc *service.Service, limits Limits, explorer http.Handler, hub *realtime.Hub) (edge.Transport, error) {
+	h := newHandler(client, svc, limits, hub)
 	introspection, err := Introspection()
 	if err != nil {
 		return edge.Transport{}, err
@@ -36,8 +37,8 @@ func Transport(client *ent.Client, svc *service.Service, limits Limits, explorer
 				return nil
 			},
 			Doc: openapi.Doc{Tag: "GraphQL", Summary: "The GraphQL schema as an introspection result", Description: "The answer of the standard introspection query (graphql-js getIntrospectionQuery), for tools that build a client schema from it; available where introspection itself is off.", Status: 200, Raw: "IntrospectionResult"}},
-		{Method: http.MethodGet, Path: "/graphql", Browser: explorer, Handle: serve,
-			Doc: openapi.Doc{Tag: "GraphQL", Summary: "GraphQL query over GET; a browser opening it gets the GraphQL explorer", Params: []openapi.Param{openapi.Query("query", "The GraphQL query (queries only; mutations need POST).", openapi.StrSchema("")), openapi.Query("variables", "JSON-encoded variables.", openapi.StrSchema(""))}, Status: 200, Raw: "GraphQLResponse"}},
+		{Method: http.MethodGet, Path: "/graphql", Browser: explorer, Socket: h, Handle: serve,
+			Doc: openapi.Doc{Tag: "GraphQL", Summary: "GraphQL query over GET; a browser opening it gets the GraphQL explorer; a WebSocket upgrade (graphql-transport-ws) carries subscriptions", Description: "Subscriptions: connect with the graphql-transport-ws protocol and authenticate in connection_init's payload with the header names ({\"X-API-Key\": …} or {\"Authorization\": \"Bearer …\"}, optionally \"X-Tenant-ID\"). Each event is checked against the subscriber's current permissions; a credential that stops holding closes the socket with 4401/4403 and the reason.", Params: []openapi.Param{openapi.Query("query", "The GraphQL query (queries only; mutations need POST).", openapi.StrSchema("")), openapi.Query("variables", "JSON-encoded variables.", openapi.StrSchema(""))}, Status: 200, Raw: "GraphQLResponse"}},
 	}}, nil
 }
 

@@ -21,15 +21,17 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/realtime"
 	"github.com/cienerp/cienerp/service"
 )
 
 // newHandler builds the GraphQL server with only the transports it needs
-// (POST, GET for queries, multipart for uploads). The edge in front of it
-// has already authenticated the caller and put the viewer in the request
-// context.
-func newHandler(client *ent.Client, svc *service.Service, limits Limits) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc}}
+// (POST, GET for queries, multipart for uploads, WebSocket for
+// subscriptions). The edge in front of it has already authenticated the
+// caller and put the viewer in the request context (a socket, in its
+// connection_init).
+func newHandler(client *ent.Client, svc *service.Service, limits Limits, hub *realtime.Hub) http.Handler {
+	cfg := Config{Resolvers: &Resolver{Client: client, Service: svc, Hub: hub}}
 	for _, e := range entities {
 		e.cost(&cfg)
 	}
@@ -38,6 +40,7 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(httpPOST{})
 	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
+	srv.AddTransport(websocket())
 	// Parsed and validated queries are kept: frontends send the same few,
 	// and may send just their hash (Apollo's automatic persisted queries).
 	// Only queries of a sane size are kept, so hostile texts cannot pin memory.
@@ -58,12 +61,18 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits) http.Ha
 
 // withTimeout gives every request a time budget: resolvers and the
 // queries below them stop when it runs out, as they do when the client
-// hangs up (net/http cancels the request's context).
+// hangs up (net/http cancels the request's context). A socket lasts as
+// long as it is open; it gets its socket instead.
 func withTimeout(h http.Handler, d time.Duration) http.Handler {
-	if d <= 0 {
-		return h
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			h.ServeHTTP(w, withSocket(r))
+			return
+		}
+		if d <= 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))

@@ -26,7 +26,7 @@ type Doc struct {
 	Status      int    // success status
 	Data        string // component schema of "data" in the envelope
 	List        bool   // data is an array of Data, with meta
-	Raw         string // component schema of a response without the envelope
+	Raw         string // component schema of a response without the envelope; "SDL", "Binary" and "EventStream" are not JSON
 	Example     any    // a request body example
 	ExampleData any    // the "data" the example request answers (checked by a test)
 }
@@ -232,6 +232,10 @@ func successResponse(d Doc) Obj {
 	}
 	if d.Raw == "SDL" {
 		return Obj{"description": desc, "content": Obj{"text/plain": Obj{"schema": Obj{"type": "string"}}}}
+	}
+	if d.Raw == "EventStream" {
+		return Obj{"description": desc + ": a text/event-stream that stays open", "headers": headers,
+			"content": Obj{"text/event-stream": Obj{"schema": Obj{"type": "string", "description": "Server-sent events: each has id (the event's sequence), event (its type) and data (the Event as JSON); an event named error ends the stream with the reason; comments are heartbeats."}}}}
 	}
 	if d.Raw == "Binary" {
 		headers["ETag"] = Obj{"schema": StrSchema(""), "description": "The document's SHA-256 in quotes."}

@@ -35,6 +35,10 @@ type Viewer struct {
 	Via       string    // how it authenticated: "api_key", "bearer" or "cli"
 	RequestID string
 	Decider   Decider
+	// Recheck, when set, checks the credential again as the transport did
+	// (nil while it still holds here): for connections that outlive the
+	// request that authenticated them.
+	Recheck func(context.Context) error
 }
 
 // Credential identifies the credential for rate limits, idempotency and

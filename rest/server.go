@@ -6,6 +6,7 @@ package rest
 import (
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/realtime"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -14,11 +15,13 @@ type obj = openapi.Obj
 // Server holds the REST handlers' dependencies.
 type Server struct {
 	svc *service.Service
+	hub *realtime.Hub
 }
 
-// New is the REST transport for the edge to mount.
-func New(svc *service.Service) edge.Transport {
-	s := &Server{svc: svc}
+// New is the REST transport for the edge to mount; hub serves the events
+// stream.
+func New(svc *service.Service, hub *realtime.Hub) edge.Transport {
+	s := &Server{svc: svc, hub: hub}
 	t := edge.Transport{Render: render, Schemas: obj{
 		"Deleted": openapi.Object([]string{"id", "deleted"}, obj{"id": openapi.UUID, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}}
@@ -27,6 +30,7 @@ func New(svc *service.Service) edge.Transport {
 		schemas obj
 	}{
 		{s.systemRoutes(), systemSchemas()},
+		{s.streamRoutes(), nil},
 		{s.quoteRoutes(), quoteSchemas()},
 		{s.keysRoutes(), keysSchemas()},
 		{s.rolesRoutes(), rolesSchemas()},

@@ -134,3 +134,11 @@ func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int, error
 	}
 	return s.Client.Event.Delete().Where(event.CreatedAtLT(before)).Exec(sys)
 }
+
+// CheckSubscriptionTypes refuses the event type patterns a realtime
+// subscription cannot use: the rule of an endpoint's filter.
+func CheckSubscriptionTypes(field string, patterns []string) error {
+	verr := &ValidationError{}
+	checkEventPatterns(verr, field, patterns, true)
+	return verr.OrNil()
+}

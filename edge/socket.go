@@ -1,0 +1,97 @@
+package edge
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cienerp/cienerp/auth"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/service"
+)
+
+// Login authenticates a WebSocket's credentials, sent inside the socket
+// (graphql-transport-ws's connection_init payload) under the HTTP header
+// names: X-API-Key or Authorization, and X-Tenant-ID. It returns ctx with
+// the viewer, exactly as a request with those headers would get it, and
+// charges the credential's rate budget once for the connection.
+type Login func(ctx context.Context, credentials map[string]any) (context.Context, error)
+
+type loginKey struct{}
+
+// LoginFrom is the Login of the socket being opened (nil elsewhere).
+func LoginFrom(ctx context.Context) Login {
+	l, _ := ctx.Value(loginKey{}).(Login)
+	return l
+}
+
+// forSockets hands a WebSocket upgrade of the route to socket before any
+// credential is asked for in headers (browsers cannot send them): the
+// socket authenticates with LoginFrom. Its budget is per client address
+// until then; credentials travel inside, so live needs TLS as for a body
+// that carries them.
+func (s *server) forSockets(socket http.Handler, env policy.Env) gin.HandlerFunc {
+	https := s.requireHTTPS(env, true)
+	limit := s.limitIP(s.cfg.PublicLimit, "socket")
+	return func(c *gin.Context) {
+		if !strings.EqualFold(c.GetHeader("Upgrade"), "websocket") {
+			c.Next()
+			return
+		}
+		for _, h := range []gin.HandlerFunc{https, limit} {
+			if h(c); c.IsAborted() {
+				return
+			}
+		}
+		// The server's deadlines are for requests that end; a socket does not.
+		rc := http.NewResponseController(c.Writer)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		ctx := context.WithValue(c.Request.Context(), loginKey{}, Login(func(ctx context.Context, creds map[string]any) (context.Context, error) {
+			return s.socketLogin(ctx, c, env, creds)
+		}))
+		socket.ServeHTTP(c.Writer, c.Request.WithContext(ctx))
+		c.Abort()
+	}
+}
+
+func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env, creds map[string]any) (context.Context, error) {
+	req := auth.Request{Env: env}
+	for k, v := range creds {
+		str, _ := v.(string)
+		switch strings.ToLower(k) {
+		case "x-api-key":
+			req.APIKey = str
+		case "x-tenant-id":
+			req.TenantHint = str
+		case "authorization":
+			scheme, token, _ := strings.Cut(str, " ")
+			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+				return ctx, service.Fail(service.KindUnauthenticated, "unauthenticated", "Authorization must be \"Bearer <token>\".")
+			}
+			req.Bearer = strings.TrimSpace(token)
+		}
+	}
+	if req.APIKey == "" && req.Bearer == "" {
+		return ctx, service.Fail(service.KindUnauthenticated, "unauthenticated",
+			"Send the credential in connection_init's payload: {\"X-API-Key\": \"cien_…\"} or {\"Authorization\": \"Bearer …\"}, optionally \"X-Tenant-ID\".")
+	}
+	if s.cfg.Fresh != nil {
+		s.cfg.Fresh(ctx)
+	}
+	v, t, err := s.login(ctx, req)
+	if err != nil {
+		return ctx, err
+	}
+	v.RequestID = RequestID(c)
+	r, err := s.cfg.Limiter.Allow(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit))
+	if err == nil && !r.Allowed {
+		return ctx, service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", t.RateLimit, seconds(int(math.Ceil(r.RetryAfter.Seconds()))))
+	}
+	return policy.NewContext(ctx, v), nil
+}

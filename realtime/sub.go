@@ -1,0 +1,140 @@
+package realtime
+
+import (
+	"context"
+	"sync"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/event"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Sub is one open subscription. Next hands over its events in order.
+type Sub struct {
+	hub    *Hub
+	watch  watch
+	viewer *policy.Viewer
+	filter Filter
+	live   chan *ent.Event
+	done   chan struct{}
+
+	once sync.Once
+	err  error
+
+	last      int64        // the sequence of the last event handed over (or skipped)
+	backlogTo int64        // events up to here come from the database
+	backlog   []*ent.Event // read ahead from the database
+}
+
+// Next waits for the next event the subscriber may see and returns it;
+// it returns the reason when the subscription ends (ctx's error when the
+// subscriber left).
+func (s *Sub) Next(ctx context.Context) (*ent.Event, error) {
+	for {
+		ev, err := s.next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Seq <= s.last {
+			continue
+		}
+		s.last = ev.Seq
+		if s.visible(ev) {
+			return ev, nil
+		}
+	}
+}
+
+// next is the next event of the environment, from the backlog or live.
+func (s *Sub) next(ctx context.Context) (*ent.Event, error) {
+	if s.last < s.backlogTo {
+		if len(s.backlog) == 0 {
+			evs, err := s.hub.client.Event.Query().
+				Where(event.TenantID(s.watch.tenant), event.EnvEQ(s.watch.env), event.SeqGT(s.last), event.SeqLTE(s.backlogTo)).
+				Order(ent.Asc(event.FieldSeq)).Limit(100).All(schema.Bypass(ctx, "a resumed subscription reads the events it missed; each is checked against the subscriber's permissions"))
+			if err != nil {
+				return nil, err
+			}
+			if len(evs) == 0 { // pruned past retention: carry on live
+				s.last = s.backlogTo
+				return s.next(ctx)
+			}
+			s.backlog = evs
+		}
+		ev := s.backlog[0]
+		s.backlog = s.backlog[1:]
+		return ev, nil
+	}
+	select {
+	case ev := <-s.live:
+		return ev, nil
+	case <-s.done:
+		// What arrived before the end is still handed over.
+		select {
+		case ev := <-s.live:
+			if s.err == ErrSlow {
+				return nil, s.err
+			}
+			return ev, nil
+		default:
+			return nil, s.err
+		}
+	case <-ctx.Done():
+		s.Close()
+		return nil, ctx.Err()
+	}
+}
+
+// visible applies the filter and the subscriber's current permission to
+// see the event's object: the rule of the feed (policy.ObjectPermission,
+// as ent/schema/event.go's privacy filter applies it).
+func (s *Sub) visible(ev *ent.Event) bool {
+	if s.filter.ObjectID != "" && ev.ObjectID != s.filter.ObjectID {
+		return false
+	}
+	if len(s.filter.Types) > 0 {
+		ok := false
+		for _, p := range s.filter.Types {
+			if policy.Match(p, ev.Type) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if ev.Type == "ping" { // a webhook endpoint's test, for that endpoint only
+		return false
+	}
+	return s.viewer.Can(policy.ObjectPermission(ev.ObjectType))
+}
+
+// Done is closed when the subscription ends; Err says why.
+func (s *Sub) Done() <-chan struct{} { return s.done }
+
+// Err is why the subscription ended (nil while it is open, or when the
+// subscriber closed it).
+func (s *Sub) Err() error {
+	select {
+	case <-s.done:
+		return s.err
+	default:
+		return nil
+	}
+}
+
+// Viewer is who subscribed.
+func (s *Sub) Viewer() *policy.Viewer { return s.viewer }
+
+// Close ends the subscription for the subscriber.
+func (s *Sub) Close() { s.end(nil) }
+
+func (s *Sub) end(err error) {
+	s.once.Do(func() {
+		s.err = err
+		s.hub.remove(s)
+		close(s.done)
+	})
+}
