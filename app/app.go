@@ -213,7 +213,7 @@ func ConfigFromEnv() (Config, error) {
 	}
 	for name, dst := range map[string]*int{"CIEN_TOKEN_RATE_LIMIT": &c.TokenRateLimit, "CIEN_WEBHOOK_WORKERS": &c.WebhookWorkers, "CIEN_PUBLIC_RATE_LIMIT": &c.PublicRateLimit,
 		"CIEN_SUBSCRIPTIONS_PER_CREDENTIAL": &c.Realtime.PerCredential,
-		"CIEN_GRAPHQL_MAX_COMPLEXITY": &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth,
+		"CIEN_GRAPHQL_MAX_COMPLEXITY":       &c.GraphQL.MaxComplexity, "CIEN_GRAPHQL_MAX_DEPTH": &c.GraphQL.MaxDepth,
 		"CIEN_GRAPHQL_MAX_ROOT_FIELDS": &c.GraphQL.MaxRootFields, "CIEN_MEMORY_LIMIT": &c.MemoryLimitMiB} {
 		if v := os.Getenv(name); v != "" {
 			if _, err := fmt.Sscanf(v, "%d", dst); err != nil || *dst <= 0 {

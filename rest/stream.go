@@ -134,4 +134,3 @@ func writeStreamError(c *gin.Context, err error) {
 	b, _ := jsonwire.Marshal(gin.H{"status": "error", "code": p.Code, "message": msg})
 	_, _ = fmt.Fprintf(c.Writer, "event: error\ndata: %s\n\n", b)
 }
-
