@@ -78,14 +78,22 @@ func (s *server) withSecurityHeaders(c *gin.Context) {
 // the route takes credentials in its body too (the token endpoint).
 func (s *server) requireHTTPS(env policy.Env, inBody bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if (env == policy.Sandbox && s.cfg.SandboxAllowHTTP) || s.secured.https(c.Request) || onThisMachine(c) || !carriesCredentials(c, inBody) {
+		if s.transportOK(c, env, inBody) {
 			c.Next()
-			return
 		}
-		url := "https://" + c.Request.Host + c.Request.URL.RequestURI()
-		Fail(c, service.Fail(service.KindForbidden, "https_required",
-			"Credentials must be sent over HTTPS: use %s. A key sent in clear text may have been seen; consider rolling it.", url))
 	}
+}
+
+// transportOK reports whether the request may carry credentials as it
+// came, and fails it when not.
+func (s *server) transportOK(c *gin.Context, env policy.Env, inBody bool) bool {
+	if (env == policy.Sandbox && s.cfg.SandboxAllowHTTP) || s.secured.https(c.Request) || onThisMachine(c) || !carriesCredentials(c, inBody) {
+		return true
+	}
+	url := "https://" + c.Request.Host + c.Request.URL.RequestURI()
+	Fail(c, service.Fail(service.KindForbidden, "https_required",
+		"Credentials must be sent over HTTPS: use %s. A key sent in clear text may have been seen; consider rolling it.", url))
+	return false
 }
 
 func carriesCredentials(c *gin.Context, inBody bool) bool {

@@ -24,12 +24,19 @@ func (s *server) limitIP(l ratelimit.Limit, scope string) gin.HandlerFunc {
 }
 
 func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
+	if s.allow(c, key, l) {
+		c.Next()
+	}
+}
+
+// allow charges one request to key's budget, sets the rate-limit headers
+// and, when the budget is spent, fails the request and reports false.
+func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit) bool {
 	r, err := s.cfg.Limiter.Allow(c.Request.Context(), key, l)
 	if err != nil {
 		// A broken limiter must not take the API down: serve and say so.
 		s.log.Warn("rate limiter unavailable, request allowed", "error", err.Error(), "request_id", RequestID(c))
-		c.Next()
-		return
+		return true
 	}
 	c.Header("X-RateLimit-Limit", strconv.Itoa(r.Limit))
 	c.Header("X-RateLimit-Remaining", strconv.Itoa(r.Remaining))
@@ -40,9 +47,9 @@ func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
 		p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
 		p.RetryAfter = secs
 		Fail(c, p)
-		return
+		return false
 	}
-	c.Next()
+	return true
 }
 
 // seconds words a number of seconds: "1 second", "5 seconds".

@@ -36,17 +36,13 @@ func LoginFrom(ctx context.Context) Login {
 // until then; credentials travel inside, so live needs TLS as for a body
 // that carries them.
 func (s *server) forSockets(socket http.Handler, env policy.Env) gin.HandlerFunc {
-	https := s.requireHTTPS(env, true)
-	limit := s.limitIP(s.cfg.PublicLimit, "socket")
 	return func(c *gin.Context) {
 		if !strings.EqualFold(c.GetHeader("Upgrade"), "websocket") {
 			c.Next()
 			return
 		}
-		for _, h := range []gin.HandlerFunc{https, limit} {
-			if h(c); c.IsAborted() {
-				return
-			}
+		if !s.transportOK(c, env, true) || !s.allow(c, "socket:"+c.ClientIP(), s.cfg.PublicLimit) {
+			return
 		}
 		// The server's deadlines are for requests that end; a socket does not.
 		rc := http.NewResponseController(c.Writer)

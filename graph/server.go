@@ -37,10 +37,10 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits, hub *re
 	}
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
+	srv.AddTransport(websocket()) // first: GET would take an upgrade for a query
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(httpPOST{})
 	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
-	srv.AddTransport(websocket())
 	// Parsed and validated queries are kept: frontends send the same few,
 	// and may send just their hash (Apollo's automatic persisted queries).
 	// Only queries of a sane size are kept, so hostile texts cannot pin memory.

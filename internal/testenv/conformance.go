@@ -1,12 +1,15 @@
 package testenv
 
 import (
+	"bufio"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
+	"time"
 )
 
 // ConformanceDir is where the npm clients of the standards live
@@ -48,4 +51,57 @@ func (e *Env) Serve() string {
 	srv := httptest.NewServer(e.App.Handler)
 	e.T.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// NodeProcess starts node with args in ConformanceDir and returns each
+// line it prints as it comes; the process ends with the test (or when the
+// caller calls stop, which closes its stdin).
+func NodeProcess(t testing.TB, args ...string) (lines <-chan string, stop func()) {
+	t.Helper()
+	dir := ConformanceDir()
+	if _, err := exec.LookPath("node"); err != nil {
+		Unavailable(t, "node is not installed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
+		Unavailable(t, "the conformance clients are not installed: run npm ci in %s (scripts/test does)", dir)
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan string, 256)
+	go func() {
+		defer close(out)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			_ = stdin.Close()
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return out, stop
 }
