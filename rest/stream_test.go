@@ -255,3 +255,24 @@ func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestStreamCrossesInstancesWithoutRedis: two instances on one database
+// and nothing else: a stream on B gets what A commits, and a key revoked
+// on A ends B's stream within a second (the database's change counter).
+func TestStreamCrossesInstancesWithoutRedis(t *testing.T) {
+	nodes := testenv.Cluster(t, 2, "")
+	a, b := nodes[0], nodes[1]
+	acme := a.Tenant("acme")
+	_, admin := a.Key(acme.ID, policy.Sandbox, "admin")
+	keyID, key := a.Key(acme.ID, policy.Sandbox, "viewer")
+	s := testenv.OpenSSE(t, b.Serve()+sandbox+"/events/stream", testenv.Key(key))
+	id := a.Expect(a.Do("POST", sandbox+"/customers", map[string]any{"name": "Initech"}, testenv.Key(admin)), 201).Str("data.id")
+	ev, ok := s.Next(time.Second)
+	if !ok || decode(t, ev).Data.Object["id"] != id {
+		t.Fatalf("on B within 1 s: %+v %v", ev, ok)
+	}
+	a.Expect(a.Do("POST", sandbox+"/settings/integration-keys/"+keyID.String()+"/revoke", nil, testenv.Key(admin)), 200)
+	if ev, ok := s.Next(time.Second); !ok || ev.Event != "error" {
+		t.Fatalf("B's stream after the revocation on A: %+v %v", ev, ok)
+	}
+}
