@@ -200,6 +200,11 @@ func (h *Hub) stop() {
 	}
 }
 
+// batch is how many events one read hands over: half a subscriber's
+// buffer, so a reader that keeps up is never cut off by a burst (the rest
+// comes with the next read).
+func (h *Hub) batch() int { return max(1, h.cfg.Buffer/2) }
+
 // read hands each watched environment's new events to its subscribers.
 func (h *Hub) read(ctx context.Context) {
 	h.mu.Lock()
@@ -210,7 +215,7 @@ func (h *Hub) read(ctx context.Context) {
 	h.mu.Unlock()
 	for w, cursor := range cursors {
 		evs, err := h.client.Event.Query().Where(event.TenantID(w.tenant), event.EnvEQ(w.env), event.SeqGT(cursor)).
-			Order(ent.Asc(event.FieldSeq)).Limit(500).All(schema.Bypass(ctx, "the hub reads a watched environment's new events; each subscriber sees only what it may view"))
+			Order(ent.Asc(event.FieldSeq)).Limit(h.batch()).All(schema.Bypass(ctx, "the hub reads a watched environment's new events; each subscriber sees only what it may view"))
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("realtime: read events", "error", err.Error())
