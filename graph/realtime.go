@@ -166,7 +166,7 @@ func socketInit(ctx context.Context, payload transport.InitPayload) (context.Con
 // holding, a slow reader) closes the socket with the reason, rather than
 // completing as if it had ended normally.
 func stream[T any](ctx context.Context, hub *realtime.Hub, f realtime.Filter, load func(context.Context, *ent.Event) (T, bool)) (<-chan T, error) {
-	sub, err := hub.Subscribe(ctx, f, 0)
+	sub, err := hub.Subscribe(ctx, f, -1)
 	if err != nil {
 		return nil, err
 	}

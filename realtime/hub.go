@@ -92,9 +92,9 @@ type Filter struct {
 	ObjectID string
 }
 
-// Subscribe opens a subscription for the viewer in ctx. after > 0 resumes
-// the feed after that sequence (within retention); otherwise the
-// subscription starts with the next event committed.
+// Subscribe opens a subscription for the viewer in ctx. after >= 0
+// resumes the feed after that sequence (0: from the oldest event still
+// kept); after < 0 starts with the next event committed.
 func (h *Hub) Subscribe(ctx context.Context, f Filter, after int64) (*Sub, error) {
 	v := policy.FromContext(ctx)
 	if v == nil || v.TenantID == uuid.Nil {
@@ -135,7 +135,7 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, after int64) (*Sub, error
 	// Everything up to the feed's cursor comes from the database, after
 	// the resume point; everything later comes live.
 	s.last, s.backlogTo = fd.cursor, fd.cursor
-	if after > 0 && after < fd.cursor {
+	if after >= 0 && after < fd.cursor {
 		s.last = after
 	}
 	return s, nil

@@ -22,11 +22,11 @@ func TestSlowSubscriberIsCutOff(t *testing.T) {
 	acme := e.Tenant("acme")
 	id, key := e.Key(acme.ID, policy.Sandbox, "admin")
 	ctx := e.As(acme.ID, policy.Sandbox, policy.KeySubject(id.String()))
-	slow, err := e.App.Realtime.Subscribe(ctx, realtime.Filter{}, 0)
+	slow, err := e.App.Realtime.Subscribe(ctx, realtime.Filter{}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader, err := e.App.Realtime.Subscribe(ctx, realtime.Filter{}, 0)
+	reader, err := e.App.Realtime.Subscribe(ctx, realtime.Filter{}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/cienerp/cienerp/ent"
@@ -47,7 +48,14 @@ func (s *Sub) Next(ctx context.Context) (*ent.Event, error) {
 }
 
 // next is the next event of the environment, from the backlog or live.
+// Once the subscription has ended nothing more is handed over, not even
+// what was already read: the end may be the credential's.
 func (s *Sub) next(ctx context.Context) (*ent.Event, error) {
+	select {
+	case <-s.done:
+		return nil, s.reason()
+	default:
+	}
 	if s.last < s.backlogTo {
 		if len(s.backlog) == 0 {
 			evs, err := s.hub.client.Event.Query().
@@ -70,20 +78,21 @@ func (s *Sub) next(ctx context.Context) (*ent.Event, error) {
 	case ev := <-s.live:
 		return ev, nil
 	case <-s.done:
-		// What arrived before the end is still handed over.
-		select {
-		case ev := <-s.live:
-			if s.err == ErrSlow {
-				return nil, s.err
-			}
-			return ev, nil
-		default:
-			return nil, s.err
-		}
+		return nil, s.reason()
 	case <-ctx.Done():
 		s.Close()
 		return nil, ctx.Err()
 	}
+}
+
+// errUnsubscribed is what Next returns after the subscriber's own Close.
+var errUnsubscribed = errors.New("realtime: the subscription was closed")
+
+func (s *Sub) reason() error {
+	if s.err == nil {
+		return errUnsubscribed
+	}
+	return s.err
 }
 
 // visible applies the filter and the subscriber's current permission to

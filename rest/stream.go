@@ -29,7 +29,7 @@ func (s *Server) streamRoutes() []edge.Route {
 				Params: []openapi.Param{
 					openapi.Query("type", "Comma-separated event types; wildcards such as invoice.* work.", openapi.StrSchema("")),
 					openapi.Query("object_id", "Only events about this object.", openapi.StrSchema("")),
-					openapi.Query("last_event_id", "Resume after this sequence (the Last-Event-ID header wins).", obj{"type": "integer", "minimum": 0}),
+					openapi.Query("last_event_id", "Resume after this sequence, 0 for every event still kept (the Last-Event-ID header wins).", obj{"type": "integer", "minimum": 0}),
 				}, Status: 200, Raw: "EventStream"}},
 	}
 }
@@ -107,14 +107,15 @@ func (s *Server) streamEvents(c *gin.Context) error {
 	}
 }
 
-// resumePoint reads Last-Event-ID (or ?last_event_id=): a sequence.
+// resumePoint reads Last-Event-ID (or ?last_event_id=): a sequence; -1
+// when neither is sent (start with the next event).
 func resumePoint(c *gin.Context) (int64, error) {
 	name, v := "Last-Event-ID", c.GetHeader("Last-Event-ID")
 	if v == "" {
 		name, v = "last_event_id", c.Query("last_event_id")
 	}
 	if v == "" {
-		return 0, nil
+		return -1, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {

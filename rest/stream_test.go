@@ -105,6 +105,13 @@ func TestStreamResumesWithLastEventIDExactly(t *testing.T) {
 	if ev, ok := q.Next(2 * time.Second); !ok || decode(t, ev).Sequence != prev {
 		t.Fatalf("resume by query: %+v %v", ev, ok)
 	}
+	// 0: every event still kept, from the first.
+	z := testenv.OpenSSE(t, url+sandbox+"/events/stream?last_event_id=0", testenv.Key(f.sandboxA))
+	for want := int64(1); want <= prev; want++ {
+		if ev, ok := z.Next(2 * time.Second); !ok || decode(t, ev).Sequence != want {
+			t.Fatalf("from 0, event %d: %+v %v", want, ev, ok)
+		}
+	}
 }
 
 func TestStreamRefusesBadInput(t *testing.T) {
