@@ -72,6 +72,12 @@ func (a *admin) text(sel string) string {
 	return get(a.portal, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent`, sel)))
 }
 
+// choose picks value in a select, as a person's choice (a change event).
+func (a *admin) choose(sel, value string) {
+	a.t.Helper()
+	get(a.portal, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; return s.dispatchEvent(new Event("change")) })()`, sel, value)))
+}
+
 // confirm answers the open question (the ask dialog) with its OK button.
 func (a *admin) confirm() {
 	a.t.Helper()
@@ -322,19 +328,18 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 		chromedp.Click(css(`#create-role button[type=submit]`)))
 	a.waitStatus("Created the role “help-desk”")
 	a.do(chromedp.WaitVisible(css("#perm-help-desk-documents_view")))
-	a.do(chromedp.SetValue(css("#edit-role-pick"), "help-desk"))
-	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").dispatchEvent(new Event("change"))`))
+	a.choose("#edit-role-pick", "help-desk")
 	a.do(chromedp.SetValue(css("#edit-role-name"), "first-line"), chromedp.SetValue(css("#edit-role-description"), "First-line support"),
 		chromedp.Click(css(`#edit-role button[type=submit]`)))
 	a.waitStatus("Saved the role “first-line”")
 	if st, r := a.call("GET", "/api/sandbox/admin/roles/first-line", a.bearer(a.acme.Owner), nil); st != 200 || !strings.Contains(fmt.Sprint(r), "First-line support") {
 		t.Fatalf("the renamed role: %d %v", st, r)
 	}
-	if del := get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").value = "owner", document.getElementById("edit-role-pick").dispatchEvent(new Event("change")), document.getElementById("delete-role").disabled`)); !del {
+	a.choose("#edit-role-pick", "owner")
+	if del := get(a.portal, chromedp.Evaluate[bool](`document.getElementById("delete-role").disabled`)); !del {
 		t.Fatal("a built-in role offers Delete")
 	}
-	a.do(chromedp.SetValue(css("#edit-role-pick"), "first-line"))
-	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("edit-role-pick").dispatchEvent(new Event("change"))`))
+	a.choose("#edit-role-pick", "first-line")
 	a.do(chromedp.Click(css("#delete-role")))
 	a.confirm()
 	a.waitStatus("Deleted the role “first-line”")
@@ -512,15 +517,13 @@ func TestSettingsTenantPicker(t *testing.T) {
 	if opts := get(a.portal, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#tenant-picker option")].map((o) => o.value).sort()`)); fmt.Sprint(opts) != "[acme globex]" {
 		t.Fatalf("the tenant picker offers %v", opts)
 	}
-	a.do(chromedp.SetValue(css("#tenant-picker"), "acme"))
-	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("tenant-picker").dispatchEvent(new Event("change"))`))
+	a.choose("#tenant-picker", "acme")
 	a.poll(`document.getElementById("who").textContent.endsWith("owner")`)
 	a.drawn("keys")
 	if n := get(a.portal, chromedp.Evaluate[int](`document.querySelectorAll("#create-key").length`)); n != 1 {
 		t.Fatal("the owner of acme cannot create keys there")
 	}
-	a.do(chromedp.SetValue(css("#tenant-picker"), "globex"))
-	get(a.portal, chromedp.Evaluate[bool](`document.getElementById("tenant-picker").dispatchEvent(new Event("change"))`))
+	a.choose("#tenant-picker", "globex")
 	a.poll(`document.getElementById("who").textContent.endsWith("viewer")`)
 	a.drawn("keys")
 	if text := a.text("#keys .needs"); !strings.Contains(text, policy.IntegrationKeysManage) {

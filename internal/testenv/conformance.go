@@ -23,15 +23,7 @@ func ConformanceDir() string {
 // Without node or the installed packages the test skips (fails in CI).
 func Node(t testing.TB, args ...string) []byte {
 	t.Helper()
-	dir := ConformanceDir()
-	if _, err := exec.LookPath("node"); err != nil {
-		Unavailable(t, "node is not installed: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-		Unavailable(t, "the conformance clients are not installed: run npm ci in %s (scripts/test does)", dir)
-	}
-	cmd := exec.Command("node", args...)
-	cmd.Dir = dir
+	cmd := node(t, args)
 	// No telemetry or update checks: the machine's network is closed.
 	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true", "NO_UPDATE_NOTIFIER=1")
 	out, err := cmd.Output()
@@ -43,6 +35,22 @@ func Node(t testing.TB, args ...string) []byte {
 		t.Fatalf("node %v: %v\n%s\n%s", args, err, out, stderr)
 	}
 	return out
+}
+
+// node is node with args in ConformanceDir, or a skip (a failure in CI)
+// when node or the installed clients are missing.
+func node(t testing.TB, args []string) *exec.Cmd {
+	t.Helper()
+	dir := ConformanceDir()
+	if _, err := exec.LookPath("node"); err != nil {
+		Unavailable(t, "node is not installed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
+		Unavailable(t, "the conformance clients are not installed: run npm ci in %s (scripts/test does)", dir)
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Dir = dir
+	return cmd
 }
 
 // Serve runs the platform on a real listening server for clients outside
@@ -58,15 +66,7 @@ func (e *Env) Serve() string {
 // caller calls stop, which closes its stdin).
 func NodeProcess(t testing.TB, args ...string) (lines <-chan string, stop func()) {
 	t.Helper()
-	dir := ConformanceDir()
-	if _, err := exec.LookPath("node"); err != nil {
-		Unavailable(t, "node is not installed: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
-		Unavailable(t, "the conformance clients are not installed: run npm ci in %s (scripts/test does)", dir)
-	}
-	cmd := exec.Command("node", args...)
-	cmd.Dir = dir
+	cmd := node(t, args)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

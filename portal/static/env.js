@@ -1,7 +1,7 @@
 // The portal's environment, sandbox or live: chosen with the toggle in the
 // header of every page, kept in this tab's session storage (the explorer
 // and the API reference read it too) and announced as a "cien-env" event.
-import { $ } from "./dom.js";
+import { $, el } from "./dom.js";
 
 export const bases = { sandbox: window.location.origin + "/api/sandbox", live: window.location.origin + "/api" };
 const store = "cien-portal-env";
@@ -34,8 +34,15 @@ export function setEnv(env) {
   document.dispatchEvent(new CustomEvent("cien-env", { detail: env }));
 }
 
-// initEnv wires the header's toggle; call it once the page is parsed.
+// initEnv puts the toggle and the live bar into the page's header and
+// wires them; call it once the page is parsed.
 export function initEnv() {
+  const header = document.querySelector("header.top");
+  header.prepend(el("p", { id: "live-bar", class: "live-bar", role: "status", hidden: true },
+    "You are viewing live data: writes change real records, and each one asks first."));
+  header.append(el("div", { class: "env-toggle", role: "radiogroup", "aria-label": "Environment" },
+    ["sandbox", "live"].map((env) => el("label", {}, el("input", { type: "radio", name: "env", value: env, id: "env-" + env }),
+      env === "live" ? " Live" : " Sandbox"))));
   for (const r of document.querySelectorAll("input[name=env]")) r.addEventListener("change", (e) => setEnv(e.target.value));
   show(currentEnv());
 }

@@ -2,8 +2,8 @@
 // shown once), roll with a grace period, revoke, change roles.
 import { ask, el } from "../dom.js";
 import { currentEnv } from "../env.js";
-import { api, Cancelled } from "./session.js";
-import { checkedRoles, failure, field, roleBoxes, say, secretOnce, table, when } from "./ui.js";
+import { api } from "./session.js";
+import { checkedRoles, failure, field, perform, roleBoxes, say, secretOnce, table, when } from "./ui.js";
 
 const MANAGE = "settings.integration-keys.manage";
 const POLICIES = "admin.policies.manage";
@@ -19,16 +19,6 @@ function chosenRoles(box) {
   const text = box.querySelector("input:not([type=checkbox])");
   if (text) return text.value.split(",").map((s) => s.trim()).filter(Boolean);
   return checkedRoles(box);
-}
-
-async function run(ctx, call, done) {
-  try {
-    const res = await call();
-    if (!res.ok) return failure(ctx.status, res);
-    await done(res.json.data);
-  } catch (e) {
-    if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
-  }
 }
 
 export default {
@@ -59,10 +49,7 @@ export default {
       const body = { name: form.querySelector("#new-key-name").value.trim(), roles: chosenRoles(chooser) };
       const exp = form.querySelector("#new-key-expiry").value;
       if (exp) body.expires_at = new Date(exp).toISOString();
-      run(ctx, () => api("POST", "/settings/integration-keys", body), async (k) => {
-        await ctx.refresh();
-        showSecret(k, "New key “" + k.name + "”");
-      });
+      perform(ctx, () => api("POST", "/settings/integration-keys", body), (k) => showSecret(k, "New key “" + k.name + "”"));
     });
 
     // The secret survives the re-render that lists the new key.
@@ -99,18 +86,13 @@ export default {
         "A replacement key with a new secret, the same name, roles and expiry is created.",
         el("div", { class: "field" }, el("label", { for: "roll-hours" }, "Hours the old key keeps working (0–168)"), hours)], "Roll key", false);
       if (!ok) return;
-      run(ctx, () => api("POST", "/settings/integration-keys/" + k.id + "/roll", { expires_in_hours: Number(hours.value) || 0 }), async (nk) => {
-        await ctx.refresh();
-        showSecret(nk, "Rolled key “" + nk.name + "”");
-      });
+      perform(ctx, () => api("POST", "/settings/integration-keys/" + k.id + "/roll", { expires_in_hours: Number(hours.value) || 0 }),
+        (nk) => showSecret(nk, "Rolled key “" + nk.name + "”"));
     }
 
     async function revoke(k) {
       if (!(await ask("Revoke “" + k.name + "”?", "Requests with this " + k.environment + " key are refused from the very next one on. This cannot be undone.", "Revoke key", true))) return;
-      run(ctx, () => api("POST", "/settings/integration-keys/" + k.id + "/revoke", undefined, { asked: true }), async () => {
-        await ctx.refresh();
-        say(ctx.status, "Revoked “" + k.name + "”.");
-      });
+      perform(ctx, () => api("POST", "/settings/integration-keys/" + k.id + "/revoke", undefined, { asked: true }), () => "Revoked “" + k.name + "”.");
     }
 
     function editRoles(k, row) {
@@ -119,10 +101,7 @@ export default {
         el("form", {
           onsubmit: (ev) => {
             ev.preventDefault();
-            run(ctx, () => api("PUT", "/admin/integration-keys/" + k.id + "/roles", { roles: chosenRoles(boxes) }), async () => {
-              await ctx.refresh();
-              say(ctx.status, "Saved the roles of “" + k.name + "”.");
-            });
+            perform(ctx, () => api("PUT", "/admin/integration-keys/" + k.id + "/roles", { roles: chosenRoles(boxes) }), () => "Saved the roles of “" + k.name + "”.");
           },
         }, boxes, el("button", { type: "submit" }, "Save roles"), " ",
         el("button", { type: "button", class: "secondary", onclick: () => editor.remove() }, "Cancel"))));

@@ -1,8 +1,8 @@
 // Members: invite (a generated password shown once), set roles, remove.
 // Refusals such as the lockout rule's 422 are shown as the server words them.
 import { ask, el } from "../dom.js";
-import { api, Cancelled } from "./session.js";
-import { checkedRoles, failure, field, roleBoxes, say, secretOnce, table, when } from "./ui.js";
+import { api } from "./session.js";
+import { checkedRoles, failure, field, perform, roleBoxes, say, secretOnce, table, when } from "./ui.js";
 
 const POLICIES = "admin.policies.manage";
 
@@ -15,16 +15,7 @@ export default {
     if (!rolesRes.ok) return failure(ctx.status, rolesRes);
     const roles = rolesRes.json.data;
 
-    async function run(call, done) {
-      try {
-        const res = await call();
-        if (!res.ok) return failure(ctx.status, res);
-        await ctx.refresh();
-        await done(res.json.data);
-      } catch (e) {
-        if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
-      }
-    }
+    const run = (call, done) => perform(ctx, call, done);
 
     const chooser = roleBoxes("Roles", "invite-roles", roles, []);
     const invite = el("form", { id: "invite", class: "card" }, el("h3", {}, "Invite member"),
@@ -40,7 +31,7 @@ export default {
       run(() => api("POST", "/admin/members", body), (m) => {
         const panel = document.getElementById("member-secret");
         if (m.password) panel.replaceChildren(secretOnce("Password of " + m.email, m.password));
-        say(ctx.status, m.new_login ? "Created the login " + m.email + " and added it." : "Added " + m.email + " (an existing login: its password is unchanged).");
+        return m.new_login ? "Created the login " + m.email + " and added it." : "Added " + m.email + " (an existing login: its password is unchanged).";
       });
     });
 
@@ -59,7 +50,7 @@ export default {
       const editor = el("tr", { class: "editor" }, el("td", { colspan: "6" }, el("form", {
         onsubmit: (ev) => {
           ev.preventDefault();
-          run(() => api("PUT", "/admin/members/" + m.user_id + "/roles", { roles: checkedRoles(boxes) }), () => say(ctx.status, "Saved the roles of " + m.email + "."));
+          run(() => api("PUT", "/admin/members/" + m.user_id + "/roles", { roles: checkedRoles(boxes) }), () => "Saved the roles of " + m.email + ".");
         },
       }, boxes, el("button", { type: "submit" }, "Save roles"), " ", el("button", { type: "button", class: "secondary", onclick: () => editor.remove() }, "Cancel"))));
       row.after(editor);
@@ -68,7 +59,7 @@ export default {
 
     async function remove(m) {
       if (!(await ask("Remove " + m.email + "?", "They lose every role in this tenant; their login stays.", "Remove member", true))) return;
-      run(() => api("DELETE", "/admin/members/" + m.user_id, undefined, { asked: true }), () => say(ctx.status, "Removed " + m.email + "."));
+      run(() => api("DELETE", "/admin/members/" + m.user_id, undefined, { asked: true }), () => "Removed " + m.email + ".");
     }
 
     say(ctx.box, el("div", { id: "member-secret" }), invite,

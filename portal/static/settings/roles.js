@@ -3,8 +3,8 @@
 // and the explain panel (who may do what, and which rule decided).
 import { ask, el } from "../dom.js";
 import { base } from "../env.js";
-import { api, Cancelled, liveOK } from "./session.js";
-import { failure, field, say } from "./ui.js";
+import { api, liveOK } from "./session.js";
+import { failure, field, perform, say } from "./ui.js";
 
 const POLICIES = "admin.policies.manage";
 const KEYS = "settings.integration-keys.manage";
@@ -108,16 +108,7 @@ export default {
   },
 };
 
-async function act(ctx, call, done) {
-  try {
-    const res = await call();
-    if (!res.ok) return failure(ctx.status, res);
-    await ctx.refresh();
-    say(ctx.status, done);
-  } catch (e) {
-    if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
-  }
-}
+const act = (ctx, call, message) => perform(ctx, call, () => message);
 
 // roleEditor creates a role, or renames, describes or deletes one.
 function roleEditor(ctx, roles) {

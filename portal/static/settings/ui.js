@@ -1,6 +1,7 @@
 // Widgets the settings pages share: results and errors as the API words
 // them, secrets shown once, tables, time stamps and before/after diffs.
 import { el } from "../dom.js";
+import { Cancelled } from "./session.js";
 
 // problem renders a refused call: the message and each field's errors
 // (the 422 shape), exactly as the server sent them.
@@ -21,6 +22,21 @@ export function say(box, ...content) {
 export function failure(box, resOrError) {
   if (resOrError instanceof Error) say(box, el("p", { class: "problem", role: "alert" }, resOrError.message));
   else say(box, problem(resOrError));
+}
+
+// perform runs a change: call() makes the request; when it succeeds the
+// page is drawn again and done(data) says what happened (a message, or a
+// secret to show once); a refusal is shown as the server words it.
+export async function perform(ctx, call, done) {
+  try {
+    const res = await call();
+    if (!res.ok) return failure(ctx.status, res);
+    await ctx.refresh();
+    const out = await done(res.json.data);
+    if (typeof out === "string") say(ctx.status, out);
+  } catch (e) {
+    if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
+  }
 }
 
 let secretCount = 0;

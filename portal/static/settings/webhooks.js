@@ -3,8 +3,8 @@
 // their deliveries with every attempt, retry and replay.
 import { ask, el } from "../dom.js";
 import { base, currentEnv } from "../env.js";
-import { api, Cancelled } from "./session.js";
-import { failure, field, say, secretOnce, table, when } from "./ui.js";
+import { api } from "./session.js";
+import { failure, field, perform, say, secretOnce, table, when } from "./ui.js";
 
 const WEBHOOKS = "settings.webhooks.manage";
 const view = { open: "" }; // the endpoint whose deliveries are shown
@@ -21,16 +21,7 @@ export default {
     ]);
     if (!list.ok) return failure(ctx.status, list);
 
-    async function run(call, done) {
-      try {
-        const res = await call();
-        if (!res.ok) return failure(ctx.status, res);
-        await ctx.refresh();
-        await done(res.json.data);
-      } catch (e) {
-        if (e instanceof Cancelled) say(ctx.status, e.message); else failure(ctx.status, e);
-      }
-    }
+    const run = (call, done) => perform(ctx, call, done);
     const showSecret = (label, secret) => {
       const panel = document.getElementById("endpoint-secret");
       panel.replaceChildren(secretOnce(label, secret));
@@ -59,9 +50,9 @@ export default {
       el("td", { class: "actions" },
         el("button", { type: "button", class: "secondary", "aria-label": "Deliveries of " + ep.url, onclick: () => { view.open = ep.id; ctx.refresh(); } }, "Deliveries"),
         el("button", { type: "button", class: "secondary", "aria-label": (ep.enabled ? "Disable " : "Enable ") + ep.url,
-          onclick: () => run(() => api("PATCH", "/webhook-endpoints/" + ep.id, { enabled: !ep.enabled }), () => say(ctx.status, (ep.enabled ? "Disabled " : "Enabled ") + ep.url + ".")) }, ep.enabled ? "Disable" : "Enable"),
+          onclick: () => run(() => api("PATCH", "/webhook-endpoints/" + ep.id, { enabled: !ep.enabled }), () => (ep.enabled ? "Disabled " : "Enabled ") + ep.url + ".") }, ep.enabled ? "Disable" : "Enable"),
         el("button", { type: "button", class: "secondary", "aria-label": "Send test to " + ep.url,
-          onclick: () => run(() => api("POST", "/webhook-endpoints/" + ep.id + "/test"), () => { view.open = ep.id; say(ctx.status, "A ping was queued for " + ep.url + "."); }) }, "Send test"),
+          onclick: () => { view.open = ep.id; run(() => api("POST", "/webhook-endpoints/" + ep.id + "/test"), () => "A ping was queued for " + ep.url + "."); } }, "Send test"),
         el("button", { type: "button", class: "secondary", "aria-label": "Rotate secret of " + ep.url,
           onclick: async () => {
             if (!(await ask("Rotate secret of " + ep.url + "?", "Deliveries carry signatures with both the old and the new secret for 24 hours.", "Rotate secret", false))) return;
@@ -70,7 +61,7 @@ export default {
         el("button", { type: "button", class: "danger", "aria-label": "Delete " + ep.url,
           onclick: async () => {
             if (!(await ask("Delete the endpoint " + ep.url + "?", "It receives nothing more; its deliveries are deleted with it.", "Delete endpoint", true))) return;
-            run(() => api("DELETE", "/webhook-endpoints/" + ep.id, undefined, { asked: true }), () => say(ctx.status, "Deleted " + ep.url + "."));
+            run(() => api("DELETE", "/webhook-endpoints/" + ep.id, undefined, { asked: true }), () => "Deleted " + ep.url + ".");
           } }, "Delete"))));
 
     const open = list.json.data.find((ep) => ep.id === view.open);
@@ -92,7 +83,7 @@ async function deliveries(ctx, ep, run) {
   replay.addEventListener("submit", (ev) => {
     ev.preventDefault();
     if (!since.value) return say(ctx.status, "Choose the time to replay from.");
-    run(() => api("POST", "/webhook-endpoints/" + ep.id + "/replay", { since: new Date(since.value).toISOString() }), (r) => say(ctx.status, r.deliveries + " deliveries queued."));
+    run(() => api("POST", "/webhook-endpoints/" + ep.id + "/replay", { since: new Date(since.value).toISOString() }), (r) => r.deliveries + " deliveries queued.");
   });
   const rows = res.json.data.flatMap((d) => {
     const attempts = el("tr", { class: "details", hidden: true }, el("td", { colspan: "5" }));
@@ -108,7 +99,7 @@ async function deliveries(ctx, ep, run) {
       show.setAttribute("aria-expanded", "true");
     });
     const retry = el("button", { type: "button", class: "secondary", "aria-label": "Retry " + d.id,
-      onclick: () => run(() => api("POST", "/webhook-deliveries/" + d.id + "/retry"), () => say(ctx.status, "Delivery " + d.id + " is sent again.")) }, "Retry");
+      onclick: () => run(() => api("POST", "/webhook-deliveries/" + d.id + "/retry"), () => "Delivery " + d.id + " is sent again.") }, "Retry");
     return [el("tr", { "data-delivery": d.id }, el("td", {}, when(d.created_at)), el("td", {}, el("code", {}, d.event_type)),
       el("td", { class: "status-" + d.status }, d.status), el("td", {}, String(d.attempts)), el("td", { class: "actions" }, show, retry)), attempts];
   });
