@@ -521,7 +521,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Events         func(childComplexity int, types []string, objectID *string) int
+		Events         func(childComplexity int, types []string, objectID *uuid.UUID) int
 		InvoiceChanged func(childComplexity int, id *uuid.UUID) int
 		PosSaleCreated func(childComplexity int, sessionID *uuid.UUID) int
 		TicketChanged  func(childComplexity int, id *uuid.UUID) int
@@ -755,7 +755,7 @@ type QueryResolver interface {
 	WebhookDeliveries(ctx context.Context, endpointID uuid.UUID, status []string, first *int) ([]*ent.WebhookDelivery, error)
 }
 type SubscriptionResolver interface {
-	Events(ctx context.Context, types []string, objectID *string) (<-chan *ent.Event, error)
+	Events(ctx context.Context, types []string, objectID *uuid.UUID) (<-chan *ent.Event, error)
 	TicketChanged(ctx context.Context, id *uuid.UUID) (<-chan *ent.Ticket, error)
 	InvoiceChanged(ctx context.Context, id *uuid.UUID) (<-chan *ent.Invoice, error)
 	PosSaleCreated(ctx context.Context, sessionID *uuid.UUID) (<-chan *ent.PosSale, error)
@@ -3082,7 +3082,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Events(childComplexity, args["types"].([]string), args["objectId"].(*string)), true
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["types"].([]string), args["objectId"].(*uuid.UUID)), true
 	case "Subscription.invoiceChanged":
 		if e.ComplexityRoot.Subscription.InvoiceChanged == nil {
 			break
@@ -6492,8 +6492,8 @@ func (ec *executionContext) field_Subscription_events_args(ctx context.Context, 
 	}
 	args["types"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "objectId",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15762,7 +15762,7 @@ func (ec *executionContext) _Subscription_events(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Events(ctx, fc.Args["types"].([]string), fc.Args["objectId"].(*string))
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["types"].([]string), fc.Args["objectId"].(*uuid.UUID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Event) graphql.Marshaler {

@@ -14,10 +14,10 @@ import (
 )
 
 // Events is the resolver for the events field.
-func (r *subscriptionResolver) Events(ctx context.Context, types []string, objectID *string) (<-chan *ent.Event, error) {
+func (r *subscriptionResolver) Events(ctx context.Context, types []string, objectID *uuid.UUID) (<-chan *ent.Event, error) {
 	f := realtime.Filter{Types: types}
 	if objectID != nil {
-		f.ObjectID = *objectID
+		f.ObjectID = objectID.String()
 	}
 	return stream(ctx, r.Hub, f, func(_ context.Context, ev *ent.Event) (*ent.Event, bool) { return ev, true })
 }
