@@ -369,6 +369,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := realtime.New(db.Client, cfg.Realtime, fresh, log)
+	svc.EventsCommitted = hub.Wake
 	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer(), hub)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 // Package realtime fans the events feed out to open subscriptions (GraphQL
 // subscriptions and server-sent events). Every instance reads the newly
 // committed events of the tenants' environments its subscribers watch from
-// the database, so an event committed through any instance reaches every
-// subscriber on every instance, in sequence order, which is commit order
+// the database (at once after its own commits, every Poll for others'), so
+// an event committed through any instance reaches every subscriber on
+// every instance, in sequence order, which is commit order
 // (service/sequence.go). What a subscriber may see is decided per event,
 // when it is handed over, from its current credential and permissions.
 package realtime
@@ -72,6 +73,8 @@ type Hub struct {
 	fresh  func(context.Context)
 	log    *slog.Logger
 
+	wake chan struct{}
+
 	mu      sync.Mutex
 	feeds   map[watch]*feed
 	perCred map[string]int
@@ -82,7 +85,20 @@ type Hub struct {
 // fresh brings the credential and policy caches up to date with other
 // instances' changes (the same call requests make), before each re-check.
 func New(client *ent.Client, cfg Config, fresh func(context.Context), log *slog.Logger) *Hub {
-	return &Hub{client: client, cfg: cfg.withDefaults(), fresh: fresh, log: log, feeds: map[watch]*feed{}, perCred: map[string]int{}}
+	return &Hub{client: client, cfg: cfg.withDefaults(), fresh: fresh, log: log, wake: make(chan struct{}, 1), feeds: map[watch]*feed{}, perCred: map[string]int{}}
+}
+
+// minGap spaces reads that commits on this instance ask for: under a
+// burst of commits the hub reads at most this often, not once per commit.
+const minGap = 10 * time.Millisecond
+
+// Wake asks for a read now: events were committed on this instance (other
+// instances' are found by the poll).
+func (h *Hub) Wake() {
+	select {
+	case h.wake <- struct{}{}:
+	default: // a read is already asked for
+	}
 }
 
 // Filter narrows a subscription: event types (wildcards as in the feed)
@@ -172,16 +188,21 @@ func (h *Hub) Run(ctx context.Context) {
 	recheck := time.NewTicker(h.cfg.Recheck)
 	defer poll.Stop()
 	defer recheck.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			h.stop()
 			return
 		case <-poll.C:
-			h.read(ctx)
+		case <-h.wake:
+			time.Sleep(minGap - time.Since(last)) // negative: at once
 		case <-recheck.C:
 			h.recheck(ctx)
+			continue
 		}
+		last = time.Now()
+		h.read(ctx)
 	}
 }
 

@@ -59,10 +59,30 @@ type change struct {
 // enqueued when tx commits, in the same commit. Called beside record.
 func (s *Service) emit(ctx context.Context, tx *ent.Tx, c change) error {
 	ev, endpoints, err := s.writeEvent(ctx, tx, c)
-	if err != nil || endpoints == 0 {
+	if err != nil {
 		return err
 	}
+	s.announceOnCommit(tx)
+	if endpoints == 0 {
+		return nil
+	}
 	return s.deliver(ctx, tx, ev)
+}
+
+// announceOnCommit tells EventsCommitted once tx has committed.
+func (s *Service) announceOnCommit(tx *ent.Tx) {
+	if s.EventsCommitted == nil {
+		return
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				s.EventsCommitted()
+			}
+			return err
+		})
+	})
 }
 
 // writeEvent stores the event of c with the next number of the tenant's

@@ -36,6 +36,9 @@ type Service struct {
 	// says which receivers endpoints may name.
 	Deliveries Deliveries
 	Webhooks   WebhookRules
+	// EventsCommitted, when set, is told after a commit that wrote events
+	// (the realtime hub reads them at once instead of at its next poll).
+	EventsCommitted func()
 }
 
 // rowLocks reports whether SELECT ... FOR UPDATE exists (PostgreSQL).
