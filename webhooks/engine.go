@@ -91,9 +91,10 @@ func New(db *database.DB, svc *service.Service, cfg Config, log *slog.Logger) (*
 		// would hold the pool's one connection.
 		PollOnly:      true,
 		FetchCooldown: 10 * time.Millisecond,
-		JobTimeout:    30 * time.Second,
-		// A job left running by a killed instance is worked again after this.
-		RescueStuckJobsAfter: 2 * time.Minute,
+		JobTimeout:    20 * time.Second, // an attempt is at most 10 s of HTTP and a few writes
+		// A job left running by a killed instance is worked again after this
+		// (River's rescuer looks every 30 s, so 30 to 60 s after the kill).
+		RescueStuckJobsAfter: 30 * time.Second,
 		Logger:               slog.New(warnings{log.Handler()}).With("component", "river"),
 	})
 	if err != nil {

@@ -92,7 +92,11 @@ func TestWebhooksSurviveAKill(t *testing.T) {
 
 	start()
 	waitFor(t, "http://"+addr+"/healthz")
-	deadline = time.Now().Add(20 * time.Second)
+	// Usually the second delivery's job is still queued and goes at once;
+	// when the killed process had already taken it, River rescues it once
+	// it has been "running" for RescueStuckJobsAfter (30 s; its rescuer
+	// looks every 30 s).
+	deadline = time.Now().Add(100 * time.Second)
 	for len(received()) < 3 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
