@@ -19,10 +19,22 @@ import (
 // (graphql-transport-ws's connection_init payload) under the HTTP header
 // names: X-API-Key or Authorization, and X-Tenant-ID. It returns ctx with
 // the viewer, exactly as a request with those headers would get it, and
-// charges the credential's rate budget once for the connection.
+// charges the credential's rate budget for the connection (and, through
+// Charge, for each operation started in it).
 type Login func(ctx context.Context, credentials map[string]any) (context.Context, error)
 
 type loginKey struct{}
+
+type chargeKey struct{}
+
+// Charge spends one request of the budget of the socket's credential (an
+// operation started inside an open socket); nil outside a socket.
+func Charge(ctx context.Context) error {
+	if c, ok := ctx.Value(chargeKey{}).(func(context.Context) error); ok {
+		return c(ctx)
+	}
+	return nil
+}
 
 // LoginFrom is the Login of the socket being opened (nil elsewhere).
 func LoginFrom(ctx context.Context) Login {
@@ -85,9 +97,19 @@ func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env
 		return ctx, err
 	}
 	v.RequestID = RequestID(c)
-	r, err := s.cfg.Limiter.Allow(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit))
-	if err == nil && !r.Allowed {
-		return ctx, service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", t.RateLimit, seconds(int(math.Ceil(r.RetryAfter.Seconds()))))
+	charge := func(ctx context.Context) error {
+		r, err := s.cfg.Limiter.Allow(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit))
+		if err != nil { // a broken limiter must not take the API down, as for requests
+			s.log.Warn("rate limiter unavailable, socket operation allowed", "error", err.Error(), "request_id", v.RequestID)
+			return nil
+		}
+		if !r.Allowed {
+			return service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", t.RateLimit, seconds(int(math.Ceil(r.RetryAfter.Seconds()))))
+		}
+		return nil
 	}
-	return policy.NewContext(ctx, v), nil
+	if err := charge(ctx); err != nil {
+		return ctx, err
+	}
+	return context.WithValue(policy.NewContext(ctx, v), chargeKey{}, charge), nil
 }

@@ -8,9 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
@@ -138,6 +140,16 @@ func (c *closingConn) SetReadDeadline(t time.Time) error {
 		return d.SetReadDeadline(t)
 	}
 	return nil
+}
+
+// admitOnSocket lets an operation start inside a socket: subscriptions
+// only (queries and mutations go over HTTP, where every request is checked,
+// logged and limited), each charged to the credential's rate budget.
+func admitOnSocket(ctx context.Context) error {
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Subscription {
+		return service.Fail(service.KindBadRequest, "subscriptions_only", "Only subscriptions are served over the socket: send queries and mutations with POST /graphql.")
+	}
+	return edge.Charge(ctx)
 }
 
 // socketInit authenticates connection_init's payload as the edge

@@ -49,6 +49,11 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits, hub *re
 	srv.Use(operationLimits{limits: limits, schema: es})
 	srv.Use(costReport{})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if socketFrom(ctx) != nil {
+			if err := admitOnSocket(ctx); err != nil {
+				return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(ctx, err)}})
+			}
+		}
 		return next(withPrefetches(ctx))
 	})
 	srv.SetErrorPresenter(presentError)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -295,5 +296,28 @@ func TestSubscriptionIsolationRandomized(t *testing.T) {
 		if m, ok := subs[name].next(200 * time.Millisecond); ok {
 			t.Fatalf("seed %d: %s got another's event: %v", seed, name, m)
 		}
+	}
+}
+
+// TestSocketServesSubscriptionsOnlyAndChargesEach: queries and mutations
+// over the socket are refused (HTTP checks, logs and limits them), and
+// each subscription started costs one request of the credential's budget.
+func TestSocketServesSubscriptionsOnlyAndChargesEach(t *testing.T) {
+	e, acme, admin, url := realtimeEnv(t)
+	ws := "ws" + strings.TrimPrefix(url, "http") + "/api/sandbox/graphql"
+	payload := `{"X-API-Key":"` + admin + `"}`
+	lines, _ := testenv.NodeProcess(t, "graphql-ws-client.mjs", ws, payload, `{ me { subject } }`)
+	q := &wsClient{t: t, lines: lines}
+	if m, ok := q.next(5 * time.Second); !ok || !strings.Contains(fmt.Sprint(m), "Only subscriptions") {
+		t.Fatalf("a query over the socket: %v", m)
+	}
+	// A budget of 1 per minute: the connection spends it, the subscription finds none.
+	e.App.DB.Client.Tenant.UpdateOneID(acme.ID).SetRateLimitPerMinute(1).ExecX(privacy.DecisionContext(e.Ctx, privacy.Allow))
+	e.App.Auth.Dir.ForgetTenant(acme.ID)
+	_, fresh := e.Key(acme.ID, policy.Sandbox, "admin")
+	lines, _ = testenv.NodeProcess(t, "graphql-ws-client.mjs", ws, `{"X-API-Key":"`+fresh+`"}`, `subscription { events { id } }`)
+	r := &wsClient{t: t, lines: lines}
+	if m, ok := r.next(5 * time.Second); !ok || !strings.Contains(fmt.Sprint(m), "RATE_LIMITED") {
+		t.Fatalf("a subscription past the budget: %v", m)
 	}
 }
