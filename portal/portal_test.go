@@ -271,3 +271,32 @@ func TestGraphQLExplorerRunsAQueryWithTheConsoleKey(t *testing.T) {
 	p.screenshot("graphql-explorer")
 	p.noErrors()
 }
+
+// TestGraphQLExplorerRunsASubscription: a subscription typed in the
+// explorer goes over the WebSocket; a REST change shows in its results,
+// and a revoked key's socket says why it closed.
+func TestGraphQLExplorerRunsASubscription(t *testing.T) {
+	e := testenv.New(t)
+	e.RunBackground()
+	tn := e.Tenant("acme")
+	keyID, key := e.Key(tn.ID, policy.Sandbox, "admin")
+	srv := httptest.NewServer(e.App.Handler)
+	t.Cleanup(srv.Close)
+	p := &portal{t: t, ctx: testenv.Browser(t), url: srv.URL}
+	go p.collectConsole()
+	p.do(chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(css("#api-key")), chromedp.SendKeys(css("#api-key"), key))
+	query := strings.ReplaceAll(`subscription { ticketChanged { title status } }`, " ", "%20")
+	p.do(chromedp.Navigate(srv.URL+"/api/sandbox/graphql?query="+query), chromedp.WaitVisible(css(".graphiql-execute-button")),
+		chromedp.Click(css(".graphiql-execute-button")))
+	for deadline := time.Now().Add(10 * time.Second); e.App.Realtime.Subscribers() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the explorer's subscription never reached the server")
+		}
+	}
+	e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "Pushed to the explorer", "requester_id": tn.Owner.ID}, testenv.Key(key)), 201)
+	p.poll(`document.querySelector(".graphiql-response") && document.querySelector(".graphiql-response").textContent.includes("Pushed to the explorer")`)
+	p.screenshot("graphql-explorer-subscription")
+	e.Expect(e.Do("POST", "/api/sandbox/settings/integration-keys/"+keyID.String()+"/revoke", nil, testenv.Key(key)), 200)
+	p.poll(`document.querySelector(".graphiql-response").textContent.includes("The socket closed (4403)")`)
+	p.noErrors()
+}

@@ -23,6 +23,32 @@ document.addEventListener("DOMContentLoaded", () => {
   const hasCredential = (headers) => Object.entries(headers || {}).some(([k, v]) =>
     (k.toLowerCase() === "x-api-key" || k.toLowerCase() === "authorization") && String(v).trim() !== "");
 
+  // Subscriptions go over a WebSocket to the same endpoint (graphql-ws),
+  // with the Headers tab as connection_init's payload; each result is
+  // shown as it comes, and a socket the server closes says why.
+  const socketURL = (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + endpoint;
+  const isSubscription = (params, opts) => {
+    const defs = ((opts && opts.documentAST) || {}).definitions || [];
+    const op = defs.find((d) => d.kind === "OperationDefinition" && (!params.operationName || (d.name && d.name.value === params.operationName)));
+    return op ? op.operation === "subscription" : /^\s*subscription\b/.test(params.query || "");
+  };
+  const subscribe = (params, headers) => ({
+    subscribe(observer) {
+      const client = graphqlWs.createClient({ url: socketURL, connectionParams: headers, retryAttempts: 0, lazy: true });
+      const stop = client.subscribe(params, {
+        next: (result) => observer.next(result),
+        error: (e) => {
+          const message = e && e.code !== undefined ? "The socket closed (" + e.code + "): " + (e.reason || "no reason given") :
+            Array.isArray(e) ? e.map((x) => x.message).join("; ") : String((e && e.message) || e);
+          observer.next({ errors: [{ message }] });
+          observer.complete();
+        },
+        complete: () => observer.complete(),
+      });
+      return { unsubscribe: () => { stop(); client.dispose(); } };
+    },
+  });
+
   const fetcher = async (params, opts) => {
     if ((params.operationName || "").startsWith("IntrospectionQuery")) return introspection();
     const headers = (opts && opts.headers) || {};
@@ -31,6 +57,7 @@ document.addEventListener("DOMContentLoaded", () => {
       return { errors: [{ message: "Paste your key in the Headers tab first: {\"X-API-Key\": \"" + prefix + "…\"}. " + whereKeys }] };
     }
     hint.hidden = true;
+    if (isSubscription(params, opts)) return subscribe(params, headers);
     const res = await fetch(endpoint, {
       method: "POST",
       headers: Object.assign({ "Content-Type": "application/json", Accept: "application/json" }, headers),
