@@ -18,14 +18,10 @@ const ctxTenant = "tenant"
 // the edge reads a credential header.
 func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		req := auth.Request{APIKey: c.GetHeader("X-API-Key"), TenantHint: c.GetHeader("X-Tenant-ID"), Env: env}
-		if h := c.GetHeader("Authorization"); h != "" {
-			scheme, token, _ := strings.Cut(h, " ")
-			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-				Fail(c, service.Fail(service.KindUnauthenticated, "unauthenticated", "The Authorization header must be \"Bearer <token>\"."))
-				return
-			}
-			req.Bearer = strings.TrimSpace(token)
+		req, err := credentials(env, c.GetHeader("X-API-Key"), c.GetHeader("Authorization"), c.GetHeader("X-Tenant-ID"))
+		if err != nil {
+			Fail(c, err)
+			return
 		}
 		v, t, err := s.login(c.Request.Context(), req)
 		if err != nil {
@@ -37,6 +33,20 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 		c.Request = c.Request.WithContext(policy.NewContext(c.Request.Context(), v))
 		c.Next()
 	}
+}
+
+// credentials reads the credential headers (or a socket's fields of the
+// same names) into the request to authenticate in env.
+func credentials(env policy.Env, apiKey, authorization, tenantHint string) (auth.Request, error) {
+	req := auth.Request{APIKey: apiKey, TenantHint: tenantHint, Env: env}
+	if authorization != "" {
+		scheme, token, _ := strings.Cut(authorization, " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			return req, service.Fail(service.KindUnauthenticated, "unauthenticated", "The Authorization header must be \"Bearer <token>\".")
+		}
+		req.Bearer = strings.TrimSpace(token)
+	}
+	return req, nil
 }
 
 // login authenticates req; the viewer can check the same credential again

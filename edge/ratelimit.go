@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"time"
@@ -32,24 +33,37 @@ func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
 // allow charges one request to key's budget, sets the rate-limit headers
 // and, when the budget is spent, fails the request and reports false.
 func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit) bool {
-	r, err := s.cfg.Limiter.Allow(c.Request.Context(), key, l)
-	if err != nil {
-		// A broken limiter must not take the API down: serve and say so.
-		s.log.Warn("rate limiter unavailable, request allowed", "error", err.Error(), "request_id", RequestID(c))
-		return true
+	r, refused := s.spend(c.Request.Context(), key, l, RequestID(c))
+	if r != nil {
+		c.Header("X-RateLimit-Limit", strconv.Itoa(r.Limit))
+		c.Header("X-RateLimit-Remaining", strconv.Itoa(r.Remaining))
+		c.Header("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(r.ResetAfter).Unix(), 10))
 	}
-	c.Header("X-RateLimit-Limit", strconv.Itoa(r.Limit))
-	c.Header("X-RateLimit-Remaining", strconv.Itoa(r.Remaining))
-	c.Header("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(r.ResetAfter).Unix(), 10))
-	if !r.Allowed {
-		secs := int(math.Ceil(r.RetryAfter.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(secs))
-		p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
-		p.RetryAfter = secs
-		Fail(c, p)
+	if refused != nil {
+		c.Header("Retry-After", strconv.Itoa(refused.RetryAfter))
+		Fail(c, refused)
 		return false
 	}
 	return true
+}
+
+// spend takes one request from key's budget: the limiter's answer (nil
+// when the limiter is away: a broken limiter must not take the API down,
+// so the request goes ahead and the log says so) and the refusal when the
+// budget is spent.
+func (s *server) spend(ctx context.Context, key string, l ratelimit.Limit, requestID string) (*ratelimit.Result, *service.Problem) {
+	r, err := s.cfg.Limiter.Allow(ctx, key, l)
+	if err != nil {
+		s.log.Warn("rate limiter unavailable, request allowed", "error", err.Error(), "request_id", requestID)
+		return nil, nil
+	}
+	if r.Allowed {
+		return &r, nil
+	}
+	secs := int(math.Ceil(r.RetryAfter.Seconds()))
+	p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
+	p.RetryAfter = secs
+	return &r, p
 }
 
 // seconds words a number of seconds: "1 second", "5 seconds".

@@ -2,14 +2,12 @@ package edge
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/service"
@@ -69,21 +67,17 @@ func (s *server) forSockets(socket http.Handler, env policy.Env) gin.HandlerFunc
 }
 
 func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env, creds map[string]any) (context.Context, error) {
-	req := auth.Request{Env: env}
-	for k, v := range creds {
-		str, _ := v.(string)
-		switch strings.ToLower(k) {
-		case "x-api-key":
-			req.APIKey = str
-		case "x-tenant-id":
-			req.TenantHint = str
-		case "authorization":
-			scheme, token, _ := strings.Cut(str, " ")
-			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-				return ctx, service.Fail(service.KindUnauthenticated, "unauthenticated", "Authorization must be \"Bearer <token>\".")
+	field := func(name string) string { // the header names, in any case
+		for k, v := range creds {
+			if str, ok := v.(string); ok && strings.EqualFold(k, name) {
+				return str
 			}
-			req.Bearer = strings.TrimSpace(token)
 		}
+		return ""
+	}
+	req, err := credentials(env, field("X-API-Key"), field("Authorization"), field("X-Tenant-ID"))
+	if err != nil {
+		return ctx, err
 	}
 	if req.APIKey == "" && req.Bearer == "" {
 		return ctx, service.Fail(service.KindUnauthenticated, "unauthenticated",
@@ -98,13 +92,8 @@ func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env
 	}
 	v.RequestID = RequestID(c)
 	charge := func(ctx context.Context) error {
-		r, err := s.cfg.Limiter.Allow(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit))
-		if err != nil { // a broken limiter must not take the API down, as for requests
-			s.log.Warn("rate limiter unavailable, socket operation allowed", "error", err.Error(), "request_id", v.RequestID)
-			return nil
-		}
-		if !r.Allowed {
-			return service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", t.RateLimit, seconds(int(math.Ceil(r.RetryAfter.Seconds()))))
+		if _, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), v.RequestID); refused != nil {
+			return refused
 		}
 		return nil
 	}
