@@ -52,9 +52,7 @@ var statuses = map[service.Kind]int{
 // transport. Errors nobody knows become a generic 500; their text is
 // logged, never sent.
 func Fail(c *gin.Context, err error) {
-	f := Failure{Problem: service.ProblemOf(err), RequestID: RequestID(c)}
-	f.Status = statuses[f.Kind]
-	ctx := c.Request.Context()
+	f := FailureOf(c, err)
 	switch f.Kind {
 	case service.KindUnauthenticated:
 		if c.Writer.Header().Get("WWW-Authenticate") == "" {
@@ -64,13 +62,25 @@ func Fail(c *gin.Context, err error) {
 		if c.Writer.Header().Get("Retry-After") == "" {
 			c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
 		}
-		slog.WarnContext(ctx, "dependency unavailable", "code", f.Code, "error", err.Error(), "request_id", f.RequestID)
-	case service.KindUnexpected:
-		slog.ErrorContext(ctx, "request failed", "error", err.Error(), "request_id", f.RequestID)
-		f.Message = unexpectedMessage
 	}
 	r, _ := c.Get(ctxRenderer)
 	render := r.(Renderer)
 	render(c, f)
 	c.Abort()
+}
+
+// FailureOf is what the client is told of err, logged as Fail logs it:
+// for an answer that cannot be an HTTP error any more (a stream's end).
+func FailureOf(c *gin.Context, err error) Failure {
+	f := Failure{Problem: service.ProblemOf(err), RequestID: RequestID(c)}
+	f.Status = statuses[f.Kind]
+	ctx := c.Request.Context()
+	switch f.Kind {
+	case service.KindUnavailable:
+		slog.WarnContext(ctx, "dependency unavailable", "code", f.Code, "error", err.Error(), "request_id", f.RequestID)
+	case service.KindUnexpected:
+		slog.ErrorContext(ctx, "request failed", "error", err.Error(), "request_id", f.RequestID)
+		f.Message = unexpectedMessage
+	}
+	return f
 }

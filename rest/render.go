@@ -43,9 +43,14 @@ func write(c *gin.Context, status int, body any) {
 // render is REST's error body: the Laravel shape for invalid input,
 // {"status":"error",…} for everything else.
 func render(c *gin.Context, f edge.Failure) {
+	c.JSON(f.Status, errorBody(f))
+}
+
+// errorBody is f in REST's words: the body of an error answer, or of a
+// stream's closing error event.
+func errorBody(f edge.Failure) gin.H {
 	if f.Kind == service.KindInvalid {
-		c.JSON(f.Status, gin.H{"message": f.Message, "errors": f.Fields, "code": f.Code, "request_id": f.RequestID})
-		return
+		return gin.H{"message": f.Message, "errors": f.Fields, "code": f.Code, "request_id": f.RequestID}
 	}
 	body := gin.H{"status": "error", "message": f.Message, "code": f.Code, "request_id": f.RequestID}
 	switch {
@@ -60,5 +65,5 @@ func render(c *gin.Context, f edge.Failure) {
 	case f.RetryAfter != 0:
 		body["retry_after"] = f.RetryAfter
 	}
-	c.JSON(f.Status, body)
+	return body
 }

@@ -127,11 +127,6 @@ func resumePoint(c *gin.Context) (int64, error) {
 // writeStreamError ends a stream with an event named error carrying the
 // reason in the API's error shape.
 func writeStreamError(c *gin.Context, err error) {
-	p := service.ProblemOf(err)
-	msg := p.Message
-	if p.Unexpected() {
-		msg = "The stream ended unexpectedly; reconnect."
-	}
-	b, _ := jsonwire.Marshal(gin.H{"status": "error", "code": p.Code, "message": msg})
+	b, _ := jsonwire.Marshal(errorBody(edge.FailureOf(c, err)))
 	_, _ = fmt.Fprintf(c.Writer, "event: error\ndata: %s\n\n", b)
 }
