@@ -125,12 +125,21 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, after int64) (*Sub, error
 		}
 	}
 	w := watch{v.TenantID, v.Env}
-	latest, err := h.latest(ctx, w)
-	if err != nil {
-		return nil, err
-	}
 	s := &Sub{hub: h, watch: w, viewer: v, filter: f, live: make(chan *ent.Event, h.cfg.Buffer), done: make(chan struct{})}
+	// A feed already watched has its cursor; a new one starts at the
+	// environment's newest event, read outside the lock.
+	var latest int64
+	known := false
 	h.mu.Lock()
+	for h.feeds[w] == nil && !known {
+		h.mu.Unlock()
+		l, err := h.latest(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		latest, known = l, true
+		h.mu.Lock()
+	}
 	defer h.mu.Unlock()
 	if h.stopped {
 		return nil, ErrClosed
@@ -157,10 +166,14 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, after int64) (*Sub, error
 	return s, nil
 }
 
+// events queries the watched environment's events.
+func (h *Hub) events(w watch) *ent.EventQuery {
+	return h.client.Event.Query().Where(event.TenantID(w.tenant), event.EnvEQ(w.env))
+}
+
 // latest is the environment's highest sequence so far.
 func (h *Hub) latest(ctx context.Context, w watch) (int64, error) {
-	ev, err := h.client.Event.Query().Where(event.TenantID(w.tenant), event.EnvEQ(w.env)).
-		Order(ent.Desc(event.FieldSeq)).First(schema.Bypass(ctx, "the hub starts a feed at the environment's newest event"))
+	ev, err := h.events(w).Order(ent.Desc(event.FieldSeq)).First(schema.Bypass(ctx, "the hub starts a feed at the environment's newest event"))
 	if ent.IsNotFound(err) {
 		return 0, nil
 	}
@@ -209,16 +222,23 @@ func (h *Hub) Run(ctx context.Context) {
 func (h *Hub) stop() {
 	h.mu.Lock()
 	h.stopped = true
-	var all []*Sub
-	for _, fd := range h.feeds {
-		for s := range fd.subs {
-			all = append(all, s)
-		}
-	}
 	h.mu.Unlock()
-	for _, s := range all {
+	for _, s := range h.all() {
 		s.end(ErrClosed)
 	}
+}
+
+// all is every open subscription, for work done outside the lock.
+func (h *Hub) all() []*Sub {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*Sub
+	for _, fd := range h.feeds {
+		for s := range fd.subs {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // batch is how many events one read hands over: half a subscriber's
@@ -235,8 +255,7 @@ func (h *Hub) read(ctx context.Context) {
 	}
 	h.mu.Unlock()
 	for w, cursor := range cursors {
-		evs, err := h.client.Event.Query().Where(event.TenantID(w.tenant), event.EnvEQ(w.env), event.SeqGT(cursor)).
-			Order(ent.Asc(event.FieldSeq)).Limit(h.batch()).All(schema.Bypass(ctx, "the hub reads a watched environment's new events; each subscriber sees only what it may view"))
+		evs, err := h.events(w).Where(event.SeqGT(cursor)).Order(ent.Asc(event.FieldSeq)).Limit(h.batch()).All(schema.Bypass(ctx, "the hub reads a watched environment's new events; each subscriber sees only what it may view"))
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("realtime: read events", "error", err.Error())
@@ -273,14 +292,7 @@ func (h *Hub) read(ctx context.Context) {
 // revoked or expired key, a removed member, a disabled user or tenant.
 // The checks read the credential caches that change notifications clear.
 func (h *Hub) recheck(ctx context.Context) {
-	h.mu.Lock()
-	var all []*Sub
-	for _, fd := range h.feeds {
-		for s := range fd.subs {
-			all = append(all, s)
-		}
-	}
-	h.mu.Unlock()
+	all := h.all()
 	if len(all) > 0 && h.fresh != nil {
 		h.fresh(ctx)
 	}

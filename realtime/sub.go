@@ -9,6 +9,7 @@ import (
 	"github.com/cienerp/cienerp/ent/event"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
 )
 
 // Sub is one open subscription. Next hands over its events in order.
@@ -58,8 +59,7 @@ func (s *Sub) next(ctx context.Context) (*ent.Event, error) {
 	}
 	if s.last < s.backlogTo {
 		if len(s.backlog) == 0 {
-			evs, err := s.hub.client.Event.Query().
-				Where(event.TenantID(s.watch.tenant), event.EnvEQ(s.watch.env), event.SeqGT(s.last), event.SeqLTE(s.backlogTo)).
+			evs, err := s.hub.events(s.watch).Where(event.SeqGT(s.last), event.SeqLTE(s.backlogTo)).
 				Order(ent.Asc(event.FieldSeq)).Limit(100).All(schema.Bypass(ctx, "a resumed subscription reads the events it missed; each is checked against the subscriber's permissions"))
 			if err != nil {
 				return nil, err
@@ -102,19 +102,11 @@ func (s *Sub) visible(ev *ent.Event) bool {
 	if s.filter.ObjectID != "" && ev.ObjectID != s.filter.ObjectID {
 		return false
 	}
-	if len(s.filter.Types) > 0 {
-		ok := false
-		for _, p := range s.filter.Types {
-			if policy.Match(p, ev.Type) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+	if len(s.filter.Types) == 0 {
+		if ev.Type == "ping" { // an endpoint's test, for that endpoint only
 			return false
 		}
-	}
-	if ev.Type == "ping" { // a webhook endpoint's test, for that endpoint only
+	} else if !service.Subscribed(s.filter.Types, ev.Type) {
 		return false
 	}
 	return s.viewer.Can(policy.ObjectPermission(ev.ObjectType))

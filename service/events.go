@@ -167,12 +167,13 @@ func (s *Service) enqueueOnCommit(tx *ent.Tx, jobs []DeliveryJob) {
 // receives reports whether ep is to get ev: its filter covers the type and
 // its owner may view the object (the change's delivery and a replay ask alike).
 func (s *Service) receives(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, ev *ent.Event) bool {
-	return subscribed(ep.EventTypes, ev.Type) && s.ownerCan(ctx, c, ep, ev.ObjectType) == nil
+	return Subscribed(ep.EventTypes, ev.Type) && s.ownerCan(ctx, c, ep, ev.ObjectType) == nil
 }
 
-// subscribed reports whether an endpoint's filter covers the event type.
-// ping is sent only by the test route, never by a filter.
-func subscribed(patterns []string, eventType string) bool {
+// Subscribed reports whether a filter of event type patterns (an
+// endpoint's, a realtime subscription's) covers the event type. ping is
+// sent only by an endpoint's test route, never by a filter.
+func Subscribed(patterns []string, eventType string) bool {
 	if eventType == "ping" {
 		return false
 	}
