@@ -6,6 +6,10 @@ import { $, el } from "./dom.js";
 export const bases = { sandbox: window.location.origin + "/api/sandbox", live: window.location.origin + "/api" };
 const store = "cien-portal-env";
 
+// keyStore names where the console's key for env is kept (this tab's
+// session storage; the explorer and the API reference read it too).
+export const keyStore = (env) => "cien-portal-key-" + env;
+
 export function currentEnv() {
   return sessionStorage.getItem(store) === "live" ? "live" : "sandbox";
 }

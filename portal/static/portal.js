@@ -1,6 +1,6 @@
 // The developer portal: plain JavaScript modules, no framework, no outside requests.
 import { $, el } from "./dom.js";
-import { bases, currentEnv, initEnv, onEnv } from "./env.js";
+import { bases, currentEnv, initEnv, keyStore, onEnv } from "./env.js";
 
 const state = { env: "sandbox", lang: "curl", doc: null };
 
@@ -60,10 +60,6 @@ async function eventCatalog() {
 }
 
 // --- Console -----------------------------------------------------------
-// The key and the mode stay in this tab's session storage: the explorer
-// and the API reference read them too.
-const keyStore = (env) => "cien-portal-key-" + env;
-
 // useEnv follows the header's toggle: the key field shows that mode's key.
 function useEnv(env) {
   state.env = env;

@@ -1,7 +1,7 @@
 // Integration keys of the portal's environment: list, create (the secret
 // shown once), roll with a grace period, revoke, change roles.
 import { ask, el } from "../dom.js";
-import { currentEnv } from "../env.js";
+import { currentEnv, keyStore } from "../env.js";
 import { api } from "./session.js";
 import { checkedRoles, failure, field, perform, roleBoxes, say, secretOnce, table, when } from "./ui.js";
 
@@ -57,7 +57,7 @@ export default {
       const panel = document.getElementById("key-secret");
       const use = el("button", {
         type: "button", class: "secondary", onclick: () => {
-          sessionStorage.setItem("cien-portal-key-" + k.environment, k.secret);
+          sessionStorage.setItem(keyStore(k.environment), k.secret);
           use.textContent = "Set as the console's " + k.environment + " key";
         },
       }, "Use in console");

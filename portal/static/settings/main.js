@@ -3,7 +3,7 @@
 import { $, el } from "../dom.js";
 import { initEnv, onEnv } from "../env.js";
 import { api, current, onSignOut, setTenant, signIn, signOut } from "./session.js";
-import { failure, say } from "./ui.js";
+import { failure, matches, say } from "./ui.js";
 import keys from "./keys.js";
 import roles from "./roles.js";
 import members from "./members.js";
@@ -13,9 +13,6 @@ import webhooks from "./webhooks.js";
 
 const pages = [keys, roles, members, policyPage, audit, webhooks];
 let me = null;
-
-// matches mirrors the server's wildcard rule: "*", "module.*" or the name.
-const matches = (pattern, perm) => pattern === "*" || pattern === perm || (pattern.endsWith(".*") && perm.startsWith(pattern.slice(0, -1)));
 
 function can(perm) {
   return !!me && me.permissions.some((p) => matches(p, perm));

@@ -4,11 +4,10 @@
 import { ask, el } from "../dom.js";
 import { base } from "../env.js";
 import { api, liveOK } from "./session.js";
-import { failure, field, perform, say } from "./ui.js";
+import { failure, field, matches, perform, say } from "./ui.js";
 
 const POLICIES = "admin.policies.manage";
 const KEYS = "settings.integration-keys.manage";
-const matches = (pattern, perm) => pattern === "*" || pattern === perm || (pattern.endsWith(".*") && perm.startsWith(pattern.slice(0, -1)));
 
 export default {
   id: "roles",

@@ -3,6 +3,10 @@
 import { el } from "../dom.js";
 import { Cancelled } from "./session.js";
 
+// matches mirrors the server's wildcard rule (policy.Match): "*",
+// "module.*" or the name itself.
+export const matches = (pattern, perm) => pattern === "*" || pattern === perm || (pattern.endsWith(".*") && perm.startsWith(pattern.slice(0, -1)));
+
 // problem renders a refused call: the message and each field's errors
 // (the 422 shape), exactly as the server sent them.
 export function problem(res) {
