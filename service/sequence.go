@@ -17,9 +17,9 @@ import (
 // next returns the next value of the named counter of the viewer's tenant
 // and environment, in one round trip. The upsert locks the counter row
 // until tx ends, so concurrent callers queue, and a rollback gives the
-// number back: no gaps, no duplicates. It is plain SQL (both databases
-// have INSERT … ON CONFLICT … RETURNING) scoped by the viewer explicitly,
-// since ent's upsert cannot return the new value.
+// number back: no gaps, no duplicates. The statement comes from ent's SQL
+// builder (both databases have INSERT … ON CONFLICT … RETURNING), scoped
+// by the viewer explicitly, since ent's upsert cannot return the new value.
 func (s *Service) next(ctx context.Context, tx *ent.Tx, name string) (int64, error) {
 	n, _, err := s.nextWithEndpoints(ctx, tx, name)
 	return n, err
@@ -58,7 +58,8 @@ func (s *Service) nextWithEndpoints(ctx context.Context, tx *ent.Tx, name string
 var counterKey = []string{sequence.FieldTenantID, sequence.FieldEnv, sequence.FieldName}
 
 // counterRow is the insert of the viewer's counter row name, written in the
-// database's dialect (placeholders differ).
+// database's dialect: PostgreSQL numbers its placeholders ($1), SQLite
+// does not (?).
 func (s *Service) counterRow(v *policy.Viewer, name string, value int64, endpoints int) *entsql.InsertBuilder {
 	return entsql.Dialect(s.Dialect).Insert(sequence.Table).
 		Columns(sequence.FieldID, sequence.FieldTenantID, sequence.FieldEnv, sequence.FieldName, sequence.FieldValue, sequence.FieldEndpoints).
