@@ -51,6 +51,9 @@ func (s *server) chain(t Transport, rt Route, env policy.Env) []gin.HandlerFunc 
 	if !rt.token { // after the budget is charged; the token endpoint answers in RFC 6749's words
 		hs = append(hs, guardInput)
 	}
+	if !rt.Public {
+		hs = append(hs, preconditions(rt.Conditional))
+	}
 	if rt.Creates {
 		hs = append(hs, s.idempotent)
 	}

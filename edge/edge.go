@@ -81,9 +81,12 @@ type Route struct {
 	Permission string // checked before the handler; "" = any authenticated caller
 	Public     bool   // no credentials; limited per client address instead
 	Creates    bool   // honours Idempotency-Key
-	Upload     bool   // multipart bodies may be as large as the document limit
-	AtPublic   bool   // also served under /public (no environment: sandbox rules)
-	Secret     bool   // the answer carries a secret: Cache-Control: no-store
+	// Conditional: the write honours If-Match, checked by the service
+	// against the object it changes (412 with the current ETag).
+	Conditional bool
+	Upload      bool // multipart bodies may be as large as the document limit
+	AtPublic    bool // also served under /public (no environment: sandbox rules)
+	Secret      bool // the answer carries a secret: Cache-Control: no-store
 	// Browser, when set, answers a browser's HTML GET before any
 	// credential is asked for (the GraphQL explorer).
 	Browser http.Handler

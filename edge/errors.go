@@ -34,18 +34,19 @@ const unexpectedMessage = "Something went wrong on our side; quote the request i
 
 // statuses is the one mapping from a kind of failure to an HTTP status.
 var statuses = map[service.Kind]int{
-	service.KindUnexpected:      http.StatusInternalServerError,
-	service.KindInvalid:         http.StatusUnprocessableEntity,
-	service.KindBadRequest:      http.StatusBadRequest,
-	service.KindUnauthenticated: http.StatusUnauthorized,
-	service.KindForbidden:       http.StatusForbidden,
-	service.KindNotFound:        http.StatusNotFound,
-	service.KindNotAllowed:      http.StatusMethodNotAllowed,
-	service.KindConflict:        http.StatusConflict,
-	service.KindTooLarge:        http.StatusRequestEntityTooLarge,
-	service.KindUnsupported:     http.StatusUnsupportedMediaType,
-	service.KindRateLimited:     http.StatusTooManyRequests,
-	service.KindUnavailable:     http.StatusServiceUnavailable,
+	service.KindUnexpected:         http.StatusInternalServerError,
+	service.KindInvalid:            http.StatusUnprocessableEntity,
+	service.KindBadRequest:         http.StatusBadRequest,
+	service.KindUnauthenticated:    http.StatusUnauthorized,
+	service.KindForbidden:          http.StatusForbidden,
+	service.KindNotFound:           http.StatusNotFound,
+	service.KindNotAllowed:         http.StatusMethodNotAllowed,
+	service.KindConflict:           http.StatusConflict,
+	service.KindTooLarge:           http.StatusRequestEntityTooLarge,
+	service.KindUnsupported:        http.StatusUnsupportedMediaType,
+	service.KindRateLimited:        http.StatusTooManyRequests,
+	service.KindUnavailable:        http.StatusServiceUnavailable,
+	service.KindPreconditionFailed: http.StatusPreconditionFailed,
 }
 
 // Fail answers err and stops the chain, in the shape of the route's
@@ -58,6 +59,8 @@ func Fail(c *gin.Context, err error) {
 		if c.Writer.Header().Get("WWW-Authenticate") == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="cienerp"`)
 		}
+	case service.KindPreconditionFailed:
+		c.Header("ETag", f.ETag)
 	case service.KindUnavailable:
 		if c.Writer.Header().Get("Retry-After") == "" {
 			c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))

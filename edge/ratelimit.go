@@ -13,10 +13,42 @@ import (
 	"github.com/cienerp/cienerp/service"
 )
 
-// limitCredential applies the tenant's per-credential budget.
+// limitCredential applies the tenant's per-credential budget, and lets
+// the handler charge more of it, or give its request back, through Charge.
 func (s *server) limitCredential(c *gin.Context) {
 	v := policy.FromContext(c.Request.Context())
-	s.limit(c, "cred:"+v.Credential(), ratelimit.PerMinute(Tenant(c).RateLimit))
+	key, l := "cred:"+v.Credential(), ratelimit.PerMinute(Tenant(c).RateLimit)
+	if !s.allow(c, key, l, 1) {
+		return
+	}
+	charge := func(ctx context.Context, n int) error {
+		if c.Writer.Written() { // too late to tell the client; charge nothing
+			return nil
+		}
+		r, refused := s.spend(ctx, key, l, n, RequestID(c))
+		rateHeaders(c, r, refused)
+		if refused != nil {
+			return refused
+		}
+		return nil
+	}
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), chargeKey{}, charge))
+	c.Next()
+}
+
+type chargeKey struct{}
+
+// Charge spends n more requests of the budget of ctx's credential (a
+// GraphQL operation's computed cost, an operation started in an open
+// socket); a negative n gives requests back (an answer that costs
+// nothing, such as a 304). Over HTTP the rate-limit headers follow. The
+// refusal is a rate_limited Problem for the caller to return; nothing is
+// charged then. Nil where no budget applies.
+func Charge(ctx context.Context, n int) error {
+	if ch, ok := ctx.Value(chargeKey{}).(func(context.Context, int) error); ok && n != 0 {
+		return ch(ctx, n)
+	}
+	return nil
 }
 
 // limitIP applies a per-client-address budget (public routes).
@@ -25,15 +57,25 @@ func (s *server) limitIP(l ratelimit.Limit, scope string) gin.HandlerFunc {
 }
 
 func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
-	if s.allow(c, key, l) {
+	if s.allow(c, key, l, 1) {
 		c.Next()
 	}
 }
 
-// allow charges one request to key's budget, sets the rate-limit headers
+// allow charges n requests to key's budget, sets the rate-limit headers
 // and, when the budget is spent, fails the request and reports false.
-func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit) bool {
-	r, refused := s.spend(c.Request.Context(), key, l, RequestID(c))
+func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit, n int) bool {
+	r, refused := s.spend(c.Request.Context(), key, l, n, RequestID(c))
+	rateHeaders(c, r, refused)
+	if refused != nil {
+		Fail(c, refused)
+		return false
+	}
+	return true
+}
+
+// rateHeaders tells the client its budget after a charge.
+func rateHeaders(c *gin.Context, r *ratelimit.Result, refused *service.Problem) {
 	if r != nil {
 		c.Header("X-RateLimit-Limit", strconv.Itoa(r.Limit))
 		c.Header("X-RateLimit-Remaining", strconv.Itoa(r.Remaining))
@@ -41,18 +83,15 @@ func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit) bool {
 	}
 	if refused != nil {
 		c.Header("Retry-After", strconv.Itoa(refused.RetryAfter))
-		Fail(c, refused)
-		return false
 	}
-	return true
 }
 
-// spend takes one request from key's budget: the limiter's answer (nil
+// spend takes n requests from key's budget: the limiter's answer (nil
 // when the limiter is away: a broken limiter must not take the API down,
 // so the request goes ahead and the log says so) and the refusal when the
 // budget is spent.
-func (s *server) spend(ctx context.Context, key string, l ratelimit.Limit, requestID string) (*ratelimit.Result, *service.Problem) {
-	r, err := s.cfg.Limiter.Allow(ctx, key, l)
+func (s *server) spend(ctx context.Context, key string, l ratelimit.Limit, n int, requestID string) (*ratelimit.Result, *service.Problem) {
+	r, err := s.cfg.Limiter.Allow(ctx, key, l, n)
 	if err != nil {
 		s.log.Warn("rate limiter unavailable, request allowed", "error", err.Error(), "request_id", requestID)
 		return nil, nil
@@ -62,6 +101,9 @@ func (s *server) spend(ctx context.Context, key string, l ratelimit.Limit, reque
 	}
 	secs := int(math.Ceil(r.RetryAfter.Seconds()))
 	p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
+	if n > 1 {
+		p = service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: this operation costs %d of the limit of %d per minute, and fewer are left; retry in %s or ask for less.", n, l.Rate, seconds(secs))
+	}
 	p.RetryAfter = secs
 	return &r, p
 }

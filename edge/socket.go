@@ -23,17 +23,6 @@ type Login func(ctx context.Context, credentials map[string]any) (context.Contex
 
 type loginKey struct{}
 
-type chargeKey struct{}
-
-// Charge spends one request of the budget of the socket's credential (an
-// operation started inside an open socket); nil outside a socket.
-func Charge(ctx context.Context) error {
-	if c, ok := ctx.Value(chargeKey{}).(func(context.Context) error); ok {
-		return c(ctx)
-	}
-	return nil
-}
-
 // LoginFrom is the Login of the socket being opened (nil elsewhere).
 func LoginFrom(ctx context.Context) Login {
 	l, _ := ctx.Value(loginKey{}).(Login)
@@ -51,7 +40,7 @@ func (s *server) forSockets(socket http.Handler, env policy.Env) gin.HandlerFunc
 			c.Next()
 			return
 		}
-		if !s.transportOK(c, env, true) || !s.allow(c, "socket:"+c.ClientIP(), s.cfg.PublicLimit) {
+		if !s.transportOK(c, env, true) || !s.allow(c, "socket:"+c.ClientIP(), s.cfg.PublicLimit, 1) {
 			return
 		}
 		// The server's deadlines are for requests that end; a socket does not.
@@ -91,13 +80,13 @@ func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env
 		return ctx, err
 	}
 	v.RequestID = RequestID(c)
-	charge := func(ctx context.Context) error {
-		if _, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), v.RequestID); refused != nil {
+	charge := func(ctx context.Context, n int) error {
+		if _, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), n, v.RequestID); refused != nil {
 			return refused
 		}
 		return nil
 	}
-	if err := charge(ctx); err != nil {
+	if err := charge(ctx, 1); err != nil {
 		return ctx, err
 	}
 	return context.WithValue(policy.NewContext(ctx, v), chargeKey{}, charge), nil

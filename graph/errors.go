@@ -9,18 +9,19 @@ import (
 
 // codes is the one mapping from a kind of failure to extensions.code.
 var codes = map[service.Kind]string{
-	service.KindUnauthenticated: "UNAUTHENTICATED",
-	service.KindForbidden:       "FORBIDDEN",
-	service.KindRateLimited:     "RATE_LIMITED",
-	service.KindNotFound:        "NOT_FOUND",
-	service.KindInvalid:         "VALIDATION",
-	service.KindBadRequest:      "BAD_REQUEST",
-	service.KindTooLarge:        "BAD_REQUEST",
-	service.KindUnsupported:     "BAD_REQUEST",
-	service.KindNotAllowed:      "BAD_REQUEST",
-	service.KindConflict:        "CONFLICT",
-	service.KindUnavailable:     "UNAVAILABLE",
-	service.KindUnexpected:      "INTERNAL",
+	service.KindUnauthenticated:    "UNAUTHENTICATED",
+	service.KindForbidden:          "FORBIDDEN",
+	service.KindRateLimited:        "RATE_LIMITED",
+	service.KindNotFound:           "NOT_FOUND",
+	service.KindInvalid:            "VALIDATION",
+	service.KindBadRequest:         "BAD_REQUEST",
+	service.KindTooLarge:           "BAD_REQUEST",
+	service.KindUnsupported:        "BAD_REQUEST",
+	service.KindNotAllowed:         "BAD_REQUEST",
+	service.KindConflict:           "CONFLICT",
+	service.KindUnavailable:        "UNAVAILABLE",
+	service.KindPreconditionFailed: "PRECONDITION_FAILED",
+	service.KindUnexpected:         "INTERNAL",
 }
 
 // extensions describes a problem the GraphQL way: extensions.code from its

@@ -149,7 +149,7 @@ func admitOnSocket(ctx context.Context) error {
 	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Subscription {
 		return service.Fail(service.KindBadRequest, "subscriptions_only", "Only subscriptions are served over the socket: send queries and mutations with POST /graphql.")
 	}
-	return edge.Charge(ctx)
+	return edge.Charge(ctx, 1)
 }
 
 // socketInit authenticates connection_init's payload as the edge

@@ -43,6 +43,7 @@ type Operation struct {
 	Permission   string
 	Public       bool // no credentials
 	Creates      bool // honours Idempotency-Key
+	Conditional  bool // honours If-Match
 	AtPublic     bool // also served under the public prefix
 	Doc          Doc
 }
@@ -146,6 +147,15 @@ func operation(rt Operation) Obj {
 		params = append(params, Obj{"name": "Idempotency-Key", "in": "header", "required": false, "schema": Obj{"type": "string", "maxLength": 255},
 			"description": "Replays the first response for 24 hours; reuse with another body is 422, while the first runs 409."})
 	}
+	etagged := !rt.Public && rt.Method == http.MethodGet && d.Raw == "" && d.Data != ""
+	if etagged {
+		params = append(params, Obj{"name": "If-None-Match", "in": "header", "required": false, "schema": StrSchema(""),
+			"description": "The ETag of an earlier answer: 304 with no body while it is unchanged. A 304 costs no rate-limit budget."})
+	}
+	if rt.Conditional {
+		params = append(params, Obj{"name": "If-Match", "in": "header", "required": false, "schema": StrSchema(""),
+			"description": "The ETag of the object's GET (without fields or expand): the change applies only while the object is unchanged, otherwise 412 with the current ETag. Prevents lost updates."})
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
@@ -165,6 +175,14 @@ func operation(rt Operation) Obj {
 		op["requestBody"] = Obj{"required": d.Form || d.Example != nil, "content": content}
 	}
 	responses := Obj{strconv.Itoa(d.Status): successResponse(d)}
+	if etagged {
+		responses[strconv.Itoa(d.Status)].(Obj)["headers"].(Obj)["ETag"] = Obj{"schema": StrSchema(""), "description": "A weak entity tag of this representation; send it in If-None-Match (and an object's in If-Match)."}
+		responses["304"] = Obj{"description": "Not modified: the representation still has the ETag of If-None-Match. No body; not charged to the rate limit."}
+	}
+	if rt.Conditional {
+		responses["400"] = refResponse("BadPrecondition")
+		responses["412"] = refResponse("PreconditionFailed")
+	}
 	if rt.Public {
 		op["security"] = []Obj{} // public: no credentials
 	}
@@ -289,6 +307,8 @@ func errorResponses() Obj {
 		"FileTooLarge":         e("The file is larger than the configured limit (named in the message and in max_bytes).", "file_too_large", "The file is larger than the limit of 100 MiB."),
 		"UnsupportedFileType":  e("The sniffed type is not allowed (allowed_types lists those that are).", "unsupported_file_type", "Files of type application/x-msdownload are not accepted; allowed: application/pdf, image/png."),
 		"StorageUnavailable":   e("Document storage did not answer; nothing was changed.", "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment."),
+		"PreconditionFailed":   e("If-Match does not match: the object changed since it was read. The ETag header and etag carry its current tag.", "precondition_failed", "The customer changed since you read it: If-Match does not match its current ETag W/\"3f1c…\". Read it again, re-apply your change and retry.", "etag", "W/\"3f1c9a0b7d2e4f5a6b7c8d9e\""),
+		"BadPrecondition":      e("If-Match is malformed.", "bad_precondition", "If-Match must be \"*\" or a list of entity tags such as W/\"5d41402abc4b2a76b9719d91\"."),
 		"Unavailable":          e("The database did not answer; see Retry-After.", "unavailable", "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."),
 		"ValidationFailed": Obj{"description": "The given data was invalid.", "content": Obj{"application/json": Obj{
 			"schema":  Ref("ValidationError"),

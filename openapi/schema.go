@@ -77,6 +77,7 @@ func commonSchemas() Obj {
 			"code":       Str("Machine-readable reason, e.g. not_found, forbidden, rate_limited."),
 			"request_id": Str("Quote it to support."), "permission": Str("On 403 for a missing permission: its name."),
 			"retry_after": Obj{"type": "integer", "description": "On 429: seconds to wait (also in Retry-After)."},
+			"etag":        Str("On 412: the object's current ETag (also in the ETag header)."),
 		}),
 		"ValidationError": Object([]string{"message", "errors"}, Obj{
 			"message": Obj{"const": service.InvalidMessage},

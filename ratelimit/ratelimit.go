@@ -28,9 +28,12 @@ type Result struct {
 	RetryAfter time.Duration // until the next request would be allowed (0 if allowed)
 }
 
-// Limiter takes one token from the bucket named key.
+// Limiter takes n tokens from the bucket named key, all or none: a
+// GraphQL operation costs as many as its computed cost asks. A negative
+// n gives tokens back (an answer that turned out to be free, such as a
+// 304), never beyond a full bucket.
 type Limiter interface {
-	Allow(ctx context.Context, key string, l Limit) (Result, error)
+	Allow(ctx context.Context, key string, l Limit, n int) (Result, error)
 }
 
 // Memory is a GCRA limiter (the algorithm redis_rate uses) for one instance.
@@ -47,7 +50,7 @@ func NewMemory() *Memory {
 }
 
 // Allow implements Limiter.
-func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
+func (m *Memory) Allow(_ context.Context, key string, l Limit, n int) (Result, error) {
 	interval := l.Period / time.Duration(l.Rate)
 	burstWindow := interval * time.Duration(l.Burst)
 
@@ -59,7 +62,7 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 	if tat.Before(now) {
 		tat = now
 	}
-	newTAT := tat.Add(interval)
+	newTAT := tat.Add(interval * time.Duration(n))
 	allowAt := newTAT.Add(-burstWindow)
 	if allowAt.After(now) {
 		return Result{
@@ -67,6 +70,9 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit) (Result, error) {
 			ResetAfter: tat.Sub(now),
 			RetryAfter: allowAt.Sub(now),
 		}, nil
+	}
+	if newTAT.Before(now) { // given back to a bucket that refilled meanwhile
+		newTAT = now
 	}
 	m.tat[key] = newTAT
 	return Result{

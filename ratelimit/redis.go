@@ -30,22 +30,23 @@ func NewRedis(client *redis.Client, log *slog.Logger) *Redis {
 }
 
 // Allow implements Limiter.
-func (r *Redis) Allow(ctx context.Context, key string, l Limit) (Result, error) {
+func (r *Redis) Allow(ctx context.Context, key string, l Limit, n int) (Result, error) {
 	r.mu.Lock()
 	down := time.Now().Before(r.downUntil)
 	r.mu.Unlock()
 	if down {
-		return r.fallback.Allow(ctx, key, l)
+		return r.fallback.Allow(ctx, key, l, n)
 	}
-	res, err := r.limiter.Allow(ctx, "cienerp:rl:"+key, redis_rate.Limit{Rate: l.Rate, Period: l.Period, Burst: l.Burst})
+	res, err := r.limiter.AllowN(ctx, "cienerp:rl:"+key, redis_rate.Limit{Rate: l.Rate, Period: l.Period, Burst: l.Burst}, n)
 	if err != nil {
 		r.mu.Lock()
 		r.downUntil = time.Now().Add(r.pause)
 		r.mu.Unlock()
 		r.log.Warn("shared rate limit unavailable; limiting locally", "error", err.Error(), "retry_in", r.pause.String())
-		return r.fallback.Allow(ctx, key, l)
+		return r.fallback.Allow(ctx, key, l, n)
 	}
-	out := Result{Allowed: res.Allowed > 0, Limit: l.Burst, Remaining: res.Remaining, ResetAfter: res.ResetAfter}
+	// redis_rate reports a give-back (n < 0) as allowed = n; it is done.
+	out := Result{Allowed: res.Allowed != 0 || n <= 0 && res.RetryAfter < 0, Limit: l.Burst, Remaining: min(res.Remaining, l.Burst), ResetAfter: res.ResetAfter}
 	if !out.Allowed {
 		out.RetryAfter = res.RetryAfter
 	}

@@ -25,10 +25,10 @@ func (s *Server) customersRoutes() []edge.Route {
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
 		{Method: http.MethodGet, Path: "/customers/:id", Permission: policy.CustomersView, Handle: s.getCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
-		{Method: http.MethodPatch, Path: "/customers/:id", Permission: policy.CustomersUpdate, Handle: s.updateCustomer,
+		{Method: http.MethodPatch, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersUpdate, Handle: s.updateCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
-		{Method: http.MethodDelete, Path: "/customers/:id", Permission: policy.CustomersDelete, Handle: s.deleteCustomer,
+		{Method: http.MethodDelete, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersDelete, Handle: s.deleteCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 	}
 }

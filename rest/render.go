@@ -18,24 +18,55 @@ type Meta struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// respond writes the success envelope.
+// respond writes the success envelope. The ETag of a GET's object is the
+// digest of its data, the tag service.ETagOf gives the object, so that the
+// tag read here is the one a PATCH's If-Match is checked against.
 func respond(c *gin.Context, status int, data any) {
-	write(c, status, gin.H{"status": "success", "data": data})
-}
-
-// respondList writes a page with its meta.
-func respondList(c *gin.Context, data any, meta Meta) {
-	write(c, http.StatusOK, gin.H{"status": "success", "data": data, "meta": meta})
-}
-
-// write sends body with its length, so that a page goes out in one
-// piece rather than chunked.
-func write(c *gin.Context, status int, body any) {
-	b, err := jsonwire.Marshal(body)
+	d, err := jsonwire.Marshal(data)
 	if err != nil {
 		edge.Fail(c, err)
 		return
 	}
+	write(c, status, d, nil)
+}
+
+// respondList writes a page with its meta; its ETag covers both.
+func respondList(c *gin.Context, data any, meta Meta) {
+	d, err := jsonwire.Marshal(data)
+	if err == nil {
+		var m []byte
+		if m, err = jsonwire.Marshal(meta); err == nil {
+			write(c, http.StatusOK, d, m)
+			return
+		}
+	}
+	edge.Fail(c, err)
+}
+
+// write sends the envelope around data (and meta) with its length, so
+// that a page goes out in one piece rather than chunked (the keys in
+// encoding/json's order). A GET's answer carries an ETag; when it matches
+// If-None-Match the answer is a 304 with no body, which is given back to
+// the rate limit.
+func write(c *gin.Context, status int, data, meta []byte) {
+	if status == http.StatusOK && c.Request.Method == http.MethodGet {
+		tag := service.ETag(data)
+		if meta != nil {
+			tag = service.ETag(append(append(data[:len(data):len(data)], ','), meta...))
+		}
+		c.Header("ETag", tag)
+		if tags, ok := service.ParseETags(c.GetHeader("If-None-Match")); ok && service.ETagMatches(tags, tag) {
+			_ = edge.Charge(c.Request.Context(), -1)
+			c.Status(http.StatusNotModified)
+			return
+		}
+	}
+	b := make([]byte, 0, len(data)+len(meta)+40)
+	b = append(append(b, `{"data":`...), data...)
+	if meta != nil {
+		b = append(append(b, `,"meta":`...), meta...)
+	}
+	b = append(b, `,"status":"success"}`...)
 	c.Header("Content-Length", strconv.Itoa(len(b)))
 	c.Data(status, "application/json; charset=utf-8", b)
 }
@@ -64,6 +95,8 @@ func errorBody(f edge.Failure) gin.H {
 		body["allowed_types"] = f.AllowedTypes
 	case f.RetryAfter != 0:
 		body["retry_after"] = f.RetryAfter
+	case f.ETag != "":
+		body["etag"] = f.ETag
 	}
 	return body
 }

@@ -22,10 +22,10 @@ func (s *Server) rolesRoutes() []edge.Route {
 				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", policy.DocumentsView}}}},
 		{Method: http.MethodGet, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.getRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
-		{Method: http.MethodPatch, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
+		{Method: http.MethodPatch, Conditional: true, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []openapi.Param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role",
 				Example: obj{"description": "First-line support and documents"}}},
-		{Method: http.MethodDelete, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.deleteRole,
+		{Method: http.MethodDelete, Conditional: true, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.deleteRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []openapi.Param{nameParam}, Status: 200, Data: "DeletedRole"}},
 	}
 }

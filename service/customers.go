@@ -115,7 +115,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 	}
 	var out *ent.Customer
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		c, err := getCustomer(ctx, tx.Client(), id)
+		c, err := s.lockCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -143,6 +143,23 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 	return out, err
 }
 
+// lockCustomer reads a customer for a change (its row locked on
+// PostgreSQL) and holds it to the request's If-Match.
+func (s *Service) lockCustomer(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Customer, error) {
+	q := tx.Customer.Query().Where(customer.ID(id))
+	if s.rowLocks() {
+		q.ForUpdate()
+	}
+	c, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "customer"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, checkIfMatch(ctx, "customer", CustomerObject(c))
+}
+
 func getCustomer(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Customer, error) {
 	cu, err := c.Customer.Get(ctx, id)
 	if ent.IsNotFound(err) {
@@ -154,7 +171,7 @@ func getCustomer(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Custome
 // DeleteCustomer removes a customer that has no invoices.
 func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
-		c, err := getCustomer(ctx, tx.Client(), id)
+		c, err := s.lockCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -276,10 +276,7 @@ func (s *Service) UpdateDocument(ctx context.Context, id uuid.UUID, in UpdateDoc
 	}
 	var out *ent.Document
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		d, err := tx.Document.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "document"}
-		}
+		d, err := s.lockDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -318,14 +315,7 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 	}
 	var out *ent.Document
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		q := tx.Document.Query().Where(document.ID(id))
-		if s.rowLocks() {
-			q.ForUpdate()
-		}
-		d, err := q.Only(ctx)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "document"}
-		}
+		d, err := s.lockDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -354,10 +344,7 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 // and a retry after a half-failure finds the object already missing.
 func (s *Service) DeleteDocument(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
-		d, err := tx.Document.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "document"}
-		}
+		d, err := s.lockDocument(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -372,6 +359,23 @@ func (s *Service) DeleteDocument(ctx context.Context, id uuid.UUID) error {
 		}
 		return s.Store.Delete(ctx, d.ObjectKey)
 	})
+}
+
+// lockDocument reads a document for a change (its row locked on
+// PostgreSQL) and holds it to the request's If-Match.
+func (s *Service) lockDocument(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Document, error) {
+	q := tx.Document.Query().Where(document.ID(id))
+	if s.rowLocks() {
+		q.ForUpdate()
+	}
+	d, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "document"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return d, checkIfMatch(ctx, "document", DocumentObject(d))
 }
 
 // OpenDocument opens a document's bytes for download.

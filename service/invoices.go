@@ -102,7 +102,8 @@ func invoiceAudit(i *ent.Invoice) map[string]any {
 }
 
 // lockInvoice reads an invoice for a change, locking its row on
-// PostgreSQL so that concurrent payments and issues queue.
+// PostgreSQL so that concurrent payments and issues queue, and holds it to
+// the request's If-Match.
 func (s *Service) lockInvoice(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Invoice, error) {
 	q := tx.Invoice.Query().Where(invoice.ID(id))
 	if s.rowLocks() {
@@ -112,7 +113,10 @@ func (s *Service) lockInvoice(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*e
 	if ent.IsNotFound(err) {
 		return nil, &NotFoundError{Entity: "invoice"}
 	}
-	return i, err
+	if err != nil {
+		return nil, err
+	}
+	return i, checkIfMatch(ctx, "invoice", InvoiceObject(i))
 }
 
 // GetInvoice reads one invoice.

@@ -24,18 +24,19 @@ type Kind int
 
 // The kinds of failure.
 const (
-	KindUnexpected      Kind = iota // a failure the platform does not know: logged, never shown
-	KindInvalid                     // the input breaks a rule (field errors)
-	KindBadRequest                  // the request itself is malformed
-	KindUnauthenticated             // no or unusable credentials
-	KindForbidden                   // the credential may not do this
-	KindNotFound                    // no such object (here)
-	KindNotAllowed                  // the method is not served on this path
-	KindConflict                    // a concurrent change or request won
-	KindTooLarge                    // a body or file over its limit
-	KindUnsupported                 // a media type that is not accepted
-	KindRateLimited                 // the budget is spent
-	KindUnavailable                 // a dependency does not answer; retry
+	KindUnexpected         Kind = iota // a failure the platform does not know: logged, never shown
+	KindInvalid                        // the input breaks a rule (field errors)
+	KindBadRequest                     // the request itself is malformed
+	KindUnauthenticated                // no or unusable credentials
+	KindForbidden                      // the credential may not do this
+	KindNotFound                       // no such object (here)
+	KindNotAllowed                     // the method is not served on this path
+	KindConflict                       // a concurrent change or request won
+	KindTooLarge                       // a body or file over its limit
+	KindUnsupported                    // a media type that is not accepted
+	KindRateLimited                    // the budget is spent
+	KindUnavailable                    // a dependency does not answer; retry
+	KindPreconditionFailed             // an If-Match no longer matches: the object changed
 )
 
 // Problem is how the platform describes a failure to a caller. REST and
@@ -51,6 +52,7 @@ type Problem struct {
 	MaxBytes     int64               // file_too_large
 	AllowedTypes []string            // unsupported_file_type
 	RetryAfter   int                 // rate_limited: seconds to wait
+	ETag         string              // precondition_failed: the object's current entity tag
 }
 
 func (p *Problem) Error() string { return p.Message }

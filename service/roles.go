@@ -168,6 +168,12 @@ func (s *Service) UpdateRole(ctx context.Context, name string, in UpdateRoleInpu
 	if r == nil {
 		return RoleView{}, &NotFoundError{Entity: "role"}
 	}
+	// Checked against the state this change is computed from. Policy
+	// writes take no row lock, so two edits racing in the same instant are
+	// not serialised by it (as without If-Match).
+	if err := checkIfMatch(ctx, "role", roleView(r, st)); err != nil {
+		return RoleView{}, err
+	}
 	verr := &ValidationError{}
 	newName := name
 	if in.Name.Set {
@@ -226,6 +232,9 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	r := findRole(rows, name)
 	if r == nil {
 		return &NotFoundError{Entity: "role"}
+	}
+	if err := checkIfMatch(ctx, "role", roleView(r, st)); err != nil {
+		return err
 	}
 	if r.Builtin {
 		return Invalid("name", "Built-in role %q can be edited but not deleted.", name)

@@ -163,6 +163,23 @@ func (s *Service) GetTicket(ctx context.Context, id uuid.UUID) (*ent.Ticket, err
 	return getTicket(ctx, s.Client, id)
 }
 
+// lockTicket reads a ticket for a change (its row locked on PostgreSQL)
+// and holds it to the request's If-Match.
+func (s *Service) lockTicket(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Ticket, error) {
+	q := tx.Ticket.Query().Where(ticket.ID(id))
+	if s.rowLocks() {
+		q.ForUpdate()
+	}
+	t, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "ticket"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, checkIfMatch(ctx, "ticket", TicketObject(t))
+}
+
 func getTicket(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Ticket, error) {
 	t, err := c.Ticket.Get(ctx, id)
 	if ent.IsNotFound(err) {
@@ -201,14 +218,7 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 	}
 	var out *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		q := tx.Ticket.Query().Where(ticket.ID(id))
-		if s.rowLocks() {
-			q.ForUpdate()
-		}
-		t, err := q.Only(ctx)
-		if ent.IsNotFound(err) {
-			return &NotFoundError{Entity: "ticket"}
-		}
+		t, err := s.lockTicket(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -285,7 +295,7 @@ func moveStatus(t *ent.Ticket, to ticket.Status, u *ent.TicketUpdateOne, verr *V
 // DeleteTicket removes a ticket and its comments.
 func (s *Service) DeleteTicket(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
-		t, err := getTicket(ctx, tx.Client(), id)
+		t, err := s.lockTicket(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -140,6 +140,23 @@ func getEndpoint(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Webhook
 	return ep, err
 }
 
+// lockEndpoint reads an endpoint for a change (its row locked on
+// PostgreSQL) and holds it to the request's If-Match.
+func (s *Service) lockEndpoint(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.WebhookEndpoint, error) {
+	q := tx.WebhookEndpoint.Query().Where(webhookendpoint.ID(id))
+	if s.rowLocks() {
+		q.ForUpdate()
+	}
+	ep, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, &NotFoundError{Entity: "webhook endpoint"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ep, checkIfMatch(ctx, "webhook endpoint", WebhookEndpointObject(ep))
+}
+
 // UpdateWebhookEndpoint edits an endpoint. The editor becomes its owner
 // (events reach it while the owner may view them); enabling it again
 // forgets its failures.
@@ -151,7 +168,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 	}
 	var out *ent.WebhookEndpoint
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := getEndpoint(ctx, tx.Client(), id)
+		ep, err := s.lockEndpoint(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -186,7 +203,7 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 // queued for them find nothing to send.
 func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) error {
 	return s.inTx(ctx, func(tx *ent.Tx) error {
-		ep, err := getEndpoint(ctx, tx.Client(), id)
+		ep, err := s.lockEndpoint(ctx, tx, id)
 		if err != nil {
 			return err
 		}

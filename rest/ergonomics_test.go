@@ -1,0 +1,174 @@
+package rest_test
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/tenant"
+	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/policy"
+)
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// module is one object of a business module as REST serves it: the path
+// of its list and of the object, and a change its PATCH accepts ("" when
+// it has none).
+type module struct {
+	name, list, one string
+	patch           map[string]any
+}
+
+// modules creates one object of every business module below base as key.
+func (f *fixture) modules(base, key string) []module {
+	f.T.Helper()
+	h := testenv.Key(key)
+	post := func(path string, body map[string]any) string {
+		return f.Expect(f.Do("POST", base+path, body, h), 201).Str("data.id")
+	}
+	items := []map[string]any{{"description": "Support hour", "quantity": "2", "unit_price": "50.00", "tax_rate": "19"}}
+	ticket := f.ticket(base, key, f.A.Owner.ID, "Printer on fire")
+	doc := f.Expect(f.upload(base, key, "contract.pdf", pdf, map[string]string{"title": "Contract"}), 201).Str("data.id")
+	customer := post("/customers", map[string]any{"name": "Acme Inc", "currency": "EUR"})
+	invoice := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items})
+	issued := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items})
+	f.Expect(f.Do("POST", base+"/invoices/"+issued+"/issue", nil, h), 200)
+	payment := post("/payments", map[string]any{"invoice_id": issued, "amount": "20.00", "currency": "EUR", "method": "bank_transfer"})
+	session := post("/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "100.00"})
+	sale := post("/pos/sales", map[string]any{"session_id": session, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "119.00"}}})
+	return []module{
+		{"ticket", "/tickets", "/tickets/" + ticket, map[string]any{"title": "Printer still on fire"}},
+		{"document", "/documents", "/documents/" + doc, map[string]any{"title": "Signed contract"}},
+		{"customer", "/customers", "/customers/" + customer, map[string]any{"notes": "Pays by transfer."}},
+		{"invoice", "/invoices", "/invoices/" + invoice, map[string]any{"notes": "Thank you."}},
+		{"payment", "/payments", "/payments/" + payment, nil},
+		{"pos sale", "/pos/sales", "/pos/sales/" + sale, nil},
+	}
+}
+
+func TestConditionalGetsAreFreeAndAnswer304(t *testing.T) {
+	f := setup(t)
+	ms := f.modules(sandbox, f.sandboxA)
+	// A small budget: a 304 that were charged would show at once.
+	if _, err := f.App.DB.Client.Tenant.Update().Where(tenant.ID(f.A.ID)).SetRateLimitPerMinute(40).Save(privacy.DecisionContext(f.Ctx, privacy.Allow)); err != nil {
+		t.Fatal(err)
+	}
+	f.App.Auth.Dir.ForgetTenant(f.A.ID)
+	h := testenv.Key(f.sandboxA)
+	for _, m := range ms {
+		for _, path := range []string{m.one, m.list} {
+			first := f.Expect(f.Do("GET", sandbox+path, nil, h), 200)
+			tag := first.Header.Get("ETag")
+			if !strings.HasPrefix(tag, `W/"`) {
+				t.Fatalf("%s: ETag %q", path, tag)
+			}
+			remaining := first.Header.Get("X-RateLimit-Remaining")
+			for _, inm := range []string{tag, strings.TrimPrefix(tag, "W/"), `W/"other", ` + tag, "*"} {
+				r := f.Expect(f.Do("GET", sandbox+path, nil, h.With("If-None-Match", inm)), 304)
+				if len(r.Raw) != 0 || r.Header.Get("ETag") != tag {
+					t.Fatalf("%s If-None-Match %s: body %q, ETag %q", path, inm, r.Raw, r.Header.Get("ETag"))
+				}
+				if got := r.Header.Get("X-RateLimit-Remaining"); atoi(got) < atoi(remaining) {
+					t.Fatalf("%s: a 304 lowered X-RateLimit-Remaining from %s to %s", path, remaining, got)
+				}
+			}
+			// Another tag is a full answer.
+			if r := f.Expect(f.Do("GET", sandbox+path, nil, h.With("If-None-Match", `W/"0000"`)), 200); r.Header.Get("ETag") != tag {
+				t.Fatalf("%s: a changed If-None-Match: %v", path, r.Header)
+			}
+		}
+	}
+	// A change gives the object and its list new tags (another key: this
+	// one's budget is nearly spent).
+	_, other := f.Key(f.A.ID, policy.Sandbox, "admin")
+	h = testenv.Key(other)
+	for _, m := range ms {
+		if m.patch == nil {
+			continue
+		}
+		before := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200).Header.Get("ETag")
+		list := f.Expect(f.Do("GET", sandbox+m.list, nil, h), 200).Header.Get("ETag")
+		f.Expect(f.Do("PATCH", sandbox+m.one, m.patch, h), 200)
+		f.Expect(f.Do("GET", sandbox+m.one, nil, h.With("If-None-Match", before)), 200)
+		f.Expect(f.Do("GET", sandbox+m.list, nil, h.With("If-None-Match", list)), 200)
+	}
+}
+
+func TestIfMatchRefusesStaleWrites(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	for _, m := range f.modules(sandbox, f.sandboxA) {
+		if m.patch == nil {
+			continue
+		}
+		read := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200)
+		tag := read.Header.Get("ETag")
+		// Someone else changes it.
+		changed := f.Expect(f.Do("PATCH", sandbox+m.one, m.patch, h), 200)
+		current := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200).Header.Get("ETag")
+		if current == tag {
+			t.Fatalf("%s: the tag did not change with the object", m.name)
+		}
+		for method, body := range map[string]map[string]any{"PATCH": m.patch, "DELETE": nil} {
+			r := f.Do(method, sandbox+m.one, body, h.With("If-Match", tag))
+			if r.Code == 405 { // invoices are voided, not deleted
+				continue
+			}
+			f.Expect(r, 412)
+			if r.Header.Get("ETag") != current || r.Str("etag") != current || r.Str("code") != "precondition_failed" {
+				t.Fatalf("%s %s stale: %s %v", method, m.name, r, r.Header)
+			}
+		}
+		if now := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200); string(now.Raw) != string(changed.Raw) {
+			t.Fatalf("%s: a refused If-Match changed it:\n%s\n%s", m.name, now.Raw, changed.Raw)
+		}
+		// The current tag (strong or weak form) lets the change through.
+		f.Expect(f.Do("PATCH", sandbox+m.one, m.patch, h.With("If-Match", strings.TrimPrefix(current, "W/"))), 200)
+		f.Expect(f.Do("PATCH", sandbox+m.one, m.patch, h.With("If-Match", "garbage")), 400)
+		f.Expect(f.Do("PATCH", sandbox+m.one, m.patch, h.With("If-Match", "*")), 200)
+	}
+	// Another tenant's tag or object never matches: 404 before any tag.
+	ticket := f.ticket(sandbox, f.sandboxB, f.B.Owner.ID, "Globex")
+	f.Expect(f.Do("PATCH", sandbox+"/tickets/"+ticket, map[string]any{"title": "x"}, h.With("If-Match", "*")), 404)
+	// A write that cannot honour If-Match says so instead of ignoring it.
+	if r := f.Expect(f.Do("DELETE", sandbox+"/admin/members/"+f.A.Owner.ID.String(), nil, h.With("If-Match", "*")), 400); r.Str("code") != "precondition_unsupported" {
+		t.Fatalf("unsupported If-Match: %s", r)
+	}
+}
+
+// TestConcurrentIfMatchWritesOneWins sends parallel PATCHes that all
+// carry the tag they read: exactly one applies (row lock on PostgreSQL,
+// one writer at a time on SQLite).
+func TestConcurrentIfMatchWritesOneWins(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	id := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "Race")
+	tag := f.Expect(f.Do("GET", sandbox+"/tickets/"+id, nil, h), 200).Header.Get("ETag")
+	const n = 8
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = f.Do("PATCH", sandbox+"/tickets/"+id, map[string]any{"title": "Writer " + string(rune('A'+i))}, h.With("If-Match", tag)).Code
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			won++
+		case 412:
+		default:
+			t.Fatalf("codes %v", codes)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d writers with the same If-Match won (codes %v), want 1 (%s)", won, codes, testenv.Kind())
+	}
+}
