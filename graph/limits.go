@@ -12,6 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
@@ -93,8 +94,24 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	case c.complexity > l.limits.MaxComplexity:
 		return limitError("COMPLEXITY_LIMIT_EXCEEDED", "operation has complexity %d, which exceeds the limit of %d", c.complexity, l.limits.MaxComplexity)
 	}
+	// The request paid one already at the edge; the rest of its points now,
+	// before anything runs.
+	if err := edge.Charge(ctx, RatePoints(c.complexity)-1); err != nil {
+		p := service.ProblemOf(err)
+		e := gqlerror.Errorf("%s", p.Message)
+		e.Extensions = extensions(p)
+		return e
+	}
 	return nil
 }
+
+// CostPerPoint is how much computed cost one request of the rate budget
+// buys: an operation spends ceil(cost / CostPerPoint) requests, at least
+// one, as GitHub's GraphQL API charges a point per hundred nodes.
+const CostPerPoint = 100
+
+// RatePoints is what an operation of computed cost spends of the budget.
+func RatePoints(cost int) int { return max(1, (cost+CostPerPoint-1)/CostPerPoint) }
 
 func limitError(code, format string, a ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, a...)
@@ -285,8 +302,10 @@ func nulError(path string) *gqlerror.Error {
 	return err
 }
 
-// costReport adds extensions.cost = {requested, limit} to every response,
-// as Shopify does, so clients see how close they are to the limit.
+// costReport adds extensions.cost = {requested, limit, ratePoints} to every
+// response, as Shopify does, so clients see how close they are to the
+// limit and what the operation spent of the rate budget (whose remainder
+// the X-RateLimit headers tell).
 type costReport struct{}
 
 var (
@@ -305,7 +324,7 @@ func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]int{"requested": stats.Requested, "limit": stats.Limit}
+		resp.Extensions["cost"] = map[string]int{"requested": stats.Requested, "limit": stats.Limit, "ratePoints": RatePoints(stats.Requested)}
 	}
 	return resp
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/service"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -62,7 +63,10 @@ func (httpPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	oc, errs := exec.CreateOperationContext(ctx, &params)
 	if errs != nil {
 		status := http.StatusOK
-		if media == mediaGraphQLResponse {
+		switch {
+		case rateLimited(errs):
+			status = http.StatusTooManyRequests
+		case media == mediaGraphQLResponse:
 			status = http.StatusBadRequest
 		}
 		requestError(w, status, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
@@ -70,6 +74,17 @@ func (httpPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	writeJSON(w, http.StatusOK, responses(ctx))
+}
+
+// rateLimited reports whether the operation was refused for its cost to
+// the rate budget: a 429 whichever the media type, like a REST request's.
+func rateLimited(errs gqlerror.List) bool {
+	for _, e := range errs {
+		if e.Extensions["code"] == codes[service.KindRateLimited] {
+			return true
+		}
+	}
+	return false
 }
 
 // responseMedia picks the response type from Accept: the GraphQL
