@@ -172,3 +172,140 @@ func TestConcurrentIfMatchWritesOneWins(t *testing.T) {
 		t.Fatalf("%d writers with the same If-Match won (codes %v), want 1 (%s)", won, codes, testenv.Kind())
 	}
 }
+
+func TestExpandEmbedsWhatTheCallerMayView(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	ms := f.modules(sandbox, f.sandboxA)
+	invoice, payment, sale, ticket := ms[3].one, ms[4].one, ms[5].one, ms[0].one
+	f.Expect(f.Do("POST", sandbox+ticket+"/comments", map[string]any{"body": "On it."}, h), 201)
+
+	r := f.Expect(f.Do("GET", sandbox+invoice+"?expand=customer,payments", nil, h), 200)
+	if r.Str("data.customer.id") != r.Str("data.customer_id") || r.Str("data.customer.name") != "Acme Inc" || r.Get("data.payments") == nil {
+		t.Fatalf("invoice expanded: %s", r)
+	}
+	// Two levels: a payment's invoice and that invoice's customer.
+	r = f.Expect(f.Do("GET", sandbox+payment+"?expand=invoice.customer", nil, h), 200)
+	if r.Str("data.invoice.id") != r.Str("data.invoice_id") || r.Str("data.invoice.customer.name") != "Acme Inc" {
+		t.Fatalf("payment expanded two levels: %s", r)
+	}
+	r = f.Expect(f.Do("GET", sandbox+sale+"?expand=session,invoice", nil, h), 200)
+	if r.Str("data.session.id") != r.Str("data.session_id") || r.Str("data.invoice.status") != "paid" {
+		t.Fatalf("sale expanded: %s", r)
+	}
+	r = f.Expect(f.Do("GET", sandbox+ticket+"?expand=comments", nil, h), 200)
+	if cs, _ := r.Get("data.comments").([]any); len(cs) != 1 || testenv.Dig(cs[0], "body") != "On it." {
+		t.Fatalf("ticket comments: %s", r)
+	}
+	// Lists: data.customer and customer alike; an invoice without a
+	// customer embeds null.
+	f.Expect(f.Do("POST", sandbox+"/invoices", map[string]any{"currency": "EUR", "items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}}, h), 201)
+	for _, q := range []string{"expand=data.customer", "expand=customer"} {
+		l := f.Expect(f.Do("GET", sandbox+"/invoices?"+q, nil, h), 200).List()
+		withCustomer := 0
+		for _, inv := range l {
+			c := testenv.Dig(inv, "customer")
+			switch {
+			case testenv.Dig(inv, "customer_id") == nil && c == nil:
+			case c != nil && testenv.Dig(c, "id") == testenv.Dig(inv, "customer_id"):
+				withCustomer++
+			default:
+				t.Fatalf("%s: %v", q, inv)
+			}
+		}
+		if withCustomer != 2 || len(l) != 4 { // two with the customer, one draft without, the sale's
+			t.Fatalf("%s: %d of %d invoices embed their customer", q, withCustomer, len(l))
+		}
+	}
+	for q, want := range map[string]string{
+		"expand=customer.invoice.x": "levels", "expand=nothing": "is not a relation of invoice", "expand=payments.nothing": "is not a relation of payment",
+	} {
+		if r := f.Expect(f.Do("GET", sandbox+invoice+"?"+q, nil, h), 422); !strings.Contains(strings.Join(r.Errors()["expand"], " "), want) {
+			t.Errorf("%s: %s", q, r)
+		}
+	}
+	if r := f.Expect(f.Do("GET", sandbox+ms[1].one+"?expand=uploader", nil, h), 422); !strings.Contains(r.Errors()["expand"][0], "no related objects") {
+		t.Errorf("document expand: %s", r)
+	}
+
+	// An expanded object the caller may not view is refused as its own GET is.
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "invoice-reader", "permissions": []string{policy.InvoicesView}}, h), 201)
+	_, reader := f.Key(f.A.ID, policy.Sandbox, "invoice-reader")
+	rh := testenv.Key(reader)
+	f.Expect(f.Do("GET", sandbox+invoice, nil, rh), 200)
+	own := f.Expect(f.Do("GET", sandbox+"/customers/"+r.Str("data.customer_id"), nil, rh), 403)
+	for _, q := range []string{"?expand=customer", "?expand=payments", "?expand=customer,payments"} {
+		r := f.Expect(f.Do("GET", sandbox+invoice+q, nil, rh), 403)
+		if r.Str("permission") == "" || q == "?expand=customer" && r.Str("permission") != own.Str("permission") {
+			t.Fatalf("%s by a reader of invoices only: %s (the customer's GET: %s)", q, r, own)
+		}
+	}
+	f.Expect(f.Do("GET", sandbox+"/invoices?expand=customer", nil, rh), 403)
+}
+
+// TestExpandCostsAFixedNumberOfQueries: a list expands each relation in one
+// query, whatever the page size.
+func TestExpandCostsAFixedNumberOfQueries(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
+	count := func(limit int) int64 {
+		f.Expect(f.Do("GET", sandbox+"/me", nil, h), 200) // credential caches warm
+		before := f.Queries.Count()
+		l := f.Expect(f.Do("GET", sandbox+"/payments?expand=invoice.customer,sale&limit="+strconv.Itoa(limit), nil, h), 200).List()
+		if len(l) != limit {
+			t.Fatalf("%d payments, want %d", len(l), limit)
+		}
+		for _, p := range l {
+			if testenv.Dig(p, "invoice.customer.name") == nil {
+				t.Fatalf("not expanded: %v", p)
+			}
+		}
+		return f.Queries.Count() - before
+	}
+	for i := range 12 {
+		cust := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Customer " + strconv.Itoa(i)}, h), 201).Str("data.id")
+		inv := f.Expect(f.Do("POST", sandbox+"/invoices", map[string]any{"customer_id": cust, "currency": "EUR", "items": items}, h), 201).Str("data.id")
+		f.Expect(f.Do("POST", sandbox+"/invoices/"+inv+"/issue", nil, h), 200)
+		f.Expect(f.Do("POST", sandbox+"/payments", map[string]any{"invoice_id": inv, "amount": "1.00", "currency": "EUR", "method": "cash"}, h), 201)
+	}
+	small, large := count(2), count(12)
+	if small != large {
+		t.Fatalf("expand ran %d queries for 2 payments and %d for 12", small, large)
+	}
+	t.Logf("a page of payments with expand=invoice.customer,sale: %d queries for 2 or 12 (%s)", large, testenv.Kind())
+}
+
+func TestFieldsKeepOnlyWhatIsAsked(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	ms := f.modules(sandbox, f.sandboxA)
+	for _, m := range ms {
+		for _, path := range []string{m.one, m.list} {
+			r := f.Expect(f.Do("GET", sandbox+path+"?fields=id,created_at", nil, h), 200)
+			objs := r.List()
+			if path == m.one {
+				objs = []any{r.Get("data")}
+			}
+			for _, o := range objs {
+				if got := o.(map[string]any); len(got) != 2 || got["id"] == nil || got["created_at"] == nil {
+					t.Fatalf("%s fields=id,created_at: %v", path, got)
+				}
+			}
+			if r.Str("status") != "success" {
+				t.Fatalf("%s: the envelope went: %s", path, r)
+			}
+			bad := f.Expect(f.Do("GET", sandbox+path+"?fields=id,colour,secret_sauce", nil, h), 422)
+			if msg := strings.Join(bad.Errors()["fields"], " "); !strings.Contains(msg, "colour, secret_sauce") || strings.Contains(msg, "Unknown fields: id") {
+				t.Fatalf("%s unknown fields: %s", path, bad)
+			}
+			f.Expect(f.Do("GET", sandbox+path+"?fields=", nil, h), 422)
+		}
+	}
+	// With expand, embedded fields by their dotted name.
+	r := f.Expect(f.Do("GET", sandbox+ms[3].one+"?expand=customer&fields=total,customer.name", nil, h), 200)
+	if d := r.Get("data").(map[string]any); len(d) != 2 || d["total"] != "119.00" || len(d["customer"].(map[string]any)) != 1 || r.Str("data.customer.name") != "Acme Inc" {
+		t.Fatalf("fields with expand: %s", r)
+	}
+	f.Expect(f.Do("GET", sandbox+ms[3].one+"?fields=customer.name", nil, h), 422) // not expanded
+}

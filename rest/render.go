@@ -23,6 +23,9 @@ type Meta struct {
 // tag read here is the one a PATCH's If-Match is checked against.
 func respond(c *gin.Context, status int, data any) {
 	d, err := jsonwire.Marshal(data)
+	if err == nil {
+		d, err = shape(c, d)
+	}
 	if err != nil {
 		edge.Fail(c, err)
 		return
@@ -33,6 +36,9 @@ func respond(c *gin.Context, status int, data any) {
 // respondList writes a page with its meta; its ETag covers both.
 func respondList(c *gin.Context, data any, meta Meta) {
 	d, err := jsonwire.Marshal(data)
+	if err == nil {
+		d, err = shape(c, d)
+	}
 	if err == nil {
 		var m []byte
 		if m, err = jsonwire.Marshal(meta); err == nil {

@@ -4,6 +4,8 @@
 package rest
 
 import (
+	"net/http"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/realtime"
@@ -14,17 +16,18 @@ type obj = openapi.Obj
 
 // Server holds the REST handlers' dependencies.
 type Server struct {
-	svc *service.Service
-	hub *realtime.Hub
+	svc     *service.Service
+	hub     *realtime.Hub
+	schemas obj // the component schemas: the fields of each object
 }
 
 // New is the REST transport for the edge to mount; hub serves the events
 // stream.
 func New(svc *service.Service, hub *realtime.Hub) edge.Transport {
-	s := &Server{svc: svc, hub: hub}
 	t := edge.Transport{Render: render, Schemas: obj{
 		"Deleted": openapi.Object([]string{"id", "deleted"}, obj{"id": openapi.UUID, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}}
+	s := &Server{svc: svc, hub: hub, schemas: t.Schemas}
 	for _, m := range []struct {
 		routes  []edge.Route
 		schemas obj
@@ -49,6 +52,11 @@ func New(svc *service.Service, hub *realtime.Hub) edge.Transport {
 		t.Routes = append(t.Routes, m.routes...)
 		for k, v := range m.schemas {
 			t.Schemas[k] = v
+		}
+	}
+	for i, rt := range t.Routes {
+		if rt.Method == http.MethodGet && rt.Doc.Data != "" && rt.Doc.Raw == "" {
+			t.Routes[i] = s.shapeable(rt)
 		}
 	}
 	t.Webhooks = eventWebhooks()

@@ -1,0 +1,326 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/service"
+)
+
+// Shaping a GET's answer, on every JSON GET of an object or a list:
+// expand embeds related objects (depth ≤ 2, one query per relation and
+// level whatever the page size, each read as its own GET reads it), and
+// fields keeps only the fields asked for. Both are checked before the
+// handler runs: an unknown name is a 422 that names it.
+
+// relation is an object a representation can embed.
+type relation struct {
+	schema string // the embedded object's component schema
+	ref    string // the field that holds its id; "" = a list of children of the parent's id
+	// permission is the one its own GET requires, checked the same way,
+	// so that the refusal is the same 403 naming it.
+	permission string
+	load       func(*service.Service, context.Context, []uuid.UUID) (map[uuid.UUID]any, error)
+}
+
+// relations are the embeddable objects of each component schema.
+var relations = map[string]map[string]relation{
+	"Invoice": {
+		"customer": {"Customer", "customer_id", policy.CustomersView, (*service.Service).RelatedCustomers},
+		"payments": {"Payment", "", policy.PaymentsView, (*service.Service).RelatedPayments},
+	},
+	"Payment": {
+		"invoice": {"Invoice", "invoice_id", policy.InvoicesView, (*service.Service).RelatedInvoices},
+		"sale":    {"PosSale", "sale_id", policy.SalesView, (*service.Service).RelatedSales},
+	},
+	"PosSale": {
+		"invoice": {"Invoice", "invoice_id", policy.InvoicesView, (*service.Service).RelatedInvoices},
+		"session": {"PosSession", "session_id", policy.SessionsManage, (*service.Service).RelatedSessions},
+	},
+	"Ticket": {
+		"comments": {"TicketComment", "", policy.TicketsView, (*service.Service).RelatedComments},
+	},
+}
+
+// maxExpandDepth bounds expand=a.b: each level is one query more.
+const maxExpandDepth = 2
+
+// tree is a set of dotted names (customer, invoice.customer) as nested sets.
+type tree map[string]tree
+
+// shaping is what a GET's query asks of its answer.
+type shaping struct {
+	svc    *service.Service
+	schema string
+	expand tree
+	fields tree // nil: every field
+}
+
+const shapingKey = "rest.shaping"
+
+// shapeable makes a JSON GET of data schema honour expand and fields, and
+// documents the two parameters.
+func (s *Server) shapeable(rt edge.Route) edge.Route {
+	schema, handle := rt.Doc.Data, rt.Handle
+	rt.Doc.Params = append(slices.Clip(rt.Doc.Params), fieldsParam(s.properties(schema)))
+	if rels := relations[schema]; rels != nil {
+		rt.Doc.Params = append(rt.Doc.Params, expandParam(slices.Sorted(maps.Keys(rels)), rt.Doc.List))
+	}
+	rt.Handle = func(c *gin.Context) error {
+		sh, err := s.shapingOf(c, schema, rt.Doc.List)
+		if err != nil {
+			return err
+		}
+		if sh != nil {
+			c.Set(shapingKey, sh)
+		}
+		return handle(c)
+	}
+	return rt
+}
+
+func fieldsParam(props []string) openapi.Param {
+	return openapi.Query("fields", "Comma-separated fields to return (the envelope stays); unknown names are a 422. With expand, name embedded fields as customer.name. Fields: "+strings.Join(props, ", ")+".", openapi.StrSchema(""))
+}
+
+func expandParam(rels []string, list bool) openapi.Param {
+	desc := "Comma-separated related objects to embed, at most two levels deep (invoice.customer): " + strings.Join(rels, ", ") + ". Each needs its own view permission (403 naming it otherwise); lists expand in a fixed number of queries."
+	if list {
+		desc += " On lists also written data.customer."
+	}
+	return openapi.Query("expand", desc, openapi.StrSchema(""))
+}
+
+// properties are the fields of a component schema, sorted.
+func (s *Server) properties(schema string) []string {
+	props, _ := s.schemas[schema].(obj)["properties"].(obj)
+	return slices.Sorted(maps.Keys(props))
+}
+
+// shapingOf reads expand and fields; nil when the query asks for neither.
+func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, error) {
+	expand, fields := c.Query("expand"), c.Query("fields")
+	_, hasFields := c.GetQuery("fields")
+	if expand == "" && !hasFields {
+		return nil, nil
+	}
+	verr := &service.ValidationError{}
+	sh := &shaping{svc: s.svc, schema: schema, expand: tree{}}
+	for _, name := range splitList(expand) {
+		if list {
+			name = strings.TrimPrefix(name, "data.")
+		}
+		parts := strings.Split(name, ".")
+		if len(parts) > maxExpandDepth {
+			verr.Add("expand", "%s is %d levels deep; expand goes at most %d levels (such as invoice.customer).", name, len(parts), maxExpandDepth)
+			continue
+		}
+		at, of := sh.expand, schema
+		for _, p := range parts {
+			rel, ok := relations[of][p]
+			if !ok {
+				verr.Add("expand", "%s cannot be expanded: %s", name, expandable(of, p))
+				break
+			}
+			if at[p] == nil {
+				at[p] = tree{}
+			}
+			at, of = at[p], rel.schema
+		}
+	}
+	if hasFields {
+		names := splitList(fields)
+		if len(names) == 0 {
+			verr.Add("fields", "List the fields to return, comma-separated (fields=id,status), or leave fields out for all.")
+		}
+		sh.fields = tree{}
+		var unknown []string
+		for _, name := range names {
+			if !s.knownField(schema, sh.expand, strings.Split(name, "."), sh.fields) {
+				unknown = append(unknown, name)
+			}
+		}
+		if len(unknown) > 0 {
+			verr.Add("fields", "Unknown fields: %s. The fields are %s (and expanded objects, as customer.name).", strings.Join(unknown, ", "), strings.Join(s.properties(schema), ", "))
+		}
+	}
+	return sh, verr.OrNil()
+}
+
+// expandable says why name is not a relation of schema.
+func expandable(schema, name string) string {
+	rels := slices.Sorted(maps.Keys(relations[schema]))
+	if len(rels) == 0 {
+		return fmt.Sprintf("%s has no related objects to embed.", strings.ToLower(schema))
+	}
+	return fmt.Sprintf("%q is not a relation of %s; it has %s.", name, strings.ToLower(schema), strings.Join(rels, ", "))
+}
+
+// knownField adds the dotted field path to picked when it names a field
+// of schema or of an object embedded by expand.
+func (s *Server) knownField(schema string, expand tree, path []string, picked tree) bool {
+	head := path[0]
+	sub, expanded := expand[head]
+	if !expanded && !slices.Contains(s.properties(schema), head) {
+		return false
+	}
+	if len(path) == 1 {
+		picked[head] = nil // the whole value
+		return true
+	}
+	if !expanded {
+		return false
+	}
+	next, ok := picked[head]
+	if !ok {
+		next = tree{}
+	} else if next == nil { // asked whole already
+		return true
+	}
+	if !s.knownField(relations[schema][head].schema, sub, path[1:], next) {
+		return false
+	}
+	picked[head] = next
+	return true
+}
+
+// shape applies c's expand and fields to the JSON of an answer's data.
+func shape(c *gin.Context, data []byte) ([]byte, error) {
+	v, ok := c.Get(shapingKey)
+	if !ok {
+		return data, nil
+	}
+	sh := v.(*shaping)
+	doc, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := sh.embed(c.Request.Context(), sh.schema, objects(doc), sh.expand); err != nil {
+		return nil, err
+	}
+	if sh.fields != nil {
+		doc = pick(doc, sh.fields)
+	}
+	return jsonwire.Marshal(doc)
+}
+
+// embed loads each relation of want for all of objs at once and sets it
+// on each object (null when the object refers to none), then goes down.
+func (sh *shaping) embed(ctx context.Context, schema string, objs []map[string]any, want tree) error {
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		rel := relations[schema][name]
+		if err := policy.Require(ctx, rel.permission); err != nil {
+			return err
+		}
+		key := rel.ref
+		if key == "" {
+			key = "id"
+		}
+		var ids []uuid.UUID
+		for _, o := range objs {
+			if id, err := uuid.Parse(fmt.Sprint(o[key])); err == nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		views := map[uuid.UUID]any{}
+		if len(ids) > 0 {
+			loaded, err := rel.load(sh.svc, ctx, ids)
+			if err != nil {
+				return err
+			}
+			if views, err = decodeAll(loaded); err != nil {
+				return err
+			}
+		}
+		var children []map[string]any
+		for _, o := range objs {
+			id, _ := uuid.Parse(fmt.Sprint(o[key]))
+			o[name] = views[id] // nil: no such object (here)
+			children = append(children, objects(views[id])...)
+		}
+		if len(want[name]) > 0 && len(children) > 0 {
+			if err := sh.embed(ctx, rel.schema, children, want[name]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pick keeps the fields of t, in an object or in each of a list.
+func pick(v any, t tree) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = pick(e, t)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, sub := range t {
+			if val, ok := v[k]; ok {
+				if sub != nil {
+					val = pick(val, sub)
+				}
+				out[k] = val
+			}
+		}
+		return out
+	}
+	return v
+}
+
+// objects are the JSON objects of v: v itself, or the elements of a list.
+func objects(v any) []map[string]any {
+	switch v := v.(type) {
+	case map[string]any:
+		return []map[string]any{v}
+	case []any:
+		out := make([]map[string]any, 0, len(v))
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func decode(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // integers stay exact
+	var v any
+	return v, dec.Decode(&v)
+}
+
+// decodeAll turns loaded views into decoded JSON, as the answer holds them.
+func decodeAll(views map[uuid.UUID]any) (map[uuid.UUID]any, error) {
+	b, err := jsonwire.Marshal(views)
+	if err != nil {
+		return nil, err
+	}
+	v, err := decode(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]any, len(views))
+	for k, val := range v.(map[string]any) {
+		id, _ := uuid.Parse(k)
+		out[id] = val
+	}
+	return out, nil
+}
