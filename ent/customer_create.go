@@ -65,6 +65,26 @@ func (_c *CustomerCreate) SetNillableUpdatedAt(v *time.Time) *CustomerCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *CustomerCreate) SetMetadata(v map[string]string) *CustomerCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
+// SetExternalID sets the "external_id" field.
+func (_c *CustomerCreate) SetExternalID(v string) *CustomerCreate {
+	_c.mutation.SetExternalID(v)
+	return _c
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_c *CustomerCreate) SetNillableExternalID(v *string) *CustomerCreate {
+	if v != nil {
+		_c.SetExternalID(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *CustomerCreate) SetName(v string) *CustomerCreate {
 	_c.mutation.SetName(v)
@@ -273,6 +293,11 @@ func (_c *CustomerCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Customer.updated_at"`)}
 	}
+	if v, ok := _c.mutation.ExternalID(); ok {
+		if err := customer.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Customer.external_id": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "Customer.name"`)}
 	}
@@ -381,6 +406,14 @@ func (_c *CustomerCreate) createSpec() (*Customer, *sqlgraph.CreateSpec) {
 		_spec.SetField(customer.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(customer.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
+	if value, ok := _c.mutation.ExternalID(); ok {
+		_spec.SetField(customer.FieldExternalID, field.TypeString, value)
+		_node.ExternalID = &value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(customer.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -470,6 +503,42 @@ func (u *CustomerUpsert) SetUpdatedAt(v time.Time) *CustomerUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *CustomerUpsert) UpdateUpdatedAt() *CustomerUpsert {
 	u.SetExcluded(customer.FieldUpdatedAt)
+	return u
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *CustomerUpsert) SetMetadata(v map[string]string) *CustomerUpsert {
+	u.Set(customer.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateMetadata() *CustomerUpsert {
+	u.SetExcluded(customer.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *CustomerUpsert) ClearMetadata() *CustomerUpsert {
+	u.SetNull(customer.FieldMetadata)
+	return u
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *CustomerUpsert) SetExternalID(v string) *CustomerUpsert {
+	u.Set(customer.FieldExternalID, v)
+	return u
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *CustomerUpsert) UpdateExternalID() *CustomerUpsert {
+	u.SetExcluded(customer.FieldExternalID)
+	return u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *CustomerUpsert) ClearExternalID() *CustomerUpsert {
+	u.SetNull(customer.FieldExternalID)
 	return u
 }
 
@@ -625,6 +694,48 @@ func (u *CustomerUpsertOne) SetUpdatedAt(v time.Time) *CustomerUpsertOne {
 func (u *CustomerUpsertOne) UpdateUpdatedAt() *CustomerUpsertOne {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *CustomerUpsertOne) SetMetadata(v map[string]string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateMetadata() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *CustomerUpsertOne) ClearMetadata() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *CustomerUpsertOne) SetExternalID(v string) *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *CustomerUpsertOne) UpdateExternalID() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *CustomerUpsertOne) ClearExternalID() *CustomerUpsertOne {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearExternalID()
 	})
 }
 
@@ -961,6 +1072,48 @@ func (u *CustomerUpsertBulk) SetUpdatedAt(v time.Time) *CustomerUpsertBulk {
 func (u *CustomerUpsertBulk) UpdateUpdatedAt() *CustomerUpsertBulk {
 	return u.Update(func(s *CustomerUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *CustomerUpsertBulk) SetMetadata(v map[string]string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateMetadata() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *CustomerUpsertBulk) ClearMetadata() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *CustomerUpsertBulk) SetExternalID(v string) *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *CustomerUpsertBulk) UpdateExternalID() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *CustomerUpsertBulk) ClearExternalID() *CustomerUpsertBulk {
+	return u.Update(func(s *CustomerUpsert) {
+		s.ClearExternalID()
 	})
 }
 

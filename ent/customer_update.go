@@ -34,6 +34,38 @@ func (_u *CustomerUpdate) SetUpdatedAt(v time.Time) *CustomerUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *CustomerUpdate) SetMetadata(v map[string]string) *CustomerUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *CustomerUpdate) ClearMetadata() *CustomerUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *CustomerUpdate) SetExternalID(v string) *CustomerUpdate {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *CustomerUpdate) SetNillableExternalID(v *string) *CustomerUpdate {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *CustomerUpdate) ClearExternalID() *CustomerUpdate {
+	_u.mutation.ClearExternalID()
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *CustomerUpdate) SetName(v string) *CustomerUpdate {
 	_u.mutation.SetName(v)
@@ -181,6 +213,11 @@ func (_u *CustomerUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CustomerUpdate) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := customer.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Customer.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := customer.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Customer.name": %w`, err)}
@@ -234,6 +271,18 @@ func (_u *CustomerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(customer.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(customer.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(customer.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(customer.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(customer.FieldExternalID, field.TypeString)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(customer.FieldName, field.TypeString, value)
 	}
@@ -278,6 +327,38 @@ type CustomerUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CustomerUpdateOne) SetUpdatedAt(v time.Time) *CustomerUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *CustomerUpdateOne) SetMetadata(v map[string]string) *CustomerUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *CustomerUpdateOne) ClearMetadata() *CustomerUpdateOne {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *CustomerUpdateOne) SetExternalID(v string) *CustomerUpdateOne {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *CustomerUpdateOne) SetNillableExternalID(v *string) *CustomerUpdateOne {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *CustomerUpdateOne) ClearExternalID() *CustomerUpdateOne {
+	_u.mutation.ClearExternalID()
 	return _u
 }
 
@@ -441,6 +522,11 @@ func (_u *CustomerUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CustomerUpdateOne) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := customer.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Customer.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := customer.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Customer.name": %w`, err)}
@@ -510,6 +596,18 @@ func (_u *CustomerUpdateOne) sqlSave(ctx context.Context) (_node *Customer, err 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(customer.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(customer.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(customer.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(customer.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(customer.FieldExternalID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(customer.FieldName, field.TypeString, value)

@@ -65,6 +65,12 @@ func (_c *DocumentCreate) SetNillableUpdatedAt(v *time.Time) *DocumentCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *DocumentCreate) SetMetadata(v map[string]string) *DocumentCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *DocumentCreate) SetTitle(v string) *DocumentCreate {
 	_c.mutation.SetTitle(v)
@@ -411,6 +417,10 @@ func (_c *DocumentCreate) createSpec() (*Document, *sqlgraph.CreateSpec) {
 		_spec.SetField(document.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(document.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(document.FieldTitle, field.TypeString, value)
 		_node.Title = value
@@ -524,6 +534,24 @@ func (u *DocumentUpsert) SetUpdatedAt(v time.Time) *DocumentUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *DocumentUpsert) UpdateUpdatedAt() *DocumentUpsert {
 	u.SetExcluded(document.FieldUpdatedAt)
+	return u
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *DocumentUpsert) SetMetadata(v map[string]string) *DocumentUpsert {
+	u.Set(document.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *DocumentUpsert) UpdateMetadata() *DocumentUpsert {
+	u.SetExcluded(document.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *DocumentUpsert) ClearMetadata() *DocumentUpsert {
+	u.SetNull(document.FieldMetadata)
 	return u
 }
 
@@ -715,6 +743,27 @@ func (u *DocumentUpsertOne) SetUpdatedAt(v time.Time) *DocumentUpsertOne {
 func (u *DocumentUpsertOne) UpdateUpdatedAt() *DocumentUpsertOne {
 	return u.Update(func(s *DocumentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *DocumentUpsertOne) SetMetadata(v map[string]string) *DocumentUpsertOne {
+	return u.Update(func(s *DocumentUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *DocumentUpsertOne) UpdateMetadata() *DocumentUpsertOne {
+	return u.Update(func(s *DocumentUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *DocumentUpsertOne) ClearMetadata() *DocumentUpsertOne {
+	return u.Update(func(s *DocumentUpsert) {
+		s.ClearMetadata()
 	})
 }
 
@@ -1090,6 +1139,27 @@ func (u *DocumentUpsertBulk) SetUpdatedAt(v time.Time) *DocumentUpsertBulk {
 func (u *DocumentUpsertBulk) UpdateUpdatedAt() *DocumentUpsertBulk {
 	return u.Update(func(s *DocumentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *DocumentUpsertBulk) SetMetadata(v map[string]string) *DocumentUpsertBulk {
+	return u.Update(func(s *DocumentUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *DocumentUpsertBulk) UpdateMetadata() *DocumentUpsertBulk {
+	return u.Update(func(s *DocumentUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *DocumentUpsertBulk) ClearMetadata() *DocumentUpsertBulk {
+	return u.Update(func(s *DocumentUpsert) {
+		s.ClearMetadata()
 	})
 }
 

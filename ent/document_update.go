@@ -35,6 +35,18 @@ func (_u *DocumentUpdate) SetUpdatedAt(v time.Time) *DocumentUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *DocumentUpdate) SetMetadata(v map[string]string) *DocumentUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *DocumentUpdate) ClearMetadata() *DocumentUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *DocumentUpdate) SetTitle(v string) *DocumentUpdate {
 	_u.mutation.SetTitle(v)
@@ -241,6 +253,12 @@ func (_u *DocumentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(document.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(document.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(document.FieldMetadata, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(document.FieldTitle, field.TypeString, value)
 	}
@@ -299,6 +317,18 @@ type DocumentUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *DocumentUpdateOne) SetUpdatedAt(v time.Time) *DocumentUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *DocumentUpdateOne) SetMetadata(v map[string]string) *DocumentUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *DocumentUpdateOne) ClearMetadata() *DocumentUpdateOne {
+	_u.mutation.ClearMetadata()
 	return _u
 }
 
@@ -537,6 +567,12 @@ func (_u *DocumentUpdateOne) sqlSave(ctx context.Context) (_node *Document, err 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(document.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(document.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(document.FieldMetadata, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(document.FieldTitle, field.TypeString, value)

@@ -90,17 +90,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Customer",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			customer.FieldTenantID:  {Type: field.TypeUUID, Column: customer.FieldTenantID},
-			customer.FieldEnv:       {Type: field.TypeEnum, Column: customer.FieldEnv},
-			customer.FieldCreatedAt: {Type: field.TypeTime, Column: customer.FieldCreatedAt},
-			customer.FieldUpdatedAt: {Type: field.TypeTime, Column: customer.FieldUpdatedAt},
-			customer.FieldName:      {Type: field.TypeString, Column: customer.FieldName},
-			customer.FieldEmail:     {Type: field.TypeString, Column: customer.FieldEmail},
-			customer.FieldPhone:     {Type: field.TypeString, Column: customer.FieldPhone},
-			customer.FieldTaxID:     {Type: field.TypeString, Column: customer.FieldTaxID},
-			customer.FieldAddress:   {Type: field.TypeString, Column: customer.FieldAddress},
-			customer.FieldCurrency:  {Type: field.TypeString, Column: customer.FieldCurrency},
-			customer.FieldNotes:     {Type: field.TypeString, Column: customer.FieldNotes},
+			customer.FieldTenantID:   {Type: field.TypeUUID, Column: customer.FieldTenantID},
+			customer.FieldEnv:        {Type: field.TypeEnum, Column: customer.FieldEnv},
+			customer.FieldCreatedAt:  {Type: field.TypeTime, Column: customer.FieldCreatedAt},
+			customer.FieldUpdatedAt:  {Type: field.TypeTime, Column: customer.FieldUpdatedAt},
+			customer.FieldMetadata:   {Type: field.TypeJSON, Column: customer.FieldMetadata},
+			customer.FieldExternalID: {Type: field.TypeString, Column: customer.FieldExternalID},
+			customer.FieldName:       {Type: field.TypeString, Column: customer.FieldName},
+			customer.FieldEmail:      {Type: field.TypeString, Column: customer.FieldEmail},
+			customer.FieldPhone:      {Type: field.TypeString, Column: customer.FieldPhone},
+			customer.FieldTaxID:      {Type: field.TypeString, Column: customer.FieldTaxID},
+			customer.FieldAddress:    {Type: field.TypeString, Column: customer.FieldAddress},
+			customer.FieldCurrency:   {Type: field.TypeString, Column: customer.FieldCurrency},
+			customer.FieldNotes:      {Type: field.TypeString, Column: customer.FieldNotes},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -118,6 +120,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			document.FieldEnv:         {Type: field.TypeEnum, Column: document.FieldEnv},
 			document.FieldCreatedAt:   {Type: field.TypeTime, Column: document.FieldCreatedAt},
 			document.FieldUpdatedAt:   {Type: field.TypeTime, Column: document.FieldUpdatedAt},
+			document.FieldMetadata:    {Type: field.TypeJSON, Column: document.FieldMetadata},
 			document.FieldTitle:       {Type: field.TypeString, Column: document.FieldTitle},
 			document.FieldFilename:    {Type: field.TypeString, Column: document.FieldFilename},
 			document.FieldContentType: {Type: field.TypeString, Column: document.FieldContentType},
@@ -220,6 +223,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invoice.FieldEnv:           {Type: field.TypeEnum, Column: invoice.FieldEnv},
 			invoice.FieldCreatedAt:     {Type: field.TypeTime, Column: invoice.FieldCreatedAt},
 			invoice.FieldUpdatedAt:     {Type: field.TypeTime, Column: invoice.FieldUpdatedAt},
+			invoice.FieldMetadata:      {Type: field.TypeJSON, Column: invoice.FieldMetadata},
+			invoice.FieldExternalID:    {Type: field.TypeString, Column: invoice.FieldExternalID},
 			invoice.FieldNumber:        {Type: field.TypeString, Column: invoice.FieldNumber},
 			invoice.FieldCustomerID:    {Type: field.TypeUUID, Column: invoice.FieldCustomerID},
 			invoice.FieldCurrency:      {Type: field.TypeString, Column: invoice.FieldCurrency},
@@ -269,6 +274,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			payment.FieldEnv:           {Type: field.TypeEnum, Column: payment.FieldEnv},
 			payment.FieldCreatedAt:     {Type: field.TypeTime, Column: payment.FieldCreatedAt},
 			payment.FieldUpdatedAt:     {Type: field.TypeTime, Column: payment.FieldUpdatedAt},
+			payment.FieldMetadata:      {Type: field.TypeJSON, Column: payment.FieldMetadata},
 			payment.FieldInvoiceID:     {Type: field.TypeUUID, Column: payment.FieldInvoiceID},
 			payment.FieldCurrency:      {Type: field.TypeString, Column: payment.FieldCurrency},
 			payment.FieldAmountMinor:   {Type: field.TypeInt64, Column: payment.FieldAmountMinor},
@@ -294,6 +300,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			possale.FieldEnv:           {Type: field.TypeEnum, Column: possale.FieldEnv},
 			possale.FieldCreatedAt:     {Type: field.TypeTime, Column: possale.FieldCreatedAt},
 			possale.FieldUpdatedAt:     {Type: field.TypeTime, Column: possale.FieldUpdatedAt},
+			possale.FieldMetadata:      {Type: field.TypeJSON, Column: possale.FieldMetadata},
 			possale.FieldSessionID:     {Type: field.TypeUUID, Column: possale.FieldSessionID},
 			possale.FieldInvoiceID:     {Type: field.TypeUUID, Column: possale.FieldInvoiceID},
 			possale.FieldReceiptNumber: {Type: field.TypeString, Column: possale.FieldReceiptNumber},
@@ -401,6 +408,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticket.FieldEnv:         {Type: field.TypeEnum, Column: ticket.FieldEnv},
 			ticket.FieldCreatedAt:   {Type: field.TypeTime, Column: ticket.FieldCreatedAt},
 			ticket.FieldUpdatedAt:   {Type: field.TypeTime, Column: ticket.FieldUpdatedAt},
+			ticket.FieldMetadata:    {Type: field.TypeJSON, Column: ticket.FieldMetadata},
+			ticket.FieldExternalID:  {Type: field.TypeString, Column: ticket.FieldExternalID},
 			ticket.FieldNumber:      {Type: field.TypeInt, Column: ticket.FieldNumber},
 			ticket.FieldTitle:       {Type: field.TypeString, Column: ticket.FieldTitle},
 			ticket.FieldDescription: {Type: field.TypeString, Column: ticket.FieldDescription},
@@ -814,6 +823,16 @@ func (f *CustomerFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(customer.FieldUpdatedAt))
 }
 
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *CustomerFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(customer.FieldMetadata))
+}
+
+// WhereExternalID applies the entql string predicate on the external_id field.
+func (f *CustomerFilter) WhereExternalID(p entql.StringP) {
+	f.Where(p.Field(customer.FieldExternalID))
+}
+
 // WhereName applies the entql string predicate on the name field.
 func (f *CustomerFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(customer.FieldName))
@@ -907,6 +926,11 @@ func (f *DocumentFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *DocumentFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(document.FieldUpdatedAt))
+}
+
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *DocumentFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(document.FieldMetadata))
 }
 
 // WhereTitle applies the entql string predicate on the title field.
@@ -1319,6 +1343,16 @@ func (f *InvoiceFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(invoice.FieldUpdatedAt))
 }
 
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *InvoiceFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(invoice.FieldMetadata))
+}
+
+// WhereExternalID applies the entql string predicate on the external_id field.
+func (f *InvoiceFilter) WhereExternalID(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldExternalID))
+}
+
 // WhereNumber applies the entql string predicate on the number field.
 func (f *InvoiceFilter) WhereNumber(p entql.StringP) {
 	f.Where(p.Field(invoice.FieldNumber))
@@ -1528,6 +1562,11 @@ func (f *PaymentFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(payment.FieldUpdatedAt))
 }
 
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *PaymentFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(payment.FieldMetadata))
+}
+
 // WhereInvoiceID applies the entql [16]byte predicate on the invoice_id field.
 func (f *PaymentFilter) WhereInvoiceID(p entql.ValueP) {
 	f.Where(p.Field(payment.FieldInvoiceID))
@@ -1626,6 +1665,11 @@ func (f *PosSaleFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *PosSaleFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(possale.FieldUpdatedAt))
+}
+
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *PosSaleFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(possale.FieldMetadata))
 }
 
 // WhereSessionID applies the entql [16]byte predicate on the session_id field.
@@ -2036,6 +2080,16 @@ func (f *TicketFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *TicketFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(ticket.FieldUpdatedAt))
+}
+
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *TicketFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(ticket.FieldMetadata))
+}
+
+// WhereExternalID applies the entql string predicate on the external_id field.
+func (f *TicketFilter) WhereExternalID(p entql.StringP) {
+	f.Where(p.Field(ticket.FieldExternalID))
 }
 
 // WhereNumber applies the entql int predicate on the number field.

@@ -29,6 +29,10 @@ type Invoice struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Metadata holds the value of the "metadata" field.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// ExternalID holds the value of the "external_id" field.
+	ExternalID *string `json:"external_id,omitempty"`
 	// INV-2026-000017, assigned when issued
 	Number *string `json:"number,omitempty"`
 	// CustomerID holds the value of the "customer_id" field.
@@ -69,11 +73,11 @@ func (*Invoice) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case invoice.FieldCustomerID:
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
-		case invoice.FieldLines:
+		case invoice.FieldMetadata, invoice.FieldLines:
 			values[i] = new([]byte)
 		case invoice.FieldSubtotalMinor, invoice.FieldDiscountMinor, invoice.FieldTaxMinor, invoice.FieldTotalMinor, invoice.FieldPaidMinor:
 			values[i] = new(sql.NullInt64)
-		case invoice.FieldEnv, invoice.FieldNumber, invoice.FieldCurrency, invoice.FieldStatus, invoice.FieldNotes, invoice.FieldCreatedBy:
+		case invoice.FieldEnv, invoice.FieldExternalID, invoice.FieldNumber, invoice.FieldCurrency, invoice.FieldStatus, invoice.FieldNotes, invoice.FieldCreatedBy:
 			values[i] = new(sql.NullString)
 		case invoice.FieldCreatedAt, invoice.FieldUpdatedAt, invoice.FieldIssueDate, invoice.FieldDueDate, invoice.FieldVoidedAt:
 			values[i] = new(sql.NullTime)
@@ -123,6 +127,21 @@ func (_m *Invoice) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case invoice.FieldMetadata:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field metadata", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Metadata); err != nil {
+					return fmt.Errorf("unmarshal field metadata: %w", err)
+				}
+			}
+		case invoice.FieldExternalID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field external_id", values[i])
+			} else if value.Valid {
+				_m.ExternalID = new(string)
+				*_m.ExternalID = value.String
 			}
 		case invoice.FieldNumber:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -268,6 +287,14 @@ func (_m *Invoice) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("metadata=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Metadata))
+	builder.WriteString(", ")
+	if v := _m.ExternalID; v != nil {
+		builder.WriteString("external_id=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.Number; v != nil {
 		builder.WriteString("number=")

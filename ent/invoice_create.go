@@ -66,6 +66,26 @@ func (_c *InvoiceCreate) SetNillableUpdatedAt(v *time.Time) *InvoiceCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *InvoiceCreate) SetMetadata(v map[string]string) *InvoiceCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
+// SetExternalID sets the "external_id" field.
+func (_c *InvoiceCreate) SetExternalID(v string) *InvoiceCreate {
+	_c.mutation.SetExternalID(v)
+	return _c
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_c *InvoiceCreate) SetNillableExternalID(v *string) *InvoiceCreate {
+	if v != nil {
+		_c.SetExternalID(*v)
+	}
+	return _c
+}
+
 // SetNumber sets the "number" field.
 func (_c *InvoiceCreate) SetNumber(v string) *InvoiceCreate {
 	_c.mutation.SetNumber(v)
@@ -374,6 +394,11 @@ func (_c *InvoiceCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Invoice.updated_at"`)}
 	}
+	if v, ok := _c.mutation.ExternalID(); ok {
+		if err := invoice.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Invoice.external_id": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Currency(); !ok {
 		return &ValidationError{Name: "currency", err: errors.New(`ent: missing required field "Invoice.currency"`)}
 	}
@@ -470,6 +495,14 @@ func (_c *InvoiceCreate) createSpec() (*Invoice, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(invoice.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(invoice.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
+	if value, ok := _c.mutation.ExternalID(); ok {
+		_spec.SetField(invoice.FieldExternalID, field.TypeString, value)
+		_node.ExternalID = &value
 	}
 	if value, ok := _c.mutation.Number(); ok {
 		_spec.SetField(invoice.FieldNumber, field.TypeString, value)
@@ -592,6 +625,42 @@ func (u *InvoiceUpsert) SetUpdatedAt(v time.Time) *InvoiceUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *InvoiceUpsert) UpdateUpdatedAt() *InvoiceUpsert {
 	u.SetExcluded(invoice.FieldUpdatedAt)
+	return u
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *InvoiceUpsert) SetMetadata(v map[string]string) *InvoiceUpsert {
+	u.Set(invoice.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateMetadata() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *InvoiceUpsert) ClearMetadata() *InvoiceUpsert {
+	u.SetNull(invoice.FieldMetadata)
+	return u
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *InvoiceUpsert) SetExternalID(v string) *InvoiceUpsert {
+	u.Set(invoice.FieldExternalID, v)
+	return u
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *InvoiceUpsert) UpdateExternalID() *InvoiceUpsert {
+	u.SetExcluded(invoice.FieldExternalID)
+	return u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *InvoiceUpsert) ClearExternalID() *InvoiceUpsert {
+	u.SetNull(invoice.FieldExternalID)
 	return u
 }
 
@@ -894,6 +963,48 @@ func (u *InvoiceUpsertOne) SetUpdatedAt(v time.Time) *InvoiceUpsertOne {
 func (u *InvoiceUpsertOne) UpdateUpdatedAt() *InvoiceUpsertOne {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *InvoiceUpsertOne) SetMetadata(v map[string]string) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateMetadata() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *InvoiceUpsertOne) ClearMetadata() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *InvoiceUpsertOne) SetExternalID(v string) *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *InvoiceUpsertOne) UpdateExternalID() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *InvoiceUpsertOne) ClearExternalID() *InvoiceUpsertOne {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearExternalID()
 	})
 }
 
@@ -1401,6 +1512,48 @@ func (u *InvoiceUpsertBulk) SetUpdatedAt(v time.Time) *InvoiceUpsertBulk {
 func (u *InvoiceUpsertBulk) UpdateUpdatedAt() *InvoiceUpsertBulk {
 	return u.Update(func(s *InvoiceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *InvoiceUpsertBulk) SetMetadata(v map[string]string) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateMetadata() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *InvoiceUpsertBulk) ClearMetadata() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *InvoiceUpsertBulk) SetExternalID(v string) *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *InvoiceUpsertBulk) UpdateExternalID() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *InvoiceUpsertBulk) ClearExternalID() *InvoiceUpsertBulk {
+	return u.Update(func(s *InvoiceUpsert) {
+		s.ClearExternalID()
 	})
 }
 

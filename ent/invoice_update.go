@@ -37,6 +37,38 @@ func (_u *InvoiceUpdate) SetUpdatedAt(v time.Time) *InvoiceUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *InvoiceUpdate) SetMetadata(v map[string]string) *InvoiceUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *InvoiceUpdate) ClearMetadata() *InvoiceUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *InvoiceUpdate) SetExternalID(v string) *InvoiceUpdate {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *InvoiceUpdate) SetNillableExternalID(v *string) *InvoiceUpdate {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *InvoiceUpdate) ClearExternalID() *InvoiceUpdate {
+	_u.mutation.ClearExternalID()
+	return _u
+}
+
 // SetNumber sets the "number" field.
 func (_u *InvoiceUpdate) SetNumber(v string) *InvoiceUpdate {
 	_u.mutation.SetNumber(v)
@@ -345,6 +377,11 @@ func (_u *InvoiceUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *InvoiceUpdate) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := invoice.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Invoice.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Currency(); ok {
 		if err := invoice.CurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Invoice.currency": %w`, err)}
@@ -377,6 +414,18 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(invoice.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(invoice.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(invoice.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(invoice.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(invoice.FieldExternalID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(invoice.FieldNumber, field.TypeString, value)
@@ -478,6 +527,38 @@ type InvoiceUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *InvoiceUpdateOne) SetUpdatedAt(v time.Time) *InvoiceUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *InvoiceUpdateOne) SetMetadata(v map[string]string) *InvoiceUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *InvoiceUpdateOne) ClearMetadata() *InvoiceUpdateOne {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *InvoiceUpdateOne) SetExternalID(v string) *InvoiceUpdateOne {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *InvoiceUpdateOne) SetNillableExternalID(v *string) *InvoiceUpdateOne {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *InvoiceUpdateOne) ClearExternalID() *InvoiceUpdateOne {
+	_u.mutation.ClearExternalID()
 	return _u
 }
 
@@ -802,6 +883,11 @@ func (_u *InvoiceUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *InvoiceUpdateOne) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := invoice.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Invoice.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Currency(); ok {
 		if err := invoice.CurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Invoice.currency": %w`, err)}
@@ -851,6 +937,18 @@ func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(invoice.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(invoice.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(invoice.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(invoice.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(invoice.FieldExternalID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(invoice.FieldNumber, field.TypeString, value)

@@ -1643,6 +1643,8 @@ type CustomerMutation struct {
 	env           *policy.Env
 	created_at    *time.Time
 	updated_at    *time.Time
+	metadata      *map[string]string
+	external_id   *string
 	name          *string
 	email         *string
 	phone         *string
@@ -1902,6 +1904,104 @@ func (m *CustomerMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *CustomerMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *CustomerMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *CustomerMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *CustomerMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[customer.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *CustomerMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[customer.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *CustomerMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, customer.FieldMetadata)
+}
+
+// SetExternalID sets the "external_id" field.
+func (m *CustomerMutation) SetExternalID(s string) {
+	m.external_id = &s
+}
+
+// ExternalID returns the value of the "external_id" field in the mutation.
+func (m *CustomerMutation) ExternalID() (r string, exists bool) {
+	v := m.external_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExternalID returns the old "external_id" field's value of the Customer entity.
+// If the Customer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMutation) OldExternalID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExternalID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExternalID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExternalID: %w", err)
+	}
+	return oldValue.ExternalID, nil
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (m *CustomerMutation) ClearExternalID() {
+	m.external_id = nil
+	m.clearedFields[customer.FieldExternalID] = struct{}{}
+}
+
+// ExternalIDCleared returns if the "external_id" field was cleared in this mutation.
+func (m *CustomerMutation) ExternalIDCleared() bool {
+	_, ok := m.clearedFields[customer.FieldExternalID]
+	return ok
+}
+
+// ResetExternalID resets all changes to the "external_id" field.
+func (m *CustomerMutation) ResetExternalID() {
+	m.external_id = nil
+	delete(m.clearedFields, customer.FieldExternalID)
 }
 
 // SetName sets the "name" field.
@@ -2190,7 +2290,7 @@ func (m *CustomerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CustomerMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.tenant_id != nil {
 		fields = append(fields, customer.FieldTenantID)
 	}
@@ -2202,6 +2302,12 @@ func (m *CustomerMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, customer.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, customer.FieldMetadata)
+	}
+	if m.external_id != nil {
+		fields = append(fields, customer.FieldExternalID)
 	}
 	if m.name != nil {
 		fields = append(fields, customer.FieldName)
@@ -2240,6 +2346,10 @@ func (m *CustomerMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case customer.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case customer.FieldMetadata:
+		return m.Metadata()
+	case customer.FieldExternalID:
+		return m.ExternalID()
 	case customer.FieldName:
 		return m.Name()
 	case customer.FieldEmail:
@@ -2271,6 +2381,10 @@ func (m *CustomerMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case customer.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case customer.FieldMetadata:
+		return m.OldMetadata(ctx)
+	case customer.FieldExternalID:
+		return m.OldExternalID(ctx)
 	case customer.FieldName:
 		return m.OldName(ctx)
 	case customer.FieldEmail:
@@ -2321,6 +2435,20 @@ func (m *CustomerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case customer.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
+		return nil
+	case customer.FieldExternalID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExternalID(v)
 		return nil
 	case customer.FieldName:
 		v, ok := value.(string)
@@ -2400,7 +2528,14 @@ func (m *CustomerMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *CustomerMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(customer.FieldMetadata) {
+		fields = append(fields, customer.FieldMetadata)
+	}
+	if m.FieldCleared(customer.FieldExternalID) {
+		fields = append(fields, customer.FieldExternalID)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -2413,6 +2548,14 @@ func (m *CustomerMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *CustomerMutation) ClearField(name string) error {
+	switch name {
+	case customer.FieldMetadata:
+		m.ClearMetadata()
+		return nil
+	case customer.FieldExternalID:
+		m.ClearExternalID()
+		return nil
+	}
 	return fmt.Errorf("unknown Customer nullable field %s", name)
 }
 
@@ -2431,6 +2574,12 @@ func (m *CustomerMutation) ResetField(name string) error {
 		return nil
 	case customer.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case customer.FieldMetadata:
+		m.ResetMetadata()
+		return nil
+	case customer.FieldExternalID:
+		m.ResetExternalID()
 		return nil
 	case customer.FieldName:
 		m.ResetName()
@@ -2515,6 +2664,7 @@ type DocumentMutation struct {
 	env           *policy.Env
 	created_at    *time.Time
 	updated_at    *time.Time
+	metadata      *map[string]string
 	title         *string
 	filename      *string
 	content_type  *string
@@ -2782,6 +2932,55 @@ func (m *DocumentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *DocumentMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *DocumentMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *DocumentMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the Document entity.
+// If the Document object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DocumentMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *DocumentMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[document.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *DocumentMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[document.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *DocumentMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, document.FieldMetadata)
 }
 
 // SetTitle sets the "title" field.
@@ -3361,7 +3560,7 @@ func (m *DocumentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DocumentMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.tenant_id != nil {
 		fields = append(fields, document.FieldTenantID)
 	}
@@ -3373,6 +3572,9 @@ func (m *DocumentMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, document.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, document.FieldMetadata)
 	}
 	if m.title != nil {
 		fields = append(fields, document.FieldTitle)
@@ -3429,6 +3631,8 @@ func (m *DocumentMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case document.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case document.FieldMetadata:
+		return m.Metadata()
 	case document.FieldTitle:
 		return m.Title()
 	case document.FieldFilename:
@@ -3472,6 +3676,8 @@ func (m *DocumentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case document.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case document.FieldMetadata:
+		return m.OldMetadata(ctx)
 	case document.FieldTitle:
 		return m.OldTitle(ctx)
 	case document.FieldFilename:
@@ -3534,6 +3740,13 @@ func (m *DocumentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case document.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
 		return nil
 	case document.FieldTitle:
 		v, ok := value.(string)
@@ -3671,6 +3884,9 @@ func (m *DocumentMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *DocumentMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(document.FieldMetadata) {
+		fields = append(fields, document.FieldMetadata)
+	}
 	if m.FieldCleared(document.FieldTags) {
 		fields = append(fields, document.FieldTags)
 	}
@@ -3694,6 +3910,9 @@ func (m *DocumentMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *DocumentMutation) ClearField(name string) error {
 	switch name {
+	case document.FieldMetadata:
+		m.ClearMetadata()
+		return nil
 	case document.FieldTags:
 		m.ClearTags()
 		return nil
@@ -3722,6 +3941,9 @@ func (m *DocumentMutation) ResetField(name string) error {
 		return nil
 	case document.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case document.FieldMetadata:
+		m.ResetMetadata()
 		return nil
 	case document.FieldTitle:
 		m.ResetTitle()
@@ -6671,6 +6893,8 @@ type InvoiceMutation struct {
 	env               *policy.Env
 	created_at        *time.Time
 	updated_at        *time.Time
+	metadata          *map[string]string
+	external_id       *string
 	number            *string
 	customer_id       *uuid.UUID
 	currency          *string
@@ -6944,6 +7168,104 @@ func (m *InvoiceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *InvoiceMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *InvoiceMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *InvoiceMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *InvoiceMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[invoice.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *InvoiceMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *InvoiceMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, invoice.FieldMetadata)
+}
+
+// SetExternalID sets the "external_id" field.
+func (m *InvoiceMutation) SetExternalID(s string) {
+	m.external_id = &s
+}
+
+// ExternalID returns the value of the "external_id" field in the mutation.
+func (m *InvoiceMutation) ExternalID() (r string, exists bool) {
+	v := m.external_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExternalID returns the old "external_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldExternalID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExternalID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExternalID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExternalID: %w", err)
+	}
+	return oldValue.ExternalID, nil
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (m *InvoiceMutation) ClearExternalID() {
+	m.external_id = nil
+	m.clearedFields[invoice.FieldExternalID] = struct{}{}
+}
+
+// ExternalIDCleared returns if the "external_id" field was cleared in this mutation.
+func (m *InvoiceMutation) ExternalIDCleared() bool {
+	_, ok := m.clearedFields[invoice.FieldExternalID]
+	return ok
+}
+
+// ResetExternalID resets all changes to the "external_id" field.
+func (m *InvoiceMutation) ResetExternalID() {
+	m.external_id = nil
+	delete(m.clearedFields, invoice.FieldExternalID)
 }
 
 // SetNumber sets the "number" field.
@@ -7700,7 +8022,7 @@ func (m *InvoiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *InvoiceMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 21)
 	if m.tenant_id != nil {
 		fields = append(fields, invoice.FieldTenantID)
 	}
@@ -7712,6 +8034,12 @@ func (m *InvoiceMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, invoice.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, invoice.FieldMetadata)
+	}
+	if m.external_id != nil {
+		fields = append(fields, invoice.FieldExternalID)
 	}
 	if m.number != nil {
 		fields = append(fields, invoice.FieldNumber)
@@ -7774,6 +8102,10 @@ func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case invoice.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case invoice.FieldMetadata:
+		return m.Metadata()
+	case invoice.FieldExternalID:
+		return m.ExternalID()
 	case invoice.FieldNumber:
 		return m.Number()
 	case invoice.FieldCustomerID:
@@ -7821,6 +8153,10 @@ func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case invoice.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case invoice.FieldMetadata:
+		return m.OldMetadata(ctx)
+	case invoice.FieldExternalID:
+		return m.OldExternalID(ctx)
 	case invoice.FieldNumber:
 		return m.OldNumber(ctx)
 	case invoice.FieldCustomerID:
@@ -7887,6 +8223,20 @@ func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case invoice.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
+		return nil
+	case invoice.FieldExternalID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExternalID(v)
 		return nil
 	case invoice.FieldNumber:
 		v, ok := value.(string)
@@ -8086,6 +8436,12 @@ func (m *InvoiceMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *InvoiceMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(invoice.FieldMetadata) {
+		fields = append(fields, invoice.FieldMetadata)
+	}
+	if m.FieldCleared(invoice.FieldExternalID) {
+		fields = append(fields, invoice.FieldExternalID)
+	}
 	if m.FieldCleared(invoice.FieldNumber) {
 		fields = append(fields, invoice.FieldNumber)
 	}
@@ -8115,6 +8471,12 @@ func (m *InvoiceMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *InvoiceMutation) ClearField(name string) error {
 	switch name {
+	case invoice.FieldMetadata:
+		m.ClearMetadata()
+		return nil
+	case invoice.FieldExternalID:
+		m.ClearExternalID()
+		return nil
 	case invoice.FieldNumber:
 		m.ClearNumber()
 		return nil
@@ -8149,6 +8511,12 @@ func (m *InvoiceMutation) ResetField(name string) error {
 		return nil
 	case invoice.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case invoice.FieldMetadata:
+		m.ResetMetadata()
+		return nil
+	case invoice.FieldExternalID:
+		m.ResetExternalID()
 		return nil
 	case invoice.FieldNumber:
 		m.ResetNumber()
@@ -8805,6 +9173,7 @@ type PaymentMutation struct {
 	env               *policy.Env
 	created_at        *time.Time
 	updated_at        *time.Time
+	metadata          *map[string]string
 	invoice_id        *uuid.UUID
 	currency          *string
 	amount_minor      *int64
@@ -9067,6 +9436,55 @@ func (m *PaymentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *PaymentMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *PaymentMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *PaymentMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the Payment entity.
+// If the Payment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PaymentMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *PaymentMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[payment.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *PaymentMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[payment.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *PaymentMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, payment.FieldMetadata)
 }
 
 // SetInvoiceID sets the "invoice_id" field.
@@ -9444,7 +9862,7 @@ func (m *PaymentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PaymentMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.tenant_id != nil {
 		fields = append(fields, payment.FieldTenantID)
 	}
@@ -9456,6 +9874,9 @@ func (m *PaymentMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, payment.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, payment.FieldMetadata)
 	}
 	if m.invoice_id != nil {
 		fields = append(fields, payment.FieldInvoiceID)
@@ -9497,6 +9918,8 @@ func (m *PaymentMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case payment.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case payment.FieldMetadata:
+		return m.Metadata()
 	case payment.FieldInvoiceID:
 		return m.InvoiceID()
 	case payment.FieldCurrency:
@@ -9530,6 +9953,8 @@ func (m *PaymentMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case payment.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case payment.FieldMetadata:
+		return m.OldMetadata(ctx)
 	case payment.FieldInvoiceID:
 		return m.OldInvoiceID(ctx)
 	case payment.FieldCurrency:
@@ -9582,6 +10007,13 @@ func (m *PaymentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case payment.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
 		return nil
 	case payment.FieldInvoiceID:
 		v, ok := value.(uuid.UUID)
@@ -9696,6 +10128,9 @@ func (m *PaymentMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *PaymentMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(payment.FieldMetadata) {
+		fields = append(fields, payment.FieldMetadata)
+	}
 	if m.FieldCleared(payment.FieldSaleID) {
 		fields = append(fields, payment.FieldSaleID)
 	}
@@ -9713,6 +10148,9 @@ func (m *PaymentMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *PaymentMutation) ClearField(name string) error {
 	switch name {
+	case payment.FieldMetadata:
+		m.ClearMetadata()
+		return nil
 	case payment.FieldSaleID:
 		m.ClearSaleID()
 		return nil
@@ -9735,6 +10173,9 @@ func (m *PaymentMutation) ResetField(name string) error {
 		return nil
 	case payment.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case payment.FieldMetadata:
+		m.ResetMetadata()
 		return nil
 	case payment.FieldInvoiceID:
 		m.ResetInvoiceID()
@@ -9822,6 +10263,7 @@ type PosSaleMutation struct {
 	env             *policy.Env
 	created_at      *time.Time
 	updated_at      *time.Time
+	metadata        *map[string]string
 	session_id      *uuid.UUID
 	invoice_id      *uuid.UUID
 	receipt_number  *string
@@ -10085,6 +10527,55 @@ func (m *PosSaleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *PosSaleMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *PosSaleMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *PosSaleMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the PosSale entity.
+// If the PosSale object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PosSaleMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *PosSaleMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[possale.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *PosSaleMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[possale.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *PosSaleMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, possale.FieldMetadata)
 }
 
 // SetSessionID sets the "session_id" field.
@@ -10464,7 +10955,7 @@ func (m *PosSaleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PosSaleMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.tenant_id != nil {
 		fields = append(fields, possale.FieldTenantID)
 	}
@@ -10476,6 +10967,9 @@ func (m *PosSaleMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, possale.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, possale.FieldMetadata)
 	}
 	if m.session_id != nil {
 		fields = append(fields, possale.FieldSessionID)
@@ -10517,6 +11011,8 @@ func (m *PosSaleMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case possale.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case possale.FieldMetadata:
+		return m.Metadata()
 	case possale.FieldSessionID:
 		return m.SessionID()
 	case possale.FieldInvoiceID:
@@ -10550,6 +11046,8 @@ func (m *PosSaleMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case possale.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case possale.FieldMetadata:
+		return m.OldMetadata(ctx)
 	case possale.FieldSessionID:
 		return m.OldSessionID(ctx)
 	case possale.FieldInvoiceID:
@@ -10602,6 +11100,13 @@ func (m *PosSaleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case possale.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
 		return nil
 	case possale.FieldSessionID:
 		v, ok := value.(uuid.UUID)
@@ -10715,7 +11220,11 @@ func (m *PosSaleMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *PosSaleMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(possale.FieldMetadata) {
+		fields = append(fields, possale.FieldMetadata)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -10728,6 +11237,11 @@ func (m *PosSaleMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *PosSaleMutation) ClearField(name string) error {
+	switch name {
+	case possale.FieldMetadata:
+		m.ClearMetadata()
+		return nil
+	}
 	return fmt.Errorf("unknown PosSale nullable field %s", name)
 }
 
@@ -10746,6 +11260,9 @@ func (m *PosSaleMutation) ResetField(name string) error {
 		return nil
 	case possale.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case possale.FieldMetadata:
+		m.ResetMetadata()
 		return nil
 	case possale.FieldSessionID:
 		m.ResetSessionID()
@@ -13833,6 +14350,8 @@ type TicketMutation struct {
 	env             *policy.Env
 	created_at      *time.Time
 	updated_at      *time.Time
+	metadata        *map[string]string
+	external_id     *string
 	number          *int
 	addnumber       *int
 	title           *string
@@ -14099,6 +14618,104 @@ func (m *TicketMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err err
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *TicketMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetMetadata sets the "metadata" field.
+func (m *TicketMutation) SetMetadata(value map[string]string) {
+	m.metadata = &value
+}
+
+// Metadata returns the value of the "metadata" field in the mutation.
+func (m *TicketMutation) Metadata() (r map[string]string, exists bool) {
+	v := m.metadata
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetadata returns the old "metadata" field's value of the Ticket entity.
+// If the Ticket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketMutation) OldMetadata(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetadata is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetadata requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetadata: %w", err)
+	}
+	return oldValue.Metadata, nil
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (m *TicketMutation) ClearMetadata() {
+	m.metadata = nil
+	m.clearedFields[ticket.FieldMetadata] = struct{}{}
+}
+
+// MetadataCleared returns if the "metadata" field was cleared in this mutation.
+func (m *TicketMutation) MetadataCleared() bool {
+	_, ok := m.clearedFields[ticket.FieldMetadata]
+	return ok
+}
+
+// ResetMetadata resets all changes to the "metadata" field.
+func (m *TicketMutation) ResetMetadata() {
+	m.metadata = nil
+	delete(m.clearedFields, ticket.FieldMetadata)
+}
+
+// SetExternalID sets the "external_id" field.
+func (m *TicketMutation) SetExternalID(s string) {
+	m.external_id = &s
+}
+
+// ExternalID returns the value of the "external_id" field in the mutation.
+func (m *TicketMutation) ExternalID() (r string, exists bool) {
+	v := m.external_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExternalID returns the old "external_id" field's value of the Ticket entity.
+// If the Ticket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TicketMutation) OldExternalID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExternalID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExternalID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExternalID: %w", err)
+	}
+	return oldValue.ExternalID, nil
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (m *TicketMutation) ClearExternalID() {
+	m.external_id = nil
+	m.clearedFields[ticket.FieldExternalID] = struct{}{}
+}
+
+// ExternalIDCleared returns if the "external_id" field was cleared in this mutation.
+func (m *TicketMutation) ExternalIDCleared() bool {
+	_, ok := m.clearedFields[ticket.FieldExternalID]
+	return ok
+}
+
+// ResetExternalID resets all changes to the "external_id" field.
+func (m *TicketMutation) ResetExternalID() {
+	m.external_id = nil
+	delete(m.clearedFields, ticket.FieldExternalID)
 }
 
 // SetNumber sets the "number" field.
@@ -14608,7 +15225,7 @@ func (m *TicketMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TicketMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 16)
 	if m.tenant_id != nil {
 		fields = append(fields, ticket.FieldTenantID)
 	}
@@ -14620,6 +15237,12 @@ func (m *TicketMutation) Fields() []string {
 	}
 	if m.updated_at != nil {
 		fields = append(fields, ticket.FieldUpdatedAt)
+	}
+	if m.metadata != nil {
+		fields = append(fields, ticket.FieldMetadata)
+	}
+	if m.external_id != nil {
+		fields = append(fields, ticket.FieldExternalID)
 	}
 	if m.number != nil {
 		fields = append(fields, ticket.FieldNumber)
@@ -14667,6 +15290,10 @@ func (m *TicketMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case ticket.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case ticket.FieldMetadata:
+		return m.Metadata()
+	case ticket.FieldExternalID:
+		return m.ExternalID()
 	case ticket.FieldNumber:
 		return m.Number()
 	case ticket.FieldTitle:
@@ -14704,6 +15331,10 @@ func (m *TicketMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldCreatedAt(ctx)
 	case ticket.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case ticket.FieldMetadata:
+		return m.OldMetadata(ctx)
+	case ticket.FieldExternalID:
+		return m.OldExternalID(ctx)
 	case ticket.FieldNumber:
 		return m.OldNumber(ctx)
 	case ticket.FieldTitle:
@@ -14760,6 +15391,20 @@ func (m *TicketMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case ticket.FieldMetadata:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetadata(v)
+		return nil
+	case ticket.FieldExternalID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExternalID(v)
 		return nil
 	case ticket.FieldNumber:
 		v, ok := value.(int)
@@ -14876,6 +15521,12 @@ func (m *TicketMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *TicketMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(ticket.FieldMetadata) {
+		fields = append(fields, ticket.FieldMetadata)
+	}
+	if m.FieldCleared(ticket.FieldExternalID) {
+		fields = append(fields, ticket.FieldExternalID)
+	}
 	if m.FieldCleared(ticket.FieldAssigneeID) {
 		fields = append(fields, ticket.FieldAssigneeID)
 	}
@@ -14899,6 +15550,12 @@ func (m *TicketMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *TicketMutation) ClearField(name string) error {
 	switch name {
+	case ticket.FieldMetadata:
+		m.ClearMetadata()
+		return nil
+	case ticket.FieldExternalID:
+		m.ClearExternalID()
+		return nil
 	case ticket.FieldAssigneeID:
 		m.ClearAssigneeID()
 		return nil
@@ -14927,6 +15584,12 @@ func (m *TicketMutation) ResetField(name string) error {
 		return nil
 	case ticket.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case ticket.FieldMetadata:
+		m.ResetMetadata()
+		return nil
+	case ticket.FieldExternalID:
+		m.ResetExternalID()
 		return nil
 	case ticket.FieldNumber:
 		m.ResetNumber()

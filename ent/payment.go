@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ type Payment struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Metadata holds the value of the "metadata" field.
+	Metadata map[string]string `json:"metadata,omitempty"`
 	// InvoiceID holds the value of the "invoice_id" field.
 	InvoiceID uuid.UUID `json:"invoice_id,omitempty"`
 	// Currency holds the value of the "currency" field.
@@ -53,6 +56,8 @@ func (*Payment) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case payment.FieldSaleID:
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
+		case payment.FieldMetadata:
+			values[i] = new([]byte)
 		case payment.FieldAmountMinor, payment.FieldRefundedMinor:
 			values[i] = new(sql.NullInt64)
 		case payment.FieldEnv, payment.FieldCurrency, payment.FieldMethod, payment.FieldReference, payment.FieldCreatedBy:
@@ -105,6 +110,14 @@ func (_m *Payment) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case payment.FieldMetadata:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field metadata", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Metadata); err != nil {
+					return fmt.Errorf("unmarshal field metadata: %w", err)
+				}
 			}
 		case payment.FieldInvoiceID:
 			if value, ok := values[i].(*uuid.UUID); !ok {
@@ -202,6 +215,9 @@ func (_m *Payment) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("metadata=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Metadata))
 	builder.WriteString(", ")
 	builder.WriteString("invoice_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.InvoiceID))

@@ -65,6 +65,12 @@ func (_c *PaymentCreate) SetNillableUpdatedAt(v *time.Time) *PaymentCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *PaymentCreate) SetMetadata(v map[string]string) *PaymentCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
 // SetInvoiceID sets the "invoice_id" field.
 func (_c *PaymentCreate) SetInvoiceID(v uuid.UUID) *PaymentCreate {
 	_c.mutation.SetInvoiceID(v)
@@ -332,6 +338,10 @@ func (_c *PaymentCreate) createSpec() (*Payment, *sqlgraph.CreateSpec) {
 		_spec.SetField(payment.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(payment.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
 	if value, ok := _c.mutation.InvoiceID(); ok {
 		_spec.SetField(payment.FieldInvoiceID, field.TypeUUID, value)
 		_node.InvoiceID = value
@@ -425,6 +435,24 @@ func (u *PaymentUpsert) SetUpdatedAt(v time.Time) *PaymentUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *PaymentUpsert) UpdateUpdatedAt() *PaymentUpsert {
 	u.SetExcluded(payment.FieldUpdatedAt)
+	return u
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *PaymentUpsert) SetMetadata(v map[string]string) *PaymentUpsert {
+	u.Set(payment.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PaymentUpsert) UpdateMetadata() *PaymentUpsert {
+	u.SetExcluded(payment.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PaymentUpsert) ClearMetadata() *PaymentUpsert {
+	u.SetNull(payment.FieldMetadata)
 	return u
 }
 
@@ -535,6 +563,27 @@ func (u *PaymentUpsertOne) SetUpdatedAt(v time.Time) *PaymentUpsertOne {
 func (u *PaymentUpsertOne) UpdateUpdatedAt() *PaymentUpsertOne {
 	return u.Update(func(s *PaymentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *PaymentUpsertOne) SetMetadata(v map[string]string) *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PaymentUpsertOne) UpdateMetadata() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PaymentUpsertOne) ClearMetadata() *PaymentUpsertOne {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearMetadata()
 	})
 }
 
@@ -815,6 +864,27 @@ func (u *PaymentUpsertBulk) SetUpdatedAt(v time.Time) *PaymentUpsertBulk {
 func (u *PaymentUpsertBulk) UpdateUpdatedAt() *PaymentUpsertBulk {
 	return u.Update(func(s *PaymentUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *PaymentUpsertBulk) SetMetadata(v map[string]string) *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PaymentUpsertBulk) UpdateMetadata() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PaymentUpsertBulk) ClearMetadata() *PaymentUpsertBulk {
+	return u.Update(func(s *PaymentUpsert) {
+		s.ClearMetadata()
 	})
 }
 

@@ -34,6 +34,18 @@ func (_u *PaymentUpdate) SetUpdatedAt(v time.Time) *PaymentUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *PaymentUpdate) SetMetadata(v map[string]string) *PaymentUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *PaymentUpdate) ClearMetadata() *PaymentUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
 // SetRefundedMinor sets the "refunded_minor" field.
 func (_u *PaymentUpdate) SetRefundedMinor(v int64) *PaymentUpdate {
 	_u.mutation.ResetRefundedMinor()
@@ -114,6 +126,12 @@ func (_u *PaymentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(payment.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(payment.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(payment.FieldMetadata, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.RefundedMinor(); ok {
 		_spec.SetField(payment.FieldRefundedMinor, field.TypeInt64, value)
 	}
@@ -146,6 +164,18 @@ type PaymentUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PaymentUpdateOne) SetUpdatedAt(v time.Time) *PaymentUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *PaymentUpdateOne) SetMetadata(v map[string]string) *PaymentUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *PaymentUpdateOne) ClearMetadata() *PaymentUpdateOne {
+	_u.mutation.ClearMetadata()
 	return _u
 }
 
@@ -258,6 +288,12 @@ func (_u *PaymentUpdateOne) sqlSave(ctx context.Context) (_node *Payment, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(payment.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(payment.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(payment.FieldMetadata, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.RefundedMinor(); ok {
 		_spec.SetField(payment.FieldRefundedMinor, field.TypeInt64, value)

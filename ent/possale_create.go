@@ -65,6 +65,12 @@ func (_c *PosSaleCreate) SetNillableUpdatedAt(v *time.Time) *PosSaleCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *PosSaleCreate) SetMetadata(v map[string]string) *PosSaleCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
 // SetSessionID sets the "session_id" field.
 func (_c *PosSaleCreate) SetSessionID(v uuid.UUID) *PosSaleCreate {
 	_c.mutation.SetSessionID(v)
@@ -288,6 +294,10 @@ func (_c *PosSaleCreate) createSpec() (*PosSale, *sqlgraph.CreateSpec) {
 		_spec.SetField(possale.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(possale.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
 	if value, ok := _c.mutation.SessionID(); ok {
 		_spec.SetField(possale.FieldSessionID, field.TypeUUID, value)
 		_node.SessionID = value
@@ -384,6 +394,24 @@ func (u *PosSaleUpsert) UpdateUpdatedAt() *PosSaleUpsert {
 	return u
 }
 
+// SetMetadata sets the "metadata" field.
+func (u *PosSaleUpsert) SetMetadata(v map[string]string) *PosSaleUpsert {
+	u.Set(possale.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PosSaleUpsert) UpdateMetadata() *PosSaleUpsert {
+	u.SetExcluded(possale.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PosSaleUpsert) ClearMetadata() *PosSaleUpsert {
+	u.SetNull(possale.FieldMetadata)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -476,6 +504,27 @@ func (u *PosSaleUpsertOne) SetUpdatedAt(v time.Time) *PosSaleUpsertOne {
 func (u *PosSaleUpsertOne) UpdateUpdatedAt() *PosSaleUpsertOne {
 	return u.Update(func(s *PosSaleUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *PosSaleUpsertOne) SetMetadata(v map[string]string) *PosSaleUpsertOne {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PosSaleUpsertOne) UpdateMetadata() *PosSaleUpsertOne {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PosSaleUpsertOne) ClearMetadata() *PosSaleUpsertOne {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.ClearMetadata()
 	})
 }
 
@@ -738,6 +787,27 @@ func (u *PosSaleUpsertBulk) SetUpdatedAt(v time.Time) *PosSaleUpsertBulk {
 func (u *PosSaleUpsertBulk) UpdateUpdatedAt() *PosSaleUpsertBulk {
 	return u.Update(func(s *PosSaleUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *PosSaleUpsertBulk) SetMetadata(v map[string]string) *PosSaleUpsertBulk {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *PosSaleUpsertBulk) UpdateMetadata() *PosSaleUpsertBulk {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *PosSaleUpsertBulk) ClearMetadata() *PosSaleUpsertBulk {
+	return u.Update(func(s *PosSaleUpsert) {
+		s.ClearMetadata()
 	})
 }
 

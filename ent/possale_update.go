@@ -34,6 +34,18 @@ func (_u *PosSaleUpdate) SetUpdatedAt(v time.Time) *PosSaleUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *PosSaleUpdate) SetMetadata(v map[string]string) *PosSaleUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *PosSaleUpdate) ClearMetadata() *PosSaleUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
 // Mutation returns the PosSaleMutation object of the builder.
 func (_u *PosSaleUpdate) Mutation() *PosSaleMutation {
 	return _u.mutation
@@ -93,6 +105,12 @@ func (_u *PosSaleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(possale.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(possale.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(possale.FieldMetadata, field.TypeJSON)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{possale.Label}
@@ -116,6 +134,18 @@ type PosSaleUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PosSaleUpdateOne) SetUpdatedAt(v time.Time) *PosSaleUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *PosSaleUpdateOne) SetMetadata(v map[string]string) *PosSaleUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *PosSaleUpdateOne) ClearMetadata() *PosSaleUpdateOne {
+	_u.mutation.ClearMetadata()
 	return _u
 }
 
@@ -207,6 +237,12 @@ func (_u *PosSaleUpdateOne) sqlSave(ctx context.Context) (_node *PosSale, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(possale.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(possale.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(possale.FieldMetadata, field.TypeJSON)
 	}
 	_node = &PosSale{config: _u.config}
 	_spec.Assign = _node.assignValues

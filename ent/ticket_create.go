@@ -66,6 +66,26 @@ func (_c *TicketCreate) SetNillableUpdatedAt(v *time.Time) *TicketCreate {
 	return _c
 }
 
+// SetMetadata sets the "metadata" field.
+func (_c *TicketCreate) SetMetadata(v map[string]string) *TicketCreate {
+	_c.mutation.SetMetadata(v)
+	return _c
+}
+
+// SetExternalID sets the "external_id" field.
+func (_c *TicketCreate) SetExternalID(v string) *TicketCreate {
+	_c.mutation.SetExternalID(v)
+	return _c
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_c *TicketCreate) SetNillableExternalID(v *string) *TicketCreate {
+	if v != nil {
+		_c.SetExternalID(*v)
+	}
+	return _c
+}
+
 // SetNumber sets the "number" field.
 func (_c *TicketCreate) SetNumber(v int) *TicketCreate {
 	_c.mutation.SetNumber(v)
@@ -295,6 +315,11 @@ func (_c *TicketCreate) check() error {
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Ticket.updated_at"`)}
 	}
+	if v, ok := _c.mutation.ExternalID(); ok {
+		if err := ticket.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Ticket.external_id": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Number(); !ok {
 		return &ValidationError{Name: "number", err: errors.New(`ent: missing required field "Ticket.number"`)}
 	}
@@ -392,6 +417,14 @@ func (_c *TicketCreate) createSpec() (*Ticket, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(ticket.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Metadata(); ok {
+		_spec.SetField(ticket.FieldMetadata, field.TypeJSON, value)
+		_node.Metadata = value
+	}
+	if value, ok := _c.mutation.ExternalID(); ok {
+		_spec.SetField(ticket.FieldExternalID, field.TypeString, value)
+		_node.ExternalID = &value
 	}
 	if value, ok := _c.mutation.Number(); ok {
 		_spec.SetField(ticket.FieldNumber, field.TypeInt, value)
@@ -510,6 +543,42 @@ func (u *TicketUpsert) SetUpdatedAt(v time.Time) *TicketUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *TicketUpsert) UpdateUpdatedAt() *TicketUpsert {
 	u.SetExcluded(ticket.FieldUpdatedAt)
+	return u
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *TicketUpsert) SetMetadata(v map[string]string) *TicketUpsert {
+	u.Set(ticket.FieldMetadata, v)
+	return u
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *TicketUpsert) UpdateMetadata() *TicketUpsert {
+	u.SetExcluded(ticket.FieldMetadata)
+	return u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *TicketUpsert) ClearMetadata() *TicketUpsert {
+	u.SetNull(ticket.FieldMetadata)
+	return u
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *TicketUpsert) SetExternalID(v string) *TicketUpsert {
+	u.Set(ticket.FieldExternalID, v)
+	return u
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *TicketUpsert) UpdateExternalID() *TicketUpsert {
+	u.SetExcluded(ticket.FieldExternalID)
+	return u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *TicketUpsert) ClearExternalID() *TicketUpsert {
+	u.SetNull(ticket.FieldExternalID)
 	return u
 }
 
@@ -701,6 +770,48 @@ func (u *TicketUpsertOne) SetUpdatedAt(v time.Time) *TicketUpsertOne {
 func (u *TicketUpsertOne) UpdateUpdatedAt() *TicketUpsertOne {
 	return u.Update(func(s *TicketUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *TicketUpsertOne) SetMetadata(v map[string]string) *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *TicketUpsertOne) UpdateMetadata() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *TicketUpsertOne) ClearMetadata() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *TicketUpsertOne) SetExternalID(v string) *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *TicketUpsertOne) UpdateExternalID() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *TicketUpsertOne) ClearExternalID() *TicketUpsertOne {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearExternalID()
 	})
 }
 
@@ -1078,6 +1189,48 @@ func (u *TicketUpsertBulk) SetUpdatedAt(v time.Time) *TicketUpsertBulk {
 func (u *TicketUpsertBulk) UpdateUpdatedAt() *TicketUpsertBulk {
 	return u.Update(func(s *TicketUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetMetadata sets the "metadata" field.
+func (u *TicketUpsertBulk) SetMetadata(v map[string]string) *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetMetadata(v)
+	})
+}
+
+// UpdateMetadata sets the "metadata" field to the value that was provided on create.
+func (u *TicketUpsertBulk) UpdateMetadata() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateMetadata()
+	})
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (u *TicketUpsertBulk) ClearMetadata() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearMetadata()
+	})
+}
+
+// SetExternalID sets the "external_id" field.
+func (u *TicketUpsertBulk) SetExternalID(v string) *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.SetExternalID(v)
+	})
+}
+
+// UpdateExternalID sets the "external_id" field to the value that was provided on create.
+func (u *TicketUpsertBulk) UpdateExternalID() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.UpdateExternalID()
+	})
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (u *TicketUpsertBulk) ClearExternalID() *TicketUpsertBulk {
+	return u.Update(func(s *TicketUpsert) {
+		s.ClearExternalID()
 	})
 }
 

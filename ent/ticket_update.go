@@ -36,6 +36,38 @@ func (_u *TicketUpdate) SetUpdatedAt(v time.Time) *TicketUpdate {
 	return _u
 }
 
+// SetMetadata sets the "metadata" field.
+func (_u *TicketUpdate) SetMetadata(v map[string]string) *TicketUpdate {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *TicketUpdate) ClearMetadata() *TicketUpdate {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *TicketUpdate) SetExternalID(v string) *TicketUpdate {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *TicketUpdate) SetNillableExternalID(v *string) *TicketUpdate {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *TicketUpdate) ClearExternalID() *TicketUpdate {
+	_u.mutation.ClearExternalID()
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *TicketUpdate) SetTitle(v string) *TicketUpdate {
 	_u.mutation.SetTitle(v)
@@ -251,6 +283,11 @@ func (_u *TicketUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *TicketUpdate) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := ticket.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Ticket.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Title(); ok {
 		if err := ticket.TitleValidator(v); err != nil {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Ticket.title": %w`, err)}
@@ -288,6 +325,18 @@ func (_u *TicketUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(ticket.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(ticket.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(ticket.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(ticket.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(ticket.FieldExternalID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(ticket.FieldTitle, field.TypeString, value)
@@ -390,6 +439,38 @@ type TicketUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *TicketUpdateOne) SetUpdatedAt(v time.Time) *TicketUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetMetadata sets the "metadata" field.
+func (_u *TicketUpdateOne) SetMetadata(v map[string]string) *TicketUpdateOne {
+	_u.mutation.SetMetadata(v)
+	return _u
+}
+
+// ClearMetadata clears the value of the "metadata" field.
+func (_u *TicketUpdateOne) ClearMetadata() *TicketUpdateOne {
+	_u.mutation.ClearMetadata()
+	return _u
+}
+
+// SetExternalID sets the "external_id" field.
+func (_u *TicketUpdateOne) SetExternalID(v string) *TicketUpdateOne {
+	_u.mutation.SetExternalID(v)
+	return _u
+}
+
+// SetNillableExternalID sets the "external_id" field if the given value is not nil.
+func (_u *TicketUpdateOne) SetNillableExternalID(v *string) *TicketUpdateOne {
+	if v != nil {
+		_u.SetExternalID(*v)
+	}
+	return _u
+}
+
+// ClearExternalID clears the value of the "external_id" field.
+func (_u *TicketUpdateOne) ClearExternalID() *TicketUpdateOne {
+	_u.mutation.ClearExternalID()
 	return _u
 }
 
@@ -621,6 +702,11 @@ func (_u *TicketUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *TicketUpdateOne) check() error {
+	if v, ok := _u.mutation.ExternalID(); ok {
+		if err := ticket.ExternalIDValidator(v); err != nil {
+			return &ValidationError{Name: "external_id", err: fmt.Errorf(`ent: validator failed for field "Ticket.external_id": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Title(); ok {
 		if err := ticket.TitleValidator(v); err != nil {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Ticket.title": %w`, err)}
@@ -675,6 +761,18 @@ func (_u *TicketUpdateOne) sqlSave(ctx context.Context) (_node *Ticket, err erro
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(ticket.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Metadata(); ok {
+		_spec.SetField(ticket.FieldMetadata, field.TypeJSON, value)
+	}
+	if _u.mutation.MetadataCleared() {
+		_spec.ClearField(ticket.FieldMetadata, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.ExternalID(); ok {
+		_spec.SetField(ticket.FieldExternalID, field.TypeString, value)
+	}
+	if _u.mutation.ExternalIDCleared() {
+		_spec.ClearField(ticket.FieldExternalID, field.TypeString)
 	}
 	if value, ok := _u.mutation.Title(); ok {
 		_spec.SetField(ticket.FieldTitle, field.TypeString, value)

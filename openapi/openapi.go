@@ -137,7 +137,11 @@ func operation(rt Operation) Obj {
 	}
 	params := []Obj{}
 	for _, p := range d.Params {
-		params = append(params, Obj{"name": p.Name, "in": p.In, "description": p.Description, "required": p.In == "path", "schema": p.Schema})
+		param := Obj{"name": p.Name, "in": p.In, "description": p.Description, "required": p.In == "path", "schema": p.Schema}
+		if p.In == "query" && p.Schema["type"] == "object" { // metadata[key]=value
+			param["style"], param["explode"] = "deepObject", true
+		}
+		params = append(params, param)
 	}
 	if !rt.Public {
 		params = append(params, Obj{"name": "X-Tenant-ID", "in": "header", "required": false, "schema": StrSchema(""),

@@ -3,6 +3,7 @@ package openapi
 import (
 	"strings"
 
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -66,6 +67,9 @@ var (
 	UUID       = Obj{"type": "string", "format": "uuid"}
 	Time       = Obj{"type": "string", "format": "date-time"}
 	Env        = Enum("The environment the object lives in.", "live", "sandbox")
+	// ExternalIDInput sets or (null) removes an object's external id.
+	ExternalIDInput = Obj{"type": []string{"string", "null"}, "minLength": 1, "maxLength": schema.MaxExternalID, "pattern": `^\S+$`,
+		"description": "The id in another system, unique per tenant, environment and type; null removes it."}
 )
 
 // commonSchemas are the shapes every route may answer: the error bodies
@@ -84,6 +88,16 @@ func commonSchemas() Obj {
 			"errors":  Obj{"type": "object", "additionalProperties": Obj{"type": "array", "items": Obj{"type": "string"}}, "description": "Field name to messages."},
 			"code":    Obj{"const": "validation_failed"}, "request_id": Str("Quote it to support."),
 		}),
+		"Metadata": Obj{"type": "object", "maxProperties": schema.MaxMetadataKeys,
+			"propertyNames":        Obj{"pattern": "^[A-Za-z0-9_-]+$", "maxLength": schema.MaxMetadataKey},
+			"additionalProperties": Obj{"type": "string", "maxLength": schema.MaxMetadataValue},
+			"description":          "Your own key-value strings (order numbers, sync markers): up to 50 keys of letters, digits, _ and - (at most 40 characters), values of at most 500. Filter lists with metadata[key]=value.",
+			"example":              Obj{"order_id": "A-1001"}},
+		"MetadataInput": Obj{"type": "object",
+			"propertyNames":        Obj{"pattern": "^[A-Za-z0-9_-]+$", "maxLength": schema.MaxMetadataKey},
+			"additionalProperties": Obj{"type": []string{"string", "null"}, "maxLength": schema.MaxMetadataValue},
+			"description":          "Set on create; on update merged into the object's metadata, a null value deleting its key.",
+			"example":              Obj{"order_id": "A-1001", "old_key": nil}},
 		"Meta": Object([]string{"limit", "has_more"}, Obj{
 			"limit": Obj{"type": "integer"}, "has_more": Obj{"type": "boolean"},
 			"next_cursor": Str("Pass as cursor to get the next page."),

@@ -19,7 +19,7 @@ import (
 func (s *Server) customersRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/customers", Permission: policy.CustomersView, Handle: s.listCustomers,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
 		{Method: http.MethodPost, Path: "/customers", Permission: policy.CustomersCreate, Creates: true, Handle: s.createCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
@@ -28,6 +28,10 @@ func (s *Server) customersRoutes() []edge.Route {
 		{Method: http.MethodPatch, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersUpdate, Handle: s.updateCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
+		{Method: http.MethodPut, Path: "/customers/by-external-id/:external_id", Handle: s.upsertCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the customer of an external id", Description: upsertDescription("customer", policy.CustomersCreate, policy.CustomersUpdate),
+				Params: []openapi.Param{externalIDParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
+				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "metadata": obj{"crm_id": "A-1001"}}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersDelete, Handle: s.deleteCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 	}
@@ -35,12 +39,12 @@ func (s *Server) customersRoutes() []edge.Route {
 
 func customersSchemas() obj {
 	return obj{
-		"Customer": openapi.Object([]string{"id", "name"}, obj{
+		"Customer": openapi.Object([]string{"id", "name"}, obj{"metadata": openapi.Ref("Metadata"), "external_id": openapi.Nullable("string", "", "The id in another system (unique per tenant, environment and type): upsert with PUT …/by-external-id/{external_id}."),
 			"id": openapi.UUID, "object": obj{"const": "customer"}, "name": obj{"type": "string"}, "email": obj{"type": "string"},
 			"phone": obj{"type": "string"}, "tax_id": obj{"type": "string"}, "address": obj{"type": "string"},
 			"currency": obj{"type": "string"}, "notes": obj{"type": "string"}, "environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
 		}),
-		"CustomerInput": openapi.Object(nil, obj{
+		"CustomerInput": openapi.Object(nil, obj{"metadata": openapi.Ref("MetadataInput"), "external_id": openapi.ExternalIDInput,
 			"name": openapi.TextMax(schema.MaxName, "Required on create."), "email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail},
 			"phone": openapi.TextMax(schema.MaxPhone, ""), "tax_id": openapi.TextMax(schema.MaxTaxID, ""), "address": openapi.TextMax(schema.MaxAddress, ""),
 			"currency": openapi.TextMax(schema.MaxCurrency, "Default currency of the customer's invoices."), "notes": openapi.TextMax(schema.MaxNotes, ""),
@@ -71,13 +75,32 @@ func (s *Server) deleteCustomer(c *gin.Context) error {
 		})
 }
 
+func (s *Server) upsertCustomer(c *gin.Context) error {
+	ctx := c.Request.Context()
+	return upsert(c, [2]string{policy.CustomersCreate, policy.CustomersUpdate}, s.svc.CustomerByExternalID,
+		func(in service.CustomerInput, eid string) (*ent.Customer, error) {
+			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Some(eid)
+			return s.svc.CreateCustomer(ctx, in)
+		},
+		func(id uuid.UUID, in service.CustomerInput) (*ent.Customer, error) {
+			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Opt[string]{}
+			return s.svc.UpdateCustomer(ctx, id, in)
+		}, service.CustomerObject)
+}
+
 func (s *Server) listCustomers(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	limit := queryLimit(c, verr)
 	if err := verr.OrNil(); err != nil {
 		return err
 	}
-	page, err := s.svc.ListCustomers(c.Request.Context(), strings.TrimSpace(c.Query("q")), limit, c.Query("cursor"))
+	page, err := s.svc.ListCustomers(c.Request.Context(), strings.TrimSpace(c.Query("q")), c.QueryMap("metadata"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -24,7 +25,7 @@ func (s *Server) documentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/documents", Permission: policy.DocumentsView, Handle: s.listDocuments,
 			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "List documents, newest first", Params: []openapi.Param{
-				limitParam, cursorParam,
+				limitParam, cursorParam, metadataParam,
 				openapi.Query("status", "Comma-separated: pending, verified, rejected.", openapi.StrSchema("")),
 				openapi.Query("category", "Exact category.", openapi.StrSchema("")),
 				openapi.Query("tag", "Documents carrying this tag.", openapi.StrSchema("")),
@@ -56,7 +57,7 @@ func (s *Server) documentsRoutes() []edge.Route {
 
 func documentsSchemas() obj {
 	return obj{
-		"Document": openapi.Object([]string{"id", "title", "filename", "content_type", "size", "sha256", "status"}, obj{
+		"Document": openapi.Object([]string{"id", "title", "filename", "content_type", "size", "sha256", "status"}, obj{"metadata": openapi.Ref("Metadata"),
 			"id": openapi.UUID, "object": obj{"const": "document"}, "title": obj{"type": "string"}, "filename": obj{"type": "string"},
 			"content_type": openapi.Str("Sniffed from the bytes."), "size": obj{"type": "integer"}, "sha256": openapi.Str("Hex SHA-256 of the bytes."),
 			"category": obj{"type": "string"}, "tags": openapi.StringList, "status": openapi.Enum("", "pending", "verified", "rejected"),
@@ -64,20 +65,24 @@ func documentsSchemas() obj {
 			"reviewed_at": openapi.Nullable("string", "date-time", ""), "review_note": openapi.Str("The verify note or the reject reason."),
 			"environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
 		}),
-		"UploadDocument": openapi.Object([]string{"file"}, obj{
+		"UploadDocument": openapi.Object([]string{"file"}, obj{"metadata": openapi.Str("A JSON object of string values (see MetadataInput)."),
 			"file":  obj{"type": "string", "contentMediaType": "application/octet-stream", "description": "The bytes."},
 			"title": openapi.TextMax(schema.MaxTitle, "Defaults to the file name."), "category": openapi.TextMax(schema.MaxCategory, ""),
 			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}, "description": "Repeat the field or separate with commas."},
 		}),
-		"UpdateDocument": openapi.Object(nil, obj{"title": openapi.TextMax(schema.MaxTitle, ""), "category": openapi.TextMax(schema.MaxCategory, ""),
+		"UpdateDocument": openapi.Object(nil, obj{"metadata": openapi.Ref("MetadataInput"), "title": openapi.TextMax(schema.MaxTitle, ""), "category": openapi.TextMax(schema.MaxCategory, ""),
 			"tags": obj{"type": "array", "maxItems": schema.MaxTags, "items": obj{"type": "string", "minLength": 1, "maxLength": schema.MaxTag}}}),
 		"VerifyDocument": openapi.Object(nil, obj{"note": openapi.TextMax(schema.MaxReviewNote, "")}),
 		"RejectDocument": openapi.Object([]string{"reason"}, obj{"reason": openapi.TextMax(schema.MaxReviewNote, "")}),
 	}
 }
 
-// maxFieldBytes bounds each text field of an upload form.
-const maxFieldBytes = 8 << 10
+// maxFieldBytes bounds each text field of an upload form; the metadata
+// field holds up to 50 keys and values of 500 characters.
+const (
+	maxFieldBytes    = 8 << 10
+	maxMetadataBytes = 128 << 10
+)
 
 // uploadDocument reads the multipart form part by part: the file streams
 // to storage as it arrives, and text fields may come before or after it.
@@ -121,10 +126,14 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 			if up, err = s.svc.BeginUpload(ctx, part.FileName(), part); err != nil {
 				return err
 			}
-		case "title", "category", "tags":
-			raw, rerr := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-			if rerr != nil || len(raw) > maxFieldBytes {
-				verr.Add(name, "The %s field must be at most %d bytes.", name, maxFieldBytes)
+		case "title", "category", "tags", "metadata":
+			limit := maxFieldBytes
+			if name == "metadata" {
+				limit = maxMetadataBytes
+			}
+			raw, rerr := io.ReadAll(io.LimitReader(part, int64(limit)+1))
+			if rerr != nil || len(raw) > limit {
+				verr.Add(name, "The %s field must be at most %d bytes.", name, limit)
 				continue
 			}
 			switch v := string(raw); name {
@@ -134,9 +143,13 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 				meta.Category = v
 			case "tags": // repeated, or comma-separated
 				meta.Tags = append(meta.Tags, splitList(v)...)
+			case "metadata": // a JSON object, as in a JSON body
+				if err := json.Unmarshal(raw, &meta.Metadata); err != nil {
+					verr.Add("metadata", "The metadata field must be a JSON object of string values.")
+				}
 			}
 		default:
-			verr.Add(name, "The %s field is not allowed; send file, title, category and tags.", name)
+			verr.Add(name, "The %s field is not allowed; send file, title, category, tags and metadata.", name)
 		}
 	}
 	if up == nil {
@@ -157,7 +170,7 @@ func (s *Server) uploadDocument(c *gin.Context) (err error) {
 func (s *Server) listDocuments(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	f := service.DocumentFilter{Category: c.Query("category"), Tag: c.Query("tag"), Uploader: c.Query("uploader"),
-		Statuses: splitList(c.Query("status")), Q: strings.TrimSpace(c.Query("q")), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
+		Statuses: splitList(c.Query("status")), Q: strings.TrimSpace(c.Query("q")), Metadata: c.QueryMap("metadata"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
 	if err := verr.OrNil(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,23 +23,25 @@ type module struct {
 	patch           map[string]any
 }
 
-// modules creates one object of every business module below base as key.
+// modules creates one object of every business module below base as key,
+// each with the metadata {"module": its name}.
 func (f *fixture) modules(base, key string) []module {
 	f.T.Helper()
 	h := testenv.Key(key)
-	post := func(path string, body map[string]any) string {
+	post := func(path string, body map[string]any, name string) string {
+		body["metadata"] = map[string]any{"module": name}
 		return f.Expect(f.Do("POST", base+path, body, h), 201).Str("data.id")
 	}
 	items := []map[string]any{{"description": "Support hour", "quantity": "2", "unit_price": "50.00", "tax_rate": "19"}}
-	ticket := f.ticket(base, key, f.A.Owner.ID, "Printer on fire")
-	doc := f.Expect(f.upload(base, key, "contract.pdf", pdf, map[string]string{"title": "Contract"}), 201).Str("data.id")
-	customer := post("/customers", map[string]any{"name": "Acme Inc", "currency": "EUR"})
-	invoice := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items})
-	issued := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items})
+	ticket := post("/tickets", map[string]any{"title": "Printer on fire", "requester_id": f.A.Owner.ID}, "ticket")
+	doc := f.Expect(f.upload(base, key, "contract.pdf", pdf, map[string]string{"title": "Contract", "metadata": `{"module":"document"}`}), 201).Str("data.id")
+	customer := post("/customers", map[string]any{"name": "Acme Inc", "currency": "EUR"}, "customer")
+	invoice := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items}, "invoice")
+	issued := post("/invoices", map[string]any{"customer_id": customer, "currency": "EUR", "items": items}, "issued invoice")
 	f.Expect(f.Do("POST", base+"/invoices/"+issued+"/issue", nil, h), 200)
-	payment := post("/payments", map[string]any{"invoice_id": issued, "amount": "20.00", "currency": "EUR", "method": "bank_transfer"})
-	session := post("/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "100.00"})
-	sale := post("/pos/sales", map[string]any{"session_id": session, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "119.00"}}})
+	payment := post("/payments", map[string]any{"invoice_id": issued, "amount": "20.00", "currency": "EUR", "method": "bank_transfer"}, "payment")
+	session := f.Expect(f.Do("POST", base+"/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "100.00"}, h), 201).Str("data.id")
+	sale := post("/pos/sales", map[string]any{"session_id": session, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "119.00"}}}, "pos sale")
 	return []module{
 		{"ticket", "/tickets", "/tickets/" + ticket, map[string]any{"title": "Printer still on fire"}},
 		{"document", "/documents", "/documents/" + doc, map[string]any{"title": "Signed contract"}},
@@ -308,4 +311,190 @@ func TestFieldsKeepOnlyWhatIsAsked(t *testing.T) {
 		t.Fatalf("fields with expand: %s", r)
 	}
 	f.Expect(f.Do("GET", sandbox+ms[3].one+"?fields=customer.name", nil, h), 422) // not expanded
+}
+
+func TestMetadataOnEveryModule(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	ms := f.modules(sandbox, f.sandboxA)
+	f.modules(live, f.liveA) // the same metadata in the other environment
+	for _, m := range ms {
+		r := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200)
+		if r.Str("data.metadata.module") != m.name {
+			t.Fatalf("%s: metadata %v", m.name, r.Get("data.metadata"))
+		}
+		// Filtered lists: this module's object, only in this environment.
+		l := f.Expect(f.Do("GET", sandbox+m.list+"?metadata[module]="+url.QueryEscape(m.name), nil, h), 200).List()
+		if len(l) != 1 || testenv.Dig(l[0], "id") != r.Str("data.id") {
+			t.Fatalf("%s metadata[module]=%s: %v", m.name, m.name, l)
+		}
+		if l := f.Expect(f.Do("GET", sandbox+m.list+"?metadata[module]=nothing", nil, h), 200).List(); len(l) != 0 {
+			t.Fatalf("%s metadata[module]=nothing: %v", m.name, l)
+		}
+		if l := f.Expect(f.Do("GET", sandbox+m.list+"?metadata[module]="+url.QueryEscape(m.name)+"&metadata[other]=x", nil, h), 200).List(); len(l) != 0 {
+			t.Fatalf("%s: two filters must both hold: %v", m.name, l)
+		}
+		for _, bad := range []string{"metadata[a'b]=x", "metadata[" + strings.Repeat("k", 41) + "]=x"} {
+			if r := f.Expect(f.Do("GET", sandbox+m.list+"?"+bad, nil, h), 422); len(r.Errors()["metadata"]) == 0 {
+				t.Fatalf("%s %s: %s", m.name, bad, r)
+			}
+		}
+		if m.patch == nil {
+			continue
+		}
+		// PATCH merges; null deletes.
+		r = f.Expect(f.Do("PATCH", sandbox+m.one, map[string]any{"metadata": map[string]any{"order_id": "A-1"}}, h), 200)
+		if r.Str("data.metadata.module") != m.name || r.Str("data.metadata.order_id") != "A-1" {
+			t.Fatalf("%s merge: %v", m.name, r.Get("data.metadata"))
+		}
+		r = f.Expect(f.Do("PATCH", sandbox+m.one, map[string]any{"metadata": map[string]any{"module": nil}}, h), 200)
+		if md := r.Get("data.metadata").(map[string]any); len(md) != 1 || md["order_id"] != "A-1" {
+			t.Fatalf("%s delete: %v", m.name, md)
+		}
+		before := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200)
+		many := map[string]any{}
+		for i := range 50 {
+			many["k"+strconv.Itoa(i)] = "v"
+		}
+		for field, body := range map[string]map[string]any{
+			"metadata":          {"metadata": many}, // 50 new + order_id
+			"metadata.long":     {"metadata": map[string]any{"long": strings.Repeat("x", 501)}},
+			"metadata.nul":      {"metadata": map[string]any{"nul": "a\u0000b"}},
+			"metadata ":         {"metadata": map[string]any{strings.Repeat("k", 41): "v"}},
+			"metadata  ":        {"metadata": map[string]any{"has space": "v"}},
+			"metadata   (type)": {"metadata": map[string]any{"n": 5}},
+		} {
+			r := f.Expect(f.Do("PATCH", sandbox+m.one, body, h), 422)
+			if len(r.Errors()[strings.TrimSpace(strings.TrimSuffix(field, "(type)"))]) == 0 {
+				t.Fatalf("%s %q: %s", m.name, field, r)
+			}
+		}
+		if after := f.Expect(f.Do("GET", sandbox+m.one, nil, h), 200); string(after.Raw) != string(before.Raw) {
+			t.Fatalf("%s: a refused metadata change wrote something", m.name)
+		}
+	}
+	// Limits on create too.
+	r := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Too much", "metadata": map[string]any{"v": strings.Repeat("x", 501)}}, h), 422)
+	if len(r.Errors()["metadata.v"]) == 0 {
+		t.Fatalf("create over the limit: %s", r)
+	}
+	if l := f.Expect(f.Do("GET", sandbox+"/customers?q=Too", nil, h), 200).List(); len(l) != 0 {
+		t.Fatal("a refused create wrote a customer")
+	}
+}
+
+func TestExternalIDsUpsert(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
+	for _, c := range []struct {
+		name, path     string
+		create, update map[string]any
+		field, want    string
+	}{
+		{"customer", "/customers", map[string]any{"name": "Acme Inc"}, map[string]any{"name": "Acme GmbH"}, "name", "Acme GmbH"},
+		{"invoice", "/invoices", map[string]any{"currency": "EUR", "items": items}, map[string]any{"notes": "Synced"}, "notes", "Synced"},
+		{"ticket", "/tickets", map[string]any{"title": "VPN down", "requester_id": f.A.Owner.ID}, map[string]any{"status": "in_progress"}, "status", "in_progress"},
+	} {
+		put := func(base, key, eid string, body map[string]any, status int) *testenv.Response {
+			return f.Expect(f.Do("PUT", base+c.path+"/by-external-id/"+eid, body, testenv.Key(key)), status)
+		}
+		first := put(sandbox, f.sandboxA, "sys-42", c.create, 201)
+		if first.Str("data.external_id") != "sys-42" {
+			t.Fatalf("%s created: %s", c.name, first)
+		}
+		again := put(sandbox, f.sandboxA, "sys-42", c.update, 200)
+		if again.Str("data.id") != first.Str("data.id") || again.Str("data."+c.field) != c.want {
+			t.Fatalf("%s updated: %s", c.name, again)
+		}
+		// The same external id is another object in another environment or tenant.
+		liveObj := put(live, f.liveA, "sys-42", c.create, 201)
+		if c.name == "ticket" {
+			c.create["requester_id"] = f.B.Owner.ID
+		}
+		other := put(sandbox, f.sandboxB, "sys-42", c.create, 201)
+		if liveObj.Str("data.id") == first.Str("data.id") || other.Str("data.id") == first.Str("data.id") {
+			t.Fatalf("%s: an external id reached another environment or tenant", c.name)
+		}
+		if c.name == "ticket" {
+			c.create["requester_id"] = f.A.Owner.ID
+		}
+		if now := f.Expect(f.Do("GET", sandbox+c.path+"/"+first.Str("data.id"), nil, h), 200); now.Str("data."+c.field) != c.want {
+			t.Fatalf("%s: another tenant's upsert changed it: %s", c.name, now)
+		}
+		// A create or an edit cannot take an external id another object holds.
+		body := map[string]any{"external_id": "sys-42"}
+		for k, v := range c.create {
+			body[k] = v
+		}
+		if r := f.Expect(f.Do("POST", sandbox+c.path, body, h), 422); len(r.Errors()["external_id"]) == 0 {
+			t.Fatalf("%s duplicate create: %s", c.name, r)
+		}
+		second := put(sandbox, f.sandboxA, "sys-43", c.create, 201).Str("data.id")
+		f.Expect(f.Do("PATCH", sandbox+c.path+"/"+second, map[string]any{"external_id": "sys-42"}, h), 422)
+		// The body may repeat the path's id, not name another; bad ids are 422.
+		put(sandbox, f.sandboxA, "sys-42", map[string]any{"external_id": "sys-42"}, 200)
+		if r := put(sandbox, f.sandboxA, "sys-42", map[string]any{"external_id": "sys-9"}, 422); len(r.Errors()["external_id"]) == 0 {
+			t.Fatalf("%s mismatch: %s", c.name, r)
+		}
+		put(sandbox, f.sandboxA, "has%20space", c.create, 422)
+		put(sandbox, f.sandboxA, strings.Repeat("x", 256), c.create, 422)
+		// Removing it frees it.
+		f.Expect(f.Do("PATCH", sandbox+c.path+"/"+second, map[string]any{"external_id": nil}, h), 200)
+		if r := f.Expect(f.Do("GET", sandbox+c.path+"/"+second, nil, h), 200); r.Get("data.external_id") != nil {
+			t.Fatalf("%s: external id not removed: %s", c.name, r)
+		}
+	}
+	// Creating needs the create permission, updating the update one.
+	_, viewer := f.Key(f.A.ID, policy.Sandbox, "viewer")
+	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/new-1", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != policy.CustomersCreate {
+		t.Fatalf("viewer create: %s", r)
+	}
+	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/sys-42", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != policy.CustomersUpdate {
+		t.Fatalf("viewer update: %s", r)
+	}
+}
+
+// TestConcurrentUpsertsMakeOneObject: parallel PUTs of one new external
+// id create one object; the others update it.
+func TestConcurrentUpsertsMakeOneObject(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	for _, path := range []string{"/customers", "/tickets", "/invoices"} {
+		body := map[string]any{"customers": map[string]any{"name": "Racer"}, "tickets": map[string]any{"title": "Racer", "requester_id": f.A.Owner.ID},
+			"invoices": map[string]any{"currency": "EUR", "items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}}}[strings.TrimPrefix(path, "/")]
+		const n = 8
+		codes, ids := make([]int, n), make([]string, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := f.Do("PUT", sandbox+path+"/by-external-id/race-1", body, h)
+				codes[i], ids[i] = r.Code, r.Str("data.id")
+			}()
+		}
+		wg.Wait()
+		created := 0
+		for i, c := range codes {
+			if c == 201 {
+				created++
+			}
+			if c != 200 && c != 201 || ids[i] != ids[0] {
+				t.Fatalf("%s: codes %v ids %v", path, codes, ids)
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%s: %d creates of one external id (codes %v)", path, created, codes)
+		}
+		if l := f.Expect(f.Do("GET", sandbox+path, nil, h), 200).List(); len(l) != 1 {
+			t.Fatalf("%s: %d objects after %d concurrent upserts", path, len(l), n)
+		}
+		if path == "/tickets" { // the creates that lost gave their numbers back
+			if next := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "Next"); f.Expect(f.Do("GET", sandbox+"/tickets/"+next, nil, h), 200).Str("data.number") != "IT-000002" {
+				t.Fatal("ticket numbers have a gap after concurrent upserts")
+			}
+		}
+		t.Logf("%s: %d concurrent upserts of one new external id: one 201, %d 200, one object (%s)", path, n, n-1, testenv.Kind())
+	}
 }

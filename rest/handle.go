@@ -1,10 +1,12 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -96,4 +98,55 @@ func nonNil[T any](list []T) []T {
 		return []T{}
 	}
 	return list
+}
+
+// upsert answers PUT /…/by-external-id/:external_id: the body creates
+// the object (201, needing perms[0] as its POST) when none has the
+// external id, and edits it as a PATCH would (200, needing perms[1])
+// otherwise. The body may repeat the external id, not name another.
+func upsert[C, U, Out, V any](c *gin.Context, perms [2]string, find func(context.Context, string) (uuid.UUID, bool, error),
+	create func(C, string) (Out, error), update func(uuid.UUID, U) (Out, error), view func(Out) V) error {
+	eid := c.Param("external_id")
+	if err := service.CheckExternalID(eid); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	out, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) { return find(ctx, eid) },
+		func() (Out, error) {
+			var in C
+			if err := policy.Require(ctx, perms[0]); err != nil {
+				return *new(Out), err
+			}
+			if err := bindJSON(c, &in); err != nil {
+				return *new(Out), err
+			}
+			return create(in, eid)
+		},
+		func(id uuid.UUID) (Out, error) {
+			var in U
+			if err := policy.Require(ctx, perms[1]); err != nil {
+				return *new(Out), err
+			}
+			if err := bindJSON(c, &in); err != nil {
+				return *new(Out), err
+			}
+			return update(id, in)
+		})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	respond(c, status, view(out))
+	return nil
+}
+
+// sameExternalID refuses a body whose external_id is not the path's.
+func sameExternalID(body *string, path string) error {
+	if body != nil && *body != path {
+		return service.Invalid("external_id", "The body's external_id (%q) differs from the path's (%q); leave it out or send the same.", *body, path)
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ import (
 func (s *Server) invoicesRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/invoices", Permission: policy.InvoicesView, Handle: s.listInvoices,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam,
 				openapi.Query("status", "Comma-separated: draft, issued, partially_paid, paid, void.", openapi.StrSchema("")),
 				openapi.Query("customer", "A customer id.", openapi.StrSchema("uuid")),
 				openapi.Query("overdue", "true: issued or partially paid, due before today.", openapi.StrSchema("")),
@@ -32,6 +32,10 @@ func (s *Server) invoicesRoutes() []edge.Route {
 		{Method: http.MethodPatch, Conditional: true, Path: "/invoices/:id", Permission: policy.InvoicesUpdate, Handle: s.updateInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"notes": "Thank you for your business.", "due_date": "2026-12-31"}}},
+		{Method: http.MethodPut, Path: "/invoices/by-external-id/:external_id", Handle: s.upsertInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the invoice of an external id", Description: upsertDescription("invoice", policy.InvoicesCreate, policy.InvoicesUpdate) + " An issued invoice takes only metadata changes.",
+				Params: []openapi.Param{externalIDParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
+				Example: obj{"currency": "EUR", "items": quoteExample["items"], "metadata": obj{"erp_doc": "SO-2026-118"}}}},
 		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/issue", Permission: policy.InvoicesIssue, Handle: s.issueInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
 		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/void", Permission: policy.InvoicesVoid, Handle: s.voidInvoice,
@@ -43,7 +47,7 @@ func (s *Server) invoicesRoutes() []edge.Route {
 
 func invoicesSchemas() obj {
 	return obj{
-		"Invoice": openapi.Object([]string{"id", "status", "currency", "total", "balance"}, obj{
+		"Invoice": openapi.Object([]string{"id", "status", "currency", "total", "balance"}, obj{"metadata": openapi.Ref("Metadata"), "external_id": openapi.Nullable("string", "", "The id in another system (unique per tenant, environment and type): upsert with PUT …/by-external-id/{external_id}."),
 			"id": openapi.UUID, "object": obj{"const": "invoice"}, "number": openapi.Nullable("string", "", "INV-2026-000017 once issued."),
 			"status":      openapi.Enum("", "draft", "issued", "partially_paid", "paid", "void"),
 			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": openapi.Ref("Line")},
@@ -52,7 +56,7 @@ func invoicesSchemas() obj {
 			"issue_date": openapi.Nullable("string", "date", ""), "due_date": openapi.Nullable("string", "date", ""), "notes": obj{"type": "string"},
 			"voided_at": openapi.Nullable("string", "date-time", ""), "environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
 		}),
-		"InvoiceInput": openapi.Object(nil, obj{
+		"InvoiceInput": openapi.Object(nil, obj{"metadata": openapi.Ref("MetadataInput"), "external_id": openapi.ExternalIDInput,
 			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": openapi.Str("Defaults to the customer's currency."),
 			"items": obj{"type": "array", "items": openapi.Ref("Item")}, "due_date": openapi.Nullable("string", "date", "YYYY-MM-DD."), "notes": openapi.TextMax(schema.MaxNotes, ""),
 		}),
@@ -75,6 +79,25 @@ func (s *Server) updateInvoice(c *gin.Context) error {
 	}, service.InvoiceObject)
 }
 
+func (s *Server) upsertInvoice(c *gin.Context) error {
+	ctx := c.Request.Context()
+	return upsert(c, [2]string{policy.InvoicesCreate, policy.InvoicesUpdate}, s.svc.InvoiceByExternalID,
+		func(in service.InvoiceInput, eid string) (*ent.Invoice, error) {
+			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Some(eid)
+			return s.svc.CreateInvoice(ctx, in)
+		},
+		func(id uuid.UUID, in service.InvoiceInput) (*ent.Invoice, error) {
+			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Opt[string]{}
+			return s.svc.UpdateInvoice(ctx, id, in)
+		}, service.InvoiceObject)
+}
+
 func (s *Server) issueInvoice(c *gin.Context) error {
 	return byID(c, "invoice", func(id uuid.UUID) (*ent.Invoice, error) { return s.svc.IssueInvoice(c.Request.Context(), id) }, service.InvoiceObject)
 }
@@ -86,7 +109,7 @@ func (s *Server) voidInvoice(c *gin.Context) error {
 func (s *Server) listInvoices(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	f := service.InvoiceFilter{Statuses: splitList(c.Query("status")), Customer: c.Query("customer"), Limit: queryLimit(c, verr), Cursor: c.Query("cursor"),
-		Overdue: c.Query("overdue") == "true" || c.Query("overdue") == "1"}
+		Overdue: c.Query("overdue") == "true" || c.Query("overdue") == "1", Metadata: c.QueryMap("metadata")}
 	if err := verr.OrNil(); err != nil {
 		return err
 	}

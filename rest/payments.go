@@ -18,7 +18,7 @@ import (
 func (s *Server) paymentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/payments", Permission: policy.PaymentsView, Handle: s.listPayments,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List payments, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("invoice", "An invoice id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "Payment", List: true}},
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List payments, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("invoice", "An invoice id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "Payment", List: true}},
 		{Method: http.MethodPost, Path: "/payments", Permission: policy.PaymentsCreate, Creates: true, Handle: s.createPayment,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Record a payment", Description: "Against an issued invoice, in its currency; more than 0 and at most the balance. Concurrent payments never overpay: the invoice is locked while one is recorded.", Body: "PaymentInput", Status: 201, Data: "Payment",
 				Example: obj{"invoice_id": exampleID, "amount": "10.00", "currency": "EUR", "method": "bank_transfer", "reference": "SEPA 2026-11-30"}}},
@@ -32,13 +32,13 @@ func (s *Server) paymentsRoutes() []edge.Route {
 
 func paymentsSchemas() obj {
 	return obj{
-		"Payment": openapi.Object([]string{"id", "invoice_id", "amount", "currency", "method"}, obj{
+		"Payment": openapi.Object([]string{"id", "invoice_id", "amount", "currency", "method"}, obj{"metadata": openapi.Ref("Metadata"),
 			"id": openapi.UUID, "object": obj{"const": "payment"}, "invoice_id": openapi.UUID, "currency": obj{"type": "string"},
 			"amount": obj{"type": "string"}, "amount_refunded": obj{"type": "string"}, "status": openapi.Enum("", "succeeded", "partially_refunded", "refunded"),
 			"method": openapi.Enum("", "cash", "card", "bank_transfer", "other"), "reference": obj{"type": "string"},
 			"sale_id": openapi.Nullable("string", "uuid", ""), "created_by": obj{"type": "string"}, "environment": openapi.Env, "created_at": openapi.Time,
 		}),
-		"PaymentInput": openapi.Object([]string{"invoice_id", "amount", "currency", "method"}, obj{
+		"PaymentInput": openapi.Object([]string{"invoice_id", "amount", "currency", "method"}, obj{"metadata": openapi.Ref("MetadataInput"),
 			"invoice_id": openapi.UUID, "amount": openapi.DecimalStr("More than 0, at most the balance."), "currency": openapi.Str("The invoice's currency."),
 			"method": openapi.Enum("", "cash", "card", "bank_transfer", "other"), "reference": openapi.TextMax(schema.MaxReference, ""),
 		}),
@@ -81,7 +81,7 @@ func (s *Server) listPayments(c *gin.Context) error {
 	if err := verr.OrNil(); err != nil {
 		return err
 	}
-	page, err := s.svc.ListPayments(c.Request.Context(), c.Query("invoice"), limit, c.Query("cursor"))
+	page, err := s.svc.ListPayments(c.Request.Context(), c.Query("invoice"), c.QueryMap("metadata"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *Server) posRoutes() []edge.Route {
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Close a session with the counted cash", Description: "Answers expected, counted and over/short.", Params: []openapi.Param{idParam}, Body: "CloseSession", Status: 200, Data: "PosSession",
 				Example: obj{"counted_cash": "107.70"}}},
 		{Method: http.MethodGet, Path: "/pos/sales", Permission: policy.SalesView, Handle: s.listSales,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List sales, newest first", Params: []openapi.Param{limitParam, cursorParam, openapi.Query("session", "A POS session id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "PosSale", List: true}},
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List sales, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("session", "A POS session id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "PosSale", List: true}},
 		{Method: http.MethodPost, Path: "/pos/sales", Permission: policy.SalesCreate, Creates: true, Handle: s.createSale,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Ring up a sale", Description: "In an open session: in one transaction a paid invoice and a payment per tender (cash net of change). Card and other tenders cannot exceed the total; only cash gives change. Answers the receipt.", Body: "SaleInput", Status: 201, Data: "PosSale",
 				Example: obj{"session_id": exampleID, "items": []obj{{"description": "Coffee", "quantity": "2", "unit_price": "3.50", "tax_rate": "10"}},
@@ -50,14 +50,14 @@ func posSchemas() obj {
 		}),
 		"OpenSession":  openapi.Object([]string{"register", "currency", "opening_float"}, obj{"register": openapi.TextMax(schema.MaxRegister, ""), "currency": openapi.TextMax(schema.MaxCurrency, ""), "opening_float": openapi.DecimalStr("")}),
 		"CloseSession": openapi.Object([]string{"counted_cash"}, obj{"counted_cash": openapi.DecimalStr("")}),
-		"PosSale": openapi.Object([]string{"id", "receipt_number", "total", "change"}, obj{
+		"PosSale": openapi.Object([]string{"id", "receipt_number", "total", "change"}, obj{"metadata": openapi.Ref("Metadata"),
 			"id": openapi.UUID, "object": obj{"const": "pos_sale"}, "receipt_number": obj{"type": "string"}, "session_id": openapi.UUID,
 			"invoice_id": openapi.UUID, "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": openapi.Ref("Line")},
 			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"}, "total": obj{"type": "string"},
 			"tenders": obj{"type": "array", "items": openapi.Object(nil, obj{"method": obj{"type": "string"}, "amount": obj{"type": "string"}})},
 			"change":  obj{"type": "string"}, "payments": obj{"type": "array", "items": openapi.Ref("Payment")}, "created_at": openapi.Time,
 		}),
-		"SaleInput": openapi.Object([]string{"session_id", "items", "tenders"}, obj{
+		"SaleInput": openapi.Object([]string{"session_id", "items", "tenders"}, obj{"metadata": openapi.Ref("MetadataInput"),
 			"session_id": openapi.UUID, "customer_id": openapi.UUID, "items": obj{"type": "array", "items": openapi.Ref("Item")},
 			"tenders": obj{"type": "array", "items": openapi.Object([]string{"method", "amount"}, obj{"method": openapi.Enum("", "cash", "card", "other"), "amount": openapi.DecimalStr("")})},
 		}),
@@ -109,7 +109,7 @@ func (s *Server) listSales(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	page, err := s.svc.ListSales(ctx, c.Query("session"), limit, c.Query("cursor"))
+	page, err := s.svc.ListSales(ctx, c.Query("session"), c.QueryMap("metadata"), limit, c.Query("cursor"))
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,13 @@ import (
 	"strings"
 
 	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 )
 
 // IT-support tickets and their comments.
@@ -26,6 +28,10 @@ func (s *Server) ticketsRoutes() []edge.Route {
 		{Method: http.MethodPatch, Conditional: true, Path: "/tickets/:id", Permission: policy.TicketsUpdate, Handle: s.updateTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Update a ticket", Description: "Absent fields stay as they are; assignee_id null unassigns. Status follows the workflow: open, in_progress and on_hold move freely between each other and to resolved or closed; resolved may reopen or close; closed is final.", Params: []openapi.Param{idParam}, Body: "UpdateTicket", Status: 200, Data: "Ticket",
 				Example: obj{"status": "in_progress", "priority": "urgent"}}},
+		{Method: http.MethodPut, Path: "/tickets/by-external-id/:external_id", Handle: s.upsertTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Create or update the ticket of an external id", Description: upsertDescription("ticket", policy.TicketsCreate, policy.TicketsUpdate) + " Creating takes the fields of CreateTicket, updating those of UpdateTicket.",
+				Params: []openapi.Param{externalIDParam}, Body: "CreateTicket", Status: 200, Data: "Ticket",
+				Example: obj{"title": "VPN drops every hour", "requester_email": "ana@acme.example", "metadata": obj{"jira": "OPS-4411"}}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/tickets/:id", Permission: policy.TicketsDelete, Handle: s.deleteTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Delete a ticket and its comments", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 		{Method: http.MethodGet, Path: "/tickets/:id/comments", Permission: policy.TicketsView, Handle: s.listComments,
@@ -38,7 +44,7 @@ func (s *Server) ticketsRoutes() []edge.Route {
 
 func ticketsSchemas() obj {
 	return obj{
-		"Ticket": openapi.Object([]string{"id", "number", "title", "status", "priority", "requester_id", "environment"}, obj{
+		"Ticket": openapi.Object([]string{"id", "number", "title", "status", "priority", "requester_id", "environment"}, obj{"metadata": openapi.Ref("Metadata"), "external_id": openapi.Nullable("string", "", "The id in another system (unique per tenant, environment and type): upsert with PUT …/by-external-id/{external_id}."),
 			"id": openapi.UUID, "object": obj{"const": "ticket"}, "number": openapi.Str("IT-000042: per tenant and environment."),
 			"title": obj{"type": "string"}, "description": obj{"type": "string"},
 			"status": openapi.Enum("", schema.TicketStatuses...), "priority": openapi.Enum("", schema.TicketPriorities...),
@@ -46,7 +52,7 @@ func ticketsSchemas() obj {
 			"environment": openapi.Env, "created_at": openapi.Time, "updated_at": openapi.Time,
 			"resolved_at": openapi.Nullable("string", "date-time", ""), "closed_at": openapi.Nullable("string", "date-time", ""),
 		}),
-		"CreateTicket": openapi.Object([]string{"title"}, obj{
+		"CreateTicket": openapi.Object([]string{"title"}, obj{"metadata": openapi.Ref("MetadataInput"), "external_id": openapi.ExternalIDInput,
 			"title":           obj{"type": "string", "maxLength": schema.MaxTitle, "examples": []string{"Printer on floor 2 jams"}},
 			"description":     obj{"type": "string", "maxLength": schema.MaxDescription},
 			"priority":        obj{"type": "string", "enum": schema.TicketPriorities, "default": "normal"},
@@ -54,7 +60,7 @@ func ticketsSchemas() obj {
 			"requester_email": obj{"type": "string", "format": "email", "maxLength": schema.MaxEmail, "description": "A member's email, instead of requester_id."},
 			"assignee_id":     obj{"type": "string", "format": "uuid", "description": "A member of the tenant."},
 		}),
-		"UpdateTicket": openapi.Object(nil, obj{
+		"UpdateTicket": openapi.Object(nil, obj{"metadata": openapi.Ref("MetadataInput"), "external_id": openapi.ExternalIDInput,
 			"title": obj{"type": "string", "maxLength": schema.MaxTitle}, "description": obj{"type": "string", "maxLength": schema.MaxDescription},
 			"priority": obj{"type": "string", "enum": schema.TicketPriorities}, "status": obj{"type": "string", "enum": schema.TicketStatuses},
 			"requester_id": obj{"type": "string", "format": "uuid"},
@@ -88,7 +94,7 @@ func ticketFilter(c *gin.Context) (service.TicketFilter, error) {
 	verr := &service.ValidationError{}
 	f := service.TicketFilter{Statuses: splitList(c.Query("status")), Priorities: splitList(c.Query("priority")),
 		Assignee: c.Query("assignee"), Requester: c.Query("requester"),
-		Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
+		Q: strings.TrimSpace(c.Query("q")), Sort: c.Query("sort"), Metadata: c.QueryMap("metadata"), Cursor: c.Query("cursor"), Limit: queryLimit(c, verr)}
 	return f, verr.OrNil()
 }
 
@@ -147,6 +153,25 @@ func (s *Server) deleteTicket(c *gin.Context) error {
 	return nil
 }
 
+func (s *Server) upsertTicket(c *gin.Context) error {
+	ctx := c.Request.Context()
+	return upsert(c, [2]string{policy.TicketsCreate, policy.TicketsUpdate}, s.svc.TicketByExternalID,
+		func(in service.CreateTicketInput, eid string) (*ent.Ticket, error) {
+			if err := sameExternalID(in.ExternalID, eid); err != nil {
+				return nil, err
+			}
+			in.ExternalID = &eid
+			return s.svc.CreateTicket(ctx, in)
+		},
+		func(id uuid.UUID, in service.UpdateTicketInput) (*ent.Ticket, error) {
+			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Opt[string]{}
+			return s.svc.UpdateTicket(ctx, id, in)
+		}, service.TicketObject)
+}
+
 func (s *Server) listComments(c *gin.Context) error {
 	id, err := pathID(c, "ticket")
 	if err != nil {
@@ -183,7 +208,7 @@ func (s *Server) addComment(c *gin.Context) error {
 }
 
 var ticketListParams = []openapi.Param{
-	limitParam, cursorParam,
+	limitParam, cursorParam, metadataParam,
 	openapi.Query("status", "Comma-separated statuses: "+strings.Join(schema.TicketStatuses, ", ")+".", openapi.StrSchema("")),
 	openapi.Query("priority", "Comma-separated priorities: "+strings.Join(schema.TicketPriorities, ", ")+".", openapi.StrSchema("")),
 	openapi.Query("assignee", "Assignee user id, or \"none\" for unassigned tickets.", openapi.StrSchema("")),

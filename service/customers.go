@@ -11,6 +11,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/customer"
 	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 )
@@ -24,6 +25,9 @@ type CustomerInput struct {
 	Address  Opt[string] `json:"address"`
 	Currency Opt[string] `json:"currency"`
 	Notes    Opt[string] `json:"notes"`
+	// Metadata is merged into the customer's; a null value deletes a key.
+	Metadata   MetadataInput `json:"metadata"`
+	ExternalID Opt[string]   `json:"external_id"` // null removes it
 }
 
 func (in CustomerInput) check(creating bool, verr *ValidationError) {
@@ -52,20 +56,37 @@ func (in CustomerInput) check(creating bool, verr *ValidationError) {
 			verr.Add("currency", "Unknown currency %q; use an ISO 4217 code such as EUR.", c)
 		}
 	}
+	if in.ExternalID.Set && !in.ExternalID.Null {
+		checkExternalID(in.ExternalID.V, verr)
+	}
+}
+
+// customerExternalID refuses an external id another customer holds.
+func customerExternalID(ctx context.Context, tx *ent.Tx, id *string, self uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	taken, err := tx.Customer.Query().Where(customer.ExternalID(*id), customer.IDNEQ(self)).Exist(ctx)
+	return takenExternalID("customer", *id, taken, err)
 }
 
 // CreateCustomer adds a customer.
 func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*ent.Customer, error) {
 	verr := &ValidationError{}
 	in.check(true, verr)
+	md := mergeMetadata(nil, in.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 	var c *ent.Customer
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		if err := customerExternalID(ctx, tx, in.ExternalID.Ptr(), uuid.Nil); err != nil {
+			return err
+		}
 		var err error
 		c, err = tx.Customer.Create().SetName(strings.TrimSpace(in.Name.V)).SetEmail(strings.TrimSpace(in.Email.V)).
-			SetPhone(in.Phone.V).SetTaxID(in.TaxID.V).SetAddress(in.Address.V).SetCurrency(in.Currency.V).SetNotes(in.Notes.V).Save(ctx)
+			SetPhone(in.Phone.V).SetTaxID(in.TaxID.V).SetAddress(in.Address.V).SetCurrency(in.Currency.V).SetNotes(in.Notes.V).
+			SetNillableExternalID(in.ExternalID.Ptr()).SetMetadata(md).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -87,12 +108,14 @@ func (s *Service) GetCustomer(ctx context.Context, id uuid.UUID) (*ent.Customer,
 }
 
 // ListCustomers pages through customers, newest first; q searches name and email.
-func (s *Service) ListCustomers(ctx context.Context, q string, limit int, cur string) (*Page[*ent.Customer], error) {
+func (s *Service) ListCustomers(ctx context.Context, q string, metadata map[string]string, limit int, cur string) (*Page[*ent.Customer], error) {
 	after, err := pageArgs(limit, cur, "customers")
-	if err != nil {
+	verr := validationOf(err)
+	meta := MetadataFilter[predicate.Customer](metadata, verr)
+	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
-	query := s.Client.Customer.Query()
+	query := s.Client.Customer.Query().Where(meta...)
 	if q != "" {
 		query.Where(CustomerSearch(q))
 	}
@@ -132,6 +155,19 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 		set(in.Address, u.SetAddress)
 		set(in.Currency, u.SetCurrency)
 		set(in.Notes, u.SetNotes)
+		switch {
+		case in.ExternalID.Null:
+			u.ClearExternalID()
+		case in.ExternalID.Set:
+			u.SetExternalID(in.ExternalID.V)
+		}
+		if err := customerExternalID(ctx, tx, in.ExternalID.Ptr(), id); err != nil {
+			return err
+		}
+		setMetadata(u.Mutation(), c.Metadata, in.Metadata, verr)
+		if err := verr.OrNil(); err != nil {
+			return err
+		}
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/document"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/storage"
 )
@@ -21,6 +22,7 @@ type DocumentFilter struct {
 	Tag      string
 	Uploader string // user:<id> or key:<id>
 	Q        string
+	Metadata map[string]string // metadata[key]=value, all must hold
 	Limit    int
 	Cursor   string
 }
@@ -30,10 +32,11 @@ func (s *Service) ListDocuments(ctx context.Context, f DocumentFilter) (*Page[*e
 	after, err := pageArgs(f.Limit, f.Cursor, "documents")
 	verr := validationOf(err)
 	statuses := enumList("status", f.Statuses, document.StatusValidator, schema.DocumentStatuses, verr)
+	meta := MetadataFilter[predicate.Document](f.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
-	q := s.Client.Document.Query()
+	q := s.Client.Document.Query().Where(meta...)
 	if len(statuses) > 0 {
 		q.Where(document.StatusIn(statuses...))
 	}

@@ -65,6 +65,7 @@ type DocumentMeta struct {
 	Title    string
 	Category string
 	Tags     []string
+	Metadata MetadataInput // an integration's key-value strings
 }
 
 // Upload is a file stored but not yet recorded. Finish records it; Abort
@@ -167,6 +168,7 @@ func checkMeta(m DocumentMeta, verr *ValidationError) {
 			break
 		}
 	}
+	mergeMetadata(nil, m.Metadata, verr)
 }
 
 // UploadDocument stores a file whose metadata comes before it (GraphQL):
@@ -203,7 +205,7 @@ func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, 
 		d, err = tx.Document.Create().SetID(u.id).SetTitle(meta.Title).SetFilename(u.filename).
 			SetContentType(u.contentType).SetSize(u.size).SetSha256(u.sha256).SetObjectKey(u.key).
 			SetCategory(strings.TrimSpace(meta.Category)).SetTags(cleanTags(meta.Tags)).
-			SetUploadedBy(policy.FromContext(ctx).Subject).Save(ctx)
+			SetUploadedBy(policy.FromContext(ctx).Subject).SetMetadata(mergeMetadata(nil, meta.Metadata, &ValidationError{})).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -262,6 +264,8 @@ type UpdateDocumentInput struct {
 	Title    Opt[string]   `json:"title"`
 	Category Opt[string]   `json:"category"`
 	Tags     Opt[[]string] `json:"tags"`
+	// Metadata is merged into the document's; a null value deletes a key.
+	Metadata MetadataInput `json:"metadata"`
 }
 
 // UpdateDocument edits title, category and tags.
@@ -289,6 +293,10 @@ func (s *Service) UpdateDocument(ctx context.Context, id uuid.UUID, in UpdateDoc
 		}
 		if in.Tags.Set {
 			u.SetTags(cleanTags(in.Tags.V))
+		}
+		setMetadata(u.Mutation(), d.Metadata, in.Metadata, verr)
+		if err := verr.OrNil(); err != nil {
+			return err
 		}
 		if out, err = u.Save(ctx); err != nil {
 			return err

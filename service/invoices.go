@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
@@ -25,6 +26,31 @@ type InvoiceInput struct {
 	Items      Opt[[]money.Item] `json:"items"`
 	DueDate    Opt[string]       `json:"due_date"` // YYYY-MM-DD
 	Notes      Opt[string]       `json:"notes"`
+	// Metadata is merged into the invoice's (a null value deletes a key);
+	// it and the external id may change after the draft too.
+	Metadata   MetadataInput `json:"metadata"`
+	ExternalID Opt[string]   `json:"external_id"` // null removes it
+}
+
+// content reports whether in changes what the invoice bills (only drafts
+// may), rather than only its metadata or external id.
+func (in InvoiceInput) content() bool {
+	return in.CustomerID.Set || in.Currency.Set || in.Items.Set || in.DueDate.Set || in.Notes.Set
+}
+
+func (in InvoiceInput) checkExtras(verr *ValidationError) {
+	if in.ExternalID.Set && !in.ExternalID.Null {
+		checkExternalID(in.ExternalID.V, verr)
+	}
+}
+
+// invoiceExternalID refuses an external id another invoice holds.
+func invoiceExternalID(ctx context.Context, tx *ent.Tx, id *string, self uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	taken, err := tx.Invoice.Query().Where(invoice.ExternalID(*id), invoice.IDNEQ(self)).Exist(ctx)
+	return takenExternalID("invoice", *id, taken, err)
 }
 
 // DefaultTermDays is the due date of an issued invoice without one.
@@ -57,8 +83,13 @@ func parseDate(field, s string, verr *ValidationError) *time.Time {
 func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
 	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
+	in.checkExtras(verr)
+	md := mergeMetadata(nil, in.Metadata, verr)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
+		if err := invoiceExternalID(ctx, tx, in.ExternalID.Ptr(), uuid.Nil); err != nil {
+			return err
+		}
 		cur := in.Currency.V
 		if in.CustomerID.Set && !in.CustomerID.Null {
 			c, err := getCustomer(ctx, tx.Client(), in.CustomerID.V)
@@ -80,7 +111,7 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invo
 		c := tx.Invoice.Create().SetCurrency(totals.Currency).SetLines(totals.Lines).
 			SetSubtotalMinor(totals.SubtotalMinor).SetDiscountMinor(totals.DiscountMinor).SetTaxMinor(totals.TaxMinor).
 			SetTotalMinor(totals.TotalMinor).SetNillableDueDate(due).SetNotes(in.Notes.V).
-			SetCreatedBy(policy.FromContext(ctx).Subject)
+			SetCreatedBy(policy.FromContext(ctx).Subject).SetNillableExternalID(in.ExternalID.Ptr()).SetMetadata(md)
 		if in.CustomerID.Set && !in.CustomerID.Null {
 			c.SetCustomerID(in.CustomerID.V)
 		}
@@ -133,16 +164,27 @@ func (s *Service) GetInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, e
 func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
 	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
+	in.checkExtras(verr)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		i, err := s.lockInvoice(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if i.Status != invoice.StatusDraft {
-			return Invalid("status", "Only a draft can be edited; this invoice is %s.", i.Status)
+		if i.Status != invoice.StatusDraft && in.content() {
+			return Invalid("status", "Only a draft can be edited (metadata and external_id excepted); this invoice is %s.", i.Status)
 		}
 		u := tx.Invoice.UpdateOne(i)
+		switch {
+		case in.ExternalID.Null:
+			u.ClearExternalID()
+		case in.ExternalID.Set:
+			u.SetExternalID(in.ExternalID.V)
+			if err := invoiceExternalID(ctx, tx, &in.ExternalID.V, i.ID); err != nil {
+				return err
+			}
+		}
+		setMetadata(u.Mutation(), i.Metadata, in.Metadata, verr)
 		cur := i.Currency
 		if in.Currency.Set {
 			cur = in.Currency.V
@@ -268,9 +310,10 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 
 // InvoiceFilter selects a page of invoices, newest first.
 type InvoiceFilter struct {
-	Statuses []string // draft, issued, partially_paid, paid, void
-	Customer string   // a customer id
-	Overdue  bool     // InvoiceOverdue
+	Statuses []string          // draft, issued, partially_paid, paid, void
+	Customer string            // a customer id
+	Overdue  bool              // InvoiceOverdue
+	Metadata map[string]string // metadata[key]=value, all must hold
 	Limit    int
 	Cursor   string
 }
@@ -281,10 +324,11 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) (*Page[*ent
 	verr := validationOf(err)
 	statuses := enumList("status", f.Statuses, invoice.StatusValidator, schema.InvoiceStatuses, verr)
 	cust := idParam("customer", "a customer", f.Customer, verr)
+	meta := MetadataFilter[predicate.Invoice](f.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
-	q := s.Client.Invoice.Query()
+	q := s.Client.Invoice.Query().Where(meta...)
 	if len(statuses) > 0 {
 		q.Where(invoice.StatusIn(statuses...))
 	}

@@ -16,21 +16,23 @@ import (
 // event never describes an object differently from the API.
 
 type TicketJSON struct {
-	ID          uuid.UUID  `json:"id"`
-	Object      string     `json:"object"`
-	Number      string     `json:"number"`
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Status      string     `json:"status"`
-	Priority    string     `json:"priority"`
-	RequesterID uuid.UUID  `json:"requester_id"`
-	AssigneeID  *uuid.UUID `json:"assignee_id"`
-	CreatedBy   string     `json:"created_by"`
-	Environment policy.Env `json:"environment"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	ResolvedAt  *time.Time `json:"resolved_at"`
-	ClosedAt    *time.Time `json:"closed_at"`
+	ID          uuid.UUID         `json:"id"`
+	Object      string            `json:"object"`
+	Number      string            `json:"number"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Status      string            `json:"status"`
+	Priority    string            `json:"priority"`
+	RequesterID uuid.UUID         `json:"requester_id"`
+	AssigneeID  *uuid.UUID        `json:"assignee_id"`
+	CreatedBy   string            `json:"created_by"`
+	Environment policy.Env        `json:"environment"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	ResolvedAt  *time.Time        `json:"resolved_at"`
+	ClosedAt    *time.Time        `json:"closed_at"`
+	ExternalID  *string           `json:"external_id"`
+	Metadata    map[string]string `json:"metadata"`
 }
 
 func TicketObject(t *ent.Ticket) TicketJSON {
@@ -39,6 +41,7 @@ func TicketObject(t *ent.Ticket) TicketJSON {
 		Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
 		RequesterID: t.RequesterID, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy, Environment: t.Env,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
+		ExternalID: t.ExternalID, Metadata: MetadataView(t.Metadata),
 	}
 }
 
@@ -57,23 +60,24 @@ func CommentObject(c *ent.TicketComment) CommentJSON {
 }
 
 type DocumentJSON struct {
-	ID          string     `json:"id"`
-	Object      string     `json:"object"`
-	Title       string     `json:"title"`
-	Filename    string     `json:"filename"`
-	ContentType string     `json:"content_type"`
-	Size        int64      `json:"size"`
-	SHA256      string     `json:"sha256"`
-	Category    string     `json:"category"`
-	Tags        []string   `json:"tags"`
-	Status      string     `json:"status"`
-	UploadedBy  string     `json:"uploaded_by"`
-	ReviewedBy  *string    `json:"reviewed_by"`
-	ReviewedAt  *time.Time `json:"reviewed_at"`
-	ReviewNote  string     `json:"review_note"`
-	Environment string     `json:"environment"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          string            `json:"id"`
+	Object      string            `json:"object"`
+	Title       string            `json:"title"`
+	Filename    string            `json:"filename"`
+	ContentType string            `json:"content_type"`
+	Size        int64             `json:"size"`
+	SHA256      string            `json:"sha256"`
+	Category    string            `json:"category"`
+	Tags        []string          `json:"tags"`
+	Status      string            `json:"status"`
+	UploadedBy  string            `json:"uploaded_by"`
+	ReviewedBy  *string           `json:"reviewed_by"`
+	ReviewedAt  *time.Time        `json:"reviewed_at"`
+	ReviewNote  string            `json:"review_note"`
+	Environment string            `json:"environment"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	Metadata    map[string]string `json:"metadata"`
 }
 
 func DocumentObject(d *ent.Document) DocumentJSON {
@@ -85,13 +89,14 @@ func DocumentObject(d *ent.Document) DocumentJSON {
 		ID: d.ID.String(), Object: "document", Title: d.Title, Filename: d.Filename, ContentType: d.ContentType,
 		Size: d.Size, SHA256: d.Sha256, Category: d.Category, Tags: tags, Status: string(d.Status),
 		UploadedBy: d.UploadedBy, ReviewedBy: d.ReviewedBy, ReviewedAt: d.ReviewedAt, ReviewNote: d.ReviewNote,
-		Environment: string(d.Env), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Environment: string(d.Env), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Metadata: MetadataView(d.Metadata),
 	}
 }
 
 func CustomerObject(cu *ent.Customer) map[string]any {
 	return map[string]any{"id": cu.ID, "object": "customer", "name": cu.Name, "email": cu.Email, "phone": cu.Phone, "tax_id": cu.TaxID,
-		"address": cu.Address, "currency": cu.Currency, "notes": cu.Notes, "environment": cu.Env, "created_at": cu.CreatedAt, "updated_at": cu.UpdatedAt}
+		"address": cu.Address, "currency": cu.Currency, "notes": cu.Notes, "environment": cu.Env, "created_at": cu.CreatedAt, "updated_at": cu.UpdatedAt,
+		"external_id": cu.ExternalID, "metadata": MetadataView(cu.Metadata)}
 }
 
 func InvoiceObject(i *ent.Invoice) map[string]any {
@@ -100,7 +105,7 @@ func InvoiceObject(i *ent.Invoice) map[string]any {
 		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
 		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(InvoiceBalance(i)),
 		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
-		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt}
+		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt, "external_id": i.ExternalID, "metadata": MetadataView(i.Metadata)}
 }
 
 func dateOnly(t *time.Time) *string {
@@ -114,7 +119,8 @@ func dateOnly(t *time.Time) *string {
 func PaymentObject(p *ent.Payment) map[string]any {
 	return map[string]any{"id": p.ID, "object": "payment", "invoice_id": p.InvoiceID, "currency": p.Currency,
 		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": PaymentStatus(p),
-		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt}
+		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt,
+		"metadata": MetadataView(p.Metadata)}
 }
 
 func SessionObject(p *ent.PosSession) map[string]any {
@@ -134,7 +140,8 @@ func SaleObject(s *Sale) map[string]any {
 		"currency": s.Currency, "lines": inv.Lines, "subtotal": money.FormatMinorIn(inv.Currency, inv.SubtotalMinor),
 		"discount_total": money.FormatMinorIn(inv.Currency, inv.DiscountMinor), "tax_total": money.FormatMinorIn(inv.Currency, inv.TaxMinor),
 		"total": money.FormatMinorIn(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": money.FormatMinorIn(s.Currency, s.ChangeMinor),
-		"payments": paymentObjects(s.Payments), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt}
+		"payments": paymentObjects(s.Payments), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt,
+		"metadata": MetadataView(s.PosSale.Metadata)}
 }
 
 func paymentObjects(ps []*ent.Payment) []map[string]any {

@@ -25,3 +25,11 @@ func (o *Opt[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &o.V)
 }
+
+// Ptr is the value, or nil when absent or null (for ent's SetNillable…).
+func (o Opt[T]) Ptr() *T {
+	if !o.Set || o.Null {
+		return nil
+	}
+	return &o.V
+}

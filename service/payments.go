@@ -10,6 +10,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
@@ -17,11 +18,12 @@ import (
 
 // PaymentInput records money received against an invoice.
 type PaymentInput struct {
-	InvoiceID *uuid.UUID `json:"invoice_id"`
-	Amount    string     `json:"amount"`
-	Currency  string     `json:"currency"`
-	Method    string     `json:"method"`
-	Reference string     `json:"reference"`
+	InvoiceID *uuid.UUID    `json:"invoice_id"`
+	Amount    string        `json:"amount"`
+	Currency  string        `json:"currency"`
+	Method    string        `json:"method"`
+	Reference string        `json:"reference"`
+	Metadata  MetadataInput `json:"metadata"`
 }
 
 // RefundInput gives money back; an empty amount refunds what remains.
@@ -53,6 +55,7 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*ent.Paym
 		verr.Add("method", "Method must be one of cash, card, bank_transfer, other.")
 	}
 	checkText(verr, "reference", in.Reference, schema.MaxReference)
+	md := mergeMetadata(nil, in.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -86,16 +89,16 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*ent.Paym
 			return err
 		}
 		minor := cur.ToMinor(amount)
-		out, err = s.pay(ctx, tx, i, minor, payment.Method(in.Method), strings.TrimSpace(in.Reference), nil)
+		out, err = s.pay(ctx, tx, i, minor, payment.Method(in.Method), strings.TrimSpace(in.Reference), nil, md)
 		return err
 	})
 	return out, err
 }
 
 // pay records a payment and moves the invoice's paid amount and status.
-func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int64, method payment.Method, ref string, sale *uuid.UUID) (*ent.Payment, error) {
+func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int64, method payment.Method, ref string, sale *uuid.UUID, md map[string]string) (*ent.Payment, error) {
 	p, err := tx.Payment.Create().SetInvoiceID(i.ID).SetCurrency(i.Currency).SetAmountMinor(minor).SetMethod(method).
-		SetReference(ref).SetCreatedBy(policy.FromContext(ctx).Subject).SetNillableSaleID(sale).Save(ctx)
+		SetReference(ref).SetCreatedBy(policy.FromContext(ctx).Subject).SetNillableSaleID(sale).SetMetadata(md).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -202,14 +205,15 @@ func (s *Service) GetPayment(ctx context.Context, id uuid.UUID) (*ent.Payment, e
 }
 
 // ListPayments pages through payments, newest first.
-func (s *Service) ListPayments(ctx context.Context, invoice string, limit int, cur string) (*Page[*ent.Payment], error) {
+func (s *Service) ListPayments(ctx context.Context, invoice string, metadata map[string]string, limit int, cur string) (*Page[*ent.Payment], error) {
 	after, err := pageArgs(limit, cur, "payments")
 	verr := validationOf(err)
 	invoiceID := idParam("invoice", "an invoice", invoice, verr)
+	meta := MetadataFilter[predicate.Payment](metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
-	q := s.Client.Payment.Query()
+	q := s.Client.Payment.Query().Where(meta...)
 	if invoiceID != nil {
 		q.Where(payment.InvoiceID(*invoiceID))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
@@ -38,10 +39,11 @@ type Tender struct {
 
 // SaleInput rings up a sale.
 type SaleInput struct {
-	SessionID  *uuid.UUID   `json:"session_id"`
-	CustomerID *uuid.UUID   `json:"customer_id"`
-	Items      []money.Item `json:"items"`
-	Tenders    []Tender     `json:"tenders"`
+	SessionID  *uuid.UUID    `json:"session_id"`
+	CustomerID *uuid.UUID    `json:"customer_id"`
+	Items      []money.Item  `json:"items"`
+	Tenders    []Tender      `json:"tenders"`
+	Metadata   MetadataInput `json:"metadata"`
 }
 
 // Sale is a rung-up sale with its invoice and payments.
@@ -172,6 +174,7 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 	if len(in.Tenders) == 0 {
 		verr.Add("tenders", "At least one tender is required.")
 	}
+	md := mergeMetadata(nil, in.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -245,7 +248,7 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 		saleID := uuid.Must(uuid.NewV7())
 		var payments []*ent.Payment
 		if cashKept > 0 {
-			p, err := s.pay(ctx, tx, inv, cashKept, payment.MethodCash, "POS "+sess.Register, &saleID)
+			p, err := s.pay(ctx, tx, inv, cashKept, payment.MethodCash, "POS "+sess.Register, &saleID, nil)
 			if err != nil {
 				return err
 			}
@@ -256,7 +259,7 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 				continue
 			}
 			a, _ := cur.ParseAmount(t.Amount)
-			p, err := s.pay(ctx, tx, inv, cur.ToMinor(a), payment.Method(t.Method), "POS "+sess.Register, &saleID)
+			p, err := s.pay(ctx, tx, inv, cur.ToMinor(a), payment.Method(t.Method), "POS "+sess.Register, &saleID, nil)
 			if err != nil {
 				return err
 			}
@@ -267,7 +270,7 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 		}
 		sale, err := tx.PosSale.Create().SetID(saleID).SetSessionID(sess.ID).SetInvoiceID(inv.ID).SetReceiptNumber(*inv.Number).
 			SetCurrency(sess.Currency).SetTotalMinor(total).SetTenders(tenders).SetChangeMinor(changeGiven).
-			SetCreatedBy(policy.FromContext(ctx).Subject).Save(ctx)
+			SetCreatedBy(policy.FromContext(ctx).Subject).SetMetadata(md).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -338,14 +341,15 @@ func (s *Service) SaleDetails(ctx context.Context, sales []*ent.PosSale) ([]*Sal
 }
 
 // ListSales pages through sales, newest first, optionally of one session.
-func (s *Service) ListSales(ctx context.Context, sessionID string, limit int, cur string) (*Page[*ent.PosSale], error) {
+func (s *Service) ListSales(ctx context.Context, sessionID string, metadata map[string]string, limit int, cur string) (*Page[*ent.PosSale], error) {
 	after, err := pageArgs(limit, cur, "sales")
 	verr := validationOf(err)
 	session := idParam("session", "a POS session", sessionID, verr)
+	meta := MetadataFilter[predicate.PosSale](metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
-	q := s.Client.PosSale.Query()
+	q := s.Client.PosSale.Query().Where(meta...)
 	if session != nil {
 		q.Where(possale.SessionID(*session))
 	}

@@ -24,12 +24,13 @@ var TicketSorts = []string{"-created_at", "created_at", "-updated_at", "updated_
 
 // TicketFilter selects and orders a page of tickets.
 type TicketFilter struct {
-	Statuses   []string // of schema.TicketStatuses
-	Priorities []string // of schema.TicketPriorities
-	Assignee   string   // a user id, or "none" for unassigned tickets
-	Requester  string   // a user id
-	Q          string   // TicketSearch
-	Sort       string   // one of TicketSorts; default -created_at
+	Statuses   []string          // of schema.TicketStatuses
+	Priorities []string          // of schema.TicketPriorities
+	Assignee   string            // a user id, or "none" for unassigned tickets
+	Requester  string            // a user id
+	Q          string            // TicketSearch
+	Sort       string            // one of TicketSorts; default -created_at
+	Metadata   map[string]string // metadata[key]=value, all must hold
 	Limit      int
 	Cursor     string
 }
@@ -102,13 +103,14 @@ func (s *Service) ListTickets(ctx context.Context, f TicketFilter) (*Page[*ent.T
 		}
 	}
 	requester := idParam("requester", "a user", f.Requester, verr)
+	meta := MetadataFilter[predicate.Ticket](f.Metadata, verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
 
 	desc := strings.HasPrefix(f.Sort, "-")
 	field := strings.TrimPrefix(f.Sort, "-")
-	q := s.Client.Ticket.Query()
+	q := s.Client.Ticket.Query().Where(meta...)
 	if len(statuses) > 0 {
 		q.Where(ticket.StatusIn(statuses...))
 	}

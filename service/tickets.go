@@ -42,8 +42,10 @@ type CreateTicketInput struct {
 	RequesterID *uuid.UUID `json:"requester_id"`
 	// RequesterEmail names the requester by the email of a member, for
 	// integrations that know people by email rather than by id.
-	RequesterEmail string     `json:"requester_email"`
-	AssigneeID     *uuid.UUID `json:"assignee_id"`
+	RequesterEmail string        `json:"requester_email"`
+	AssigneeID     *uuid.UUID    `json:"assignee_id"`
+	ExternalID     *string       `json:"external_id"`
+	Metadata       MetadataInput `json:"metadata"`
 }
 
 // UpdateTicketInput is the body of "update a ticket"; absent fields stay.
@@ -54,6 +56,9 @@ type UpdateTicketInput struct {
 	Status      Opt[string]    `json:"status"`
 	RequesterID Opt[uuid.UUID] `json:"requester_id"`
 	AssigneeID  Opt[uuid.UUID] `json:"assignee_id"`
+	ExternalID  Opt[string]    `json:"external_id"` // null removes it
+	// Metadata is merged into the ticket's; a null value deletes a key.
+	Metadata MetadataInput `json:"metadata"`
 }
 
 // CreateCommentInput is the body of "comment on a ticket".
@@ -112,6 +117,10 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 	case in.RequesterID == nil && email == "":
 		in.RequesterID = &v.UserID
 	}
+	if in.ExternalID != nil {
+		checkExternalID(*in.ExternalID, verr)
+	}
+	md := mergeMetadata(nil, in.Metadata, verr)
 	var t *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		if in.RequesterID == nil && email != "" {
@@ -135,6 +144,9 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 				return err
 			}
 		}
+		if err := ticketExternalID(ctx, tx, in.ExternalID, uuid.Nil); err != nil {
+			return err
+		}
 		if err := verr.OrNil(); err != nil {
 			return err
 		}
@@ -146,6 +158,7 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 			SetNumber(int(n)).SetTitle(strings.TrimSpace(in.Title)).SetDescription(in.Description).
 			SetPriority(ticket.Priority(in.Priority)).SetRequesterID(*in.RequesterID).
 			SetNillableAssigneeID(in.AssigneeID).SetCreatedBy(v.Subject).
+			SetNillableExternalID(in.ExternalID).SetMetadata(md).
 			Save(ctx)
 		if err != nil {
 			return err
@@ -156,6 +169,15 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 		return s.emit(ctx, tx, change{Type: "ticket.created", ObjectID: t.ID.String(), Object: TicketObject(t)})
 	})
 	return t, err
+}
+
+// ticketExternalID refuses an external id another ticket holds.
+func ticketExternalID(ctx context.Context, tx *ent.Tx, id *string, self uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	taken, err := tx.Ticket.Query().Where(ticket.ExternalID(*id), ticket.IDNEQ(self)).Exist(ctx)
+	return takenExternalID("ticket", *id, taken, err)
 }
 
 // GetTicket reads one ticket of the viewer's tenant and environment.
@@ -213,6 +235,9 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 	if in.Status.Set && !in.Status.Null && ticket.StatusValidator(ticket.Status(in.Status.V)) != nil {
 		verr.Add("status", "Status must be one of open, in_progress, on_hold, resolved, closed.")
 	}
+	if in.ExternalID.Set && !in.ExternalID.Null {
+		checkExternalID(in.ExternalID.V, verr)
+	}
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
@@ -250,6 +275,16 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 		if in.Status.Set {
 			moveStatus(t, ticket.Status(in.Status.V), u, verr)
 		}
+		switch {
+		case in.ExternalID.Null:
+			u.ClearExternalID()
+		case in.ExternalID.Set:
+			u.SetExternalID(in.ExternalID.V)
+			if err := ticketExternalID(ctx, tx, &in.ExternalID.V, t.ID); err != nil {
+				return err
+			}
+		}
+		setMetadata(u.Mutation(), t.Metadata, in.Metadata, verr)
 		if err := verr.OrNil(); err != nil {
 			return err
 		}

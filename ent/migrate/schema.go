@@ -87,6 +87,8 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
+		{Name: "external_id", Type: field.TypeString, Nullable: true, Size: 255},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "email", Type: field.TypeString, Size: 254, Default: ""},
 		{Name: "phone", Type: field.TypeString, Size: 50, Default: ""},
@@ -107,6 +109,11 @@ var (
 				Columns: []*schema.Column{CustomersColumns[1], CustomersColumns[2]},
 			},
 			{
+				Name:    "customer_tenant_id_env_external_id",
+				Unique:  true,
+				Columns: []*schema.Column{CustomersColumns[1], CustomersColumns[2], CustomersColumns[6]},
+			},
+			{
 				Name:    "customer_tenant_id_env_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{CustomersColumns[1], CustomersColumns[2], CustomersColumns[3]},
@@ -120,6 +127,7 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "filename", Type: field.TypeString, Size: 255},
 		{Name: "content_type", Type: field.TypeString},
@@ -153,7 +161,7 @@ var (
 			{
 				Name:    "document_tenant_id_env_status",
 				Unique:  false,
-				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[13]},
+				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[14]},
 			},
 		},
 	}
@@ -278,6 +286,8 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
+		{Name: "external_id", Type: field.TypeString, Nullable: true, Size: 255},
 		{Name: "number", Type: field.TypeString, Nullable: true},
 		{Name: "customer_id", Type: field.TypeUUID, Nullable: true},
 		{Name: "currency", Type: field.TypeString, Size: 3},
@@ -306,14 +316,19 @@ var (
 				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2]},
 			},
 			{
+				Name:    "invoice_tenant_id_env_external_id",
+				Unique:  true,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[6]},
+			},
+			{
 				Name:    "invoice_tenant_id_env_number",
 				Unique:  true,
-				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[5]},
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[7]},
 			},
 			{
 				Name:    "invoice_tenant_id_env_status_due_date",
 				Unique:  false,
-				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[8], InvoicesColumns[16]},
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[10], InvoicesColumns[18]},
 			},
 			{
 				Name:    "invoice_tenant_id_env_created_at",
@@ -363,6 +378,7 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "invoice_id", Type: field.TypeUUID},
 		{Name: "currency", Type: field.TypeString, Size: 3},
 		{Name: "amount_minor", Type: field.TypeInt64},
@@ -386,7 +402,7 @@ var (
 			{
 				Name:    "payment_invoice_id",
 				Unique:  false,
-				Columns: []*schema.Column{PaymentsColumns[5]},
+				Columns: []*schema.Column{PaymentsColumns[6]},
 			},
 			{
 				Name:    "payment_tenant_id_env_created_at",
@@ -402,6 +418,7 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
 		{Name: "session_id", Type: field.TypeUUID},
 		{Name: "invoice_id", Type: field.TypeUUID},
 		{Name: "receipt_number", Type: field.TypeString},
@@ -425,7 +442,7 @@ var (
 			{
 				Name:    "possale_session_id",
 				Unique:  false,
-				Columns: []*schema.Column{PosSalesColumns[5]},
+				Columns: []*schema.Column{PosSalesColumns[6]},
 			},
 			{
 				Name:    "possale_tenant_id_env_created_at",
@@ -547,6 +564,8 @@ var (
 		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
+		{Name: "external_id", Type: field.TypeString, Nullable: true, Size: 255},
 		{Name: "number", Type: field.TypeInt},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "description", Type: field.TypeString, Size: 20000, Default: ""},
@@ -570,14 +589,19 @@ var (
 				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2]},
 			},
 			{
+				Name:    "ticket_tenant_id_env_external_id",
+				Unique:  true,
+				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[6]},
+			},
+			{
 				Name:    "ticket_tenant_id_env_number",
 				Unique:  true,
-				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[5]},
+				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[7]},
 			},
 			{
 				Name:    "ticket_tenant_id_env_status",
 				Unique:  false,
-				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[8]},
+				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[10]},
 			},
 			{
 				Name:    "ticket_tenant_id_env_created_at",

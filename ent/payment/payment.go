@@ -28,6 +28,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldMetadata holds the string denoting the metadata field in the database.
+	FieldMetadata = "metadata"
 	// FieldInvoiceID holds the string denoting the invoice_id field in the database.
 	FieldInvoiceID = "invoice_id"
 	// FieldCurrency holds the string denoting the currency field in the database.
@@ -55,6 +57,7 @@ var Columns = []string{
 	FieldEnv,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldMetadata,
 	FieldInvoiceID,
 	FieldCurrency,
 	FieldAmountMinor,

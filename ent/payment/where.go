@@ -256,6 +256,16 @@ func UpdatedAtLTE(v time.Time) predicate.Payment {
 	return predicate.Payment(sql.FieldLTE(FieldUpdatedAt, v))
 }
 
+// MetadataIsNil applies the IsNil predicate on the "metadata" field.
+func MetadataIsNil() predicate.Payment {
+	return predicate.Payment(sql.FieldIsNull(FieldMetadata))
+}
+
+// MetadataNotNil applies the NotNil predicate on the "metadata" field.
+func MetadataNotNil() predicate.Payment {
+	return predicate.Payment(sql.FieldNotNull(FieldMetadata))
+}
+
 // InvoiceIDEQ applies the EQ predicate on the "invoice_id" field.
 func InvoiceIDEQ(v uuid.UUID) predicate.Payment {
 	return predicate.Payment(sql.FieldEQ(FieldInvoiceID, v))

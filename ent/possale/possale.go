@@ -26,6 +26,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldMetadata holds the string denoting the metadata field in the database.
+	FieldMetadata = "metadata"
 	// FieldSessionID holds the string denoting the session_id field in the database.
 	FieldSessionID = "session_id"
 	// FieldInvoiceID holds the string denoting the invoice_id field in the database.
@@ -53,6 +55,7 @@ var Columns = []string{
 	FieldEnv,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldMetadata,
 	FieldSessionID,
 	FieldInvoiceID,
 	FieldReceiptNumber,

@@ -256,6 +256,16 @@ func UpdatedAtLTE(v time.Time) predicate.PosSale {
 	return predicate.PosSale(sql.FieldLTE(FieldUpdatedAt, v))
 }
 
+// MetadataIsNil applies the IsNil predicate on the "metadata" field.
+func MetadataIsNil() predicate.PosSale {
+	return predicate.PosSale(sql.FieldIsNull(FieldMetadata))
+}
+
+// MetadataNotNil applies the NotNil predicate on the "metadata" field.
+func MetadataNotNil() predicate.PosSale {
+	return predicate.PosSale(sql.FieldNotNull(FieldMetadata))
+}
+
 // SessionIDEQ applies the EQ predicate on the "session_id" field.
 func SessionIDEQ(v uuid.UUID) predicate.PosSale {
 	return predicate.PosSale(sql.FieldEQ(FieldSessionID, v))

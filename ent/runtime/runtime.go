@@ -127,6 +127,8 @@ func init() {
 	_ = customerMixinFields0
 	customerMixinFields2 := customerMixin[2].Fields()
 	_ = customerMixinFields2
+	customerMixinFields4 := customerMixin[4].Fields()
+	_ = customerMixinFields4
 	customerFields := schema.Customer{}.Fields()
 	_ = customerFields
 	// customerDescCreatedAt is the schema descriptor for created_at field.
@@ -139,6 +141,10 @@ func init() {
 	customer.DefaultUpdatedAt = customerDescUpdatedAt.Default.(func() time.Time)
 	// customer.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	customer.UpdateDefaultUpdatedAt = customerDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// customerDescExternalID is the schema descriptor for external_id field.
+	customerDescExternalID := customerMixinFields4[0].Descriptor()
+	// customer.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	customer.ExternalIDValidator = customerDescExternalID.Validators[0].(func(string) error)
 	// customerDescName is the schema descriptor for name field.
 	customerDescName := customerFields[0].Descriptor()
 	// customer.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -442,6 +448,8 @@ func init() {
 	_ = invoiceMixinFields0
 	invoiceMixinFields2 := invoiceMixin[2].Fields()
 	_ = invoiceMixinFields2
+	invoiceMixinFields4 := invoiceMixin[4].Fields()
+	_ = invoiceMixinFields4
 	invoiceFields := schema.Invoice{}.Fields()
 	_ = invoiceFields
 	// invoiceDescCreatedAt is the schema descriptor for created_at field.
@@ -454,6 +462,10 @@ func init() {
 	invoice.DefaultUpdatedAt = invoiceDescUpdatedAt.Default.(func() time.Time)
 	// invoice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	invoice.UpdateDefaultUpdatedAt = invoiceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invoiceDescExternalID is the schema descriptor for external_id field.
+	invoiceDescExternalID := invoiceMixinFields4[0].Descriptor()
+	// invoice.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	invoice.ExternalIDValidator = invoiceDescExternalID.Validators[0].(func(string) error)
 	// invoiceDescCurrency is the schema descriptor for currency field.
 	invoiceDescCurrency := invoiceFields[2].Descriptor()
 	// invoice.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
@@ -846,6 +858,8 @@ func init() {
 	_ = ticketMixinFields0
 	ticketMixinFields2 := ticketMixin[2].Fields()
 	_ = ticketMixinFields2
+	ticketMixinFields4 := ticketMixin[4].Fields()
+	_ = ticketMixinFields4
 	ticketFields := schema.Ticket{}.Fields()
 	_ = ticketFields
 	// ticketDescCreatedAt is the schema descriptor for created_at field.
@@ -858,6 +872,10 @@ func init() {
 	ticket.DefaultUpdatedAt = ticketDescUpdatedAt.Default.(func() time.Time)
 	// ticket.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	ticket.UpdateDefaultUpdatedAt = ticketDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// ticketDescExternalID is the schema descriptor for external_id field.
+	ticketDescExternalID := ticketMixinFields4[0].Descriptor()
+	// ticket.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	ticket.ExternalIDValidator = ticketDescExternalID.Validators[0].(func(string) error)
 	// ticketDescNumber is the schema descriptor for number field.
 	ticketDescNumber := ticketFields[0].Descriptor()
 	// ticket.NumberValidator is a validator for the "number" field. It is called by the builders before save.

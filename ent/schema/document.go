@@ -17,7 +17,7 @@ import (
 type Document struct{ ent.Schema }
 
 func (Document) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}}
 }
 
 func (Document) Fields() []ent.Field {

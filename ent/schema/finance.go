@@ -19,7 +19,9 @@ import (
 // Customer is someone invoices are made out to.
 type Customer struct{ ent.Schema }
 
-func (Customer) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (Customer) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}, ExternalIDMixin{}}
+}
 
 func (Customer) Fields() []ent.Field {
 	return []ent.Field{
@@ -52,7 +54,9 @@ func (Customer) Policy() ent.Policy {
 // partially_paid -> paid, or void while nothing is paid.
 type Invoice struct{ ent.Schema }
 
-func (Invoice) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (Invoice) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}, ExternalIDMixin{}}
+}
 
 func (Invoice) Fields() []ent.Field {
 	return []ent.Field{
@@ -99,7 +103,9 @@ func (Invoice) Policy() ent.Policy {
 // Payment is money received against an issued invoice; refunds reduce it.
 type Payment struct{ ent.Schema }
 
-func (Payment) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (Payment) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}}
+}
 
 func (Payment) Fields() []ent.Field {
 	return []ent.Field{
@@ -168,7 +174,9 @@ func (PosSession) Policy() ent.Policy {
 // the tenders and the change given.
 type PosSale struct{ ent.Schema }
 
-func (PosSale) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (PosSale) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}}
+}
 
 func (PosSale) Fields() []ent.Field {
 	return []ent.Field{

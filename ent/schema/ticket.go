@@ -17,7 +17,7 @@ import (
 type Ticket struct{ ent.Schema }
 
 func (Ticket) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}, MetadataMixin{}, ExternalIDMixin{}}
 }
 
 func (Ticket) Fields() []ent.Field {

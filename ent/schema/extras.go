@@ -1,0 +1,43 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"entgo.io/ent/schema/mixin"
+)
+
+// Limits of an object's metadata (as Stripe's): keys and values are
+// strings; the service checks them and quotes them in its messages.
+const (
+	MaxMetadataKeys  = 50
+	MaxMetadataKey   = 40
+	MaxMetadataValue = 500
+	MaxExternalID    = 255
+)
+
+// MetadataMixin gives a business object metadata: an integration's own
+// key-value pairs, stored as a JSON object of strings and filterable by
+// key. Empty is null in the database and {} in the API.
+type MetadataMixin struct{ mixin.Schema }
+
+func (MetadataMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.JSON("metadata", map[string]string{}).Optional().Annotations(entgql.Type("JSON")),
+	}
+}
+
+// ExternalIDMixin gives an object the id another system knows it by,
+// unique per tenant + environment + type, so a sync can upsert by it.
+type ExternalIDMixin struct{ mixin.Schema }
+
+func (ExternalIDMixin) Fields() []ent.Field {
+	return []ent.Field{
+		limited(field.String("external_id").Optional().Nillable(), MaxExternalID),
+	}
+}
+
+func (ExternalIDMixin) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("tenant_id", "env", "external_id").Unique()}
+}

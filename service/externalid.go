@@ -1,0 +1,109 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/customer"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/ent/ticket"
+)
+
+// External ids: the id another system knows an object by (customers,
+// invoices, tickets), unique per tenant + environment + type, so that a
+// nightly sync upserts by it without a lookup.
+
+// checkExternalID checks an external id a client sends.
+func checkExternalID(v string, verr *ValidationError) {
+	switch {
+	case v == "":
+		verr.Add("external_id", "The external id cannot be empty; send null to remove it.")
+	case utf8.RuneCountInString(v) > schema.MaxExternalID:
+		verr.Add("external_id", "The external id is at most %d characters.", schema.MaxExternalID)
+	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0:
+		verr.Add("external_id", "The external id cannot hold spaces or control characters.")
+	}
+}
+
+// takenExternalID refuses an external id that another object of the type
+// holds already (the unique index is the last word, under a race).
+func takenExternalID(entity, v string, taken bool, err error) error {
+	if err != nil || !taken {
+		return err
+	}
+	return &ExternalIDTakenError{Invalid("external_id", "Another %s has the external id %q; update it with PUT /%ss/by-external-id/{external_id}.", entity, v, entity).(*ValidationError)}
+}
+
+// ExternalIDTakenError is the refusal of an external id in use: a field
+// error to the client, and to an upsert the sign that a concurrent one
+// created the object first.
+type ExternalIDTakenError struct{ *ValidationError }
+
+func (e *ExternalIDTakenError) Unwrap() error { return e.ValidationError }
+
+// Upsert creates the object of an external id when there is none and
+// updates it otherwise. Two concurrent upserts of a new id both try the
+// create; the unique index lets one win and the other runs again as the
+// update, so one object results. created tells which happened.
+func Upsert[T any](ctx context.Context, find func(context.Context) (uuid.UUID, bool, error), create func() (T, error), update func(uuid.UUID) (T, error)) (out T, created bool, err error) {
+	for attempt := 0; ; attempt++ {
+		id, found, err := find(ctx)
+		if err != nil {
+			return out, false, err
+		}
+		if found {
+			out, err = update(id)
+			var nf *NotFoundError
+			if errors.As(err, &nf) && attempt < 2 { // deleted meanwhile: create it again
+				continue
+			}
+			return out, false, err
+		}
+		out, err = create()
+		var taken *ExternalIDTakenError
+		if (errors.As(err, &taken) || ent.IsConstraintError(err) || errors.Is(err, ErrConflict)) && attempt < 2 {
+			continue // a concurrent upsert created it first
+		}
+		return out, err == nil, err
+	}
+}
+
+// byExternalID is the lookup of an upsert: whatever the caller may read
+// (the write that follows checks its own permission), in the caller's
+// tenant and environment.
+func byExternalID(ctx context.Context, reason string, first func(context.Context) (uuid.UUID, error)) (uuid.UUID, bool, error) {
+	id, err := first(schema.BypassPermissions(ctx, reason))
+	if ent.IsNotFound(err) {
+		return uuid.Nil, false, nil
+	}
+	return id, err == nil, err
+}
+
+// CustomerByExternalID finds the customer another system knows as id.
+func (s *Service) CustomerByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return byExternalID(ctx, "an upsert finds its customer by external id", s.Client.Customer.Query().Where(customer.ExternalID(id)).OnlyID)
+}
+
+// InvoiceByExternalID finds the invoice another system knows as id.
+func (s *Service) InvoiceByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return byExternalID(ctx, "an upsert finds its invoice by external id", s.Client.Invoice.Query().Where(invoice.ExternalID(id)).OnlyID)
+}
+
+// TicketByExternalID finds the ticket another system knows as id.
+func (s *Service) TicketByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return byExternalID(ctx, "an upsert finds its ticket by external id", s.Client.Ticket.Query().Where(ticket.ExternalID(id)).OnlyID)
+}
+
+// CheckExternalID refuses a malformed external id (a path's, say).
+func CheckExternalID(id string) error {
+	verr := &ValidationError{}
+	checkExternalID(id, verr)
+	return verr.OrNil()
+}
