@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
@@ -22,7 +23,8 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCusto
 	return once(ctx, r.Service, idempotent[*ent.Customer]{key: idempotencyKey, field: "createCustomer", args: input,
 		create: func() (*ent.Customer, error) {
 			return r.Service.CreateCustomer(ctx, service.CustomerInput{Name: service.Some(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
-				TaxID: opt(input.TaxID), Address: opt(input.Address), Currency: opt(input.Currency), Notes: opt(input.Notes)})
+				TaxID: opt(input.TaxID), Address: opt(input.Address), Currency: opt(input.Currency), Notes: opt(input.Notes),
+				Metadata: input.Metadata, ExternalID: opt(input.ExternalID)})
 		}, replay: reread(ctx, r.Client.Customer.Get)})
 }
 
@@ -31,8 +33,7 @@ func (r *mutationResolver) UpdateCustomer(ctx context.Context, id uuid.UUID, inp
 	if err := policy.Require(ctx, policy.CustomersUpdate); err != nil {
 		return nil, err
 	}
-	return r.Service.UpdateCustomer(ctx, id, service.CustomerInput{Name: opt(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
-		TaxID: opt(input.TaxID), Address: opt(input.Address), Currency: opt(input.Currency), Notes: opt(input.Notes)})
+	return r.Service.UpdateCustomer(ctx, id, customerUpdate(input))
 }
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
@@ -43,10 +44,45 @@ func (r *mutationResolver) DeleteCustomer(ctx context.Context, id uuid.UUID) (bo
 	return deleted(r.Service.DeleteCustomer(ctx, id))
 }
 
+// UpsertCustomer is the resolver for the upsertCustomer field.
+func (r *mutationResolver) UpsertCustomer(ctx context.Context, externalID string, input UpdateCustomerInput) (*UpsertCustomerPayload, error) {
+	if input.ExternalID.IsSet() {
+		return nil, service.Invalid("externalId", "Name the external id once, as the externalId argument.")
+	}
+	in := customerUpdate(input)
+	c, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+		return r.Service.CustomerByExternalID(ctx, externalID)
+	},
+		func() (*ent.Customer, error) {
+			if err := policy.Require(ctx, policy.CustomersCreate); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Some(externalID)
+			return r.Service.CreateCustomer(ctx, in)
+		},
+		func(id uuid.UUID) (*ent.Customer, error) {
+			if err := policy.Require(ctx, policy.CustomersUpdate); err != nil {
+				return nil, err
+			}
+			return r.Service.UpdateCustomer(ctx, id, in)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &UpsertCustomerPayload{Customer: c, Created: created}, nil
+}
+
 // Search is the resolver for the search field.
 func (r *customerWhereInputResolver) Search(ctx context.Context, obj *ent.CustomerWhereInput, data *string) error {
 	if q := text(data); q != "" {
 		obj.AddPredicates(service.CustomerSearch(q))
 	}
 	return nil
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *customerWhereInputResolver) Metadata(ctx context.Context, obj *ent.CustomerWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.Customer](data)
+	obj.AddPredicates(ps...)
+	return err
 }

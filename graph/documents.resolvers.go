@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
@@ -23,11 +24,11 @@ func (r *documentResolver) DownloadURL(ctx context.Context, obj *ent.Document) (
 }
 
 // UploadDocument is the resolver for the uploadDocument field.
-func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title string, category string, tags []string, idempotencyKey *string) (*ent.Document, error) {
+func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title string, category string, tags []string, metadata service.MetadataInput, idempotencyKey *string) (*ent.Document, error) {
 	if err := policy.Require(ctx, policy.DocumentsUpload); err != nil {
 		return nil, err
 	}
-	meta := service.DocumentMeta{Title: title, Category: category, Tags: tags}
+	meta := service.DocumentMeta{Title: title, Category: category, Tags: tags, Metadata: metadata}
 	content := io.Reader(file.File)
 	return once(ctx, r.Service, idempotent[*ent.Document]{key: idempotencyKey, field: "uploadDocument", args: meta, content: &content,
 		create: func() (*ent.Document, error) {
@@ -45,7 +46,7 @@ func (r *mutationResolver) UpdateDocument(ctx context.Context, id uuid.UUID, inp
 	if err := policy.Require(ctx, policy.DocumentsUpdate); err != nil {
 		return nil, err
 	}
-	in := service.UpdateDocumentInput{Title: opt(input.Title), Category: opt(input.Category)}
+	in := service.UpdateDocumentInput{Title: opt(input.Title), Category: opt(input.Category), Metadata: input.Metadata}
 	if input.Tags != nil {
 		in.Tags = service.Some(input.Tags)
 	}
@@ -90,4 +91,11 @@ func (r *documentWhereInputResolver) Tag(ctx context.Context, obj *ent.DocumentW
 		obj.AddPredicates(service.DocumentTagged(*data))
 	}
 	return nil
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *documentWhereInputResolver) Metadata(ctx context.Context, obj *ent.DocumentWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.Document](data)
+	obj.AddPredicates(ps...)
+	return err
 }

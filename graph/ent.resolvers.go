@@ -178,6 +178,16 @@ func (r *Resolver) InvoiceWhereInput() InvoiceWhereInputResolver {
 	return &invoiceWhereInputResolver{r}
 }
 
+// PaymentWhereInput returns PaymentWhereInputResolver implementation.
+func (r *Resolver) PaymentWhereInput() PaymentWhereInputResolver {
+	return &paymentWhereInputResolver{r}
+}
+
+// PosSaleWhereInput returns PosSaleWhereInputResolver implementation.
+func (r *Resolver) PosSaleWhereInput() PosSaleWhereInputResolver {
+	return &posSaleWhereInputResolver{r}
+}
+
 // TicketWhereInput returns TicketWhereInputResolver implementation.
 func (r *Resolver) TicketWhereInput() TicketWhereInputResolver { return &ticketWhereInputResolver{r} }
 
@@ -192,5 +202,7 @@ type (
 	customerWhereInputResolver struct{ *Resolver }
 	documentWhereInputResolver struct{ *Resolver }
 	invoiceWhereInputResolver  struct{ *Resolver }
+	paymentWhereInputResolver  struct{ *Resolver }
+	posSaleWhereInputResolver  struct{ *Resolver }
 	ticketWhereInputResolver   struct{ *Resolver }
 )

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -73,7 +74,8 @@ func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoic
 	return once(ctx, r.Service, idempotent[*ent.Invoice]{key: idempotencyKey, field: "createInvoice", args: input,
 		create: func() (*ent.Invoice, error) {
 			return r.Service.CreateInvoice(ctx, service.InvoiceInput{CustomerID: opt(input.CustomerID), Currency: opt(input.Currency),
-				Items: service.Some(priceItems(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes)})
+				Items: service.Some(priceItems(input.Items)), DueDate: opt(input.DueDate), Notes: opt(input.Notes),
+				Metadata: input.Metadata, ExternalID: opt(input.ExternalID)})
 		}, replay: reread(ctx, r.Client.Invoice.Get)})
 }
 
@@ -82,12 +84,7 @@ func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, inpu
 	if err := policy.Require(ctx, policy.InvoicesUpdate); err != nil {
 		return nil, err
 	}
-	in := service.InvoiceInput{CustomerID: omittable[uuid.UUID](input.CustomerID), Currency: opt(input.Currency),
-		DueDate: omittable[string](input.DueDate), Notes: opt(input.Notes)}
-	if input.Items != nil {
-		in.Items = service.Some(priceItems(input.Items))
-	}
-	return r.Service.UpdateInvoice(ctx, id, in)
+	return r.Service.UpdateInvoice(ctx, id, invoiceUpdate(input))
 }
 
 // IssueInvoice is the resolver for the issueInvoice field.
@@ -106,6 +103,34 @@ func (r *mutationResolver) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.
 	return r.Service.VoidInvoice(ctx, id)
 }
 
+// UpsertInvoice is the resolver for the upsertInvoice field.
+func (r *mutationResolver) UpsertInvoice(ctx context.Context, externalID string, input UpdateInvoiceInput) (*UpsertInvoicePayload, error) {
+	if input.ExternalID.IsSet() {
+		return nil, service.Invalid("externalId", "Name the external id once, as the externalId argument.")
+	}
+	in := invoiceUpdate(input)
+	i, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+		return r.Service.InvoiceByExternalID(ctx, externalID)
+	},
+		func() (*ent.Invoice, error) {
+			if err := policy.Require(ctx, policy.InvoicesCreate); err != nil {
+				return nil, err
+			}
+			in.ExternalID = service.Some(externalID)
+			return r.Service.CreateInvoice(ctx, in)
+		},
+		func(id uuid.UUID) (*ent.Invoice, error) {
+			if err := policy.Require(ctx, policy.InvoicesUpdate); err != nil {
+				return nil, err
+			}
+			return r.Service.UpdateInvoice(ctx, id, in)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &UpsertInvoicePayload{Invoice: i, Created: created}, nil
+}
+
 // Overdue is the resolver for the overdue field.
 func (r *invoiceWhereInputResolver) Overdue(ctx context.Context, obj *ent.InvoiceWhereInput, data *bool) error {
 	switch {
@@ -116,4 +141,11 @@ func (r *invoiceWhereInputResolver) Overdue(ctx context.Context, obj *ent.Invoic
 		obj.AddPredicates(invoice.Not(service.InvoiceOverdue(time.Now())))
 	}
 	return nil
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *invoiceWhereInputResolver) Metadata(ctx context.Context, obj *ent.InvoiceWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.Invoice](data)
+	obj.AddPredicates(ps...)
+	return err
 }

@@ -17,6 +17,10 @@ type CreateCustomerInput struct {
 	Address  *string `json:"address,omitempty"`
 	Currency *string `json:"currency,omitempty"`
 	Notes    *string `json:"notes,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// The id in another system, unique per tenant, environment and type.
+	ExternalID *string `json:"externalId,omitempty"`
 }
 
 type CreateInvoiceInput struct {
@@ -26,6 +30,10 @@ type CreateInvoiceInput struct {
 	// YYYY-MM-DD
 	DueDate *string `json:"dueDate,omitempty"`
 	Notes   *string `json:"notes,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// The id in another system, unique per tenant, environment and type.
+	ExternalID *string `json:"externalId,omitempty"`
 }
 
 type CreatePosSaleInput struct {
@@ -33,6 +41,8 @@ type CreatePosSaleInput struct {
 	CustomerID *uuid.UUID        `json:"customerId,omitempty"`
 	Items      []*ItemInput      `json:"items"`
 	Tenders    []*service.Tender `json:"tenders"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
 }
 
 // A page of events; endCursor resumes after the last one (set on the last page too, ascending).
@@ -84,6 +94,10 @@ type UpdateCustomerInput struct {
 	Address  *string `json:"address,omitempty"`
 	Currency *string `json:"currency,omitempty"`
 	Notes    *string `json:"notes,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// null removes the external id; leave it out to keep it.
+	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
 }
 
 type UpdateDocumentInput struct {
@@ -91,6 +105,8 @@ type UpdateDocumentInput struct {
 	Category *string `json:"category,omitempty"`
 	// Replaces the tags.
 	Tags []string `json:"tags,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
 }
 
 // Edits a draft invoice; left-out fields stay.
@@ -103,6 +119,10 @@ type UpdateInvoiceInput struct {
 	// YYYY-MM-DD; null clears it.
 	DueDate graphql.Omittable[*string] `json:"dueDate,omitempty"`
 	Notes   *string                    `json:"notes,omitempty"`
+	// Merged into the invoice's; a null value deletes its key. Allowed after the draft too.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// null removes the external id; leave it out to keep it.
+	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
 }
 
 type UpdateTicketInput struct {
@@ -113,6 +133,42 @@ type UpdateTicketInput struct {
 	RequesterID *uuid.UUID `json:"requesterId,omitempty"`
 	// null unassigns; leave it out to keep the assignee.
 	AssigneeID graphql.Omittable[*uuid.UUID] `json:"assigneeId,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// null removes the external id; leave it out to keep it.
+	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
+}
+
+type UpsertCustomerPayload struct {
+	Customer *ent.Customer `json:"customer"`
+	// true when this call created it.
+	Created bool `json:"created"`
+}
+
+type UpsertInvoicePayload struct {
+	Invoice *ent.Invoice `json:"invoice"`
+	// true when this call created it.
+	Created bool `json:"created"`
+}
+
+// upsertTicket's fields: those of CreateTicketInput to create, of UpdateTicketInput to update.
+type UpsertTicketInput struct {
+	Title       *string `json:"title,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Priority    *string `json:"priority,omitempty"`
+	// Only when it updates.
+	Status      *string    `json:"status,omitempty"`
+	RequesterID *uuid.UUID `json:"requesterId,omitempty"`
+	// Only when it creates: the requester by a member's email.
+	RequesterEmail *string               `json:"requesterEmail,omitempty"`
+	AssigneeID     *uuid.UUID            `json:"assigneeId,omitempty"`
+	Metadata       service.MetadataInput `json:"metadata,omitempty"`
+}
+
+type UpsertTicketPayload struct {
+	Ticket *ent.Ticket `json:"ticket"`
+	// true when this call created it.
+	Created bool `json:"created"`
 }
 
 // An endpoint with its secret (whsec_…), shown only when created or rotated.

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -55,4 +56,11 @@ func (r *paymentResolver) Invoice(ctx context.Context, obj *ent.Payment) (*ent.I
 		return nil, err
 	}
 	return belongsTo(ctx, obj, paymentID, func(p *ent.Payment) (uuid.UUID, bool) { return p.InvoiceID, true }, r.invoices, invoiceID)
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *paymentWhereInputResolver) Metadata(ctx context.Context, obj *ent.PaymentWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.Payment](data)
+	obj.AddPredicates(ps...)
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -42,7 +43,7 @@ func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSal
 	for i, t := range input.Tenders {
 		tenders[i] = *t
 	}
-	in := service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: priceItems(input.Items), Tenders: tenders}
+	in := service.SaleInput{SessionID: &input.SessionID, CustomerID: input.CustomerID, Items: priceItems(input.Items), Tenders: tenders, Metadata: input.Metadata}
 	return once(ctx, r.Service, idempotent[*ent.PosSale]{key: idempotencyKey, field: "createPosSale", args: in,
 		create: func() (*ent.PosSale, error) {
 			sale, err := r.Service.CreateSale(ctx, in)
@@ -157,4 +158,11 @@ func (r *posSessionResolver) OverShort(ctx context.Context, obj *ent.PosSession)
 	}
 	v := money.FormatMinorIn(obj.Currency, *d)
 	return &v, nil
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *posSaleWhereInputResolver) Metadata(ctx context.Context, obj *ent.PosSaleWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.PosSale](data)
+	obj.AddPredicates(ps...)
+	return err
 }

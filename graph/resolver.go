@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"entgo.io/ent/dialect/sql"
 	"context"
 	"strings"
 
@@ -192,4 +193,20 @@ func intOr(p *int, def int) int {
 		return def
 	}
 	return *p
+}
+
+// metadataFilter is a where input's metadata: every key must have its
+// value (REST's metadata[key]=value).
+func metadataFilter[P ~func(*sql.Selector)](data service.MetadataInput) ([]P, error) {
+	verr := &service.ValidationError{}
+	want := make(map[string]string, len(data))
+	for k, v := range data {
+		if v == nil {
+			verr.Add("metadata", "Filter values are strings; %q is null.", k)
+			continue
+		}
+		want[k] = *v
+	}
+	ps := service.MetadataFilter[P](want, verr)
+	return ps, verr.OrNil()
 }

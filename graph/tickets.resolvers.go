@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
@@ -29,7 +30,8 @@ func (r *mutationResolver) UpdateTicket(ctx context.Context, id uuid.UUID, input
 		return nil, err
 	}
 	return r.Service.UpdateTicket(ctx, id, service.UpdateTicketInput{Title: opt(input.Title), Description: opt(input.Description),
-		Priority: opt(input.Priority), Status: opt(input.Status), RequesterID: opt(input.RequesterID), AssigneeID: omittable[uuid.UUID](input.AssigneeID)})
+		Priority: opt(input.Priority), Status: opt(input.Status), RequesterID: opt(input.RequesterID), AssigneeID: omittable[uuid.UUID](input.AssigneeID),
+		Metadata: input.Metadata, ExternalID: omittable[string](input.ExternalID)})
 }
 
 // DeleteTicket is the resolver for the deleteTicket field.
@@ -38,6 +40,38 @@ func (r *mutationResolver) DeleteTicket(ctx context.Context, id uuid.UUID) (bool
 		return false, err
 	}
 	return deleted(r.Service.DeleteTicket(ctx, id))
+}
+
+// UpsertTicket is the resolver for the upsertTicket field.
+func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, input UpsertTicketInput) (*UpsertTicketPayload, error) {
+	t, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+		return r.Service.TicketByExternalID(ctx, externalID)
+	},
+		func() (*ent.Ticket, error) {
+			if err := policy.Require(ctx, policy.TicketsCreate); err != nil {
+				return nil, err
+			}
+			if input.Status != nil {
+				return nil, service.Invalid("status", "A new ticket opens as open; set the status once it exists.")
+			}
+			in := service.CreateTicketInput{Title: text(input.Title), Description: text(input.Description), Priority: text(input.Priority),
+				RequesterID: input.RequesterID, RequesterEmail: text(input.RequesterEmail), AssigneeID: input.AssigneeID, ExternalID: &externalID, Metadata: input.Metadata}
+			return r.Service.CreateTicket(ctx, in)
+		},
+		func(id uuid.UUID) (*ent.Ticket, error) {
+			if err := policy.Require(ctx, policy.TicketsUpdate); err != nil {
+				return nil, err
+			}
+			if input.RequesterEmail != nil {
+				return nil, service.Invalid("requesterEmail", "requesterEmail names the requester of a new ticket; to change it give requesterId.")
+			}
+			return r.Service.UpdateTicket(ctx, id, service.UpdateTicketInput{Title: opt(input.Title), Description: opt(input.Description),
+				Priority: opt(input.Priority), Status: opt(input.Status), RequesterID: opt(input.RequesterID), AssigneeID: opt(input.AssigneeID), Metadata: input.Metadata})
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &UpsertTicketPayload{Ticket: t, Created: created}, nil
 }
 
 // AddTicketComment is the resolver for the addTicketComment field.
@@ -62,4 +96,11 @@ func (r *ticketWhereInputResolver) Search(ctx context.Context, obj *ent.TicketWh
 		obj.AddPredicates(service.TicketSearch(q))
 	}
 	return nil
+}
+
+// Metadata is the resolver for the metadata field.
+func (r *ticketWhereInputResolver) Metadata(ctx context.Context, obj *ent.TicketWhereInput, data service.MetadataInput) error {
+	ps, err := metadataFilter[predicate.Ticket](data)
+	obj.AddPredicates(ps...)
+	return err
 }
