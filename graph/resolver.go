@@ -1,8 +1,8 @@
 package graph
 
 import (
-	"entgo.io/ent/dialect/sql"
 	"context"
+	"entgo.io/ent/dialect/sql"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"

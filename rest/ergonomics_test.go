@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/internal/testenv"
@@ -496,5 +498,29 @@ func TestConcurrentUpsertsMakeOneObject(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d concurrent upserts of one new external id: one 201, %d 200, one object (%s)", path, n, n-1, testenv.Kind())
+	}
+}
+
+// TestExpandNeverCrossesTenantsOrEnvironments: even an invoice whose
+// customer_id names another tenant's or environment's customer (which
+// the API never lets one write) embeds null, not that customer.
+func TestExpandNeverCrossesTenantsOrEnvironments(t *testing.T) {
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}
+	own := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Own"}, h), 201).Str("data.id")
+	inv := f.Expect(f.Do("POST", sandbox+"/invoices", map[string]any{"customer_id": own, "currency": "EUR", "items": items}, h), 201).Str("data.id")
+	for name, foreign := range map[string]string{
+		"live":   f.Expect(f.Do("POST", live+"/customers", map[string]any{"name": "Live twin"}, testenv.Key(f.liveA)), 201).Str("data.id"),
+		"globex": f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Globex"}, testenv.Key(f.sandboxB)), 201).Str("data.id"),
+	} {
+		if _, err := f.App.DB.Client.Invoice.UpdateOneID(uuid.MustParse(inv)).SetCustomerID(uuid.MustParse(foreign)).Save(privacy.DecisionContext(f.Ctx, privacy.Allow)); err != nil {
+			t.Fatal(err)
+		}
+		one := f.Expect(f.Do("GET", sandbox+"/invoices/"+inv+"?expand=customer", nil, h), 200)
+		list := f.Expect(f.Do("GET", sandbox+"/invoices?expand=customer", nil, h), 200).List()
+		if one.Get("data.customer") != nil || one.Str("data.customer_id") != foreign || len(list) != 1 || testenv.Dig(list[0], "customer") != nil {
+			t.Fatalf("expand reached the %s customer: %s %v", name, one.Raw, list)
+		}
 	}
 }
