@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/internal/jsonwire"
 )
 
@@ -91,4 +94,24 @@ func checkIfMatch(ctx context.Context, entity string, view any) error {
 // BadPrecondition refuses a malformed If-Match or If-None-Match header.
 func BadPrecondition(header string) error {
 	return Fail(KindBadRequest, "bad_precondition", "%s must be \"*\" or a list of entity tags such as W/\"5d41402abc4b2a76b9719d91\".", header)
+}
+
+// lockRow reads the row a change applies to: locked on PostgreSQL until
+// the transaction ends, so concurrent changes of it queue, and held to
+// the request's If-Match (checked against view, the object's GET).
+func lockRow[T, V any, Q interface {
+	ForUpdate(...sql.LockOption) Q
+	Only(context.Context) (T, error)
+}](s *Service, ctx context.Context, q Q, entity string, view func(T) V) (T, error) {
+	if s.rowLocks() {
+		q = q.ForUpdate()
+	}
+	row, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return row, &NotFoundError{Entity: entity}
+	}
+	if err != nil {
+		return row, err
+	}
+	return row, checkIfMatch(ctx, entity, view(row))
 }

@@ -179,21 +179,9 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 	return out, err
 }
 
-// lockCustomer reads a customer for a change (its row locked on
-// PostgreSQL) and holds it to the request's If-Match.
+// lockCustomer reads a customer for a change.
 func (s *Service) lockCustomer(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Customer, error) {
-	q := tx.Customer.Query().Where(customer.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	c, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "customer"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return c, checkIfMatch(ctx, "customer", CustomerObject(c))
+	return lockRow(s, ctx, tx.Customer.Query().Where(customer.ID(id)), "customer", CustomerObject)
 }
 
 func getCustomer(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Customer, error) {

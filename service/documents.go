@@ -369,21 +369,9 @@ func (s *Service) DeleteDocument(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// lockDocument reads a document for a change (its row locked on
-// PostgreSQL) and holds it to the request's If-Match.
+// lockDocument reads a document for a change.
 func (s *Service) lockDocument(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Document, error) {
-	q := tx.Document.Query().Where(document.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	d, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "document"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return d, checkIfMatch(ctx, "document", DocumentObject(d))
+	return lockRow(s, ctx, tx.Document.Query().Where(document.ID(id)), "document", DocumentObject)
 }
 
 // OpenDocument opens a document's bytes for download.

@@ -132,22 +132,10 @@ func invoiceAudit(i *ent.Invoice) map[string]any {
 		"paid_minor": i.PaidMinor, "customer_id": i.CustomerID, "due_date": i.DueDate, "lines": len(i.Lines)}
 }
 
-// lockInvoice reads an invoice for a change, locking its row on
-// PostgreSQL so that concurrent payments and issues queue, and holds it to
-// the request's If-Match.
+// lockInvoice reads an invoice for a change: concurrent payments and
+// issues of it queue.
 func (s *Service) lockInvoice(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Invoice, error) {
-	q := tx.Invoice.Query().Where(invoice.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	i, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "invoice"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return i, checkIfMatch(ctx, "invoice", InvoiceObject(i))
+	return lockRow(s, ctx, tx.Invoice.Query().Where(invoice.ID(id)), "invoice", InvoiceObject)
 }
 
 // GetInvoice reads one invoice.

@@ -96,16 +96,10 @@ func (s *Service) OpenSession(ctx context.Context, in OpenSessionInput) (*ent.Po
 	return out, err
 }
 
+// lockSession reads a register session for a change: its sales and its
+// close queue.
 func (s *Service) lockSession(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.PosSession, error) {
-	q := tx.PosSession.Query().Where(possession.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	p, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "POS session"}
-	}
-	return p, err
+	return lockRow(s, ctx, tx.PosSession.Query().Where(possession.ID(id)), "POS session", SessionObject)
 }
 
 // SessionExpected is the cash that should be in the drawer.

@@ -185,21 +185,9 @@ func (s *Service) GetTicket(ctx context.Context, id uuid.UUID) (*ent.Ticket, err
 	return getTicket(ctx, s.Client, id)
 }
 
-// lockTicket reads a ticket for a change (its row locked on PostgreSQL)
-// and holds it to the request's If-Match.
+// lockTicket reads a ticket for a change.
 func (s *Service) lockTicket(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.Ticket, error) {
-	q := tx.Ticket.Query().Where(ticket.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	t, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "ticket"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return t, checkIfMatch(ctx, "ticket", TicketObject(t))
+	return lockRow(s, ctx, tx.Ticket.Query().Where(ticket.ID(id)), "ticket", TicketObject)
 }
 
 func getTicket(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Ticket, error) {

@@ -140,21 +140,9 @@ func getEndpoint(ctx context.Context, c *ent.Client, id uuid.UUID) (*ent.Webhook
 	return ep, err
 }
 
-// lockEndpoint reads an endpoint for a change (its row locked on
-// PostgreSQL) and holds it to the request's If-Match.
+// lockEndpoint reads an endpoint for a change.
 func (s *Service) lockEndpoint(ctx context.Context, tx *ent.Tx, id uuid.UUID) (*ent.WebhookEndpoint, error) {
-	q := tx.WebhookEndpoint.Query().Where(webhookendpoint.ID(id))
-	if s.rowLocks() {
-		q.ForUpdate()
-	}
-	ep, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, &NotFoundError{Entity: "webhook endpoint"}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ep, checkIfMatch(ctx, "webhook endpoint", WebhookEndpointObject(ep))
+	return lockRow(s, ctx, tx.WebhookEndpoint.Query().Where(webhookendpoint.ID(id)), "webhook endpoint", WebhookEndpointObject)
 }
 
 // UpdateWebhookEndpoint edits an endpoint. The editor becomes its owner
