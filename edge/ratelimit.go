@@ -18,19 +18,22 @@ import (
 func (s *server) limitCredential(c *gin.Context) {
 	v := policy.FromContext(c.Request.Context())
 	key, l := "cred:"+v.Credential(), ratelimit.PerMinute(Tenant(c).RateLimit)
-	if !s.allow(c, key, l, 1) {
+	r, ok := s.allowed(c, key, l, 1)
+	if !ok {
 		return
 	}
-	charge := func(ctx context.Context, n int) error {
-		if c.Writer.Written() { // too late to tell the client; charge nothing
-			return nil
+	last := budgetOf(r)
+	charge := func(ctx context.Context, n int) (Budget, error) {
+		if n == 0 || c.Writer.Written() { // nothing to charge, or too late to tell the client
+			return last, nil
 		}
 		r, refused := s.spend(ctx, key, l, n, RequestID(c))
 		rateHeaders(c, r, refused)
 		if refused != nil {
-			return refused
+			return last, refused
 		}
-		return nil
+		last = budgetOf(r)
+		return last, nil
 	}
 	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), chargeKey{}, charge))
 	c.Next()
@@ -38,17 +41,37 @@ func (s *server) limitCredential(c *gin.Context) {
 
 type chargeKey struct{}
 
+// charger is what Charge calls: the budget of a request's (or a
+// socket's) credential.
+type charger = func(ctx context.Context, n int) (Budget, error)
+
+// Budget is what is left of a credential's rate budget after a charge.
+type Budget struct {
+	Limit, Remaining int
+	Reset            time.Time // when the budget is full again
+}
+
+func budgetOf(r *ratelimit.Result) Budget {
+	if r == nil { // the limiter is away: nothing known
+		return Budget{}
+	}
+	return Budget{Limit: r.Limit, Remaining: r.Remaining, Reset: time.Now().Add(r.ResetAfter).Truncate(time.Second)}
+}
+
 // Charge spends n more requests of the budget of ctx's credential (a
 // GraphQL operation's computed cost, an operation started in an open
 // socket); a negative n gives requests back (an answer that costs
-// nothing, such as a 304). Over HTTP the rate-limit headers follow. The
-// refusal is a rate_limited Problem for the caller to return; nothing is
-// charged then. Nil where no budget applies.
-func Charge(ctx context.Context, n int) error {
-	if ch, ok := ctx.Value(chargeKey{}).(func(context.Context, int) error); ok && n != 0 {
-		return ch(ctx, n)
+// nothing, such as a 304), and 0 only tells the budget. Over HTTP the
+// rate-limit headers follow. The refusal is a rate_limited Problem for
+// the caller to return; nothing is charged then. ok is false where no
+// budget applies.
+func Charge(ctx context.Context, n int) (b Budget, ok bool, err error) {
+	ch, ok := ctx.Value(chargeKey{}).(charger)
+	if !ok {
+		return Budget{}, false, nil
 	}
-	return nil
+	b, err = ch(ctx, n)
+	return b, b.Limit > 0, err
 }
 
 // limitIP applies a per-client-address budget (public routes).
@@ -57,21 +80,21 @@ func (s *server) limitIP(l ratelimit.Limit, scope string) gin.HandlerFunc {
 }
 
 func (s *server) limit(c *gin.Context, key string, l ratelimit.Limit) {
-	if s.allow(c, key, l, 1) {
+	if _, ok := s.allowed(c, key, l, 1); ok {
 		c.Next()
 	}
 }
 
-// allow charges n requests to key's budget, sets the rate-limit headers
+// allowed charges n requests to key's budget, sets the rate-limit headers
 // and, when the budget is spent, fails the request and reports false.
-func (s *server) allow(c *gin.Context, key string, l ratelimit.Limit, n int) bool {
+func (s *server) allowed(c *gin.Context, key string, l ratelimit.Limit, n int) (*ratelimit.Result, bool) {
 	r, refused := s.spend(c.Request.Context(), key, l, n, RequestID(c))
 	rateHeaders(c, r, refused)
 	if refused != nil {
 		Fail(c, refused)
-		return false
+		return r, false
 	}
-	return true
+	return r, true
 }
 
 // rateHeaders tells the client its budget after a charge.

@@ -40,7 +40,10 @@ func (s *server) forSockets(socket http.Handler, env policy.Env) gin.HandlerFunc
 			c.Next()
 			return
 		}
-		if !s.transportOK(c, env, true) || !s.allow(c, "socket:"+c.ClientIP(), s.cfg.PublicLimit, 1) {
+		if !s.transportOK(c, env, true) {
+			return
+		}
+		if _, ok := s.allowed(c, "socket:"+c.ClientIP(), s.cfg.PublicLimit, 1); !ok {
 			return
 		}
 		// The server's deadlines are for requests that end; a socket does not.
@@ -80,13 +83,14 @@ func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env
 		return ctx, err
 	}
 	v.RequestID = RequestID(c)
-	charge := func(ctx context.Context, n int) error {
-		if _, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), n, v.RequestID); refused != nil {
-			return refused
+	var charge charger = func(ctx context.Context, n int) (Budget, error) {
+		r, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), n, v.RequestID)
+		if refused != nil {
+			return Budget{}, refused
 		}
-		return nil
+		return budgetOf(r), nil
 	}
-	if err := charge(ctx, 1); err != nil {
+	if _, err := charge(ctx, 1); err != nil {
 		return ctx, err
 	}
 	return context.WithValue(policy.NewContext(ctx, v), chargeKey{}, charge), nil

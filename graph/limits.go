@@ -96,14 +96,20 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	}
 	// The request paid one already at the edge; the rest of its points now,
 	// before anything runs.
-	if err := edge.Charge(ctx, RatePoints(c.complexity)-1); err != nil {
+	budget, known, err := edge.Charge(ctx, RatePoints(c.complexity)-1)
+	if err != nil {
 		p := service.ProblemOf(err)
 		e := gqlerror.Errorf("%s", p.Message)
 		e.Extensions = extensions(p)
 		return e
 	}
+	if known {
+		oc.Stats.SetExtension(budgetStatsKey, budget)
+	}
 	return nil
 }
+
+const budgetStatsKey = "rateLimit"
 
 // CostPerPoint is how much computed cost one request of the rate budget
 // buys: an operation spends ceil(cost / CostPerPoint) requests, at least
@@ -304,8 +310,9 @@ func nulError(path string) *gqlerror.Error {
 
 // costReport adds extensions.cost = {requested, limit, ratePoints} to every
 // response, as Shopify does, so clients see how close they are to the
-// limit and what the operation spent of the rate budget (whose remainder
-// the X-RateLimit headers tell).
+// limit and what the operation spent of the rate budget, and
+// extensions.rateLimit = {limit, remaining, resetAt}: what is left of it
+// (as the X-RateLimit headers tell).
 type costReport struct{}
 
 var (
@@ -325,6 +332,12 @@ func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cost"] = map[string]int{"requested": stats.Requested, "limit": stats.Limit, "ratePoints": RatePoints(stats.Requested)}
+	}
+	if b, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(budgetStatsKey).(edge.Budget); ok {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["rateLimit"] = map[string]any{"limit": b.Limit, "remaining": b.Remaining, "resetAt": b.Reset.UTC().Format(time.RFC3339)}
 	}
 	return resp
 }

@@ -35,12 +35,18 @@ func TestGraphQLSpendsTheRateBudgetByCost(t *testing.T) {
 	if p := testenv.Dig(cheap.Body, "extensions.cost.ratePoints"); p != 1.0 || remaining(cheap) != 11 {
 		t.Fatalf("a cheap query: points %v, remaining %d: %s", p, remaining(cheap), cheap.Raw)
 	}
+	if testenv.Dig(cheap.Body, "extensions.rateLimit.remaining") != 11.0 || testenv.Dig(cheap.Body, "extensions.rateLimit.limit") != 12.0 || testenv.Dig(cheap.Body, "extensions.rateLimit.resetAt") == nil {
+		t.Fatalf("extensions.rateLimit: %s", cheap.Raw)
+	}
 	big := "{ tickets(first: 100) { edges { node { id title status priority createdAt } } } }"
 	r := e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": big}, h), 200)
 	cost := int(testenv.Dig(r.Body, "extensions.cost.requested").(float64))
 	points := graph.RatePoints(cost)
 	if points < 2 || testenv.Dig(r.Body, "extensions.cost.ratePoints") != float64(points) || remaining(r) > 11-points {
 		t.Fatalf("cost %d, %d points: remaining %d after 11: %s", cost, points, remaining(r), r.Raw)
+	}
+	if testenv.Dig(r.Body, "extensions.rateLimit.remaining") != float64(remaining(r)) {
+		t.Fatalf("extensions.rateLimit disagrees with X-RateLimit-Remaining: %s %v", r.Raw, r.Header)
 	}
 	left := remaining(r)
 	if left >= points {

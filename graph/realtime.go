@@ -149,7 +149,8 @@ func admitOnSocket(ctx context.Context) error {
 	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Subscription {
 		return service.Fail(service.KindBadRequest, "subscriptions_only", "Only subscriptions are served over the socket: send queries and mutations with POST /graphql.")
 	}
-	return edge.Charge(ctx, 1)
+	_, _, err := edge.Charge(ctx, 1)
+	return err
 }
 
 // socketInit authenticates connection_init's payload as the edge

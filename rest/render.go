@@ -62,7 +62,7 @@ func write(c *gin.Context, status int, data, meta []byte) {
 		}
 		c.Header("ETag", tag)
 		if tags, ok := service.ParseETags(c.GetHeader("If-None-Match")); ok && service.ETagMatches(tags, tag) {
-			_ = edge.Charge(c.Request.Context(), -1)
+			_, _, _ = edge.Charge(c.Request.Context(), -1)
 			c.Status(http.StatusNotModified)
 			return
 		}
