@@ -55,10 +55,10 @@ func respondList(c *gin.Context, data any, meta Meta) {
 // If-None-Match the answer is a 304 with no body, which is given back to
 // the rate limit.
 func write(c *gin.Context, status int, data, meta []byte) {
-	if status == http.StatusOK && c.Request.Method == http.MethodGet {
+	if status == http.StatusOK && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
 		tag := service.ETag(data)
 		if meta != nil {
-			tag = service.ETag(append(append(data[:len(data):len(data)], ','), meta...))
+			tag = service.ETag(data, []byte{','}, meta)
 		}
 		c.Header("ETag", tag)
 		if tags, ok := service.ParseETags(c.GetHeader("If-None-Match")); ok && service.ETagMatches(tags, tag) {

@@ -20,9 +20,14 @@ import (
 // locked on PostgreSQL): a stale tag never overwrites, even when two
 // writers race.
 
-// ETag is the weak entity tag of a JSON representation.
-func ETag(representation []byte) string {
-	sum := sha256.Sum256(representation)
+// ETag is the weak entity tag of a JSON representation (in parts: a
+// list's data and meta).
+func ETag(representation ...[]byte) string {
+	h := sha256.New()
+	for _, part := range representation {
+		h.Write(part)
+	}
+	sum := h.Sum(nil)
 	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
