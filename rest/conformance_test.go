@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cienerp/cienerp/internal/testenv"
@@ -58,9 +59,14 @@ func TestOAuthClientLibrary(t *testing.T) {
 	}
 }
 
-// redoclyWarningsLeft are the recommended ruleset's warnings we keep, and
-// why: the API has no public license to name.
-var redoclyWarningsLeft = map[string]bool{"info-license": true}
+// warningLeft reports the recommended ruleset's warnings we keep, and
+// why: the API has no public license to name; and /invoices/{id}/issue
+// beside /invoices/by-external-id/{external_id} only look ambiguous: an
+// id is a UUID, never the literal by-external-id, which the router
+// matches first.
+func warningLeft(rule, message string) bool {
+	return rule == "info-license" || rule == "no-ambiguous-paths" && strings.Contains(message, "/by-external-id/{external_id}`")
+}
 
 // TestOpenAPIDocumentLints runs Redocly's linter (recommended rules) on
 // the served document: no errors, and no warnings but those listed above.
@@ -89,7 +95,7 @@ func TestOpenAPIDocumentLints(t *testing.T) {
 		if len(p.Location) > 0 {
 			where = p.Location[0].Pointer
 		}
-		if p.Severity == "error" || !redoclyWarningsLeft[p.RuleID] {
+		if p.Severity == "error" || !warningLeft(p.RuleID, p.Message) {
 			t.Errorf("%s %s at %s: %s", p.Severity, p.RuleID, where, p.Message)
 		} else {
 			t.Logf("warning left: %s: %s", p.RuleID, p.Message)

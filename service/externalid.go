@@ -75,30 +75,34 @@ func Upsert[T any](ctx context.Context, find func(context.Context) (uuid.UUID, b
 	}
 }
 
-// byExternalID is the lookup of an upsert: whatever the caller may read
-// (the write that follows checks its own permission), in the caller's
-// tenant and environment.
-func byExternalID(ctx context.Context, reason string, first func(context.Context) (uuid.UUID, error)) (uuid.UUID, bool, error) {
-	id, err := first(schema.BypassPermissions(ctx, reason))
-	if ent.IsNotFound(err) {
-		return uuid.Nil, false, nil
-	}
-	return id, err == nil, err
-}
+// The lookups of upserts read whatever the caller may read (the write
+// that follows checks its own permission), in the caller's tenant and
+// environment.
 
 // CustomerByExternalID finds the customer another system knows as id.
 func (s *Service) CustomerByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return byExternalID(ctx, "an upsert finds its customer by external id", s.Client.Customer.Query().Where(customer.ExternalID(id)).OnlyID)
+	return found(s.Client.Customer.Query().Where(customer.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its customer by external id; the write checks its own permission")))
 }
 
 // InvoiceByExternalID finds the invoice another system knows as id.
 func (s *Service) InvoiceByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return byExternalID(ctx, "an upsert finds its invoice by external id", s.Client.Invoice.Query().Where(invoice.ExternalID(id)).OnlyID)
+	return found(s.Client.Invoice.Query().Where(invoice.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its invoice by external id; the write checks its own permission")))
 }
 
 // TicketByExternalID finds the ticket another system knows as id.
 func (s *Service) TicketByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return byExternalID(ctx, "an upsert finds its ticket by external id", s.Client.Ticket.Query().Where(ticket.ExternalID(id)).OnlyID)
+	return found(s.Client.Ticket.Query().Where(ticket.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its ticket by external id; the write checks its own permission")))
+}
+
+// found is a lookup's answer: not found is no error.
+func found(id uuid.UUID, err error) (uuid.UUID, bool, error) {
+	if ent.IsNotFound(err) {
+		return uuid.Nil, false, nil
+	}
+	return id, err == nil, err
 }
 
 // CheckExternalID refuses a malformed external id (a path's, say).
