@@ -199,11 +199,6 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, customer.FieldUpdatedAt)
 				fieldSeen[customer.FieldUpdatedAt] = struct{}{}
 			}
-		case "metadata":
-			if _, ok := fieldSeen[customer.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, customer.FieldMetadata)
-				fieldSeen[customer.FieldMetadata] = struct{}{}
-			}
 		case "externalID":
 			if _, ok := fieldSeen[customer.FieldExternalID]; !ok {
 				selectedFields = append(selectedFields, customer.FieldExternalID)
@@ -347,11 +342,6 @@ func (_q *DocumentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[document.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, document.FieldUpdatedAt)
 				fieldSeen[document.FieldUpdatedAt] = struct{}{}
-			}
-		case "metadata":
-			if _, ok := fieldSeen[document.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, document.FieldMetadata)
-				fieldSeen[document.FieldMetadata] = struct{}{}
 			}
 		case "title":
 			if _, ok := fieldSeen[document.FieldTitle]; !ok {
@@ -522,11 +512,6 @@ func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, invoice.FieldUpdatedAt)
 				fieldSeen[invoice.FieldUpdatedAt] = struct{}{}
 			}
-		case "metadata":
-			if _, ok := fieldSeen[invoice.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, invoice.FieldMetadata)
-				fieldSeen[invoice.FieldMetadata] = struct{}{}
-			}
 		case "externalID":
 			if _, ok := fieldSeen[invoice.FieldExternalID]; !ok {
 				selectedFields = append(selectedFields, invoice.FieldExternalID)
@@ -686,11 +671,6 @@ func (_q *PaymentQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, payment.FieldUpdatedAt)
 				fieldSeen[payment.FieldUpdatedAt] = struct{}{}
 			}
-		case "metadata":
-			if _, ok := fieldSeen[payment.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, payment.FieldMetadata)
-				fieldSeen[payment.FieldMetadata] = struct{}{}
-			}
 		case "invoiceID":
 			if _, ok := fieldSeen[payment.FieldInvoiceID]; !ok {
 				selectedFields = append(selectedFields, payment.FieldInvoiceID)
@@ -824,11 +804,6 @@ func (_q *PosSaleQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[possale.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, possale.FieldUpdatedAt)
 				fieldSeen[possale.FieldUpdatedAt] = struct{}{}
-			}
-		case "metadata":
-			if _, ok := fieldSeen[possale.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, possale.FieldMetadata)
-				fieldSeen[possale.FieldMetadata] = struct{}{}
 			}
 		case "sessionID":
 			if _, ok := fieldSeen[possale.FieldSessionID]; !ok {
@@ -1219,11 +1194,6 @@ func (_q *TicketQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 			if _, ok := fieldSeen[ticket.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, ticket.FieldUpdatedAt)
 				fieldSeen[ticket.FieldUpdatedAt] = struct{}{}
-			}
-		case "metadata":
-			if _, ok := fieldSeen[ticket.FieldMetadata]; !ok {
-				selectedFields = append(selectedFields, ticket.FieldMetadata)
-				fieldSeen[ticket.FieldMetadata] = struct{}{}
 			}
 		case "externalID":
 			if _, ok := fieldSeen[ticket.FieldExternalID]; !ok {

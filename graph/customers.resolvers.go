@@ -15,6 +15,11 @@ import (
 	"github.com/google/uuid"
 )
 
+// Metadata is the resolver for the metadata field.
+func (r *customerResolver) Metadata(ctx context.Context, obj *ent.Customer) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // CreateCustomer is the resolver for the createCustomer field.
 func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCustomerInput, idempotencyKey *string) (*ent.Customer, error) {
 	if err := policy.Require(ctx, policy.CustomersCreate); err != nil {

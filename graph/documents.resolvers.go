@@ -18,6 +18,11 @@ import (
 	"github.com/google/uuid"
 )
 
+// Metadata is the resolver for the metadata field.
+func (r *documentResolver) Metadata(ctx context.Context, obj *ent.Document) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // DownloadURL is the resolver for the downloadUrl field.
 func (r *documentResolver) DownloadURL(ctx context.Context, obj *ent.Document) (string, error) {
 	return edge.BaseURL(obj.Env) + "/documents/" + obj.ID.String() + "/download", nil

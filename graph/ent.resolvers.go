@@ -142,6 +142,9 @@ func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor
 	return r.Client.TicketComment.Query().Paginate(ctx, after, first, before, last, ent.WithTicketCommentOrder(orderBy), ent.WithTicketCommentFilter(where.Filter))
 }
 
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
 // Document returns DocumentResolver implementation.
 func (r *Resolver) Document() DocumentResolver { return &documentResolver{r} }
 
@@ -192,6 +195,7 @@ func (r *Resolver) PosSaleWhereInput() PosSaleWhereInputResolver {
 func (r *Resolver) TicketWhereInput() TicketWhereInputResolver { return &ticketWhereInputResolver{r} }
 
 type (
+	customerResolver           struct{ *Resolver }
 	documentResolver           struct{ *Resolver }
 	invoiceResolver            struct{ *Resolver }
 	paymentResolver            struct{ *Resolver }

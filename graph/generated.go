@@ -42,6 +42,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Customer() CustomerResolver
 	Document() DocumentResolver
 	Event() EventResolver
 	Explanation() ExplanationResolver
@@ -660,7 +661,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CustomerResolver interface {
+	Metadata(ctx context.Context, obj *ent.Customer) (service.MetadataInput, error)
+}
 type DocumentResolver interface {
+	Metadata(ctx context.Context, obj *ent.Document) (service.MetadataInput, error)
 	DownloadURL(ctx context.Context, obj *ent.Document) (string, error)
 }
 type EventResolver interface {
@@ -683,6 +688,7 @@ type IntegrationKeyResolver interface {
 	Status(ctx context.Context, obj *service.Key) (string, error)
 }
 type InvoiceResolver interface {
+	Metadata(ctx context.Context, obj *ent.Invoice) (service.MetadataInput, error)
 	Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error)
 	Customer(ctx context.Context, obj *ent.Invoice) (*ent.Customer, error)
 	Subtotal(ctx context.Context, obj *ent.Invoice) (string, error)
@@ -738,12 +744,14 @@ type MutationResolver interface {
 	RetryWebhookDelivery(ctx context.Context, id string) (*ent.WebhookDelivery, error)
 }
 type PaymentResolver interface {
+	Metadata(ctx context.Context, obj *ent.Payment) (service.MetadataInput, error)
 	Amount(ctx context.Context, obj *ent.Payment) (string, error)
 	AmountRefunded(ctx context.Context, obj *ent.Payment) (string, error)
 	Status(ctx context.Context, obj *ent.Payment) (string, error)
 	Invoice(ctx context.Context, obj *ent.Payment) (*ent.Invoice, error)
 }
 type PosSaleResolver interface {
+	Metadata(ctx context.Context, obj *ent.PosSale) (service.MetadataInput, error)
 	Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error)
 	Subtotal(ctx context.Context, obj *ent.PosSale) (string, error)
 	DiscountTotal(ctx context.Context, obj *ent.PosSale) (string, error)
@@ -795,6 +803,7 @@ type SubscriptionResolver interface {
 }
 type TicketResolver interface {
 	DisplayNumber(ctx context.Context, obj *ent.Ticket) (string, error)
+	Metadata(ctx context.Context, obj *ent.Ticket) (service.MetadataInput, error)
 }
 type WebhookDeliveryResolver interface {
 	ID(ctx context.Context, obj *ent.WebhookDelivery) (string, error)
@@ -3932,8 +3941,6 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Customer_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_Customer_metadata(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Customer_externalID(ctx, field)
 	case "name":
@@ -3950,6 +3957,8 @@ func (ec *executionContext) childFields_Customer(ctx context.Context, field grap
 		return ec.fieldContext_Customer_currency(ctx, field)
 	case "notes":
 		return ec.fieldContext_Customer_notes(ctx, field)
+	case "metadata":
+		return ec.fieldContext_Customer_metadata(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Customer", field.Name)
 }
@@ -3988,8 +3997,6 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Document_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_Document_metadata(ctx, field)
 	case "title":
 		return ec.fieldContext_Document_title(ctx, field)
 	case "filename":
@@ -4016,6 +4023,8 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_reviewedAt(ctx, field)
 	case "reviewNote":
 		return ec.fieldContext_Document_reviewNote(ctx, field)
+	case "metadata":
+		return ec.fieldContext_Document_metadata(ctx, field)
 	case "downloadUrl":
 		return ec.fieldContext_Document_downloadUrl(ctx, field)
 	}
@@ -4144,8 +4153,6 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Invoice_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_Invoice_metadata(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Invoice_externalID(ctx, field)
 	case "number":
@@ -4168,6 +4175,8 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 		return ec.fieldContext_Invoice_createdBy(ctx, field)
 	case "voidedAt":
 		return ec.fieldContext_Invoice_voidedAt(ctx, field)
+	case "metadata":
+		return ec.fieldContext_Invoice_metadata(ctx, field)
 	case "payments":
 		return ec.fieldContext_Invoice_payments(ctx, field)
 	case "customer":
@@ -4302,8 +4311,6 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Payment_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_Payment_metadata(ctx, field)
 	case "invoiceID":
 		return ec.fieldContext_Payment_invoiceID(ctx, field)
 	case "currency":
@@ -4316,6 +4323,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_createdBy(ctx, field)
 	case "saleID":
 		return ec.fieldContext_Payment_saleID(ctx, field)
+	case "metadata":
+		return ec.fieldContext_Payment_metadata(ctx, field)
 	case "amount":
 		return ec.fieldContext_Payment_amount(ctx, field)
 	case "amountRefunded":
@@ -4436,8 +4445,6 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_PosSale_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_PosSale_metadata(ctx, field)
 	case "sessionID":
 		return ec.fieldContext_PosSale_sessionID(ctx, field)
 	case "invoiceID":
@@ -4448,6 +4455,8 @@ func (ec *executionContext) childFields_PosSale(ctx context.Context, field graph
 		return ec.fieldContext_PosSale_currency(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_PosSale_createdBy(ctx, field)
+	case "metadata":
+		return ec.fieldContext_PosSale_metadata(ctx, field)
 	case "lines":
 		return ec.fieldContext_PosSale_lines(ctx, field)
 	case "subtotal":
@@ -4678,8 +4687,6 @@ func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphq
 		return ec.fieldContext_Ticket_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Ticket_updatedAt(ctx, field)
-	case "metadata":
-		return ec.fieldContext_Ticket_metadata(ctx, field)
 	case "externalID":
 		return ec.fieldContext_Ticket_externalID(ctx, field)
 	case "number":
@@ -4706,6 +4713,8 @@ func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphq
 		return ec.fieldContext_Ticket_comments(ctx, field)
 	case "displayNumber":
 		return ec.fieldContext_Ticket_displayNumber(ctx, field)
+	case "metadata":
+		return ec.fieldContext_Ticket_metadata(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
 }
@@ -7489,29 +7498,6 @@ func (ec *executionContext) fieldContext_Customer_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Customer_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Customer_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Customer_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "JSON")
-}
-
 func (ec *executionContext) _Customer_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7694,6 +7680,29 @@ func (ec *executionContext) _Customer_notes(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Customer_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Customer_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Customer_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Customer().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Customer_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _CustomerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerConnection) (ret graphql.Marshaler) {
@@ -7951,29 +7960,6 @@ func (ec *executionContext) _Document_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Document_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Document", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Document_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Document_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Document_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Document", field, false, false, "JSON")
 }
 
 func (ec *executionContext) _Document_title(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
@@ -8273,6 +8259,29 @@ func (ec *executionContext) _Document_reviewNote(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Document_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Document", field, false, false, "String")
+}
+
+func (ec *executionContext) _Document_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _Document_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
@@ -9300,29 +9309,6 @@ func (ec *executionContext) fieldContext_Invoice_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Invoice_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Invoice_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Invoice_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Invoice", field, false, false, "JSON")
-}
-
 func (ec *executionContext) _Invoice_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9583,6 +9569,29 @@ func (ec *executionContext) _Invoice_voidedAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Invoice_voidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _Invoice_payments(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
@@ -12580,29 +12589,6 @@ func (ec *executionContext) fieldContext_Payment_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Payment_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Payment_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Payment", field, false, false, "JSON")
-}
-
 func (ec *executionContext) _Payment_invoiceID(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12739,6 +12725,29 @@ func (ec *executionContext) _Payment_saleID(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Payment_saleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _Payment_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Payment().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _Payment_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Payment) (ret graphql.Marshaler) {
@@ -13599,29 +13608,6 @@ func (ec *executionContext) fieldContext_PosSale_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PosSale", field, false, false, "Time")
 }
 
-func (ec *executionContext) _PosSale_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PosSale_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PosSale_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PosSale", field, false, false, "JSON")
-}
-
 func (ec *executionContext) _PosSale_sessionID(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13735,6 +13721,29 @@ func (ec *executionContext) _PosSale_createdBy(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_PosSale_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PosSale", field, false, false, "String")
+}
+
+func (ec *executionContext) _PosSale_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PosSale_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PosSale().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PosSale_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PosSale", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _PosSale_lines(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
@@ -16743,29 +16752,6 @@ func (ec *executionContext) fieldContext_Ticket_updatedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Ticket_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_metadata(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metadata, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalOJSON2map(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Ticket_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Ticket", field, false, false, "JSON")
-}
-
 func (ec *executionContext) _Ticket_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17072,6 +17058,29 @@ func (ec *executionContext) _Ticket_displayNumber(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Ticket_displayNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, true, true, "String")
+}
+
+func (ec *executionContext) _Ticket_metadata(ctx context.Context, field graphql.CollectedField, obj *ent.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_metadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Ticket().Metadata(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_metadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _TicketComment_id(ctx context.Context, field graphql.CollectedField, obj *ent.TicketComment) (ret graphql.Marshaler) {
@@ -30015,73 +30024,74 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Customer_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tenantID":
 			out.Values[i] = ec._Customer_tenantID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "env":
 			out.Values[i] = ec._Customer_env(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Customer_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Customer_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "metadata":
-			out.Values[i] = ec._Customer_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "externalID":
 			out.Values[i] = ec._Customer_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Customer_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._Customer_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phone":
 			out.Values[i] = ec._Customer_phone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "taxID":
 			out.Values[i] = ec._Customer_taxID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "address":
 			out.Values[i] = ec._Customer_address(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "currency":
 			out.Values[i] = ec._Customer_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "notes":
 			out.Values[i] = ec._Customer_notes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_metadata(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30216,11 +30226,6 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "metadata":
-			out.Values[i] = ec._Document_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "title":
 			out.Values[i] = ec._Document_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -30286,6 +30291,12 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_metadata(ctx, field, obj)
+				})
 		case "downloadUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30707,11 +30718,6 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "metadata":
-			out.Values[i] = ec._Invoice_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "externalID":
 			out.Values[i] = ec._Invoice_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -30767,6 +30773,12 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_metadata(ctx, field, obj)
+				})
 		case "payments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -31538,11 +31550,6 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "metadata":
-			out.Values[i] = ec._Payment_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "invoiceID":
 			out.Values[i] = ec._Payment_invoiceID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -31573,6 +31580,12 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Payment_metadata(ctx, field, obj)
+				})
 		case "amount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -31994,11 +32007,6 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "metadata":
-			out.Values[i] = ec._PosSale_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "sessionID":
 			out.Values[i] = ec._PosSale_sessionID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -32024,6 +32032,12 @@ func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PosSale_metadata(ctx, field, obj)
+				})
 		case "lines":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -33010,11 +33024,6 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "metadata":
-			out.Values[i] = ec._Ticket_metadata(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "externalID":
 			out.Values[i] = ec._Ticket_externalID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -33081,6 +33090,12 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Ticket_displayNumber(ctx, field, obj)
+				})
+		case "metadata":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Ticket_metadata(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34426,6 +34441,24 @@ func (ec *executionContext) unmarshalNItemInput2ᚕᚖgithubᚗcomᚋcienerpᚋc
 func (ec *executionContext) unmarshalNItemInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐItemInput(ctx context.Context, v any) (*ItemInput, error) {
 	res, err := ec.unmarshalInputItemInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx context.Context, v any) (service.MetadataInput, error) {
+	res, err := scalar.UnmarshalMetadata(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx context.Context, sel ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalMetadata(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx context.Context, sel ast.SelectionSet, v money.Line) graphql.Marshaler {
@@ -36215,29 +36248,11 @@ func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋcienerpᚋcienerpᚋse
 	if v == nil {
 		return nil, nil
 	}
-	res, err := scalar.UnmarshalMetadataPatch(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx context.Context, sel ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	_ = sel
-	_ = ctx
-	res := scalar.MarshalMetadataPatch(v)
-	return res
-}
-
-func (ec *executionContext) unmarshalOJSON2map(ctx context.Context, v any) (map[string]string, error) {
-	if v == nil {
-		return nil, nil
-	}
 	res, err := scalar.UnmarshalMetadata(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOJSON2map(ctx context.Context, sel ast.SelectionSet, v map[string]string) graphql.Marshaler {
+func (ec *executionContext) marshalOJSON2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMetadataInput(ctx context.Context, sel ast.SelectionSet, v service.MetadataInput) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

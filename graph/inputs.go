@@ -25,3 +25,13 @@ func invoiceUpdate(input UpdateInvoiceInput) service.InvoiceInput {
 	}
 	return in
 }
+
+// metadataOf is an object's metadata as the JSON scalar writes it: {}
+// when it has none, as REST shows it.
+func metadataOf(m map[string]string) service.MetadataInput {
+	out := make(service.MetadataInput, len(m))
+	for k, v := range m {
+		out[k] = &v
+	}
+	return out
+}

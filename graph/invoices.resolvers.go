@@ -18,6 +18,11 @@ import (
 	"github.com/google/uuid"
 )
 
+// Metadata is the resolver for the metadata field.
+func (r *invoiceResolver) Metadata(ctx context.Context, obj *ent.Invoice) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
 	if err := policy.Require(ctx, policy.PaymentsView); err != nil {

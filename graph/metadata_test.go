@@ -42,7 +42,10 @@ func TestGraphQLMetadataAndExternalIDs(t *testing.T) {
 	if rest.Str("data.metadata.sla") != "gold" || rest.Get("data.metadata.team") != nil || rest.Str("data.external_id") != "jira-1" {
 		t.Fatalf("REST sees: %s", rest.Raw)
 	}
-	ok(do(`mutation { createTicket(input: {title: "Other", requesterId: "`+a.Owner.ID.String()+`"}) { id } }`, nil))
+	other := ok(do(`mutation { createTicket(input: {title: "Other", requesterId: "`+a.Owner.ID.String()+`"}) { id metadata } }`, nil))
+	if md, isMap := other.Get("data.createTicket.metadata").(map[string]any); !isMap || len(md) != 0 {
+		t.Fatalf("no metadata is {} as in REST: %s", other.Raw)
+	}
 	// Filtered like REST's metadata[key]=value.
 	for filter, want := range map[string]int{`{sla: "gold"}`: 1, `{sla: "gold", jira: "OPS-1"}`: 1, `{sla: "silver"}`: 0} {
 		r := ok(do(`{ tickets(where: {metadata: `+filter+`}) { totalCount } }`, nil))

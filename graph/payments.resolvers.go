@@ -35,6 +35,11 @@ func (r *mutationResolver) RefundPayment(ctx context.Context, id uuid.UUID, amou
 		create: func() (*ent.Payment, error) { return r.Service.RefundPayment(ctx, id, in) }, replay: reread(ctx, r.Client.Payment.Get)})
 }
 
+// Metadata is the resolver for the metadata field.
+func (r *paymentResolver) Metadata(ctx context.Context, obj *ent.Payment) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // Amount is the resolver for the amount field.
 func (r *paymentResolver) Amount(ctx context.Context, obj *ent.Payment) (string, error) {
 	return money.FormatMinorIn(obj.Currency, obj.AmountMinor), nil

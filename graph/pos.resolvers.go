@@ -54,6 +54,11 @@ func (r *mutationResolver) CreatePosSale(ctx context.Context, input CreatePosSal
 		}, replay: reread(ctx, r.Client.PosSale.Get)})
 }
 
+// Metadata is the resolver for the metadata field.
+func (r *posSaleResolver) Metadata(ctx context.Context, obj *ent.PosSale) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // Lines is the resolver for the lines field.
 func (r *posSaleResolver) Lines(ctx context.Context, obj *ent.PosSale) ([]*money.Line, error) {
 	sale, err := r.sale(ctx, obj)

@@ -90,6 +90,11 @@ func (r *ticketResolver) DisplayNumber(ctx context.Context, obj *ent.Ticket) (st
 	return service.TicketNumber(obj.Number), nil
 }
 
+// Metadata is the resolver for the metadata field.
+func (r *ticketResolver) Metadata(ctx context.Context, obj *ent.Ticket) (service.MetadataInput, error) {
+	return metadataOf(obj.Metadata), nil
+}
+
 // Search is the resolver for the search field.
 func (r *ticketWhereInputResolver) Search(ctx context.Context, obj *ent.TicketWhereInput, data *string) error {
 	if q := text(data); q != "" {

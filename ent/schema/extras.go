@@ -24,7 +24,9 @@ type MetadataMixin struct{ mixin.Schema }
 
 func (MetadataMixin) Fields() []ent.Field {
 	return []ent.Field{
-		field.JSON("metadata", map[string]string{}).Optional().Annotations(entgql.Type("JSON")),
+		// GraphQL declares it itself (graph/*.graphqls): {} rather than null
+		// when empty, as REST shows it.
+		field.JSON("metadata", map[string]string{}).Optional().Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
