@@ -311,8 +311,8 @@ func errorResponses() Obj {
 		"FileTooLarge":         e("The file is larger than the configured limit (named in the message and in max_bytes).", "file_too_large", "The file is larger than the limit of 100 MiB."),
 		"UnsupportedFileType":  e("The sniffed type is not allowed (allowed_types lists those that are).", "unsupported_file_type", "Files of type application/x-msdownload are not accepted; allowed: application/pdf, image/png."),
 		"StorageUnavailable":   e("Document storage did not answer; nothing was changed.", "storage_unavailable", "Document storage is unavailable right now; nothing was changed. Retry in a moment."),
-		"PreconditionFailed":   e("If-Match does not match: the object changed since it was read. The ETag header and etag carry its current tag.", "precondition_failed", "The customer changed since you read it: If-Match does not match its current ETag W/\"3f1c…\". Read it again, re-apply your change and retry.", "etag", "W/\"3f1c9a0b7d2e4f5a6b7c8d9e\""),
-		"BadPrecondition":      e("If-Match is malformed.", "bad_precondition", "If-Match must be \"*\" or a list of entity tags such as W/\"5d41402abc4b2a76b9719d91\"."),
+		"PreconditionFailed":   e("If-Match does not match: the object changed since it was read. The ETag header and etag carry its current tag.", "precondition_failed", "The customer changed since you read it: If-Match does not match its current ETag W/\"3f1c…\". Read it again, re-apply your change and retry.", "etag", "W/\"3f1c9a0b7d2e4f5a\""),
+		"BadPrecondition":      e("If-Match is malformed.", "bad_precondition", "If-Match must be \"*\" or a list of entity tags such as W/\"8f4e2a9c1d7b3e60\"."),
 		"Unavailable":          e("The database did not answer; see Retry-After.", "unavailable", "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."),
 		"ValidationFailed": Obj{"description": "The given data was invalid.", "content": Obj{"application/json": Obj{
 			"schema":  Ref("ValidationError"),

@@ -2,11 +2,11 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"strconv"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/internal/jsonwire"
@@ -21,14 +21,15 @@ import (
 // writers race.
 
 // ETag is the weak entity tag of a JSON representation (in parts: a
-// list's data and meta).
+// list's data and meta): a 64-bit xxHash, which tells versions of one
+// object or page apart at a fraction of SHA-256's cost on every GET (a
+// tag is a validator, not a secret).
 func ETag(representation ...[]byte) string {
-	h := sha256.New()
+	h := xxhash.New()
 	for _, part := range representation {
-		h.Write(part)
+		_, _ = h.Write(part)
 	}
-	sum := h.Sum(nil)
-	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	return `W/"` + strconv.FormatUint(h.Sum64(), 16) + `"`
 }
 
 // ETagOf is the entity tag of an object's view (as REST's GET sends it).
@@ -98,7 +99,7 @@ func checkIfMatch(ctx context.Context, entity string, view any) error {
 
 // BadPrecondition refuses a malformed If-Match or If-None-Match header.
 func BadPrecondition(header string) error {
-	return Fail(KindBadRequest, "bad_precondition", "%s must be \"*\" or a list of entity tags such as W/\"5d41402abc4b2a76b9719d91\".", header)
+	return Fail(KindBadRequest, "bad_precondition", "%s must be \"*\" or a list of entity tags such as W/\"8f4e2a9c1d7b3e60\".", header)
 }
 
 // lockRow reads the row a change applies to: locked on PostgreSQL until
