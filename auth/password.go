@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/alexedwards/argon2id"
+import (
+	"sync"
+
+	"github.com/alexedwards/argon2id"
+)
 
 // HashPassword hashes a password with argon2id (RFC 9106 second
 // recommended parameters, trimmed to 64 MiB).
@@ -15,8 +19,13 @@ func CheckPassword(password, hash string) bool {
 }
 
 // dummyHash is compared against when the user does not exist, so that a
-// missing account takes as long as a wrong password.
-var dummyHash, _ = HashPassword("not-a-real-password")
+// missing account takes as long as a wrong password. Made at the first
+// such login, not at start: hashing takes 64 MiB and tens of
+// milliseconds, which every process (each CLI command too) paid at start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password")
+	return h
+})
 
 // BurnPasswordCheck spends the time of one password comparison.
-func BurnPasswordCheck(password string) { CheckPassword(password, dummyHash) }
+func BurnPasswordCheck(password string) { CheckPassword(password, dummyHash()) }
