@@ -4,6 +4,7 @@
 // bumps a counter row in the database after it commits; every request
 // reads the counter (one primary-key lookup) and, when it moved past what
 // this process applied, drops the caches and reloads the policy first.
+// Requests that arrive together share one read (policy.Rounds).
 package dbsync
 
 import (
@@ -11,6 +12,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/cienerp/cienerp/policy"
 )
@@ -33,6 +35,8 @@ type Sync struct {
 
 	mu   sync.Mutex
 	seen int64 // the counter value this process is up to date with
+
+	counter *policy.Rounds[int64] // the shared reads of Fresh
 }
 
 // New creates the counter table when missing (the statements are the same
@@ -51,6 +55,9 @@ func New(ctx context.Context, db *sql.DB, local Local, apply func(context.Contex
 	if err := db.QueryRowContext(ctx, s.read).Scan(&s.seen); err != nil {
 		return nil, err
 	}
+	s.counter = policy.NewRounds(func(ctx context.Context) (gen int64, err error) {
+		return gen, s.db.QueryRowContext(ctx, s.read).Scan(&gen)
+	}, 5*time.Second)
 	return s, nil
 }
 
@@ -74,8 +81,8 @@ func (s *Sync) Changed(ctx context.Context, c policy.Change) {
 // database does not answer, the request goes on (and fails on its own
 // query, with its own answer).
 func (s *Sync) Fresh(ctx context.Context) {
-	var gen int64
-	if err := s.db.QueryRowContext(ctx, s.read).Scan(&gen); err != nil {
+	gen, err := s.counter.Read(ctx)
+	if err != nil {
 		return
 	}
 	s.mu.Lock()

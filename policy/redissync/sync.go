@@ -54,11 +54,21 @@ type Sync struct {
 	downUntil atomic.Int64 // unix nanoseconds: skip per-request checks until then after a failure
 	lastDelay atomic.Int64 // nanoseconds from publish to apply, last message
 	warned    atomic.Int64 // unix seconds of the last "Redis unavailable" log
+
+	generation *policy.Rounds[int64] // the shared reads of Fresh
 }
 
 // New returns a Sync over rdb that applies changes through local.
 func New(rdb *redis.Client, local Local, log *slog.Logger) *Sync {
-	return &Sync{rdb: rdb, local: local, log: log, origin: uuid.NewString()}
+	s := &Sync{rdb: rdb, local: local, log: log, origin: uuid.NewString()}
+	s.generation = policy.NewRounds(func(ctx context.Context) (int64, error) {
+		gen, err := s.rdb.Get(ctx, genKey).Int64()
+		if errors.Is(err, redis.Nil) {
+			return 0, nil
+		}
+		return gen, err
+	}, time.Second)
+	return s
 }
 
 // Changed applies c here and announces it to every other instance.
@@ -87,10 +97,12 @@ func (s *Sync) Fresh(ctx context.Context) {
 	if time.Now().UnixNano() < s.downUntil.Load() {
 		return // Redis failed a moment ago: do not make every request wait on it
 	}
-	gen, err := s.rdb.Get(ctx, genKey).Int64()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		s.downUntil.Store(time.Now().Add(time.Second).UnixNano())
-		s.warn("check for changes", err)
+	gen, err := s.generation.Read(ctx) // shared with the requests that arrived with this one
+	if err != nil {
+		if ctx.Err() == nil { // Redis, not the request, failed
+			s.downUntil.Store(time.Now().Add(time.Second).UnixNano())
+			s.warn("check for changes", err)
+		}
 		return
 	}
 	s.mu.Lock()
