@@ -375,6 +375,18 @@ func TestMetadataOnEveryModule(t *testing.T) {
 			t.Fatalf("%s: a refused metadata change wrote something", m.name)
 		}
 	}
+	// No metadata is SQL NULL, not JSON null: nothing to decode when read.
+	plain := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Plain"}, h), 201).Str("data.id")
+	emptied := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Emptied", "metadata": map[string]any{"a": "1"}}, h), 201).Str("data.id")
+	f.Expect(f.Do("PATCH", sandbox+"/customers/"+emptied, map[string]any{"metadata": map[string]any{"a": nil}}, h), 200)
+	var nulls int
+	q := "SELECT count(*) FROM customers WHERE metadata IS NULL AND id IN ($1, $2)"
+	if testenv.Kind() == "sqlite3" {
+		q = "SELECT count(*) FROM customers WHERE metadata IS NULL AND id IN (?, ?)"
+	}
+	if err := f.App.DB.SQL.QueryRow(q, uuid.MustParse(plain), uuid.MustParse(emptied)).Scan(&nulls); err != nil || nulls != 2 {
+		t.Fatalf("customers without metadata stored as SQL NULL: %d of 2 (%v)", nulls, err)
+	}
 	// Limits on create too.
 	r := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Too much", "metadata": map[string]any{"v": strings.Repeat("x", 501)}}, h), 422)
 	if len(r.Errors()["metadata.v"]) == 0 {

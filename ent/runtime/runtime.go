@@ -121,8 +121,11 @@ func init() {
 		})
 	}
 	customerMixinHooks1 := customerMixin[1].Hooks()
+	customerMixinHooks3 := customerMixin[3].Hooks()
 
 	customer.Hooks[1] = customerMixinHooks1[0]
+
+	customer.Hooks[2] = customerMixinHooks3[0]
 	customerMixinFields0 := customerMixin[0].Fields()
 	_ = customerMixinFields0
 	customerMixinFields2 := customerMixin[2].Fields()
@@ -214,8 +217,11 @@ func init() {
 		})
 	}
 	documentMixinHooks1 := documentMixin[1].Hooks()
+	documentMixinHooks3 := documentMixin[3].Hooks()
 
 	document.Hooks[1] = documentMixinHooks1[0]
+
+	document.Hooks[2] = documentMixinHooks3[0]
 	documentMixinFields0 := documentMixin[0].Fields()
 	_ = documentMixinFields0
 	documentMixinFields2 := documentMixin[2].Fields()
@@ -442,8 +448,11 @@ func init() {
 		})
 	}
 	invoiceMixinHooks1 := invoiceMixin[1].Hooks()
+	invoiceMixinHooks3 := invoiceMixin[3].Hooks()
 
 	invoice.Hooks[1] = invoiceMixinHooks1[0]
+
+	invoice.Hooks[2] = invoiceMixinHooks3[0]
 	invoiceMixinFields0 := invoiceMixin[0].Fields()
 	_ = invoiceMixinFields0
 	invoiceMixinFields2 := invoiceMixin[2].Fields()
@@ -544,8 +553,11 @@ func init() {
 		})
 	}
 	paymentMixinHooks1 := paymentMixin[1].Hooks()
+	paymentMixinHooks3 := paymentMixin[3].Hooks()
 
 	payment.Hooks[1] = paymentMixinHooks1[0]
+
+	payment.Hooks[2] = paymentMixinHooks3[0]
 	paymentMixinFields0 := paymentMixin[0].Fields()
 	_ = paymentMixinFields0
 	paymentMixinFields2 := paymentMixin[2].Fields()
@@ -595,8 +607,11 @@ func init() {
 		})
 	}
 	possaleMixinHooks1 := possaleMixin[1].Hooks()
+	possaleMixinHooks3 := possaleMixin[3].Hooks()
 
 	possale.Hooks[1] = possaleMixinHooks1[0]
+
+	possale.Hooks[2] = possaleMixinHooks3[0]
 	possaleMixinFields0 := possaleMixin[0].Fields()
 	_ = possaleMixinFields0
 	possaleMixinFields2 := possaleMixin[2].Fields()
@@ -852,8 +867,11 @@ func init() {
 		})
 	}
 	ticketMixinHooks1 := ticketMixin[1].Hooks()
+	ticketMixinHooks3 := ticketMixin[3].Hooks()
 
 	ticket.Hooks[1] = ticketMixinHooks1[0]
+
+	ticket.Hooks[2] = ticketMixinHooks3[0]
 	ticketMixinFields0 := ticketMixin[0].Fields()
 	_ = ticketMixinFields0
 	ticketMixinFields2 := ticketMixin[2].Fields()
