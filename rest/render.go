@@ -18,48 +18,73 @@ type Meta struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
+// envelope is the success body. Its fields encode in this order, so
+// that the data's JSON stands between envelopeHead and the meta or the
+// tail: the ETag is taken over it in place.
+type envelope struct {
+	Data   any    `json:"data"`
+	Meta   *Meta  `json:"meta,omitempty"`
+	Status string `json:"status"`
+}
+
+const (
+	envelopeHead = `{"data":`
+	envelopeTail = `,"status":"success"}`
+)
+
 // respond writes the success envelope. The ETag of a GET's object is the
 // digest of its data, the tag service.ETagOf gives the object, so that the
 // tag read here is the one a PATCH's If-Match is checked against.
-func respond(c *gin.Context, status int, data any) {
-	d, err := jsonwire.Marshal(data)
-	if err == nil {
-		d, err = shape(c, d)
+func respond(c *gin.Context, status int, data any) { send(c, status, data, nil) }
+
+// respondList writes a page with its meta; its ETag covers both.
+func respondList(c *gin.Context, data any, meta Meta) { send(c, http.StatusOK, data, &meta) }
+
+// send encodes the envelope in one piece (or, when expand or fields
+// reshape the data, around the reshaped data) and writes it.
+func send(c *gin.Context, status int, data any, meta *Meta) {
+	body, err := jsonwire.Marshal(envelope{Data: data, Meta: meta, Status: "success"})
+	if err == nil && shaped(c) {
+		body, err = reshape(c, body, meta)
 	}
 	if err != nil {
 		edge.Fail(c, err)
 		return
 	}
-	write(c, status, d, nil)
+	write(c, status, body)
 }
 
-// respondList writes a page with its meta; its ETag covers both.
-func respondList(c *gin.Context, data any, meta Meta) {
-	d, err := jsonwire.Marshal(data)
-	if err == nil {
-		d, err = shape(c, d)
-	}
-	if err == nil {
-		var m []byte
-		if m, err = jsonwire.Marshal(meta); err == nil {
-			write(c, http.StatusOK, d, m)
-			return
+// reshape applies expand and fields to the data of an encoded envelope.
+func reshape(c *gin.Context, body []byte, meta *Meta) ([]byte, error) {
+	data := body[len(envelopeHead) : len(body)-len(envelopeTail)]
+	var m []byte
+	if meta != nil {
+		var err error
+		if m, err = jsonwire.Marshal(meta); err != nil {
+			return nil, err
 		}
+		data = data[:len(data)-len(`,"meta":`)-len(m)]
 	}
-	edge.Fail(c, err)
+	d, err := shape(c, data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(d)+len(m)+len(envelopeHead)+len(envelopeTail)+8)
+	out = append(append(out, envelopeHead...), d...)
+	if meta != nil {
+		out = append(append(out, `,"meta":`...), m...)
+	}
+	return append(out, envelopeTail...), nil
 }
 
-// write sends the envelope around data (and meta) with its length, so
-// that a page goes out in one piece rather than chunked (the keys in
-// encoding/json's order). A GET's answer carries an ETag; when it matches
-// If-None-Match the answer is a 304 with no body, which is given back to
-// the rate limit.
-func write(c *gin.Context, status int, data, meta []byte) {
+// write sends an encoded envelope with its length, so that a page goes
+// out in one piece rather than chunked. A GET's answer carries an ETag
+// (of what stands between the head and the tail: an object's data, a
+// page's data and meta); when it matches If-None-Match the answer is a
+// 304 with no body, which is given back to the rate limit.
+func write(c *gin.Context, status int, body []byte) {
 	if status == http.StatusOK && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
-		tag := service.ETag(data)
-		if meta != nil {
-			tag = service.ETag(data, []byte{','}, meta)
-		}
+		tag := service.ETag(body[len(envelopeHead) : len(body)-len(envelopeTail)])
 		c.Header("ETag", tag)
 		if tags, ok := service.ParseETags(c.GetHeader("If-None-Match")); ok && service.ETagMatches(tags, tag) {
 			_, _, _ = edge.Charge(c.Request.Context(), -1)
@@ -67,14 +92,8 @@ func write(c *gin.Context, status int, data, meta []byte) {
 			return
 		}
 	}
-	b := make([]byte, 0, len(data)+len(meta)+40)
-	b = append(append(b, `{"data":`...), data...)
-	if meta != nil {
-		b = append(append(b, `,"meta":`...), meta...)
-	}
-	b = append(b, `,"status":"success"}`...)
-	c.Header("Content-Length", strconv.Itoa(len(b)))
-	c.Data(status, "application/json; charset=utf-8", b)
+	c.Header("Content-Length", strconv.Itoa(len(body)))
+	c.Data(status, "application/json; charset=utf-8", body)
 }
 
 // render is REST's error body: the Laravel shape for invalid input,

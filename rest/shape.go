@@ -196,6 +196,12 @@ func (s *Server) knownField(schema string, expand tree, path []string, picked tr
 	return true
 }
 
+// shaped reports whether c's query asks for expand or fields.
+func shaped(c *gin.Context) bool {
+	_, ok := c.Get(shapingKey)
+	return ok
+}
+
 // shape applies c's expand and fields to the JSON of an answer's data.
 func shape(c *gin.Context, data []byte) ([]byte, error) {
 	v, ok := c.Get(shapingKey)
