@@ -155,12 +155,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 		set(in.Address, u.SetAddress)
 		set(in.Currency, u.SetCurrency)
 		set(in.Notes, u.SetNotes)
-		switch {
-		case in.ExternalID.Null:
-			u.ClearExternalID()
-		case in.ExternalID.Set:
-			u.SetExternalID(in.ExternalID.V)
-		}
+		setExternalID(u.Mutation(), in.ExternalID)
 		if err := customerExternalID(ctx, tx, in.ExternalID.Ptr(), id); err != nil {
 			return err
 		}

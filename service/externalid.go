@@ -32,6 +32,19 @@ func checkExternalID(v string, verr *ValidationError) {
 	}
 }
 
+// setExternalID applies an update's external_id: null removes it.
+func setExternalID(m interface {
+	SetExternalID(string)
+	ClearExternalID()
+}, in Opt[string]) {
+	switch {
+	case in.Null:
+		m.ClearExternalID()
+	case in.Set:
+		m.SetExternalID(in.V)
+	}
+}
+
 // takenExternalID refuses an external id that another object of the type
 // holds already (the unique index is the last word, under a race).
 func takenExternalID(entity, v string, taken bool, err error) error {

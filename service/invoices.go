@@ -163,14 +163,9 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 			return Invalid("status", "Only a draft can be edited (metadata and external_id excepted); this invoice is %s.", i.Status)
 		}
 		u := tx.Invoice.UpdateOne(i)
-		switch {
-		case in.ExternalID.Null:
-			u.ClearExternalID()
-		case in.ExternalID.Set:
-			u.SetExternalID(in.ExternalID.V)
-			if err := invoiceExternalID(ctx, tx, &in.ExternalID.V, i.ID); err != nil {
-				return err
-			}
+		setExternalID(u.Mutation(), in.ExternalID)
+		if err := invoiceExternalID(ctx, tx, in.ExternalID.Ptr(), i.ID); err != nil {
+			return err
 		}
 		setMetadata(u.Mutation(), i.Metadata, in.Metadata, verr)
 		cur := i.Currency

@@ -263,14 +263,9 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 		if in.Status.Set {
 			moveStatus(t, ticket.Status(in.Status.V), u, verr)
 		}
-		switch {
-		case in.ExternalID.Null:
-			u.ClearExternalID()
-		case in.ExternalID.Set:
-			u.SetExternalID(in.ExternalID.V)
-			if err := ticketExternalID(ctx, tx, &in.ExternalID.V, t.ID); err != nil {
-				return err
-			}
+		setExternalID(u.Mutation(), in.ExternalID)
+		if err := ticketExternalID(ctx, tx, in.ExternalID.Ptr(), t.ID); err != nil {
+			return err
 		}
 		setMetadata(u.Mutation(), t.Metadata, in.Metadata, verr)
 		if err := verr.OrNil(); err != nil {
