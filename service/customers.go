@@ -56,9 +56,7 @@ func (in CustomerInput) check(creating bool, verr *ValidationError) {
 			verr.Add("currency", "Unknown currency %q; use an ISO 4217 code such as EUR.", c)
 		}
 	}
-	if in.ExternalID.Set && !in.ExternalID.Null {
-		checkExternalID(in.ExternalID.V, verr)
-	}
+	checkExternalID(in.ExternalID.Ptr(), verr)
 }
 
 // customerExternalID refuses an external id another customer holds.

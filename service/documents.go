@@ -156,7 +156,9 @@ func (u *Upload) Abort(ctx context.Context) {
 	_ = u.s.Store.Delete(context.WithoutCancel(ctx), u.key)
 }
 
-func checkMeta(m DocumentMeta, verr *ValidationError) {
+// checkMeta checks what a client says about a document; the metadata it
+// returns is what to store.
+func checkMeta(m DocumentMeta, verr *ValidationError) map[string]string {
 	checkText(verr, "title", strings.TrimSpace(m.Title), schema.MaxTitle)
 	checkText(verr, "category", m.Category, schema.MaxCategory)
 	if len(m.Tags) > schema.MaxTags {
@@ -168,7 +170,7 @@ func checkMeta(m DocumentMeta, verr *ValidationError) {
 			break
 		}
 	}
-	mergeMetadata(nil, m.Metadata, verr)
+	return mergeMetadata(nil, m.Metadata, verr)
 }
 
 // UploadDocument stores a file whose metadata comes before it (GraphQL):
@@ -194,7 +196,7 @@ func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, 
 		meta.Title = u.filename
 	}
 	verr := &ValidationError{}
-	checkMeta(meta, verr)
+	md := checkMeta(meta, verr)
 	if err := verr.OrNil(); err != nil {
 		u.Abort(ctx)
 		return nil, err
@@ -205,7 +207,7 @@ func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, 
 		d, err = tx.Document.Create().SetID(u.id).SetTitle(meta.Title).SetFilename(u.filename).
 			SetContentType(u.contentType).SetSize(u.size).SetSha256(u.sha256).SetObjectKey(u.key).
 			SetCategory(strings.TrimSpace(meta.Category)).SetTags(cleanTags(meta.Tags)).
-			SetUploadedBy(policy.FromContext(ctx).Subject).SetMetadata(mergeMetadata(nil, meta.Metadata, &ValidationError{})).Save(ctx)
+			SetUploadedBy(policy.FromContext(ctx).Subject).SetMetadata(md).Save(ctx)
 		if err != nil {
 			return err
 		}

@@ -20,9 +20,13 @@ import (
 // invoices, tickets), unique per tenant + environment + type, so that a
 // nightly sync upserts by it without a lookup.
 
-// checkExternalID checks an external id a client sends.
-func checkExternalID(v string, verr *ValidationError) {
-	switch {
+// checkExternalID checks an external id a client sends (nil: none sent,
+// or null).
+func checkExternalID(id *string, verr *ValidationError) {
+	if id == nil {
+		return
+	}
+	switch v := *id; {
 	case v == "":
 		verr.Add("external_id", "The external id cannot be empty; send null to remove it.")
 	case utf8.RuneCountInString(v) > schema.MaxExternalID:
@@ -121,6 +125,6 @@ func found(id uuid.UUID, err error) (uuid.UUID, bool, error) {
 // CheckExternalID refuses a malformed external id (a path's, say).
 func CheckExternalID(id string) error {
 	verr := &ValidationError{}
-	checkExternalID(id, verr)
+	checkExternalID(&id, verr)
 	return verr.OrNil()
 }

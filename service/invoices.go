@@ -38,12 +38,6 @@ func (in InvoiceInput) content() bool {
 	return in.CustomerID.Set || in.Currency.Set || in.Items.Set || in.DueDate.Set || in.Notes.Set
 }
 
-func (in InvoiceInput) checkExtras(verr *ValidationError) {
-	if in.ExternalID.Set && !in.ExternalID.Null {
-		checkExternalID(in.ExternalID.V, verr)
-	}
-}
-
 // invoiceExternalID refuses an external id another invoice holds.
 func invoiceExternalID(ctx context.Context, tx *ent.Tx, id *string, self uuid.UUID) error {
 	if id == nil {
@@ -83,7 +77,7 @@ func parseDate(field, s string, verr *ValidationError) *time.Time {
 func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
 	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
-	in.checkExtras(verr)
+	checkExternalID(in.ExternalID.Ptr(), verr)
 	md := mergeMetadata(nil, in.Metadata, verr)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
@@ -152,7 +146,7 @@ func (s *Service) GetInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, e
 func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInput) (*ent.Invoice, error) {
 	verr := &ValidationError{}
 	checkText(verr, "notes", in.Notes.V, schema.MaxNotes)
-	in.checkExtras(verr)
+	checkExternalID(in.ExternalID.Ptr(), verr)
 	var out *ent.Invoice
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		i, err := s.lockInvoice(ctx, tx, id)
@@ -348,14 +342,7 @@ func (s *Service) PaymentsOfInvoices(ctx context.Context, ids []uuid.UUID) (map[
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[uuid.UUID][]*ent.Payment, len(ids))
-	for _, id := range ids {
-		out[id] = []*ent.Payment{}
-	}
-	for _, p := range ps {
-		out[p.InvoiceID] = append(out[p.InvoiceID], p)
-	}
-	return out, nil
+	return groupBy(ids, ps, func(p *ent.Payment) uuid.UUID { return p.InvoiceID }), nil
 }
 
 // InvoiceBalance is what is left to pay on an invoice, in minor units.

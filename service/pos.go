@@ -319,14 +319,10 @@ func (s *Service) SaleDetails(ctx context.Context, sales []*ent.PosSale) ([]*Sal
 	for _, i := range invs {
 		byID[i.ID] = i
 	}
+	paid := groupBy(saleIDs, ps, func(p *ent.Payment) uuid.UUID { return *p.SaleID }) // SaleIDIn: never nil
 	out := make([]*Sale, len(sales))
 	for i, sale := range sales {
-		out[i] = &Sale{PosSale: sale, Invoice: byID[sale.InvoiceID]}
-		for _, p := range ps {
-			if p.SaleID != nil && *p.SaleID == sale.ID {
-				out[i].Payments = append(out[i].Payments, p)
-			}
-		}
+		out[i] = &Sale{PosSale: sale, Invoice: byID[sale.InvoiceID], Payments: paid[sale.ID]}
 		if out[i].Invoice == nil {
 			return nil, &NotFoundError{Entity: "sale invoice"}
 		}

@@ -58,7 +58,7 @@ func (s *Service) nextWithEndpoints(ctx context.Context, tx *ent.Tx, name string
 var counterKey = []string{sequence.FieldTenantID, sequence.FieldEnv, sequence.FieldName}
 
 // counterRow is the insert of the viewer's counter row name, written in the
-// database's dialect: PostgreSQL numbers its placeholders ($1), SQLite
+// database's dialect: PostgreSQL numbers its bind parameters ($1), SQLite
 // does not (?).
 func (s *Service) counterRow(v *policy.Viewer, name string, value int64, endpoints int) *entsql.InsertBuilder {
 	return entsql.Dialect(s.Dialect).Insert(sequence.Table).

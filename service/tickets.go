@@ -117,9 +117,7 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 	case in.RequesterID == nil && email == "":
 		in.RequesterID = &v.UserID
 	}
-	if in.ExternalID != nil {
-		checkExternalID(*in.ExternalID, verr)
-	}
+	checkExternalID(in.ExternalID, verr)
 	md := mergeMetadata(nil, in.Metadata, verr)
 	var t *ent.Ticket
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
@@ -223,9 +221,7 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 	if in.Status.Set && !in.Status.Null && ticket.StatusValidator(ticket.Status(in.Status.V)) != nil {
 		verr.Add("status", "Status must be one of open, in_progress, on_hold, resolved, closed.")
 	}
-	if in.ExternalID.Set && !in.ExternalID.Null {
-		checkExternalID(in.ExternalID.V, verr)
-	}
+	checkExternalID(in.ExternalID.Ptr(), verr)
 	if err := verr.OrNil(); err != nil {
 		return nil, err
 	}
