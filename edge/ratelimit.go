@@ -22,19 +22,7 @@ func (s *server) limitCredential(c *gin.Context) {
 	if !ok {
 		return
 	}
-	last := budgetOf(r)
-	charge := func(ctx context.Context, n int) (Budget, error) {
-		if n == 0 || c.Writer.Written() { // nothing to charge, or too late to tell the client
-			return last, nil
-		}
-		r, refused := s.spend(ctx, key, l, n, RequestID(c))
-		rateHeaders(c, r, refused)
-		if refused != nil {
-			return last, refused
-		}
-		last = budgetOf(r)
-		return last, nil
-	}
+	charge := s.charger(key, l, RequestID(c), r, c.Writer.Written, func(r *ratelimit.Result, refused *service.Problem) { rateHeaders(c, r, refused) })
 	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), chargeKey{}, charge))
 	c.Next()
 }
@@ -44,6 +32,30 @@ type chargeKey struct{}
 // charger is what Charge calls: the budget of a request's (or a
 // socket's) credential.
 type charger = func(ctx context.Context, n int) (Budget, error)
+
+// charger charges key's budget after its first charge (first). Over
+// HTTP, answered tells when the answer is out (too late to tell the
+// client: nothing is charged then) and tell reports each charge in the
+// headers; a socket has neither. Calls come one at a time: from a
+// request's handler, or a socket's read loop.
+func (s *server) charger(key string, l ratelimit.Limit, requestID string, first *ratelimit.Result,
+	answered func() bool, tell func(*ratelimit.Result, *service.Problem)) charger {
+	last := budgetOf(first)
+	return func(ctx context.Context, n int) (Budget, error) {
+		if n == 0 || answered != nil && answered() { // nothing to charge, or too late to tell
+			return last, nil
+		}
+		r, refused := s.spend(ctx, key, l, n, requestID)
+		if tell != nil {
+			tell(r, refused)
+		}
+		if refused != nil {
+			return last, refused
+		}
+		last = budgetOf(r)
+		return last, nil
+	}
+}
 
 // Budget is what is left of a credential's rate budget after a charge.
 type Budget struct {
@@ -123,9 +135,11 @@ func (s *server) spend(ctx context.Context, key string, l ratelimit.Limit, n int
 		return &r, nil
 	}
 	secs := int(math.Ceil(r.RetryAfter.Seconds()))
-	p := service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
+	var p *service.Problem
 	if n > 1 {
 		p = service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: this operation costs %d of the limit of %d per minute, and fewer are left; retry in %s or ask for less.", n, l.Rate, seconds(secs))
+	} else {
+		p = service.Fail(service.KindRateLimited, "rate_limited", "Too many requests: the limit is %d per minute; retry in %s.", l.Rate, seconds(secs))
 	}
 	p.RetryAfter = secs
 	return &r, p

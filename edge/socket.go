@@ -83,15 +83,10 @@ func (s *server) socketLogin(ctx context.Context, c *gin.Context, env policy.Env
 		return ctx, err
 	}
 	v.RequestID = RequestID(c)
-	var charge charger = func(ctx context.Context, n int) (Budget, error) {
-		r, refused := s.spend(ctx, "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit), n, v.RequestID)
-		if refused != nil {
-			return Budget{}, refused
-		}
-		return budgetOf(r), nil
+	key, l := "cred:"+v.Credential(), ratelimit.PerMinute(t.RateLimit)
+	r, refused := s.spend(ctx, key, l, 1, v.RequestID)
+	if refused != nil {
+		return ctx, refused
 	}
-	if _, err := charge(ctx, 1); err != nil {
-		return ctx, err
-	}
-	return context.WithValue(policy.NewContext(ctx, v), chargeKey{}, charge), nil
+	return context.WithValue(policy.NewContext(ctx, v), chargeKey{}, s.charger(key, l, v.RequestID, r, nil, nil)), nil
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"github.com/gin-gonic/gin"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/service"
@@ -22,6 +23,14 @@ var codes = map[service.Kind]string{
 	service.KindUnavailable:        "UNAVAILABLE",
 	service.KindPreconditionFailed: "PRECONDITION_FAILED",
 	service.KindUnexpected:         "INTERNAL",
+}
+
+// problemError is a problem as an error of the operation itself, refused
+// before anything runs.
+func problemError(p service.Problem) *gqlerror.Error {
+	e := gqlerror.Errorf("%s", p.Message)
+	e.Extensions = extensions(p)
+	return e
 }
 
 // extensions describes a problem the GraphQL way: extensions.code from its

@@ -98,10 +98,7 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	// before anything runs.
 	budget, known, err := edge.Charge(ctx, RatePoints(c.complexity)-1)
 	if err != nil {
-		p := service.ProblemOf(err)
-		e := gqlerror.Errorf("%s", p.Message)
-		e.Extensions = extensions(p)
-		return e
+		return problemError(service.ProblemOf(err))
 	}
 	if known {
 		oc.Stats.SetExtension(budgetStatsKey, budget)
@@ -302,10 +299,7 @@ func nulInLiteral(v *ast.Value, path string) string {
 
 // nulError is a VALIDATION error like the service's own, before execution.
 func nulError(path string) *gqlerror.Error {
-	p := service.ProblemOf(service.Invalid(path, "%s", service.NULMessage(path)))
-	err := gqlerror.Errorf("%s", p.Message)
-	err.Extensions = extensions(p)
-	return err
+	return problemError(service.ProblemOf(service.Invalid(path, "%s", service.NULMessage(path))))
 }
 
 // costReport adds extensions.cost = {requested, limit, ratePoints} to every

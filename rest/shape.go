@@ -111,8 +111,8 @@ func (s *Server) properties(schema string) []string {
 
 // shapingOf reads expand and fields; nil when the query asks for neither.
 func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, error) {
-	expand, fields := c.Query("expand"), c.Query("fields")
-	_, hasFields := c.GetQuery("fields")
+	expand := c.Query("expand")
+	fields, hasFields := c.GetQuery("fields")
 	if expand == "" && !hasFields {
 		return nil, nil
 	}
