@@ -2,4 +2,4 @@
 // plus *.graphqls), the executor gqlgen generates, and thin resolvers.
 package graph
 
-//go:generate go run -C .. -mod=mod github.com/99designs/gqlgen generate
+//go:generate go run -C .. -mod=mod ./graph/gqlgen.go

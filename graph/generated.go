@@ -34038,7 +34038,7 @@ func (ec *executionContext) marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcie
 }
 
 func (ec *executionContext) marshalNAssignmentDelta2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDeltaᚄ(ctx context.Context, sel ast.SelectionSet, v []service.AssignmentDelta) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDelta(ctx, sel, v[i])
@@ -34235,7 +34235,7 @@ func (ec *executionContext) unmarshalNDocumentWhereInput2ᚖgithubᚗcomᚋciene
 }
 
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Event) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvent2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEvent(ctx, sel, v[i])
@@ -34346,7 +34346,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNIntegrationKey2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Key) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegrationKey2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKey(ctx, sel, v[i])
@@ -34466,7 +34466,7 @@ func (ec *executionContext) marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmone
 }
 
 func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -34482,7 +34482,7 @@ func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋm
 }
 
 func (ec *executionContext) marshalNLine2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*money.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -34532,7 +34532,7 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgra
 }
 
 func (ec *executionContext) marshalNMemberInfo2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Member) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberInfo2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMember(ctx, sel, v[i])
@@ -34556,7 +34556,7 @@ func (ec *executionContext) marshalNMemberInfo2ᚖgithubᚗcomᚋcienerpᚋciene
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx, sel, v[i])
@@ -34580,7 +34580,7 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 }
 
 func (ec *executionContext) marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPayment(ctx, sel, v[i])
@@ -34651,7 +34651,7 @@ func (ec *executionContext) unmarshalNPaymentWhereInput2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNPermission2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.Permission) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPermission2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermission(ctx, sel, v[i])
@@ -34679,7 +34679,7 @@ func (ec *executionContext) marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋci
 }
 
 func (ec *executionContext) marshalNPolicyAssignment2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyAssignment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignment(ctx, sel, v[i])
@@ -34747,7 +34747,7 @@ func (ec *executionContext) marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNPolicyRole2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyRole) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRole(ctx, sel, v[i])
@@ -34899,7 +34899,7 @@ func (ec *executionContext) marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNRoleChange2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RoleChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChange(ctx, sel, v[i])
@@ -35011,7 +35011,7 @@ func (ec *executionContext) marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋciene
 }
 
 func (ec *executionContext) marshalNTender2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Tender) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTender2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTender(ctx, sel, v[i])
@@ -35273,7 +35273,7 @@ func (ec *executionContext) marshalNUpsertTicketPayload2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookDelivery) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDelivery(ctx, sel, v[i])
@@ -35297,7 +35297,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋ
 }
 
 func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookEndpoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpoint(ctx, sel, v[i])
@@ -35333,7 +35333,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -35377,7 +35377,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -35405,7 +35405,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -35433,7 +35433,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -35481,7 +35481,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -35518,7 +35518,7 @@ func (ec *executionContext) marshalOAuditEventEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEventEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -35639,7 +35639,7 @@ func (ec *executionContext) marshalOCustomerEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCustomerEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐCustomerEdge(ctx, sel, v[i])
@@ -35676,7 +35676,7 @@ func (ec *executionContext) marshalOCustomerEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCustomerEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -35751,7 +35751,7 @@ func (ec *executionContext) marshalODocumentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalODocumentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐDocumentEdge(ctx, sel, v[i])
@@ -35788,7 +35788,7 @@ func (ec *executionContext) marshalODocumentEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -35848,7 +35848,7 @@ func (ec *executionContext) marshalODocumentStatus2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋdocumentᚐStatus(ctx, sel, v[i])
@@ -36074,7 +36074,7 @@ func (ec *executionContext) marshalOInvoiceEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvoiceEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐInvoiceEdge(ctx, sel, v[i])
@@ -36111,7 +36111,7 @@ func (ec *executionContext) marshalOInvoiceEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -36171,7 +36171,7 @@ func (ec *executionContext) marshalOInvoiceStatus2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋinvoiceᚐStatus(ctx, sel, v[i])
@@ -36298,7 +36298,7 @@ func (ec *executionContext) marshalOPaymentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPaymentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentEdge(ctx, sel, v[i])
@@ -36335,7 +36335,7 @@ func (ec *executionContext) marshalOPaymentEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -36387,7 +36387,7 @@ func (ec *executionContext) marshalOPaymentMethod2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentMethod2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpaymentᚐMethod(ctx, sel, v[i])
@@ -36462,7 +36462,7 @@ func (ec *executionContext) marshalOPosSaleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSaleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSaleEdge(ctx, sel, v[i])
@@ -36499,7 +36499,7 @@ func (ec *executionContext) marshalOPosSaleEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSaleEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -36574,7 +36574,7 @@ func (ec *executionContext) marshalOPosSessionEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSessionEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSessionEdge(ctx, sel, v[i])
@@ -36611,7 +36611,7 @@ func (ec *executionContext) marshalOPosSessionEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -36671,7 +36671,7 @@ func (ec *executionContext) marshalOPosSessionStatus2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpossessionᚐStatus(ctx, sel, v[i])
@@ -36738,7 +36738,7 @@ func (ec *executionContext) marshalORoleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORoleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐRoleEdge(ctx, sel, v[i])
@@ -36863,7 +36863,7 @@ func (ec *executionContext) marshalOTicketComment2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketComment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketComment(ctx, sel, v[i])
@@ -36889,7 +36889,7 @@ func (ec *executionContext) marshalOTicketCommentEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketCommentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketCommentEdge(ctx, sel, v[i])
@@ -36926,7 +36926,7 @@ func (ec *executionContext) marshalOTicketCommentEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketCommentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -36994,7 +36994,7 @@ func (ec *executionContext) marshalOTicketEdge2ᚕᚖgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketEdge(ctx, sel, v[i])
@@ -37031,7 +37031,7 @@ func (ec *executionContext) marshalOTicketEnv2ᚕgithubᚗcomᚋcienerpᚋciener
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -37091,7 +37091,7 @@ func (ec *executionContext) marshalOTicketPriority2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketPriority2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐPriority(ctx, sel, v[i])
@@ -37143,7 +37143,7 @@ func (ec *executionContext) marshalOTicketStatus2ᚕgithubᚗcomᚋcienerpᚋcie
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐStatus(ctx, sel, v[i])
@@ -37309,7 +37309,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -37328,7 +37328,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -37347,7 +37347,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -37366,7 +37366,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
