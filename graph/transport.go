@@ -122,8 +122,11 @@ func requestError(w http.ResponseWriter, status int, resp *graphql.Response) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := jsonwire.Marshal(v)
-	if err != nil {
+	var b []byte
+	if enc, err := jsonwire.Encode(v); err == nil {
+		defer enc.Free()
+		b = enc.Bytes()
+	} else {
 		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))

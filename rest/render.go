@@ -43,13 +43,18 @@ func respondList(c *gin.Context, data any, meta Meta) { send(c, http.StatusOK, d
 // send encodes the envelope in one piece (or, when expand or fields
 // reshape the data, around the reshaped data) and writes it.
 func send(c *gin.Context, status int, data any, meta *Meta) {
-	body, err := jsonwire.Marshal(envelope{Data: data, Meta: meta, Status: "success"})
-	if err == nil && shaped(c) {
-		body, err = reshape(c, body, meta)
-	}
+	enc, err := jsonwire.Encode(envelope{Data: data, Meta: meta, Status: "success"})
 	if err != nil {
 		edge.Fail(c, err)
 		return
+	}
+	defer enc.Free() // written by then: net/http and the idempotency capture copy it
+	body := enc.Bytes()
+	if shaped(c) {
+		if body, err = reshape(c, body, meta); err != nil {
+			edge.Fail(c, err)
+			return
+		}
 	}
 	write(c, status, body)
 }
