@@ -17,7 +17,8 @@ import (
 // (times, raw GraphQL data) is trusted rather than validated again.
 var api = sonic.Config{EscapeHTML: true, SortMapKeys: true, ValidateString: true, NoValidateJSONMarshaler: true, NoEncoderNewline: true}.Froze()
 
-// Marshal encodes v.
+// Marshal encodes v into bytes the caller keeps (an event, a stored
+// view); an answer that is written and dropped is encoded with Encode.
 func Marshal(v any) ([]byte, error) { return api.Marshal(v) }
 
 // Codec is gin's JSON codec with Marshal from here (c.JSON and the like).
