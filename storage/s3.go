@@ -105,13 +105,24 @@ func translate(err error) error {
 	return fmt.Errorf("%w: %v", ErrUnavailable, err)
 }
 
-// Put implements Store. Unknown sizes upload in parts of PartSize, so
-// memory stays bounded whatever the object's size.
+// minPart is S3's smallest part but the last.
+const minPart = 5 << 20
+
+// Put implements Store. Unknown sizes upload in parts, so memory stays
+// bounded (PartSize in all) whatever the object's size. When PartSize
+// holds two parts, there are two buffers of half of it: one part is read
+// from the client while the one before uploads. With one buffer, reading
+// and uploading took turns, and an upload through the API reached 57-64 %
+// of a direct PutObject's throughput.
 func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (Info, error) {
 	if err := CheckKey(key); err != nil {
 		return Info{}, err
 	}
-	up, err := s.c.PutObject(ctx, s.bucket, key, r, size, minio.PutObjectOptions{ContentType: contentType, PartSize: s.partSize, NumThreads: 1})
+	opts := minio.PutObjectOptions{ContentType: contentType, PartSize: s.partSize, NumThreads: 1}
+	if s.partSize >= 2*minPart {
+		opts.PartSize, opts.NumThreads, opts.ConcurrentStreamParts = s.partSize/2, 2, true
+	}
+	up, err := s.c.PutObject(ctx, s.bucket, key, r, size, opts)
 	if err != nil {
 		// A failed multipart upload is aborted by minio-go; make sure no
 		// object is left under the key either.
