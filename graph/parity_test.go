@@ -210,10 +210,10 @@ func (p *parity) cases() []parityCase {
 		// Settings and administration
 		{perm: policy.WebhooksManage, name: "create a webhook endpoint",
 			rest: func(_ string, n int) (string, string, any) {
-				return "POST", "/webhook-endpoints", map[string]any{"url": fmt.Sprintf("https://203.0.113.10/hook/%d", n), "event_types": []string{"invoice.*"}}
+				return "POST", "/webhook-endpoints", map[string]any{"url": fmt.Sprintf("https://9.9.9.9/hook/%d", n), "event_types": []string{"invoice.*"}}
 			},
 			gql: func(_ string, n int) string {
-				return fmt.Sprintf(`mutation { createWebhookEndpoint(url: "https://203.0.113.10/hook/%d", eventTypes: ["invoice.*"]) { endpoint { enabled } } }`, n)
+				return fmt.Sprintf(`mutation { createWebhookEndpoint(url: "https://9.9.9.9/hook/%d", eventTypes: ["invoice.*"]) { endpoint { enabled } } }`, n)
 			}, restPath: "enabled", gqlPath: "createWebhookEndpoint.endpoint.enabled"},
 		{perm: policy.IntegrationKeysManage, name: "create an integration key",
 			rest: func(_ string, n int) (string, string, any) {

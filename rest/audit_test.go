@@ -79,7 +79,7 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		{"DELETE /admin/members/{id}", "", nil, nil, nil}, // path filled in once the invite ran
 		{"DELETE /admin/roles/{name}", "/admin/roles/temp", nil, nil, nil},
 		{"POST /admin/policy/import", "/admin/policy/import", nil, nil, nil}, // body filled in below
-		{"POST /webhook-endpoints", "/webhook-endpoints", map[string]any{"url": "https://203.0.113.10/hook", "event_types": []string{"*"}},
+		{"POST /webhook-endpoints", "/webhook-endpoints", map[string]any{"url": "https://9.9.9.9/hook", "event_types": []string{"*"}},
 			func(r *testenv.Response) { endpoint = r.Str("data.id") }, nil},
 		{"PATCH /webhook-endpoints/{id}", "", map[string]any{"description": "audited"}, nil, nil}, // paths with the endpoint filled in below
 		{"POST /webhook-endpoints/{id}/rotate-secret", "", nil, nil, nil},

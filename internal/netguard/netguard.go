@@ -1,7 +1,8 @@
 // Package netguard keeps outbound requests made for tenants (webhook
-// deliveries) away from the platform's own network: loopback, private,
-// link-local (cloud metadata), shared, multicast and unspecified addresses
-// are refused when a URL is accepted and again when a connection is made,
+// deliveries) away from the platform's own network: every address of the
+// IANA special-purpose registries (loopback, private, link-local and cloud
+// metadata, shared, documentation, multicast, reserved, and IPv6 forms
+// embedding any of them) is refused when a URL is accepted and again when a connection is made,
 // so a name that resolves elsewhere later (DNS rebinding) gains nothing.
 package netguard
 
@@ -12,29 +13,41 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// blocked ranges beyond what netip's predicates name.
-var blocked = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),     // shared address space (CGNAT)
-	netip.MustParsePrefix("192.0.0.0/24"),      // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),     // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),       // reserved
-	netip.MustParsePrefix("64:ff9b::/96"),      // NAT64 of any IPv4, private included
-	netip.MustParsePrefix("fd00:ec2::254/128"), // AWS metadata over IPv6
-}
-
-// Blocked reports whether ip is an address tenants' requests must not reach.
+// Blocked reports whether ip is an address tenants' requests must not
+// reach: any entry of the IANA special-purpose registries (ranges.go),
+// IPv6 outside global unicast, and any IPv6 form embedding an IPv4 address
+// that is itself blocked.
 func Blocked(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || !ip.IsValid() {
+	if !ip.IsValid() {
 		return true
 	}
-	for _, p := range blocked {
+	ip = ip.WithZone("")
+	if v4, ok := embedded(ip); ok {
+		if Blocked(v4) {
+			return true
+		}
+		if ip.Is4In6() {
+			return false
+		}
+	}
+	if ip.Is4() {
+		for _, p := range specialIPv4 {
+			if p.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	if !globalUnicast.Contains(ip) && !nat64.Contains(ip) {
+		return true
+	}
+	for _, p := range specialIPv6 {
 		if p.Contains(ip) {
 			return true
 		}
@@ -63,15 +76,22 @@ func CheckURL(ctx context.Context, raw string, httpsOnly, allowPrivate bool) err
 	if allowPrivate {
 		return nil
 	}
-	host := u.Hostname()
-	if ip, err := netip.ParseAddr(host); err == nil {
+	host := strings.TrimSuffix(u.Hostname(), ".")
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ip, err = parseNumericIPv4(host)
+	}
+	if err != nil {
+		return err
+	}
+	if ip.IsValid() {
 		if Blocked(ip) {
-			return fmt.Errorf("The url points at %s, a loopback, private, link-local or reserved address; endpoints must be reachable on the public internet.", ip)
+			return fmt.Errorf("The url points at %s, %s", ip, refusal)
 		}
 		return nil
 	}
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return errors.New("The url points at localhost; endpoints must be reachable on the public internet.")
+		return fmt.Errorf("The url points at localhost, %s", refusal)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -81,10 +101,76 @@ func CheckURL(ctx context.Context, raw string, httpsOnly, allowPrivate bool) err
 	}
 	for _, ip := range addrs {
 		if Blocked(ip) {
-			return fmt.Errorf("The url's host %s resolves to %s, a loopback, private, link-local or reserved address; endpoints must be reachable on the public internet.", host, ip.Unmap())
+			return fmt.Errorf("The url's host %s resolves to %s, %s", host, ip.Unmap(), refusal)
 		}
 	}
 	return nil
+}
+
+// refusal ends every refused address's message: what the address is, and
+// the operator setting that lets local receivers through.
+const refusal = "a loopback, private, link-local or other special-purpose address; endpoints must be reachable on the public internet. " +
+	"To deliver to a receiver on your own machine or network, the server's operator starts it with CIEN_WEBHOOK_ALLOW_PRIVATE=true."
+
+// parseNumericIPv4 reads a host made of numbers the way browsers and
+// inet_aton do (WHATWG URL's IPv4 parser: one to four parts, each decimal,
+// octal with a leading 0, or hex with 0x; the last part fills the
+// remaining bytes), so that 2130706433, 0x7f.1 or 0177.0.0.1 are judged as
+// the 127.0.0.1 they reach. A host whose last label is not numeric is a
+// name: it returns the zero Addr and no error.
+func parseNumericIPv4(host string) (netip.Addr, error) {
+	parts := strings.Split(host, ".")
+	if !numericPart(parts[len(parts)-1]) {
+		return netip.Addr{}, nil
+	}
+	bad := fmt.Errorf("The url's host %s is neither a name nor a valid IPv4 address.", host)
+	if len(parts) > 4 {
+		return netip.Addr{}, bad
+	}
+	nums := make([]uint64, len(parts))
+	for i, p := range parts {
+		n, ok := parseIPv4Part(p)
+		if !ok {
+			return netip.Addr{}, bad
+		}
+		nums[i] = n
+	}
+	var v uint64
+	for i, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return netip.Addr{}, bad
+		}
+		v |= n << (8 * (3 - i))
+	}
+	last := nums[len(nums)-1]
+	if last >= 1<<(8*(5-len(nums))) {
+		return netip.Addr{}, bad
+	}
+	v |= last
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), nil
+}
+
+func numericPart(p string) bool {
+	_, ok := parseIPv4Part(p)
+	return ok
+}
+
+func parseIPv4Part(p string) (uint64, bool) {
+	base := 10
+	switch {
+	case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
+		base, p = 16, p[2:]
+		if p == "" {
+			return 0, true
+		}
+	case len(p) > 1 && p[0] == '0':
+		base, p = 8, p[1:]
+	}
+	if p == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(p, base, 64)
+	return n, err == nil && n <= 0xffffffff
 }
 
 // ErrBlocked is the dial error for a refused address.
