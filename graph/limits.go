@@ -71,6 +71,9 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	if err := refuseNUL(oc); err != nil {
 		return err
 	}
+	if err := refuseLargeFilters(oc); err != nil {
+		return err
+	}
 	w := costWalker{ctx: ctx, es: l.schema, vars: oc.Variables, memo: map[string]selectionCost{}}
 	c := w.set(oc.Operation.SelectionSet)
 	oc.Stats.SetExtension(costStatsKey, costStats{Requested: c.complexity, Limit: l.limits.MaxComplexity})
@@ -208,6 +211,36 @@ func (w costWalker) field(f *ast.Field) selectionCost {
 	return own
 }
 
+// eachField calls fn on every field of the operation, its fragments'
+// included once each, until fn returns an error.
+func eachField(oc *graphql.OperationContext, fn func(*ast.Field) *gqlerror.Error) *gqlerror.Error {
+	seen := map[string]bool{}
+	var inSet func(ast.SelectionSet) *gqlerror.Error
+	inSet = func(set ast.SelectionSet) *gqlerror.Error {
+		for _, sel := range set {
+			var err *gqlerror.Error
+			switch s := sel.(type) {
+			case *ast.Field:
+				if err = fn(s); err == nil {
+					err = inSet(s.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				err = inSet(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil && !seen[s.Name] {
+					seen[s.Name] = true
+					err = inSet(s.Definition.SelectionSet)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return inSet(oc.Operation.SelectionSet)
+}
+
 // refuseNUL finds a NUL character in a string argument of the operation
 // (its fragments included) or in a variable: PostgreSQL cannot store one
 // and SQLite would match it against everything.
@@ -215,39 +248,72 @@ func refuseNUL(oc *graphql.OperationContext) *gqlerror.Error {
 	if path := nulInValue(oc.Variables, "variables"); path != "" {
 		return nulError(path)
 	}
-	seen := map[string]bool{}
-	var inSet func(ast.SelectionSet) string
-	inSet = func(set ast.SelectionSet) string {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				for _, a := range s.Arguments {
-					if path := nulInLiteral(a.Value, a.Name); path != "" {
-						return path
-					}
-				}
-				if path := inSet(s.SelectionSet); path != "" {
-					return path
-				}
-			case *ast.InlineFragment:
-				if path := inSet(s.SelectionSet); path != "" {
-					return path
-				}
-			case *ast.FragmentSpread:
-				if s.Definition != nil && !seen[s.Name] {
-					seen[s.Name] = true
-					if path := inSet(s.Definition.SelectionSet); path != "" {
-						return path
-					}
-				}
+	return eachField(oc, func(f *ast.Field) *gqlerror.Error {
+		for _, a := range f.Arguments {
+			if path := nulInLiteral(a.Value, a.Name); path != "" {
+				return nulError(path)
 			}
 		}
-		return ""
+		return nil
+	})
+}
+
+// refuseLargeFilters bounds every where argument (variables resolved):
+// service.MaxWhereTerms values compared, service.MaxWhereDepth objects
+// deep, the same limits REST's filters have, before a query is built.
+func refuseLargeFilters(oc *graphql.OperationContext) *gqlerror.Error {
+	return eachField(oc, func(f *ast.Field) *gqlerror.Error {
+		if f.Definition == nil || f.Definition.Arguments.ForName("where") == nil {
+			return nil
+		}
+		where, ok := f.ArgumentMap(oc.Variables)["where"]
+		if !ok {
+			return nil
+		}
+		terms, depth := whereSize(where, 0)
+		var err error
+		switch {
+		case terms > service.MaxWhereTerms:
+			err = service.Invalid("where", "A where filter compares at most %d values (In lists and metadata keys counted, across and, or and not); this one has %d.", service.MaxWhereTerms, terms)
+		case depth > service.MaxWhereDepth:
+			err = service.Invalid("where", "A where filter nests at most %d levels (and, or, not, has…With); this one has %d.", service.MaxWhereDepth, depth)
+		}
+		if err != nil {
+			return problemError(service.ProblemOf(err))
+		}
+		return nil
+	})
+}
+
+// whereSize counts the values a where input compares and how deep its
+// objects nest; it stops counting once past the limits.
+func whereSize(v any, depth int) (terms, deepest int) {
+	switch t := v.(type) {
+	case map[string]any:
+		depth++
+		deepest = depth
+		for _, e := range t {
+			n, d := whereSize(e, depth)
+			terms, deepest = terms+n, max(deepest, d)
+			if terms > service.MaxWhereTerms || deepest > service.MaxWhereDepth {
+				break
+			}
+		}
+		return terms, deepest
+	case []any:
+		deepest = depth
+		for _, e := range t {
+			n, d := whereSize(e, depth)
+			terms, deepest = terms+n, max(deepest, d)
+			if terms > service.MaxWhereTerms || deepest > service.MaxWhereDepth {
+				break
+			}
+		}
+		return terms, deepest
+	case nil:
+		return 0, depth
 	}
-	if path := inSet(oc.Operation.SelectionSet); path != "" {
-		return nulError(path)
-	}
-	return nil
+	return 1, depth
 }
 
 func nulInValue(v any, path string) string {

@@ -118,7 +118,11 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 	}
 	verr := &service.ValidationError{}
 	sh := &shaping{svc: s.svc, schema: schema, expand: tree{}}
-	for _, name := range splitList(expand) {
+	expands := splitList(expand)
+	if !service.CheckListSize(verr, "expand", len(expands)) {
+		expands = nil
+	}
+	for _, name := range expands {
 		if list {
 			name = strings.TrimPrefix(name, "data.")
 		}
@@ -142,6 +146,9 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 	}
 	if hasFields {
 		names := splitList(fields)
+		if !service.CheckListSize(verr, "fields", len(names)) {
+			return sh, verr
+		}
 		if len(names) == 0 {
 			verr.Add("fields", "List the fields to return, comma-separated (fields=id,status), or leave fields out for all.")
 		}
