@@ -68,6 +68,9 @@ func (l operationLimits) MutateOperationContext(ctx context.Context, oc *graphql
 	}
 	v := policy.FromContext(ctx)
 	oc.DisableIntrospection = v == nil || !slices.Contains(l.limits.Introspection, v.Env)
+	if err := refuseTransport(ctx, oc.Operation.Operation); err != nil {
+		return err
+	}
 	if err := refuseNUL(oc); err != nil {
 		return err
 	}
@@ -118,6 +121,23 @@ const CostPerPoint = 100
 
 // RatePoints is what an operation of computed cost spends of the budget.
 func RatePoints(cost int) int { return max(1, (cost+CostPerPoint-1)/CostPerPoint) }
+
+// codeMutationOverGET is a mutation sent with GET: 405 with Allow: POST.
+const codeMutationOverGET = "METHOD_NOT_ALLOWED"
+
+// refuseTransport refuses an operation its transport does not carry,
+// before it is charged or run: a mutation over GET (GET must be safe), a
+// subscription over HTTP (it would hold the request and a subscription
+// slot until the next event, then end).
+func refuseTransport(ctx context.Context, op ast.Operation) *gqlerror.Error {
+	switch {
+	case op == ast.Mutation && overGET(ctx):
+		return limitError(codeMutationOverGET, "Mutations are sent with POST; GET carries queries only.")
+	case op == ast.Subscription && socketFrom(ctx) == nil:
+		return limitError("BAD_REQUEST", "Subscriptions are not served over HTTP requests: open a WebSocket to /graphql with the graphql-transport-ws protocol, or stream events as server-sent events from GET /events/stream.")
+	}
+	return nil
+}
 
 func limitError(code, format string, a ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, a...)

@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
@@ -38,7 +37,7 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits, hub *re
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
 	srv.AddTransport(websocket()) // first: GET would take an upgrade for a query
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(httpGET{})
 	srv.AddTransport(httpPOST{})
 	srv.AddTransport(multipartUploads{maxFileBytes: svc.Limits.MaxBytes})
 	// Parsed and validated queries are kept: frontends send the same few,

@@ -2,12 +2,14 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/internal/jsonwire"
@@ -37,35 +39,87 @@ func (httpPOST) Supports(r *http.Request) bool {
 }
 
 func (httpPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
-	media := responseMedia(r.Header.Get("Accept"))
-	w.Header().Set("Content-Type", media)
 	start := graphql.Now()
 	var params graphql.RawParams
 	body, err := io.ReadAll(r.Body)
 	if err == nil {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		err = dec.Decode(&params)
+		err = decodeJSON(body, &params)
 	}
 	if err != nil {
-		requestError(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{badRequestError(
-			"The body must be a JSON object with a query string (and optional operationName, variables and extensions).")}))
+		refuseRequest(w, r, exec, "The body must be a JSON object with a query string (and optional operationName, variables and extensions).")
 		return
 	}
+	execute(w, r, exec, &params, start)
+}
+
+// httpGET is GraphQL over HTTP's GET, held to the same rules as POST:
+// query, operationName, variables and extensions in the URL (the last two
+// JSON-encoded); a request that is not GraphQL is 400; a failure before
+// execution is 200 or 400 by media type, without "data"; a mutation is
+// 405 with Allow: POST, refused before anything is charged or run.
+type httpGET struct{}
+
+var _ graphql.Transport = httpGET{}
+
+func (httpGET) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+}
+
+func (httpGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	start := graphql.Now()
+	q := r.URL.Query()
+	params := graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName")}
+	for name, into := range map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		if v := q.Get(name); v != "" && decodeJSON([]byte(v), into) != nil {
+			refuseRequest(w, r, exec, "The "+name+" parameter must be a JSON object.")
+			return
+		}
+	}
+	execute(w, r.WithContext(context.WithValue(r.Context(), overGETKey{}, true)), exec, &params, start)
+}
+
+// overGETKey marks a request that came as GET, for operationLimits to
+// refuse a mutation before it costs anything.
+type overGETKey struct{}
+
+func overGET(ctx context.Context) bool { b, _ := ctx.Value(overGETKey{}).(bool); return b }
+
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v)
+}
+
+// refuseRequest answers 400 to a request that is not GraphQL at all.
+func refuseRequest(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, msg string) {
+	w.Header().Set("Content-Type", responseMedia(r.Header.Get("Accept")))
+	requestError(w, http.StatusBadRequest, exec.DispatchError(r.Context(), gqlerror.List{badRequestError(msg)}))
+}
+
+// execute runs a decoded request under the rules every HTTP transport
+// shares (POST, GET, multipart): no query is 400; a failure before
+// execution is 429 when over the rate budget, 405 for a mutation over
+// GET, otherwise 200 (application/json) or 400 (the GraphQL response
+// type), without "data".
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, start time.Time) {
+	ctx := r.Context()
+	media := responseMedia(r.Header.Get("Accept"))
 	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
-		requestError(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{badRequestError(
-			"The body has no query: send {\"query\": \"…\"}.")}))
+		refuseRequest(w, r, exec, "The request has no query: send {\"query\": \"…\"} (or ?query= with GET).")
 		return
 	}
+	w.Header().Set("Content-Type", media)
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	oc, errs := exec.CreateOperationContext(ctx, &params)
+	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		status := http.StatusOK
 		switch {
-		case rateLimited(errs):
+		case hasCode(errs, codes[service.KindRateLimited]):
 			status = http.StatusTooManyRequests
+		case hasCode(errs, codeMutationOverGET):
+			status = http.StatusMethodNotAllowed
+			w.Header().Set("Allow", http.MethodPost)
 		case media == mediaGraphQLResponse:
 			status = http.StatusBadRequest
 		}
@@ -76,11 +130,10 @@ func (httpPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	writeJSON(w, http.StatusOK, responses(ctx))
 }
 
-// rateLimited reports whether the operation was refused for its cost to
-// the rate budget: a 429 whichever the media type, like a REST request's.
-func rateLimited(errs gqlerror.List) bool {
+// hasCode reports whether any of errs has extensions.code code.
+func hasCode(errs gqlerror.List, code string) bool {
 	for _, e := range errs {
-		if e.Extensions["code"] == codes[service.KindRateLimited] {
+		if e.Extensions["code"] == code {
 			return true
 		}
 	}

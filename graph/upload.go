@@ -37,7 +37,7 @@ func (multipartUploads) Supports(r *http.Request) bool {
 }
 
 func (t multipartUploads) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", responseMedia(r.Header.Get("Accept")))
 	start := graphql.Now()
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -68,17 +68,7 @@ func (t multipartUploads) Do(w http.ResponseWriter, r *http.Request, exec graphq
 			return
 		}
 	}
-	params.Headers = r.Header
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	rc, gerrs := exec.CreateOperationContext(r.Context(), &params)
-	if gerrs != nil {
-		resp := exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), gerrs)
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		writeResponse(w, resp)
-		return
-	}
-	responses, ctx := exec.DispatchOperation(r.Context(), rc)
-	writeResponse(w, responses(ctx))
+	execute(w, r, exec, &params, start)
 }
 
 // readJSONPart decodes the next part, which must be name.
