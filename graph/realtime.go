@@ -1,9 +1,12 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -87,10 +90,14 @@ func closeCode(p service.Problem) int {
 
 // closeReason is the problem's message within a close frame's 123 bytes.
 func closeReason(p service.Problem) string {
-	msg := p.Message
 	if p.Unexpected() {
-		msg = "internal error"
+		return "internal error"
 	}
+	return closeFrameReason(p.Message)
+}
+
+// closeFrameReason is msg within a close frame's 123 bytes.
+func closeFrameReason(msg string) string {
 	for len(msg) > 123 { // whole characters off the end
 		_, size := utf8.DecodeLastRuneInString(msg)
 		msg = msg[:len(msg)-size]
@@ -109,12 +116,84 @@ func (c closingSockets) Accept(w http.ResponseWriter, r *http.Request, o transpo
 	if err != nil {
 		return nil, err
 	}
-	return &closingConn{WebsocketConn: conn, sock: socketFrom(r.Context())}, nil
+	return &closingConn{WebsocketConn: conn, sock: socketFrom(r.Context()), ops: map[string]bool{}}, nil
 }
 
+// closingConn is an accepted socket as gqlgen sees it. It also keeps
+// graphql-transport-ws's rule on operation ids, which gqlgen does not: an
+// id in use may not start another operation (close 4409, "Subscriber for
+// <id> already exists"; gqlgen would run both and lose the first one's
+// stop). An id is in use from the client's subscribe until its complete,
+// or until the server's complete or error for it.
 type closingConn struct {
 	transport.WebsocketConn
 	sock *socket
+
+	mu  sync.Mutex
+	ops map[string]bool // ids of running operations
+}
+
+// frame is what an operation message says of itself, in both protocols.
+type frame struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// NextReader reads the client's next message whole (within the
+// transport's read limit), notes which operation it starts or stops, and
+// refuses an id that is in use.
+func (c *closingConn) NextReader() (int, io.Reader, error) {
+	typ, r, err := c.WebsocketConn.NextReader()
+	if err != nil {
+		return typ, r, err
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return typ, nil, err
+	}
+	var f frame
+	if json.Unmarshal(b, &f) == nil && f.ID != "" {
+		c.mu.Lock()
+		inUse := c.ops[f.ID]
+		switch f.Type {
+		case "subscribe", "start": // graphql-transport-ws, graphql-ws
+			c.ops[f.ID] = true
+		case "complete", "stop":
+			delete(c.ops, f.ID)
+		}
+		c.mu.Unlock()
+		if inUse && (f.Type == "subscribe" || f.Type == "start") && c.sock != nil {
+			c.sock.mu.Lock()
+			c.sock.code, c.sock.reason = 4409, closeFrameReason("Subscriber for " + f.ID + " already exists")
+			c.sock.mu.Unlock()
+			return typ, nil, transport.ErrWebsocketClosed // gqlgen closes the socket, with the code above
+		}
+	}
+	return typ, bytes.NewReader(b), nil
+}
+
+// WriteJSON frees an operation's id when the server ends it.
+func (c *closingConn) WriteJSON(v any) error {
+	if f, ok := outgoing(v); ok && (f.Type == "complete" || f.Type == "error") {
+		c.mu.Lock()
+		delete(c.ops, f.ID)
+		c.mu.Unlock()
+	}
+	return c.WebsocketConn.WriteJSON(v)
+}
+
+// outgoing reads the type and id of a message gqlgen writes (its message
+// structs are unexported; both protocols' have string fields Type and ID).
+func outgoing(v any) (frame, bool) {
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	if rv.Kind() != reflect.Struct {
+		return frame{}, false
+	}
+	t, id := rv.FieldByName("Type"), rv.FieldByName("ID")
+	if t.Kind() != reflect.String || id.Kind() != reflect.String {
+		return frame{}, false
+	}
+	return frame{Type: t.String(), ID: id.String()}, true
 }
 
 func (c *closingConn) WriteClose(code int, message string) error {

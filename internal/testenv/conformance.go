@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bufio"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -66,6 +67,14 @@ func (e *Env) Serve() string {
 // caller calls stop, which closes its stdin).
 func NodeProcess(t testing.TB, args ...string) (lines <-chan string, stop func()) {
 	t.Helper()
+	lines, _, stop = NodeConversation(t, args...)
+	return lines, stop
+}
+
+// NodeConversation is NodeProcess with a way to write lines to the
+// script's stdin.
+func NodeConversation(t testing.TB, args ...string) (lines <-chan string, send func(string), stop func()) {
+	t.Helper()
 	cmd := node(t, args)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -103,5 +112,6 @@ func NodeProcess(t testing.TB, args ...string) (lines <-chan string, stop func()
 		})
 	}
 	t.Cleanup(stop)
-	return out, stop
+	send = func(line string) { _, _ = io.WriteString(stdin, line+"\n") }
+	return out, send, stop
 }
