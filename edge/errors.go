@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,7 +28,8 @@ func withRenderer(r Renderer) gin.HandlerFunc {
 	return func(c *gin.Context) { c.Set(ctxRenderer, r); c.Next() }
 }
 
-// retryAfterSeconds is what a 503 asks clients to wait.
+// retryAfterSeconds is what a 503 (or a 429 that knows no better, such as
+// a credential with all its subscriptions open) asks clients to wait.
 const retryAfterSeconds = 5
 
 const unexpectedMessage = "Something went wrong on our side; quote the request id when you contact support."
@@ -61,9 +63,11 @@ func Fail(c *gin.Context, err error) {
 		}
 	case service.KindPreconditionFailed:
 		c.Header("ETag", f.ETag)
-	case service.KindUnavailable:
+	case service.KindUnavailable, service.KindRateLimited:
+		// Every 429 and 503 says when to come back; the limiter's own
+		// refusal has set it from its budget already.
 		if c.Writer.Header().Get("Retry-After") == "" {
-			c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+			c.Header("Retry-After", strconv.Itoa(cmp.Or(f.RetryAfter, retryAfterSeconds)))
 		}
 	}
 	r, _ := c.Get(ctxRenderer)

@@ -42,6 +42,9 @@ func bindJSON(c *gin.Context, dst any) error {
 		}
 		return service.Invalid("body", "The body must be a JSON object.")
 	}
+	if fields == nil { // null
+		return service.Invalid("body", "The body must be a JSON object, not null: send {} for no fields.")
+	}
 	verr := &service.ValidationError{}
 	v := reflect.ValueOf(dst).Elem()
 	known := map[string]bool{}

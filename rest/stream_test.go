@@ -243,8 +243,8 @@ func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
 	f, url := streaming(t, func(c *appConfig) { c.Realtime.PerCredential = 2 })
 	a := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
-	if s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA)); s.Status != 429 {
-		t.Fatalf("the third stream: %d", s.Status)
+	if s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA)); s.Status != 429 || s.Header.Get("Retry-After") == "" {
+		t.Fatalf("the third stream: %d, Retry-After %q", s.Status, s.Header.Get("Retry-After"))
 	}
 	if s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxB)); s.Status != 200 {
 		t.Fatalf("another credential: %d", s.Status)

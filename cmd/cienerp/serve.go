@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/app"
+	"github.com/cienerp/cienerp/edge"
 )
 
 // shutdownGrace bounds how long in-flight requests may finish on shutdown.
@@ -92,7 +93,7 @@ func serve(ctx context.Context, cfg app.Config, log *slog.Logger) error {
 			}
 		}()
 	} else {
-		go func() { errc <- srv.Serve(ln) }()
+		go func() { errc <- srv.Serve(edge.Listener(ln)) }()
 	}
 	if redirect != nil {
 		rsrv := &http.Server{Handler: toHTTPS(ln.Addr()), ReadHeaderTimeout: 10 * time.Second}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cienerp/cienerp/edge"
 )
 
 // ConformanceDir is where the npm clients of the standards live
@@ -57,7 +59,9 @@ func node(t testing.TB, args []string) *exec.Cmd {
 // Serve runs the platform on a real listening server for clients outside
 // the process, closed when the test ends, and returns its base URL.
 func (e *Env) Serve() string {
-	srv := httptest.NewServer(e.App.Handler)
+	srv := httptest.NewUnstartedServer(e.App.Handler)
+	srv.Listener = edge.Listener(srv.Listener) // as cienerp serve listens
+	srv.Start()
 	e.T.Cleanup(srv.Close)
 	return srv.URL
 }
