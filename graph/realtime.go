@@ -164,7 +164,7 @@ func (c *closingConn) NextReader() (int, io.Reader, error) {
 		c.mu.Unlock()
 		if inUse && (f.Type == "subscribe" || f.Type == "start") && c.sock != nil {
 			c.sock.mu.Lock()
-			c.sock.code, c.sock.reason = 4409, closeFrameReason("Subscriber for " + f.ID + " already exists")
+			c.sock.code, c.sock.reason = 4409, closeFrameReason("Subscriber for "+f.ID+" already exists")
 			c.sock.mu.Unlock()
 			return typ, nil, transport.ErrWebsocketClosed // gqlgen closes the socket, with the code above
 		}
