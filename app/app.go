@@ -4,8 +4,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +24,7 @@ import (
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/graph"
+	"github.com/cienerp/cienerp/internal/secretbox"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/dbsync"
 	"github.com/cienerp/cienerp/policy/entadapter"
@@ -44,10 +43,14 @@ var Version = "dev"
 
 // Config is everything that can be configured, read from CIEN_* variables.
 type Config struct {
-	Addr            string        // CIEN_ADDR, default :8080
-	DataDir         string        // CIEN_DATA_DIR, default ./data
-	DatabaseURL     string        // CIEN_DATABASE_URL; empty = SQLite under DataDir
-	JWTSecret       string        // CIEN_JWT_SECRET; empty = a secret kept in DataDir
+	Addr        string // CIEN_ADDR, default :8080
+	DataDir     string // CIEN_DATA_DIR, default ./data
+	DatabaseURL string // CIEN_DATABASE_URL; empty = SQLite under DataDir
+	JWTSecret   string // CIEN_JWT_SECRET; empty = a secret kept in DataDir
+	// SecretsKey (CIEN_SECRETS_KEY) encrypts webhook signing secrets at
+	// rest: 32-byte keys, hex or base64, comma-separated; the first seals,
+	// all open. Empty = a key kept in DataDir.
+	SecretsKey      string
 	CacheTTL        time.Duration // CIEN_CACHE_TTL, default 30s
 	AuditRetention  time.Duration // CIEN_AUDIT_RETENTION, default 8760h (a year); older events are deleted
 	TokenRateLimit  int           // CIEN_TOKEN_RATE_LIMIT per minute per IP, default 20
@@ -137,6 +140,7 @@ func ConfigFromEnv() (Config, error) {
 	c.DataDir = env("CIEN_DATA_DIR", c.DataDir)
 	c.DatabaseURL = os.Getenv("CIEN_DATABASE_URL")
 	c.JWTSecret = os.Getenv("CIEN_JWT_SECRET")
+	c.SecretsKey = os.Getenv("CIEN_SECRETS_KEY")
 	c.RedisURL = os.Getenv("CIEN_REDIS_URL")
 	c.TLSCertFile, c.TLSKeyFile = os.Getenv("CIEN_TLS_CERT_FILE"), os.Getenv("CIEN_TLS_KEY_FILE")
 	c.HTTPRedirectAddr = os.Getenv("CIEN_HTTP_REDIRECT_ADDR")
@@ -312,11 +316,19 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	secret, err := jwtSecret(cfg)
+	secret, err := kept(cfg, cfg.JWTSecret, "jwt-secret")
 	if err != nil {
 		return nil, err
 	}
-	signer, err := auth.NewSigner(secret)
+	keys, err := kept(cfg, cfg.SecretsKey, "secrets-key")
+	if err != nil {
+		return nil, err
+	}
+	keyring, err := secretbox.Parse(keys)
+	if err != nil {
+		return nil, fmt.Errorf("CIEN_SECRETS_KEY: %w", err)
+	}
+	signer, err := auth.NewSigner([]byte(secret))
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +339,12 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
 	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, Dialect: db.Dialect, Sync: local,
-		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks}
+		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks, Secrets: keyring}
+	if n, err := svc.ResealSecrets(ctx); err != nil {
+		return nil, fmt.Errorf("reseal webhook secrets: %w", err)
+	} else if n > 0 {
+		log.Info("webhook signing secrets sealed with the current key", "endpoints", n)
+	}
 	svc.Webhooks.AllowPrivate = cfg.WebhookAllowPrivate
 	engine, err := webhooks.New(db, svc, webhooks.Config{AllowPrivate: cfg.WebhookAllowPrivate, Workers: cfg.WebhookWorkers}, log)
 	if err != nil {
@@ -407,29 +424,27 @@ func openStore(ctx context.Context, cfg Config) (storage.Store, error) {
 	return storage.NewFS(filepath.Join(cfg.DataDir, "objects"))
 }
 
-// jwtSecret is CIEN_JWT_SECRET, or a random secret created once in the
-// data directory (fine for one instance; several instances must share
-// CIEN_JWT_SECRET).
-func jwtSecret(cfg Config) ([]byte, error) {
-	if cfg.JWTSecret != "" {
-		return []byte(cfg.JWTSecret), nil
+// kept is a secret's setting, or when it is empty a random one created
+// once in the data directory under name: the token secret (jwt-secret)
+// and the key sealing webhook secrets (secrets-key). Fine for one
+// instance; several instances must share the settings (CIEN_JWT_SECRET,
+// CIEN_SECRETS_KEY).
+func kept(cfg Config, setting, name string) (string, error) {
+	if setting != "" {
+		return setting, nil
 	}
-	path := filepath.Join(cfg.DataDir, "jwt-secret")
+	path := filepath.Join(cfg.DataDir, name)
 	if b, err := os.ReadFile(path); err == nil {
-		return []byte(strings.TrimSpace(string(b))), nil
+		return strings.TrimSpace(string(b)), nil
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	secret := hex.EncodeToString(b)
+	secret := secretbox.NewKey()
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, err
+		return "", err
 	}
 	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
-		return nil, fmt.Errorf("keep token secret: %w", err)
+		return "", fmt.Errorf("keep %s: %w", name, err)
 	}
-	return []byte(secret), nil
+	return secret, nil
 }
 
 // Background runs the instance's periodic work until ctx ends: listening

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cienerp/cienerp/internal/secretbox"
 )
 
 // minSecretBytes is the shortest token signing secret accepted.
@@ -56,6 +58,11 @@ func (c Config) check() []error {
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < minSecretBytes {
 		add("CIEN_JWT_SECRET is %d bytes: it must be at least %d (e.g. openssl rand -hex 32)", len(c.JWTSecret), minSecretBytes)
+	}
+	if c.SecretsKey != "" {
+		if _, err := secretbox.Parse(c.SecretsKey); err != nil {
+			add("CIEN_SECRETS_KEY: %v (e.g. openssl rand -hex 32)", err)
+		}
 	}
 	if c.Storage == "s3" && c.S3.Endpoint != "" {
 		if _, _, err := net.SplitHostPort(c.S3.Endpoint); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/internal/jsonwire"
 	"github.com/cienerp/cienerp/service"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -126,8 +127,30 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		requestError(w, status, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
 		return
 	}
+	if selectsSecret(oc) {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	writeJSON(w, http.StatusOK, responses(ctx))
+}
+
+// SecretFields are the schema's fields that carry a secret (shown once):
+// an answer selecting one is Cache-Control: no-store, as REST's routes
+// marked Secret are.
+var SecretFields = map[string]bool{
+	"IntegrationKey.secret":        true,
+	"WebhookEndpointSecret.secret": true,
+	"MemberInfo.password":          true,
+}
+
+// selectsSecret reports whether the operation selects a SecretFields field.
+func selectsSecret(oc *graphql.OperationContext) bool {
+	return eachField(oc, func(f *ast.Field) *gqlerror.Error {
+		if f.ObjectDefinition != nil && SecretFields[f.ObjectDefinition.Name+"."+f.Name] {
+			return &gqlerror.Error{} // found: stop walking
+		}
+		return nil
+	}) != nil
 }
 
 // hasCode reports whether any of errs has extensions.code code.

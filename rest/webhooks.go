@@ -21,7 +21,7 @@ func (s *Server) webhooksRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/webhook-endpoints", Permission: perm, Handle: s.listEndpoints,
 			Doc: openapi.Doc{Tag: tag, Summary: "List webhook endpoints of this environment, newest first", Params: []openapi.Param{limitParam, cursorParam}, Status: 200, Data: "WebhookEndpoint", List: true}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints", Permission: perm, Creates: true, Handle: s.createEndpoint,
+		{Method: http.MethodPost, Path: "/webhook-endpoints", Permission: perm, Creates: true, Secret: true, Handle: s.createEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Create a webhook endpoint", Description: "The secret (whsec_…) is in the response once and never again. " +
 				"Live endpoints must use https; loopback, private, link-local and reserved addresses are refused, here and again at every connection. " +
 				"Events reach the endpoint while its owner (its creator or last editor) may view them.",
@@ -34,7 +34,7 @@ func (s *Server) webhooksRoutes() []edge.Route {
 				Params: []openapi.Param{idParam}, Body: "WebhookEndpointInput", Status: 200, Data: "WebhookEndpoint", Example: obj{"enabled": false}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/webhook-endpoints/:id", Permission: perm, Handle: s.deleteEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Delete a webhook endpoint with its deliveries", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/rotate-secret", Permission: perm, Handle: s.rotateSecret,
+		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/rotate-secret", Permission: perm, Secret: true, Handle: s.rotateSecret,
 			Doc: openapi.Doc{Tag: tag, Summary: "Rotate an endpoint's secret", Description: "The new secret is shown once; for 24 h deliveries carry signatures by both secrets.",
 				Params: []openapi.Param{idParam}, Status: 200, Data: "WebhookEndpointWithSecret"}},
 		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/test", Permission: perm, Handle: s.testEndpoint,

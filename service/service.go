@@ -13,6 +13,7 @@ import (
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/internal/secretbox"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
 )
@@ -36,6 +37,8 @@ type Service struct {
 	// says which receivers endpoints may name.
 	Deliveries Deliveries
 	Webhooks   WebhookRules
+	// Secrets seals the webhook signing secrets the database keeps.
+	Secrets *secretbox.Keyring
 	// EventsCommitted, when set, is told after a commit that wrote events
 	// (the realtime hub reads them at once instead of at its next poll).
 	EventsCommitted func()

@@ -110,9 +110,15 @@ func (s *Service) PrepareDelivery(ctx context.Context, job DeliveryJob) (*Webhoo
 	if err != nil {
 		return nil, err
 	}
-	secrets := []string{ep.Secret}
+	stored := []string{ep.Secret}
 	if ep.PreviousSecret != nil && ep.PreviousSecretExpiresAt != nil && time.Now().Before(*ep.PreviousSecretExpiresAt) {
-		secrets = append(secrets, *ep.PreviousSecret)
+		stored = append(stored, *ep.PreviousSecret)
+	}
+	secrets := make([]string, len(stored))
+	for i, st := range stored {
+		if secrets[i], err = s.openSecret(st); err != nil {
+			return nil, err
+		}
 	}
 	return &WebhookMessage{DeliveryID: d.ID, WebhookID: DeliveryID(d.ID), URL: ep.URL, Secrets: secrets, Body: body, delivery: d, endpoint: ep}, nil
 }

@@ -94,7 +94,7 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in WebhookEndpointI
 	var ep *ent.WebhookEndpoint
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		c := tx.WebhookEndpoint.Create().SetURL(strings.TrimSpace(in.URL.V)).SetDescription(strings.TrimSpace(in.Description.V)).
-			SetEventTypes(dedupe(in.EventTypes.V)).SetSecret(secret).SetOwner(policy.FromContext(ctx).Subject)
+			SetEventTypes(dedupe(in.EventTypes.V)).SetSecret(s.Secrets.Seal(secret)).SetOwner(policy.FromContext(ctx).Subject)
 		if in.Enabled.Set {
 			c.SetEnabled(in.Enabled.V)
 		}
@@ -229,7 +229,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 			return err
 		}
 		until := schema.Now().Add(SecretOverlap)
-		if out, err = tx.WebhookEndpoint.UpdateOne(ep).SetSecret(secret).SetPreviousSecret(ep.Secret).SetPreviousSecretExpiresAt(until).Save(ctx); err != nil {
+		if out, err = tx.WebhookEndpoint.UpdateOne(ep).SetSecret(s.Secrets.Seal(secret)).SetPreviousSecret(ep.Secret).SetPreviousSecretExpiresAt(until).Save(ctx); err != nil {
 			return err
 		}
 		return record(ctx, tx, "webhook_endpoint.rotate_secret", "webhook_endpoint", id.String(), nil, map[string]any{"previous_secret_expires_at": until})

@@ -38,6 +38,18 @@ var commands = []command{
 				return nil
 			}
 		}},
+	{name: "secrets reseal", summary: "encrypt stored webhook signing secrets with the first key of CIEN_SECRETS_KEY (after a key rotation)",
+		setup: func(*flag.FlagSet) runner {
+			return func(ctx context.Context, a *app.App, out io.Writer) error {
+				// Opening the app has resealed them already; this says so.
+				n, err := a.Service.ResealSecrets(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "every webhook signing secret is sealed with the current key (%d resealed now)\n", n)
+				return nil
+			}
+		}},
 	{name: "demo", summary: "create the demo tenant and print its credentials", createsDatabase: true,
 		setup: func(*flag.FlagSet) runner {
 			return func(ctx context.Context, a *app.App, out io.Writer) error {

@@ -42,7 +42,8 @@ type appConfig = app.Config
 func newOn(t testing.TB, db *database.DB, q *Queries, opts ...Options) *Env {
 	t.Helper()
 	cfg := app.Defaults()
-	cfg.DataDir, cfg.JWTSecret = t.TempDir(), strings.Repeat("s", 32)
+	// Instances of one test share their secrets, as a deployment's must.
+	cfg.DataDir, cfg.JWTSecret, cfg.SecretsKey = t.TempDir(), strings.Repeat("s", 32), strings.Repeat("5e", 32)
 	cfg.TokenRateLimit, cfg.PublicRateLimit = 1000, 1000
 	for _, o := range opts {
 		o(&cfg)
