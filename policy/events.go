@@ -22,6 +22,10 @@ var objectPermissions = map[string]string{
 	"pos_session":      SessionsManage,
 	"pos_sale":         SalesView,
 	"webhook_endpoint": WebhooksManage,
+	"integration_key":  IntegrationKeysManage,
+	"role":             PoliciesManage,
+	"member":           PoliciesManage,
+	"policy":           PoliciesManage,
 }
 
 // eventCatalog lists every event type the platform emits. The service
@@ -50,7 +54,22 @@ var eventCatalog = []EventType{
 	{"pos.session.opened", "pos_session", "", "A register session was opened."},
 	{"pos.session.closed", "pos_session", "", "A register session was closed and its cash counted."},
 	{"pos.sale.created", "pos_sale", "", "A point-of-sale sale was rung up."},
+	{"webhook_endpoint.created", "webhook_endpoint", "", "A webhook endpoint was created (its secret is never in an event)."},
+	{"webhook_endpoint.updated", "webhook_endpoint", "", "A webhook endpoint's url, event types, description or enabled state changed."},
+	{"webhook_endpoint.secret_rotated", "webhook_endpoint", "", "A webhook endpoint's signing secret was rotated; the previous one signs beside it until previous_secret_expires_at."},
+	{"webhook_endpoint.deleted", "webhook_endpoint", "", "A webhook endpoint was deleted."},
 	{"webhook_endpoint.disabled", "webhook_endpoint", "", "A webhook endpoint was disabled after failing continuously for 5 days."},
+	{"integration_key.created", "integration_key", "", "An integration key was created (by a roll too: rolled_from names the old one); its secret is never in an event."},
+	{"integration_key.updated", "integration_key", "", "An integration key's roles changed."},
+	{"integration_key.rolled", "integration_key", "", "An integration key was rolled: it stops now or at its new expires_at."},
+	{"integration_key.revoked", "integration_key", "", "An integration key was revoked and stopped working."},
+	{"role.created", "role", "", "A role was created (sandbox and live feeds both carry role, member and policy events)."},
+	{"role.updated", "role", "", "A role's name, description or permissions changed."},
+	{"role.deleted", "role", "", "A role was deleted and taken from everyone who held it."},
+	{"member.added", "member", "", "A person was added to the tenant with roles."},
+	{"member.updated", "member", "", "A member's roles changed."},
+	{"member.removed", "member", "", "A person was removed from the tenant."},
+	{"policy.imported", "policy", "", "A policy document was imported; data.object.changes lists the roles and assignments it changed."},
 	{"ping", "webhook_endpoint", "", "Sent by POST /webhook-endpoints/{id}/test; never in the events feed of other endpoints."},
 }
 

@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -126,5 +127,55 @@ func TestClusterSurvivesRedisGoingAway(t *testing.T) {
 			t.Fatal("B never caught up with the change made while Redis was away")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestClusterResyncsAfterRedisRestartsEmpty: changes made through A while
+// Redis is down (a role loses a permission, a key is revoked), then Redis
+// comes back empty, as after a restart without persistence, and A speaks
+// first (its counter starts again at 1). B must resynchronise in full and
+// refuse both within a second, in every round. Before, B remembered its
+// old, higher count, took the new counter as old news, and kept allowing
+// the permission until some later policy change and the revoked key until
+// its cache expired (6 of 8 runs; here every run).
+func TestClusterResyncsAfterRedisRestartsEmpty(t *testing.T) {
+	rs := testenv.StartRedis(t)
+	nodes := testenv.Cluster(t, 2, rs.URL())
+	a, b := nodes[0], nodes[1]
+	tn := a.Tenant("acme")
+	_, admin := a.Key(tn.ID, policy.Sandbox, "admin")
+	ah := testenv.Key(admin)
+	for round := range 2 {
+		role := fmt.Sprintf("reader%d", round)
+		a.Expect(a.Do("POST", sandbox+"/admin/roles", map[string]any{"name": role, "permissions": []string{policy.TicketsView}}, ah), 201)
+		_, reader := a.Key(tn.ID, policy.Sandbox, role)
+		victimID, victim := a.Key(tn.ID, policy.Sandbox, "viewer")
+		// B holds both in its caches, and has seen every change so far.
+		for _, k := range []string{reader, victim} {
+			b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(k)), 200)
+		}
+
+		rs.Stop()
+		// Long enough for B's reconnect attempts to back off to a second,
+		// so that A speaks first once Redis is back, as in production.
+		time.Sleep(2500 * time.Millisecond)
+		a.Expect(a.Do("PATCH", sandbox+"/admin/roles/"+role, map[string]any{"permissions": []string{policy.DocumentsView}}, ah), 200)
+		a.Expect(a.Do("POST", sandbox+"/settings/integration-keys/"+victimID.String()+"/revoke", nil, ah), 200)
+		time.Sleep(1100 * time.Millisecond)                // A stops skipping its Redis checks a second after a failure
+		rs.Start()                                         // empty
+		a.Expect(a.Do("GET", sandbox+"/me", nil, ah), 200) // A announces what it could not, counting from 1
+
+		deadline := time.Now().Add(time.Second)
+		for {
+			r1 := b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader))
+			r2 := b.Do("GET", sandbox+"/tickets", nil, testenv.Key(victim))
+			if r1.Code == 403 && r2.Code == 403 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: a second after Redis came back empty, B still answers %d to the role's lost permission and %d to the revoked key", round, r1.Code, r2.Code)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }

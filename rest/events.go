@@ -82,7 +82,7 @@ func (s *Server) getEvent(c *gin.Context) error {
 // eventWebhooks describes, for the OpenAPI document's top-level webhooks,
 // the request each event type is delivered in.
 func eventWebhooks() obj {
-	schemaOf := map[string]string{"ticket": "Ticket", "ticket_comment": "TicketComment", "document": "Document", "customer": "Customer",
+	schemaOf := map[string]string{"integration_key": "IntegrationKey", "role": "Role", "member": "Member", "policy": "PolicyImport", "ticket": "Ticket", "ticket_comment": "TicketComment", "document": "Document", "customer": "Customer",
 		"invoice": "Invoice", "payment": "Payment", "pos_session": "PosSession", "pos_sale": "PosSale", "webhook_endpoint": "WebhookEndpoint"}
 	header := func(name, desc string) obj {
 		return obj{"in": "header", "name": name, "required": true, "description": desc, "schema": obj{"type": "string"}}

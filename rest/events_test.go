@@ -61,6 +61,24 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	keep("pos.sale.created", do("POST", "/pos/sales", map[string]any{"session_id": sess.Str("data.id"), "items": items,
 		"tenders": []map[string]any{{"method": "card", "amount": "100.00"}}}, 201))
 	keep("pos.session.closed", do("POST", "/pos/sessions/"+sess.Str("data.id")+"/close", map[string]any{"counted_cash": "10.00"}, 200))
+	// Admin: keys, roles, members, webhook endpoints, the policy.
+	k := do("POST", "/settings/integration-keys", map[string]any{"name": "sync", "roles": []string{"viewer"}}, 201)
+	keep("integration_key.updated", do("PUT", "/admin/integration-keys/"+k.Str("data.id")+"/roles", map[string]any{"roles": []string{"accountant"}}, 200))
+	rolled := do("POST", "/settings/integration-keys/"+k.Str("data.id")+"/roll", map[string]any{}, 201)
+	keep("integration_key.revoked", do("POST", "/settings/integration-keys/"+rolled.Str("data.id")+"/revoke", nil, 200))
+	do("POST", "/admin/roles", map[string]any{"name": "auditor", "permissions": []string{policy.AuditView}}, 201)
+	keep("role.updated", do("PATCH", "/admin/roles/auditor", map[string]any{"description": "Reads the trail"}, 200))
+	m := do("POST", "/admin/members", map[string]any{"email": "ann@acme.test", "roles": []string{"auditor"}}, 201)
+	keep("member.updated", do("PUT", "/admin/members/"+m.Str("data.user_id")+"/roles", map[string]any{"roles": []string{"viewer"}}, 200))
+	do("DELETE", "/admin/members/"+m.Str("data.user_id"), nil, 200)
+	do("DELETE", "/admin/roles/auditor", nil, 200)
+	ep := do("POST", "/webhook-endpoints", map[string]any{"url": "https://9.9.9.9/h", "event_types": []string{"customer.*"}}, 201)
+	keep("webhook_endpoint.updated", do("PATCH", "/webhook-endpoints/"+ep.Str("data.id"), map[string]any{"description": "CRM"}, 200))
+	do("POST", "/webhook-endpoints/"+ep.Str("data.id")+"/rotate-secret", nil, 200)
+	do("DELETE", "/webhook-endpoints/"+ep.Str("data.id"), nil, 200)
+	doc := do("GET", "/admin/policy", nil, 200).Get("data").(map[string]any)
+	doc["roles"] = append(doc["roles"].([]any), map[string]any{"name": "imported", "permissions": []string{policy.CustomersView}})
+	do("POST", "/admin/policy/import", doc, 200)
 	// Refused changes write nothing.
 	do("POST", "/customers", map[string]any{"name": ""}, 422)
 	do("POST", "/payments", map[string]any{"invoice_id": id, "amount": "50.00", "currency": "EUR", "method": "card"}, 422) // over the 10.00 the refund reopened
@@ -101,11 +119,11 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("no event for %s; feed: %d events", strings.Join(missing, ", "), len(events))
 	}
-	if n := len(events); n != 30 {
+	if n := len(events); n != 47 {
 		var types []string
 		for _, e := range events {
 			types = append(types, e["type"].(string))
 		}
-		t.Errorf("%d events, want 30 (one per change, two for a payment: the invoice moves too): %s", n, strings.Join(types, " "))
+		t.Errorf("%d events, want 47 (one per change, two for a payment: the invoice moves too, and for a roll: the new key and the old one; the setup's key is the first): %s", n, strings.Join(types, " "))
 	}
 }

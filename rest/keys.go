@@ -10,7 +10,6 @@ import (
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Integration keys (Settings → Integration Keys).
@@ -74,34 +73,12 @@ func (s *Server) setKeyRoles(c *gin.Context) error {
 	return nil
 }
 
-type keyJSON struct {
-	ID          uuid.UUID  `json:"id"`
-	Object      string     `json:"object"`
-	Name        string     `json:"name"`
-	Prefix      string     `json:"prefix"`
-	Secret      string     `json:"secret,omitempty"`
-	Environment policy.Env `json:"environment"`
-	Roles       []string   `json:"roles"`
-	Status      string     `json:"status"`
-	CreatedBy   *uuid.UUID `json:"created_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	RevokedAt   *time.Time `json:"revoked_at"`
-	RolledAt    *time.Time `json:"rolled_at"`
-	RolledFrom  *uuid.UUID `json:"rolled_from"`
-	LastUsedAt  *time.Time `json:"last_used_at"`
-}
-
-func keyView(k *service.Key) keyJSON {
-	roles := k.Roles
-	if roles == nil {
-		roles = []string{}
-	}
-	return keyJSON{
-		ID: k.ID, Object: "integration_key", Name: k.Name, Prefix: k.Prefix, Secret: k.Secret,
-		Environment: k.Env, Roles: roles, Status: k.Status(time.Now()), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
-		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RolledAt: k.RolledAt, RolledFrom: k.RolledFrom, LastUsedAt: k.LastUsedAt,
-	}
+// keyView is a key as REST answers it: its secret only in the answer
+// that created or rolled it.
+func keyView(k *service.Key) service.KeyJSON {
+	out := service.KeyObject(k)
+	out.Secret = k.Secret
+	return out
 }
 
 func (s *Server) listKeys(c *gin.Context) error {

@@ -69,6 +69,21 @@ func (s *Service) emit(ctx context.Context, tx *ent.Tx, c change) error {
 	return s.deliver(ctx, tx, ev)
 }
 
+// emitTenantWide writes c's event into both environments of the tenant:
+// roles, members and the policy hold for sandbox and live alike, so the
+// feed, webhooks and streams of each see the change.
+func (s *Service) emitTenantWide(ctx context.Context, tx *ent.Tx, c change) error {
+	v := policy.FromContext(ctx)
+	for _, env := range []policy.Env{policy.Sandbox, policy.Live} {
+		in := *v
+		in.Env = env
+		if err := s.emit(policy.NewContext(ctx, &in), tx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // announceOnCommit tells EventsCommitted once tx has committed.
 func (s *Service) announceOnCommit(tx *ent.Tx) {
 	if s.EventsCommitted == nil {
@@ -166,7 +181,12 @@ func (s *Service) enqueueOnCommit(tx *ent.Tx, jobs []DeliveryJob) {
 
 // receives reports whether ep is to get ev: its filter covers the type and
 // its owner may view the object (the change's delivery and a replay ask alike).
+// An endpoint does not receive the event of its own creation: it
+// receives what happens once it exists.
 func (s *Service) receives(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, ev *ent.Event) bool {
+	if ev.Type == "webhook_endpoint.created" && ev.ObjectID == ep.ID.String() {
+		return false
+	}
 	return Subscribed(ep.EventTypes, ev.Type) && s.ownerCan(ctx, c, ep, ev.ObjectType) == nil
 }
 

@@ -126,9 +126,12 @@ func (s *Service) newKey(ctx context.Context, name string, roles []string, expir
 		if err := record(ctx, tx, "integration_key.create", "integration_key", key.ID.String(), nil, after); err != nil {
 			return err
 		}
+		if err := s.emit(ctx, tx, change{Type: "integration_key.created", ObjectID: key.ID.String(), Object: KeyObject(&Key{IntegrationKey: key, Roles: roles})}); err != nil {
+			return err
+		}
 		if from != nil {
 			revoked = append(revoked, from.old.ID)
-			return retire(ctx, tx, from, key)
+			return s.retire(ctx, tx, from, key, roles)
 		}
 		return nil
 	})
@@ -185,6 +188,10 @@ func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*Key, error) {
 		if err := record(ctx, tx, "integration_key.revoke", "integration_key", k.ID.String(), keyAudit(k, roles), keyAudit(updated, roles)); err != nil {
 			return err
 		}
+		if err := s.emit(ctx, tx, change{Type: "integration_key.revoked", ObjectID: k.ID.String(),
+			Object: KeyObject(&Key{IntegrationKey: updated, Roles: roles}), Before: KeyObject(&Key{IntegrationKey: k, Roles: roles})}); err != nil {
+			return err
+		}
 		k = updated
 		return nil
 	})
@@ -213,7 +220,7 @@ func (s *Service) RollKey(ctx context.Context, id uuid.UUID, grace time.Duration
 }
 
 // retire marks the old key of r as rolled into its replacement.
-func retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.IntegrationKey) error {
+func (s *Service) retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.IntegrationKey, roles []string) error {
 	now := schema.Now()
 	old := r.old
 	u := tx.IntegrationKey.UpdateOne(old).SetRolledAt(now)
@@ -234,7 +241,11 @@ func retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *ent.Integrati
 	}
 	after := keyAudit(updated, nil)
 	after["replaced_by"] = replacement.ID
-	return record(ctx, tx, "integration_key.roll", "integration_key", old.ID.String(), keyAudit(old, nil), after)
+	if err := record(ctx, tx, "integration_key.roll", "integration_key", old.ID.String(), keyAudit(old, nil), after); err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, change{Type: "integration_key.rolled", ObjectID: old.ID.String(),
+		Object: KeyObject(&Key{IntegrationKey: updated, Roles: roles}), Before: KeyObject(&Key{IntegrationKey: old, Roles: roles})})
 }
 
 func keyAudit(k *ent.IntegrationKey, roles []string) map[string]any {

@@ -132,7 +132,11 @@ func (s *Service) InviteMember(ctx context.Context, in InviteMemberInput) (Membe
 		if m, err = tx.Membership.Create().SetTenantID(v.TenantID).SetUserID(u.ID).Save(schema.Bypass(ctx, "memberships are written by the platform on the admin's behalf")); err != nil {
 			return err
 		}
-		return record(ctx, tx, "member.invite", "member", u.ID.String(), nil, map[string]any{"email": email, "roles": next.Holders[userSubject(u.ID)]})
+		if err := record(ctx, tx, "member.invite", "member", u.ID.String(), nil, map[string]any{"email": email, "roles": next.Holders[userSubject(u.ID)]}); err != nil {
+			return err
+		}
+		m.Edges.User = u
+		return s.emitTenantWide(ctx, tx, change{Type: "member.added", ObjectID: u.ID.String(), Object: memberView(m, next)})
 	})
 	if err != nil {
 		return Member{}, err
@@ -200,7 +204,10 @@ func (s *Service) editMemberRoles(ctx context.Context, userID uuid.UUID, action 
 	next := st.Clone()
 	next.Holders[sub] = roles
 	err = s.writeState(ctx, st, next, func(tx *ent.Tx) error {
-		return record(ctx, tx, action, "member", userID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": roles})
+		if err := record(ctx, tx, action, "member", userID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": roles}); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "member.updated", ObjectID: userID.String(), Object: memberView(m, next), Before: memberView(m, st)})
 	})
 	if err != nil {
 		return Member{}, err
@@ -224,7 +231,10 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		if err := tx.Membership.DeleteOne(m).Exec(schema.Bypass(ctx, "memberships are written by the platform on the admin's behalf")); err != nil {
 			return err
 		}
-		return record(ctx, tx, "member.remove", "member", userID.String(), memberView(m, st), nil)
+		if err := record(ctx, tx, "member.remove", "member", userID.String(), memberView(m, st), nil); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "member.removed", ObjectID: userID.String(), Object: memberView(m, st)})
 	})
 	if err != nil {
 		return err
@@ -255,7 +265,11 @@ func (s *Service) SetKeyRoles(ctx context.Context, keyID uuid.UUID, roles []stri
 	next := st.Clone()
 	next.Holders[sub] = dedupe(roles)
 	err = s.writeState(ctx, st, next, func(tx *ent.Tx) error {
-		return record(ctx, tx, "integration_key.roles.set", "integration_key", keyID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": next.Holders[sub]})
+		if err := record(ctx, tx, "integration_key.roles.set", "integration_key", keyID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": next.Holders[sub]}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "integration_key.updated", ObjectID: keyID.String(),
+			Object: KeyObject(&Key{IntegrationKey: k, Roles: next.Holders[sub]}), Before: KeyObject(&Key{IntegrationKey: k, Roles: st.Holders[sub]})})
 	})
 	if err != nil {
 		return nil, err

@@ -187,7 +187,10 @@ func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) 
 				}
 			}
 		}
-		return record(ctx, tx, "policy.import", "tenant", v.TenantID.String(), nil, map[string]any{"changes": diff})
+		if err := record(ctx, tx, "policy.import", "tenant", v.TenantID.String(), nil, map[string]any{"changes": diff}); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "policy.imported", ObjectID: v.TenantID.String(), Object: map[string]any{"dry_run": false, "changes": diff}}) // as the import answers
 	})
 	return diff, err
 }

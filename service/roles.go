@@ -151,7 +151,10 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (RoleView,
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "role.create", "role", r.Name, nil, map[string]any{"description": in.Description, "permissions": next.Roles[in.Name]})
+		if err := record(ctx, tx, "role.create", "role", r.Name, nil, map[string]any{"description": in.Description, "permissions": next.Roles[in.Name]}); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "role.created", ObjectID: r.ID.String(), Object: roleView(r, next)})
 	}); err != nil {
 		return RoleView{}, err
 	}
@@ -215,7 +218,10 @@ func (s *Service) UpdateRole(ctx context.Context, name string, in UpdateRoleInpu
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, "role.update", "role", r.ID.String(), before, roleView(updated, next))
+		if err := record(ctx, tx, "role.update", "role", r.ID.String(), before, roleView(updated, next)); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "role.updated", ObjectID: r.ID.String(), Object: roleView(updated, next), Before: before})
 	})
 	if err != nil {
 		return RoleView{}, err
@@ -248,7 +254,10 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 		if err := tx.Role.DeleteOne(r).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "role.delete", "role", r.ID.String(), roleView(r, st), nil)
+		if err := record(ctx, tx, "role.delete", "role", r.ID.String(), roleView(r, st), nil); err != nil {
+			return err
+		}
+		return s.emitTenantWide(ctx, tx, change{Type: "role.deleted", ObjectID: r.ID.String(), Object: roleView(r, st)})
 	})
 }
 

@@ -105,7 +105,10 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in WebhookEndpointI
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "webhook_endpoint.create", "webhook_endpoint", ep.ID.String(), nil, WebhookEndpointObject(ep))
+		if err := record(ctx, tx, "webhook_endpoint.create", "webhook_endpoint", ep.ID.String(), nil, WebhookEndpointObject(ep)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "webhook_endpoint.created", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
 	})
 	return ep, secret, err
 }
@@ -182,7 +185,10 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "webhook_endpoint.update", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out))
+		if err := record(ctx, tx, "webhook_endpoint.update", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "webhook_endpoint.updated", ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
 	})
 	return out, err
 }
@@ -214,7 +220,10 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) error
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "webhook_endpoint.delete", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), nil)
+		if err := record(ctx, tx, "webhook_endpoint.delete", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), nil); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "webhook_endpoint.deleted", ObjectID: id.String(), Object: WebhookEndpointObject(ep)})
 	})
 }
 
@@ -232,7 +241,10 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 		if out, err = tx.WebhookEndpoint.UpdateOne(ep).SetSecret(s.Secrets.Seal(secret)).SetPreviousSecret(ep.Secret).SetPreviousSecretExpiresAt(until).Save(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, "webhook_endpoint.rotate_secret", "webhook_endpoint", id.String(), nil, map[string]any{"previous_secret_expires_at": until})
+		if err := record(ctx, tx, "webhook_endpoint.rotate_secret", "webhook_endpoint", id.String(), nil, map[string]any{"previous_secret_expires_at": until}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, change{Type: "webhook_endpoint.secret_rotated", ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
 	})
 	return out, secret, err
 }

@@ -23,7 +23,19 @@ import (
 const (
 	channel = "cienerp:changes"
 	genKey  = "cienerp:changes:gen"
+	// epochKey names the life of genKey: set once (SET NX) by whichever
+	// instance first finds it missing. A Redis restarted empty, flushed or
+	// failed over without the keys has a new epoch, and every instance
+	// that sees it resynchronises in full: a counter that starts again at
+	// 1 says nothing about what the instances have seen.
+	epochKey = "cienerp:changes:epoch"
 )
+
+// state is where the shared change counter stands.
+type state struct {
+	gen   int64
+	epoch string
+}
 
 // Local is this instance's cache invalidation (service.Local).
 type Local interface {
@@ -48,27 +60,63 @@ type Sync struct {
 	resyncing sync.Mutex // one resync at a time; the rest wait for it
 
 	mu     sync.Mutex
-	seen   int64 // the generation this instance is known to be up to date with
-	missed bool  // a change could not be announced; announce a resync when Redis is back
+	seen   int64  // the generation this instance is known to be up to date with
+	epoch  string // the epoch seen counts in
+	missed bool   // a change could not be announced; announce a resync when Redis is back
 
 	downUntil atomic.Int64 // unix nanoseconds: skip per-request checks until then after a failure
 	lastDelay atomic.Int64 // nanoseconds from publish to apply, last message
 	warned    atomic.Int64 // unix seconds of the last "Redis unavailable" log
 
-	generation *policy.Rounds[int64] // the shared reads of Fresh
+	generation *policy.Rounds[state] // the shared reads of Fresh
 }
 
 // New returns a Sync over rdb that applies changes through local.
 func New(rdb *redis.Client, local Local, log *slog.Logger) *Sync {
 	s := &Sync{rdb: rdb, local: local, log: log, origin: uuid.NewString()}
-	s.generation = policy.NewRounds(func(ctx context.Context) (int64, error) {
-		gen, err := s.rdb.Get(ctx, genKey).Int64()
-		if errors.Is(err, redis.Nil) {
-			return 0, nil
-		}
-		return gen, err
-	}, time.Second)
+	s.generation = policy.NewRounds(s.read, time.Second)
 	return s
+}
+
+// read reads the counter and its epoch in one round trip, starting an
+// epoch when there is none.
+func (s *Sync) read(ctx context.Context) (state, error) {
+	var epoch *redis.StatusCmd
+	var gen *redis.StringCmd
+	fresh := uuid.NewString()
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		epoch = p.SetArgs(ctx, epochKey, fresh, redis.SetArgs{Mode: "NX", Get: true})
+		gen = p.Get(ctx, genKey)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return state{}, err
+	}
+	st := state{epoch: fresh}
+	if e, err := epoch.Result(); err == nil {
+		st.epoch = e // it existed: SET … GET returned it
+	} else if !errors.Is(err, redis.Nil) {
+		return state{}, err
+	}
+	if g, err := gen.Int64(); err == nil {
+		st.gen = g
+	} else if !errors.Is(err, redis.Nil) {
+		return state{}, err
+	}
+	return st, nil
+}
+
+// catchUp resynchronises when st is ahead of what this instance has seen,
+// or when the counter was reset: another epoch, or a counter that went
+// back (its key alone evicted).
+func (s *Sync) catchUp(ctx context.Context, st state) {
+	s.mu.Lock()
+	reset := st.epoch != s.epoch || st.gen < s.seen
+	behind := st.gen > s.seen
+	s.mu.Unlock()
+	if reset || behind {
+		s.resync(ctx, st, reset)
+	}
 }
 
 // Changed applies c here and announces it to every other instance.
@@ -82,6 +130,9 @@ func (s *Sync) Changed(ctx context.Context, c policy.Change) {
 		s.mu.Unlock()
 		s.warn("announce change", err)
 		return
+	}
+	if st, err := s.read(ctx); err == nil && st.epoch != s.currentEpoch() {
+		s.resync(ctx, st, true) // Redis was reset: what others announced before is gone
 	}
 	s.advance(gen)
 	payload, _ := json.Marshal(message{Change: c, Gen: gen, Origin: s.origin, SentAt: time.Now()})
@@ -97,7 +148,7 @@ func (s *Sync) Fresh(ctx context.Context) {
 	if time.Now().UnixNano() < s.downUntil.Load() {
 		return // Redis failed a moment ago: do not make every request wait on it
 	}
-	gen, err := s.generation.Read(ctx) // shared with the requests that arrived with this one
+	st, err := s.generation.Read(ctx) // shared with the requests that arrived with this one
 	if err != nil {
 		if ctx.Err() == nil { // Redis, not the request, failed
 			s.downUntil.Store(time.Now().Add(time.Second).UnixNano())
@@ -106,7 +157,7 @@ func (s *Sync) Fresh(ctx context.Context) {
 		return
 	}
 	s.mu.Lock()
-	behind, missed := gen > s.seen, s.missed
+	missed := s.missed
 	s.missed = false
 	s.mu.Unlock()
 	if missed {
@@ -118,9 +169,7 @@ func (s *Sync) Fresh(ctx context.Context) {
 			s.mu.Unlock()
 		}
 	}
-	if behind {
-		s.resync(ctx, gen)
-	}
+	s.catchUp(ctx, st)
 }
 
 // Run listens for other instances' changes until ctx ends. After every
@@ -143,9 +192,10 @@ func (s *Sync) Run(ctx context.Context) {
 		backoff = 100 * time.Millisecond
 		// ReceiveMessage does not return on cancellation by itself.
 		stop := context.AfterFunc(ctx, func() { ps.Close() })
-		gen, err := s.rdb.Get(ctx, genKey).Int64()
-		if err == nil || errors.Is(err, redis.Nil) {
-			s.resync(ctx, gen)
+		// Whatever was published while unsubscribed is lost: resync in
+		// full, and count from where the counter stands now.
+		if st, err := s.read(ctx); err == nil {
+			s.resync(ctx, st, true)
 		}
 		for {
 			msg, err := ps.ReceiveMessage(ctx)
@@ -175,11 +225,14 @@ func (s *Sync) apply(ctx context.Context, payload string) {
 	s.advance(m.Gen)
 }
 
-func (s *Sync) resync(ctx context.Context, gen int64) {
+// resync reloads every cache and records st as seen. Callers that
+// waited for another resync skip theirs when that one covered st; after a
+// reset the counter starts again from st whatever was seen before.
+func (s *Sync) resync(ctx context.Context, st state, reset bool) {
 	s.resyncing.Lock()
 	defer s.resyncing.Unlock()
 	s.mu.Lock()
-	done := gen <= s.seen && gen > 0
+	done := !reset && st.epoch == s.epoch && st.gen <= s.seen
 	s.mu.Unlock()
 	if done {
 		return // another request resynced while this one waited
@@ -189,14 +242,18 @@ func (s *Sync) resync(ctx context.Context, gen int64) {
 		return
 	}
 	s.mu.Lock()
-	if gen > s.seen {
-		s.seen = gen
+	if reset || st.gen > s.seen {
+		s.seen, s.epoch = st.gen, st.epoch
 	}
 	s.mu.Unlock()
 }
 
-// advance notes generation gen as applied when it is the next one; a gap
-// stays open until Fresh resyncs.
+func (s *Sync) currentEpoch() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.epoch
+}
+
 func (s *Sync) advance(gen int64) {
 	s.mu.Lock()
 	if gen == s.seen+1 {
