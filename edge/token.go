@@ -31,12 +31,22 @@ type tokenRequest struct {
 
 // oauthError renders an RFC 6749 section 5.2 error.
 func oauthError(c *gin.Context, status int, code, description string) error {
-	if status == http.StatusUnauthorized {
-		c.Header("WWW-Authenticate", `Basic realm="cienerp"`)
-	}
 	c.Header("Cache-Control", "no-store")
 	c.AbortWithStatusJSON(status, gin.H{"error": code, "error_description": description, "request_id": RequestID(c)})
 	return nil
+}
+
+// invalidClient refuses the client's authentication as RFC 6749 section
+// 5.2 says: a client that authenticated with the Authorization header gets
+// 401 with the Basic challenge; one that sent client_secret in the body
+// gets 400, with no challenge (a challenge makes browsers prompt for a
+// login, over the page that sent the request).
+func invalidClient(c *gin.Context, description string) error {
+	if c.GetHeader("Authorization") != "" {
+		c.Header("WWW-Authenticate", `Basic realm="cienerp"`)
+		return oauthError(c, http.StatusUnauthorized, "invalid_client", description)
+	}
+	return oauthError(c, http.StatusBadRequest, "invalid_client", description)
 }
 
 func (s *server) token(c *gin.Context) error {
@@ -61,7 +71,7 @@ func (s *server) token(c *gin.Context) error {
 		req.ClientID, err1 = url.QueryUnescape(id)
 		req.ClientSecret, err2 = url.QueryUnescape(secret)
 		if err1 != nil || err2 != nil {
-			return oauthError(c, http.StatusUnauthorized, "invalid_client", "The Basic credentials must be the form-urlencoded client_id and client_secret (RFC 6749 section 2.3.1).")
+			return invalidClient(c, "The Basic credentials must be the form-urlencoded client_id and client_secret (RFC 6749 section 2.3.1).")
 		}
 	}
 	for name, v := range map[string]string{"grant_type": req.GrantType, "username": req.Username, "password": req.Password,
@@ -86,18 +96,18 @@ func (s *server) token(c *gin.Context) error {
 		return s.issueUserTokens(c, u.ID, req.Tenant)
 	case "client_credentials":
 		if req.ClientSecret == "" {
-			return oauthError(c, http.StatusUnauthorized, "invalid_client", "The client_credentials grant needs client_secret: an integration key.")
+			return invalidClient(c, "The client_credentials grant needs client_secret: an integration key.")
 		}
 		k, err := s.cfg.Auth.CheckKey(ctx, req.ClientSecret)
 		var aerr *auth.Error
 		if errors.As(err, &aerr) {
-			return oauthError(c, http.StatusUnauthorized, "invalid_client", aerr.Message)
+			return invalidClient(c, aerr.Message)
 		}
 		if err != nil {
 			return err
 		}
 		if req.ClientID != "" && req.ClientID != k.ID.String() {
-			return oauthError(c, http.StatusUnauthorized, "invalid_client", "client_id does not match the key.")
+			return invalidClient(c, "client_id does not match the key.")
 		}
 		access, err := s.cfg.Auth.Signer.Issue("access", policy.KeySubject(k.ID.String()), k.TenantID, k.Env, auth.AccessTTL)
 		if err != nil {

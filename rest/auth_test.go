@@ -144,7 +144,7 @@ func TestTokenEndpoint(t *testing.T) {
 		{map[string]any{"grant_type": "password"}, 400, "invalid_request"},
 		{map[string]any{"grant_type": "implicit"}, 400, "unsupported_grant_type"},
 		{map[string]any{}, 400, "invalid_request"},
-		{map[string]any{"grant_type": "client_credentials", "client_secret": "cien_test_nope"}, 401, "invalid_client"},
+		{map[string]any{"grant_type": "client_credentials", "client_secret": "cien_test_nope"}, 400, "invalid_client"},
 		{map[string]any{"grant_type": "password", "username": f.A.Owner.Email, "password": f.A.Owner.Password, "tenant": f.B.Slug}, 400, "invalid_grant"},
 	}
 	for _, c := range errs {
@@ -152,6 +152,16 @@ func TestTokenEndpoint(t *testing.T) {
 		if r.Str("error") != c.code || r.Str("error_description") == "" {
 			t.Errorf("%v: %s", c.body, r)
 		}
+		// No Basic challenge where the client did not use Basic: it would
+		// make a browser prompt for a login over the page that asked.
+		if h := r.Header.Get("WWW-Authenticate"); h != "" {
+			t.Errorf("%v: WWW-Authenticate %q without the Authorization header", c.body, h)
+		}
+	}
+	// With the Authorization header: 401 and the Basic challenge.
+	basic := f.Expect(f.Do("POST", "/api/auth/token", "grant_type=client_credentials", testenv.H{"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Basic bm9wZTpub3Bl"}), 401)
+	if basic.Str("error") != "invalid_client" || !strings.HasPrefix(basic.Header.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("Basic with wrong credentials: %s %v", basic, basic.Header)
 	}
 
 	// Client credentials: the token carries the key's tenant and environment.

@@ -110,6 +110,19 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	return s.Client.User.Create().SetEmail(email).SetName(strings.TrimSpace(name)).SetPasswordHash(hash).Save(ctx)
 }
 
+// EnsureUser is the login with email, created with name and password when
+// there is none (created reports which); an existing login keeps its name
+// and password.
+func (s *Service) EnsureUser(ctx context.Context, email, name, password string) (u *ent.User, created bool, err error) {
+	sys := schema.Bypass(ctx, "the operator looks up a login by email (CLI)")
+	u, err = s.Client.User.Query().Where(user.Email(strings.ToLower(strings.TrimSpace(email)))).Only(sys)
+	if err == nil || !ent.IsNotFound(err) {
+		return u, false, err
+	}
+	u, err = s.CreateUser(ctx, email, name, password)
+	return u, err == nil, err
+}
+
 // AddMember puts a user in a tenant with roles (an operator action).
 func (s *Service) AddMember(ctx context.Context, tenantID, userID uuid.UUID, roles []string) error {
 	if len(roles) == 0 {

@@ -132,7 +132,7 @@ var commands = []command{
 				if pw == "" {
 					pw = service.RandomPassword()
 				}
-				u, err := a.Service.CreateUser(ctx, *email, *name, pw)
+				u, created, err := a.Service.EnsureUser(ctx, *email, *name, pw)
 				if err != nil {
 					return explain(err)
 				}
@@ -140,7 +140,10 @@ var commands = []command{
 					return explain(err)
 				}
 				fmt.Fprintf(out, "user %s (%s) added to %s\n", u.Email, u.ID, t.Slug)
-				if *password == "" {
+				switch {
+				case !created:
+					fmt.Fprintln(out, "the login existed already: it keeps its password (and name)")
+				case *password == "":
 					fmt.Fprintf(out, "password: %s\n", pw)
 				}
 				return nil

@@ -221,6 +221,12 @@ func TestOperatorCommands(t *testing.T) {
 	if !strings.Contains(out, "password: ") {
 		t.Fatalf("user create: %s", out)
 	}
+	// The same login joins a second tenant, as the help says, keeping its password.
+	cli(t, dir, "tenant", "create", "-name", "Globex", "-slug", "globex")
+	out = cli(t, dir, "user", "create", "-email", "ops@acme.test", "-tenant", "globex", "-role", "viewer")
+	if !strings.Contains(out, "added to globex") || !strings.Contains(out, "keeps its password") || strings.Contains(out, "password: ") {
+		t.Fatalf("user create for an existing login: %s", out)
+	}
 	out = cli(t, dir, "key", "create", "-tenant", "acme", "-env", "live", "-role", "it-agent", "-name", "ci")
 	key := regexp.MustCompile(`cien_live_\w+`).FindString(out)
 	if key == "" {
