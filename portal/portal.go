@@ -51,7 +51,8 @@ func Register(r *gin.Engine) {
 			c.FileFromFS("/reference-init.js", http.FS(files))
 			return
 		case "/":
-			c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'")
+			// blob: lets a cancelled live write show its answer without a request (reference-init.js).
+			c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' blob:")
 		}
 		ref.ServeHTTP(c.Writer, c.Request)
 	})

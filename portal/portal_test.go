@@ -85,6 +85,13 @@ func (p *portal) screenshot(name string) {
 	p.t.Logf("screenshot: %s", testenv.Artifact(p.t, "portal-"+name+".png", buf))
 }
 
+// viewShot saves what the viewport shows (a dialog over a long page).
+func (p *portal) viewShot(name string) {
+	p.t.Helper()
+	buf := get(p, chromedp.CaptureScreenshot())
+	p.t.Logf("screenshot: %s", testenv.Artifact(p.t, "portal-"+name+".png", buf))
+}
+
 // waitStatus waits until the console shows a response (or a refusal).
 func (p *portal) waitStatus() string {
 	p.t.Helper()

@@ -1,7 +1,11 @@
 // The GraphQL explorer: GraphiQL served by the binary, talking to the
-// endpoint this page was opened from (sandbox or live).
-"use strict";
-document.addEventListener("DOMContentLoaded", () => {
+// endpoint this page was opened from (sandbox or live). The portal's
+// toggle switches to the other endpoint; on live, the red bar shows and
+// every mutation asks first, as the console's writes do.
+import { ask } from "./dom.js";
+import { initEnv, onEnv } from "./env.js";
+
+const start = () => {
   const endpoint = window.location.pathname.replace(/\/$/, "");
   const env = endpoint.startsWith("/api/sandbox") ? "sandbox" : "live";
   const prefix = env === "sandbox" ? "cien_test_" : "cien_live_";
@@ -13,6 +17,8 @@ document.addEventListener("DOMContentLoaded", () => {
     "a key typed in the portal's console carries over.";
   document.getElementById("key-where").textContent = whereKeys;
   sessionStorage.setItem("cien-portal-env", env);
+  initEnv();
+  onEnv((to) => { window.location.href = to === "live" ? "/api/graphql" : "/api/sandbox/graphql"; });
 
   // The schema comes from the server's introspection result, which needs
   // no key and exists where introspection is off (live by default): Docs
@@ -27,10 +33,12 @@ document.addEventListener("DOMContentLoaded", () => {
   // with the Headers tab as connection_init's payload; each result is
   // shown as it comes, and a socket the server closes says why.
   const socketURL = (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + endpoint;
-  const isSubscription = (params, opts) => {
+  const operationType = (params, opts) => {
     const defs = ((opts && opts.documentAST) || {}).definitions || [];
     const op = defs.find((d) => d.kind === "OperationDefinition" && (!params.operationName || (d.name && d.name.value === params.operationName)));
-    return op ? op.operation === "subscription" : /^\s*subscription\b/.test(params.query || "");
+    if (op) return op.operation;
+    const m = /^\s*(query|mutation|subscription)\b/.exec(params.query || "");
+    return m ? m[1] : "query";
   };
   const subscribe = (params, headers) => ({
     subscribe(observer) {
@@ -57,7 +65,12 @@ document.addEventListener("DOMContentLoaded", () => {
       return { errors: [{ message: "Paste your key in the Headers tab first: {\"X-API-Key\": \"" + prefix + "…\"}. " + whereKeys }] };
     }
     hint.hidden = true;
-    if (isSubscription(params, opts)) return subscribe(params, headers);
+    const type = operationType(params, opts);
+    if (type === "subscription") return subscribe(params, headers);
+    if (type === "mutation" && env === "live" &&
+      !(await ask("Run this mutation on live data?", ["It changes real records of the live environment (" + endpoint + ")."], "Run on live", true))) {
+      return { errors: [{ message: "Cancelled: nothing was sent to live." }] };
+    }
     const res = await fetch(endpoint, {
       method: "POST",
       headers: Object.assign({ "Content-Type": "application/json", Accept: "application/json" }, headers),
@@ -91,4 +104,6 @@ document.addEventListener("DOMContentLoaded", () => {
     isHeadersEditorEnabled: true,
     shouldPersistHeaders: false,
   }));
-});
+};
+// GraphiQL's scripts are deferred; this module runs after them.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
