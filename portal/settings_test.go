@@ -61,7 +61,7 @@ func (a *admin) page(id string) {
 func (a *admin) drawn(id string) {
 	a.t.Helper()
 	a.poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q), b = s.querySelector(".page-body");
-		return !s.hidden && b.children.length > 0 && !b.textContent.startsWith("Loading") })()`, id))
+		return !s.hidden && b.children.length > 0 && !b.textContent.startsWith("Loading") && !b.hasAttribute("aria-busy") })()`, id))
 }
 
 // text reads an element's text in the page itself: the pages re-draw
@@ -73,9 +73,9 @@ func (a *admin) text(sel string) string {
 }
 
 // choose picks value in a select, as a person's choice (a change event).
-func (a *admin) choose(sel, value string) {
-	a.t.Helper()
-	get(a.portal, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; return s.dispatchEvent(new Event("change")) })()`, sel, value)))
+func (p *portal) choose(sel, value string) {
+	p.t.Helper()
+	get(p, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; return s.dispatchEvent(new Event("change")) })()`, sel, value)))
 }
 
 // confirm answers the open question (the ask dialog) with its OK button.
@@ -91,7 +91,7 @@ func (a *admin) waitStatus(want string) string {
 	if _, err := chromedp.Run(a.ctx, chromedp.Poll[any](fmt.Sprintf(`document.getElementById("page-status").textContent.includes(%q)`, want),
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		a.screenshot("status-timeout")
-		a.t.Fatalf("the status never said %q; it says %q", want, a.text("#page-status"))
+		a.t.Fatalf("the status never said %q (%v); it says %q", want, err, a.text("#page-status"))
 	}
 	return a.text("#page-status")
 }
@@ -480,7 +480,9 @@ func TestSettingsWebhooks(t *testing.T) {
 	rc.WaitFor(t, 1, 10*time.Second)
 	// The ping is delivered by the background worker: reopen the list until it says so.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		a.do(chromedp.Click(css(`button[aria-label="Deliveries of `+rc.URL+`"]`)), chromedp.WaitVisible(css("#deliveries tr[data-delivery]")))
+		a.do(chromedp.Click(css(`button[aria-label="Deliveries of `+rc.URL+`"]`)))
+		a.drawn("webhooks")
+		a.do(chromedp.WaitVisible(css("#deliveries tr[data-delivery]")))
 		if strings.Contains(a.text("#deliveries tbody"), "delivered") {
 			break
 		}
@@ -492,6 +494,32 @@ func TestSettingsWebhooks(t *testing.T) {
 	if att := a.text("#deliveries tr.details"); !strings.Contains(att, "200") {
 		t.Fatalf("the delivery's attempts: %s", att)
 	}
+	// Retry, Send test and Disable, down the page: the page is drawn again
+	// in place (the deliveries and the open attempts stay, and so does the
+	// scroll position), and the outcome shows beside the button, on screen.
+	a.do(chromedp.EmulateViewport(1280, 500))
+	for _, c := range []struct{ button, says string }{
+		{`#deliveries button[aria-label^="Retry"]`, "is sent again"},
+		{`button[aria-label="Send test to ` + rc.URL + `"]`, "A ping was queued"},
+		{`button[aria-label="Disable ` + rc.URL + `"]`, "Disabled"},
+	} {
+		get(a.portal, chromedp.Evaluate[any](fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"}); true`, c.button)))
+		before := get(a.portal, chromedp.Evaluate[float64](`window.scrollY`))
+		a.do(chromedp.Click(css(c.button)))
+		a.waitStatus(c.says)
+		a.drawn("webhooks")
+		a.poll(`!!document.querySelector("#deliveries tr.details:not([hidden]) table")`)
+		where := get(a.portal, chromedp.Evaluate[[]float64](`(() => { const r = document.getElementById("page-status").getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight, window.scrollY] })()`))
+		if where[0] < 0 || where[1] > where[2] {
+			a.viewShot("settings-status-offscreen")
+			t.Errorf("%s: the outcome is off screen (top %v, bottom %v of %v)", c.button, where[0], where[1], where[2])
+		}
+		if before > 0 && where[3] == 0 {
+			t.Errorf("%s: the page jumped back to the top", c.button)
+		}
+	}
+	a.viewShot("settings-webhooks-beside")
+	a.do(chromedp.EmulateViewport(1280, 900))
 	a.screenshot("settings-webhooks")
 	a.accessible("Webhooks")
 	a.noErrors()

@@ -2,7 +2,7 @@
 import { $, el } from "./dom.js";
 import { bases, currentEnv, initEnv, keyStore, onEnv } from "./env.js";
 
-const state = { env: "sandbox", lang: "curl", doc: null };
+const state = { env: "sandbox", lang: "curl", doc: null, stream: null };
 
 // --- Overview -----------------------------------------------------------
 function overview() {
@@ -63,9 +63,25 @@ async function eventCatalog() {
 // useEnv follows the header's toggle: the key field shows that mode's key.
 function useEnv(env) {
   state.env = env;
-  $("api-key").value = sessionStorage.getItem(keyStore(env)) || "";
-  $("api-key").placeholder = env === "live" ? "cien_live_…" : "cien_test_…";
+  $("api-key").value = bearer() ? "" : sessionStorage.getItem(keyStore(env)) || "";
+  useScheme();
+}
+
+// The credential is an integration key (X-API-Key) or a bearer token from
+// POST /auth/token (a member's, which X-Tenant-ID can point at one of its tenants).
+const bearer = () => $("auth-scheme").value === "bearer";
+
+function useScheme() {
+  $("api-key-label").textContent = bearer() ? "Bearer token" : "X-API-Key";
+  $("api-key").placeholder = bearer() ? "eyJ… (access_token from /auth/token)" : state.env === "live" ? "cien_live_…" : "cien_test_…";
   renderParams();
+}
+
+// credential is the header that carries what the field holds.
+function credential() {
+  const v = $("api-key").value.trim();
+  if (!v) return {};
+  return bearer() ? { Authorization: "Bearer " + v } : { "X-API-Key": v };
 }
 
 // Parameters are the {name} tokens of the path and the body: each gets an
@@ -117,7 +133,7 @@ async function loadChoices(name) {
   const key = $("api-key").value;
   if (!src || !key) return;
   try {
-    const r = await fetch(bases[state.env] + src[0] + (src[0].includes("?") ? "&" : "?") + "limit=20", { headers: { "X-API-Key": key } });
+    const r = await fetch(bases[state.env] + src[0] + (src[0].includes("?") ? "&" : "?") + "limit=20", { headers: credential() });
     if (!r.ok) return;
     const list = $("choices-" + name);
     if (!list) return;
@@ -138,14 +154,33 @@ function multipart() {
   return !$("file-row").hidden;
 }
 
+// operationFor finds the documented operation of a method and path (a
+// template such as /tickets/{id}, or a path with the ids filled in).
+function operationFor(method, path) {
+  if (!state.doc) return null;
+  path = path.split("?")[0];
+  for (const [tpl, item] of Object.entries(state.doc.paths)) {
+    const re = new RegExp("^" + tpl.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[a-z_]+\\?\}/g, "[^/]+") + "$");
+    if ((tpl === path || re.test(path)) && item[method.toLowerCase()]) return item[method.toLowerCase()];
+  }
+  return null;
+}
+
+// syncForm shows the file picker only where the route takes an upload.
+function syncForm() {
+  const op = operationFor($("method").value, $("path").value.trim());
+  const upload = !!(op && op.requestBody && op.requestBody.content && op.requestBody.content["multipart/form-data"]);
+  $("file-row").hidden = !upload;
+  $("body-label").textContent = upload ? "Form fields (as JSON)" : "JSON body";
+}
+
 function currentRequest() {
   const method = $("method").value;
   const values = paramValues();
   let path = $("path").value.trim();
   if (!path.startsWith("/")) path = "/" + path;
   path = path.replace(paramRE, (all, name) => values[name] ? encodeURIComponent(values[name]) : all);
-  const headers = {};
-  if ($("api-key").value) headers["X-API-Key"] = $("api-key").value;
+  const headers = credential();
   if ($("tenant").value) headers["X-Tenant-ID"] = $("tenant").value;
   if ($("idem").value) headers["Idempotency-Key"] = $("idem").value;
   let body = method === "GET" || method === "DELETE" ? "" : $("body").value.trim();
@@ -199,7 +234,7 @@ async function send(ev) {
   const write = req.method !== "GET";
   if (state.env === "live" && write) {
     if (!$("api-key").value) {
-      show("bad", "Paste a live key (cien_live_…) first: nothing was sent.", "", "", null);
+      show("bad", bearer() ? "Paste a live access token first: nothing was sent." : "Paste a live key (cien_live_…) first: nothing was sent.", "", "", null);
       $("api-key").focus();
       return;
     }
@@ -218,17 +253,48 @@ async function send(ev) {
       for (const [k, v] of req.fields) body.append(k, v);
       body.append("file", req.file, req.file.name);
     }
-    const r = await fetch(req.url, { method: req.method, headers: req.headers, body });
+    stopStream();
+    const abort = new AbortController();
+    const r = await fetch(req.url, { method: req.method, headers: req.headers, body, signal: abort.signal });
     const ms = Math.round(performance.now() - started);
+    const hdrs = [...r.headers.entries()].map(([k, v]) => k + ": " + v).join("\n");
+    if (r.ok && (r.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+      return streamInto(r, abort, ms, hdrs);
+    }
     const text = await r.text();
     let pretty = text, json = null;
     try { json = JSON.parse(text); pretty = JSON.stringify(json, null, 2); } catch (e) { /* not JSON */ }
-    const hdrs = [...r.headers.entries()].map(([k, v]) => k + ": " + v).join("\n");
     const ok = r.ok && !(json && Array.isArray(json.errors));
     show(ok ? "ok" : "bad", r.status + " " + (r.statusText || ""), ms + " ms", hdrs, json, pretty);
   } catch (e) {
     show("bad", "Network error: " + e.message, "", "", null);
   }
+}
+
+// streamInto shows a server-sent event stream as it comes, until Stop (or
+// another request) ends it.
+async function streamInto(r, abort, ms, hdrs) {
+  state.stream = abort;
+  $("stop").hidden = false;
+  show("ok", r.status + " " + (r.statusText || "") + " — streaming; each event appears as it arrives", ms + " ms", hdrs, null, "");
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      $("resp-body").textContent += value;
+    }
+    $("status").textContent = r.status + " — the stream ended";
+  } catch (e) {
+    if (abort.signal.aborted) $("status").textContent = r.status + " — stream stopped";
+    else show("bad", "The stream broke: " + e.message, "", hdrs, null, $("resp-body").textContent);
+  } finally {
+    if (state.stream === abort) { state.stream = null; $("stop").hidden = true; }
+  }
+}
+
+function stopStream() {
+  if (state.stream) state.stream.abort();
 }
 
 function show(cls, status, timing, headers, json, pretty) {
@@ -317,7 +383,8 @@ const generators = {
       return ["# pip install requests", "import requests", "",
         "res = requests.request(" + JSON.stringify(r.method) + ", " + JSON.stringify(r.url) + ",",
         "    headers=" + JSON.stringify(r.headers) + ",",
-        "    data=" + JSON.stringify(Object.fromEntries(r.fields)) + ",",
+        // A list of pairs, not a dict: repeated fields (tags) must all go.
+        "    data=[" + r.fields.map(([k, v]) => "(" + JSON.stringify(k) + ", " + JSON.stringify(v) + ")").join(", ") + "],",
         "    files={\"file\": open(" + JSON.stringify(name) + ", \"rb\")})",
         "print(res.status_code, res.json())"].join("\n");
     }
@@ -340,10 +407,7 @@ function renderSample() {
 function fill(method, path, op) {
   $("method").value = method.toUpperCase();
   $("path").value = path;
-  const content = (op.requestBody && op.requestBody.content) || {};
-  const upload = !!content["multipart/form-data"];
-  $("file-row").hidden = !upload;
-  $("body-label").textContent = upload ? "Form fields (as JSON)" : "JSON body";
+  syncForm();
   let body = exampleOf(op) || (op.requestBody ? {} : null);
   if (body && typeof body === "object") {
     body = Object.assign({}, body);
@@ -436,13 +500,15 @@ document.addEventListener("DOMContentLoaded", () => {
   onEnv(useEnv);
   $("request").addEventListener("submit", send);
   $("request").addEventListener("input", renderSample);
-  $("path").addEventListener("change", renderParams);
+  $("path").addEventListener("change", () => { syncForm(); renderParams(); });
+  $("auth-scheme").addEventListener("change", () => { $("api-key").value = bearer() ? "" : sessionStorage.getItem(keyStore(state.env)) || ""; useScheme(); });
+  $("stop").addEventListener("click", stopStream);
   $("body").addEventListener("change", renderParams);
   // The key is kept as it is typed, so the explorer and the reference have it at once.
-  $("api-key").addEventListener("input", () => sessionStorage.setItem(keyStore(state.env), $("api-key").value));
+  $("api-key").addEventListener("input", () => { if (!bearer()) sessionStorage.setItem(keyStore(state.env), $("api-key").value); });
   $("api-key").addEventListener("change", renderParams);
   $("file").addEventListener("change", renderSample);
-  $("method").addEventListener("change", renderSample);
+  $("method").addEventListener("change", () => { syncForm(); renderSample(); });
   for (const b of document.querySelectorAll("[data-lang]")) b.addEventListener("click", () => { state.lang = b.dataset.lang; renderSample(); });
   $("copy").addEventListener("click", async () => {
     try {

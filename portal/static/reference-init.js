@@ -10,11 +10,12 @@ window.onload = async function () {
   document.head.append(css);
   const header = document.createElement("header");
   header.className = "top";
-  header.innerHTML = '<a href="/#console">← Developer portal</a> <span>API reference</span>';
+  header.innerHTML = '<span id="portal-link"><a href="/#console">← Developer portal</a> · API reference in <strong></strong></span>';
   document.body.prepend(header);
   initEnv();
   onEnv(() => window.location.reload());
   const env = currentEnv();
+  header.querySelector("strong").textContent = env;
   const key = sessionStorage.getItem("cien-portal-key-" + env) || "";
 
   const doc = await (await fetch("/api/openapi.json")).json();

@@ -44,7 +44,7 @@ async function showApp() {
   const res = await api("GET", "/me").catch((e) => ({ status: 0, ok: false, json: { message: e.message } }));
   if (!res.ok) {
     $("app").hidden = false;
-    failure($("page-status"), res);
+    failure(statusLine(), res);
     return;
   }
   me = res.json.data;
@@ -53,8 +53,20 @@ async function showApp() {
   route();
 }
 
+// statusLine is the page's status line. say() puts it beside the control
+// that caused its message, which may be inside the page being drawn
+// again: route brings it back to its place first, so it is not lost.
+let status = null;
+const statusLine = () => (status = status || $("page-status"));
+function keepStatus() {
+  $("page-status-home").insertAdjacentElement("afterend", statusLine());
+}
+
 // route shows the page the hash names; it resolves once the page is drawn.
-async function route() {
+// refresh (after a change) draws it again in place: no "Loading…", so the
+// page keeps its height and the reader's scroll position.
+const refresh = () => route(true);
+async function route(quiet) {
   if (!me) return;
   const id = (window.location.hash || "#keys").slice(1);
   const page = pages.find((p) => p.id === id) || pages[0];
@@ -64,13 +76,23 @@ async function route() {
     if (p === page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
   const box = $(page.id).querySelector(".page-body");
-  say($("page-status"));
+  keepStatus();
+  if (quiet !== true) say(statusLine());
   if (page.permission && !can(page.permission)) {
     box.replaceChildren(needs(page.permission));
     return;
   }
-  box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
-  return page.render({ box, status: $("page-status"), me, can, needs, refresh: route }).catch((e) => failure($("page-status"), e));
+  if (quiet !== true) box.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  // aria-busy while the page is being drawn: assistive technology (and the
+  // browser tests) wait for the new content rather than read the old.
+  box.setAttribute("aria-busy", "true");
+  try {
+    return await page.render({ box, status: statusLine(), me, can, needs, refresh });
+  } catch (e) {
+    failure(statusLine(), e);
+  } finally {
+    box.removeAttribute("aria-busy");
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {

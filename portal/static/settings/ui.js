@@ -18,8 +18,44 @@ export function problem(res) {
 }
 
 // say puts text (each a paragraph) and nodes in box; null and false are skipped.
+// The page's status line is put beside the control that caused it.
 export function say(box, ...content) {
-  box.replaceChildren(...content.filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : el("p", {}, c))));
+  const nodes = content.filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : el("p", {}, c)));
+  box.replaceChildren(...nodes);
+  if (box.id === "page-status") besideTrigger(box, nodes.length > 0);
+}
+
+// The control the person last used (a button, or a form they submitted),
+// as selectors that find it again after the page is drawn anew: the
+// control itself, else the row or form it was in (a Disable button is an
+// Enable button once drawn again).
+let trigger = [];
+const rowKeys = ["data-endpoint", "data-delivery", "data-key", "data-member", "data-role"];
+function remember(ev) {
+  const t = ev.target instanceof Element && ev.target.closest("button, input[type=submit], form");
+  if (!t) return;
+  const label = t.getAttribute("aria-label");
+  trigger = [t.id ? "#" + CSS.escape(t.id) : label ? t.tagName.toLowerCase() + '[aria-label="' + CSS.escape(label) + '"]' : ""];
+  const row = t.closest(rowKeys.map((k) => "[" + k + "]").join(", ") + ", form[id], .card[id]");
+  if (row) {
+    const key = rowKeys.find((k) => row.hasAttribute(k));
+    trigger.push(key ? "[" + key + '="' + CSS.escape(row.getAttribute(key)) + '"]' : "#" + CSS.escape(row.id));
+  }
+}
+document.addEventListener("click", remember, true);
+document.addEventListener("submit", remember, true);
+
+// besideTrigger moves the status line right after the block holding the
+// last-used control (its form, card or table) and scrolls it into view, so
+// a refusal or a confirmation shows where the person is looking; with
+// nothing to say, or no control to stand by, it goes back to its place.
+function besideTrigger(box, showing) {
+  const home = document.getElementById("page-status-home");
+  const at = showing ? trigger.filter(Boolean).map((s) => document.querySelector(s)).find(Boolean) : null;
+  const block = at && at.closest("form, .card, .table-wrap, .row");
+  if (block && block.parentElement) block.insertAdjacentElement("afterend", box);
+  else if (home) home.insertAdjacentElement("afterend", box);
+  if (showing) box.scrollIntoView({ block: "nearest" });
 }
 
 // failure turns an exception or a refused call into what the user sees.

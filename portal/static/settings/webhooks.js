@@ -7,7 +7,7 @@ import { api } from "./session.js";
 import { failure, field, perform, say, secretOnce, table, when } from "./ui.js";
 
 const WEBHOOKS = "settings.webhooks.manage";
-const view = { open: "" }; // the endpoint whose deliveries are shown
+const view = { open: "", expanded: new Set() }; // the endpoint whose deliveries are shown; deliveries whose attempts are open
 
 const typeList = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
 
@@ -89,7 +89,8 @@ async function deliveries(ctx, ep, run) {
     const attempts = el("tr", { class: "details", hidden: true }, el("td", { colspan: "5" }));
     const show = el("button", { type: "button", class: "secondary", "aria-expanded": "false", "aria-label": "Attempts of " + d.id }, "Attempts");
     show.addEventListener("click", async () => {
-      if (!attempts.hidden) { attempts.hidden = true; show.setAttribute("aria-expanded", "false"); return; }
+      if (!attempts.hidden) { attempts.hidden = true; show.setAttribute("aria-expanded", "false"); view.expanded.delete(d.id); return; }
+      view.expanded.add(d.id);
       const r = await api("GET", "/webhook-deliveries/" + d.id);
       if (!r.ok) return failure(ctx.status, r);
       attempts.firstChild.replaceChildren(table("Attempts", ["Time", "Status", "Latency", "Response / error"], r.json.data.attempt_log.map((a) =>
@@ -98,6 +99,7 @@ async function deliveries(ctx, ep, run) {
       attempts.hidden = false;
       show.setAttribute("aria-expanded", "true");
     });
+    if (view.expanded.has(d.id)) show.click(); // open again after the page is drawn anew
     const retry = el("button", { type: "button", class: "secondary", "aria-label": "Retry " + d.id,
       onclick: () => run(() => api("POST", "/webhook-deliveries/" + d.id + "/retry"), () => "Delivery " + d.id + " is sent again.") }, "Retry");
     return [el("tr", { "data-delivery": d.id }, el("td", {}, when(d.created_at)), el("td", {}, el("code", {}, d.event_type)),
