@@ -480,7 +480,7 @@ func TestSettingsWebhooks(t *testing.T) {
 	rc.WaitFor(t, 1, 10*time.Second)
 	// The ping is delivered by the background worker: reopen the list until it says so.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		a.do(chromedp.Click(css(`button[aria-label="Deliveries of `+rc.URL+`"]`)))
+		a.do(chromedp.Click(css(`button[aria-label="Deliveries of ` + rc.URL + `"]`)))
 		a.drawn("webhooks")
 		a.do(chromedp.WaitVisible(css("#deliveries tr[data-delivery]")))
 		if strings.Contains(a.text("#deliveries tbody"), "delivered") {
