@@ -308,32 +308,29 @@ func refuseLargeFilters(oc *graphql.OperationContext) *gqlerror.Error {
 // whereSize counts the values a where input compares and how deep its
 // objects nest; it stops counting once past the limits.
 func whereSize(v any, depth int) (terms, deepest int) {
+	var children []any
 	switch t := v.(type) {
 	case map[string]any:
 		depth++
-		deepest = depth
 		for _, e := range t {
-			n, d := whereSize(e, depth)
-			terms, deepest = terms+n, max(deepest, d)
-			if terms > service.MaxWhereTerms || deepest > service.MaxWhereDepth {
-				break
-			}
+			children = append(children, e)
 		}
-		return terms, deepest
 	case []any:
-		deepest = depth
-		for _, e := range t {
-			n, d := whereSize(e, depth)
-			terms, deepest = terms+n, max(deepest, d)
-			if terms > service.MaxWhereTerms || deepest > service.MaxWhereDepth {
-				break
-			}
-		}
-		return terms, deepest
+		children = t
 	case nil:
 		return 0, depth
+	default:
+		return 1, depth
 	}
-	return 1, depth
+	deepest = depth
+	for _, e := range children {
+		n, d := whereSize(e, depth)
+		terms, deepest = terms+n, max(deepest, d)
+		if terms > service.MaxWhereTerms || deepest > service.MaxWhereDepth {
+			break
+		}
+	}
+	return terms, deepest
 }
 
 func nulInValue(v any, path string) string {
