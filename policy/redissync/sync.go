@@ -8,8 +8,9 @@ package redissync
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,30 +80,26 @@ func New(rdb *redis.Client, local Local, log *slog.Logger) *Sync {
 }
 
 // read reads the counter and its epoch in one round trip, starting an
-// epoch when there is none.
+// epoch when there is none (SETNX then MGET: SET's NX and GET together
+// need Redis 7).
 func (s *Sync) read(ctx context.Context) (state, error) {
-	var epoch *redis.StatusCmd
-	var gen *redis.StringCmd
-	fresh := uuid.NewString()
+	var both *redis.SliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		epoch = p.SetArgs(ctx, epochKey, fresh, redis.SetArgs{Mode: "NX", Get: true})
-		gen = p.Get(ctx, genKey)
+		p.SetNX(ctx, epochKey, uuid.NewString(), 0)
+		both = p.MGet(ctx, genKey, epochKey)
 		return nil
 	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if err != nil {
 		return state{}, err
 	}
-	st := state{epoch: fresh}
-	if e, err := epoch.Result(); err == nil {
-		st.epoch = e // it existed: SET … GET returned it
-	} else if !errors.Is(err, redis.Nil) {
-		return state{}, err
+	vals := both.Val()
+	var st state
+	if g, ok := vals[0].(string); ok {
+		if st.gen, err = strconv.ParseInt(g, 10, 64); err != nil {
+			return state{}, fmt.Errorf("%s is not a number: %q", genKey, g)
+		}
 	}
-	if g, err := gen.Int64(); err == nil {
-		st.gen = g
-	} else if !errors.Is(err, redis.Nil) {
-		return state{}, err
-	}
+	st.epoch, _ = vals[1].(string)
 	return st, nil
 }
 
