@@ -13,7 +13,7 @@ var (
 	// externalIDParam is the id another system knows an object by.
 	externalIDParam = openapi.PathParam("external_id", "The id in the other system: 1 to 255 characters without spaces, unique per tenant, environment and type.", openapi.StrSchema(""))
 	metadataParam   = openapi.Param{Name: "metadata", In: "query", Description: "metadata[key]=value keeps objects whose metadata has that value under that key; several must all hold.",
-		// The empty example keeps "Try it out" from filling in placeholder keys (additionalProp1=string) that match nothing.
+		// The empty example keeps "Try it out" from sending made-up keys (additionalProp1=string) that match nothing.
 		Schema: obj{"type": "object", "additionalProperties": obj{"type": "string"}, "example": obj{}}}
 )
 
