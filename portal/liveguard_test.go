@@ -69,7 +69,7 @@ func TestExplorerLiveMutationsAsk(t *testing.T) {
 	g := openWithKeys(t)
 	mutation := strings.ReplaceAll(`mutation { createCustomer(input: {name: "Made in the explorer"}) { id name } }`, " ", "%20")
 	run := func() { g.do(chromedp.Click(css(".graphiql-execute-button"))) }
-	response := `document.querySelector(".graphiql-response") ? document.querySelector(".graphiql-response").textContent : ""`
+	response := `(document.querySelector(".graphiql-response") ? document.querySelector(".graphiql-response").textContent : "")`
 
 	g.do(chromedp.Navigate(g.url+"/api/sandbox/graphql?query="+mutation), chromedp.WaitVisible(css(".graphiql-execute-button")), chromedp.WaitVisible(css("#env-sandbox")))
 	if g.liveBar() {
