@@ -98,22 +98,26 @@ func (a *admin) waitStatus(want string) string {
 
 // accessible runs axe-core (npm, from the conformance clients) on the page
 // and fails on any serious or critical violation.
-func (a *admin) accessible(name string) {
-	a.t.Helper()
+func (a *admin) accessible(name string) { a.portal.accessible(name, "document") }
+
+// accessible runs axe-core on the part of the page that context (a
+// JavaScript expression: document, or {include: [...]}) names.
+func (p *portal) accessible(name, context string) {
+	p.t.Helper()
 	src, err := os.ReadFile(filepath.Join(testenv.ConformanceDir(), "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		testenv.Unavailable(a.t, "axe-core is not installed: run npm ci in %s (scripts/test does)", testenv.ConformanceDir())
+		testenv.Unavailable(p.t, "axe-core is not installed: run npm ci in %s (scripts/test does)", testenv.ConformanceDir())
 	}
-	get(a.portal, chromedp.Evaluate[any](string(src)+";true"))
+	get(p, chromedp.Evaluate[any](string(src)+";true"))
 	type violation struct {
 		ID, Impact, Help string
 		Nodes            []string
 	}
-	found := get(a.portal, chromedp.Evaluate[[]violation](`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations
+	found := get(p, chromedp.Evaluate[[]violation](`axe.run(`+context+`, { resultTypes: ["violations"] }).then((r) => r.violations
 		.filter((v) => v.impact === "serious" || v.impact === "critical")
 		.map((v) => ({ ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) })))`, chromedp.EvalAwaitPromise))
 	for _, v := range found {
-		a.t.Errorf("%s: axe %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
+		p.t.Errorf("%s: axe %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
 	}
 }
 
