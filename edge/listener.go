@@ -2,8 +2,6 @@ package edge
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -42,7 +40,7 @@ func (c jsonErrorConn) Write(b []byte) (int, error) {
 		return c.Conn.Write(b)
 	}
 	line, rest, ok := bytes.Cut(b, []byte("\r\n"))
-	if !ok || !bytes.HasPrefix(append([]byte("\r\n"), rest...), []byte(stdlibErrorHeaders)) {
+	if !ok || !bytes.HasPrefix(rest, []byte(stdlibErrorHeaders[len("\r\n"):])) {
 		return c.Conn.Write(b)
 	}
 	if _, err := c.Conn.Write(jsonErrorAnswer(string(line))); err != nil {
@@ -72,9 +70,7 @@ func jsonErrorAnswer(statusLine string) []byte {
 	case strings.Contains(detail, "Host"):
 		msg = "The request's Host header is missing or malformed."
 	}
-	id := make([]byte, 12)
-	_, _ = rand.Read(id)
-	reqID := "req_" + hex.EncodeToString(id)
+	reqID := newRequestID()
 	body, _ := json.Marshal(map[string]string{"status": "error", "message": msg, "code": "bad_request", "request_id": reqID})
 	return fmt.Appendf(nil, "HTTP/1.1 %d %s\r\nConnection: close\r\nContent-Length: %d\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: %s\r\n\r\n%s",
 		code, http.StatusText(code), len(body), reqID, body)

@@ -27,13 +27,18 @@ var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func withRequestID(c *gin.Context) {
 	id := c.GetHeader("X-Request-ID")
 	if !requestIDRE.MatchString(id) {
-		b := make([]byte, 12)
-		_, _ = rand.Read(b)
-		id = "req_" + hex.EncodeToString(b)
+		id = newRequestID()
 	}
 	c.Set(ctxRequestID, id)
 	c.Header("X-Request-ID", id)
 	c.Next()
+}
+
+// newRequestID makes a request id: req_ and 24 hex digits.
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "req_" + hex.EncodeToString(b)
 }
 
 // RequestID is the request's id (X-Request-ID).
