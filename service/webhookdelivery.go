@@ -116,7 +116,7 @@ func (s *Service) PrepareDelivery(ctx context.Context, job DeliveryJob) (*Webhoo
 	}
 	secrets := make([]string, len(stored))
 	for i, st := range stored {
-		if secrets[i], err = s.openSecret(st); err != nil {
+		if secrets[i], err = s.Secrets.Open(st); err != nil {
 			return nil, err
 		}
 	}

@@ -78,14 +78,14 @@ func (kr *Keyring) Seal(plain string) string {
 	nonce := make([]byte, k.aead.NonceSize())
 	_, _ = rand.Read(nonce)
 	out := k.aead.Seal(nonce, nonce, []byte(plain), []byte(k.id))
-	return prefix + k.id + ":" + base64.RawStdEncoding.EncodeToString(out)
+	return kr.Current() + base64.RawStdEncoding.EncodeToString(out)
 }
 
 // ErrUnknownKey: the value was sealed with a key the ring no longer holds.
 var ErrUnknownKey = errors.New("secretbox: sealed with a key that is not configured (CIEN_SECRETS_KEY)")
 
 // Open decrypts a sealed value. A value without the prefix was stored
-// before encryption and is returned as it is (Stale reports it).
+// before encryption and is returned as it is (it does not begin with Current).
 func (kr *Keyring) Open(stored string) (string, error) {
 	rest, sealed := strings.CutPrefix(stored, prefix)
 	if !sealed {
@@ -112,8 +112,7 @@ func (kr *Keyring) Open(stored string) (string, error) {
 	return "", ErrUnknownKey
 }
 
-// Stale reports whether stored should be sealed again: clear text, or
-// sealed with a key other than the first.
-func (kr *Keyring) Stale(stored string) bool {
-	return !strings.HasPrefix(stored, prefix+kr.keys[0].id+":")
-}
+// Current is how every value sealed with the first key begins; a stored
+// value that does not is clear text or sealed with an older key, and is
+// sealed again.
+func (kr *Keyring) Current() string { return prefix + kr.keys[0].id + ":" }
