@@ -11,9 +11,6 @@ import (
 
 	"github.com/cienerp/cienerp/app"
 	"github.com/cienerp/cienerp/database"
-	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/ent/user"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
@@ -96,10 +93,7 @@ func (e *Env) Tenant(slug string) Tenant {
 func (e *Env) User(tenant uuid.UUID, email string, roles ...string) User {
 	e.T.Helper()
 	const password = "correct horse battery"
-	u, err := e.App.DB.Client.User.Query().Where(user.Email(email)).Only(schema.Bypass(e.Ctx, "test fixture: find a login by email"))
-	if ent.IsNotFound(err) {
-		u, err = e.App.Service.CreateUser(e.Ctx, email, "Test User", password)
-	}
+	u, _, err := e.App.Service.EnsureUser(e.Ctx, email, "Test User", password)
 	e.must(err)
 	e.must(e.App.Service.AddMember(e.Ctx, tenant, u.ID, roles))
 	return User{ID: u.ID, Email: email, Password: password}
