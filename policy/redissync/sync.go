@@ -75,16 +75,21 @@ type Sync struct {
 // New returns a Sync over rdb that applies changes through local.
 func New(rdb *redis.Client, local Local, log *slog.Logger) *Sync {
 	s := &Sync{rdb: rdb, local: local, log: log, origin: uuid.NewString()}
-	s.generation = policy.NewRounds(s.read, time.Second)
+	s.generation = policy.NewRounds(func(ctx context.Context) (state, error) { return s.read(ctx, false) }, time.Second)
 	return s
 }
 
 // read reads the counter and its epoch in one round trip, starting an
 // epoch when there is none (SETNX then MGET: SET's NX and GET together
-// need Redis 7).
-func (s *Sync) read(ctx context.Context) (state, error) {
+// need Redis 7). With incr it first counts a change, in the same round
+// trip, and the state's gen is that change's number.
+func (s *Sync) read(ctx context.Context, incr bool) (state, error) {
+	var counted *redis.IntCmd
 	var both *redis.SliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if incr {
+			counted = p.Incr(ctx, genKey)
+		}
 		p.SetNX(ctx, epochKey, uuid.NewString(), 0)
 		both = p.MGet(ctx, genKey, epochKey)
 		return nil
@@ -94,7 +99,9 @@ func (s *Sync) read(ctx context.Context) (state, error) {
 	}
 	vals := both.Val()
 	var st state
-	if g, ok := vals[0].(string); ok {
+	if counted != nil {
+		st.gen = counted.Val()
+	} else if g, ok := vals[0].(string); ok {
 		if st.gen, err = strconv.ParseInt(g, 10, 64); err != nil {
 			return state{}, fmt.Errorf("%s is not a number: %q", genKey, g)
 		}
@@ -120,7 +127,7 @@ func (s *Sync) catchUp(ctx context.Context, st state) {
 func (s *Sync) Changed(ctx context.Context, c policy.Change) {
 	s.local.Changed(ctx, c)
 	ctx = context.WithoutCancel(ctx)
-	gen, err := s.rdb.Incr(ctx, genKey).Result()
+	st, err := s.read(ctx, true)
 	if err != nil {
 		s.mu.Lock()
 		s.missed = true
@@ -128,9 +135,10 @@ func (s *Sync) Changed(ctx context.Context, c policy.Change) {
 		s.warn("announce change", err)
 		return
 	}
-	if st, err := s.read(ctx); err == nil && st.epoch != s.currentEpoch() {
+	if st.epoch != s.currentEpoch() {
 		s.resync(ctx, st, true) // Redis was reset: what others announced before is gone
 	}
+	gen := st.gen
 	s.advance(gen)
 	payload, _ := json.Marshal(message{Change: c, Gen: gen, Origin: s.origin, SentAt: time.Now()})
 	if err := s.rdb.Publish(ctx, channel, payload).Err(); err != nil {
@@ -191,7 +199,7 @@ func (s *Sync) Run(ctx context.Context) {
 		stop := context.AfterFunc(ctx, func() { ps.Close() })
 		// Whatever was published while unsubscribed is lost: resync in
 		// full, and count from where the counter stands now.
-		if st, err := s.read(ctx); err == nil {
+		if st, err := s.read(ctx, false); err == nil {
 			s.resync(ctx, st, true)
 		}
 		for {
