@@ -12,7 +12,6 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/cienerp/cienerp/service"
 )
@@ -37,34 +36,33 @@ func (multipartUploads) Supports(r *http.Request) bool {
 }
 
 func (t multipartUploads) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	w.Header().Set("Content-Type", responseMedia(r.Header.Get("Accept")))
 	start := graphql.Now()
 	mr, err := r.MultipartReader()
 	if err != nil {
-		badRequest(w, "The multipart body could not be read; check the Content-Type boundary.")
+		refuseRequest(w, r, exec, "The multipart body could not be read; check the Content-Type boundary.")
 		return
 	}
 	var params graphql.RawParams
 	if err := readJSONPart(mr, "operations", &params); err != nil {
-		badRequest(w, err.Error())
+		refuseRequest(w, r, exec, err.Error())
 		return
 	}
 	var fileMap map[string][]string
 	if err := readJSONPart(mr, "map", &fileMap); err != nil {
-		badRequest(w, err.Error())
+		refuseRequest(w, r, exec, err.Error())
 		return
 	}
 	files := &fileStream{mr: mr, files: map[string]*streamedFile{}, maxBytes: t.maxFileBytes}
 	defer files.cleanup()
 	for key, paths := range fileMap {
 		if len(paths) != 1 {
-			badRequest(w, fmt.Sprintf("The map entry %q must name exactly one variable: a streamed file can be read once.", key))
+			refuseRequest(w, r, exec, fmt.Sprintf("The map entry %q must name exactly one variable: a streamed file can be read once.", key))
 			return
 		}
 		f := &streamedFile{key: key, stream: files}
 		files.files[key] = f
 		if err := params.AddUpload(graphql.Upload{File: f, Size: -1}, key, paths[0]); err != nil {
-			badRequest(w, err.Message)
+			refuseRequest(w, r, exec, err.Message)
 			return
 		}
 	}
@@ -83,15 +81,6 @@ func readJSONPart(mr *multipart.Reader, name string, v any) error {
 		return fmt.Errorf("The %s field is not valid JSON (at most %d bytes).", name, maxOperationsBytes)
 	}
 	return nil
-}
-
-func badRequest(w http.ResponseWriter, msg string) {
-	w.WriteHeader(http.StatusBadRequest)
-	writeResponse(w, &graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": "BAD_REQUEST"}}}})
-}
-
-func writeResponse(w io.Writer, resp *graphql.Response) {
-	_ = json.NewEncoder(w).Encode(resp)
 }
 
 // fileStream hands the body's file parts to their streamedFiles in
