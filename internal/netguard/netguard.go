@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,22 +38,13 @@ func Blocked(ip netip.Addr) bool {
 		}
 	}
 	if ip.Is4() {
-		for _, p := range specialIPv4 {
-			if p.Contains(ip) {
-				return true
-			}
-		}
-		return false
+		return inAny(specialIPv4, ip)
 	}
-	if !globalUnicast.Contains(ip) && !nat64.Contains(ip) {
-		return true
-	}
-	for _, p := range specialIPv6 {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
+	return !globalUnicast.Contains(ip) && !nat64.Contains(ip) || inAny(specialIPv6, ip)
+}
+
+func inAny(ps []netip.Prefix, ip netip.Addr) bool {
+	return slices.ContainsFunc(ps, func(p netip.Prefix) bool { return p.Contains(ip) })
 }
 
 // CheckURL says what is wrong with raw as a receiver's URL, or returns nil.
@@ -120,7 +112,7 @@ const refusal = "a loopback, private, link-local or other special-purpose addres
 // name: it returns the zero Addr and no error.
 func parseNumericIPv4(host string) (netip.Addr, error) {
 	parts := strings.Split(host, ".")
-	if !numericPart(parts[len(parts)-1]) {
+	if _, numeric := parseIPv4Part(parts[len(parts)-1]); !numeric {
 		return netip.Addr{}, nil
 	}
 	bad := fmt.Errorf("The url's host %s is neither a name nor a valid IPv4 address.", host)
@@ -148,11 +140,6 @@ func parseNumericIPv4(host string) (netip.Addr, error) {
 	}
 	v |= last
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), nil
-}
-
-func numericPart(p string) bool {
-	_, ok := parseIPv4Part(p)
-	return ok
 }
 
 func parseIPv4Part(p string) (uint64, bool) {
