@@ -119,7 +119,7 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 	verr := &service.ValidationError{}
 	sh := &shaping{svc: s.svc, schema: schema, expand: tree{}}
 	expands := splitList(expand)
-	if !service.CheckListSize(verr, "expand", len(expands)) {
+	if !service.CheckListSize(verr, "expand", len(expands), service.MaxListValues) {
 		expands = nil
 	}
 	for _, name := range expands {
@@ -146,7 +146,7 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 	}
 	if hasFields {
 		names := splitList(fields)
-		if !service.CheckListSize(verr, "fields", len(names)) {
+		if !service.CheckListSize(verr, "fields", len(names), service.MaxListValues) {
 			return sh, verr
 		}
 		if len(names) == 0 {

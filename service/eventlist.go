@@ -86,7 +86,7 @@ func (s *Service) ListEvents(ctx context.Context, f EventFilter) (*Page[*ent.Eve
 // for an endpoint's filter (subscribing) ping is not one either, since only
 // the test route sends it.
 func checkEventPatterns(verr *ValidationError, field string, patterns []string, subscribing bool) {
-	if !checkListSize(verr, field, len(patterns), MaxListValues) {
+	if !CheckListSize(verr, field, len(patterns), MaxListValues) {
 		return
 	}
 	for _, p := range patterns {

@@ -5,8 +5,8 @@ import "github.com/cienerp/cienerp/ent/schema"
 // Limits on what a client can make one query grow by, so that no input
 // reaches a database's own limits (SQLite refuses an expression tree
 // deeper than 1000) or grows work without bound: each is a 422 naming the
-// parameter, the same on both databases and both transports. The README's
-// "Limits" table lists them.
+// parameter, the same on both databases and both transports. The README
+// lists them under "Base URLs and conventions".
 const (
 	// MaxListValues bounds a list a client hands one parameter: the values
 	// of a filter (status=a,b; type=…), expand and fields names, the event
@@ -24,17 +24,12 @@ const (
 	MaxWhereDepth = 8
 )
 
-// checkListSize adds field's error when a client's list is longer than
+// CheckListSize adds field's error when a client's list is longer than
 // max; callers then skip the list rather than judge each value.
-func checkListSize(verr *ValidationError, field string, n, max int) bool {
+func CheckListSize(verr *ValidationError, field string, n, max int) bool {
 	if n > max {
 		verr.Add(field, "%s takes at most %d values; this request has %d.", field, max, n)
 		return false
 	}
 	return true
-}
-
-// CheckListSize is checkListSize for the transports' own lists (expand, fields).
-func CheckListSize(verr *ValidationError, field string, n int) bool {
-	return checkListSize(verr, field, n, MaxListValues)
 }

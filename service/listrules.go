@@ -47,7 +47,7 @@ func InvoiceOverdue(now time.Time) predicate.Invoice {
 // enumList checks that every value is one of an enum's (valid), naming
 // field and the accepted values otherwise.
 func enumList[T ~string](field string, values []string, valid func(T) error, accepted []string, verr *ValidationError) []T {
-	if !checkListSize(verr, field, len(values), MaxListValues) {
+	if !CheckListSize(verr, field, len(values), MaxListValues) {
 		return nil
 	}
 	var out []T

@@ -84,7 +84,7 @@ func MetadataView(m map[string]string) map[string]string {
 // must hold), for any entity with metadata; a malformed key is a field
 // error of the filter.
 func MetadataFilter[P ~func(*sql.Selector)](want map[string]string, verr *ValidationError) []P {
-	if !checkListSize(verr, "metadata", len(want), MaxMetadataFilter) {
+	if !CheckListSize(verr, "metadata", len(want), MaxMetadataFilter) {
 		return nil
 	}
 	var out []P
