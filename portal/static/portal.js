@@ -160,8 +160,9 @@ function operationFor(method, path) {
   if (!state.doc) return null;
   path = path.split("?")[0];
   for (const [tpl, item] of Object.entries(state.doc.paths)) {
-    const re = new RegExp("^" + tpl.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[a-z_]+\\?\}/g, "[^/]+") + "$");
-    if ((tpl === path || re.test(path)) && item[method.toLowerCase()]) return item[method.toLowerCase()];
+    // {name} matches one segment: an id, or the {name} itself.
+    const re = new RegExp("^" + tpl.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[a-z_]+\}/g, "[^/]+") + "$");
+    if (re.test(path) && item[method.toLowerCase()]) return item[method.toLowerCase()];
   }
   return null;
 }
@@ -501,7 +502,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("request").addEventListener("submit", send);
   $("request").addEventListener("input", renderSample);
   $("path").addEventListener("change", () => { syncForm(); renderParams(); });
-  $("auth-scheme").addEventListener("change", () => { $("api-key").value = bearer() ? "" : sessionStorage.getItem(keyStore(state.env)) || ""; useScheme(); });
+  $("auth-scheme").addEventListener("change", () => useEnv(state.env));
   $("stop").addEventListener("click", stopStream);
   $("body").addEventListener("change", renderParams);
   // The key is kept as it is typed, so the explorer and the reference have it at once.
