@@ -50,7 +50,10 @@ type Config struct {
 	// SecretsKey (CIEN_SECRETS_KEY) encrypts webhook signing secrets at
 	// rest: 32-byte keys, hex or base64, comma-separated; the first seals,
 	// all open. Empty = a key kept in DataDir.
-	SecretsKey      string
+	SecretsKey string
+	// Passwords hashes new users' passwords (not from the environment: the
+	// zero value is the production strength; the test suite lowers it).
+	Passwords       auth.Passwords
 	CacheTTL        time.Duration // CIEN_CACHE_TTL, default 30s
 	AuditRetention  time.Duration // CIEN_AUDIT_RETENTION, default 8760h (a year); older events are deleted
 	TokenRateLimit  int           // CIEN_TOKEN_RATE_LIMIT per minute per IP, default 20
@@ -305,12 +308,25 @@ func NewWithDB(ctx context.Context, cfg Config, log *slog.Logger, db *database.D
 	return build(ctx, cfg, log, db)
 }
 
+// migrating makes one migration at a time per process: ent's writes the
+// generated package's shared table descriptions (ent/migrate.Tables) as it
+// runs, and a process (a test binary) may wire several instances at once.
+var migrating sync.Mutex
+
 func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (*App, error) {
-	if err := db.Client.Schema.Create(ctx); err != nil {
+	migrating.Lock()
+	err := db.Client.Schema.Create(ctx)
+	migrating.Unlock()
+	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	if err := webhooks.Migrate(ctx, db); err != nil {
 		return nil, err
+	}
+	if n, err := renameAuditActions(ctx, db); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("audit events renamed to their change's one name", "events", n)
 	}
 	enforcer, err := policy.NewEnforcer(entadapter.New(db.Client))
 	if err != nil {
@@ -339,7 +355,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
 	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, Dialect: db.Dialect, Sync: local,
-		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks, Secrets: keyring}
+		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks, Secrets: keyring, Passwords: cfg.Passwords}
 	if n, err := svc.ResealSecrets(ctx); err != nil {
 		return nil, fmt.Errorf("reseal webhook secrets: %w", err)
 	} else if n > 0 {
@@ -363,7 +379,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		// Fail fast: a request must not wait long on a Redis that is away.
 		opts.MaxRetries, opts.DialerRetries = 1, 1
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
-		redis.SetLogger(redisLog{log})
+		redisLogOnce.Do(func() { redis.SetLogger(redisLog{log}) })
 		rdb := redis.NewClient(opts)
 		if err := rdb.Ping(ctx).Err(); err != nil {
 			log.Warn("redis unavailable at start: limiting locally until it answers", "error", err.Error())
@@ -515,6 +531,10 @@ func (a *App) PruneAudit(ctx context.Context) (int, error) {
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// redisLogOnce sets go-redis's process-wide logger once, for the first
+// instance (a test binary builds several, concurrently).
+var redisLogOnce sync.Once
 
 // redisLog sends go-redis's own messages to our log at debug level: outages
 // are reported once, in our words, by the limiter and redissync.

@@ -12,6 +12,7 @@ import (
 )
 
 func TestTokensRejectForgeryAndMisuse(t *testing.T) {
+	t.Parallel()
 	s, _ := NewSigner([]byte(strings.Repeat("a", 32)))
 	other, _ := NewSigner([]byte(strings.Repeat("b", 32)))
 	tenant := uuid.New()
@@ -39,6 +40,7 @@ func TestTokensRejectForgeryAndMisuse(t *testing.T) {
 }
 
 func TestKeysCarryTheirEnvironment(t *testing.T) {
+	t.Parallel()
 	secret, display, hash := NewKey(policy.Sandbox)
 	if env, ok := KeyEnv(secret); !ok || env != policy.Sandbox {
 		t.Fatalf("env of %s: %v %v", secret, env, ok)

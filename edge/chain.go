@@ -44,8 +44,8 @@ func (s *server) chain(t Transport, rt Route, env policy.Env) []gin.HandlerFunc 
 		hs = append(hs, s.limitIP(s.cfg.PublicLimit, "public"))
 	default:
 		hs = append(hs, s.authenticate(env), s.limitCredential)
-		if rt.Permission != "" {
-			hs = append(hs, require(rt.Permission))
+		if rt.Op.Permission != "" {
+			hs = append(hs, require(rt.Op.Permission))
 		}
 	}
 	if !rt.token { // after the budget is charged; the token endpoint answers in RFC 6749's words

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/service"
@@ -76,11 +78,11 @@ type Transport struct {
 // Route is one operation below a base URL: what the edge does around it,
 // its handler and its description.
 type Route struct {
-	Method     string
-	Path       string // gin syntax below the base: /tickets/:id
-	Permission string // checked before the handler; "" = any authenticated caller
-	Public     bool   // no credentials; limited per client address instead
-	Creates    bool   // honours Idempotency-Key
+	Method  string
+	Path    string    // gin syntax below the base: /tickets/:id
+	Op      module.Op // its permission (from the module's declaration) is checked before the handler; none = any authenticated caller
+	Public  bool      // no credentials; limited per client address instead
+	Creates bool      // honours Idempotency-Key
 	// Conditional: the write honours If-Match, checked by the service
 	// against the object it changes (412 with the current ETag).
 	Conditional bool
@@ -109,10 +111,16 @@ type server struct {
 	openapi []byte
 }
 
+// ginOnce sets gin's process-wide settings once: a process (a test binary
+// included) may build several handlers, concurrently.
+var ginOnce sync.Once
+
 // New builds the HTTP handler.
 func New(cfg Config) (http.Handler, error) {
-	gin.SetMode(gin.ReleaseMode)
-	ginjson.API = jsonwire.Codec{} // every c.JSON encodes with jsonwire
+	ginOnce.Do(func() {
+		gin.SetMode(gin.ReleaseMode)
+		ginjson.API = jsonwire.Codec{} // every c.JSON encodes with jsonwire
+	})
 	s := &server{cfg: cfg, log: cfg.Logger}
 	var err error
 	if s.secured, err = newSecured(cfg.TrustedProxies); err != nil {

@@ -79,7 +79,7 @@ func document(version string, mounted []Transport) ([]byte, error) {
 	}
 	for _, t := range mounted {
 		for _, rt := range t.Routes {
-			d.Operations = append(d.Operations, openapi.Operation{Method: rt.Method, Path: rt.Path, Permission: rt.Permission,
+			d.Operations = append(d.Operations, openapi.Operation{Method: rt.Method, Path: rt.Path, Permission: rt.Op.Permission,
 				Public: rt.Public, Creates: rt.Creates, Conditional: rt.Conditional, AtPublic: rt.AtPublic, Doc: rt.Doc})
 		}
 		for k, v := range t.Schemas {

@@ -30,7 +30,7 @@ type AuditEvent struct {
 	Credential string `json:"credential,omitempty"`
 	// RequestID holds the value of the "request_id" field.
 	RequestID string `json:"request_id,omitempty"`
-	// e.g. ticket.update
+	// the change, named as its event type: e.g. ticket.updated
 	Action string `json:"action,omitempty"`
 	// EntityType holds the value of the "entity_type" field.
 	EntityType string `json:"entity_type,omitempty"`

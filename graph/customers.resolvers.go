@@ -8,11 +8,12 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/service"
-	"github.com/google/uuid"
 )
 
 // Metadata is the resolver for the metadata field.
@@ -22,9 +23,6 @@ func (r *customerResolver) Metadata(ctx context.Context, obj *ent.Customer) (ser
 
 // CreateCustomer is the resolver for the createCustomer field.
 func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCustomerInput, idempotencyKey *string) (*ent.Customer, error) {
-	if err := policy.Require(ctx, policy.CustomersCreate); err != nil {
-		return nil, err
-	}
 	return once(ctx, r.Service, idempotent[*ent.Customer]{key: idempotencyKey, field: "createCustomer", args: input,
 		create: func() (*ent.Customer, error) {
 			return r.Service.CreateCustomer(ctx, service.CustomerInput{Name: service.Some(input.Name), Email: opt(input.Email), Phone: opt(input.Phone),
@@ -35,17 +33,11 @@ func (r *mutationResolver) CreateCustomer(ctx context.Context, input CreateCusto
 
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, id uuid.UUID, input UpdateCustomerInput) (*ent.Customer, error) {
-	if err := policy.Require(ctx, policy.CustomersUpdate); err != nil {
-		return nil, err
-	}
 	return r.Service.UpdateCustomer(ctx, id, customerUpdate(input))
 }
 
 // DeleteCustomer is the resolver for the deleteCustomer field.
 func (r *mutationResolver) DeleteCustomer(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := policy.Require(ctx, policy.CustomersDelete); err != nil {
-		return false, err
-	}
 	return deleted(r.Service.DeleteCustomer(ctx, id))
 }
 
@@ -55,20 +47,14 @@ func (r *mutationResolver) UpsertCustomer(ctx context.Context, externalID string
 		return nil, service.Invalid("externalId", "Name the external id once, as the externalId argument.")
 	}
 	in := customerUpdate(input)
-	c, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+	c, created, err := service.Upsert(ctx, finance.CreateCustomer, finance.UpdateCustomer, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.CustomerByExternalID(ctx, externalID)
 	},
 		func() (*ent.Customer, error) {
-			if err := policy.Require(ctx, policy.CustomersCreate); err != nil {
-				return nil, err
-			}
 			in.ExternalID = service.Some(externalID)
 			return r.Service.CreateCustomer(ctx, in)
 		},
 		func(id uuid.UUID) (*ent.Customer, error) {
-			if err := policy.Require(ctx, policy.CustomersUpdate); err != nil {
-				return nil, err
-			}
 			return r.Service.UpdateCustomer(ctx, id, in)
 		})
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
-	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
 )
 
 // Node is the resolver for the node field.
@@ -34,9 +34,6 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []uuid.UUID) ([]ent.Noder
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	if err := policy.Require(ctx, policy.AuditView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -45,9 +42,6 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[uu
 
 // Customers is the resolver for the customers field.
 func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) (*ent.CustomerConnection, error) {
-	if err := policy.Require(ctx, policy.CustomersView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -56,9 +50,6 @@ func (r *queryResolver) Customers(ctx context.Context, after *entgql.Cursor[uuid
 
 // Documents is the resolver for the documents field.
 func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) (*ent.DocumentConnection, error) {
-	if err := policy.Require(ctx, policy.DocumentsView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -67,9 +58,6 @@ func (r *queryResolver) Documents(ctx context.Context, after *entgql.Cursor[uuid
 
 // Invoices is the resolver for the invoices field.
 func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.InvoiceOrder, where *ent.InvoiceWhereInput) (*ent.InvoiceConnection, error) {
-	if err := policy.Require(ctx, policy.InvoicesView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -78,9 +66,6 @@ func (r *queryResolver) Invoices(ctx context.Context, after *entgql.Cursor[uuid.
 
 // Payments is the resolver for the payments field.
 func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PaymentOrder, where *ent.PaymentWhereInput) (*ent.PaymentConnection, error) {
-	if err := policy.Require(ctx, policy.PaymentsView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -89,9 +74,6 @@ func (r *queryResolver) Payments(ctx context.Context, after *entgql.Cursor[uuid.
 
 // PosSales is the resolver for the posSales field.
 func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSaleOrder, where *ent.PosSaleWhereInput) (*ent.PosSaleConnection, error) {
-	if err := policy.Require(ctx, policy.SalesView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -100,9 +82,6 @@ func (r *queryResolver) PosSales(ctx context.Context, after *entgql.Cursor[uuid.
 
 // PosSessions is the resolver for the posSessions field.
 func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSessionOrder, where *ent.PosSessionWhereInput) (*ent.PosSessionConnection, error) {
-	if err := policy.Require(ctx, policy.SessionsManage); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -111,9 +90,6 @@ func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uu
 
 // Roles is the resolver for the roles field.
 func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
-	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -122,9 +98,6 @@ func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[uuid.UUI
 
 // Tickets is the resolver for the tickets field.
 func (r *queryResolver) Tickets(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) (*ent.TicketConnection, error) {
-	if err := policy.Require(ctx, policy.TicketsView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
@@ -133,9 +106,6 @@ func (r *queryResolver) Tickets(ctx context.Context, after *entgql.Cursor[uuid.U
 
 // TicketComments is the resolver for the ticketComments field.
 func (r *queryResolver) TicketComments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TicketCommentOrder, where *ent.TicketCommentWhereInput) (*ent.TicketCommentConnection, error) {
-	if err := policy.Require(ctx, policy.TicketsView); err != nil {
-		return nil, err
-	}
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -37,6 +38,7 @@ type ticketsResp struct {
 }
 
 func TestGraphQLSeesWhatRESTSees(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a, b := e.Tenant("acme"), e.Tenant("globex")
 	_, keyA := e.Key(a.ID, policy.Sandbox, "it-agent")
@@ -84,6 +86,7 @@ func TestGraphQLSeesWhatRESTSees(t *testing.T) {
 }
 
 func TestGraphQLNamesTheMissingPermission(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, cashier := e.Key(a.ID, policy.Sandbox, "cashier")
@@ -96,11 +99,11 @@ func TestGraphQLNamesTheMissingPermission(t *testing.T) {
 		Extensions map[string]any
 	}
 	_ = json.Unmarshal(raw.Errors, &errs)
-	if len(errs) != 1 || errs[0].Extensions["code"] != "FORBIDDEN" || errs[0].Extensions["permission"] != policy.TicketsView {
+	if len(errs) != 1 || errs[0].Extensions["code"] != "FORBIDDEN" || errs[0].Extensions["permission"] != itsupport.TicketsView {
 		t.Fatalf("errors %s", raw.Errors)
 	}
 	// REST decides the same.
-	if r := e.Expect(e.Do("GET", "/api/sandbox/tickets", nil, testenv.Key(cashier)), 403); r.Str("permission") != policy.TicketsView {
+	if r := e.Expect(e.Do("GET", "/api/sandbox/tickets", nil, testenv.Key(cashier)), 403); r.Str("permission") != itsupport.TicketsView {
 		t.Fatalf("REST: %s", r)
 	}
 	// Without credentials GraphQL is refused before anything runs, as a GraphQL error.
@@ -119,6 +122,7 @@ func TestGraphQLNamesTheMissingPermission(t *testing.T) {
 }
 
 func TestGraphQLInvoiceAmountsAreExactStrings(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "accountant")
@@ -143,6 +147,7 @@ func TestGraphQLInvoiceAmountsAreExactStrings(t *testing.T) {
 }
 
 func TestGraphQLComplexityIsLimited(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -169,6 +174,7 @@ func TestGraphQLComplexityIsLimited(t *testing.T) {
 }
 
 func TestGraphQLPageSizeIsBounded(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -185,6 +191,7 @@ func TestGraphQLPageSizeIsBounded(t *testing.T) {
 // with one query per table and loads each table's rows at once, however
 // many ids are asked for.
 func TestGraphQLNodesCostsAQueryPerTable(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "owner")
@@ -234,6 +241,7 @@ func TestGraphQLNodesCostsAQueryPerTable(t *testing.T) {
 // receipt are loaded for the whole list at once, so the query count does
 // not grow with the page, and they match REST.
 func TestGraphQLListsLoadRelatedRowsOnce(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "owner")
@@ -332,6 +340,7 @@ func TestGraphQLListsLoadRelatedRowsOnce(t *testing.T) {
 // once the query has been sent with it (Apollo's protocol); limits and
 // permissions apply as to the full text.
 func TestGraphQLPersistedQueries(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "it-agent")
@@ -347,7 +356,7 @@ func TestGraphQLPersistedQueries(t *testing.T) {
 		t.Fatalf("by hash: %s", r)
 	}
 	_, cashier := e.Key(a.ID, policy.Sandbox, "cashier")
-	if r := e.Do("POST", "/api/sandbox/graphql", map[string]any{"extensions": ext}, testenv.Key(cashier)); r.Str("errors.0.extensions.permission") != policy.TicketsView {
+	if r := e.Do("POST", "/api/sandbox/graphql", map[string]any{"extensions": ext}, testenv.Key(cashier)); r.Str("errors.0.extensions.permission") != itsupport.TicketsView {
 		t.Fatalf("by hash without the permission: %s", r)
 	}
 	wrong := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": "00"}}

@@ -9,13 +9,14 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/predicate"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/google/uuid"
 )
 
 // Metadata is the resolver for the metadata field.
@@ -25,9 +26,6 @@ func (r *invoiceResolver) Metadata(ctx context.Context, obj *ent.Invoice) (servi
 
 // Payments is the resolver for the payments field.
 func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*ent.Payment, error) {
-	if err := policy.Require(ctx, policy.PaymentsView); err != nil {
-		return nil, err
-	}
 	return batched(ctx, obj, invoiceID, func(ctx context.Context, rows []*ent.Invoice) (map[uuid.UUID][]*ent.Payment, error) {
 		return r.Service.PaymentsOfInvoices(ctx, mapRows(rows, invoiceID))
 	})
@@ -35,9 +33,6 @@ func (r *invoiceResolver) Payments(ctx context.Context, obj *ent.Invoice) ([]*en
 
 // Customer is the resolver for the customer field.
 func (r *invoiceResolver) Customer(ctx context.Context, obj *ent.Invoice) (*ent.Customer, error) {
-	if err := policy.Require(ctx, policy.CustomersView); err != nil {
-		return nil, err
-	}
 	return belongsTo(ctx, obj, invoiceID, func(i *ent.Invoice) (uuid.UUID, bool) { return deref(i.CustomerID) }, r.customers, customerID)
 }
 
@@ -73,9 +68,6 @@ func (r *invoiceResolver) Balance(ctx context.Context, obj *ent.Invoice) (string
 
 // CreateInvoice is the resolver for the createInvoice field.
 func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoiceInput, idempotencyKey *string) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, policy.InvoicesCreate); err != nil {
-		return nil, err
-	}
 	return once(ctx, r.Service, idempotent[*ent.Invoice]{key: idempotencyKey, field: "createInvoice", args: input,
 		create: func() (*ent.Invoice, error) {
 			return r.Service.CreateInvoice(ctx, service.InvoiceInput{CustomerID: opt(input.CustomerID), Currency: opt(input.Currency),
@@ -86,25 +78,16 @@ func (r *mutationResolver) CreateInvoice(ctx context.Context, input CreateInvoic
 
 // UpdateInvoice is the resolver for the updateInvoice field.
 func (r *mutationResolver) UpdateInvoice(ctx context.Context, id uuid.UUID, input UpdateInvoiceInput) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, policy.InvoicesUpdate); err != nil {
-		return nil, err
-	}
 	return r.Service.UpdateInvoice(ctx, id, invoiceUpdate(input))
 }
 
 // IssueInvoice is the resolver for the issueInvoice field.
 func (r *mutationResolver) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, policy.InvoicesIssue); err != nil {
-		return nil, err
-	}
 	return r.Service.IssueInvoice(ctx, id)
 }
 
 // VoidInvoice is the resolver for the voidInvoice field.
 func (r *mutationResolver) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
-	if err := policy.Require(ctx, policy.InvoicesVoid); err != nil {
-		return nil, err
-	}
 	return r.Service.VoidInvoice(ctx, id)
 }
 
@@ -114,20 +97,14 @@ func (r *mutationResolver) UpsertInvoice(ctx context.Context, externalID string,
 		return nil, service.Invalid("externalId", "Name the external id once, as the externalId argument.")
 	}
 	in := invoiceUpdate(input)
-	i, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+	i, created, err := service.Upsert(ctx, finance.CreateInvoice, finance.UpdateInvoice, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.InvoiceByExternalID(ctx, externalID)
 	},
 		func() (*ent.Invoice, error) {
-			if err := policy.Require(ctx, policy.InvoicesCreate); err != nil {
-				return nil, err
-			}
 			in.ExternalID = service.Some(externalID)
 			return r.Service.CreateInvoice(ctx, in)
 		},
 		func(id uuid.UUID) (*ent.Invoice, error) {
-			if err := policy.Require(ctx, policy.InvoicesUpdate); err != nil {
-				return nil, err
-			}
 			return r.Service.UpdateInvoice(ctx, id, in)
 		})
 	if err != nil {

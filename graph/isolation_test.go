@@ -16,6 +16,7 @@ import (
 // id, with the strongest role: all must be NOT_FOUND (or, for an id inside
 // an input, the same VALIDATION as REST's 422), and nothing may change.
 func TestGraphQLIsolation(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a, b := e.Tenant("acme"), e.Tenant("globex")
 	_, owner := e.Key(a.ID, policy.Sandbox, "owner")

@@ -9,9 +9,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/cienerp/cienerp/policy"
-	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/service"
 )
 
 // Secret is the resolver for the secret field.
@@ -31,9 +31,6 @@ func (r *integrationKeyResolver) Status(ctx context.Context, obj *service.Key) (
 
 // CreateIntegrationKey is the resolver for the createIntegrationKey field.
 func (r *mutationResolver) CreateIntegrationKey(ctx context.Context, name string, roles []string, expiresAt *time.Time, idempotencyKey *string) (*service.Key, error) {
-	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
-		return nil, err
-	}
 	in := service.CreateKeyInput{Name: name, Roles: roles, ExpiresAt: expiresAt}
 	return once(ctx, r.Service, idempotent[*service.Key]{key: idempotencyKey, field: "createIntegrationKey", args: in,
 		create: func() (*service.Key, error) { return r.Service.CreateKey(ctx, in) }, replay: decoded[*service.Key]})
@@ -41,17 +38,11 @@ func (r *mutationResolver) CreateIntegrationKey(ctx context.Context, name string
 
 // RevokeIntegrationKey is the resolver for the revokeIntegrationKey field.
 func (r *mutationResolver) RevokeIntegrationKey(ctx context.Context, id uuid.UUID) (*service.Key, error) {
-	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
-		return nil, err
-	}
 	return r.Service.RevokeKey(ctx, id)
 }
 
 // RollIntegrationKey is the resolver for the rollIntegrationKey field.
 func (r *mutationResolver) RollIntegrationKey(ctx context.Context, id uuid.UUID, expiresInHours int, idempotencyKey *string) (*service.Key, error) {
-	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
-		return nil, err
-	}
 	return once(ctx, r.Service, idempotent[*service.Key]{key: idempotencyKey, field: "rollIntegrationKey", args: []any{id, expiresInHours},
 		create: func() (*service.Key, error) {
 			return r.Service.RollKey(ctx, id, time.Duration(expiresInHours)*time.Hour)
@@ -60,9 +51,6 @@ func (r *mutationResolver) RollIntegrationKey(ctx context.Context, id uuid.UUID,
 
 // SetIntegrationKeyRoles is the resolver for the setIntegrationKeyRoles field.
 func (r *mutationResolver) SetIntegrationKeyRoles(ctx context.Context, id uuid.UUID, roles []string) ([]string, error) {
-	if err := policy.Require(ctx, policy.PoliciesManage); err != nil {
-		return nil, err
-	}
 	k, err := r.Service.SetKeyRoles(ctx, id, roles)
 	if err != nil {
 		return nil, err
@@ -72,9 +60,6 @@ func (r *mutationResolver) SetIntegrationKeyRoles(ctx context.Context, id uuid.U
 
 // IntegrationKeys is the resolver for the integrationKeys field.
 func (r *queryResolver) IntegrationKeys(ctx context.Context) ([]*service.Key, error) {
-	if err := policy.Require(ctx, policy.IntegrationKeysManage); err != nil {
-		return nil, err
-	}
 	return r.Service.ListKeys(ctx)
 }
 

@@ -31,6 +31,7 @@ func fragments(n int, typ string) string {
 // fragments took seconds of CPU and then ran; 200 aliased introspections
 // returned 21 MB.
 func TestGraphQLLimitsCountTheQueryAsExecuted(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -84,6 +85,7 @@ func TestGraphQLLimitsCountTheQueryAsExecuted(t *testing.T) {
 // only; CIEN_GRAPHQL_INTROSPECTION opens it for live too. __typename is
 // always there, and the SDL stays downloadable.
 func TestGraphQLIntrospectionFollowsTheEnvironment(t *testing.T) {
+	t.Parallel()
 	query := map[string]any{"query": "{ __typename __schema { queryType { name } } }"}
 	e := testenv.New(t)
 	a := e.Tenant("acme")
@@ -116,6 +118,7 @@ func TestGraphQLIntrospectionFollowsTheEnvironment(t *testing.T) {
 // timeout) and when its client hangs up (the database query is cancelled,
 // not left running). PostgreSQL: a table lock makes the query wait.
 func TestGraphQLStopsAtItsTimeBudget(t *testing.T) {
+	t.Parallel()
 	if testenv.Kind() != "postgres" {
 		t.Skip("a waiting query needs PostgreSQL's locks (CIEN_TEST_DB=postgres)")
 	}

@@ -12,6 +12,7 @@ import (
 // (set, merged with null deleting, filtered, limits as VALIDATION), seen
 // the same from both, and upserts by external id.
 func TestGraphQLMetadataAndExternalIDs(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")

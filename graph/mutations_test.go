@@ -12,6 +12,7 @@ import (
 )
 
 func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -82,7 +83,7 @@ func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
 		t.Fatalf("close: %+v", closed)
 	}
 	// Every change is audited like a REST change.
-	events := e.Expect(e.Do("GET", "/api/sandbox/audit-events?action=invoice.issue", nil, testenv.Key(key)), 200).List()
+	events := e.Expect(e.Do("GET", "/api/sandbox/audit-events?action=invoice.issued", nil, testenv.Key(key)), 200).List()
 	if len(events) != 1 {
 		t.Fatalf("audit: %v", events)
 	}
@@ -97,6 +98,7 @@ func TestGraphQLMutationsUseTheSameRules(t *testing.T) {
 }
 
 func TestGraphQLAdminMutationsAndMe(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -177,6 +179,7 @@ func TestGraphQLAdminMutationsAndMe(t *testing.T) {
 }
 
 func TestGraphQLKeysPolicyAndOrder(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "owner")

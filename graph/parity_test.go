@@ -9,6 +9,10 @@ import (
 	"github.com/99designs/gqlgen/client"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/documents"
+	"github.com/cienerp/cienerp/modules/itsupport"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -86,25 +90,25 @@ func (p *parity) cases() []parityCase {
 	restLine := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
 	return []parityCase{
 		// IT support
-		{perm: policy.TicketsView, name: "read a ticket", rest: get("/tickets/" + s["ticket"]), gql: byID(s["ticket"], "Ticket", "displayNumber"), restPath: "number", gqlPath: "node.displayNumber"},
-		{perm: policy.TicketsCreate, name: "open a ticket",
+		{perm: itsupport.TicketsView, name: "read a ticket", rest: get("/tickets/" + s["ticket"]), gql: byID(s["ticket"], "Ticket", "displayNumber"), restPath: "number", gqlPath: "node.displayNumber"},
+		{perm: itsupport.TicketsCreate, name: "open a ticket",
 			rest: func(_ string, n int) (string, string, any) {
 				return "POST", "/tickets", map[string]any{"title": fmt.Sprint("T", n), "requester_id": p.member, "priority": "high"}
 			},
 			gql: func(_ string, n int) string {
 				return fmt.Sprintf(`mutation { createTicket(input: {title: "T%d", requesterId: %q, priority: "high"}) { priority } }`, n, p.member)
 			}, restPath: "priority", gqlPath: "createTicket.priority"},
-		{perm: policy.TicketsUpdate, also: []string{policy.TicketsView}, name: "edit a ticket", setup: p.ticket,
+		{perm: itsupport.TicketsUpdate, also: []string{itsupport.TicketsView}, name: "edit a ticket", setup: p.ticket,
 			rest: func(id string, _ int) (string, string, any) {
 				return "PATCH", "/tickets/" + id, map[string]any{"status": "in_progress"}
 			},
 			gql: func(id string, _ int) string {
 				return fmt.Sprintf(`mutation { updateTicket(id: %q, input: {status: "in_progress"}) { status } }`, id)
 			}, restPath: "status", gqlPath: "updateTicket.status"},
-		{perm: policy.TicketsDelete, also: []string{policy.TicketsView}, name: "delete a ticket", setup: p.ticket,
+		{perm: itsupport.TicketsDelete, also: []string{itsupport.TicketsView}, name: "delete a ticket", setup: p.ticket,
 			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/tickets/" + id, nil },
 			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteTicket(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteTicket"},
-		{perm: policy.CommentsCreate, also: []string{policy.TicketsView}, name: "comment on a ticket",
+		{perm: itsupport.CommentsCreate, also: []string{itsupport.TicketsView}, name: "comment on a ticket",
 			rest: func(string, int) (string, string, any) {
 				return "POST", "/tickets/" + s["ticket"] + "/comments", map[string]any{"body": "Rebooted", "internal": true}
 			},
@@ -112,27 +116,27 @@ func (p *parity) cases() []parityCase {
 				return fmt.Sprintf(`mutation { addTicketComment(ticketId: %q, body: "Rebooted", internal: true) { internal } }`, s["ticket"])
 			}, restPath: "internal", gqlPath: "addTicketComment.internal"},
 		// Documents
-		{perm: policy.DocumentsView, name: "read a document", rest: get("/documents/" + s["document"]), gql: byID(s["document"], "Document", "sha256"), restPath: "sha256", gqlPath: "node.sha256"},
-		{perm: policy.DocumentsUpload, name: "upload a document",
+		{perm: documents.View, name: "read a document", rest: get("/documents/" + s["document"]), gql: byID(s["document"], "Document", "sha256"), restPath: "sha256", gqlPath: "node.sha256"},
+		{perm: documents.Upload, name: "upload a document",
 			rest: func(string, int) (string, string, any) { return "UPLOAD", "/documents", nil },
 			gql: func(string, int) string {
 				return `mutation($file: Upload!) { uploadDocument(file: $file, title: "Parity") { sha256 } }`
 			}, restPath: "sha256", gqlPath: "uploadDocument.sha256"},
-		{perm: policy.DocumentsUpdate, also: []string{policy.DocumentsView}, name: "edit a document", setup: p.document,
+		{perm: documents.Update, also: []string{documents.View}, name: "edit a document", setup: p.document,
 			rest: func(id string, _ int) (string, string, any) {
 				return "PATCH", "/documents/" + id, map[string]any{"category": "contracts"}
 			},
 			gql: func(id string, _ int) string {
 				return fmt.Sprintf(`mutation { updateDocument(id: %q, input: {category: "contracts"}) { category } }`, id)
 			}, restPath: "category", gqlPath: "updateDocument.category"},
-		{perm: policy.DocumentsVerify, also: []string{policy.DocumentsView}, name: "verify a document", setup: p.document,
+		{perm: documents.Verify, also: []string{documents.View}, name: "verify a document", setup: p.document,
 			rest: func(id string, _ int) (string, string, any) {
 				return "POST", "/documents/" + id + "/verify", map[string]any{}
 			},
 			gql: func(id string, _ int) string {
 				return fmt.Sprintf(`mutation { verifyDocument(id: %q) { status } }`, id)
 			}, restPath: "status", gqlPath: "verifyDocument.status"},
-		{perm: policy.DocumentsDelete, also: []string{policy.DocumentsView}, name: "delete a document", setup: p.document,
+		{perm: documents.Delete, also: []string{documents.View}, name: "delete a document", setup: p.document,
 			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/documents/" + id, nil },
 			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteDocument(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteDocument"},
 		// Finance
@@ -208,31 +212,31 @@ func (p *parity) cases() []parityCase {
 				return fmt.Sprintf(`mutation { closePosSession(id: %q, countedCash: "9.50") { overShort } }`, id)
 			}, restPath: "over_short", gqlPath: "closePosSession.overShort"},
 		// Settings and administration
-		{perm: policy.WebhooksManage, name: "create a webhook endpoint",
+		{perm: settings.WebhooksManage, name: "create a webhook endpoint",
 			rest: func(_ string, n int) (string, string, any) {
 				return "POST", "/webhook-endpoints", map[string]any{"url": fmt.Sprintf("https://9.9.9.9/hook/%d", n), "event_types": []string{"invoice.*"}}
 			},
 			gql: func(_ string, n int) string {
 				return fmt.Sprintf(`mutation { createWebhookEndpoint(url: "https://9.9.9.9/hook/%d", eventTypes: ["invoice.*"]) { endpoint { enabled } } }`, n)
 			}, restPath: "enabled", gqlPath: "createWebhookEndpoint.endpoint.enabled"},
-		{perm: policy.IntegrationKeysManage, name: "create an integration key",
+		{perm: settings.IntegrationKeysManage, name: "create an integration key",
 			rest: func(_ string, n int) (string, string, any) {
 				return "POST", "/settings/integration-keys", map[string]any{"name": fmt.Sprint("K", n), "roles": []string{"key-maker"}}
 			},
 			gql: func(_ string, n int) string {
 				return fmt.Sprintf(`mutation { createIntegrationKey(name: "K%d", roles: ["key-maker"]) { status } }`, n)
 			}, restPath: "status", gqlPath: "createIntegrationKey.status"},
-		{perm: policy.PoliciesManage, name: "explain a decision",
+		{perm: admin.PoliciesManage, name: "explain a decision",
 			rest: func(string, int) (string, string, any) {
 				return "GET", "/permissions/check?subject=" + p.email + "&permission=documents.verify", nil
 			},
 			gql: func(string, int) string {
 				return fmt.Sprintf(`{ explainPermission(subject: %q, permission: "documents.verify") { rule } }`, p.email)
 			}, restPath: "rule", gqlPath: "explainPermission.rule"},
-		{perm: policy.AuditView, name: "read the audit trail",
-			rest: get("/audit-events?action=ticket.create&entity_id=" + s["ticket"]),
+		{perm: admin.AuditView, name: "read the audit trail",
+			rest: get("/audit-events?action=ticket.created&entity_id=" + s["ticket"]),
 			gql: func(string, int) string {
-				return fmt.Sprintf(`{ auditEvents(first: 5, where: {action: "ticket.create", entityID: %q}) { edges { node { id } } } }`, s["ticket"])
+				return fmt.Sprintf(`{ auditEvents(first: 5, where: {action: "ticket.created", entityID: %q}) { edges { node { id } } } }`, s["ticket"])
 			}, restPath: "0.id", gqlPath: "auditEvents.edges.0.node.id"},
 	}
 }
@@ -244,6 +248,7 @@ func (p *parity) cases() []parityCase {
 // refusals must name the same permission, and allowed calls must answer
 // the same data.
 func TestRESTAndGraphQLDecideAlike(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, owner := e.Key(a.ID, policy.Sandbox, "owner")
@@ -253,7 +258,7 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 	p.seed["sale"] = p.post("/pos/sales", map[string]any{"session_id": p.seed["session"],
 		"items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}, "tenders": []map[string]any{{"method": "card", "amount": "1.00"}}})
 
-	p.post("/admin/roles", map[string]any{"name": "key-maker", "permissions": []string{policy.IntegrationKeysManage}})
+	p.post("/admin/roles", map[string]any{"name": "key-maker", "permissions": []string{settings.IntegrationKeysManage}})
 	cases := p.cases()
 	covered := map[string]bool{}
 	for _, c := range cases {

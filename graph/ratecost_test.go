@@ -16,6 +16,7 @@ import (
 // in X-RateLimit-Remaining; one that costs more than is left is a 429
 // before anything runs, and charges nothing.
 func TestGraphQLSpendsTheRateBudgetByCost(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	if _, err := e.App.DB.Client.Tenant.Update().Where(tenant.ID(a.ID)).SetRateLimitPerMinute(12).Save(privacy.DecisionContext(e.Ctx, privacy.Allow)); err != nil {

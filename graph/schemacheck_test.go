@@ -20,6 +20,7 @@ import (
 // listed DIRECTIVE_DEFINITION, which is no location of the spec's, and
 // graphql-core refused the whole schema.
 func TestServedSchemaLoadsInGraphQLClients(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")

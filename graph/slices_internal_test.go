@@ -14,6 +14,7 @@ import (
 // element sees its own index in the path (so an error names its row), and
 // a panicking element is null with an error while the others are kept.
 func TestMarshalSliceIndexesAndRecovers(t *testing.T) {
+	t.Parallel()
 	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter,
 		func(_ context.Context, r any) error { return fmt.Errorf("panic: %v", r) })
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "edges"}}})

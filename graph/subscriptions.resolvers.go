@@ -8,9 +8,12 @@ package graph
 import (
 	"context"
 
-	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/realtime"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/modules/itsupport"
+	"github.com/cienerp/cienerp/modules/pos"
+	"github.com/cienerp/cienerp/realtime"
 )
 
 // Events is the resolver for the events field.
@@ -24,7 +27,7 @@ func (r *subscriptionResolver) Events(ctx context.Context, types []string, objec
 
 // TicketChanged is the resolver for the ticketChanged field.
 func (r *subscriptionResolver) TicketChanged(ctx context.Context, id *uuid.UUID) (<-chan *ent.Ticket, error) {
-	return stream(ctx, r.Hub, realtime.Filter{Types: []string{"ticket.created", "ticket.updated", "ticket.comment.created"}}, func(ctx context.Context, ev *ent.Event) (*ent.Ticket, bool) {
+	return stream(ctx, r.Hub, realtime.Filter{Types: []string{string(itsupport.TicketCreated), string(itsupport.TicketUpdated), string(itsupport.TicketCommentCreated)}}, func(ctx context.Context, ev *ent.Event) (*ent.Ticket, bool) {
 		field := ""
 		if ev.ObjectType == "ticket_comment" {
 			field = "ticket_id"
@@ -56,7 +59,7 @@ func (r *subscriptionResolver) InvoiceChanged(ctx context.Context, id *uuid.UUID
 
 // PosSaleCreated is the resolver for the posSaleCreated field.
 func (r *subscriptionResolver) PosSaleCreated(ctx context.Context, sessionID *uuid.UUID) (<-chan *ent.PosSale, error) {
-	return stream(ctx, r.Hub, realtime.Filter{Types: []string{"pos.sale.created"}}, func(ctx context.Context, ev *ent.Event) (*ent.PosSale, bool) {
+	return stream(ctx, r.Hub, realtime.Filter{Types: []string{string(pos.SaleCreated)}}, func(ctx context.Context, ev *ent.Event) (*ent.PosSale, bool) {
 		sid, ok := objectID(ev, "")
 		if !ok {
 			return nil, false

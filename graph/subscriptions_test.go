@@ -10,6 +10,8 @@ import (
 
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -113,6 +115,7 @@ func realtimeEnv(t *testing.T) (*testenv.Env, testenv.Tenant, string, string) {
 // REST reaches ticketChanged (as the ticket query returns it) and events
 // within a second.
 func TestSubscriptionSeesARESTChangeWithinASecond(t *testing.T) {
+	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	id := e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "Printer jams", "requester_email": acme.Owner.Email}, testenv.Key(admin)), 201).Str("data.id")
 	tc := subscribe(t, e, url, "/api/sandbox", map[string]any{"X-API-Key": admin},
@@ -141,8 +144,9 @@ func TestSubscriptionSeesARESTChangeWithinASecond(t *testing.T) {
 // key that may not view customers carries the same refusal on customer as
 // the invoice query does.
 func TestSubscriptionNestedFieldsKeepTheirPermissions(t *testing.T) {
+	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
-	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "billing", "permissions": []string{policy.InvoicesView}}, testenv.Key(admin)), 201)
+	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "billing", "permissions": []string{finance.InvoicesView}}, testenv.Key(admin)), 201)
 	_, billing := e.Key(acme.ID, policy.Sandbox, "billing")
 	cust := e.Expect(e.Do("POST", "/api/sandbox/customers", map[string]any{"name": "Initech"}, testenv.Key(admin)), 201).Str("data.id")
 	const fields = `{ id status customer { name } }`
@@ -154,7 +158,7 @@ func TestSubscriptionNestedFieldsKeepTheirPermissions(t *testing.T) {
 	}
 	q := e.Expect(e.Do("POST", "/api/sandbox/graphql", map[string]any{"query": `{ node(id: "` + inv + `") { ... on Invoice ` + fields + ` } }`}, testenv.Key(billing)), 200)
 	subCode, queryCode := dig(m, "next.errors.0.extensions.code"), q.Get("errors.0.extensions.code")
-	if subCode == nil || subCode != queryCode || dig(m, "next.errors.0.extensions.permission") != policy.CustomersView {
+	if subCode == nil || subCode != queryCode || dig(m, "next.errors.0.extensions.permission") != finance.CustomersView {
 		t.Fatalf("nested customer: subscription %v, query %v", m, q)
 	}
 }
@@ -162,6 +166,7 @@ func TestSubscriptionNestedFieldsKeepTheirPermissions(t *testing.T) {
 // TestSubscriptionClosesWhenTheKeyIsRevoked: within a second, with 4403
 // and the reason.
 func TestSubscriptionClosesWhenTheKeyIsRevoked(t *testing.T) {
+	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	keyID, key := e.Key(acme.ID, policy.Sandbox, "viewer")
 	c := subscribe(t, e, url, "/api/sandbox", map[string]any{"X-API-Key": key}, `subscription { events { id type } }`)
@@ -177,8 +182,9 @@ func TestSubscriptionClosesWhenTheKeyIsRevoked(t *testing.T) {
 // TestSubscriptionFollowsPermissions: a role losing tickets.view stops
 // ticket events on an open subscription; customer events keep coming.
 func TestSubscriptionFollowsPermissions(t *testing.T) {
+	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
-	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "watcher", "permissions": []string{policy.TicketsView, policy.CustomersView}}, testenv.Key(admin)), 201)
+	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "watcher", "permissions": []string{itsupport.TicketsView, finance.CustomersView}}, testenv.Key(admin)), 201)
 	_, key := e.Key(acme.ID, policy.Sandbox, "watcher")
 	c := subscribe(t, e, url, "/api/sandbox", map[string]any{"X-API-Key": key}, `subscription { events { type } }`)
 	ticket := func() {
@@ -188,7 +194,7 @@ func TestSubscriptionFollowsPermissions(t *testing.T) {
 	if m, ok := c.next(2 * time.Second); !ok || dig(m, "next.data.events.type") != "ticket.created" {
 		t.Fatalf("before: %v", m)
 	}
-	e.Expect(e.Do("PATCH", "/api/sandbox/admin/roles/watcher", map[string]any{"permissions": []string{policy.CustomersView}}, testenv.Key(admin)), 200)
+	e.Expect(e.Do("PATCH", "/api/sandbox/admin/roles/watcher", map[string]any{"permissions": []string{finance.CustomersView}}, testenv.Key(admin)), 200)
 	ticket()
 	e.Expect(e.Do("POST", "/api/sandbox/customers", map[string]any{"name": "Initech"}, testenv.Key(admin)), 201)
 	if m, ok := c.next(2 * time.Second); !ok || dig(m, "next.data.events.type") != "customer.created" {
@@ -200,6 +206,7 @@ func TestSubscriptionFollowsPermissions(t *testing.T) {
 // on the live endpoint (4403, naming the right base), an unknown type (the
 // subscription's error, the socket stays).
 func TestSubscriptionRefusesCredentialsAsHTTPDoes(t *testing.T) {
+	t.Parallel()
 	e, _, admin, url := realtimeEnv(t)
 	for _, c := range []struct {
 		base    string
@@ -232,6 +239,8 @@ func TestSubscriptionRefusesCredentialsAsHTTPDoes(t *testing.T) {
 // committed through A, in order; a key revoked on A closes B's socket
 // within a second.
 func TestSubscriptionsCrossInstances(t *testing.T) {
+	// Not parallel: it shares the machine's Redis (the change channel and
+	// counter, the limiter's keys) with the other tests that use it.
 	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t))
 	a, b := nodes[0], nodes[1]
 	acme := a.Tenant("acme")
@@ -266,6 +275,7 @@ func TestSubscriptionsCrossInstances(t *testing.T) {
 // TestSubscriptionIsolationRandomized: two tenants × two environments,
 // random changes; each subscriber gets exactly its own, in order.
 func TestSubscriptionIsolationRandomized(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	e.RunBackground()
 	url := e.Serve()
@@ -303,6 +313,7 @@ func TestSubscriptionIsolationRandomized(t *testing.T) {
 // over the socket are refused (HTTP checks, logs and limits them), and
 // each subscription started costs one request of the credential's budget.
 func TestSocketServesSubscriptionsOnlyAndChargesEach(t *testing.T) {
+	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	ws := "ws" + strings.TrimPrefix(url, "http") + "/api/sandbox/graphql"
 	payload := `{"X-API-Key":"` + admin + `"}`

@@ -8,27 +8,22 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/service"
-	"github.com/google/uuid"
 )
 
 // CreateTicket is the resolver for the createTicket field.
 func (r *mutationResolver) CreateTicket(ctx context.Context, input service.CreateTicketInput, idempotencyKey *string) (*ent.Ticket, error) {
-	if err := policy.Require(ctx, policy.TicketsCreate); err != nil {
-		return nil, err
-	}
 	return once(ctx, r.Service, idempotent[*ent.Ticket]{key: idempotencyKey, field: "createTicket", args: input,
 		create: func() (*ent.Ticket, error) { return r.Service.CreateTicket(ctx, input) }, replay: reread(ctx, r.Client.Ticket.Get)})
 }
 
 // UpdateTicket is the resolver for the updateTicket field.
 func (r *mutationResolver) UpdateTicket(ctx context.Context, id uuid.UUID, input UpdateTicketInput) (*ent.Ticket, error) {
-	if err := policy.Require(ctx, policy.TicketsUpdate); err != nil {
-		return nil, err
-	}
 	return r.Service.UpdateTicket(ctx, id, service.UpdateTicketInput{Title: opt(input.Title), Description: opt(input.Description),
 		Priority: opt(input.Priority), Status: opt(input.Status), RequesterID: opt(input.RequesterID), AssigneeID: omittable[uuid.UUID](input.AssigneeID),
 		Metadata: input.Metadata, ExternalID: omittable[string](input.ExternalID)})
@@ -36,21 +31,15 @@ func (r *mutationResolver) UpdateTicket(ctx context.Context, id uuid.UUID, input
 
 // DeleteTicket is the resolver for the deleteTicket field.
 func (r *mutationResolver) DeleteTicket(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := policy.Require(ctx, policy.TicketsDelete); err != nil {
-		return false, err
-	}
 	return deleted(r.Service.DeleteTicket(ctx, id))
 }
 
 // UpsertTicket is the resolver for the upsertTicket field.
 func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, input UpsertTicketInput) (*UpsertTicketPayload, error) {
-	t, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) {
+	t, created, err := service.Upsert(ctx, itsupport.CreateTicket, itsupport.UpdateTicket, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.TicketByExternalID(ctx, externalID)
 	},
 		func() (*ent.Ticket, error) {
-			if err := policy.Require(ctx, policy.TicketsCreate); err != nil {
-				return nil, err
-			}
 			if input.Status != nil {
 				return nil, service.Invalid("status", "A new ticket opens as open; set the status once it exists.")
 			}
@@ -59,9 +48,6 @@ func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, 
 			return r.Service.CreateTicket(ctx, in)
 		},
 		func(id uuid.UUID) (*ent.Ticket, error) {
-			if err := policy.Require(ctx, policy.TicketsUpdate); err != nil {
-				return nil, err
-			}
 			if input.RequesterEmail != nil {
 				return nil, service.Invalid("requesterEmail", "requesterEmail names the requester of a new ticket; to change it give requesterId.")
 			}
@@ -76,9 +62,6 @@ func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, 
 
 // AddTicketComment is the resolver for the addTicketComment field.
 func (r *mutationResolver) AddTicketComment(ctx context.Context, ticketID uuid.UUID, body string, internal bool, idempotencyKey *string) (*ent.TicketComment, error) {
-	if err := policy.Require(ctx, policy.CommentsCreate); err != nil {
-		return nil, err
-	}
 	in := service.CreateCommentInput{Body: body, Internal: internal}
 	return once(ctx, r.Service, idempotent[*ent.TicketComment]{key: idempotencyKey, field: "addTicketComment", args: []any{ticketID, in},
 		create: func() (*ent.TicketComment, error) { return r.Service.AddComment(ctx, ticketID, in) },

@@ -24,6 +24,7 @@ const (
 // not GraphQL is 400. Before, GET went through gqlgen's stock transport:
 // a bad query was 422 with "data": null and a mutation 406.
 func TestGraphQLOverGETFollowsPOSTRules(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -80,6 +81,7 @@ func TestGraphQLOverGETFollowsPOSTRules(t *testing.T) {
 // until the next event or the 10 s budget, then answered 200 null, and
 // held one of the key's 20 slots meanwhile.
 func TestSubscriptionsOverHTTPAreRefusedAtOnce(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")

@@ -60,6 +60,7 @@ func multipartOp(t *testing.T, query string, vars map[string]any, fileMap map[st
 }
 
 func TestGraphQLUploadStreamsWithTheDocumentRules(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.WithS3(t), func(c *app.Config) { c.DocumentLimits.MaxBytes = 1 << 20 })
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
@@ -156,6 +157,7 @@ func TestGraphQLUploadStreamsWithTheDocumentRules(t *testing.T) {
 }
 
 func TestGraphQLIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, testenv.WithS3(t))
 	a := e.Tenant("acme")
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")

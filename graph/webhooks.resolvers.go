@@ -10,10 +10,10 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/policy"
-	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/service"
 )
 
 // ID is the resolver for the id field.
@@ -39,9 +39,6 @@ func (r *eventResolver) Data(ctx context.Context, obj *ent.Event) (map[string]an
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, url string, eventTypes []string, description *string, enabled *bool) (*WebhookEndpointSecret, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	in := service.WebhookEndpointInput{URL: service.Some(url), EventTypes: service.Some(eventTypes)}
 	if description != nil {
 		in.Description = service.Some(*description)
@@ -58,9 +55,6 @@ func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, url string
 
 // UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
 func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, url *string, eventTypes []string, description *string, enabled *bool) (*ent.WebhookEndpoint, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	var in service.WebhookEndpointInput
 	if url != nil {
 		in.URL = service.Some(*url)
@@ -79,17 +73,11 @@ func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id uuid.UU
 
 // DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
 func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) (bool, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return false, err
-	}
 	return true, r.Service.DeleteWebhookEndpoint(ctx, id)
 }
 
 // RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
 func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*WebhookEndpointSecret, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	ep, secret, err := r.Service.RotateWebhookSecret(ctx, id)
 	if err != nil {
 		return nil, err
@@ -99,17 +87,11 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id uuid.UUID
 
 // TestWebhookEndpoint is the resolver for the testWebhookEndpoint field.
 func (r *mutationResolver) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.WebhookDelivery, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	return r.Service.TestWebhookEndpoint(ctx, id)
 }
 
 // RetryWebhookDelivery is the resolver for the retryWebhookDelivery field.
 func (r *mutationResolver) RetryWebhookDelivery(ctx context.Context, id string) (*ent.WebhookDelivery, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	d, err := r.Service.RetryDelivery(ctx, id)
 	if err != nil {
 		return nil, err
@@ -145,9 +127,6 @@ func (r *queryResolver) Events(ctx context.Context, first *int, after *string, t
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.
 func (r *queryResolver) WebhookEndpoints(ctx context.Context, first *int, after *string) ([]*ent.WebhookEndpoint, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	cur := ""
 	if after != nil {
 		cur = *after
@@ -161,9 +140,6 @@ func (r *queryResolver) WebhookEndpoints(ctx context.Context, first *int, after 
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
 func (r *queryResolver) WebhookDeliveries(ctx context.Context, endpointID uuid.UUID, status []string, first *int) ([]*ent.WebhookDelivery, error) {
-	if err := policy.Require(ctx, policy.WebhooksManage); err != nil {
-		return nil, err
-	}
 	page, err := r.Service.ListDeliveries(ctx, endpointID, service.DeliveryFilter{Statuses: status, Limit: intOr(first, 20)})
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRoundingPerCurrency(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		code, items, price, want string
 	}{
@@ -39,6 +40,7 @@ func TestRoundingPerCurrency(t *testing.T) {
 }
 
 func TestWorkedExample(t *testing.T) {
+	t.Parallel()
 	tot, errs := Compute("EUR", []Item{
 		{Description: "Consulting", Quantity: "2.5", UnitPrice: "120.00", DiscountPercent: "10", TaxRate: "21"},
 		{Description: "Travel", Quantity: "1", UnitPrice: "45.99", TaxRate: "0"},
@@ -61,6 +63,7 @@ func TestWorkedExample(t *testing.T) {
 // the grand total, subtotal − discounts + tax = grand total, and every
 // amount has exactly the currency's decimals.
 func TestLinesAlwaysAddUp(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	codes := []string{"EUR", "JPY", "KWD", "USD", "CLP", "BHD"}
 	for round := 0; round < 2000; round++ {
@@ -98,6 +101,7 @@ func TestLinesAlwaysAddUp(t *testing.T) {
 }
 
 func TestBadInputNamesTheField(t *testing.T) {
+	t.Parallel()
 	_, errs := Compute("XXX", []Item{{Quantity: "1", UnitPrice: "1"}})
 	if len(errs) == 0 || errs[0].Field != "currency" {
 		t.Fatalf("unknown currency: %v", errs)
@@ -124,6 +128,7 @@ func TestBadInputNamesTheField(t *testing.T) {
 // TestNoFloatInMoneyPaths fails when a float type or conversion appears
 // in the money code or the finance domain code.
 func TestNoFloatInMoneyPaths(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("*.go")
 	more, _ := filepath.Glob("../service/finance*.go")
 	pos, _ := filepath.Glob("../service/pos*.go")

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -301,7 +301,7 @@ func errorResponses() Obj {
 	}
 	return Obj{
 		"Unauthenticated":      e("No or invalid credentials.", "unauthenticated", "Authentication required: send an integration key in X-API-Key or a token in Authorization: Bearer."),
-		"Forbidden":            e("Missing permission, wrong environment, revoked, expired or rolled key, or another tenant.", "forbidden", "This credential lacks the permission "+policy.TicketsCreate+".", "permission", policy.TicketsCreate),
+		"Forbidden":            e("Missing permission, wrong environment, revoked, expired or rolled key, or another tenant.", "forbidden", "This credential lacks the permission "+itsupport.TicketsCreate+".", "permission", itsupport.TicketsCreate),
 		"NotFound":             e("No such object in this tenant and environment.", "not_found", "No such ticket."),
 		"TooManyRequests":      e("Rate limited; see Retry-After.", "rate_limited", "Too many requests: the limit is 600 per minute; retry in 2 seconds.", "retry_after", 2),
 		"Conflict":             e("A request with this Idempotency-Key is still running.", "idempotency_in_progress", "A request with this Idempotency-Key is still being processed; retry later."),

@@ -10,48 +10,38 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/policy"
 )
 
-// TestPermissionsAreNamedByConstant keeps each permission declared once:
-// hand-written code outside the catalog names a permission only through
-// its constant, and every catalog entry is used by some route, resolver or
-// role. Tests and generated code are not read.
-func TestPermissionsAreNamedByConstant(t *testing.T) {
+// TestNamesAreDeclaredOnce keeps each permission, event type and audit
+// action declared once, in its module's declaration under modules/:
+// hand-written code elsewhere names one only through its constant, every
+// catalog permission and change has a constant, and every constant is
+// used: a permission by an operation of its module or elsewhere, a change
+// outside its declaration (by the service).
+// Tests and generated code are not read; undotted names ("ping", also the
+// health check's object) are not checked.
+func TestNamesAreDeclaredOnce(t *testing.T) {
+	t.Parallel()
 	known := map[string]bool{}
 	for _, p := range policy.Catalog() {
 		known[p.Name] = true
 	}
-	// The constants as declared in catalog.go: name → value.
-	fset := token.NewFileSet()
-	cat, err := parser.ParseFile(fset, "catalog.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	constOf := map[string]string{}
-	ast.Inspect(cat, func(n ast.Node) bool {
-		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Values) == 1 {
-			if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				v, _ := strconv.Unquote(lit.Value)
-				constOf[vs.Names[0].Name] = v
+	for _, m := range modules.All() {
+		for _, o := range m.Objects {
+			for _, e := range o.Events {
+				known[string(e.Change)] = true
 			}
-		}
-		return true
-	})
-	for name := range known {
-		found := false
-		for _, v := range constOf {
-			found = found || v == name
-		}
-		if !found {
-			t.Errorf("catalog permission %s has no constant", name)
 		}
 	}
 
+	fset := token.NewFileSet()
+	constOf := map[string]string{} // pkg.Name → value, from modules/*/*.go
 	used := map[string]bool{}
 	var literals []string
 	root := ".."
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -62,7 +52,7 @@ func TestPermissionsAreNamedByConstant(t *testing.T) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || rel == filepath.Join("policy", "catalog.go") {
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
@@ -72,20 +62,24 @@ func TestPermissionsAreNamedByConstant(t *testing.T) {
 		if ast.IsGenerated(f) {
 			return nil
 		}
-		inPolicy := f.Name.Name == "policy"
+		declaration := strings.HasPrefix(filepath.ToSlash(rel), "modules/") && strings.Count(filepath.ToSlash(rel), "/") == 2
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
+			case *ast.ValueSpec:
+				if declaration && len(n.Values) == 1 {
+					if lit, ok := n.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						v, _ := strconv.Unquote(lit.Value)
+						constOf[f.Name.Name+"."+n.Names[0].Name] = v
+					}
+				}
 			case *ast.BasicLit:
-				if v, err := strconv.Unquote(n.Value); err == nil && n.Kind == token.STRING && known[v] {
+				v, err := strconv.Unquote(n.Value)
+				if !declaration && err == nil && n.Kind == token.STRING && known[v] && strings.Contains(v, ".") {
 					literals = append(literals, fset.Position(n.Pos()).String()+": "+n.Value)
 				}
 			case *ast.SelectorExpr:
-				if x, ok := n.X.(*ast.Ident); ok && x.Name == "policy" {
-					used[n.Sel.Name] = true
-				}
-			case *ast.Ident:
-				if inPolicy {
-					used[n.Name] = true
+				if x, ok := n.X.(*ast.Ident); ok && !declaration {
+					used[x.Name+"."+n.Sel.Name] = true
 				}
 			}
 			return true
@@ -95,12 +89,30 @@ func TestPermissionsAreNamedByConstant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(constOf) == 0 {
+		t.Fatal("no constants found under modules/: the walk is broken")
+	}
 	for _, l := range literals {
-		t.Errorf("a permission named by a string literal (use its constant in policy): %s", l)
+		t.Errorf("a permission, event type or audit action named by a string literal (use its module's constant): %s", l)
+	}
+	for name := range known {
+		found := false
+		for _, v := range constOf {
+			found = found || v == name
+		}
+		if !found {
+			t.Errorf("%s has no constant in its module's declaration", name)
+		}
+	}
+	bound := map[string]bool{} // permissions an operation needs
+	for _, m := range modules.All() {
+		for _, op := range m.Ops {
+			bound[op.Permission] = true
+		}
 	}
 	for c, v := range constOf {
-		if known[v] && !used[c] {
-			t.Errorf("catalog permission %s (policy.%s) is used nowhere", v, c)
+		if known[v] && !used[c] && !bound[v] {
+			t.Errorf("%s (%s) is declared but used nowhere", v, c)
 		}
 	}
 }

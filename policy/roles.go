@@ -1,6 +1,6 @@
 package policy
 
-import "strings"
+import "github.com/cienerp/cienerp/modules"
 
 // Role is a named set of permission patterns inside one tenant.
 type Role struct {
@@ -9,24 +9,26 @@ type Role struct {
 	Permissions []string `json:"permissions"`
 }
 
-// DefaultRoles are created with every tenant; admins may edit them later.
-func DefaultRoles() []Role {
-	return []Role{
-		{"owner", "Full access, including policies and keys.", []string{"*"}},
-		{"admin", "Runs the tenant: every module, keys, policies and audit.", []string{"it-support.*", "documents.*", "finance.*", "pos.*", "settings.*", "admin.*"}},
-		{"it-agent", "Works IT support tickets; reads and uploads documents.", []string{"it-support.*", DocumentsView, DocumentsUpload}},
-		{"accountant", "Customers, invoices and payments; verifies documents.", []string{"finance.*", DocumentsView, DocumentsUpload, DocumentsVerify, SalesView}},
-		{"cashier", "Rings up sales at the register.", []string{"pos.*", CustomersView, CustomersCreate, InvoicesView, PaymentsView}},
-		{"viewer", "Reads every module, changes nothing (the audit trail is for admins).", viewPermissions()},
-	}
+// defaultRoles are the roles every tenant starts with; what each grants
+// besides owner's "*" comes from the modules' declarations (their Grants).
+var defaultRoles = []Role{
+	{Name: "owner", Description: "Full access, including policies and keys.", Permissions: []string{"*"}},
+	{Name: "admin", Description: "Runs the tenant: every module, keys, policies and audit."},
+	{Name: "it-agent", Description: "Works IT support tickets; reads and uploads documents."},
+	{Name: "accountant", Description: "Customers, invoices and payments; verifies documents."},
+	{Name: "cashier", Description: "Rings up sales at the register."},
+	{Name: "viewer", Description: "Reads every module, changes nothing (the audit trail is for admins)."},
 }
 
-func viewPermissions() []string {
-	var out []string
-	for _, p := range Catalog() {
-		if strings.HasSuffix(p.Name, ".view") && p.Module != "admin" {
-			out = append(out, p.Name)
+// DefaultRoles are created with every tenant; admins may edit them later.
+func DefaultRoles() []Role {
+	out := make([]Role, len(defaultRoles))
+	for i, r := range defaultRoles {
+		r.Permissions = append([]string(nil), r.Permissions...)
+		for _, m := range modules.All() {
+			r.Permissions = append(r.Permissions, m.Grants[r.Name]...)
 		}
+		out[i] = r
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 // from a read that started after it called (what a freshness check needs),
 // and callers that arrive together share reads.
 func TestRoundsAnswerFromAReadBegunAfterTheCall(t *testing.T) {
+	t.Parallel()
 	var reads atomic.Int64
 	r := NewRounds(func(ctx context.Context) (time.Time, error) {
 		reads.Add(1)

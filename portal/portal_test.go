@@ -114,6 +114,7 @@ func (p *portal) noErrors(expected ...string) {
 }
 
 func TestPortalLoadsCleanAndShowsEverySection(t *testing.T) {
+	t.Parallel()
 	p := open(t)
 	if s := p.text("#status"); s != "Ready." {
 		t.Fatalf("console status before the first request: %q", s)
@@ -139,6 +140,7 @@ func TestPortalLoadsCleanAndShowsEverySection(t *testing.T) {
 }
 
 func TestConsoleQuoteSampleToggleAndCurl(t *testing.T) {
+	t.Parallel()
 	p := open(t)
 	// The preloaded sample: the public quote calculation.
 	if path := p.value("#path"); path != "/quote/calculate" {
@@ -191,6 +193,7 @@ func TestConsoleQuoteSampleToggleAndCurl(t *testing.T) {
 }
 
 func TestConsoleShowsErrorsAndConfirmsLiveWrites(t *testing.T) {
+	t.Parallel()
 	p := open(t)
 	p.do(chromedp.SetValue(css("#method"), "GET"), chromedp.SetValue(css("#path"), "/me"),
 		chromedp.SendKeys(css("#api-key"), "cien_test_wrong"), chromedp.Click(css("#send")))
@@ -233,6 +236,7 @@ func TestConsoleShowsErrorsAndConfirmsLiveWrites(t *testing.T) {
 }
 
 func TestTryItFillsTheConsoleAndKeyboardSends(t *testing.T) {
+	t.Parallel()
 	p := open(t)
 	p.do(chromedp.Click(css(`button[aria-label="Try GET /ping"]`)))
 	if path := p.value("#path"); path != "/ping" {
@@ -246,6 +250,7 @@ func TestTryItFillsTheConsoleAndKeyboardSends(t *testing.T) {
 }
 
 func TestPhoneWidthAndReference(t *testing.T) {
+	t.Parallel()
 	p := open(t)
 	p.do(chromedp.EmulateViewport(375, 800))
 	width := get(p, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
@@ -263,6 +268,7 @@ func TestPhoneWidthAndReference(t *testing.T) {
 }
 
 func TestGraphQLExplorerRunsAQueryWithTheConsoleKey(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	tn := e.Tenant("acme")
 	_, key := e.Key(tn.ID, policy.Sandbox, "admin")
@@ -288,6 +294,7 @@ func TestGraphQLExplorerRunsAQueryWithTheConsoleKey(t *testing.T) {
 // explorer goes over the WebSocket; a REST change shows in its results,
 // and a revoked key's socket says why it closed.
 func TestGraphQLExplorerRunsASubscription(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	e.RunBackground()
 	tn := e.Tenant("acme")

@@ -16,30 +16,33 @@ import (
 
 	"github.com/cienerp/cienerp/app"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
-// admin drives the Settings console of a fresh platform with the tenant
+// console drives the Settings console of a fresh platform with the tenant
 // acme, in headless Chromium, as a tenant admin would.
-type admin struct {
+type console struct {
 	*portal
 	e    *testenv.Env
 	acme testenv.Tenant
 }
 
-func openSettings(t *testing.T, opts ...testenv.Options) *admin {
+func openSettings(t *testing.T, opts ...testenv.Options) *console {
 	e := testenv.New(t, opts...)
 	acme := e.Tenant("acme")
 	srv := httptest.NewServer(e.App.Handler)
 	t.Cleanup(srv.Close)
 	p := &portal{t: t, ctx: testenv.Browser(t), url: srv.URL}
 	go p.collectConsole()
-	return &admin{portal: p, e: e, acme: acme}
+	return &console{portal: p, e: e, acme: acme}
 }
 
 // signIn signs in on /settings with the login form and waits for the
 // first page.
-func (a *admin) signIn(u testenv.User) {
+func (a *console) signIn(u testenv.User) {
 	a.t.Helper()
 	a.do(chromedp.Navigate(a.url+"/settings"), chromedp.WaitVisible(css("#email")),
 		chromedp.SendKeys(css("#email"), u.Email), chromedp.SendKeys(css("#password"), u.Password),
@@ -48,7 +51,7 @@ func (a *admin) signIn(u testenv.User) {
 }
 
 // page opens a settings page by its tab and waits until it is drawn.
-func (a *admin) page(id string) {
+func (a *console) page(id string) {
 	a.t.Helper()
 	// Scrolled down, the tabs are under the sticky header, where a click
 	// would land on the header: go back up first, as a person would.
@@ -58,7 +61,7 @@ func (a *admin) page(id string) {
 	a.drawn(id)
 }
 
-func (a *admin) drawn(id string) {
+func (a *console) drawn(id string) {
 	a.t.Helper()
 	a.poll(fmt.Sprintf(`(() => { const s = document.getElementById(%q), b = s.querySelector(".page-body");
 		return !s.hidden && b.children.length > 0 && !b.textContent.startsWith("Loading") && !b.hasAttribute("aria-busy") })()`, id))
@@ -66,7 +69,7 @@ func (a *admin) drawn(id string) {
 
 // text reads an element's text in the page itself: the pages re-draw
 // often, and a node looked up first and read after may be gone.
-func (a *admin) text(sel string) string {
+func (a *console) text(sel string) string {
 	a.t.Helper()
 	a.poll(fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
 	return get(a.portal, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {textContent: ""}).textContent`, sel)))
@@ -79,14 +82,14 @@ func (p *portal) choose(sel, value string) {
 }
 
 // confirm answers the open question (the ask dialog) with its OK button.
-func (a *admin) confirm() {
+func (a *console) confirm() {
 	a.t.Helper()
 	a.do(chromedp.WaitVisible(css("#ask")), chromedp.Click(css("#ask-ok")))
 	a.poll(`!document.getElementById("ask").open`)
 }
 
 // waitStatus waits until the page's status area holds want, and returns it.
-func (a *admin) waitStatus(want string) string {
+func (a *console) waitStatus(want string) string {
 	a.t.Helper()
 	if _, err := chromedp.Run(a.ctx, chromedp.Poll[any](fmt.Sprintf(`document.getElementById("page-status").textContent.includes(%q)`, want),
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
@@ -98,7 +101,7 @@ func (a *admin) waitStatus(want string) string {
 
 // accessible runs axe-core (npm, from the conformance clients) on the page
 // and fails on any serious or critical violation.
-func (a *admin) accessible(name string) { a.portal.accessible(name, "document") }
+func (a *console) accessible(name string) { a.portal.accessible(name, "document") }
 
 // accessible runs axe-core on the part of the page that context (a
 // JavaScript expression: document, or {include: [...]}) names.
@@ -122,7 +125,7 @@ func (p *portal) accessible(name, context string) {
 }
 
 // fitsPhone checks that nothing pushes the page wider than 375 px.
-func (a *admin) fitsPhone(name string) {
+func (a *console) fitsPhone(name string) {
 	a.t.Helper()
 	if w := get(a.portal, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 375 {
 		a.screenshot(name + "-too-wide")
@@ -135,7 +138,7 @@ func (a *admin) fitsPhone(name string) {
 const refusalLogged = "Failed to load resource: the server responded with a status of 4"
 
 // call is a request from outside the browser; it returns the status and body.
-func (a *admin) call(method, path, auth string, body any) (int, map[string]any) {
+func (a *console) call(method, path, auth string, body any) (int, map[string]any) {
 	a.t.Helper()
 	var rd *strings.Reader
 	if body != nil {
@@ -161,7 +164,7 @@ func (a *admin) call(method, path, auth string, body any) (int, map[string]any) 
 }
 
 // bearer signs u in at the token endpoint and returns its Authorization value.
-func (a *admin) bearer(u testenv.User) string {
+func (a *console) bearer(u testenv.User) string {
 	a.t.Helper()
 	res, err := http.PostForm(a.url+"/api/sandbox/auth/token", url.Values{"grant_type": {"password"}, "username": {u.Email}, "password": {u.Password}, "tenant": {"acme"}})
 	if err != nil {
@@ -178,7 +181,7 @@ func (a *admin) bearer(u testenv.User) string {
 }
 
 // consoleSend sends GET path from the portal's API console with key.
-func (a *admin) consoleSend(key, path string) string {
+func (a *console) consoleSend(key, path string) string {
 	a.t.Helper()
 	a.do(chromedp.Navigate(a.url+"/#console"), chromedp.WaitVisible(css("#module-list .route")),
 		chromedp.SetValue(css("#api-key"), key), chromedp.SetValue(css("#method"), "GET"), chromedp.SetValue(css("#path"), path),
@@ -191,6 +194,7 @@ func (a *admin) consoleSend(key, path string) string {
 // header's toggle switches the keys listed and the console's base URL, and
 // survives a reload.
 func TestSettingsKeysWorkInTheConsole(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	a.e.Key(a.acme.ID, policy.Live, "viewer") // "test key", live only
 	a.signIn(a.acme.Owner)
@@ -267,7 +271,7 @@ func TestSettingsKeysWorkInTheConsole(t *testing.T) {
 
 	a.do(chromedp.Navigate(a.url + "/settings#audit"))
 	a.drawn("audit")
-	if log := a.text("#audit tbody"); !strings.Contains(log, "integration_key.create") || !strings.Contains(log, "integration_key.revoke") {
+	if log := a.text("#audit tbody"); !strings.Contains(log, "integration_key.created") || !strings.Contains(log, "integration_key.revoked") {
 		t.Fatalf("the audit log page misses the key's changes: %s", log)
 	}
 	a.noErrors(refusalLogged)
@@ -277,6 +281,7 @@ func TestSettingsKeysWorkInTheConsole(t *testing.T) {
 // in the matrix (after its diff) turns a member's request from 200 to 403,
 // ticking it again back to 200; wildcards show as such; explain agrees.
 func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	cashier := a.e.User(a.acme.ID, "cashier@acme.test", "cashier")
 	auth := a.bearer(cashier)
@@ -311,7 +316,7 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 	toggle(200, "+")
 
 	a.drawn("roles")
-	a.do(chromedp.SetValue(css("#explain-subject"), "user:"+cashier.ID.String()), chromedp.SetValue(css("#explain-permission"), policy.CustomersView),
+	a.do(chromedp.SetValue(css("#explain-subject"), "user:"+cashier.ID.String()), chromedp.SetValue(css("#explain-permission"), finance.CustomersView),
 		chromedp.Click(css(`#explain button[type=submit]`)), chromedp.WaitVisible(css("#explain-result dl")))
 	if r := a.text("#explain-result"); !strings.Contains(r, "Allowed") || !strings.Contains(r, "cashier") {
 		t.Fatalf("explain: %s", r)
@@ -342,13 +347,13 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 	}
 
 	a.page("audit")
-	if log := a.text("#audit tbody"); strings.Count(log, "role.update") < 2 {
+	if log := a.text("#audit tbody"); strings.Count(log, "role.updated") < 2 {
 		t.Fatalf("the audit log page misses the two role changes: %s", log)
 	}
-	// The oldest role.update is the matrix's first save (newest first).
-	get(a.portal, chromedp.Evaluate[bool](`[...document.querySelectorAll("#audit tr[data-event]")].findLast((r) => r.cells[2].textContent === "role.update").querySelector("button[aria-expanded]").click(), true`))
+	// The oldest role.updated is the matrix's first save (newest first).
+	get(a.portal, chromedp.Evaluate[bool](`[...document.querySelectorAll("#audit tr[data-event]")].findLast((r) => r.cells[2].textContent === "role.updated").querySelector("button[aria-expanded]").click(), true`))
 	a.do(chromedp.WaitVisible(css("#audit tr.details:not([hidden]) table.diff")))
-	if d := a.text("#audit tr.details:not([hidden]) table.diff"); !strings.Contains(d, "permissions") || !strings.Contains(d, policy.CustomersView) {
+	if d := a.text("#audit tr.details:not([hidden]) table.diff"); !strings.Contains(d, "permissions") || !strings.Contains(d, finance.CustomersView) {
 		t.Fatalf("the role change's before/after: %s", d)
 	}
 	a.screenshot("settings-audit")
@@ -361,6 +366,7 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 // once; a policy file's dry-run diff is shown, then applied; the audit log
 // links a request id to all of its events.
 func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	owner := a.acme.Owner
 	a.signIn(owner)
@@ -393,7 +399,7 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 		t.Fatalf("export: %d", st)
 	}
 	data := doc["data"].(map[string]any)
-	data["roles"] = append(data["roles"].([]any), map[string]any{"name": "auditor", "description": "Reads the audit trail", "permissions": []string{policy.AuditView}})
+	data["roles"] = append(data["roles"].([]any), map[string]any{"name": "auditor", "description": "Reads the audit trail", "permissions": []string{admin.AuditView}})
 	file := filepath.Join(t.TempDir(), "policy.json")
 	raw, _ := json.Marshal(data)
 	if err := os.WriteFile(file, raw, 0o600); err != nil {
@@ -419,7 +425,7 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 
 	a.page("audit")
 	log := a.text("#audit tbody")
-	for _, action := range []string{"policy.import", "member.invite"} {
+	for _, action := range []string{"policy.imported", "member.added"} {
 		if !strings.Contains(log, action) {
 			t.Fatalf("the audit log page misses %s: %s", action, log)
 		}
@@ -429,7 +435,7 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 	a.poll(`document.getElementById("audit").textContent.includes("Every event of request")`)
 	a.drawn("audit")
 	rows := get(a.portal, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#audit tbody tr[data-event]")].map((r) => r.cells[2].textContent)`))
-	if len(rows) == 0 || strings.Contains(strings.Join(rows, " "), "member.invite") {
+	if len(rows) == 0 || strings.Contains(strings.Join(rows, " "), "member.added") {
 		t.Fatalf("the request's events: %v", rows)
 	}
 	a.noErrors(refusalLogged)
@@ -439,12 +445,13 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 // settings page read-only, each naming the permission it lacks; the pages
 // fit a phone and pass axe there.
 func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	viewer := a.e.User(a.acme.ID, "viewer@acme.test", "viewer")
 	a.do(chromedp.EmulateViewport(375, 800))
 	a.signIn(viewer)
-	needs := map[string]string{"keys": policy.IntegrationKeysManage, "roles": policy.PoliciesManage, "members": policy.PoliciesManage,
-		"policy": policy.PoliciesManage, "audit": policy.AuditView, "webhooks": policy.WebhooksManage}
+	needs := map[string]string{"keys": settings.IntegrationKeysManage, "roles": admin.PoliciesManage, "members": admin.PoliciesManage,
+		"policy": admin.PoliciesManage, "audit": admin.AuditView, "webhooks": settings.WebhooksManage}
 	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "webhooks"} {
 		a.page(id)
 		if text := a.text("#" + id + " .needs"); !strings.Contains(text, needs[id]) || !strings.Contains(text, "viewer") {
@@ -469,6 +476,7 @@ func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
 // TestSettingsWebhooks: an endpoint created in Settings shows its secret
 // once; a test sends a ping whose delivery and attempt are listed.
 func TestSettingsWebhooks(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
 	a.e.RunBackground()
 	rc := testenv.NewReceiver(t)
@@ -532,6 +540,7 @@ func TestSettingsWebhooks(t *testing.T) {
 // TestSettingsTenantPicker: a user in two tenants picks one; the pages
 // follow the choice.
 func TestSettingsTenantPicker(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	globex := a.e.Tenant("globex")
 	both := a.e.User(globex.ID, a.acme.Owner.Email, "viewer") // owner in acme, viewer in globex
@@ -548,7 +557,7 @@ func TestSettingsTenantPicker(t *testing.T) {
 	a.choose("#tenant-picker", "globex")
 	a.poll(`document.getElementById("who").textContent.endsWith("viewer")`)
 	a.drawn("keys")
-	if text := a.text("#keys .needs"); !strings.Contains(text, policy.IntegrationKeysManage) {
+	if text := a.text("#keys .needs"); !strings.Contains(text, settings.IntegrationKeysManage) {
 		t.Fatalf("in globex, where the user is a viewer: %q", text)
 	}
 	a.noErrors()
@@ -557,6 +566,7 @@ func TestSettingsTenantPicker(t *testing.T) {
 // TestSettingsPagesFitAPhone: every page an owner sees, at 375 px, with
 // no horizontal scrolling of the page and no serious axe finding.
 func TestSettingsPagesFitAPhone(t *testing.T) {
+	t.Parallel()
 	a := openSettings(t)
 	a.do(chromedp.EmulateViewport(375, 800))
 	a.signIn(a.acme.Owner)

@@ -16,6 +16,8 @@ import (
 // requests (all or none), and an answer that turns out free is given back,
 // never past a full bucket; the same on both limiters.
 func TestChargesOfSeveralAndGiveBacks(t *testing.T) {
+	// Not parallel: it shares the machine's Redis (the change channel and
+	// counter, the limiter's keys) with the other tests that use it.
 	opts, err := redis.ParseURL(testenv.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMemoryAllowsBurstThenRefuses(t *testing.T) {
+	t.Parallel()
 	m := NewMemory()
 	now := time.Unix(1_700_000_000, 0)
 	m.now = func() time.Time { return now }

@@ -17,6 +17,7 @@ import (
 // a reading one on the same feed gets everything, bursts larger than its
 // buffer included.
 func TestSlowSubscriberIsCutOff(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t, func(c *app.Config) { c.Realtime.Buffer = 8 })
 	e.RunBackground()
 	acme := e.Tenant("acme")

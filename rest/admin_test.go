@@ -6,10 +6,12 @@ import (
 	"testing"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
 func TestRolesCRUDAndRules(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	r := f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "help-desk", "description": "First line", "permissions": []string{"it-support.tickets.*", "documents.view"}}, admin), 201)
@@ -59,13 +61,14 @@ func TestRolesCRUDAndRules(t *testing.T) {
 }
 
 func TestRoleChangesApplyOnTheNextRequest(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "reader", "permissions": []string{"it-support.tickets.view"}}, admin), 201)
 	_, key := f.Key(f.A.ID, policy.Sandbox, "reader")
 	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(key)), 200)
 	f.Expect(f.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"permissions": []string{"documents.view"}}, admin), 200)
-	if r := f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(key)), 403); r.Str("permission") != policy.TicketsView {
+	if r := f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(key)), 403); r.Str("permission") != itsupport.TicketsView {
 		t.Fatalf("after the role lost the permission: %s", r)
 	}
 	// And back, through the key's roles.
@@ -76,6 +79,7 @@ func TestRoleChangesApplyOnTheNextRequest(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	r := f.Expect(f.Do("POST", live+"/admin/members", map[string]any{"email": "New.Hire@Acme.test", "name": "New Hire", "roles": []string{"it-agent"}}, testenv.Key(f.liveA)), 201)
@@ -132,6 +136,7 @@ func toStrings(v any) []string {
 }
 
 func TestNoChangeLocksTheTenantOut(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	owner := f.A.Owner.ID.String()
@@ -163,6 +168,7 @@ func TestNoChangeLocksTheTenantOut(t *testing.T) {
 }
 
 func TestExplainPermissionDecisions(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	agent := f.User(f.A.ID, "agent@acme.test", "it-agent")
@@ -204,6 +210,7 @@ func TestExplainPermissionDecisions(t *testing.T) {
 }
 
 func TestPolicyExportImport(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 	agent := f.User(f.A.ID, "agent@acme.test", "it-agent")

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -18,6 +20,7 @@ import (
 // endpoint's), and a key without the view permission sees none of them.
 // Before, these changes wrote audit events only.
 func TestAdminChangesHaveEvents(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	_, agent := f.Key(f.A.ID, policy.Sandbox, "it-agent")
@@ -27,7 +30,7 @@ func TestAdminChangesHaveEvents(t *testing.T) {
 	f.Expect(f.Do("PUT", sandbox+"/admin/integration-keys/"+keyID+"/roles", map[string]any{"roles": []string{"accountant"}}, key), 200)
 	rolled := f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+keyID+"/roll", map[string]any{}, key), 201)
 	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+rolled.Str("data.id")+"/revoke", nil, key), 200)
-	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "auditor", "permissions": []string{policy.AuditView}}, key), 201)
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "auditor", "permissions": []string{admin.AuditView}}, key), 201)
 	f.Expect(f.Do("PATCH", sandbox+"/admin/roles/auditor", map[string]any{"description": "Reads the trail"}, key), 200)
 	member := f.Expect(f.Do("POST", sandbox+"/admin/members", map[string]any{"email": "ann@acme.test", "roles": []string{"auditor"}}, key), 201).Str("data.user_id")
 	f.Expect(f.Do("PUT", sandbox+"/admin/members/"+member+"/roles", map[string]any{"roles": []string{"viewer"}}, key), 200)
@@ -39,7 +42,7 @@ func TestAdminChangesHaveEvents(t *testing.T) {
 	rotated := f.Expect(f.Do("POST", sandbox+"/webhook-endpoints/"+epID+"/rotate-secret", nil, key), 200).Str("data.secret")
 	f.Expect(f.Do("DELETE", sandbox+"/webhook-endpoints/"+epID, nil, key), 200)
 	doc := f.Expect(f.Do("GET", sandbox+"/admin/policy", nil, key), 200).Get("data").(map[string]any)
-	doc["roles"] = append(doc["roles"].([]any), map[string]any{"name": "imported", "description": "From a file", "permissions": []string{policy.CustomersView}})
+	doc["roles"] = append(doc["roles"].([]any), map[string]any{"name": "imported", "description": "From a file", "permissions": []string{finance.CustomersView}})
 	f.Expect(f.Do("POST", sandbox+"/admin/policy/import", doc, key), 200)
 
 	ours := map[string]bool{keyID: true, rolled.Str("data.id"): true, epID: true, member: true}

@@ -4,25 +4,27 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // The audit trail (admin.audit.view).
 
 func (s *Server) auditRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/audit-events", Permission: policy.AuditView, Handle: s.listAuditEvents,
+		{Method: http.MethodGet, Path: "/audit-events", Op: admin.ViewAudit, Handle: s.listAuditEvents,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Read the audit trail, newest first", Description: "Every change from the API and the CLI, from both environments, with before/after.", Params: []openapi.Param{
 				limitParam, cursorParam,
 				openapi.Query("actor", "user:<id>, key:<id> or cli.", openapi.StrSchema("")),
 				openapi.Query("credential", "e.g. api_key:key:<id> or bearer:user:<id>.", openapi.StrSchema("")),
-				openapi.Query("action", "e.g. ticket.update, role.update.", openapi.StrSchema("")),
+				openapi.Query("action", "The change, named as its event type (e.g. ticket.updated, role.updated; also the audit-only webhook_endpoint.tested, webhook_endpoint.replayed, webhook_delivery.retried).", openapi.StrSchema("")),
 				openapi.Query("entity_type", "e.g. ticket, role, integration_key.", openapi.StrSchema("")),
 				openapi.Query("entity_id", "The entity's id.", openapi.StrSchema("")),
 				openapi.Query("request_id", "The X-Request-ID of the request that made the change.", openapi.StrSchema("")),

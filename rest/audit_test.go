@@ -15,6 +15,7 @@ import (
 // operation must have a step here, and each step must leave an audit event
 // carrying its request id.
 func TestEveryMutatingRouteIsAudited(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	member := f.User(f.A.ID, "member@acme.test", "viewer")
@@ -154,6 +155,7 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 }
 
 func TestAuditTrailReadAPI(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	start := time.Now().UTC().Add(-time.Second)
@@ -166,13 +168,13 @@ func TestAuditTrailReadAPI(t *testing.T) {
 
 	list := func(q string) []any { return f.Expect(f.Do("GET", sandbox+"/audit-events?"+q, nil, h), 200).List() }
 	// Both environments are visible from either base; other tenants never.
-	if n := len(list("action=ticket.create&limit=100")); n != 6 {
+	if n := len(list("action=ticket.created&limit=100")); n != 6 {
 		t.Fatalf("ticket.create events: %d, want 6", n)
 	}
-	if n := len(list("action=ticket.create&environment=live")); n != 1 {
+	if n := len(list("action=ticket.created&environment=live")); n != 1 {
 		t.Fatalf("live ticket.create events: %d", n)
 	}
-	upd := list("entity_type=ticket&entity_id=" + liveTicket + "&action=ticket.update")
+	upd := list("entity_type=ticket&entity_id=" + liveTicket + "&action=ticket.updated")
 	if len(upd) != 1 {
 		t.Fatalf("update events: %v", upd)
 	}
@@ -186,14 +188,14 @@ func TestAuditTrailReadAPI(t *testing.T) {
 	if n := len(list("since=" + url.QueryEscape(time.Now().UTC().Add(time.Hour).Format(time.RFC3339)))); n != 0 {
 		t.Fatalf("future since: %d", n)
 	}
-	if n := len(list("action=ticket.create&since=" + url.QueryEscape(start.Format(time.RFC3339)) + "&until=" + url.QueryEscape(time.Now().UTC().Add(time.Minute).Format(time.RFC3339)))); n != 6 {
+	if n := len(list("action=ticket.created&since=" + url.QueryEscape(start.Format(time.RFC3339)) + "&until=" + url.QueryEscape(time.Now().UTC().Add(time.Minute).Format(time.RFC3339)))); n != 6 {
 		t.Fatalf("window: %d", n)
 	}
 	// Pages.
 	seen := map[string]bool{}
 	cursor := ""
 	for {
-		r := f.Expect(f.Do("GET", sandbox+"/audit-events?limit=2&action=ticket.create&cursor="+cursor, nil, h), 200)
+		r := f.Expect(f.Do("GET", sandbox+"/audit-events?limit=2&action=ticket.created&cursor="+cursor, nil, h), 200)
 		for _, it := range r.List() {
 			seen[it.(map[string]any)["id"].(string)] = true
 		}

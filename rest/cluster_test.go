@@ -8,6 +8,8 @@ import (
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/documents"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -15,6 +17,8 @@ import (
 // obeys on its very next request.
 
 func TestClusterAppliesChangesOnTheNextRequest(t *testing.T) {
+	// Not parallel: it shares the machine's Redis (the change channel and
+	// counter, the limiter's keys) with the other tests that use it.
 	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t))
 	a, b := nodes[0], nodes[1]
 	tn := a.Tenant("acme")
@@ -28,7 +32,7 @@ func TestClusterAppliesChangesOnTheNextRequest(t *testing.T) {
 
 	// A role loses a permission on A: B refuses at once.
 	a.Expect(a.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"permissions": []string{"documents.view"}}, ah), 200)
-	if r := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 403); r.Str("permission") != policy.TicketsView {
+	if r := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 403); r.Str("permission") != itsupport.TicketsView {
 		t.Fatalf("B after the role change: %s", r)
 	}
 	logDelay(t, b, "role change")
@@ -72,6 +76,8 @@ func logDelay(t *testing.T, b *testenv.Env, what string) {
 }
 
 func TestClusterSharesTheRateLimit(t *testing.T) {
+	// Not parallel: it shares the machine's Redis (the change channel and
+	// counter, the limiter's keys) with the other tests that use it.
 	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t))
 	a, b := nodes[0], nodes[1]
 	tn := a.Tenant("acme")
@@ -92,6 +98,7 @@ func TestClusterSharesTheRateLimit(t *testing.T) {
 }
 
 func TestClusterSurvivesRedisGoingAway(t *testing.T) {
+	t.Parallel()
 	rs := testenv.StartRedis(t)
 	nodes := testenv.Cluster(t, 2, rs.URL())
 	a, b := nodes[0], nodes[1]
@@ -139,6 +146,7 @@ func TestClusterSurvivesRedisGoingAway(t *testing.T) {
 // the permission until some later policy change and the revoked key until
 // its cache expired (6 of 8 runs; here every run).
 func TestClusterResyncsAfterRedisRestartsEmpty(t *testing.T) {
+	t.Parallel()
 	rs := testenv.StartRedis(t)
 	nodes := testenv.Cluster(t, 2, rs.URL())
 	a, b := nodes[0], nodes[1]
@@ -147,7 +155,7 @@ func TestClusterResyncsAfterRedisRestartsEmpty(t *testing.T) {
 	ah := testenv.Key(admin)
 	for round := range 2 {
 		role := fmt.Sprintf("reader%d", round)
-		a.Expect(a.Do("POST", sandbox+"/admin/roles", map[string]any{"name": role, "permissions": []string{policy.TicketsView}}, ah), 201)
+		a.Expect(a.Do("POST", sandbox+"/admin/roles", map[string]any{"name": role, "permissions": []string{itsupport.TicketsView}}, ah), 201)
 		_, reader := a.Key(tn.ID, policy.Sandbox, role)
 		victimID, victim := a.Key(tn.ID, policy.Sandbox, "viewer")
 		// B holds both in its caches, and has seen every change so far.
@@ -159,7 +167,7 @@ func TestClusterResyncsAfterRedisRestartsEmpty(t *testing.T) {
 		// Long enough for B's reconnect attempts to back off to a second,
 		// so that A speaks first once Redis is back, as in production.
 		time.Sleep(2500 * time.Millisecond)
-		a.Expect(a.Do("PATCH", sandbox+"/admin/roles/"+role, map[string]any{"permissions": []string{policy.DocumentsView}}, ah), 200)
+		a.Expect(a.Do("PATCH", sandbox+"/admin/roles/"+role, map[string]any{"permissions": []string{documents.View}}, ah), 200)
 		a.Expect(a.Do("POST", sandbox+"/settings/integration-keys/"+victimID.String()+"/revoke", nil, ah), 200)
 		time.Sleep(1100 * time.Millisecond)                // A stops skipping its Redis checks a second after a failure
 		rs.Start()                                         // empty

@@ -33,6 +33,7 @@ func nodeLines(t *testing.T, args ...string) []map[string]any {
 // RFC 6749's invalid_client with a Basic challenge. Before, Basic failed
 // with invalid_client.
 func TestOAuthClientLibrary(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	base := f.Serve()
 	id, secret := f.Key(f.A.ID, policy.Sandbox, "admin")
@@ -72,6 +73,7 @@ func warningLeft(rule, message string) bool {
 // the served document: no errors, and no warnings but those listed above.
 // Before, 6 public operations had no security: [] (security-defined).
 func TestOpenAPIDocumentLints(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
 	file := filepath.Join(t.TempDir(), "openapi.json")
@@ -109,6 +111,7 @@ func TestOpenAPIDocumentLints(t *testing.T) {
 // "data" entry on request errors for application/graphql-response+json).
 // The audit asks __type, so introspection is opened for live here.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
+	t.Parallel()
 	f := setup(t, func(c *appConfig) { c.GraphQL.Introspection = []policy.Env{policy.Sandbox, policy.Live} })
 	base := f.Serve()
 	for _, ep := range []struct{ url, key string }{{base + sandbox + "/graphql", f.sandboxA}, {base + live + "/graphql", f.liveA}} {

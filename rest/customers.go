@@ -4,35 +4,36 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Customers.
 
 func (s *Server) customersRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/customers", Permission: policy.CustomersView, Handle: s.listCustomers,
+		{Method: http.MethodGet, Path: "/customers", Op: finance.ViewCustomers, Handle: s.listCustomers,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
-		{Method: http.MethodPost, Path: "/customers", Permission: policy.CustomersCreate, Creates: true, Handle: s.createCustomer,
+		{Method: http.MethodPost, Path: "/customers", Op: finance.CreateCustomer, Creates: true, Handle: s.createCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
-		{Method: http.MethodGet, Path: "/customers/:id", Permission: policy.CustomersView, Handle: s.getCustomer,
+		{Method: http.MethodGet, Path: "/customers/:id", Op: finance.ViewCustomers, Handle: s.getCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
-		{Method: http.MethodPatch, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersUpdate, Handle: s.updateCustomer,
+		{Method: http.MethodPatch, Conditional: true, Path: "/customers/:id", Op: finance.UpdateCustomer, Handle: s.updateCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
-		{Method: http.MethodPut, Path: "/customers/by-external-id/:external_id", Handle: s.upsertCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the customer of an external id", Description: upsertDescription("customer", policy.CustomersCreate, policy.CustomersUpdate),
+		{Method: http.MethodPut, Path: "/customers/by-external-id/:external_id", Op: finance.UpsertCustomer, Handle: s.upsertCustomer,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the customer of an external id", Description: upsertDescription("customer", finance.CustomersCreate, finance.CustomersUpdate),
 				Params: []openapi.Param{externalIDParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "metadata": obj{"crm_id": "A-1001"}}}},
-		{Method: http.MethodDelete, Conditional: true, Path: "/customers/:id", Permission: policy.CustomersDelete, Handle: s.deleteCustomer,
+		{Method: http.MethodDelete, Conditional: true, Path: "/customers/:id", Op: finance.DeleteCustomer, Handle: s.deleteCustomer,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 	}
 }
@@ -77,7 +78,7 @@ func (s *Server) deleteCustomer(c *gin.Context) error {
 
 func (s *Server) upsertCustomer(c *gin.Context) error {
 	ctx := c.Request.Context()
-	return upsert(c, [2]string{policy.CustomersCreate, policy.CustomersUpdate}, s.svc.CustomerByExternalID,
+	return upsert(c, finance.CreateCustomer, finance.UpdateCustomer, s.svc.CustomerByExternalID,
 		func(in service.CustomerInput, eid string) (*ent.Customer, error) {
 			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
 				return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -39,6 +40,7 @@ func docSetup(t *testing.T, opts ...testenv.Options) *fixture {
 }
 
 func TestDocumentRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	for _, c := range []struct {
 		name    string
@@ -87,6 +89,7 @@ func TestDocumentRoundTrip(t *testing.T) {
 }
 
 func TestDocumentUploadRefusals(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t, func(c *appConfig) { c.DocumentLimits.MaxBytes = 1 << 20 })
 	h := testenv.Key(f.sandboxA)
 	r := f.Expect(f.upload(sandbox, f.sandboxA, "big.png", pngOf(1<<20+1), nil), 413)
@@ -124,15 +127,16 @@ func TestDocumentUploadRefusals(t *testing.T) {
 }
 
 func TestDocumentReviewAndPermissions(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	_, agent := f.Key(f.A.ID, policy.Sandbox, "it-agent") // view + upload, no verify/update/delete
 	a := f.Expect(f.upload(sandbox, agent, "a.pdf", pdf, nil), 201).Str("data.id")
 	b := f.Expect(f.upload(sandbox, agent, "b.pdf", pdf, nil), 201).Str("data.id")
 	for _, c := range []struct{ method, path, perm string }{
-		{"POST", "/documents/" + a + "/verify", policy.DocumentsVerify},
-		{"POST", "/documents/" + a + "/reject", policy.DocumentsVerify},
-		{"PATCH", "/documents/" + a, policy.DocumentsUpdate},
-		{"DELETE", "/documents/" + a, policy.DocumentsDelete},
+		{"POST", "/documents/" + a + "/verify", documents.Verify},
+		{"POST", "/documents/" + a + "/reject", documents.Verify},
+		{"PATCH", "/documents/" + a, documents.Update},
+		{"DELETE", "/documents/" + a, documents.Delete},
 	} {
 		if r := f.Expect(f.Do(c.method, sandbox+c.path, map[string]any{"reason": "x"}, testenv.Key(agent)), 403); r.Str("permission") != c.perm {
 			t.Fatalf("%s %s: %s", c.method, c.path, r)
@@ -162,13 +166,14 @@ func TestDocumentReviewAndPermissions(t *testing.T) {
 	}
 	f.Expect(f.Do("PATCH", sandbox+"/documents/"+b, map[string]any{"status": "pending"}, admin), 422)
 	// Both reviews are audited.
-	ev := f.Expect(f.Do("GET", sandbox+"/audit-events?entity_type=document&action=document.reject", nil, admin), 200).List()
+	ev := f.Expect(f.Do("GET", sandbox+"/audit-events?entity_type=document&action=document.rejected", nil, admin), 200).List()
 	if len(ev) != 1 {
 		t.Fatalf("reject audit events: %v", ev)
 	}
 }
 
 func TestDocumentsOfOtherTenantsAndEnvironmentsAreNotFound(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	id := f.Expect(f.upload(sandbox, f.sandboxA, "secret.pdf", pdf, nil), 201).Str("data.id")
 	_, liveB := f.Key(f.B.ID, policy.Live, "admin")
@@ -198,6 +203,7 @@ func TestDocumentsOfOtherTenantsAndEnvironmentsAreNotFound(t *testing.T) {
 }
 
 func TestDocumentListAndDelete(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	h := testenv.Key(f.sandboxA)
 	_, other := f.Key(f.A.ID, policy.Sandbox, "admin")
@@ -236,6 +242,7 @@ func TestDocumentListAndDelete(t *testing.T) {
 }
 
 func TestDocumentUploadIsIdempotent(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	body, ctype := testenv.Multipart("a.pdf", pdf, map[string]string{"title": "once"})
 	h := testenv.Key(f.sandboxA).With("Content-Type", ctype).With("Idempotency-Key", "upload-1")
@@ -252,6 +259,7 @@ func TestDocumentUploadIsIdempotent(t *testing.T) {
 }
 
 func TestDatabaseFailureAfterUploadLeavesNoObject(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	// Make the database refuse one insert, after the bytes are stored.
 	db := f.App.DB.SQL
@@ -281,6 +289,7 @@ func TestDatabaseFailureAfterUploadLeavesNoObject(t *testing.T) {
 }
 
 func TestStorageDownIsServiceUnavailableAndLosesNothing(t *testing.T) {
+	t.Parallel()
 	m := testenv.StartMinio(t)
 	f := setup(t, func(c *appConfig) { c.Storage, c.S3 = "s3", m.Config })
 	h := testenv.Key(f.sandboxA)
@@ -303,6 +312,7 @@ func TestStorageDownIsServiceUnavailableAndLosesNothing(t *testing.T) {
 }
 
 func TestPresignedRedirect(t *testing.T) {
+	t.Parallel()
 	testenv.RequireS3(t)
 	f := docSetup(t)
 	id := f.Expect(f.upload(sandbox, f.sandboxA, "a.pdf", pdf, nil), 201).Str("data.id")

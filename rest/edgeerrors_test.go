@@ -45,6 +45,7 @@ func rawExchange(t *testing.T, base, request string) (*http.Response, map[string
 // what to fix, like every other 4xx. Before, they got Go's bare
 // text/plain "400 Bad Request".
 func TestRequestsNetHTTPRefusesGetJSONBodies(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	base := f.Serve()
 	for name, c := range map[string]struct {
@@ -76,6 +77,7 @@ func TestRequestsNetHTTPRefusesGetJSONBodies(t *testing.T) {
 // every route that takes one it is a 422 naming the body, and nothing is
 // written.
 func TestANullBodyIsA422(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	id := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Zed"}, key), 201).Str("data.id")

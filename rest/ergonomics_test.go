@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -55,6 +56,7 @@ func (f *fixture) modules(base, key string) []module {
 }
 
 func TestConditionalGetsAreFreeAndAnswer304(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	ms := f.modules(sandbox, f.sandboxA)
 	// A small budget: a 304 that were charged would show at once.
@@ -103,6 +105,7 @@ func TestConditionalGetsAreFreeAndAnswer304(t *testing.T) {
 }
 
 func TestIfMatchRefusesStaleWrites(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	for _, m := range f.modules(sandbox, f.sandboxA) {
@@ -148,6 +151,7 @@ func TestIfMatchRefusesStaleWrites(t *testing.T) {
 // carry the tag they read: exactly one applies (row lock on PostgreSQL,
 // one writer at a time on SQLite).
 func TestConcurrentIfMatchWritesOneWins(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	id := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "Race")
@@ -179,6 +183,7 @@ func TestConcurrentIfMatchWritesOneWins(t *testing.T) {
 }
 
 func TestExpandEmbedsWhatTheCallerMayView(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	ms := f.modules(sandbox, f.sandboxA)
@@ -234,7 +239,7 @@ func TestExpandEmbedsWhatTheCallerMayView(t *testing.T) {
 	}
 
 	// An expanded object the caller may not view is refused as its own GET is.
-	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "invoice-reader", "permissions": []string{policy.InvoicesView}}, h), 201)
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "invoice-reader", "permissions": []string{finance.InvoicesView}}, h), 201)
 	_, reader := f.Key(f.A.ID, policy.Sandbox, "invoice-reader")
 	rh := testenv.Key(reader)
 	f.Expect(f.Do("GET", sandbox+invoice, nil, rh), 200)
@@ -251,6 +256,7 @@ func TestExpandEmbedsWhatTheCallerMayView(t *testing.T) {
 // TestExpandCostsAFixedNumberOfQueries: a list expands each relation in one
 // query, whatever the page size.
 func TestExpandCostsAFixedNumberOfQueries(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
@@ -282,6 +288,7 @@ func TestExpandCostsAFixedNumberOfQueries(t *testing.T) {
 }
 
 func TestFieldsKeepOnlyWhatIsAsked(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	ms := f.modules(sandbox, f.sandboxA)
@@ -316,6 +323,7 @@ func TestFieldsKeepOnlyWhatIsAsked(t *testing.T) {
 }
 
 func TestMetadataOnEveryModule(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	ms := f.modules(sandbox, f.sandboxA)
@@ -398,6 +406,7 @@ func TestMetadataOnEveryModule(t *testing.T) {
 }
 
 func TestExternalIDsUpsert(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
@@ -461,10 +470,10 @@ func TestExternalIDsUpsert(t *testing.T) {
 	}
 	// Creating needs the create permission, updating the update one.
 	_, viewer := f.Key(f.A.ID, policy.Sandbox, "viewer")
-	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/new-1", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != policy.CustomersCreate {
+	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/new-1", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != finance.CustomersCreate {
 		t.Fatalf("viewer create: %s", r)
 	}
-	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/sys-42", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != policy.CustomersUpdate {
+	if r := f.Expect(f.Do("PUT", sandbox+"/customers/by-external-id/sys-42", map[string]any{"name": "x"}, testenv.Key(viewer)), 403); r.Str("permission") != finance.CustomersUpdate {
 		t.Fatalf("viewer update: %s", r)
 	}
 }
@@ -472,6 +481,7 @@ func TestExternalIDsUpsert(t *testing.T) {
 // TestConcurrentUpsertsMakeOneObject: parallel PUTs of one new external
 // id create one object; the others update it.
 func TestConcurrentUpsertsMakeOneObject(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	for _, path := range []string{"/customers", "/tickets", "/invoices"} {
@@ -517,6 +527,7 @@ func TestConcurrentUpsertsMakeOneObject(t *testing.T) {
 // customer_id names another tenant's or environment's customer (which
 // the API never lets one write) embeds null, not that customer.
 func TestExpandNeverCrossesTenantsOrEnvironments(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}

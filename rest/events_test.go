@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -15,6 +17,7 @@ import (
 // platform's own webhook_endpoint.disabled), each event's object is what
 // the change answered, and a refused change writes none.
 func TestEveryChangeWritesItsEvent(t *testing.T) {
+	t.Parallel()
 	f := docSetup(t)
 	h := testenv.Key(f.sandboxA)
 	do := func(method, path string, body any, status int) *testenv.Response {
@@ -66,7 +69,7 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	keep("integration_key.updated", do("PUT", "/admin/integration-keys/"+k.Str("data.id")+"/roles", map[string]any{"roles": []string{"accountant"}}, 200))
 	rolled := do("POST", "/settings/integration-keys/"+k.Str("data.id")+"/roll", map[string]any{}, 201)
 	keep("integration_key.revoked", do("POST", "/settings/integration-keys/"+rolled.Str("data.id")+"/revoke", nil, 200))
-	do("POST", "/admin/roles", map[string]any{"name": "auditor", "permissions": []string{policy.AuditView}}, 201)
+	do("POST", "/admin/roles", map[string]any{"name": "auditor", "permissions": []string{admin.AuditView}}, 201)
 	keep("role.updated", do("PATCH", "/admin/roles/auditor", map[string]any{"description": "Reads the trail"}, 200))
 	m := do("POST", "/admin/members", map[string]any{"email": "ann@acme.test", "roles": []string{"auditor"}}, 201)
 	keep("member.updated", do("PUT", "/admin/members/"+m.Str("data.user_id")+"/roles", map[string]any{"roles": []string{"viewer"}}, 200))
@@ -77,7 +80,7 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	do("POST", "/webhook-endpoints/"+ep.Str("data.id")+"/rotate-secret", nil, 200)
 	do("DELETE", "/webhook-endpoints/"+ep.Str("data.id"), nil, 200)
 	doc := do("GET", "/admin/policy", nil, 200).Get("data").(map[string]any)
-	doc["roles"] = append(doc["roles"].([]any), map[string]any{"name": "imported", "permissions": []string{policy.CustomersView}})
+	doc["roles"] = append(doc["roles"].([]any), map[string]any{"name": "imported", "permissions": []string{finance.CustomersView}})
 	do("POST", "/admin/policy/import", doc, 200)
 	// Refused changes write nothing.
 	do("POST", "/customers", map[string]any{"name": ""}, 422)

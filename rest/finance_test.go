@@ -14,6 +14,7 @@ import (
 )
 
 func TestQuoteWorkedExampleFromTheOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
 	op := doc.Get("paths./quote/calculate.post").(map[string]any)
@@ -33,6 +34,7 @@ func TestQuoteWorkedExampleFromTheOpenAPIDocument(t *testing.T) {
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestQuoteRefusesBadInputPerField(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	item := func(q, p any) map[string]any {
 		return map[string]any{"description": "x", "quantity": q, "unit_price": p}
@@ -65,6 +67,7 @@ func TestQuoteRefusesBadInputPerField(t *testing.T) {
 }
 
 func TestInvoiceLifecycle(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	cust := f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Globex GmbH", "email": "ap@globex.test", "currency": "EUR"}, h), 201).Str("data.id")
@@ -138,6 +141,7 @@ func TestInvoiceLifecycle(t *testing.T) {
 }
 
 func TestFinanceIsolationAndIdempotentPayments(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	items := []map[string]any{{"description": "x", "quantity": "1", "unit_price": "10.00"}}
@@ -187,6 +191,7 @@ func TestFinanceIsolationAndIdempotentPayments(t *testing.T) {
 }
 
 func TestPointOfSale(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	_, cashierKey := f.Key(f.A.ID, policy.Sandbox, "cashier")
 	cashier, admin := testenv.Key(cashierKey), testenv.Key(f.sandboxA)
@@ -241,6 +246,7 @@ func TestPointOfSale(t *testing.T) {
 // invoice: the sum accepted never passes the total (PostgreSQL row lock;
 // SQLite serialises writers).
 func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	inv := f.Expect(f.Do("POST", sandbox+"/invoices", map[string]any{"currency": "EUR", "items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "100.00"}}}, h), 201).Str("data.id")
@@ -275,6 +281,7 @@ func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
 }
 
 func TestConcurrentIssuesAreGapless(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	const n = 12

@@ -6,10 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cienerp/cienerp/policy"
-	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/service"
 )
 
 // Helpers every module's handlers share: reading ids and list
@@ -101,22 +102,19 @@ func nonNil[T any](list []T) []T {
 }
 
 // upsert answers PUT /…/by-external-id/:external_id: the body creates
-// the object (201, needing perms[0] as its POST) when none has the
-// external id, and edits it as a PATCH would (200, needing perms[1])
-// otherwise. The body may repeat the external id, not name another.
-func upsert[C, U, Out, V any](c *gin.Context, perms [2]string, find func(context.Context, string) (uuid.UUID, bool, error),
+// the object (201, as createOp, its POST's) when none has the external
+// id, and edits it as a PATCH would (200, as updateOp) otherwise. The body
+// may repeat the external id, not name another.
+func upsert[C, U, Out, V any](c *gin.Context, createOp, updateOp module.Op, find func(context.Context, string) (uuid.UUID, bool, error),
 	create func(C, string) (Out, error), update func(uuid.UUID, U) (Out, error), view func(Out) V) error {
 	eid := c.Param("external_id")
 	if err := service.CheckExternalID(eid); err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
-	out, created, err := service.Upsert(ctx, func(ctx context.Context) (uuid.UUID, bool, error) { return find(ctx, eid) },
+	out, created, err := service.Upsert(ctx, createOp, updateOp, func(ctx context.Context) (uuid.UUID, bool, error) { return find(ctx, eid) },
 		func() (Out, error) {
 			var in C
-			if err := policy.Require(ctx, perms[0]); err != nil {
-				return *new(Out), err
-			}
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err
 			}
@@ -124,9 +122,6 @@ func upsert[C, U, Out, V any](c *gin.Context, perms [2]string, find func(context
 		},
 		func(id uuid.UUID) (Out, error) {
 			var in U
-			if err := policy.Require(ctx, perms[1]); err != nil {
-				return *new(Out), err
-			}
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err
 			}

@@ -48,6 +48,7 @@ func rowCount(f *fixture) int {
 // answered 500 (SQLSTATE 22021) and SQLite matched the NUL against every
 // row (?q=%00 listed every customer).
 func TestNULIsRefusedEverywhere(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	owner := f.A.Owner.ID
@@ -133,6 +134,7 @@ func TestNULIsRefusedEverywhere(t *testing.T) {
 // fields without a check of their own (invoice notes, POS register, role
 // description, …) answered 500 with ent's validator error.
 func TestOverLongTextIsA422(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	owner := f.A.Owner.ID
@@ -194,6 +196,7 @@ func TestOverLongTextIsA422(t *testing.T) {
 // TestDeepJSONIsRefusedEarly: past 64 levels of nesting a body is a 422
 // naming the limit (REST and GraphQL alike); at 64 it is read as usual.
 func TestDeepJSONIsRefusedEarly(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	nest := func(n int) string {
@@ -218,6 +221,7 @@ func TestDeepJSONIsRefusedEarly(t *testing.T) {
 // in another order and other spacing is the same request (replayed, not
 // 422); another value is still a 422.
 func TestIdempotencyComparesParametersNotBytes(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA).With("Idempotency-Key", "order-1")
 	first := f.Expect(f.Do("POST", sandbox+"/customers", `{"name":"Acme","email":"a@acme.test","currency":"EUR"}`, key), 201)

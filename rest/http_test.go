@@ -21,6 +21,7 @@ import (
 )
 
 func TestValidationErrorShapes(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	id := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "x")
@@ -69,6 +70,7 @@ func TestValidationErrorShapes(t *testing.T) {
 }
 
 func TestRateLimitPerCredential(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	if _, err := f.App.DB.Client.Tenant.Update().Where(tenant.ID(f.A.ID)).SetRateLimitPerMinute(3).Save(privacy.DecisionContext(f.Ctx, privacy.Allow)); err != nil {
 		t.Fatal(err)
@@ -90,6 +92,7 @@ func TestRateLimitPerCredential(t *testing.T) {
 }
 
 func TestIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA).With("Idempotency-Key", "order-42")
 	body := map[string]any{"title": "Once only", "requester_id": f.A.Owner.ID}
@@ -125,6 +128,7 @@ func TestIdempotencyKeys(t *testing.T) {
 }
 
 func TestIdempotencyKeyInFlightIsConflict(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	// Two identical requests at once: exactly one runs, the other is
 	// either a 409 (still running) or a replay; never two tickets.
@@ -160,6 +164,7 @@ func TestIdempotencyKeyInFlightIsConflict(t *testing.T) {
 }
 
 func TestAuditRecordsEveryChange(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA).With("X-Request-ID", "trace-123")
 	id := f.Expect(f.Do("POST", sandbox+"/tickets", map[string]any{"title": "Audit me", "requester_id": f.A.Owner.ID}, h), 201).Str("data.id")
@@ -176,7 +181,7 @@ func TestAuditRecordsEveryChange(t *testing.T) {
 		if e.Actor != policy.KeySubject(f.sandboxAKey.String()) || e.Env != policy.Sandbox || !strings.HasPrefix(e.Credential, "api_key:") {
 			t.Fatalf("event %s: actor %s env %s credential %s", e.Action, e.Actor, e.Env, e.Credential)
 		}
-		if e.Action == "ticket.update" {
+		if e.Action == "ticket.updated" {
 			if e.Before["priority"] != "normal" || e.After["priority"] != "high" || e.Before["title"] != nil {
 				t.Fatalf("update diff: before %v after %v", e.Before, e.After)
 			}
@@ -188,6 +193,7 @@ func TestAuditRecordsEveryChange(t *testing.T) {
 }
 
 func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	r := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
 	loader := openapi3.NewLoader()
@@ -234,6 +240,7 @@ func TestOpenAPIDocumentCoversEveryRouteAndValidates(t *testing.T) {
 }
 
 func TestOperationalEndpointsAndJSONErrors(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	f.Expect(f.Do("GET", "/healthz", nil, nil), 200)
 	f.Expect(f.Do("GET", "/readyz", nil, nil), 200)

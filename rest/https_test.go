@@ -50,6 +50,7 @@ func call(t *testing.T, c *http.Client, method, url string, body string, h map[s
 // and no last-used time is written); from this machine, without
 // credentials and on sandbox (by default) plain HTTP works.
 func TestCredentialsNeedHTTPSOnLive(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	base := f.Serve()
 	remote, local := from("127.0.0.2"), from("127.0.0.1")
@@ -108,6 +109,7 @@ func TestCredentialsNeedHTTPSOnLive(t *testing.T) {
 // (CIEN_TRUSTED_PROXIES), its X-Forwarded-Proto: https counts as HTTPS
 // (served, with HSTS); the same header from anyone else is ignored.
 func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	f := setup(t, func(c *appConfig) { c.TrustedProxies = []string{"127.0.0.2"} })
 	base := f.Serve()
 	_, liveKey := f.Key(f.A.ID, policy.Live, "admin")
@@ -131,6 +133,7 @@ func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
 // answers that carry a secret are not stored by any cache; HSTS only over
 // HTTPS.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	tlsSrv := httptest.NewTLSServer(f.App.Handler)
 	t.Cleanup(tlsSrv.Close)

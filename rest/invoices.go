@@ -3,14 +3,15 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Invoices: drafts, issue, void; amounts leave as decimal strings in the
@@ -18,29 +19,29 @@ import (
 
 func (s *Server) invoicesRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/invoices", Permission: policy.InvoicesView, Handle: s.listInvoices,
+		{Method: http.MethodGet, Path: "/invoices", Op: finance.ViewInvoices, Handle: s.listInvoices,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam,
 				openapi.Query("status", "Comma-separated: draft, issued, partially_paid, paid, void.", openapi.StrSchema("")),
 				openapi.Query("customer", "A customer id.", openapi.StrSchema("uuid")),
 				openapi.Query("overdue", "true: issued or partially paid, due before today.", openapi.StrSchema("")),
 			}, Status: 200, Data: "Invoice", List: true}},
-		{Method: http.MethodPost, Path: "/invoices", Permission: policy.InvoicesCreate, Creates: true, Handle: s.createInvoice,
+		{Method: http.MethodPost, Path: "/invoices", Op: finance.CreateInvoice, Creates: true, Handle: s.createInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice",
 				Example: obj{"currency": "EUR", "due_date": "2026-12-31", "items": quoteExample["items"]}}},
-		{Method: http.MethodGet, Path: "/invoices/:id", Permission: policy.InvoicesView, Handle: s.getInvoice,
+		{Method: http.MethodGet, Path: "/invoices/:id", Op: finance.ViewInvoices, Handle: s.getInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get an invoice", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodPatch, Conditional: true, Path: "/invoices/:id", Permission: policy.InvoicesUpdate, Handle: s.updateInvoice,
+		{Method: http.MethodPatch, Conditional: true, Path: "/invoices/:id", Op: finance.UpdateInvoice, Handle: s.updateInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"notes": "Thank you for your business.", "due_date": "2026-12-31"}}},
-		{Method: http.MethodPut, Path: "/invoices/by-external-id/:external_id", Handle: s.upsertInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the invoice of an external id", Description: upsertDescription("invoice", policy.InvoicesCreate, policy.InvoicesUpdate) + " An issued invoice takes only metadata changes.",
+		{Method: http.MethodPut, Path: "/invoices/by-external-id/:external_id", Op: finance.UpsertInvoice, Handle: s.upsertInvoice,
+			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the invoice of an external id", Description: upsertDescription("invoice", finance.InvoicesCreate, finance.InvoicesUpdate) + " An issued invoice takes only metadata changes.",
 				Params: []openapi.Param{externalIDParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"currency": "EUR", "items": quoteExample["items"], "metadata": obj{"erp_doc": "SO-2026-118"}}}},
-		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/issue", Permission: policy.InvoicesIssue, Handle: s.issueInvoice,
+		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/issue", Op: finance.IssueInvoice, Handle: s.issueInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/void", Permission: policy.InvoicesVoid, Handle: s.voidInvoice,
+		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/void", Op: finance.VoidInvoice, Handle: s.voidInvoice,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Void an invoice with nothing paid", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
-		{Method: http.MethodGet, Path: "/invoices/:id/payments", Permission: policy.PaymentsView, Handle: s.invoicePayments,
+		{Method: http.MethodGet, Path: "/invoices/:id/payments", Op: finance.ViewPayments, Handle: s.invoicePayments,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List an invoice's payments", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment", List: true}},
 	}
 }
@@ -81,7 +82,7 @@ func (s *Server) updateInvoice(c *gin.Context) error {
 
 func (s *Server) upsertInvoice(c *gin.Context) error {
 	ctx := c.Request.Context()
-	return upsert(c, [2]string{policy.InvoicesCreate, policy.InvoicesUpdate}, s.svc.InvoiceByExternalID,
+	return upsert(c, finance.CreateInvoice, finance.UpdateInvoice, s.svc.InvoiceByExternalID,
 		func(in service.InvoiceInput, eid string) (*ent.Invoice, error) {
 			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
 				return nil, err

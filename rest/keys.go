@@ -4,29 +4,31 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
 )
 
 // Integration keys (Settings → Integration Keys).
 
 func (s *Server) keysRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Handle: s.listKeys,
+		{Method: http.MethodGet, Path: "/settings/integration-keys", Op: settings.ManageKeys, Handle: s.listKeys,
 			Doc: openapi.Doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
-		{Method: http.MethodPost, Path: "/settings/integration-keys", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.createKey,
+		{Method: http.MethodPost, Path: "/settings/integration-keys", Op: settings.ManageKeys, Creates: true, Secret: true, Handle: s.createKey,
 			Doc: openapi.Doc{Tag: "Settings", Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"name": "Warehouse sync", "roles": []string{"it-agent"}}}},
-		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/revoke", Permission: policy.IntegrationKeysManage, Handle: s.revokeKey,
+		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/revoke", Op: settings.ManageKeys, Handle: s.revokeKey,
 			Doc: openapi.Doc{Tag: "Settings", Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []openapi.Param{idParam}, Status: 200, Data: "IntegrationKey"}},
-		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Permission: policy.IntegrationKeysManage, Creates: true, Secret: true, Handle: s.rollKey,
+		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Op: settings.ManageKeys, Creates: true, Secret: true, Handle: s.rollKey,
 			Doc: openapi.Doc{Tag: "Settings", Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []openapi.Param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"expires_in_hours": 24}}},
-		{Method: http.MethodPut, Path: "/admin/integration-keys/:id/roles", Permission: policy.PoliciesManage, Handle: s.setKeyRoles,
+		{Method: http.MethodPut, Path: "/admin/integration-keys/:id/roles", Op: admin.ManagePolicies, Handle: s.setKeyRoles,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Replace an integration key's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "IntegrationKey",
 				Example: obj{"roles": []string{"it-agent"}}}},
 	}

@@ -5,11 +5,14 @@ import (
 	"testing"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/itsupport"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 )
 
 func TestIntegrationKeysAPI(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	admin := testenv.Key(f.sandboxA)
 
@@ -78,11 +81,12 @@ func TestIntegrationKeysAPI(t *testing.T) {
 }
 
 func TestKeysCannotGrantMoreThanTheirCreatorHolds(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	// A custom role that may manage keys and read tickets, nothing else.
 	rules := []policy.Rule{
-		policy.PolicyRule("key-manager", f.A.ID.String(), policy.IntegrationKeysManage),
-		policy.PolicyRule("key-manager", f.A.ID.String(), policy.TicketsView),
+		policy.PolicyRule("key-manager", f.A.ID.String(), settings.IntegrationKeysManage),
+		policy.PolicyRule("key-manager", f.A.ID.String(), itsupport.TicketsView),
 	}
 	if err := entadapter.Save(f.Ctx, f.App.DB.Client, rules...); err != nil {
 		t.Fatal(err)
@@ -102,6 +106,7 @@ func TestKeysCannotGrantMoreThanTheirCreatorHolds(t *testing.T) {
 // TestEveryRouteRefusesBadCredentials walks the OpenAPI document (built
 // from the route table) so that a new route cannot skip these checks.
 func TestEveryRouteRefusesBadCredentials(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	// A role that grants nothing: every protected operation must refuse it.
 	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "nobody", "permissions": []string{}}, testenv.Key(f.sandboxA)), 201)

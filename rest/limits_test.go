@@ -18,6 +18,7 @@ import (
 // about 1,000 terms made SQLite fail with "Expression tree is too large"
 // (500 / INTERNAL). At the limit, each is answered normally.
 func TestInputsThatGrowAQueryAreBounded(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Zed", "metadata": map[string]string{"k0": "v"}}, key), 201)

@@ -3,33 +3,34 @@ package rest
 import (
 	"net/http"
 
-	"github.com/cienerp/cienerp/edge"
-	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
-	"github.com/cienerp/cienerp/service"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+
+	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/openapi"
+	"github.com/cienerp/cienerp/service"
 )
 
 // Members of the tenant and their roles (admin.policies.manage).
 
 func (s *Server) membersRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/admin/members", Permission: policy.PoliciesManage, Handle: s.listMembers,
+		{Method: http.MethodGet, Path: "/admin/members", Op: admin.ManagePolicies, Handle: s.listMembers,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "List members with their roles", Status: 200, Data: "Member", List: true}},
-		{Method: http.MethodPost, Path: "/admin/members", Permission: policy.PoliciesManage, Creates: true, Secret: true, Handle: s.inviteMember,
+		{Method: http.MethodPost, Path: "/admin/members", Op: admin.ManagePolicies, Creates: true, Secret: true, Handle: s.inviteMember,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Invite or create a member", Description: "An existing login is added to the tenant; otherwise a login is created with the given password, or a generated one returned once in password.", Body: "InviteMember", Status: 201, Data: "Member",
 				Example: obj{"email": "new.agent@example.com", "name": "New Agent", "roles": []string{"it-agent"}}}},
-		{Method: http.MethodDelete, Path: "/admin/members/:id", Permission: policy.PoliciesManage, Handle: s.removeMember,
+		{Method: http.MethodDelete, Path: "/admin/members/:id", Op: admin.ManagePolicies, Handle: s.removeMember,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Remove a member and its roles", Params: []openapi.Param{idParam}, Status: 200, Data: "DeletedMember"}},
-		{Method: http.MethodPut, Path: "/admin/members/:id/roles", Permission: policy.PoliciesManage, Handle: s.setMemberRoles,
+		{Method: http.MethodPut, Path: "/admin/members/:id/roles", Op: admin.ManagePolicies, Handle: s.setMemberRoles,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Replace a member's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "Member",
 				Example: obj{"roles": []string{"it-agent"}}}},
-		{Method: http.MethodPost, Path: "/admin/members/:id/roles", Permission: policy.PoliciesManage, Handle: s.addMemberRole,
+		{Method: http.MethodPost, Path: "/admin/members/:id/roles", Op: admin.ManagePolicies, Handle: s.addMemberRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Give a member a role", Params: []openapi.Param{idParam}, Body: "AddRole", Status: 200, Data: "Member",
 				Example: obj{"role": "viewer"}}},
-		{Method: http.MethodDelete, Path: "/admin/members/:id/roles/:role", Permission: policy.PoliciesManage, Handle: s.removeMemberRole,
+		{Method: http.MethodDelete, Path: "/admin/members/:id/roles/:role", Op: admin.ManagePolicies, Handle: s.removeMemberRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Take a role from a member", Params: []openapi.Param{idParam, roleParam}, Status: 200, Data: "Member"}},
 	}
 }

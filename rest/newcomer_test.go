@@ -11,6 +11,7 @@ import (
 // email; without one, the 422 says where ids come from. Before, a key got
 // "Requester is required" and nothing pointed to GET /admin/members.
 func TestTicketRequesterByEmail(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	r := f.Expect(f.Do("POST", sandbox+"/tickets", map[string]any{"title": "VPN down", "requester_email": strings.ToUpper(f.A.Owner.Email)}, key), 201)
@@ -44,6 +45,7 @@ func TestTicketRequesterByEmail(t *testing.T) {
 // empty lists are [] and lists that are not paged carry no limit, and the
 // documented error examples carry what real answers carry.
 func TestSmallInconsistencies(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	if r := f.Do("GET", sandbox+"/tickets/", nil, key); r.Code != 200 || r.Body["status"] != "success" {
@@ -99,6 +101,7 @@ func TestSmallInconsistencies(t *testing.T) {
 // body for every operation that takes one (the examples are also checked
 // against their schemas, by kin-openapi and Redocly).
 func TestEveryBodyHasAnExample(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	doc := f.Expect(f.Do("GET", "/api/openapi.json", nil, nil), 200)
 	n := 0

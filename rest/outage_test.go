@@ -19,6 +19,7 @@ import (
 // UNAVAILABLE), /readyz says 503, and once it is back everything works
 // again. Before, they were 500 internal_error.
 func TestDatabaseOutageIs503(t *testing.T) {
+	t.Parallel()
 	e, proxy := testenv.NewDBBehindProxy(t)
 	tenant := e.Tenant("acme")
 	_, key := e.Key(tenant.ID, policy.Sandbox, "admin")
@@ -64,6 +65,7 @@ func TestDatabaseOutageIs503(t *testing.T) {
 // claim; the claim's lease lapses, the retry runs once, and the retry
 // after that is a replay. Before, every retry met 409 for 24 hours.
 func TestIdempotencyKeySurvivesAnOutage(t *testing.T) {
+	t.Parallel()
 	e, proxy := testenv.NewDBBehindProxy(t)
 	e.App.Service.IdempotencyLease = 2 * time.Second
 	tenant := e.Tenant("acme")

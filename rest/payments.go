@@ -3,28 +3,29 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Payments against issued invoices, and refunds.
 
 func (s *Server) paymentsRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/payments", Permission: policy.PaymentsView, Handle: s.listPayments,
+		{Method: http.MethodGet, Path: "/payments", Op: finance.ViewPayments, Handle: s.listPayments,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List payments, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("invoice", "An invoice id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "Payment", List: true}},
-		{Method: http.MethodPost, Path: "/payments", Permission: policy.PaymentsCreate, Creates: true, Handle: s.createPayment,
+		{Method: http.MethodPost, Path: "/payments", Op: finance.RecordPayment, Creates: true, Handle: s.createPayment,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Record a payment", Description: "Against an issued invoice, in its currency; more than 0 and at most the balance. Concurrent payments never overpay: the invoice is locked while one is recorded.", Body: "PaymentInput", Status: 201, Data: "Payment",
 				Example: obj{"invoice_id": exampleID, "amount": "10.00", "currency": "EUR", "method": "bank_transfer", "reference": "SEPA 2026-11-30"}}},
-		{Method: http.MethodGet, Path: "/payments/:id", Permission: policy.PaymentsView, Handle: s.getPayment,
+		{Method: http.MethodGet, Path: "/payments/:id", Op: finance.ViewPayments, Handle: s.getPayment,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a payment", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment"}},
-		{Method: http.MethodPost, Path: "/payments/:id/refund", Permission: policy.PaymentsRefund, Creates: true, Handle: s.refundPayment,
+		{Method: http.MethodPost, Path: "/payments/:id/refund", Op: finance.RefundPayment, Creates: true, Handle: s.refundPayment,
 			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Refund a payment, fully or partly", Description: "The invoice balance reopens by the refunded amount.", Params: []openapi.Param{idParam}, Body: "RefundInput", Status: 200, Data: "Payment",
 				Example: obj{"amount": "5.00", "reason": "Damaged item"}}},
 	}

@@ -3,11 +3,12 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
 )
 
 // The public quote calculator: exact amounts, no credentials.

@@ -3,29 +3,31 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
 )
 
 // Roles and their permissions (admin.policies.manage).
 
 func (s *Server) rolesRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/admin/roles", Permission: policy.PoliciesManage, Handle: s.listRoles,
+		{Method: http.MethodGet, Path: "/admin/roles", Op: admin.ManagePolicies, Handle: s.listRoles,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
-		{Method: http.MethodPost, Path: "/admin/roles", Permission: policy.PoliciesManage, Creates: true, Handle: s.createRole,
+		{Method: http.MethodPost, Path: "/admin/roles", Op: admin.ManagePolicies, Creates: true, Handle: s.createRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role",
-				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", policy.DocumentsView}}}},
-		{Method: http.MethodGet, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.getRole,
+				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", documents.View}}}},
+		{Method: http.MethodGet, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.getRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
-		{Method: http.MethodPatch, Conditional: true, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.updateRole,
+		{Method: http.MethodPatch, Conditional: true, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.updateRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []openapi.Param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role",
 				Example: obj{"description": "First-line support and documents"}}},
-		{Method: http.MethodDelete, Conditional: true, Path: "/admin/roles/:name", Permission: policy.PoliciesManage, Handle: s.deleteRole,
+		{Method: http.MethodDelete, Conditional: true, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.deleteRole,
 			Doc: openapi.Doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []openapi.Param{nameParam}, Status: 200, Data: "DeletedRole"}},
 	}
 }
@@ -38,7 +40,7 @@ func rolesSchemas() obj {
 		}),
 		"CreateRole": openapi.Object([]string{"name", "permissions"}, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug, "examples": []string{"help-desk"}}, "description": openapi.TextMax(schema.MaxRoleDesc, ""),
-			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", policy.DocumentsView}}},
+			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", documents.View}}},
 		}),
 		"UpdateRole": openapi.Object(nil, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug}, "description": openapi.TextMax(schema.MaxRoleDesc, ""), "permissions": openapi.StringList,

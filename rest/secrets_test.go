@@ -22,6 +22,7 @@ var secretName = regexp.MustCompile(`(?i)secret|password`)
 // Before, a webhook endpoint's create and rotate-secret answers and every
 // GraphQL answer carrying a secret had no Cache-Control.
 func TestEveryAnswerWithASecretIsNoStore(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	key := testenv.Key(f.sandboxA)
 	var doc struct {
@@ -129,6 +130,7 @@ func holdsSecret(schema string, components map[string]json.RawMessage, seen map[
 // showed once; after a key rotation (the new key first, the old second)
 // they are sealed again at start, and open with the new key alone.
 func TestWebhookSecretsAreEncryptedAtRest(t *testing.T) {
+	t.Parallel()
 	oldKey, newKey := secretbox.NewKey(), secretbox.NewKey()
 	f := setup(t, func(c *appConfig) { c.SecretsKey = oldKey })
 	key := testenv.Key(f.sandboxA)

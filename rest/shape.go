@@ -14,6 +14,9 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/itsupport"
+	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -38,19 +41,19 @@ type relation struct {
 // relations are the embeddable objects of each component schema.
 var relations = map[string]map[string]relation{
 	"Invoice": {
-		"customer": {"Customer", "customer_id", policy.CustomersView, (*service.Service).RelatedCustomers},
-		"payments": {"Payment", "", policy.PaymentsView, (*service.Service).RelatedPayments},
+		"customer": {"Customer", "customer_id", finance.CustomersView, (*service.Service).RelatedCustomers},
+		"payments": {"Payment", "", finance.PaymentsView, (*service.Service).RelatedPayments},
 	},
 	"Payment": {
-		"invoice": {"Invoice", "invoice_id", policy.InvoicesView, (*service.Service).RelatedInvoices},
-		"sale":    {"PosSale", "sale_id", policy.SalesView, (*service.Service).RelatedSales},
+		"invoice": {"Invoice", "invoice_id", finance.InvoicesView, (*service.Service).RelatedInvoices},
+		"sale":    {"PosSale", "sale_id", pos.SalesView, (*service.Service).RelatedSales},
 	},
 	"PosSale": {
-		"invoice": {"Invoice", "invoice_id", policy.InvoicesView, (*service.Service).RelatedInvoices},
-		"session": {"PosSession", "session_id", policy.SessionsManage, (*service.Service).RelatedSessions},
+		"invoice": {"Invoice", "invoice_id", finance.InvoicesView, (*service.Service).RelatedInvoices},
+		"session": {"PosSession", "session_id", pos.SessionsManage, (*service.Service).RelatedSessions},
 	},
 	"Ticket": {
-		"comments": {"TicketComment", "", policy.TicketsView, (*service.Service).RelatedComments},
+		"comments": {"TicketComment", "", itsupport.TicketsView, (*service.Service).RelatedComments},
 	},
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -43,6 +45,7 @@ func decode(t *testing.T, ev testenv.SSEEvent) streamed {
 }
 
 func TestStreamSendsAChangeWithinASecond(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	if s.Status != 200 || s.Header.Get("Content-Type") != "text/event-stream" {
@@ -67,6 +70,7 @@ func TestStreamSendsAChangeWithinASecond(t *testing.T) {
 }
 
 func TestStreamResumesWithLastEventIDExactly(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "first")
@@ -115,6 +119,7 @@ func TestStreamResumesWithLastEventIDExactly(t *testing.T) {
 }
 
 func TestStreamRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
 	for _, c := range []struct {
 		path    string
@@ -138,6 +143,7 @@ func TestStreamRefusesBadInput(t *testing.T) {
 // TestStreamEndsWhenTheCredentialStops: a revoked key's stream ends within
 // a second with the reason; so does a removed member's.
 func TestStreamEndsWhenTheCredentialStops(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
 	keyID, key := f.Key(f.A.ID, policy.Sandbox, "viewer")
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(key))
@@ -167,15 +173,16 @@ func TestStreamEndsWhenTheCredentialStops(t *testing.T) {
 // TestStreamFollowsPermissions: events of an object type stop as soon as
 // the role loses its view permission, and the rest keep coming.
 func TestStreamFollowsPermissions(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
-	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "watcher", "permissions": []string{policy.TicketsView, policy.CustomersView}}, testenv.Key(f.sandboxA)), 201)
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "watcher", "permissions": []string{itsupport.TicketsView, finance.CustomersView}}, testenv.Key(f.sandboxA)), 201)
 	_, key := f.Key(f.A.ID, policy.Sandbox, "watcher")
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(key))
 	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "seen")
 	if ev, ok := s.Next(2 * time.Second); !ok || ev.Event != "ticket.created" {
 		t.Fatalf("before: %+v %v", ev, ok)
 	}
-	f.Expect(f.Do("PATCH", sandbox+"/admin/roles/watcher", map[string]any{"permissions": []string{policy.CustomersView}}, testenv.Key(f.sandboxA)), 200)
+	f.Expect(f.Do("PATCH", sandbox+"/admin/roles/watcher", map[string]any{"permissions": []string{finance.CustomersView}}, testenv.Key(f.sandboxA)), 200)
 	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "unseen")
 	f.Expect(f.Do("POST", sandbox+"/customers", map[string]any{"name": "Initech"}, testenv.Key(f.sandboxA)), 201)
 	ev, ok := s.Next(2 * time.Second)
@@ -195,6 +202,7 @@ func TestStreamFollowsPermissions(t *testing.T) {
 // environments; each stream gets exactly its own tenant's environment's
 // events, gapless and in order.
 func TestStreamIsolationRandomized(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t)
 	_, liveB := f.Key(f.B.ID, policy.Live, "admin")
 	keys := map[string]string{"A/sandbox": f.sandboxA, "A/live": f.liveA, "B/sandbox": f.sandboxB, "B/live": liveB}
@@ -240,6 +248,7 @@ func TestStreamIsolationRandomized(t *testing.T) {
 // TestStreamLimitsSubscriptionsPerCredential: past the limit a stream is
 // refused with 429; closing one frees a place.
 func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
+	t.Parallel()
 	f, url := streaming(t, func(c *appConfig) { c.Realtime.PerCredential = 2 })
 	a := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
@@ -267,6 +276,7 @@ func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
 // and nothing else: a stream on B gets what A commits, and a key revoked
 // on A ends B's stream within a second (the database's change counter).
 func TestStreamCrossesInstancesWithoutRedis(t *testing.T) {
+	t.Parallel()
 	nodes := testenv.Cluster(t, 2, "")
 	a, b := nodes[0], nodes[1]
 	acme := a.Tenant("acme")

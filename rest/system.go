@@ -3,11 +3,12 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // The permission catalog and the caller.

@@ -4,39 +4,40 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // IT-support tickets and their comments.
 
 func (s *Server) ticketsRoutes() []edge.Route {
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/tickets", Permission: policy.TicketsView, Handle: s.listTickets,
+		{Method: http.MethodGet, Path: "/tickets", Op: itsupport.ViewTickets, Handle: s.listTickets,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},
-		{Method: http.MethodPost, Path: "/tickets", Permission: policy.TicketsCreate, Creates: true, Handle: s.createTicket,
+		{Method: http.MethodPost, Path: "/tickets", Op: itsupport.CreateTicket, Creates: true, Handle: s.createTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Open a ticket", Description: "Numbers (IT-000042) count per tenant and environment. A user is the requester unless another member is named; a key must name one.", Body: "CreateTicket", Status: 201, Data: "Ticket",
 				Example: obj{"title": "Printer on floor 2 jams", "priority": "high", "requester_id": exampleID}}},
-		{Method: http.MethodGet, Path: "/tickets/:id", Permission: policy.TicketsView, Handle: s.getTicket,
+		{Method: http.MethodGet, Path: "/tickets/:id", Op: itsupport.ViewTickets, Handle: s.getTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Get a ticket", Params: []openapi.Param{idParam}, Status: 200, Data: "Ticket"}},
-		{Method: http.MethodPatch, Conditional: true, Path: "/tickets/:id", Permission: policy.TicketsUpdate, Handle: s.updateTicket,
+		{Method: http.MethodPatch, Conditional: true, Path: "/tickets/:id", Op: itsupport.UpdateTicket, Handle: s.updateTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Update a ticket", Description: "Absent fields stay as they are; assignee_id null unassigns. Status follows the workflow: open, in_progress and on_hold move freely between each other and to resolved or closed; resolved may reopen or close; closed is final.", Params: []openapi.Param{idParam}, Body: "UpdateTicket", Status: 200, Data: "Ticket",
 				Example: obj{"status": "in_progress", "priority": "urgent"}}},
-		{Method: http.MethodPut, Path: "/tickets/by-external-id/:external_id", Handle: s.upsertTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Create or update the ticket of an external id", Description: upsertDescription("ticket", policy.TicketsCreate, policy.TicketsUpdate) + " Creating takes the fields of CreateTicket, updating those of UpdateTicket.",
+		{Method: http.MethodPut, Path: "/tickets/by-external-id/:external_id", Op: itsupport.UpsertTicket, Handle: s.upsertTicket,
+			Doc: openapi.Doc{Tag: "IT Support", Summary: "Create or update the ticket of an external id", Description: upsertDescription("ticket", itsupport.TicketsCreate, itsupport.TicketsUpdate) + " Creating takes the fields of CreateTicket, updating those of UpdateTicket.",
 				Params: []openapi.Param{externalIDParam}, Body: "CreateTicket", Status: 200, Data: "Ticket",
 				Example: obj{"title": "VPN drops every hour", "requester_email": "ana@acme.example", "metadata": obj{"jira": "OPS-4411"}}}},
-		{Method: http.MethodDelete, Conditional: true, Path: "/tickets/:id", Permission: policy.TicketsDelete, Handle: s.deleteTicket,
+		{Method: http.MethodDelete, Conditional: true, Path: "/tickets/:id", Op: itsupport.DeleteTicket, Handle: s.deleteTicket,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Delete a ticket and its comments", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
-		{Method: http.MethodGet, Path: "/tickets/:id/comments", Permission: policy.TicketsView, Handle: s.listComments,
+		{Method: http.MethodGet, Path: "/tickets/:id/comments", Op: itsupport.ViewTickets, Handle: s.listComments,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "List a ticket's comments, oldest first", Params: []openapi.Param{idParam, limitParam, cursorParam}, Status: 200, Data: "TicketComment", List: true}},
-		{Method: http.MethodPost, Path: "/tickets/:id/comments", Permission: policy.CommentsCreate, Creates: true, Handle: s.addComment,
+		{Method: http.MethodPost, Path: "/tickets/:id/comments", Op: itsupport.CommentTicket, Creates: true, Handle: s.addComment,
 			Doc: openapi.Doc{Tag: "IT Support", Summary: "Comment on a ticket", Params: []openapi.Param{idParam}, Body: "CreateTicketComment", Status: 201, Data: "TicketComment",
 				Example: obj{"body": "Replaced the fuser; please try again.", "internal": false}}},
 	}
@@ -155,7 +156,7 @@ func (s *Server) deleteTicket(c *gin.Context) error {
 
 func (s *Server) upsertTicket(c *gin.Context) error {
 	ctx := c.Request.Context()
-	return upsert(c, [2]string{policy.TicketsCreate, policy.TicketsUpdate}, s.svc.TicketByExternalID,
+	return upsert(c, itsupport.CreateTicket, itsupport.UpdateTicket, s.svc.TicketByExternalID,
 		func(in service.CreateTicketInput, eid string) (*ent.Ticket, error) {
 			if err := sameExternalID(in.ExternalID, eid); err != nil {
 				return nil, err

@@ -10,6 +10,7 @@ import (
 )
 
 func TestTicketLifecycle(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	agent := f.User(f.A.ID, "agent@acme.test", "it-agent")
 	outsider := f.User(f.B.ID, "outsider@globex.test", "it-agent")
@@ -83,6 +84,7 @@ func TestTicketLifecycle(t *testing.T) {
 }
 
 func TestTicketsOfOtherTenantsAndEnvironmentsAreNotFound(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	id := f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "secret ticket")
 	_, liveB := f.Key(f.B.ID, policy.Live, "admin")
@@ -127,6 +129,7 @@ func TestTicketsOfOtherTenantsAndEnvironmentsAreNotFound(t *testing.T) {
 }
 
 func TestTicketListPagesFiltersAndSorts(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	agent := f.User(f.A.ID, "agent@acme.test", "it-agent")
@@ -213,6 +216,7 @@ func TestTicketListPagesFiltersAndSorts(t *testing.T) {
 }
 
 func TestTicketListIsOneQuery(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	h := testenv.Key(f.sandboxA)
 	for i := 0; i < 3; i++ {
@@ -232,6 +236,7 @@ func TestTicketListIsOneQuery(t *testing.T) {
 }
 
 func TestKeysMustNameARequester(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	r := f.Expect(f.Do("POST", sandbox+"/tickets", map[string]any{"title": "x"}, testenv.Key(f.sandboxA)), 422)
 	if len(r.Errors()["requester_id"]) != 1 {
@@ -244,6 +249,7 @@ func TestKeysMustNameARequester(t *testing.T) {
 }
 
 func TestConcurrentTicketsGetDistinctGaplessNumbers(t *testing.T) {
+	t.Parallel()
 	f := setup(t)
 	const n = 12
 	numbers := make(chan string, n)

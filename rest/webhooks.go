@@ -3,53 +3,55 @@ package rest
 import (
 	"net/http"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
-	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 )
 
 // Webhook endpoints and their deliveries.
 
 func (s *Server) webhooksRoutes() []edge.Route {
-	const tag, perm = "Events & Webhooks", policy.WebhooksManage
+	const tag = "Events & Webhooks"
+	op := settings.ManageWebhooks
 	msgParam := openapi.PathParam("id", "The delivery id, msg_… (the webhook-id header).", openapi.StrSchema(""))
 	return []edge.Route{
-		{Method: http.MethodGet, Path: "/webhook-endpoints", Permission: perm, Handle: s.listEndpoints,
+		{Method: http.MethodGet, Path: "/webhook-endpoints", Op: op, Handle: s.listEndpoints,
 			Doc: openapi.Doc{Tag: tag, Summary: "List webhook endpoints of this environment, newest first", Params: []openapi.Param{limitParam, cursorParam}, Status: 200, Data: "WebhookEndpoint", List: true}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints", Permission: perm, Creates: true, Secret: true, Handle: s.createEndpoint,
+		{Method: http.MethodPost, Path: "/webhook-endpoints", Op: op, Creates: true, Secret: true, Handle: s.createEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Create a webhook endpoint", Description: "The secret (whsec_…) is in the response once and never again. " +
 				"Live endpoints must use https; loopback, private, link-local and reserved addresses are refused, here and again at every connection. " +
 				"Events reach the endpoint while its owner (its creator or last editor) may view them.",
 				Body: "WebhookEndpointInput", Status: 201, Data: "WebhookEndpointWithSecret",
 				Example: obj{"url": "https://example.com/webhooks/cien", "description": "Accounting sync", "event_types": []string{"invoice.*", "payment.*"}}}},
-		{Method: http.MethodGet, Path: "/webhook-endpoints/:id", Permission: perm, Handle: s.getEndpoint,
+		{Method: http.MethodGet, Path: "/webhook-endpoints/:id", Op: op, Handle: s.getEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Get a webhook endpoint", Params: []openapi.Param{idParam}, Status: 200, Data: "WebhookEndpoint"}},
-		{Method: http.MethodPatch, Conditional: true, Path: "/webhook-endpoints/:id", Permission: perm, Handle: s.updateEndpoint,
+		{Method: http.MethodPatch, Conditional: true, Path: "/webhook-endpoints/:id", Op: op, Handle: s.updateEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Edit a webhook endpoint", Description: "The editor becomes the endpoint's owner. Enabling a disabled endpoint clears its failure record.",
 				Params: []openapi.Param{idParam}, Body: "WebhookEndpointInput", Status: 200, Data: "WebhookEndpoint", Example: obj{"enabled": false}}},
-		{Method: http.MethodDelete, Conditional: true, Path: "/webhook-endpoints/:id", Permission: perm, Handle: s.deleteEndpoint,
+		{Method: http.MethodDelete, Conditional: true, Path: "/webhook-endpoints/:id", Op: op, Handle: s.deleteEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Delete a webhook endpoint with its deliveries", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/rotate-secret", Permission: perm, Secret: true, Handle: s.rotateSecret,
+		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/rotate-secret", Op: op, Secret: true, Handle: s.rotateSecret,
 			Doc: openapi.Doc{Tag: tag, Summary: "Rotate an endpoint's secret", Description: "The new secret is shown once; for 24 h deliveries carry signatures by both secrets.",
 				Params: []openapi.Param{idParam}, Status: 200, Data: "WebhookEndpointWithSecret"}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/test", Permission: perm, Handle: s.testEndpoint,
+		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/test", Op: op, Handle: s.testEndpoint,
 			Doc: openapi.Doc{Tag: tag, Summary: "Send a ping event to the endpoint now", Description: "Answers at once with the delivery; GET /webhook-deliveries/{id} shows its attempt.",
 				Params: []openapi.Param{idParam}, Status: 202, Data: "WebhookDelivery"}},
-		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/replay", Permission: perm, Handle: s.replay,
+		{Method: http.MethodPost, Path: "/webhook-endpoints/:id/replay", Op: op, Handle: s.replay,
 			Doc: openapi.Doc{Tag: tag, Summary: "Re-send every matching event since a time", Description: "New deliveries (new webhook-ids) of the events since then that the endpoint's filter covers, oldest first; at most 10,000 per call.",
 				Params: []openapi.Param{idParam}, Body: "ReplayInput", Status: 202, Data: "Replay", Example: obj{"since": "2026-12-01T00:00:00Z"}}},
-		{Method: http.MethodGet, Path: "/webhook-endpoints/:id/deliveries", Permission: perm, Handle: s.listDeliveries,
+		{Method: http.MethodGet, Path: "/webhook-endpoints/:id/deliveries", Op: op, Handle: s.listDeliveries,
 			Doc: openapi.Doc{Tag: tag, Summary: "List an endpoint's deliveries, newest first", Params: []openapi.Param{idParam, limitParam, cursorParam,
 				openapi.Query("status", "Comma-separated: pending, retrying, delivered, failed.", openapi.StrSchema("")),
 				openapi.Query("event_type", "One event type.", openapi.StrSchema(""))}, Status: 200, Data: "WebhookDelivery", List: true}},
-		{Method: http.MethodGet, Path: "/webhook-deliveries/:id", Permission: perm, Handle: s.getDelivery,
+		{Method: http.MethodGet, Path: "/webhook-deliveries/:id", Op: op, Handle: s.getDelivery,
 			Doc: openapi.Doc{Tag: tag, Summary: "Get a delivery with its attempts", Params: []openapi.Param{msgParam}, Status: 200, Data: "WebhookDeliveryDetail"}},
-		{Method: http.MethodPost, Path: "/webhook-deliveries/:id/retry", Permission: perm, Handle: s.retryDelivery,
+		{Method: http.MethodPost, Path: "/webhook-deliveries/:id/retry", Op: op, Handle: s.retryDelivery,
 			Doc: openapi.Doc{Tag: tag, Summary: "Send a delivery again now", Description: "The same webhook-id; a failed delivery gets a fresh round of attempts.",
 				Params: []openapi.Param{msgParam}, Status: 202, Data: "WebhookDeliveryDetail"}},
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/itsupport"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
@@ -46,6 +48,7 @@ func verify(t *testing.T, secrets []string, got []testenv.Received) []string {
 }
 
 func TestWebhookDeliveredSignedAndAsTheAPIShowsIt(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t)
 	rc := testenv.NewReceiver(t)
 	epID, secret := f.endpoint(sandbox, f.sandboxA, rc.URL, "ticket.*")
@@ -112,6 +115,7 @@ func TestWebhookDeliveredSignedAndAsTheAPIShowsIt(t *testing.T) {
 }
 
 func TestWebhookRetriedWithTheSameID(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t, 50*time.Millisecond, 50*time.Millisecond, 50*time.Millisecond)
 	rc := testenv.NewReceiver(t)
 	rc.Answer = func(n int, _ *http.Request) int {
@@ -158,6 +162,7 @@ func waitDelivery(t *testing.T, f *fixture, id, status string) *testenv.Response
 }
 
 func TestWebhookFailedThenRetriedByHand(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t, 20*time.Millisecond, 20*time.Millisecond)
 	rc := testenv.NewReceiver(t)
 	down := true
@@ -188,6 +193,7 @@ func TestWebhookFailedThenRetriedByHand(t *testing.T) {
 }
 
 func TestWebhookEndpointDisabledAfterFailingTooLong(t *testing.T) {
+	t.Parallel()
 	f := setup(t, func(c *appConfig) {
 		c.WebhookAllowPrivate = true
 		c.Webhooks = service.WebhookRules{Retries: []time.Duration{10 * time.Millisecond}, DisableAfter: time.Millisecond}
@@ -208,7 +214,7 @@ func TestWebhookEndpointDisabledAfterFailingTooLong(t *testing.T) {
 	if ep.Get("data.enabled") != false || ep.Str("data.disabled_reason") == "" {
 		t.Fatalf("endpoint after failing: %v", ep.Body)
 	}
-	audit := f.Expect(f.Do("GET", sandbox+"/audit-events?action=webhook_endpoint.disable", nil, testenv.Key(f.sandboxA)), 200)
+	audit := f.Expect(f.Do("GET", sandbox+"/audit-events?action=webhook_endpoint.disabled", nil, testenv.Key(f.sandboxA)), 200)
 	if len(audit.List()) != 1 {
 		t.Fatalf("audit of the disabling: %v", audit.Body)
 	}
@@ -221,6 +227,7 @@ func TestWebhookEndpointDisabledAfterFailingTooLong(t *testing.T) {
 }
 
 func TestWebhookURLsAreChecked(t *testing.T) {
+	t.Parallel()
 	f := setup(t) // private addresses refused (the default)
 	for _, c := range []struct{ base, key, url string }{
 		{live, f.liveA, "http://example.com/hook"},              // live needs https
@@ -245,12 +252,13 @@ func TestWebhookURLsAreChecked(t *testing.T) {
 	// Permission: an it-agent may not manage endpoints.
 	_, agent := f.Key(f.A.ID, policy.Sandbox, "it-agent")
 	r = f.Expect(f.Do("GET", sandbox+"/webhook-endpoints", nil, testenv.Key(agent)), 403)
-	if !strings.Contains(r.String(), policy.WebhooksManage) {
-		t.Errorf("403 does not name %s: %v", policy.WebhooksManage, r.Body)
+	if !strings.Contains(r.String(), settings.WebhooksManage) {
+		t.Errorf("403 does not name %s: %v", settings.WebhooksManage, r.Body)
 	}
 }
 
 func TestEventsFeedPermissionsIsolationAndCursor(t *testing.T) {
+	t.Parallel()
 	f := setup(t, func(c *appConfig) { c.WebhookAllowPrivate = true })
 	_, agent := f.Key(f.A.ID, policy.Sandbox, "it-agent")
 	_, accountant := f.Key(f.A.ID, policy.Sandbox, "accountant")
@@ -331,6 +339,8 @@ func TestEventsFeedPermissionsIsolationAndCursor(t *testing.T) {
 // Two instances on one database: every delivery is attempted exactly once
 // (River locks each job to one worker), whichever instance made the change.
 func TestWebhookTwoInstancesDeliverOnce(t *testing.T) {
+	// Not parallel: it shares the machine's Redis (the change channel and
+	// counter, the limiter's keys) with the other tests that use it.
 	nodes := testenv.Cluster(t, 2, testenv.RedisURL(t), func(c *appConfig) { c.WebhookAllowPrivate = true })
 	tenant := nodes[0].Tenant("acme")
 	_, key := nodes[0].Key(tenant.ID, policy.Sandbox, "admin")
@@ -355,6 +365,7 @@ func TestWebhookTwoInstancesDeliverOnce(t *testing.T) {
 // A receiver's redirect is an answer (not 2xx), never followed: a redirect
 // to an internal address reaches nothing.
 func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t) // the default schedule: the next attempt is 30 s away
 	inner := testenv.NewReceiver(t)
 	rc := testenv.NewReceiver(t)
@@ -385,6 +396,7 @@ func TestWebhookRedirectsAreNotFollowed(t *testing.T) {
 
 // Events, deliveries and attempts past retention are deleted.
 func TestEventsPastRetentionArePruned(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t)
 	rc := testenv.NewReceiver(t)
 	f.endpoint(sandbox, f.sandboxA, rc.URL, "ticket.created")
@@ -406,9 +418,10 @@ func TestEventsPastRetentionArePruned(t *testing.T) {
 // object types are never delivered, and once the owner's key is revoked
 // the next attempt fails with the reason instead of sending.
 func TestWebhookOwnerPermissionsBoundDeliveries(t *testing.T) {
+	t.Parallel()
 	f := webhooks(t, time.Second, 100*time.Millisecond) // time enough to revoke before the retry
 	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "ticket-hooks",
-		"permissions": []string{policy.WebhooksManage, policy.TicketsView}}, testenv.Key(f.sandboxA)), 201)
+		"permissions": []string{settings.WebhooksManage, itsupport.TicketsView}}, testenv.Key(f.sandboxA)), 201)
 	ownerID, owner := f.Key(f.A.ID, policy.Sandbox, "ticket-hooks")
 	rc := testenv.NewReceiver(t)
 	rc.Answer = func(n int, _ *http.Request) int {

@@ -6,13 +6,15 @@ import (
 	"reflect"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/policy"
 )
 
-// record writes an audit event in the caller's transaction, so the event
-// exists exactly when the change does. before/after are any JSON-able
-// values; for updates only the fields that changed are kept.
-func record(ctx context.Context, tx *ent.Tx, action, entityType, entityID string, before, after any) error {
+// record writes the audit event of change in the caller's transaction, so
+// the event exists exactly when the change does; its action is the
+// change's one name. before/after are any JSON-able values; for updates
+// only the fields that changed are kept.
+func record(ctx context.Context, tx *ent.Tx, change module.Change, entityType, entityID string, before, after any) error {
 	v := policy.FromContext(ctx)
 	b, a := toMap(before), toMap(after)
 	if b != nil && a != nil {
@@ -26,7 +28,7 @@ func record(ctx context.Context, tx *ent.Tx, action, entityType, entityID string
 	credential := v.Via + ":" + v.Subject
 	return tx.AuditEvent.Create().
 		SetEnv(v.Env).SetActor(v.Subject).SetCredential(credential).SetRequestID(v.RequestID).
-		SetAction(action).SetEntityType(entityType).SetEntityID(entityID).
+		SetAction(string(change)).SetEntityType(entityType).SetEntityID(entityID).
 		SetBefore(b).SetAfter(a).
 		Exec(ctx)
 }

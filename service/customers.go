@@ -13,6 +13,7 @@ import (
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
 )
 
@@ -88,10 +89,10 @@ func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*ent.Cu
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "customer.create", "customer", c.ID.String(), nil, c); err != nil {
+		if err := record(ctx, tx, finance.CustomerCreated, "customer", c.ID.String(), nil, c); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "customer.created", ObjectID: c.ID.String(), Object: CustomerObject(c)})
+		return s.emit(ctx, tx, change{Type: finance.CustomerCreated, ObjectID: c.ID.String(), Object: CustomerObject(c)})
 	})
 	return c, err
 }
@@ -164,10 +165,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, id uuid.UUID, in CustomerI
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "customer.update", "customer", id.String(), c, out); err != nil {
+		if err := record(ctx, tx, finance.CustomerUpdated, "customer", id.String(), c, out); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "customer.updated", ObjectID: id.String(), Object: CustomerObject(out), Before: CustomerObject(c)})
+		return s.emit(ctx, tx, change{Type: finance.CustomerUpdated, ObjectID: id.String(), Object: CustomerObject(out), Before: CustomerObject(c)})
 	})
 	return out, err
 }
@@ -201,9 +202,9 @@ func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Customer.DeleteOne(c).Exec(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "customer.delete", "customer", id.String(), c, nil); err != nil {
+		if err := record(ctx, tx, finance.CustomerDeleted, "customer", id.String(), c, nil); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "customer.deleted", ObjectID: id.String(), Object: CustomerObject(c)})
+		return s.emit(ctx, tx, change{Type: finance.CustomerDeleted, ObjectID: id.String(), Object: CustomerObject(c)})
 	})
 }

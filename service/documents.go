@@ -21,6 +21,7 @@ import (
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/storage"
 )
@@ -112,7 +113,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // first bytes (never taken from the client), the size is limited, and the
 // SHA-256 is computed on the way. Nothing is kept on failure.
 func (s *Service) BeginUpload(ctx context.Context, filename string, r io.Reader) (*Upload, error) {
-	if err := policy.Require(ctx, policy.DocumentsUpload); err != nil {
+	if err := policy.Require(ctx, documents.Upload); err != nil {
 		return nil, err
 	}
 	v := policy.FromContext(ctx)
@@ -211,10 +212,10 @@ func (u *Upload) Finish(ctx context.Context, meta DocumentMeta) (*ent.Document, 
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "document.upload", "document", d.ID.String(), nil, d); err != nil {
+		if err := record(ctx, tx, documents.Uploaded, "document", d.ID.String(), nil, d); err != nil {
 			return err
 		}
-		return u.s.emit(ctx, tx, change{Type: "document.uploaded", ObjectID: d.ID.String(), Object: DocumentObject(d)})
+		return u.s.emit(ctx, tx, change{Type: documents.Uploaded, ObjectID: d.ID.String(), Object: DocumentObject(d)})
 	})
 	if err != nil {
 		u.Abort(ctx)
@@ -303,10 +304,10 @@ func (s *Service) UpdateDocument(ctx context.Context, id uuid.UUID, in UpdateDoc
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "document.update", "document", d.ID.String(), d, out); err != nil {
+		if err := record(ctx, tx, documents.Updated, "document", d.ID.String(), d, out); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "document.updated", ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
+		return s.emit(ctx, tx, change{Type: documents.Updated, ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
 	})
 	return out, err
 }
@@ -332,19 +333,19 @@ func (s *Service) ReviewDocument(ctx context.Context, id uuid.UUID, reject bool,
 		if d.Status != document.StatusPending {
 			return Invalid("status", "Only a pending document can be verified or rejected; this one is %s.", d.Status)
 		}
-		status, action, event := document.StatusVerified, "document.verify", "document.verified"
+		status, what := document.StatusVerified, documents.Verified
 		if reject {
-			status, action, event = document.StatusRejected, "document.reject", "document.rejected"
+			status, what = document.StatusRejected, documents.Rejected
 		}
 		out, err = tx.Document.UpdateOne(d).SetStatus(status).SetReviewedBy(policy.FromContext(ctx).Subject).
 			SetReviewedAt(schema.Now()).SetReviewNote(note).Save(ctx)
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, action, "document", d.ID.String(), d, out); err != nil {
+		if err := record(ctx, tx, what, "document", d.ID.String(), d, out); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: event, ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
+		return s.emit(ctx, tx, change{Type: what, ObjectID: d.ID.String(), Object: DocumentObject(out), Before: DocumentObject(d)})
 	})
 	return out, err
 }
@@ -361,10 +362,10 @@ func (s *Service) DeleteDocument(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Document.DeleteOne(d).Exec(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "document.delete", "document", d.ID.String(), d, nil); err != nil {
+		if err := record(ctx, tx, documents.Deleted, "document", d.ID.String(), d, nil); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, change{Type: "document.deleted", ObjectID: d.ID.String(), Object: DocumentObject(d)}); err != nil {
+		if err := s.emit(ctx, tx, change{Type: documents.Deleted, ObjectID: d.ID.String(), Object: DocumentObject(d)}); err != nil {
 			return err
 		}
 		return s.Store.Delete(ctx, d.ObjectKey)

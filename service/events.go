@@ -17,6 +17,8 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/webhookendpoint"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -47,7 +49,7 @@ func parsePrefixed(prefix, s string) (uuid.UUID, bool) {
 
 // change is what emit needs to know about one change.
 type change struct {
-	Type     string // a catalog event type
+	Type     module.Change // a catalog event type
 	ObjectID string
 	Object   any // the object's public JSON shape after the change (before, for deletes)
 	Before   any // for updates: the shape before, to derive previous_attributes
@@ -124,7 +126,7 @@ func (s *Service) writeEvent(ctx context.Context, tx *ent.Tx, c change) (*ent.Ev
 		return nil, 0, err
 	}
 	v := policy.FromContext(ctx)
-	ev, err := tx.Event.Create().SetSeq(seq).SetType(c.Type).SetObjectType(et.ObjectType).SetObjectID(c.ObjectID).
+	ev, err := tx.Event.Create().SetSeq(seq).SetType(string(c.Type)).SetObjectType(et.ObjectType).SetObjectID(c.ObjectID).
 		SetRequestID(v.RequestID).SetActor(v.Subject).SetData(string(raw)).Save(ctx)
 	return ev, endpoints, err
 }
@@ -184,7 +186,7 @@ func (s *Service) enqueueOnCommit(tx *ent.Tx, jobs []DeliveryJob) {
 // An endpoint does not receive the event of its own creation: it
 // receives what happens once it exists.
 func (s *Service) receives(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, ev *ent.Event) bool {
-	if ev.Type == "webhook_endpoint.created" && ev.ObjectID == ep.ID.String() {
+	if ev.Type == string(settings.EndpointCreated) && ev.ObjectID == ep.ID.String() {
 		return false
 	}
 	return Subscribed(ep.EventTypes, ev.Type) && s.ownerCan(ctx, c, ep, ev.ObjectType) == nil

@@ -14,6 +14,8 @@ import (
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/ticket"
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/policy"
 )
 
 // External ids: the id another system knows an object by (customers,
@@ -66,21 +68,29 @@ type ExternalIDTakenError struct{ *ValidationError }
 func (e *ExternalIDTakenError) Unwrap() error { return e.ValidationError }
 
 // Upsert creates the object of an external id when there is none and
-// updates it otherwise. Two concurrent upserts of a new id both try the
+// updates it otherwise, with the permission of the operation it performs
+// (createOp's or updateOp's, from the module's declaration; checked before
+// the body is read). Two concurrent upserts of a new id both try the
 // create; the unique index lets one win and the other runs again as the
 // update, so one object results. created tells which happened.
-func Upsert[T any](ctx context.Context, find func(context.Context) (uuid.UUID, bool, error), create func() (T, error), update func(uuid.UUID) (T, error)) (out T, created bool, err error) {
+func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(context.Context) (uuid.UUID, bool, error), create func() (T, error), update func(uuid.UUID) (T, error)) (out T, created bool, err error) {
 	for attempt := 0; ; attempt++ {
 		id, found, err := find(ctx)
 		if err != nil {
 			return out, false, err
 		}
 		if found {
+			if err := policy.Require(ctx, updateOp.Permission); err != nil {
+				return out, false, err
+			}
 			out, err = update(id)
 			var nf *NotFoundError
 			if errors.As(err, &nf) && attempt < 2 { // deleted meanwhile: create it again
 				continue
 			}
+			return out, false, err
+		}
+		if err := policy.Require(ctx, createOp.Permission); err != nil {
 			return out, false, err
 		}
 		out, err = create()

@@ -14,6 +14,7 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -113,10 +114,10 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invo
 		if out, err = c.Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "invoice.create", "invoice", out.ID.String(), nil, invoiceAudit(out)); err != nil {
+		if err := record(ctx, tx, finance.InvoiceCreated, "invoice", out.ID.String(), nil, invoiceAudit(out)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "invoice.created", ObjectID: out.ID.String(), Object: InvoiceObject(out)})
+		return s.emit(ctx, tx, change{Type: finance.InvoiceCreated, ObjectID: out.ID.String(), Object: InvoiceObject(out)})
 	})
 	return out, err
 }
@@ -200,10 +201,10 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "invoice.update", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+		if err := record(ctx, tx, finance.InvoiceUpdated, "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "invoice.updated", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
+		return s.emit(ctx, tx, change{Type: finance.InvoiceUpdated, ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }
@@ -241,10 +242,10 @@ func (s *Service) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice,
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "invoice.issue", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+		if err := record(ctx, tx, finance.InvoiceIssued, "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "invoice.issued", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
+		return s.emit(ctx, tx, change{Type: finance.InvoiceIssued, ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }
@@ -277,10 +278,10 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(schema.Now()).Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "invoice.void", "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
+		if err := record(ctx, tx, finance.InvoiceVoided, "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "invoice.voided", ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
+		return s.emit(ctx, tx, change{Type: finance.InvoiceVoided, ObjectID: id.String(), Object: InvoiceObject(out), Before: InvoiceObject(i)})
 	})
 	return out, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/ent/integrationkey"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/webhookendpoint"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 )
@@ -123,10 +124,10 @@ func (s *Service) newKey(ctx context.Context, name string, roles []string, expir
 			return err
 		}
 		after := keyAudit(key, roles)
-		if err := record(ctx, tx, "integration_key.create", "integration_key", key.ID.String(), nil, after); err != nil {
+		if err := record(ctx, tx, settings.KeyCreated, "integration_key", key.ID.String(), nil, after); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, change{Type: "integration_key.created", ObjectID: key.ID.String(), Object: KeyObject(&Key{IntegrationKey: key, Roles: roles})}); err != nil {
+		if err := s.emit(ctx, tx, change{Type: settings.KeyCreated, ObjectID: key.ID.String(), Object: KeyObject(&Key{IntegrationKey: key, Roles: roles})}); err != nil {
 			return err
 		}
 		if from != nil {
@@ -185,10 +186,10 @@ func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*Key, error) {
 			return err
 		}
 		roles := s.withRoles(k).Roles
-		if err := record(ctx, tx, "integration_key.revoke", "integration_key", k.ID.String(), keyAudit(k, roles), keyAudit(updated, roles)); err != nil {
+		if err := record(ctx, tx, settings.KeyRevoked, "integration_key", k.ID.String(), keyAudit(k, roles), keyAudit(updated, roles)); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, change{Type: "integration_key.revoked", ObjectID: k.ID.String(),
+		if err := s.emit(ctx, tx, change{Type: settings.KeyRevoked, ObjectID: k.ID.String(),
 			Object: KeyObject(&Key{IntegrationKey: updated, Roles: roles}), Before: KeyObject(&Key{IntegrationKey: k, Roles: roles})}); err != nil {
 			return err
 		}
@@ -241,10 +242,10 @@ func (s *Service) retire(ctx context.Context, tx *ent.Tx, r *roll, replacement *
 	}
 	after := keyAudit(updated, nil)
 	after["replaced_by"] = replacement.ID
-	if err := record(ctx, tx, "integration_key.roll", "integration_key", old.ID.String(), keyAudit(old, nil), after); err != nil {
+	if err := record(ctx, tx, settings.KeyRolled, "integration_key", old.ID.String(), keyAudit(old, nil), after); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, change{Type: "integration_key.rolled", ObjectID: old.ID.String(),
+	return s.emit(ctx, tx, change{Type: settings.KeyRolled, ObjectID: old.ID.String(),
 		Object: KeyObject(&Key{IntegrationKey: updated, Roles: roles}), Before: KeyObject(&Key{IntegrationKey: old, Roles: roles})})
 }
 

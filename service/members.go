@@ -13,6 +13,8 @@ import (
 	"github.com/cienerp/cienerp/ent/membership"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/user"
+	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -132,11 +134,11 @@ func (s *Service) InviteMember(ctx context.Context, in InviteMemberInput) (Membe
 		if m, err = tx.Membership.Create().SetTenantID(v.TenantID).SetUserID(u.ID).Save(schema.Bypass(ctx, "memberships are written by the platform on the admin's behalf")); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "member.invite", "member", u.ID.String(), nil, map[string]any{"email": email, "roles": next.Holders[userSubject(u.ID)]}); err != nil {
+		if err := record(ctx, tx, admin.MemberAdded, "member", u.ID.String(), nil, map[string]any{"email": email, "roles": next.Holders[userSubject(u.ID)]}); err != nil {
 			return err
 		}
 		m.Edges.User = u
-		return s.emitTenantWide(ctx, tx, change{Type: "member.added", ObjectID: u.ID.String(), Object: memberView(m, next)})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.MemberAdded, ObjectID: u.ID.String(), Object: memberView(m, next)})
 	})
 	if err != nil {
 		return Member{}, err
@@ -153,7 +155,7 @@ func (s *Service) InviteMember(ctx context.Context, in InviteMemberInput) (Membe
 
 // SetMemberRoles replaces a member's roles.
 func (s *Service) SetMemberRoles(ctx context.Context, userID uuid.UUID, roles []string) (Member, error) {
-	return s.editMemberRoles(ctx, userID, "member.roles.set", func([]string) ([]string, error) {
+	return s.editMemberRoles(ctx, userID, func([]string) ([]string, error) {
 		verr := &ValidationError{}
 		if roles == nil {
 			verr.Add("roles", "Roles is required; send [] to remove every role.")
@@ -164,7 +166,7 @@ func (s *Service) SetMemberRoles(ctx context.Context, userID uuid.UUID, roles []
 
 // AddMemberRole gives a member one more role.
 func (s *Service) AddMemberRole(ctx context.Context, userID uuid.UUID, role string) (Member, error) {
-	return s.editMemberRoles(ctx, userID, "member.roles.add", func(cur []string) ([]string, error) {
+	return s.editMemberRoles(ctx, userID, func(cur []string) ([]string, error) {
 		if role == "" {
 			return nil, Invalid("role", "Role is required.")
 		}
@@ -174,7 +176,7 @@ func (s *Service) AddMemberRole(ctx context.Context, userID uuid.UUID, role stri
 
 // RemoveMemberRole takes one role from a member.
 func (s *Service) RemoveMemberRole(ctx context.Context, userID uuid.UUID, role string) (Member, error) {
-	return s.editMemberRoles(ctx, userID, "member.roles.remove", func(cur []string) ([]string, error) {
+	return s.editMemberRoles(ctx, userID, func(cur []string) ([]string, error) {
 		if !slices.Contains(cur, role) {
 			return nil, &NotFoundError{Entity: "role assignment"}
 		}
@@ -182,7 +184,7 @@ func (s *Service) RemoveMemberRole(ctx context.Context, userID uuid.UUID, role s
 	})
 }
 
-func (s *Service) editMemberRoles(ctx context.Context, userID uuid.UUID, action string, edit func(cur []string) ([]string, error)) (Member, error) {
+func (s *Service) editMemberRoles(ctx context.Context, userID uuid.UUID, edit func(cur []string) ([]string, error)) (Member, error) {
 	m, err := s.member(ctx, userID)
 	if err != nil {
 		return Member{}, err
@@ -204,10 +206,10 @@ func (s *Service) editMemberRoles(ctx context.Context, userID uuid.UUID, action 
 	next := st.Clone()
 	next.Holders[sub] = roles
 	err = s.writeState(ctx, st, next, func(tx *ent.Tx) error {
-		if err := record(ctx, tx, action, "member", userID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": roles}); err != nil {
+		if err := record(ctx, tx, admin.MemberUpdated, "member", userID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": roles}); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "member.updated", ObjectID: userID.String(), Object: memberView(m, next), Before: memberView(m, st)})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.MemberUpdated, ObjectID: userID.String(), Object: memberView(m, next), Before: memberView(m, st)})
 	})
 	if err != nil {
 		return Member{}, err
@@ -231,10 +233,10 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		if err := tx.Membership.DeleteOne(m).Exec(schema.Bypass(ctx, "memberships are written by the platform on the admin's behalf")); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "member.remove", "member", userID.String(), memberView(m, st), nil); err != nil {
+		if err := record(ctx, tx, admin.MemberRemoved, "member", userID.String(), memberView(m, st), nil); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "member.removed", ObjectID: userID.String(), Object: memberView(m, st)})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.MemberRemoved, ObjectID: userID.String(), Object: memberView(m, st)})
 	})
 	if err != nil {
 		return err
@@ -265,10 +267,10 @@ func (s *Service) SetKeyRoles(ctx context.Context, keyID uuid.UUID, roles []stri
 	next := st.Clone()
 	next.Holders[sub] = dedupe(roles)
 	err = s.writeState(ctx, st, next, func(tx *ent.Tx) error {
-		if err := record(ctx, tx, "integration_key.roles.set", "integration_key", keyID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": next.Holders[sub]}); err != nil {
+		if err := record(ctx, tx, settings.KeyUpdated, "integration_key", keyID.String(), map[string]any{"roles": st.Holders[sub]}, map[string]any{"roles": next.Holders[sub]}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "integration_key.updated", ObjectID: keyID.String(),
+		return s.emit(ctx, tx, change{Type: settings.KeyUpdated, ObjectID: keyID.String(),
 			Object: KeyObject(&Key{IntegrationKey: k, Roles: next.Holders[sub]}), Before: KeyObject(&Key{IntegrationKey: k, Roles: st.Holders[sub]})})
 	})
 	if err != nil {

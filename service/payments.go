@@ -12,6 +12,7 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -109,14 +110,18 @@ func (s *Service) pay(ctx context.Context, tx *ent.Tx, i *ent.Invoice, minor int
 	}
 	before := InvoiceObject(i)
 	*i = *updated
-	if err := record(ctx, tx, "payment.create", "payment", p.ID.String(), nil,
+	if err := record(ctx, tx, finance.PaymentCreated, "payment", p.ID.String(), nil,
 		map[string]any{"invoice_id": i.ID, "amount_minor": minor, "currency": i.Currency, "method": method, "invoice_status": updated.Status}); err != nil {
 		return nil, err
 	}
-	if err := s.emit(ctx, tx, change{Type: "payment.created", ObjectID: p.ID.String(), Object: PaymentObject(p)}); err != nil {
+	if err := s.emit(ctx, tx, change{Type: finance.PaymentCreated, ObjectID: p.ID.String(), Object: PaymentObject(p)}); err != nil {
 		return nil, err
 	}
-	return p, s.emit(ctx, tx, change{Type: "invoice." + string(updated.Status), ObjectID: i.ID.String(), Object: InvoiceObject(updated), Before: before})
+	paidEvent := finance.InvoicePartiallyPaid
+	if updated.Status == invoice.StatusPaid {
+		paidEvent = finance.InvoicePaid
+	}
+	return p, s.emit(ctx, tx, change{Type: paidEvent, ObjectID: i.ID.String(), Object: InvoiceObject(updated), Before: before})
 }
 
 // PaymentStatus is succeeded, partially_refunded or refunded.
@@ -183,14 +188,14 @@ func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInpu
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "payment.refund", "payment", p.ID.String(), map[string]any{"refunded_minor": p.RefundedMinor},
+		if err := record(ctx, tx, finance.PaymentRefunded, "payment", p.ID.String(), map[string]any{"refunded_minor": p.RefundedMinor},
 			map[string]any{"refunded_minor": out.RefundedMinor, "reason": strings.TrimSpace(in.Reason)}); err != nil {
 			return err
 		}
-		if err := s.emit(ctx, tx, change{Type: "payment.refunded", ObjectID: p.ID.String(), Object: PaymentObject(out), Before: PaymentObject(p)}); err != nil {
+		if err := s.emit(ctx, tx, change{Type: finance.PaymentRefunded, ObjectID: p.ID.String(), Object: PaymentObject(out), Before: PaymentObject(p)}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "invoice.updated", ObjectID: i.ID.String(), Object: InvoiceObject(reopened), Before: InvoiceObject(i)})
+		return s.emit(ctx, tx, change{Type: finance.InvoiceUpdated, ObjectID: i.ID.String(), Object: InvoiceObject(reopened), Before: InvoiceObject(i)})
 	})
 	return out, err
 }

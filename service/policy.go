@@ -10,6 +10,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -187,10 +188,10 @@ func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) 
 				}
 			}
 		}
-		if err := record(ctx, tx, "policy.import", "tenant", v.TenantID.String(), nil, map[string]any{"changes": diff}); err != nil {
+		if err := record(ctx, tx, admin.PolicyImported, "tenant", v.TenantID.String(), nil, map[string]any{"changes": diff}); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "policy.imported", ObjectID: v.TenantID.String(), Object: map[string]any{"dry_run": false, "changes": diff}}) // as the import answers
+		return s.emitTenantWide(ctx, tx, change{Type: admin.PolicyImported, ObjectID: v.TenantID.String(), Object: map[string]any{"dry_run": false, "changes": diff}}) // as the import answers
 	})
 	return diff, err
 }

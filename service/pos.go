@@ -15,6 +15,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/schema"
+	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -88,10 +89,10 @@ func (s *Service) OpenSession(ctx context.Context, in OpenSessionInput) (*ent.Po
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "pos_session.open", "pos_session", out.ID.String(), nil, out); err != nil {
+		if err := record(ctx, tx, pos.SessionOpened, "pos_session", out.ID.String(), nil, out); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "pos.session.opened", ObjectID: out.ID.String(), Object: SessionObject(out)})
+		return s.emit(ctx, tx, change{Type: pos.SessionOpened, ObjectID: out.ID.String(), Object: SessionObject(out)})
 	})
 	return out, err
 }
@@ -140,11 +141,11 @@ func (s *Service) CloseSession(ctx context.Context, id uuid.UUID, in CloseSessio
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "pos_session.close", "pos_session", id.String(), nil,
+		if err := record(ctx, tx, pos.SessionClosed, "pos_session", id.String(), nil,
 			map[string]any{"expected_minor": SessionExpected(out), "counted_minor": *out.CountedMinor}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "pos.session.closed", ObjectID: id.String(), Object: SessionObject(out), Before: SessionObject(p)})
+		return s.emit(ctx, tx, change{Type: pos.SessionClosed, ObjectID: id.String(), Object: SessionObject(out), Before: SessionObject(p)})
 	})
 	return out, err
 }
@@ -269,11 +270,11 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 			return err
 		}
 		out = &Sale{PosSale: sale, Invoice: inv, Payments: payments}
-		if err := record(ctx, tx, "pos_sale.create", "pos_sale", sale.ID.String(), nil,
+		if err := record(ctx, tx, pos.SaleCreated, "pos_sale", sale.ID.String(), nil,
 			map[string]any{"receipt_number": sale.ReceiptNumber, "total_minor": total, "change_minor": changeGiven, "session_id": sess.ID}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "pos.sale.created", ObjectID: sale.ID.String(), Object: SaleObject(out)})
+		return s.emit(ctx, tx, change{Type: pos.SaleCreated, ObjectID: sale.ID.String(), Object: SaleObject(out)})
 	})
 	return out, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/policy/entadapter"
 )
@@ -61,8 +62,8 @@ func checkPatterns(field string, perms []string, verr *ValidationError) {
 // checkLockout refuses a state in which no user of the tenant could edit
 // policies any more, and an owner role without "*".
 func checkLockout(next policy.State, verr *ValidationError) {
-	if len(next.UsersHolding(policy.PoliciesManage)) == 0 {
-		verr.Add("policy", "This change would leave no user holding %s, so nobody could edit permissions any more. Give that permission to another member first.", policy.PoliciesManage)
+	if len(next.UsersHolding(admin.PoliciesManage)) == 0 {
+		verr.Add("policy", "This change would leave no user holding %s, so nobody could edit permissions any more. Give that permission to another member first.", admin.PoliciesManage)
 	}
 	if perms, ok := next.Roles[OwnerRole]; ok && !slices.Contains(perms, "*") {
 		verr.Add("permissions", "The owner role must keep \"*\".")
@@ -151,10 +152,10 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (RoleView,
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "role.create", "role", r.Name, nil, map[string]any{"description": in.Description, "permissions": next.Roles[in.Name]}); err != nil {
+		if err := record(ctx, tx, admin.RoleCreated, "role", r.Name, nil, map[string]any{"description": in.Description, "permissions": next.Roles[in.Name]}); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "role.created", ObjectID: r.ID.String(), Object: roleView(r, next)})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.RoleCreated, ObjectID: r.ID.String(), Object: roleView(r, next)})
 	}); err != nil {
 		return RoleView{}, err
 	}
@@ -218,10 +219,10 @@ func (s *Service) UpdateRole(ctx context.Context, name string, in UpdateRoleInpu
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "role.update", "role", r.ID.String(), before, roleView(updated, next)); err != nil {
+		if err := record(ctx, tx, admin.RoleUpdated, "role", r.ID.String(), before, roleView(updated, next)); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "role.updated", ObjectID: r.ID.String(), Object: roleView(updated, next), Before: before})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.RoleUpdated, ObjectID: r.ID.String(), Object: roleView(updated, next), Before: before})
 	})
 	if err != nil {
 		return RoleView{}, err
@@ -254,10 +255,10 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 		if err := tx.Role.DeleteOne(r).Exec(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "role.delete", "role", r.ID.String(), roleView(r, st), nil); err != nil {
+		if err := record(ctx, tx, admin.RoleDeleted, "role", r.ID.String(), roleView(r, st), nil); err != nil {
 			return err
 		}
-		return s.emitTenantWide(ctx, tx, change{Type: "role.deleted", ObjectID: r.ID.String(), Object: roleView(r, st)})
+		return s.emitTenantWide(ctx, tx, change{Type: admin.RoleDeleted, ObjectID: r.ID.String(), Object: roleView(r, st)})
 	})
 }
 

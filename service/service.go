@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+
 	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/database"
 	"github.com/cienerp/cienerp/ent"
@@ -23,6 +24,8 @@ type Service struct {
 	Client   *ent.Client
 	Enforcer *policy.Enforcer
 	Dir      *auth.Directory
+	// Passwords hashes the passwords of new users.
+	Passwords auth.Passwords
 	// Dialect is the database's (ent's dialect names): it decides row locks
 	// and how hand-built statements are written.
 	Dialect string

@@ -103,7 +103,7 @@ func (s *Service) CreateUser(ctx context.Context, email, name, password string) 
 	} else if taken {
 		return nil, Invalid("email", "A user with this email already exists.")
 	}
-	hash, err := auth.HashPassword(password)
+	hash, err := s.Passwords.Hash(password)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/ent/user"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -161,10 +162,10 @@ func (s *Service) CreateTicket(ctx context.Context, in CreateTicketInput) (*ent.
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "ticket.create", "ticket", t.ID.String(), nil, t); err != nil {
+		if err := record(ctx, tx, itsupport.TicketCreated, "ticket", t.ID.String(), nil, t); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "ticket.created", ObjectID: t.ID.String(), Object: TicketObject(t)})
+		return s.emit(ctx, tx, change{Type: itsupport.TicketCreated, ObjectID: t.ID.String(), Object: TicketObject(t)})
 	})
 	return t, err
 }
@@ -270,10 +271,10 @@ func (s *Service) UpdateTicket(ctx context.Context, id uuid.UUID, in UpdateTicke
 		if out, err = u.Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "ticket.update", "ticket", t.ID.String(), t, out); err != nil {
+		if err := record(ctx, tx, itsupport.TicketUpdated, "ticket", t.ID.String(), t, out); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "ticket.updated", ObjectID: t.ID.String(), Object: TicketObject(out), Before: TicketObject(t)})
+		return s.emit(ctx, tx, change{Type: itsupport.TicketUpdated, ObjectID: t.ID.String(), Object: TicketObject(out), Before: TicketObject(t)})
 	})
 	return out, err
 }
@@ -319,10 +320,10 @@ func (s *Service) DeleteTicket(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Ticket.DeleteOne(t).Exec(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "ticket.delete", "ticket", t.ID.String(), t, nil); err != nil {
+		if err := record(ctx, tx, itsupport.TicketDeleted, "ticket", t.ID.String(), t, nil); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "ticket.deleted", ObjectID: t.ID.String(), Object: TicketObject(t)})
+		return s.emit(ctx, tx, change{Type: itsupport.TicketDeleted, ObjectID: t.ID.String(), Object: TicketObject(t)})
 	})
 }
 
@@ -368,10 +369,10 @@ func (s *Service) AddComment(ctx context.Context, ticketID uuid.UUID, in CreateC
 		if err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "ticket_comment.create", "ticket_comment", c.ID.String(), nil, c); err != nil {
+		if err := record(ctx, tx, itsupport.TicketCommentCreated, "ticket_comment", c.ID.String(), nil, c); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "ticket.comment.created", ObjectID: c.ID.String(), Object: CommentObject(c)})
+		return s.emit(ctx, tx, change{Type: itsupport.TicketCommentCreated, ObjectID: c.ID.String(), Object: CommentObject(c)})
 	})
 	return c, err
 }

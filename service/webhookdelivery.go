@@ -15,6 +15,7 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/webhookdelivery"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/modules/settings"
 )
 
 // The delivery state machine, worked by the webhook jobs: PrepareDelivery
@@ -192,10 +193,10 @@ func (s *Service) disableEndpoint(ctx context.Context, tx *ent.Tx, ep *ent.Webho
 	if err := s.countEndpoints(ctx, tx); err != nil {
 		return err
 	}
-	if err := record(ctx, tx, "webhook_endpoint.disable", "webhook_endpoint", ep.ID.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
+	if err := record(ctx, tx, settings.EndpointDisabled, "webhook_endpoint", ep.ID.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, change{Type: "webhook_endpoint.disabled", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
+	return s.emit(ctx, tx, change{Type: settings.EndpointDisabled, ObjectID: ep.ID.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
 }
 
 func attemptError(r AttemptResult) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/cienerp/cienerp/ent/webhookdelivery"
 	"github.com/cienerp/cienerp/ent/webhookendpoint"
 	"github.com/cienerp/cienerp/internal/netguard"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -105,10 +106,10 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, in WebhookEndpointI
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "webhook_endpoint.create", "webhook_endpoint", ep.ID.String(), nil, WebhookEndpointObject(ep)); err != nil {
+		if err := record(ctx, tx, settings.EndpointCreated, "webhook_endpoint", ep.ID.String(), nil, WebhookEndpointObject(ep)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "webhook_endpoint.created", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
+		return s.emit(ctx, tx, change{Type: settings.EndpointCreated, ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
 	})
 	return ep, secret, err
 }
@@ -185,10 +186,10 @@ func (s *Service) UpdateWebhookEndpoint(ctx context.Context, id uuid.UUID, in We
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "webhook_endpoint.update", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
+		if err := record(ctx, tx, settings.EndpointUpdated, "webhook_endpoint", id.String(), WebhookEndpointObject(ep), WebhookEndpointObject(out)); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "webhook_endpoint.updated", ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
+		return s.emit(ctx, tx, change{Type: settings.EndpointUpdated, ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
 	})
 	return out, err
 }
@@ -220,10 +221,10 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, id uuid.UUID) error
 		if err := s.countEndpoints(ctx, tx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "webhook_endpoint.delete", "webhook_endpoint", id.String(), WebhookEndpointObject(ep), nil); err != nil {
+		if err := record(ctx, tx, settings.EndpointDeleted, "webhook_endpoint", id.String(), WebhookEndpointObject(ep), nil); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "webhook_endpoint.deleted", ObjectID: id.String(), Object: WebhookEndpointObject(ep)})
+		return s.emit(ctx, tx, change{Type: settings.EndpointDeleted, ObjectID: id.String(), Object: WebhookEndpointObject(ep)})
 	})
 }
 
@@ -241,10 +242,10 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, id uuid.UUID) (*ent.W
 		if out, err = tx.WebhookEndpoint.UpdateOne(ep).SetSecret(s.Secrets.Seal(secret)).SetPreviousSecret(ep.Secret).SetPreviousSecretExpiresAt(until).Save(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "webhook_endpoint.rotate_secret", "webhook_endpoint", id.String(), nil, map[string]any{"previous_secret_expires_at": until}); err != nil {
+		if err := record(ctx, tx, settings.EndpointSecretRotated, "webhook_endpoint", id.String(), nil, map[string]any{"previous_secret_expires_at": until}); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, change{Type: "webhook_endpoint.secret_rotated", ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
+		return s.emit(ctx, tx, change{Type: settings.EndpointSecretRotated, ObjectID: id.String(), Object: WebhookEndpointObject(out), Before: WebhookEndpointObject(ep)})
 	})
 	return out, secret, err
 }
@@ -258,7 +259,7 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.W
 		if err != nil {
 			return err
 		}
-		ev, _, err := s.writeEvent(ctx, tx, change{Type: "ping", ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
+		ev, _, err := s.writeEvent(ctx, tx, change{Type: settings.Ping, ObjectID: ep.ID.String(), Object: WebhookEndpointObject(ep)})
 		if err != nil {
 			return err
 		}
@@ -266,7 +267,7 @@ func (s *Service) TestWebhookEndpoint(ctx context.Context, id uuid.UUID) (*ent.W
 			return err
 		}
 		s.enqueueOnCommit(tx, []DeliveryJob{{ID: d.ID}})
-		return record(ctx, tx, "webhook_endpoint.test", "webhook_endpoint", ep.ID.String(), nil, map[string]any{"delivery": DeliveryID(d.ID)})
+		return record(ctx, tx, settings.EndpointTested, "webhook_endpoint", ep.ID.String(), nil, map[string]any{"delivery": DeliveryID(d.ID)})
 	})
 	return d, err
 }
@@ -358,7 +359,7 @@ func (s *Service) RetryDelivery(ctx context.Context, id string) (*Delivery, erro
 			return err
 		}
 		s.enqueueOnCommit(tx, []DeliveryJob{{ID: out.ID, Round: out.Round}})
-		return record(ctx, tx, "webhook_delivery.retry", "webhook_delivery", DeliveryID(d.ID), nil, nil)
+		return record(ctx, tx, settings.DeliveryRetried, "webhook_delivery", DeliveryID(d.ID), nil, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -412,7 +413,7 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 		if n > 0 {
 			s.enqueueOnCommit(tx, jobs)
 		}
-		return record(ctx, tx, "webhook_endpoint.replay", "webhook_endpoint", id.String(), nil, map[string]any{"since": t, "deliveries": n})
+		return record(ctx, tx, settings.EndpointReplayed, "webhook_endpoint", id.String(), nil, map[string]any{"since": t, "deliveries": n})
 	})
 	return n, err
 }

@@ -46,6 +46,7 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestStoreContract(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, s := range drivers(t) {
 		t.Run(name, func(t *testing.T) {
@@ -104,6 +105,7 @@ func TestStoreContract(t *testing.T) {
 }
 
 func TestKeysCannotEscape(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	root := t.TempDir()
 	fs, _ := storage.NewFS(filepath.Join(root, "store"))
@@ -128,6 +130,7 @@ func TestKeysCannotEscape(t *testing.T) {
 }
 
 func TestS3PresignedURLAndUnavailable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	m := testenv.StartMinio(t)
 	s, err := storage.NewS3(ctx, m.Config)

@@ -33,6 +33,7 @@ func verified(secret string, h http.Header, body []byte) bool {
 }
 
 func TestSignaturesVerifyWithThePortalSample(t *testing.T) {
+	t.Parallel()
 	old, cur := "whsec_"+base64.StdEncoding.EncodeToString([]byte("an old secret of 32 bytes length")), "whsec_"+base64.StdEncoding.EncodeToString([]byte("a new secret, also 32 bytes long"))
 	body := []byte(`{"id":"evt_1","type":"ping"}`)
 	ts := time.Now().Unix()

@@ -13,6 +13,7 @@ import (
 // configuration table. Before, --help left out CIEN_WEBHOOK_ALLOW_PRIVATE,
 // the setting a refused local receiver needs, and seven others.
 func TestHelpAndREADMENameEverySetting(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../../app/*.go")
 	names := map[string]bool{}
 	for _, f := range files {

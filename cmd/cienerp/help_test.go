@@ -32,6 +32,7 @@ func runCLI(t *testing.T, dir string, args ...string) (string, int) {
 // "tenant create --help" printed "flag: help requested" and exited 1, and
 // "cienerp tenant" was an unknown command.
 func TestEveryCommandHasHelp(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range commands {
 		for _, h := range []string{"-h", "--help"} {
@@ -80,6 +81,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 // flags in flag words. Before, "storage check" on a wrong data dir said
 // "storage and database agree" on a fresh empty database.
 func TestCLISaysWhichDatabase(t *testing.T) {
+	t.Parallel()
 	empty := t.TempDir()
 	out, code := runCLI(t, empty, "storage", "check")
 	if code != 1 || !strings.Contains(out, "no database at data/cienerp.db") || strings.Contains(out, "agree") {

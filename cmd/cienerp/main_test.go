@@ -86,6 +86,7 @@ func get(t *testing.T, url, key string) (int, map[string]any) {
 }
 
 func TestServeWorksWithNoConfiguration(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	addr := freePort(t)
 	cmd := exec.Command(binary, "serve")
@@ -195,6 +196,7 @@ func TestServeWorksWithNoConfiguration(t *testing.T) {
 }
 
 func TestOperatorCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cli(t, dir, "migrate")
 	if out := cli(t, dir, "audit", "prune"); !strings.Contains(out, "deleted 0 audit events") {

@@ -13,6 +13,7 @@ import (
 // Before, a key made with "key create -role owner" was refused with 403
 // and /me showed roles: null until the server restarted.
 func TestCLIChangesReachARunningServer(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, stdout := startServe(t, dir)
 	demo := regexp.MustCompile(`sandbox key:\s+(cien_test_\w+)`).FindStringSubmatch(readUntil(t, stdout, "curl"))

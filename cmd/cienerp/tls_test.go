@@ -73,6 +73,7 @@ func client(h2 bool, certs ...*x509.Certificate) *http.Client {
 // restart (when the files change, and on SIGHUP) while open connections
 // go on, and its redirect listener answers 308 to the HTTPS URL.
 func TestServesHTTPS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	first := writeCert(t, dir, 1)
 	addr, redirect := freePort(t), freePort(t)
@@ -165,6 +166,7 @@ func TestServesHTTPS(t *testing.T) {
 // before listening and names each problem once; config check prints the
 // configuration with secrets masked.
 func TestServeRefusesABadConfiguration(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd := exec.Command(binary, "serve")
 	cmd.Dir = dir

@@ -18,6 +18,7 @@ import (
 // and an event committed right before it are both delivered after the
 // restart, the retry with its webhook-id unchanged.
 func TestWebhooksSurviveAKill(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var got []string // "webhook-id type"
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -27,7 +28,7 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("actor").Immutable().Comment("user:<id>, key:<id> or cli"),
 		field.String("credential").Default("").Immutable().Comment("key:<id> when a key was used, directly or behind a token"),
 		field.String("request_id").Default("").Immutable(),
-		field.String("action").Immutable().Comment("e.g. ticket.update"),
+		field.String("action").Immutable().Comment("the change, named as its event type: e.g. ticket.updated"),
 		field.String("entity_type").Immutable(),
 		field.String("entity_id").Immutable(),
 		field.JSON("before", map[string]any{}).Optional().Immutable().Annotations(entgql.Type("Map")),
@@ -46,7 +47,7 @@ func (AuditEvent) Indexes() []ent.Index {
 
 func (AuditEvent) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.AuditView)},
+		Query: privacy.QueryPolicy{requireQuery(admin.AuditView)},
 		// Any authenticated change records its event; events are never edited.
 		Mutation: privacy.MutationPolicy{
 			privacy.OnMutationOperation(anyViewer, ent.OpCreate),

@@ -9,7 +9,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/documents"
 )
 
 // Document is an uploaded file (bytes in storage, under ObjectKey) with
@@ -47,13 +47,13 @@ func (Document) Indexes() []ent.Index {
 
 func (Document) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.DocumentsView)},
+		Query: privacy.QueryPolicy{requireQuery(documents.View)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation(policy.DocumentsUpload, ent.OpCreate),
-			requireMutation(policy.DocumentsDelete, ent.OpDelete|ent.OpDeleteOne),
+			requireMutation(documents.Upload, ent.OpCreate),
+			requireMutation(documents.Delete, ent.OpDelete|ent.OpDeleteOne),
 			// Metadata edits and reviews have their own permissions, checked
 			// by the route and the domain code; either allows the update.
-			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.DocumentsUpdate, policy.DocumentsVerify),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, documents.Update, documents.Verify),
 		},
 	}
 }

@@ -9,8 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/money"
-	"github.com/cienerp/cienerp/policy"
 )
 
 // Amounts are stored as integer minor units of the row's currency (exact,
@@ -41,11 +42,11 @@ func (Customer) Indexes() []ent.Index {
 
 func (Customer) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.CustomersView)},
+		Query: privacy.QueryPolicy{requireQuery(finance.CustomersView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, policy.CustomersCreate, policy.SalesCreate),
-			requireMutation(policy.CustomersUpdate, ent.OpUpdate|ent.OpUpdateOne),
-			requireMutation(policy.CustomersDelete, ent.OpDelete|ent.OpDeleteOne),
+			requireAnyMutation(ent.OpCreate, finance.CustomersCreate, pos.SalesCreate),
+			requireMutation(finance.CustomersUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(finance.CustomersDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
@@ -88,13 +89,13 @@ func (Invoice) Indexes() []ent.Index {
 
 func (Invoice) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.InvoicesView)},
+		Query: privacy.QueryPolicy{requireQuery(finance.InvoicesView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, policy.InvoicesCreate, policy.SalesCreate),
+			requireAnyMutation(ent.OpCreate, finance.InvoicesCreate, pos.SalesCreate),
 			// Edits, issuing, voiding and payments all update an invoice;
 			// the domain code checks which permission the change needs.
-			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.InvoicesUpdate, policy.InvoicesIssue,
-				policy.InvoicesVoid, policy.PaymentsCreate, policy.PaymentsRefund, policy.SalesCreate),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, finance.InvoicesUpdate, finance.InvoicesIssue,
+				finance.InvoicesVoid, finance.PaymentsCreate, finance.PaymentsRefund, pos.SalesCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -126,10 +127,10 @@ func (Payment) Indexes() []ent.Index {
 
 func (Payment) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery(policy.PaymentsView, policy.SalesView)},
+		Query: privacy.QueryPolicy{requireAnyQuery(finance.PaymentsView, pos.SalesView)},
 		Mutation: privacy.MutationPolicy{
-			requireAnyMutation(ent.OpCreate, policy.PaymentsCreate, policy.SalesCreate),
-			requireMutation(policy.PaymentsRefund, ent.OpUpdate|ent.OpUpdateOne),
+			requireAnyMutation(ent.OpCreate, finance.PaymentsCreate, pos.SalesCreate),
+			requireMutation(finance.PaymentsRefund, ent.OpUpdate|ent.OpUpdateOne),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -161,10 +162,10 @@ func (PosSession) Indexes() []ent.Index {
 
 func (PosSession) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery(policy.SessionsManage, policy.SalesView, policy.SalesCreate)},
+		Query: privacy.QueryPolicy{requireAnyQuery(pos.SessionsManage, pos.SalesView, pos.SalesCreate)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation(policy.SessionsManage, ent.OpCreate),
-			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, policy.SessionsManage, policy.SalesCreate),
+			requireMutation(pos.SessionsManage, ent.OpCreate),
+			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, pos.SessionsManage, pos.SalesCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
@@ -197,9 +198,9 @@ func (PosSale) Indexes() []ent.Index {
 
 func (PosSale) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.SalesView)},
+		Query: privacy.QueryPolicy{requireQuery(pos.SalesView)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation(policy.SalesCreate, ent.OpCreate),
+			requireMutation(pos.SalesCreate, ent.OpCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		},
 	}

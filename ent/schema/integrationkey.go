@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/settings"
 )
 
 // IntegrationKey is a server-to-server credential bound to one tenant and
@@ -40,8 +40,8 @@ func (IntegrationKey) Indexes() []ent.Index {
 
 func (IntegrationKey) Policy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{requireQuery(policy.IntegrationKeysManage)},
-		Mutation: privacy.MutationPolicy{requireMutation(policy.IntegrationKeysManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
+		Query:    privacy.QueryPolicy{requireQuery(settings.IntegrationKeysManage)},
+		Mutation: privacy.MutationPolicy{requireMutation(settings.IntegrationKeysManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
 	}
 }
 

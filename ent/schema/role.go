@@ -8,7 +8,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/admin"
 )
 
 // Role is a named set of permissions in one tenant. The permissions
@@ -36,7 +36,7 @@ func (Role) Indexes() []ent.Index {
 func (Role) Policy() ent.Policy {
 	return privacy.Policy{
 		Query:    privacy.QueryPolicy{anyViewer},
-		Mutation: privacy.MutationPolicy{requireMutation(policy.PoliciesManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
+		Mutation: privacy.MutationPolicy{requireMutation(admin.PoliciesManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
 	}
 }
 

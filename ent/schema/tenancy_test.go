@@ -22,6 +22,7 @@ import (
 // BypassPermissions skips the permission rules and nothing else: another
 // tenant's or environment's rows stay invisible and untouchable.
 func TestBypassPermissionsKeepsTenancy(t *testing.T) {
+	t.Parallel()
 	e := testenv.New(t)
 	a, b := e.Tenant("alpha"), e.Tenant("beta")
 	mine, err := e.App.Service.CreateTicket(e.As(a.ID, policy.Sandbox, policy.UserSubject(a.Owner.ID.String())), service.CreateTicketInput{Title: "A's sandbox ticket", RequesterID: &a.Owner.ID})
@@ -72,6 +73,7 @@ func TestBypassPermissionsKeepsTenancy(t *testing.T) {
 // searching for Bypass lists them all; privacy.DecisionContext appears
 // nowhere else in hand-written code.
 func TestEveryBypassSaysWhy(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..")
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/itsupport"
 )
 
 // Ticket is an IT support request.
@@ -49,11 +49,11 @@ func (Ticket) Indexes() []ent.Index {
 
 func (Ticket) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.TicketsView)},
+		Query: privacy.QueryPolicy{requireQuery(itsupport.TicketsView)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation(policy.TicketsCreate, ent.OpCreate),
-			requireMutation(policy.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
-			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
+			requireMutation(itsupport.TicketsCreate, ent.OpCreate),
+			requireMutation(itsupport.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(itsupport.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/itsupport"
 )
 
 // TicketComment is one message on a ticket. Comments are removed with
@@ -44,11 +44,11 @@ func (TicketComment) Indexes() []ent.Index {
 
 func (TicketComment) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(policy.TicketsView)},
+		Query: privacy.QueryPolicy{requireQuery(itsupport.TicketsView)},
 		Mutation: privacy.MutationPolicy{
-			requireMutation(policy.CommentsCreate, ent.OpCreate),
-			requireMutation(policy.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
-			requireMutation(policy.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
+			requireMutation(itsupport.CommentsCreate, ent.OpCreate),
+			requireMutation(itsupport.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
+			requireMutation(itsupport.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }

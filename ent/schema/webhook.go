@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
-	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/modules/settings"
 )
 
 // WebhookDeliveryStatuses: pending (not tried yet), retrying (failed, a
@@ -28,8 +28,8 @@ const (
 // through BypassPermissions, tenancy kept.
 func webhookPolicy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{requireQuery(policy.WebhooksManage)},
-		Mutation: privacy.MutationPolicy{requireMutation(policy.WebhooksManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
+		Query:    privacy.QueryPolicy{requireQuery(settings.WebhooksManage)},
+		Mutation: privacy.MutationPolicy{requireMutation(settings.WebhooksManage, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne)},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 )
 
 func TestScan(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1)
 	legal := strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)
 	for _, tc := range []struct {
@@ -39,6 +40,7 @@ func TestScan(t *testing.T) {
 }
 
 func TestCanonical(t *testing.T) {
+	t.Parallel()
 	a, ok1 := Canonical([]byte(`{"b":1,"a":{"y":[1,2],"x":"é"}}`))
 	b, ok2 := Canonical([]byte("{ \"a\" : {\"x\":\"\\u00e9\", \"y\":[1, 2]},\n \"b\":1 }"))
 	if !ok1 || !ok2 || string(a) != string(b) {

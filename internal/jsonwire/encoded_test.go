@@ -12,6 +12,7 @@ import (
 // order, Marshalers; and reused buffers must not carry one value's bytes
 // into the next.
 func TestEncodeMatchesMarshal(t *testing.T) {
+	t.Parallel()
 	type inner struct {
 		Name string            `json:"name"`
 		Tags map[string]string `json:"tags"`

@@ -11,6 +11,7 @@ import (
 )
 
 func TestBlockedAddresses(t *testing.T) {
+	t.Parallel()
 	blocked := []string{
 		// IPv4 special-purpose registry, one address per entry (and edges).
 		"0.0.0.0", "0.1.2.3", "0.255.255.255", "10.1.2.3", "100.64.0.1", "100.127.255.255", "127.0.0.1", "127.255.0.1",
@@ -44,6 +45,7 @@ func TestBlockedAddresses(t *testing.T) {
 // removed, a trailing dot ignored; every refusal names the setting that
 // lets local receivers through.
 func TestCheckURLRefusesEverySpelling(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, u := range []string{
 		"https://0.1.2.3/h", "https://[::127.0.0.1]/h", "https://[64:ff9b:1::a00:1]/h", "https://[2002:c0a8:101::1]/h",
@@ -78,6 +80,7 @@ func TestCheckURLRefusesEverySpelling(t *testing.T) {
 // The dial-time check refuses a blocked address whatever name led to it
 // (a name that resolved to a public address when the endpoint was saved).
 func TestDialerRefusesBlockedAddresses(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

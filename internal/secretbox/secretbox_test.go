@@ -10,6 +10,7 @@ import (
 // after a rotation (a new key in front) is stale until sealed again; a
 // ring without its key cannot open it, and a tampered value fails.
 func TestSealOpenRotate(t *testing.T) {
+	t.Parallel()
 	oldKey, newKey := NewKey(), NewKey()
 	old, err := Parse(oldKey)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/app"
@@ -42,6 +43,11 @@ func newOn(t testing.TB, db *database.DB, q *Queries, opts ...Options) *Env {
 	// Instances of one test share their secrets, as a deployment's must.
 	cfg.DataDir, cfg.JWTSecret, cfg.SecretsKey = t.TempDir(), strings.Repeat("s", 32), strings.Repeat("5e", 32)
 	cfg.TokenRateLimit, cfg.PublicRateLimit = 1000, 1000
+	// Cheap password hashes: the suite creates hundreds of users, and a
+	// production-strength hash costs a third of a second under the race
+	// detector. What is tested is the login, not the hash's strength (the
+	// served binary and the CLI keep the default; a test in auth says so).
+	cfg.Passwords.Params = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -6,7 +6,7 @@ import { diff, failure, say, table, when } from "./ui.js";
 
 const AUDIT = "admin.audit.view";
 const filters = [
-  ["actor", "Actor", "user:<id>, key:<id> or cli"], ["action", "Action", "e.g. role.update"],
+  ["actor", "Actor", "user:<id>, key:<id> or cli"], ["action", "Action", "e.g. role.updated"],
   ["entity_type", "Entity", "e.g. integration_key"], ["request_id", "Request id", ""],
 ];
 // The filters and pages stay as they are while the page is re-drawn.

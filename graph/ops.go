@@ -1,0 +1,49 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cienerp/cienerp/modules"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// opPermissions is, per GraphQL type and field, the permission of the
+// operation the field performs, from the modules' declarations: the same
+// binding the edge checks on a REST route, so the two transports cannot
+// differ. Fields not listed need none beyond what ent's privacy rules and
+// the service decide (an upsert checks create or update itself).
+func opPermissions() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, m := range modules.All() {
+		for _, op := range m.Ops {
+			for _, f := range op.GraphQL {
+				typ, field, _ := strings.Cut(f, ".")
+				if out[typ] == nil {
+					out[typ] = map[string]string{}
+				}
+				if op.Permission != "" {
+					out[typ][field] = op.Permission
+				}
+			}
+		}
+	}
+	return out
+}
+
+// requireOps checks a field's operation permission before its resolver
+// runs; a refusal is the field's error, with the permission named, as the
+// resolver's own would be.
+func requireOps(perms map[string]map[string]string) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		if perm := perms[fc.Object][fc.Field.Name]; perm != "" {
+			if err := policy.Require(ctx, perm); err != nil {
+				return nil, err
+			}
+		}
+		return next(ctx)
+	}
+}

@@ -1,0 +1,72 @@
+// Package module is the shape of a module's declaration: what a module
+// (IT support, documents, finance, …) tells the rest of the platform about
+// itself, once. Each module declares one Module value in its own package
+// under modules/; the permission catalog, the default roles, the event
+// catalog, the audit actions, the operations' permissions and the OpenAPI
+// tags are derived from those values by code that names no module.
+//
+// It imports nothing of ours: the ent schema, policy and every transport
+// read declarations, so they sit below all of them.
+package module
+
+// Module is one module's declaration.
+type Module struct {
+	// Name is the catalog's module and the permissions' prefix
+	// ("it-support" for it-support.tickets.view).
+	Name string
+	// Tag is the OpenAPI tag of its routes, with its description; several
+	// modules may share one tag (its description is given once).
+	Tag, TagDescription string
+	// Permissions in catalog order.
+	Permissions []Permission
+	// Grants are the default roles' patterns from this module: role name →
+	// permissions or wildcards ("it-support.*"). Owner's "*" is implied.
+	Grants map[string][]string
+	// Objects are the kinds of object the module owns, each with its events.
+	Objects []Object
+	// Ops bind each operation to the permission it needs, once: REST routes
+	// name the Op (the edge checks it), GraphQL fields are listed in it (a
+	// field middleware checks it), so the two transports cannot differ.
+	Ops []Op
+}
+
+// Permission is one catalog entry: a dotted name that mirrors the UI.
+type Permission struct {
+	Name        string
+	Description string
+}
+
+// Object is a kind of object: its name in JSON ("object": "ticket") and in
+// events, the component schema of its public shape, and the permission
+// that shows it (its GET, its events in the feed, webhooks and streams).
+type Object struct {
+	Type   string
+	Schema string
+	View   string
+	Events []Event
+}
+
+// Change names one change: its event type is its audit action too, so a
+// change has one name everywhere ("ticket.updated").
+type Change string
+
+// Event is a change's catalog entry. AuditOnly changes are recorded in the
+// audit trail but emit no integration event (a test delivery, a replay).
+// Was is the audit action the change was recorded under before changes had
+// one name; stored audit events are renamed from it at start.
+type Event struct {
+	Change      Change
+	Description string
+	AuditOnly   bool
+	Was         []string
+}
+
+// Op is one operation and the permission it needs. An empty Permission
+// means any authenticated caller, or that the operation decides (an upsert
+// needs the create or the update permission, the service checks which).
+// GraphQL lists the fields that perform it, as Type.field
+// ("Mutation.createTicket").
+type Op struct {
+	Permission string
+	GraphQL    []string
+}

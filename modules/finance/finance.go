@@ -1,0 +1,99 @@
+// Package finance declares the finance module: customers, invoices and
+// payments.
+package finance
+
+import "github.com/cienerp/cienerp/module"
+
+const (
+	CustomersView   = "finance.customers.view"
+	CustomersCreate = "finance.customers.create"
+	CustomersUpdate = "finance.customers.update"
+	CustomersDelete = "finance.customers.delete"
+	InvoicesView    = "finance.invoices.view"
+	InvoicesCreate  = "finance.invoices.create"
+	InvoicesUpdate  = "finance.invoices.update"
+	InvoicesIssue   = "finance.invoices.issue"
+	InvoicesVoid    = "finance.invoices.void"
+	PaymentsView    = "finance.payments.view"
+	PaymentsCreate  = "finance.payments.create"
+	PaymentsRefund  = "finance.payments.refund"
+)
+
+const (
+	CustomerCreated      module.Change = "customer.created"
+	CustomerUpdated      module.Change = "customer.updated"
+	CustomerDeleted      module.Change = "customer.deleted"
+	InvoiceCreated       module.Change = "invoice.created"
+	InvoiceUpdated       module.Change = "invoice.updated"
+	InvoiceIssued        module.Change = "invoice.issued"
+	InvoicePartiallyPaid module.Change = "invoice.partially_paid"
+	InvoicePaid          module.Change = "invoice.paid"
+	InvoiceVoided        module.Change = "invoice.voided"
+	PaymentCreated       module.Change = "payment.created"
+	PaymentRefunded      module.Change = "payment.refunded"
+)
+
+// The operations and the permission each needs: REST routes name these,
+// GraphQL fields are listed in them (Invoice.customer and the like embed a
+// related object behind its own view permission, as REST's expand does).
+var (
+	ViewCustomers  = module.Op{Permission: CustomersView, GraphQL: []string{"Query.customers", "Invoice.customer"}}
+	CreateCustomer = module.Op{Permission: CustomersCreate, GraphQL: []string{"Mutation.createCustomer"}}
+	UpdateCustomer = module.Op{Permission: CustomersUpdate, GraphQL: []string{"Mutation.updateCustomer"}}
+	DeleteCustomer = module.Op{Permission: CustomersDelete, GraphQL: []string{"Mutation.deleteCustomer"}}
+	UpsertCustomer = module.Op{GraphQL: []string{"Mutation.upsertCustomer"}}
+	ViewInvoices   = module.Op{Permission: InvoicesView, GraphQL: []string{"Query.invoices", "Payment.invoice", "PosSale.invoice"}}
+	CreateInvoice  = module.Op{Permission: InvoicesCreate, GraphQL: []string{"Mutation.createInvoice"}}
+	UpdateInvoice  = module.Op{Permission: InvoicesUpdate, GraphQL: []string{"Mutation.updateInvoice"}}
+	UpsertInvoice  = module.Op{GraphQL: []string{"Mutation.upsertInvoice"}}
+	IssueInvoice   = module.Op{Permission: InvoicesIssue, GraphQL: []string{"Mutation.issueInvoice"}}
+	VoidInvoice    = module.Op{Permission: InvoicesVoid, GraphQL: []string{"Mutation.voidInvoice"}}
+	ViewPayments   = module.Op{Permission: PaymentsView, GraphQL: []string{"Query.payments", "Invoice.payments"}}
+	RecordPayment  = module.Op{Permission: PaymentsCreate, GraphQL: []string{"Mutation.recordPayment"}}
+	RefundPayment  = module.Op{Permission: PaymentsRefund, GraphQL: []string{"Mutation.refundPayment"}}
+)
+
+var Module = module.Module{
+	Name: "finance",
+	Tag:  "Finance & POS", TagDescription: "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency.",
+	Permissions: []module.Permission{
+		{Name: CustomersView, Description: "List and read customers."},
+		{Name: CustomersCreate, Description: "Create customers."},
+		{Name: CustomersUpdate, Description: "Edit customers."},
+		{Name: CustomersDelete, Description: "Delete customers."},
+		{Name: InvoicesView, Description: "List and read invoices."},
+		{Name: InvoicesCreate, Description: "Create draft invoices."},
+		{Name: InvoicesUpdate, Description: "Edit draft invoices."},
+		{Name: InvoicesIssue, Description: "Issue invoices (assigns the invoice number)."},
+		{Name: InvoicesVoid, Description: "Void unpaid invoices."},
+		{Name: PaymentsView, Description: "List and read payments."},
+		{Name: PaymentsCreate, Description: "Record payments against issued invoices."},
+		{Name: PaymentsRefund, Description: "Refund payments."},
+	},
+	Grants: map[string][]string{
+		"admin":      {"finance.*"},
+		"accountant": {"finance.*"},
+		"cashier":    {CustomersView, CustomersCreate, InvoicesView, PaymentsView},
+		"viewer":     {CustomersView, InvoicesView, PaymentsView},
+	},
+	Objects: []module.Object{
+		{Type: "customer", Schema: "Customer", View: CustomersView, Events: []module.Event{
+			{Change: CustomerCreated, Description: "A customer was created.", Was: []string{"customer.create"}},
+			{Change: CustomerUpdated, Description: "A customer changed.", Was: []string{"customer.update"}},
+			{Change: CustomerDeleted, Description: "A customer was deleted.", Was: []string{"customer.delete"}},
+		}},
+		{Type: "invoice", Schema: "Invoice", View: InvoicesView, Events: []module.Event{
+			{Change: InvoiceCreated, Description: "A draft invoice was created.", Was: []string{"invoice.create"}},
+			{Change: InvoiceUpdated, Description: "A draft invoice was edited, or a refund changed what is paid.", Was: []string{"invoice.update"}},
+			{Change: InvoiceIssued, Description: "An invoice was issued and numbered.", Was: []string{"invoice.issue"}},
+			{Change: InvoicePartiallyPaid, Description: "A payment covered part of an invoice."},
+			{Change: InvoicePaid, Description: "Payments now cover the whole invoice."},
+			{Change: InvoiceVoided, Description: "An unpaid invoice was voided.", Was: []string{"invoice.void"}},
+		}},
+		{Type: "payment", Schema: "Payment", View: PaymentsView, Events: []module.Event{
+			{Change: PaymentCreated, Description: "A payment was recorded against an invoice (directly or by a POS sale).", Was: []string{"payment.create"}},
+			{Change: PaymentRefunded, Description: "A payment was refunded, in part or in full.", Was: []string{"payment.refund"}},
+		}},
+	},
+	Ops: []module.Op{ViewCustomers, CreateCustomer, UpdateCustomer, DeleteCustomer, UpsertCustomer, ViewInvoices, CreateInvoice, UpdateInvoice, UpsertInvoice, IssueInvoice, VoidInvoice, ViewPayments, RecordPayment, RefundPayment},
+}

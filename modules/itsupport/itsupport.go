@@ -1,0 +1,59 @@
+// Package itsupport declares the IT support module: tickets and their
+// comments.
+package itsupport
+
+import "github.com/cienerp/cienerp/module"
+
+const (
+	TicketsView    = "it-support.tickets.view"
+	TicketsCreate  = "it-support.tickets.create"
+	TicketsUpdate  = "it-support.tickets.update"
+	TicketsDelete  = "it-support.tickets.delete"
+	CommentsCreate = "it-support.comments.create"
+)
+
+const (
+	TicketCreated        module.Change = "ticket.created"
+	TicketUpdated        module.Change = "ticket.updated"
+	TicketDeleted        module.Change = "ticket.deleted"
+	TicketCommentCreated module.Change = "ticket.comment.created"
+)
+
+// The operations and the permission each needs: REST routes name these,
+// GraphQL fields are listed in them.
+var (
+	ViewTickets   = module.Op{Permission: TicketsView, GraphQL: []string{"Query.tickets", "Query.ticketComments"}}
+	CreateTicket  = module.Op{Permission: TicketsCreate, GraphQL: []string{"Mutation.createTicket"}}
+	UpdateTicket  = module.Op{Permission: TicketsUpdate, GraphQL: []string{"Mutation.updateTicket"}}
+	DeleteTicket  = module.Op{Permission: TicketsDelete, GraphQL: []string{"Mutation.deleteTicket"}}
+	UpsertTicket  = module.Op{GraphQL: []string{"Mutation.upsertTicket"}}
+	CommentTicket = module.Op{Permission: CommentsCreate, GraphQL: []string{"Mutation.addTicketComment"}}
+)
+
+var Module = module.Module{
+	Name: "it-support",
+	Tag:  "IT Support", TagDescription: "Tickets and their comments.",
+	Permissions: []module.Permission{
+		{Name: TicketsView, Description: "List and read IT support tickets and their comments."},
+		{Name: TicketsCreate, Description: "Open IT support tickets."},
+		{Name: TicketsUpdate, Description: "Edit tickets: title, description, priority, assignee and status."},
+		{Name: TicketsDelete, Description: "Delete tickets and their comments."},
+		{Name: CommentsCreate, Description: "Comment on IT support tickets."},
+	},
+	Grants: map[string][]string{
+		"admin":    {"it-support.*"},
+		"it-agent": {"it-support.*"},
+		"viewer":   {TicketsView},
+	},
+	Objects: []module.Object{
+		{Type: "ticket", Schema: "Ticket", View: TicketsView, Events: []module.Event{
+			{Change: TicketCreated, Description: "A ticket was opened.", Was: []string{"ticket.create"}},
+			{Change: TicketUpdated, Description: "A ticket's title, description, priority, assignee or status changed; previous_attributes holds the old values.", Was: []string{"ticket.update"}},
+			{Change: TicketDeleted, Description: "A ticket and its comments were deleted; data.object is the ticket as it was.", Was: []string{"ticket.delete"}},
+		}},
+		{Type: "ticket_comment", Schema: "TicketComment", View: TicketsView, Events: []module.Event{
+			{Change: TicketCommentCreated, Description: "A comment was added to a ticket.", Was: []string{"ticket_comment.create"}},
+		}},
+	},
+	Ops: []module.Op{ViewTickets, CreateTicket, UpdateTicket, DeleteTicket, UpsertTicket, CommentTicket},
+}

@@ -1,0 +1,51 @@
+// Package pos declares the point-of-sale module: register sessions and
+// sales.
+package pos
+
+import "github.com/cienerp/cienerp/module"
+
+const (
+	SalesView      = "pos.sales.view"
+	SalesCreate    = "pos.sales.create"
+	SessionsManage = "pos.sessions.manage"
+)
+
+const (
+	SessionOpened module.Change = "pos.session.opened"
+	SessionClosed module.Change = "pos.session.closed"
+	SaleCreated   module.Change = "pos.sale.created"
+)
+
+// The operations and the permission each needs: REST routes name these,
+// GraphQL fields are listed in them.
+var (
+	ManageSessions = module.Op{Permission: SessionsManage, GraphQL: []string{"Query.posSessions", "Mutation.openPosSession", "Mutation.closePosSession", "PosSale.session"}}
+	ViewSales      = module.Op{Permission: SalesView, GraphQL: []string{"Query.posSales"}}
+	CreateSale     = module.Op{Permission: SalesCreate, GraphQL: []string{"Mutation.createPosSale"}}
+)
+
+var Module = module.Module{
+	Name: "pos",
+	Tag:  "Finance & POS",
+	Permissions: []module.Permission{
+		{Name: SalesView, Description: "List and read point-of-sale sales."},
+		{Name: SalesCreate, Description: "Ring up point-of-sale sales."},
+		{Name: SessionsManage, Description: "Open and close register sessions."},
+	},
+	Grants: map[string][]string{
+		"admin":      {"pos.*"},
+		"accountant": {SalesView},
+		"cashier":    {"pos.*"},
+		"viewer":     {SalesView},
+	},
+	Objects: []module.Object{
+		{Type: "pos_session", Schema: "PosSession", View: SessionsManage, Events: []module.Event{
+			{Change: SessionOpened, Description: "A register session was opened.", Was: []string{"pos_session.open"}},
+			{Change: SessionClosed, Description: "A register session was closed and its cash counted.", Was: []string{"pos_session.close"}},
+		}},
+		{Type: "pos_sale", Schema: "PosSale", View: SalesView, Events: []module.Event{
+			{Change: SaleCreated, Description: "A point-of-sale sale was rung up.", Was: []string{"pos_sale.create"}},
+		}},
+	},
+	Ops: []module.Op{ManageSessions, ViewSales, CreateSale},
+}
