@@ -407,6 +407,10 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
+	api, err := rest.New(svc, hub)
+	if err != nil {
+		return nil, err
+	}
 	h, err := edge.New(edge.Config{
 		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
@@ -420,7 +424,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		Version:        Version,
 		TrustedProxies: cfg.TrustedProxies, SandboxAllowHTTP: cfg.SandboxAllowHTTP,
 		Mount: portal.Register,
-		REST:  rest.New(svc, hub), GraphQL: gql,
+		REST:  api, GraphQL: gql,
 	})
 	if err != nil {
 		return nil, err

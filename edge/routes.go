@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/openapi"
 )
 
@@ -69,7 +70,7 @@ func ownSchemas() openapi.Obj {
 
 // document describes every route of the mounted transports.
 func document(version string, mounted []Transport) ([]byte, error) {
-	d := openapi.Document{Version: version, Public: openapi.Server{URL: PublicPrefix, Description: "public tools"}, Schemas: openapi.Obj{}, Webhooks: openapi.Obj{}, Tags: tags}
+	d := openapi.Document{Version: version, Public: openapi.Server{URL: PublicPrefix, Description: "public tools"}, Schemas: openapi.Obj{}, Webhooks: openapi.Obj{}, Tags: tags()}
 	for _, b := range Bases {
 		desc := string(b.Env)
 		if strings.HasSuffix(b.Prefix, "/v1") {
@@ -92,15 +93,19 @@ func document(version string, mounted []Transport) ([]byte, error) {
 	return d.JSON()
 }
 
-// tags orders the document's modules.
-var tags = []openapi.Obj{
-	{"name": "System", "description": "Health, the permission catalog and this document."},
-	{"name": "Auth", "description": "Tokens and the caller."},
-	{"name": "Settings", "description": "Integration keys (Settings → Integration Keys)."},
-	{"name": "Events & Webhooks", "description": "The events feed for reconciliation, the event catalog, and webhook endpoints with their deliveries. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)."},
-	{"name": "Admin", "description": "Roles, members, policy as data, the explain endpoint and the audit trail."},
-	{"name": "Documents", "description": "Uploads kept in document storage, with a verification workflow."},
-	{"name": "Finance & POS", "description": "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency."},
-	{"name": "IT Support", "description": "Tickets and their comments."},
-	{"name": "GraphQL", "description": "The same data and rules as a GraphQL schema."},
+// tags orders the document's sections: the platform's own, then each
+// module's (from its declaration, in the registry's order; a tag shared
+// by two modules once), then GraphQL.
+func tags() []openapi.Obj {
+	out := []openapi.Obj{
+		{"name": "System", "description": "Health, the permission catalog and this document."},
+		{"name": "Auth", "description": "Tokens and the caller."},
+		{"name": "Events & Webhooks", "description": "The events feed for reconciliation, the event catalog, and webhook endpoints with their deliveries. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)."},
+	}
+	for _, m := range modules.All() {
+		if m.TagDescription != "" {
+			out = append(out, openapi.Obj{"name": m.Tag, "description": m.TagDescription})
+		}
+	}
+	return append(out, openapi.Obj{"name": "GraphQL", "description": "The same data and rules as a GraphQL schema."})
 }

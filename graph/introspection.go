@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -17,10 +18,14 @@ import (
 //go:embed introspection.graphql
 var introspectionQuery string
 
-// Introspection is the answer to introspectionQuery, computed once: the
-// explorer loads it without a credential, and where introspection is off
-// (live by default). It says what the SDL download says.
-func Introspection() ([]byte, error) {
+// Introspection is the answer to introspectionQuery, computed once per
+// process (the schema is compiled in; a process may wire several
+// instances, as the tests do): the explorer loads it without a credential,
+// and where introspection is off (live by default). It says what the SDL
+// download says.
+var Introspection = sync.OnceValues(introspect)
+
+func introspect() ([]byte, error) {
 	exec := executor.New(NewExecutableSchema(Config{}))
 	exec.Use(extension.Introspection{})
 	ctx := graphql.StartOperationTrace(context.Background())

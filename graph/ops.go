@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -13,10 +14,26 @@ import (
 // opPermissions is, per GraphQL type and field, the permission of the
 // operation the field performs, from the modules' declarations: the same
 // binding the edge checks on a REST route, so the two transports cannot
-// differ. Fields not listed need none beyond what ent's privacy rules and
-// the service decide (an upsert checks create or update itself).
+// differ; and for a declared relation (Invoice.customer), the related
+// object's view permission, as REST's expand asks. Fields not listed need
+// none beyond what ent's privacy rules and the service decide (an upsert
+// checks create or update itself).
 func opPermissions() map[string]map[string]string {
 	out := map[string]map[string]string{}
+	objects := map[string]module.Object{}
+	for _, m := range modules.All() {
+		for _, o := range m.Objects {
+			objects[o.Type] = o
+		}
+	}
+	for _, o := range objects {
+		for _, r := range o.Relations {
+			if out[o.Schema] == nil {
+				out[o.Schema] = map[string]string{}
+			}
+			out[o.Schema][r.Name] = objects[r.Object].View
+		}
+	}
 	for _, m := range modules.All() {
 		for _, op := range m.Ops {
 			for _, f := range op.GraphQL {

@@ -15,6 +15,10 @@ import (
 	"github.com/cienerp/cienerp/policy"
 )
 
+// These tests assert latencies (a change within a second, a socket closed
+// in time): they do not call t.Parallel, so that what they measure is the
+// platform and not the machine's load.
+
 // Subscriptions through the graphql-ws npm client, against a real server.
 
 type wsClient struct {
@@ -115,7 +119,6 @@ func realtimeEnv(t *testing.T) (*testenv.Env, testenv.Tenant, string, string) {
 // REST reaches ticketChanged (as the ticket query returns it) and events
 // within a second.
 func TestSubscriptionSeesARESTChangeWithinASecond(t *testing.T) {
-	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	id := e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "Printer jams", "requester_email": acme.Owner.Email}, testenv.Key(admin)), 201).Str("data.id")
 	tc := subscribe(t, e, url, "/api/sandbox", map[string]any{"X-API-Key": admin},
@@ -144,7 +147,6 @@ func TestSubscriptionSeesARESTChangeWithinASecond(t *testing.T) {
 // key that may not view customers carries the same refusal on customer as
 // the invoice query does.
 func TestSubscriptionNestedFieldsKeepTheirPermissions(t *testing.T) {
-	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "billing", "permissions": []string{finance.InvoicesView}}, testenv.Key(admin)), 201)
 	_, billing := e.Key(acme.ID, policy.Sandbox, "billing")
@@ -166,7 +168,6 @@ func TestSubscriptionNestedFieldsKeepTheirPermissions(t *testing.T) {
 // TestSubscriptionClosesWhenTheKeyIsRevoked: within a second, with 4403
 // and the reason.
 func TestSubscriptionClosesWhenTheKeyIsRevoked(t *testing.T) {
-	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	keyID, key := e.Key(acme.ID, policy.Sandbox, "viewer")
 	c := subscribe(t, e, url, "/api/sandbox", map[string]any{"X-API-Key": key}, `subscription { events { id type } }`)
@@ -182,7 +183,6 @@ func TestSubscriptionClosesWhenTheKeyIsRevoked(t *testing.T) {
 // TestSubscriptionFollowsPermissions: a role losing tickets.view stops
 // ticket events on an open subscription; customer events keep coming.
 func TestSubscriptionFollowsPermissions(t *testing.T) {
-	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	e.Expect(e.Do("POST", "/api/sandbox/admin/roles", map[string]any{"name": "watcher", "permissions": []string{itsupport.TicketsView, finance.CustomersView}}, testenv.Key(admin)), 201)
 	_, key := e.Key(acme.ID, policy.Sandbox, "watcher")
@@ -206,7 +206,6 @@ func TestSubscriptionFollowsPermissions(t *testing.T) {
 // on the live endpoint (4403, naming the right base), an unknown type (the
 // subscription's error, the socket stays).
 func TestSubscriptionRefusesCredentialsAsHTTPDoes(t *testing.T) {
-	t.Parallel()
 	e, _, admin, url := realtimeEnv(t)
 	for _, c := range []struct {
 		base    string
@@ -275,7 +274,6 @@ func TestSubscriptionsCrossInstances(t *testing.T) {
 // TestSubscriptionIsolationRandomized: two tenants × two environments,
 // random changes; each subscriber gets exactly its own, in order.
 func TestSubscriptionIsolationRandomized(t *testing.T) {
-	t.Parallel()
 	e := testenv.New(t)
 	e.RunBackground()
 	url := e.Serve()
@@ -313,7 +311,6 @@ func TestSubscriptionIsolationRandomized(t *testing.T) {
 // over the socket are refused (HTTP checks, logs and limits them), and
 // each subscription started costs one request of the credential's budget.
 func TestSocketServesSubscriptionsOnlyAndChargesEach(t *testing.T) {
-	t.Parallel()
 	e, acme, admin, url := realtimeEnv(t)
 	ws := "ws" + strings.TrimPrefix(url, "http") + "/api/sandbox/graphql"
 	payload := `{"X-API-Key":"` + admin + `"}`

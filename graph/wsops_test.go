@@ -14,6 +14,9 @@ import (
 	"github.com/cienerp/cienerp/internal/testenv"
 )
 
+// These tests wait on a socket's protocol in real time: they do not call
+// t.Parallel, so that their deadlines measure the platform, not the load.
+
 // rawSocket is a graphql-transport-ws connection spoken frame by frame.
 type rawSocket struct {
 	t    *testing.T
@@ -100,7 +103,6 @@ const customerEvents = `subscription { events(types: ["customer.created"]) { id 
 // hub slot and sends nothing more for it; the id may then be used again.
 // Before, both copies ran, and the first kept streaming after complete.
 func TestSocketOperationIDsFollowTheProtocol(t *testing.T) {
-	t.Parallel()
 	e, _, key, url := realtimeEnv(t)
 	s := dialRaw(t, url, "/api/sandbox", key)
 	s.subscribe("a", customerEvents)
@@ -136,7 +138,6 @@ func TestSocketOperationIDsFollowTheProtocol(t *testing.T) {
 // npm client: a client whose ids repeat is closed with 4409, and its
 // unsubscribe (a complete) ends the subscription on the server.
 func TestGraphQLWSClientOperationIDs(t *testing.T) {
-	t.Parallel()
 	e, _, key, url := realtimeEnv(t)
 	payload, _ := json.Marshal(map[string]any{"X-API-Key": key})
 	ws := "ws" + strings.TrimPrefix(url, "http") + "/api/sandbox/graphql"

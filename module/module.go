@@ -40,10 +40,22 @@ type Permission struct {
 // events, the component schema of its public shape, and the permission
 // that shows it (its GET, its events in the feed, webhooks and streams).
 type Object struct {
-	Type   string
-	Schema string
-	View   string
-	Events []Event
+	Type      string
+	Schema    string
+	View      string
+	Events    []Event
+	Relations []Relation
+}
+
+// Relation is an object that another embeds: REST's expand=<Name> and the
+// GraphQL field <Schema>.<Name>, both behind the related object's view
+// permission (the same 403 as its own GET).
+type Relation struct {
+	Name   string
+	Object string // the related object's Type
+	// Ref is the field that holds the related object's id; "" means the
+	// related objects whose parent is this one (an invoice's payments).
+	Ref string
 }
 
 // Change names one change: its event type is its audit action too, so a

@@ -13,6 +13,8 @@ type EventType struct {
 	ObjectType  string `json:"object_type"`
 	Permission  string `json:"permission"`
 	Description string `json:"description"`
+	// Schema is the OpenAPI component schema of the object it carries.
+	Schema string `json:"-"`
 }
 
 // objectPermissions is the view permission of each object type that
@@ -37,7 +39,7 @@ var eventCatalog = func() []EventType {
 		for _, o := range m.Objects {
 			for _, e := range o.Events {
 				if !e.AuditOnly {
-					out = append(out, EventType{Name: string(e.Change), ObjectType: o.Type, Permission: o.View, Description: e.Description})
+					out = append(out, EventType{Name: string(e.Change), ObjectType: o.Type, Permission: o.View, Description: e.Description, Schema: o.Schema})
 				}
 			}
 		}

@@ -21,7 +21,6 @@ import (
 // that take an upload, whichever way the route was chosen; and its Python
 // sample of an upload keeps repeated form fields (tags), run for real.
 func TestConsoleCredentialsStreamsAndForms(t *testing.T) {
-	t.Parallel()
 	e := testenv.New(t)
 	e.RunBackground()
 	tn := e.Tenant("acme")

@@ -66,7 +66,6 @@ func (g *liveGuard) liveBar() bool {
 // Queries never ask. Checked at 375 px too. Before, live mutations ran at
 // once, with no bar and no toggle.
 func TestExplorerLiveMutationsAsk(t *testing.T) {
-	t.Parallel()
 	g := openWithKeys(t)
 	mutation := strings.ReplaceAll(`mutation { createCustomer(input: {name: "Made in the explorer"}) { id name } }`, " ", "%20")
 	run := func() { g.do(chromedp.Click(css(".graphiql-execute-button"))) }
@@ -128,7 +127,6 @@ func TestExplorerLiveMutationsAsk(t *testing.T) {
 // metadata filter is sent empty, not as placeholder keys. Before, live
 // writes ran at once and the filter sent additionalProp1=string.
 func TestReferenceLiveWritesAsk(t *testing.T) {
-	t.Parallel()
 	g := openWithKeys(t)
 	post := `.opblock-post:has(.opblock-summary-path[data-path="/customers"])`
 	list := `.opblock-get:has(.opblock-summary-path[data-path="/customers"])`

@@ -31,7 +31,6 @@ func newcomer(t *testing.T) (*portal, string) {
 // query and a mutation) → the reference (sandbox selected, a call made),
 // with no console error and no stack trace on the way.
 func TestNewcomersFirstHour(t *testing.T) {
-	t.Parallel()
 	p, key := newcomer(t)
 	p.do(chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(css("#start")), chromedp.WaitVisible(css("#module-list .route")))
 	if s := p.text("#start"); !strings.Contains(s, "sandbox key") || !strings.Contains(s, "cienerp key create") {
@@ -91,7 +90,6 @@ func TestNewcomersFirstHour(t *testing.T) {
 // exception; the live explorer asks for a live key. Before, its "…"
 // placeholder made fetch throw, and introspection was refused.
 func TestExplorerWithoutAKey(t *testing.T) {
-	t.Parallel()
 	p, _ := newcomer(t)
 	for _, c := range []struct{ path, prefix string }{{"/api/sandbox/graphql", "cien_test_"}, {"/api/graphql", "cien_live_"}} {
 		p.do(chromedp.Navigate(p.url+c.path), chromedp.WaitVisible(css(".graphiql-container")), chromedp.WaitVisible(css("#key-hint")))
@@ -114,7 +112,6 @@ func TestExplorerWithoutAKey(t *testing.T) {
 // its errors (not "msgs.join is not a function"), and POST /documents
 // sends the chosen file as multipart.
 func TestConsoleReadsGraphQLAnswersAndUploads(t *testing.T) {
-	t.Parallel()
 	p, key := newcomer(t)
 	p.do(chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(css("#module-list .route")),
 		chromedp.SendKeys(css("#api-key"), key), chromedp.Click(css(`button[aria-label="Try POST /graphql"]`)),
@@ -146,7 +143,6 @@ func TestConsoleReadsGraphQLAnswersAndUploads(t *testing.T) {
 // toggle), on a phone and on a desktop, and the base URLs break only after
 // a slash.
 func TestHeadingsStayClearOfTheHeader(t *testing.T) {
-	t.Parallel()
 	p, _ := newcomer(t)
 	for _, width := range []int64{375, 1280} {
 		p.do(chromedp.EmulateViewport(width, 800), chromedp.Navigate(p.url+"/"), chromedp.WaitVisible(css("#module-list .route")),
@@ -173,7 +169,6 @@ func TestHeadingsStayClearOfTheHeader(t *testing.T) {
 // the portal says that keys travel in clear text and links to HTTPS; on
 // this machine it does not.
 func TestPortalWarnsOverPlainHTTP(t *testing.T) {
-	t.Parallel()
 	e := testenv.New(t)
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {

@@ -194,7 +194,6 @@ func (a *console) consoleSend(key, path string) string {
 // header's toggle switches the keys listed and the console's base URL, and
 // survives a reload.
 func TestSettingsKeysWorkInTheConsole(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	a.e.Key(a.acme.ID, policy.Live, "viewer") // "test key", live only
 	a.signIn(a.acme.Owner)
@@ -281,7 +280,6 @@ func TestSettingsKeysWorkInTheConsole(t *testing.T) {
 // in the matrix (after its diff) turns a member's request from 200 to 403,
 // ticking it again back to 200; wildcards show as such; explain agrees.
 func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	cashier := a.e.User(a.acme.ID, "cashier@acme.test", "cashier")
 	auth := a.bearer(cashier)
@@ -366,7 +364,6 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 // once; a policy file's dry-run diff is shown, then applied; the audit log
 // links a request id to all of its events.
 func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	owner := a.acme.Owner
 	a.signIn(owner)
@@ -445,7 +442,6 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 // settings page read-only, each naming the permission it lacks; the pages
 // fit a phone and pass axe there.
 func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	viewer := a.e.User(a.acme.ID, "viewer@acme.test", "viewer")
 	a.do(chromedp.EmulateViewport(375, 800))
@@ -476,7 +472,6 @@ func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
 // TestSettingsWebhooks: an endpoint created in Settings shows its secret
 // once; a test sends a ping whose delivery and attempt are listed.
 func TestSettingsWebhooks(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t, func(c *app.Config) { c.WebhookAllowPrivate = true })
 	a.e.RunBackground()
 	rc := testenv.NewReceiver(t)
@@ -540,7 +535,6 @@ func TestSettingsWebhooks(t *testing.T) {
 // TestSettingsTenantPicker: a user in two tenants picks one; the pages
 // follow the choice.
 func TestSettingsTenantPicker(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	globex := a.e.Tenant("globex")
 	both := a.e.User(globex.ID, a.acme.Owner.Email, "viewer") // owner in acme, viewer in globex
@@ -566,7 +560,6 @@ func TestSettingsTenantPicker(t *testing.T) {
 // TestSettingsPagesFitAPhone: every page an owner sees, at 375 px, with
 // no horizontal scrolling of the page and no serious axe finding.
 func TestSettingsPagesFitAPhone(t *testing.T) {
-	t.Parallel()
 	a := openSettings(t)
 	a.do(chromedp.EmulateViewport(375, 800))
 	a.signIn(a.acme.Owner)

@@ -20,7 +20,7 @@ import (
 func (s *Server) auditRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/audit-events", Op: admin.ViewAudit, Handle: s.listAuditEvents,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Read the audit trail, newest first", Description: "Every change from the API and the CLI, from both environments, with before/after.", Params: []openapi.Param{
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Read the audit trail, newest first", Description: "Every change from the API and the CLI, from both environments, with before/after.", Params: []openapi.Param{
 				limitParam, cursorParam,
 				openapi.Query("actor", "user:<id>, key:<id> or cli.", openapi.StrSchema("")),
 				openapi.Query("credential", "e.g. api_key:key:<id> or bearer:user:<id>.", openapi.StrSchema("")),

@@ -20,21 +20,21 @@ import (
 func (s *Server) customersRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/customers", Op: finance.ViewCustomers, Handle: s.listCustomers,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "List customers, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("q", "Search in name and email.", openapi.StrSchema(""))}, Status: 200, Data: "Customer", List: true}},
 		{Method: http.MethodPost, Path: "/customers", Op: finance.CreateCustomer, Creates: true, Handle: s.createCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Create a customer", Body: "CustomerInput", Status: 201, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "currency": "EUR", "tax_id": "DE123456789"}}},
 		{Method: http.MethodGet, Path: "/customers/:id", Op: finance.ViewCustomers, Handle: s.getCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Get a customer", Params: []openapi.Param{idParam}, Status: 200, Data: "Customer"}},
 		{Method: http.MethodPatch, Conditional: true, Path: "/customers/:id", Op: finance.UpdateCustomer, Handle: s.updateCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Edit a customer", Params: []openapi.Param{idParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"phone": "+49 30 1234567", "notes": "Invoices by email only."}}},
 		{Method: http.MethodPut, Path: "/customers/by-external-id/:external_id", Op: finance.UpsertCustomer, Handle: s.upsertCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the customer of an external id", Description: upsertDescription("customer", finance.CustomersCreate, finance.CustomersUpdate),
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Create or update the customer of an external id", Description: upsertDescription("customer", finance.CustomersCreate, finance.CustomersUpdate),
 				Params: []openapi.Param{externalIDParam}, Body: "CustomerInput", Status: 200, Data: "Customer",
 				Example: obj{"name": "Acme Inc", "email": "billing@acme.example", "metadata": obj{"crm_id": "A-1001"}}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/customers/:id", Op: finance.DeleteCustomer, Handle: s.deleteCustomer,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Delete a customer without invoices", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 func (s *Server) documentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/documents", Op: documents.ViewDocuments, Handle: s.listDocuments,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "List documents, newest first", Params: []openapi.Param{
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "List documents, newest first", Params: []openapi.Param{
 				limitParam, cursorParam, metadataParam,
 				openapi.Query("status", "Comma-separated: pending, verified, rejected.", openapi.StrSchema("")),
 				openapi.Query("category", "Exact category.", openapi.StrSchema("")),
@@ -34,24 +34,24 @@ func (s *Server) documentsRoutes() []edge.Route {
 				openapi.Query("q", "Text search in title and filename (case-insensitive).", openapi.StrSchema("")),
 			}, Status: 200, Data: "Document", List: true}},
 		{Method: http.MethodPost, Path: "/documents", Op: documents.UploadDocument, Creates: true, Handle: s.uploadDocument, Upload: true,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Multipart: true, Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document",
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Multipart: true, Summary: "Upload a document", Description: "multipart/form-data with the bytes in file, plus title, category and tags (repeated or comma-separated). The file streams to storage; its type is sniffed from the bytes, its SHA-256 computed on the way. Too large: 413; a type not allowed: 415; no file: 422; storage down: 503 and nothing saved.", Body: "UploadDocument", Status: 201, Data: "Document",
 				Example: obj{"file": "(the file's bytes)", "title": "Signed contract", "category": "contracts", "tags": []string{"legal", "2026"}}}},
 		{Method: http.MethodGet, Path: "/documents/:id", Op: documents.ViewDocuments, Handle: s.getDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Get a document's metadata", Params: []openapi.Param{idParam}, Status: 200, Data: "Document"}},
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Get a document's metadata", Params: []openapi.Param{idParam}, Status: 200, Data: "Document"}},
 		{Method: http.MethodPatch, Conditional: true, Path: "/documents/:id", Op: documents.UpdateDocument, Handle: s.updateDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Edit a document's title, category or tags", Params: []openapi.Param{idParam}, Body: "UpdateDocument", Status: 200, Data: "Document",
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Edit a document's title, category or tags", Params: []openapi.Param{idParam}, Body: "UpdateDocument", Status: 200, Data: "Document",
 				Example: obj{"title": "Signed contract (final)", "tags": []string{"legal", "2026"}}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/documents/:id", Op: documents.DeleteDocument, Handle: s.deleteDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Delete a document and its file", Description: "Both go, or neither (storage down: 503). Safe to retry.", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Delete a document and its file", Description: "Both go, or neither (storage down: 503). Safe to retry.", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 		{Method: http.MethodGet, Path: "/documents/:id/download", Op: documents.ViewDocuments, Handle: s.downloadDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Download a document's bytes", Description: "Streams with Content-Type, Content-Length, Content-Disposition: attachment, ETag (the SHA-256) and Range support. With redirect=1 and S3 storage: 302 to a direct URL valid for 5 minutes.", Params: []openapi.Param{idParam,
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Download a document's bytes", Description: "Streams with Content-Type, Content-Length, Content-Disposition: attachment, ETag (the SHA-256) and Range support. With redirect=1 and S3 storage: 302 to a direct URL valid for 5 minutes.", Params: []openapi.Param{idParam,
 				openapi.Query("redirect", "1 to be redirected to a short-lived direct URL (S3 storage).", openapi.StrSchema("")),
 			}, Status: 200, Raw: "Binary"}},
 		{Method: http.MethodPost, Conditional: true, Path: "/documents/:id/verify", Op: documents.ReviewDocument, Handle: s.verifyDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Verify a pending document", Params: []openapi.Param{idParam}, Body: "VerifyDocument", Status: 200, Data: "Document",
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Verify a pending document", Params: []openapi.Param{idParam}, Body: "VerifyDocument", Status: 200, Data: "Document",
 				Example: obj{"note": "Checked against the original."}}},
 		{Method: http.MethodPost, Conditional: true, Path: "/documents/:id/reject", Op: documents.ReviewDocument, Handle: s.rejectDocument,
-			Doc: openapi.Doc{Tag: "Documents", Storage: true, Summary: "Reject a pending document", Description: "A reason is required.", Params: []openapi.Param{idParam}, Body: "RejectDocument", Status: 200, Data: "Document",
+			Doc: openapi.Doc{Tag: documents.Module.Tag, Storage: true, Summary: "Reject a pending document", Description: "A reason is required.", Params: []openapi.Param{idParam}, Body: "RejectDocument", Status: 200, Data: "Document",
 				Example: obj{"reason": "The scan is unreadable; please upload it again."}}},
 	}
 }

@@ -83,8 +83,6 @@ func (s *Server) getEvent(c *gin.Context) error {
 // eventWebhooks describes, for the OpenAPI document's top-level webhooks,
 // the request each event type is delivered in.
 func eventWebhooks() obj {
-	schemaOf := map[string]string{"integration_key": "IntegrationKey", "role": "Role", "member": "Member", "policy": "PolicyImport", "ticket": "Ticket", "ticket_comment": "TicketComment", "document": "Document", "customer": "Customer",
-		"invoice": "Invoice", "payment": "Payment", "pos_session": "PosSession", "pos_sale": "PosSale", "webhook_endpoint": "WebhookEndpoint"}
 	header := func(name, desc string) obj {
 		return obj{"in": "header", "name": name, "required": true, "description": desc, "schema": obj{"type": "string"}}
 	}
@@ -97,7 +95,7 @@ func eventWebhooks() obj {
 	for _, et := range policy.EventCatalog() {
 		payload := obj{"allOf": []obj{openapi.Ref("Event"), {"type": "object", "properties": obj{
 			"type": obj{"const": et.Name},
-			"data": obj{"type": "object", "properties": obj{"object": openapi.Ref(schemaOf[et.ObjectType])}},
+			"data": obj{"type": "object", "properties": obj{"object": openapi.Ref(et.Schema)}},
 		}}}}
 		out[et.Name] = obj{"post": obj{
 			"operationId": "webhook_" + strings.NewReplacer(".", "_").Replace(et.Name),

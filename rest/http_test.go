@@ -187,7 +187,7 @@ func TestAuditRecordsEveryChange(t *testing.T) {
 			}
 		}
 	}
-	if strings.Join(actions, ",") != "ticket.create,ticket.update,ticket_comment.create,ticket.delete" {
+	if strings.Join(actions, ",") != "ticket.created,ticket.updated,ticket.comment.created,ticket.deleted" {
 		t.Fatalf("actions %v", actions)
 	}
 }

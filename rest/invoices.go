@@ -20,29 +20,29 @@ import (
 func (s *Server) invoicesRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/invoices", Op: finance.ViewInvoices, Handle: s.listInvoices,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam,
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "List invoices, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam,
 				openapi.Query("status", "Comma-separated: draft, issued, partially_paid, paid, void.", openapi.StrSchema("")),
 				openapi.Query("customer", "A customer id.", openapi.StrSchema("uuid")),
 				openapi.Query("overdue", "true: issued or partially paid, due before today.", openapi.StrSchema("")),
 			}, Status: 200, Data: "Invoice", List: true}},
 		{Method: http.MethodPost, Path: "/invoices", Op: finance.CreateInvoice, Creates: true, Handle: s.createInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Create a draft invoice", Description: "Lines and totals are derived by the server from the items (see the quote calculator); a client cannot set totals.", Body: "InvoiceInput", Status: 201, Data: "Invoice",
 				Example: obj{"currency": "EUR", "due_date": "2026-12-31", "items": quoteExample["items"]}}},
 		{Method: http.MethodGet, Path: "/invoices/:id", Op: finance.ViewInvoices, Handle: s.getInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get an invoice", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Get an invoice", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
 		{Method: http.MethodPatch, Conditional: true, Path: "/invoices/:id", Op: finance.UpdateInvoice, Handle: s.updateInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Edit a draft invoice", Description: "Only drafts; items replace the lines.", Params: []openapi.Param{idParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"notes": "Thank you for your business.", "due_date": "2026-12-31"}}},
 		{Method: http.MethodPut, Path: "/invoices/by-external-id/:external_id", Op: finance.UpsertInvoice, Handle: s.upsertInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Create or update the invoice of an external id", Description: upsertDescription("invoice", finance.InvoicesCreate, finance.InvoicesUpdate) + " An issued invoice takes only metadata changes.",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Create or update the invoice of an external id", Description: upsertDescription("invoice", finance.InvoicesCreate, finance.InvoicesUpdate) + " An issued invoice takes only metadata changes.",
 				Params: []openapi.Param{externalIDParam}, Body: "InvoiceInput", Status: 200, Data: "Invoice",
 				Example: obj{"currency": "EUR", "items": quoteExample["items"], "metadata": obj{"erp_doc": "SO-2026-118"}}}},
 		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/issue", Op: finance.IssueInvoice, Handle: s.issueInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Issue a draft", Description: "Assigns the gapless number of the tenant, environment and year (INV-2026-000017), the issue date, and a due date 30 days out when none was set.", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
 		{Method: http.MethodPost, Conditional: true, Path: "/invoices/:id/void", Op: finance.VoidInvoice, Handle: s.voidInvoice,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Void an invoice with nothing paid", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Void an invoice with nothing paid", Params: []openapi.Param{idParam}, Status: 200, Data: "Invoice"}},
 		{Method: http.MethodGet, Path: "/invoices/:id/payments", Op: finance.ViewPayments, Handle: s.invoicePayments,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List an invoice's payments", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment", List: true}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "List an invoice's payments", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment", List: true}},
 	}
 }
 
@@ -120,4 +120,10 @@ func (s *Server) listInvoices(c *gin.Context) error {
 	}
 	respondList(c, mapSlice(page.Items, service.InvoiceObject), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
+}
+
+// invoicesLoaders read what an invoice embeds (its declared relations).
+var invoicesLoaders = map[string]loader{
+	"Invoice.customer": (*service.Service).RelatedCustomers,
+	"Invoice.payments": (*service.Service).RelatedPayments,
 }

@@ -19,17 +19,17 @@ import (
 func (s *Server) keysRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Op: settings.ManageKeys, Handle: s.listKeys,
-			Doc: openapi.Doc{Tag: "Settings", Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
+			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys", Op: settings.ManageKeys, Creates: true, Secret: true, Handle: s.createKey,
-			Doc: openapi.Doc{Tag: "Settings", Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
+			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"name": "Warehouse sync", "roles": []string{"it-agent"}}}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/revoke", Op: settings.ManageKeys, Handle: s.revokeKey,
-			Doc: openapi.Doc{Tag: "Settings", Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []openapi.Param{idParam}, Status: 200, Data: "IntegrationKey"}},
+			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "Revoke an integration key", Description: "Refused from the very next request on.", Params: []openapi.Param{idParam}, Status: 200, Data: "IntegrationKey"}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys/:id/roll", Op: settings.ManageKeys, Creates: true, Secret: true, Handle: s.rollKey,
-			Doc: openapi.Doc{Tag: "Settings", Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []openapi.Param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey",
+			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "Roll an integration key", Description: "Creates a replacement with a new secret, the same name, roles and expiry. The old key stops at once, or after expires_in_hours (at most 168).", Params: []openapi.Param{idParam}, Body: "RollIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"expires_in_hours": 24}}},
 		{Method: http.MethodPut, Path: "/admin/integration-keys/:id/roles", Op: admin.ManagePolicies, Handle: s.setKeyRoles,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Replace an integration key's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "IntegrationKey",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Replace an integration key's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "IntegrationKey",
 				Example: obj{"roles": []string{"it-agent"}}}},
 	}
 }

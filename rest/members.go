@@ -18,20 +18,20 @@ import (
 func (s *Server) membersRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/admin/members", Op: admin.ManagePolicies, Handle: s.listMembers,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "List members with their roles", Status: 200, Data: "Member", List: true}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "List members with their roles", Status: 200, Data: "Member", List: true}},
 		{Method: http.MethodPost, Path: "/admin/members", Op: admin.ManagePolicies, Creates: true, Secret: true, Handle: s.inviteMember,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Invite or create a member", Description: "An existing login is added to the tenant; otherwise a login is created with the given password, or a generated one returned once in password.", Body: "InviteMember", Status: 201, Data: "Member",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Invite or create a member", Description: "An existing login is added to the tenant; otherwise a login is created with the given password, or a generated one returned once in password.", Body: "InviteMember", Status: 201, Data: "Member",
 				Example: obj{"email": "new.agent@example.com", "name": "New Agent", "roles": []string{"it-agent"}}}},
 		{Method: http.MethodDelete, Path: "/admin/members/:id", Op: admin.ManagePolicies, Handle: s.removeMember,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Remove a member and its roles", Params: []openapi.Param{idParam}, Status: 200, Data: "DeletedMember"}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Remove a member and its roles", Params: []openapi.Param{idParam}, Status: 200, Data: "DeletedMember"}},
 		{Method: http.MethodPut, Path: "/admin/members/:id/roles", Op: admin.ManagePolicies, Handle: s.setMemberRoles,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Replace a member's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "Member",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Replace a member's roles", Params: []openapi.Param{idParam}, Body: "SetRoles", Status: 200, Data: "Member",
 				Example: obj{"roles": []string{"it-agent"}}}},
 		{Method: http.MethodPost, Path: "/admin/members/:id/roles", Op: admin.ManagePolicies, Handle: s.addMemberRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Give a member a role", Params: []openapi.Param{idParam}, Body: "AddRole", Status: 200, Data: "Member",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Give a member a role", Params: []openapi.Param{idParam}, Body: "AddRole", Status: 200, Data: "Member",
 				Example: obj{"role": "viewer"}}},
 		{Method: http.MethodDelete, Path: "/admin/members/:id/roles/:role", Op: admin.ManagePolicies, Handle: s.removeMemberRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Take a role from a member", Params: []openapi.Param{idParam, roleParam}, Status: 200, Data: "Member"}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Take a role from a member", Params: []openapi.Param{idParam, roleParam}, Status: 200, Data: "Member"}},
 	}
 }
 

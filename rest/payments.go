@@ -19,14 +19,14 @@ import (
 func (s *Server) paymentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/payments", Op: finance.ViewPayments, Handle: s.listPayments,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List payments, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("invoice", "An invoice id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "Payment", List: true}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "List payments, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("invoice", "An invoice id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "Payment", List: true}},
 		{Method: http.MethodPost, Path: "/payments", Op: finance.RecordPayment, Creates: true, Handle: s.createPayment,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Record a payment", Description: "Against an issued invoice, in its currency; more than 0 and at most the balance. Concurrent payments never overpay: the invoice is locked while one is recorded.", Body: "PaymentInput", Status: 201, Data: "Payment",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Record a payment", Description: "Against an issued invoice, in its currency; more than 0 and at most the balance. Concurrent payments never overpay: the invoice is locked while one is recorded.", Body: "PaymentInput", Status: 201, Data: "Payment",
 				Example: obj{"invoice_id": exampleID, "amount": "10.00", "currency": "EUR", "method": "bank_transfer", "reference": "SEPA 2026-11-30"}}},
 		{Method: http.MethodGet, Path: "/payments/:id", Op: finance.ViewPayments, Handle: s.getPayment,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a payment", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment"}},
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Get a payment", Params: []openapi.Param{idParam}, Status: 200, Data: "Payment"}},
 		{Method: http.MethodPost, Path: "/payments/:id/refund", Op: finance.RefundPayment, Creates: true, Handle: s.refundPayment,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Refund a payment, fully or partly", Description: "The invoice balance reopens by the refunded amount.", Params: []openapi.Param{idParam}, Body: "RefundInput", Status: 200, Data: "Payment",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Refund a payment, fully or partly", Description: "The invoice balance reopens by the refunded amount.", Params: []openapi.Param{idParam}, Body: "RefundInput", Status: 200, Data: "Payment",
 				Example: obj{"amount": "5.00", "reason": "Damaged item"}}},
 	}
 }
@@ -88,4 +88,10 @@ func (s *Server) listPayments(c *gin.Context) error {
 	}
 	respondList(c, mapSlice(page.Items, service.PaymentObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
+}
+
+// paymentsLoaders read what a payment embeds (its declared relations).
+var paymentsLoaders = map[string]loader{
+	"Payment.invoice": (*service.Service).RelatedInvoices,
+	"Payment.sale":    (*service.Service).RelatedSales,
 }

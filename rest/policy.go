@@ -17,14 +17,14 @@ import (
 func (s *Server) policyRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/permissions/check", Op: admin.ManagePolicies, Handle: s.checkPermission,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Explain a permission decision", Description: "Whether the subject holds the permission here, and which role and rule decided: the same Casbin decision that requests get.", Params: []openapi.Param{
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Explain a permission decision", Description: "Whether the subject holds the permission here, and which role and rule decided: the same Casbin decision that requests get.", Params: []openapi.Param{
 				openapi.Query("subject", "user:<id>, key:<id>, a user or key id, or a member's email.", openapi.StrSchema("")),
 				openapi.Query("permission", "A catalog permission, e.g. documents.verify.", openapi.StrSchema("")),
 			}, Status: 200, Data: "Explanation"}},
 		{Method: http.MethodGet, Path: "/admin/policy", Op: admin.ManagePolicies, Handle: s.exportPolicy,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
 		{Method: http.MethodPost, Path: "/admin/policy/import", Op: admin.ManagePolicies, Handle: s.importPolicy,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Import a policy document", Description: "Roles become exactly the document's; listed members and keys get exactly their listed roles. With dry_run=1 only the diff is returned. All or nothing.", Params: []openapi.Param{
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Import a policy document", Description: "Roles become exactly the document's; listed members and keys get exactly their listed roles. With dry_run=1 only the diff is returned. All or nothing.", Params: []openapi.Param{
 				openapi.Query("dry_run", "1 to see the diff without applying it.", openapi.StrSchema("")),
 			}, Body: "PolicyDocument", Status: 200, Data: "PolicyImport",
 				Example: policyExample()}},

@@ -19,25 +19,25 @@ import (
 func (s *Server) posRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/pos/sessions", Op: pos.ManageSessions, Handle: s.listSessions,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List register sessions, newest first", Params: []openapi.Param{limitParam, cursorParam,
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "List register sessions, newest first", Params: []openapi.Param{limitParam, cursorParam,
 				openapi.Query("status", "open or closed.", openapi.StrSchema("")), openapi.Query("register", "One register's sessions.", openapi.StrSchema("")),
 			}, Status: 200, Data: "PosSession", List: true}},
 		{Method: http.MethodPost, Path: "/pos/sessions", Op: pos.ManageSessions, Creates: true, Handle: s.openSession,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Open a register session with a cash float", Body: "OpenSession", Status: 201, Data: "PosSession",
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "Open a register session with a cash float", Body: "OpenSession", Status: 201, Data: "PosSession",
 				Example: obj{"register": "front-1", "currency": "EUR", "opening_float": "100.00"}}},
 		{Method: http.MethodGet, Path: "/pos/sessions/:id", Op: pos.ManageSessions, Handle: s.getSession,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a register session", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSession"}},
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "Get a register session", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSession"}},
 		{Method: http.MethodPost, Path: "/pos/sessions/:id/close", Op: pos.ManageSessions, Handle: s.closeSession,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Close a session with the counted cash", Description: "Answers expected, counted and over/short.", Params: []openapi.Param{idParam}, Body: "CloseSession", Status: 200, Data: "PosSession",
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "Close a session with the counted cash", Description: "Answers expected, counted and over/short.", Params: []openapi.Param{idParam}, Body: "CloseSession", Status: 200, Data: "PosSession",
 				Example: obj{"counted_cash": "107.70"}}},
 		{Method: http.MethodGet, Path: "/pos/sales", Op: pos.ViewSales, Handle: s.listSales,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "List sales, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("session", "A POS session id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "PosSale", List: true}},
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "List sales, newest first", Params: []openapi.Param{limitParam, cursorParam, metadataParam, openapi.Query("session", "A POS session id.", openapi.StrSchema("uuid"))}, Status: 200, Data: "PosSale", List: true}},
 		{Method: http.MethodPost, Path: "/pos/sales", Op: pos.CreateSale, Creates: true, Handle: s.createSale,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Ring up a sale", Description: "In an open session: in one transaction a paid invoice and a payment per tender (cash net of change). Card and other tenders cannot exceed the total; only cash gives change. Answers the receipt.", Body: "SaleInput", Status: 201, Data: "PosSale",
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "Ring up a sale", Description: "In an open session: in one transaction a paid invoice and a payment per tender (cash net of change). Card and other tenders cannot exceed the total; only cash gives change. Answers the receipt.", Body: "SaleInput", Status: 201, Data: "PosSale",
 				Example: obj{"session_id": exampleID, "items": []obj{{"description": "Coffee", "quantity": "2", "unit_price": "3.50", "tax_rate": "10"}},
 					"tenders": []obj{{"method": "card", "amount": "5.00"}, {"method": "cash", "amount": "5.00"}}}}},
 		{Method: http.MethodGet, Path: "/pos/sales/:id", Op: pos.ViewSales, Handle: s.getSale,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Get a sale (its receipt)", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSale"}},
+			Doc: openapi.Doc{Tag: pos.Module.Tag, Summary: "Get a sale (its receipt)", Params: []openapi.Param{idParam}, Status: 200, Data: "PosSale"}},
 	}
 }
 
@@ -120,4 +120,10 @@ func (s *Server) listSales(c *gin.Context) error {
 	}
 	respondList(c, mapSlice(sales, service.SaleObject), Meta{Limit: limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
+}
+
+// posLoaders read what a sale embeds (its declared relations).
+var posLoaders = map[string]loader{
+	"PosSale.invoice": (*service.Service).RelatedInvoices,
+	"PosSale.session": (*service.Service).RelatedSessions,
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cienerp/cienerp/edge"
+	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/service"
@@ -16,7 +17,7 @@ import (
 func (s *Server) quoteRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodPost, Path: "/quote/calculate", Public: true, AtPublic: true, Handle: s.calculateQuote,
-			Doc: openapi.Doc{Tag: "Finance & POS", Summary: "Calculate a quote (no credentials)", Description: "Prices items exactly: per line subtotal = round(quantity × unit_price), discount = round(subtotal × discount_percent / 100), net = subtotal − discount, tax = round(net × tax_rate / 100), total = net + tax, rounding half-up to the currency's minor unit; the totals are the sums of the lines. Amounts are decimal strings. Also at /public/quote/calculate. Limited per client address.", Body: "QuoteRequest", Status: 200, Data: "Quote",
+			Doc: openapi.Doc{Tag: finance.Module.Tag, Summary: "Calculate a quote (no credentials)", Description: "Prices items exactly: per line subtotal = round(quantity × unit_price), discount = round(subtotal × discount_percent / 100), net = subtotal − discount, tax = round(net × tax_rate / 100), total = net + tax, rounding half-up to the currency's minor unit; the totals are the sums of the lines. Amounts are decimal strings. Also at /public/quote/calculate. Limited per client address.", Body: "QuoteRequest", Status: 200, Data: "Quote",
 				Example: quoteExample, ExampleData: quoteExampleAnswer}},
 	}
 }

@@ -18,17 +18,17 @@ import (
 func (s *Server) rolesRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/admin/roles", Op: admin.ManagePolicies, Handle: s.listRoles,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "List roles with their permissions", Status: 200, Data: "Role", List: true}},
 		{Method: http.MethodPost, Path: "/admin/roles", Op: admin.ManagePolicies, Creates: true, Handle: s.createRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Create a role", Description: "Permissions must be catalog names or wildcards (\"*\", \"module.*\"); unknown names are 422 and named.", Body: "CreateRole", Status: 201, Data: "Role",
 				Example: obj{"name": "help-desk", "description": "First-line support", "permissions": []string{"it-support.*", documents.View}}}},
 		{Method: http.MethodGet, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.getRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Get a role", Params: []openapi.Param{nameParam}, Status: 200, Data: "Role"}},
 		{Method: http.MethodPatch, Conditional: true, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.updateRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []openapi.Param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role",
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Rename a role, edit its description or replace its permissions", Description: "Refused (422) when it would leave no user holding admin.policies.manage, or the owner role without \"*\".", Params: []openapi.Param{nameParam}, Body: "UpdateRole", Status: 200, Data: "Role",
 				Example: obj{"description": "First-line support and documents"}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/admin/roles/:name", Op: admin.ManagePolicies, Handle: s.deleteRole,
-			Doc: openapi.Doc{Tag: "Admin", Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []openapi.Param{nameParam}, Status: 200, Data: "DeletedRole"}},
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Delete a role and its assignments", Description: "Built-in roles cannot be deleted.", Params: []openapi.Param{nameParam}, Status: 200, Data: "DeletedRole"}},
 	}
 }
 

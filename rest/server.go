@@ -16,43 +16,53 @@ type obj = openapi.Obj
 
 // Server holds the REST handlers' dependencies.
 type Server struct {
-	svc     *service.Service
-	hub     *realtime.Hub
-	schemas obj // the component schemas: the fields of each object
+	svc       *service.Service
+	hub       *realtime.Hub
+	schemas   obj                            // the component schemas: the fields of each object
+	relations map[string]map[string]relation // what expand may embed, by schema
 }
 
 // New is the REST transport for the edge to mount; hub serves the events
 // stream.
-func New(svc *service.Service, hub *realtime.Hub) edge.Transport {
+func New(svc *service.Service, hub *realtime.Hub) (edge.Transport, error) {
 	t := edge.Transport{Render: render, Schemas: obj{
 		"Deleted": openapi.Object([]string{"id", "deleted"}, obj{"id": openapi.UUID, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 	}}
 	s := &Server{svc: svc, hub: hub, schemas: t.Schemas}
+	loaders := map[string]loader{}
 	for _, m := range []struct {
 		routes  []edge.Route
 		schemas obj
+		loaders map[string]loader // "<Schema>.<relation>" → its loader
 	}{
-		{s.systemRoutes(), systemSchemas()},
-		{s.streamRoutes(), nil},
-		{s.quoteRoutes(), quoteSchemas()},
-		{s.keysRoutes(), keysSchemas()},
-		{s.rolesRoutes(), rolesSchemas()},
-		{s.membersRoutes(), membersSchemas()},
-		{s.policyRoutes(), policySchemas()},
-		{s.auditRoutes(), auditSchemas()},
-		{s.documentsRoutes(), documentsSchemas()},
-		{s.customersRoutes(), customersSchemas()},
-		{s.invoicesRoutes(), invoicesSchemas()},
-		{s.paymentsRoutes(), paymentsSchemas()},
-		{s.posRoutes(), posSchemas()},
-		{s.eventsRoutes(), eventsSchemas()},
-		{s.webhooksRoutes(), webhooksSchemas()},
-		{s.ticketsRoutes(), ticketsSchemas()},
+		{s.systemRoutes(), systemSchemas(), nil},
+		{s.streamRoutes(), nil, nil},
+		{s.quoteRoutes(), quoteSchemas(), nil},
+		{s.keysRoutes(), keysSchemas(), nil},
+		{s.rolesRoutes(), rolesSchemas(), nil},
+		{s.membersRoutes(), membersSchemas(), nil},
+		{s.policyRoutes(), policySchemas(), nil},
+		{s.auditRoutes(), auditSchemas(), nil},
+		{s.documentsRoutes(), documentsSchemas(), nil},
+		{s.customersRoutes(), customersSchemas(), nil},
+		{s.invoicesRoutes(), invoicesSchemas(), invoicesLoaders},
+		{s.paymentsRoutes(), paymentsSchemas(), paymentsLoaders},
+		{s.posRoutes(), posSchemas(), posLoaders},
+		{s.eventsRoutes(), eventsSchemas(), nil},
+		{s.webhooksRoutes(), webhooksSchemas(), nil},
+		{s.ticketsRoutes(), ticketsSchemas(), ticketsLoaders},
 	} {
 		t.Routes = append(t.Routes, m.routes...)
 		for k, v := range m.schemas {
 			t.Schemas[k] = v
 		}
+		for k, v := range m.loaders {
+			loaders[k] = v
+		}
+	}
+	var err error
+	if s.relations, err = relationsOf(loaders); err != nil {
+		return edge.Transport{}, err
 	}
 	for i, rt := range t.Routes {
 		if rt.Method == http.MethodGet && rt.Doc.Data != "" && rt.Doc.Raw == "" {
@@ -60,5 +70,5 @@ func New(svc *service.Service, hub *realtime.Hub) edge.Transport {
 		}
 	}
 	t.Webhooks = eventWebhooks()
-	return t
+	return t, nil
 }

@@ -14,9 +14,8 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/internal/jsonwire"
-	"github.com/cienerp/cienerp/modules/finance"
-	"github.com/cienerp/cienerp/modules/itsupport"
-	"github.com/cienerp/cienerp/modules/pos"
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -28,33 +27,52 @@ import (
 // fields keeps only the fields asked for. Both are checked before the
 // handler runs: an unknown name is a 422 that names it.
 
-// relation is an object a representation can embed.
+// relation is an object a representation can embed, as its module
+// declares it (module.Relation) with the loader its REST file gives.
 type relation struct {
 	schema string // the embedded object's component schema
 	ref    string // the field that holds its id; "" = a list of children of the parent's id
 	// permission is the one its own GET requires, checked the same way,
 	// so that the refusal is the same 403 naming it.
 	permission string
-	load       func(*service.Service, context.Context, []uuid.UUID) (map[uuid.UUID]any, error)
+	load       loader
 }
 
-// relations are the embeddable objects of each component schema.
-var relations = map[string]map[string]relation{
-	"Invoice": {
-		"customer": {"Customer", "customer_id", finance.CustomersView, (*service.Service).RelatedCustomers},
-		"payments": {"Payment", "", finance.PaymentsView, (*service.Service).RelatedPayments},
-	},
-	"Payment": {
-		"invoice": {"Invoice", "invoice_id", finance.InvoicesView, (*service.Service).RelatedInvoices},
-		"sale":    {"PosSale", "sale_id", pos.SalesView, (*service.Service).RelatedSales},
-	},
-	"PosSale": {
-		"invoice": {"Invoice", "invoice_id", finance.InvoicesView, (*service.Service).RelatedInvoices},
-		"session": {"PosSession", "session_id", pos.SessionsManage, (*service.Service).RelatedSessions},
-	},
-	"Ticket": {
-		"comments": {"TicketComment", "", itsupport.TicketsView, (*service.Service).RelatedComments},
-	},
+// loader reads related objects in their public views, by id or by parent.
+type loader func(*service.Service, context.Context, []uuid.UUID) (map[uuid.UUID]any, error)
+
+// relationsOf joins the declared relations of every object (by component
+// schema) with the loaders the modules' REST files give, keyed
+// "<Schema>.<relation>"; a relation without a loader, or a loader without
+// a relation, is an error at start.
+func relationsOf(loaders map[string]loader) (map[string]map[string]relation, error) {
+	objects := map[string]module.Object{}
+	for _, m := range modules.All() {
+		for _, o := range m.Objects {
+			objects[o.Type] = o
+		}
+	}
+	out := map[string]map[string]relation{}
+	for _, o := range objects {
+		for _, r := range o.Relations {
+			load := loaders[o.Schema+"."+r.Name]
+			if load == nil {
+				return nil, fmt.Errorf("rest: the relation %s.%s is declared but no REST file loads it", o.Schema, r.Name)
+			}
+			if out[o.Schema] == nil {
+				out[o.Schema] = map[string]relation{}
+			}
+			related := objects[r.Object]
+			out[o.Schema][r.Name] = relation{schema: related.Schema, ref: r.Ref, permission: related.View, load: load}
+		}
+	}
+	for key := range loaders {
+		schema, name, _ := strings.Cut(key, ".")
+		if _, ok := out[schema][name]; !ok {
+			return nil, fmt.Errorf("rest: %s has a loader but no module declares that relation", key)
+		}
+	}
+	return out, nil
 }
 
 // maxExpandDepth bounds expand=a.b: each level is one query more.
@@ -65,10 +83,11 @@ type tree map[string]tree
 
 // shaping is what a GET's query asks of its answer.
 type shaping struct {
-	svc    *service.Service
-	schema string
-	expand tree
-	fields tree // nil: every field
+	svc       *service.Service
+	relations map[string]map[string]relation
+	schema    string
+	expand    tree
+	fields    tree // nil: every field
 }
 
 const shapingKey = "rest.shaping"
@@ -78,7 +97,7 @@ const shapingKey = "rest.shaping"
 func (s *Server) shapeable(rt edge.Route) edge.Route {
 	schema, handle := rt.Doc.Data, rt.Handle
 	rt.Doc.Params = append(slices.Clip(rt.Doc.Params), fieldsParam(s.properties(schema)))
-	if rels := relations[schema]; rels != nil {
+	if rels := s.relations[schema]; rels != nil {
 		rt.Doc.Params = append(rt.Doc.Params, expandParam(slices.Sorted(maps.Keys(rels)), rt.Doc.List))
 	}
 	rt.Handle = func(c *gin.Context) error {
@@ -120,7 +139,7 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 		return nil, nil
 	}
 	verr := &service.ValidationError{}
-	sh := &shaping{svc: s.svc, schema: schema, expand: tree{}}
+	sh := &shaping{svc: s.svc, relations: s.relations, schema: schema, expand: tree{}}
 	expands := splitList(expand)
 	if !service.CheckListSize(verr, "expand", len(expands), service.MaxListValues) {
 		expands = nil
@@ -136,9 +155,9 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 		}
 		at, of := sh.expand, schema
 		for _, p := range parts {
-			rel, ok := relations[of][p]
+			rel, ok := s.relations[of][p]
 			if !ok {
-				verr.Add("expand", "%s cannot be expanded: %s", name, expandable(of, p))
+				verr.Add("expand", "%s cannot be expanded: %s", name, s.expandable(of, p))
 				break
 			}
 			if at[p] == nil {
@@ -170,8 +189,8 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 }
 
 // expandable says why name is not a relation of schema.
-func expandable(schema, name string) string {
-	rels := slices.Sorted(maps.Keys(relations[schema]))
+func (s *Server) expandable(schema, name string) string {
+	rels := slices.Sorted(maps.Keys(s.relations[schema]))
 	if len(rels) == 0 {
 		return fmt.Sprintf("%s has no related objects to embed.", strings.ToLower(schema))
 	}
@@ -199,7 +218,7 @@ func (s *Server) knownField(schema string, expand tree, path []string, picked tr
 	} else if next == nil { // asked whole already
 		return true
 	}
-	if !s.knownField(relations[schema][head].schema, sub, path[1:], next) {
+	if !s.knownField(s.relations[schema][head].schema, sub, path[1:], next) {
 		return false
 	}
 	picked[head] = next
@@ -236,7 +255,7 @@ func shape(c *gin.Context, data []byte) ([]byte, error) {
 // on each object (null when the object refers to none), then goes down.
 func (sh *shaping) embed(ctx context.Context, schema string, objs []map[string]any, want tree) error {
 	for _, name := range slices.Sorted(maps.Keys(want)) {
-		rel := relations[schema][name]
+		rel := sh.relations[schema][name]
 		if err := policy.Require(ctx, rel.permission); err != nil {
 			return err
 		}

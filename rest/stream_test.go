@@ -14,6 +14,10 @@ import (
 	"github.com/cienerp/cienerp/policy"
 )
 
+// These tests assert latencies (a change within a second, a stream ended
+// in time): they do not call t.Parallel, so that what they measure is the
+// platform and not the machine's load.
+
 // The events feed as server-sent events, read by a raw SSE reader.
 
 func streaming(t *testing.T, opts ...testenv.Options) (*fixture, string) {
@@ -45,7 +49,6 @@ func decode(t *testing.T, ev testenv.SSEEvent) streamed {
 }
 
 func TestStreamSendsAChangeWithinASecond(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	if s.Status != 200 || s.Header.Get("Content-Type") != "text/event-stream" {
@@ -70,7 +73,6 @@ func TestStreamSendsAChangeWithinASecond(t *testing.T) {
 }
 
 func TestStreamResumesWithLastEventIDExactly(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	f.ticket(sandbox, f.sandboxA, f.A.Owner.ID, "first")
@@ -119,7 +121,6 @@ func TestStreamResumesWithLastEventIDExactly(t *testing.T) {
 }
 
 func TestStreamRefusesBadInput(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	for _, c := range []struct {
 		path    string
@@ -143,7 +144,6 @@ func TestStreamRefusesBadInput(t *testing.T) {
 // TestStreamEndsWhenTheCredentialStops: a revoked key's stream ends within
 // a second with the reason; so does a removed member's.
 func TestStreamEndsWhenTheCredentialStops(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	keyID, key := f.Key(f.A.ID, policy.Sandbox, "viewer")
 	s := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(key))
@@ -173,7 +173,6 @@ func TestStreamEndsWhenTheCredentialStops(t *testing.T) {
 // TestStreamFollowsPermissions: events of an object type stop as soon as
 // the role loses its view permission, and the rest keep coming.
 func TestStreamFollowsPermissions(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "watcher", "permissions": []string{itsupport.TicketsView, finance.CustomersView}}, testenv.Key(f.sandboxA)), 201)
 	_, key := f.Key(f.A.ID, policy.Sandbox, "watcher")
@@ -202,7 +201,6 @@ func TestStreamFollowsPermissions(t *testing.T) {
 // environments; each stream gets exactly its own tenant's environment's
 // events, gapless and in order.
 func TestStreamIsolationRandomized(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t)
 	_, liveB := f.Key(f.B.ID, policy.Live, "admin")
 	keys := map[string]string{"A/sandbox": f.sandboxA, "A/live": f.liveA, "B/sandbox": f.sandboxB, "B/live": liveB}
@@ -248,7 +246,6 @@ func TestStreamIsolationRandomized(t *testing.T) {
 // TestStreamLimitsSubscriptionsPerCredential: past the limit a stream is
 // refused with 429; closing one frees a place.
 func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
-	t.Parallel()
 	f, url := streaming(t, func(c *appConfig) { c.Realtime.PerCredential = 2 })
 	a := testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
 	testenv.OpenSSE(t, url+sandbox+"/events/stream", testenv.Key(f.sandboxA))
@@ -276,7 +273,6 @@ func TestStreamLimitsSubscriptionsPerCredential(t *testing.T) {
 // and nothing else: a stream on B gets what A commits, and a key revoked
 // on A ends B's stream within a second (the database's change counter).
 func TestStreamCrossesInstancesWithoutRedis(t *testing.T) {
-	t.Parallel()
 	nodes := testenv.Cluster(t, 2, "")
 	a, b := nodes[0], nodes[1]
 	acme := a.Tenant("acme")

@@ -20,25 +20,25 @@ import (
 func (s *Server) ticketsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/tickets", Op: itsupport.ViewTickets, Handle: s.listTickets,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "List tickets", Params: ticketListParams, Status: 200, Data: "Ticket", List: true}},
 		{Method: http.MethodPost, Path: "/tickets", Op: itsupport.CreateTicket, Creates: true, Handle: s.createTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Open a ticket", Description: "Numbers (IT-000042) count per tenant and environment. A user is the requester unless another member is named; a key must name one.", Body: "CreateTicket", Status: 201, Data: "Ticket",
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Open a ticket", Description: "Numbers (IT-000042) count per tenant and environment. A user is the requester unless another member is named; a key must name one.", Body: "CreateTicket", Status: 201, Data: "Ticket",
 				Example: obj{"title": "Printer on floor 2 jams", "priority": "high", "requester_id": exampleID}}},
 		{Method: http.MethodGet, Path: "/tickets/:id", Op: itsupport.ViewTickets, Handle: s.getTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Get a ticket", Params: []openapi.Param{idParam}, Status: 200, Data: "Ticket"}},
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Get a ticket", Params: []openapi.Param{idParam}, Status: 200, Data: "Ticket"}},
 		{Method: http.MethodPatch, Conditional: true, Path: "/tickets/:id", Op: itsupport.UpdateTicket, Handle: s.updateTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Update a ticket", Description: "Absent fields stay as they are; assignee_id null unassigns. Status follows the workflow: open, in_progress and on_hold move freely between each other and to resolved or closed; resolved may reopen or close; closed is final.", Params: []openapi.Param{idParam}, Body: "UpdateTicket", Status: 200, Data: "Ticket",
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Update a ticket", Description: "Absent fields stay as they are; assignee_id null unassigns. Status follows the workflow: open, in_progress and on_hold move freely between each other and to resolved or closed; resolved may reopen or close; closed is final.", Params: []openapi.Param{idParam}, Body: "UpdateTicket", Status: 200, Data: "Ticket",
 				Example: obj{"status": "in_progress", "priority": "urgent"}}},
 		{Method: http.MethodPut, Path: "/tickets/by-external-id/:external_id", Op: itsupport.UpsertTicket, Handle: s.upsertTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Create or update the ticket of an external id", Description: upsertDescription("ticket", itsupport.TicketsCreate, itsupport.TicketsUpdate) + " Creating takes the fields of CreateTicket, updating those of UpdateTicket.",
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Create or update the ticket of an external id", Description: upsertDescription("ticket", itsupport.TicketsCreate, itsupport.TicketsUpdate) + " Creating takes the fields of CreateTicket, updating those of UpdateTicket.",
 				Params: []openapi.Param{externalIDParam}, Body: "CreateTicket", Status: 200, Data: "Ticket",
 				Example: obj{"title": "VPN drops every hour", "requester_email": "ana@acme.example", "metadata": obj{"jira": "OPS-4411"}}}},
 		{Method: http.MethodDelete, Conditional: true, Path: "/tickets/:id", Op: itsupport.DeleteTicket, Handle: s.deleteTicket,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Delete a ticket and its comments", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Delete a ticket and its comments", Params: []openapi.Param{idParam}, Status: 200, Data: "Deleted"}},
 		{Method: http.MethodGet, Path: "/tickets/:id/comments", Op: itsupport.ViewTickets, Handle: s.listComments,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "List a ticket's comments, oldest first", Params: []openapi.Param{idParam, limitParam, cursorParam}, Status: 200, Data: "TicketComment", List: true}},
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "List a ticket's comments, oldest first", Params: []openapi.Param{idParam, limitParam, cursorParam}, Status: 200, Data: "TicketComment", List: true}},
 		{Method: http.MethodPost, Path: "/tickets/:id/comments", Op: itsupport.CommentTicket, Creates: true, Handle: s.addComment,
-			Doc: openapi.Doc{Tag: "IT Support", Summary: "Comment on a ticket", Params: []openapi.Param{idParam}, Body: "CreateTicketComment", Status: 201, Data: "TicketComment",
+			Doc: openapi.Doc{Tag: itsupport.Module.Tag, Summary: "Comment on a ticket", Params: []openapi.Param{idParam}, Body: "CreateTicketComment", Status: 201, Data: "TicketComment",
 				Example: obj{"body": "Replaced the fuser; please try again.", "internal": false}}},
 	}
 }
@@ -216,4 +216,9 @@ var ticketListParams = []openapi.Param{
 	openapi.Query("requester", "Requester user id.", openapi.StrSchema("uuid")),
 	openapi.Query("q", "Text search in title and description (case-insensitive).", openapi.StrSchema("")),
 	openapi.Query("sort", "Order: -created_at (default), created_at, -updated_at, updated_at, -number, number.", openapi.StrSchema("")),
+}
+
+// ticketsLoaders read what a ticket embeds (its declared relations).
+var ticketsLoaders = map[string]loader{
+	"Ticket.comments": (*service.Service).RelatedComments,
 }

@@ -208,3 +208,26 @@ func (s *Service) DeleteCustomer(ctx context.Context, id uuid.UUID) error {
 		return s.emit(ctx, tx, change{Type: finance.CustomerDeleted, ObjectID: id.String(), Object: CustomerObject(c)})
 	})
 }
+
+func CustomerObject(cu *ent.Customer) map[string]any {
+	return map[string]any{"id": cu.ID, "object": "customer", "name": cu.Name, "email": cu.Email, "phone": cu.Phone, "tax_id": cu.TaxID,
+		"address": cu.Address, "currency": cu.Currency, "notes": cu.Notes, "environment": cu.Env, "created_at": cu.CreatedAt, "updated_at": cu.UpdatedAt,
+		"external_id": cu.ExternalID, "metadata": MetadataView(cu.Metadata)}
+}
+
+// CustomerSearch: q in the name or the email, case-insensitive.
+func CustomerSearch(q string) predicate.Customer {
+	return customer.Or(customer.NameContainsFold(q), customer.EmailContainsFold(q))
+}
+
+// RelatedCustomers are customers by id.
+func (s *Service) RelatedCustomers(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+	rows, err := s.Client.Customer.Query().Where(customer.IDIn(ids...)).All(ctx)
+	return keyedViews(rows, err, func(c *ent.Customer) uuid.UUID { return c.ID }, CustomerObject)
+}
+
+// CustomerByExternalID finds the customer another system knows as id.
+func (s *Service) CustomerByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return found(s.Client.Customer.Query().Where(customer.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its customer by external id; the write checks its own permission")))
+}

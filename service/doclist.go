@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
@@ -105,4 +107,14 @@ func (s *Service) CheckStorage(ctx context.Context) (StorageReport, error) {
 	sort.Strings(r.RowsWithoutObject)
 	sort.Strings(r.ObjectsWithoutRow)
 	return r, nil
+}
+
+// DocumentSearch: q in the title or the file name, case-insensitive.
+func DocumentSearch(q string) predicate.Document {
+	return document.Or(document.TitleContainsFold(q), document.FilenameContainsFold(q))
+}
+
+// DocumentTagged: documents carrying tag.
+func DocumentTagged(tag string) predicate.Document {
+	return predicate.Document(func(s *sql.Selector) { s.Where(sqljson.ValueContains(document.FieldTags, tag)) })
 }

@@ -399,3 +399,37 @@ func (s *Service) PresignDocument(ctx context.Context, id uuid.UUID, ttl time.Du
 	}
 	return s.Store.PresignGet(ctx, d.ObjectKey, ttl, d.Filename)
 }
+
+type DocumentJSON struct {
+	ID          string            `json:"id"`
+	Object      string            `json:"object"`
+	Title       string            `json:"title"`
+	Filename    string            `json:"filename"`
+	ContentType string            `json:"content_type"`
+	Size        int64             `json:"size"`
+	SHA256      string            `json:"sha256"`
+	Category    string            `json:"category"`
+	Tags        []string          `json:"tags"`
+	Status      string            `json:"status"`
+	UploadedBy  string            `json:"uploaded_by"`
+	ReviewedBy  *string           `json:"reviewed_by"`
+	ReviewedAt  *time.Time        `json:"reviewed_at"`
+	ReviewNote  string            `json:"review_note"`
+	Environment string            `json:"environment"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	Metadata    map[string]string `json:"metadata"`
+}
+
+func DocumentObject(d *ent.Document) DocumentJSON {
+	tags := d.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return DocumentJSON{
+		ID: d.ID.String(), Object: "document", Title: d.Title, Filename: d.Filename, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.Sha256, Category: d.Category, Tags: tags, Status: string(d.Status),
+		UploadedBy: d.UploadedBy, ReviewedBy: d.ReviewedBy, ReviewedAt: d.ReviewedAt, ReviewNote: d.ReviewNote,
+		Environment: string(d.Env), CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Metadata: MetadataView(d.Metadata),
+	}
+}

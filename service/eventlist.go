@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/cienerp/cienerp/ent"
@@ -144,4 +145,22 @@ func CheckSubscriptionTypes(field string, patterns []string) error {
 	verr := &ValidationError{}
 	checkEventPatterns(verr, field, patterns, true)
 	return verr.OrNil()
+}
+
+// EventJSON is an event as the feed lists it and webhooks deliver it.
+type EventJSON struct {
+	ID          string          `json:"id"`
+	Object      string          `json:"object"`
+	Type        string          `json:"type"`
+	Sequence    int64           `json:"sequence"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Environment policy.Env      `json:"environment"`
+	RequestID   string          `json:"request_id"`
+	Actor       string          `json:"actor"`
+	Data        json.RawMessage `json:"data"`
+}
+
+func EventObject(e *ent.Event) EventJSON {
+	return EventJSON{ID: EventID(e.ID), Object: "event", Type: e.Type, Sequence: e.Seq, CreatedAt: e.CreatedAt, Environment: e.Env,
+		RequestID: e.RequestID, Actor: e.Actor, Data: json.RawMessage(e.Data)}
 }

@@ -10,10 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent"
-	"github.com/cienerp/cienerp/ent/customer"
-	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/schema"
-	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -102,27 +99,9 @@ func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(
 	}
 }
 
-// The lookups of upserts read whatever the caller may read (the write
-// that follows checks its own permission), in the caller's tenant and
-// environment.
-
-// CustomerByExternalID finds the customer another system knows as id.
-func (s *Service) CustomerByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return found(s.Client.Customer.Query().Where(customer.ExternalID(id)).
-		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its customer by external id; the write checks its own permission")))
-}
-
-// InvoiceByExternalID finds the invoice another system knows as id.
-func (s *Service) InvoiceByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return found(s.Client.Invoice.Query().Where(invoice.ExternalID(id)).
-		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its invoice by external id; the write checks its own permission")))
-}
-
-// TicketByExternalID finds the ticket another system knows as id.
-func (s *Service) TicketByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
-	return found(s.Client.Ticket.Query().Where(ticket.ExternalID(id)).
-		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its ticket by external id; the write checks its own permission")))
-}
+// A module's lookup by external id (TicketByExternalID, in its own file)
+// reads whatever the caller may read (the write that follows checks its
+// own permission), in the caller's tenant and environment.
 
 // found is a lookup's answer: not found is no error.
 func found(id uuid.UUID, err error) (uuid.UUID, bool, error) {

@@ -348,3 +348,37 @@ func (s *Service) PaymentsOfInvoices(ctx context.Context, ids []uuid.UUID) (map[
 
 // InvoiceBalance is what is left to pay on an invoice, in minor units.
 func InvoiceBalance(i *ent.Invoice) int64 { return i.TotalMinor - i.PaidMinor }
+
+func InvoiceObject(i *ent.Invoice) map[string]any {
+	f := func(n int64) string { return money.FormatMinorIn(i.Currency, n) }
+	return map[string]any{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
+		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
+		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(InvoiceBalance(i)),
+		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
+		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt, "external_id": i.ExternalID, "metadata": MetadataView(i.Metadata)}
+}
+
+func dateOnly(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.DateOnly)
+	return &s
+}
+
+// InvoiceOverdue: issued or partially paid, due before today (UTC).
+func InvoiceOverdue(now time.Time) predicate.Invoice {
+	return invoice.And(invoice.StatusIn(invoice.StatusIssued, invoice.StatusPartiallyPaid), invoice.DueDateLT(now.UTC().Truncate(24*time.Hour)))
+}
+
+// RelatedInvoices are invoices by id.
+func (s *Service) RelatedInvoices(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+	rows, err := s.Client.Invoice.Query().Where(invoice.IDIn(ids...)).All(ctx)
+	return keyedViews(rows, err, func(i *ent.Invoice) uuid.UUID { return i.ID }, InvoiceObject)
+}
+
+// InvoiceByExternalID finds the invoice another system knows as id.
+func (s *Service) InvoiceByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return found(s.Client.Invoice.Query().Where(invoice.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its invoice by external id; the write checks its own permission")))
+}

@@ -256,3 +256,36 @@ func keyAudit(k *ent.IntegrationKey, roles []string) map[string]any {
 	}
 	return m
 }
+
+// KeyJSON is an integration key's public shape; Secret is set only in the
+// answer that created or rolled it, never in events.
+type KeyJSON struct {
+	ID          uuid.UUID  `json:"id"`
+	Object      string     `json:"object"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	Secret      string     `json:"secret,omitempty"`
+	Environment policy.Env `json:"environment"`
+	Roles       []string   `json:"roles"`
+	Status      string     `json:"status"`
+	CreatedBy   *uuid.UUID `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	RevokedAt   *time.Time `json:"revoked_at"`
+	RolledAt    *time.Time `json:"rolled_at"`
+	RolledFrom  *uuid.UUID `json:"rolled_from"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+}
+
+// KeyObject is k's public shape, without its secret.
+func KeyObject(k *Key) KeyJSON {
+	roles := k.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return KeyJSON{
+		ID: k.ID, Object: "integration_key", Name: k.Name, Prefix: k.Prefix,
+		Environment: k.Env, Roles: roles, Status: k.Status(time.Now()), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
+		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RolledAt: k.RolledAt, RolledFrom: k.RolledFrom, LastUsedAt: k.LastUsedAt,
+	}
+}

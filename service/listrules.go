@@ -4,45 +4,14 @@ import (
 	"strings"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-	"entgo.io/ent/dialect/sql/sqljson"
 	"github.com/google/uuid"
-
-	"github.com/cienerp/cienerp/ent/customer"
-	"github.com/cienerp/cienerp/ent/document"
-	"github.com/cienerp/cienerp/ent/invoice"
-	"github.com/cienerp/cienerp/ent/predicate"
-	"github.com/cienerp/cienerp/ent/ticket"
 )
 
-// The list rules that are more than a column equal to a value: REST's list
-// parameters and GraphQL's where fields of the same name call these, so
-// that both transports filter alike (the parity test lists them).
-
-// TicketSearch: q in the title or the description, case-insensitive.
-func TicketSearch(q string) predicate.Ticket {
-	return ticket.Or(ticket.TitleContainsFold(q), ticket.DescriptionContainsFold(q))
-}
-
-// DocumentSearch: q in the title or the file name, case-insensitive.
-func DocumentSearch(q string) predicate.Document {
-	return document.Or(document.TitleContainsFold(q), document.FilenameContainsFold(q))
-}
-
-// DocumentTagged: documents carrying tag.
-func DocumentTagged(tag string) predicate.Document {
-	return predicate.Document(func(s *sql.Selector) { s.Where(sqljson.ValueContains(document.FieldTags, tag)) })
-}
-
-// CustomerSearch: q in the name or the email, case-insensitive.
-func CustomerSearch(q string) predicate.Customer {
-	return customer.Or(customer.NameContainsFold(q), customer.EmailContainsFold(q))
-}
-
-// InvoiceOverdue: issued or partially paid, due before today (UTC).
-func InvoiceOverdue(now time.Time) predicate.Invoice {
-	return invoice.And(invoice.StatusIn(invoice.StatusIssued, invoice.StatusPartiallyPaid), invoice.DueDateLT(now.UTC().Truncate(24*time.Hour)))
-}
+// Helpers of the list rules. A module's rules that are more than a column
+// equal to a value (its search, TicketSearch; InvoiceOverdue) live in its
+// own file; REST's list parameters and GraphQL's where fields of the same
+// name call them, so that both transports filter alike (the parity test
+// lists them).
 
 // enumList checks that every value is one of an enum's (valid), naming
 // field and the accepted values otherwise.

@@ -1,14 +1,17 @@
 package service
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 )
 
-// Lists ordered by creation (created_at, id), newest or oldest first,
-// share their keyset pagination: a filter for the rows after a cursor, and
+// Paging shared by every list: a Page, its opaque cursor (the keyset
+// position, bound to its sort). Lists ordered by creation (created_at,
+// id), newest or oldest first, also share their keyset pagination: a filter for the rows after a cursor, and
 // the cut of limit+1 rows into a page with the next cursor.
 
 // afterNewest selects the rows that come after c in newest-first order.
@@ -54,4 +57,34 @@ func pageArgs(limit int, cur, sort string) (*cursor, error) {
 		after = &c
 	}
 	return after, verr.OrNil()
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items      []T
+	HasMore    bool
+	NextCursor string
+}
+
+// cursor is the keyset position after the last item of a page. It carries
+// its sort so that a cursor cannot be replayed under another order.
+type cursor struct {
+	Sort string    `json:"s"`
+	Time time.Time `json:"t,omitempty"`
+	Num  int       `json:"n,omitempty"`
+	ID   uuid.UUID `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s, sort string) (cursor, bool) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Sort != sort {
+		return cursor{}, false
+	}
+	return c, true
 }

@@ -231,3 +231,16 @@ func (s *Service) ListPayments(ctx context.Context, invoice string, metadata map
 	}
 	return pageOf(rows, limit, "payments", func(p *ent.Payment) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
 }
+
+func PaymentObject(p *ent.Payment) map[string]any {
+	return map[string]any{"id": p.ID, "object": "payment", "invoice_id": p.InvoiceID, "currency": p.Currency,
+		"amount": money.FormatMinorIn(p.Currency, p.AmountMinor), "amount_refunded": money.FormatMinorIn(p.Currency, p.RefundedMinor), "status": PaymentStatus(p),
+		"method": p.Method, "reference": p.Reference, "sale_id": p.SaleID, "created_by": p.CreatedBy, "environment": p.Env, "created_at": p.CreatedAt,
+		"metadata": MetadataView(p.Metadata)}
+}
+
+// RelatedPayments are the payments of each invoice, oldest first.
+func (s *Service) RelatedPayments(ctx context.Context, invoices []uuid.UUID) (map[uuid.UUID]any, error) {
+	lists, err := s.PaymentsOfInvoices(ctx, invoices)
+	return listViews(lists, err, PaymentObject)
+}

@@ -380,3 +380,48 @@ func (s *Service) ListSessions(ctx context.Context, status, register string, lim
 	}
 	return pageOf(rows, limit, "sessions", func(p *ent.PosSession) (time.Time, uuid.UUID) { return p.CreatedAt, p.ID }), nil
 }
+
+func SessionObject(p *ent.PosSession) map[string]any {
+	f := func(n int64) string { return money.FormatMinorIn(p.Currency, n) }
+	out := map[string]any{"id": p.ID, "object": "pos_session", "register": p.Register, "currency": p.Currency, "status": p.Status,
+		"opening_float": f(p.OpeningFloatMinor), "cash_sales": f(p.CashInMinor), "expected_cash": f(SessionExpected(p)),
+		"counted_cash": nil, "over_short": nil, "opened_by": p.OpenedBy, "closed_by": p.ClosedBy, "opened_at": p.CreatedAt, "closed_at": p.ClosedAt}
+	if d := SessionOverShort(p); d != nil {
+		out["counted_cash"], out["over_short"] = f(*p.CountedMinor), f(*d)
+	}
+	return out
+}
+
+func SaleObject(s *Sale) map[string]any {
+	inv := s.Invoice
+	return map[string]any{"id": s.ID, "object": "pos_sale", "receipt_number": s.ReceiptNumber, "session_id": s.SessionID, "invoice_id": s.InvoiceID,
+		"currency": s.Currency, "lines": inv.Lines, "subtotal": money.FormatMinorIn(inv.Currency, inv.SubtotalMinor),
+		"discount_total": money.FormatMinorIn(inv.Currency, inv.DiscountMinor), "tax_total": money.FormatMinorIn(inv.Currency, inv.TaxMinor),
+		"total": money.FormatMinorIn(s.Currency, s.TotalMinor), "tenders": s.Tenders, "change": money.FormatMinorIn(s.Currency, s.ChangeMinor),
+		"payments": paymentObjects(s.Payments), "created_by": s.CreatedBy, "environment": s.Env, "created_at": s.CreatedAt,
+		"metadata": MetadataView(s.PosSale.Metadata)}
+}
+
+func paymentObjects(ps []*ent.Payment) []map[string]any {
+	out := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		out[i] = PaymentObject(p)
+	}
+	return out
+}
+
+// RelatedSessions are POS sessions by id.
+func (s *Service) RelatedSessions(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+	rows, err := s.Client.PosSession.Query().Where(possession.IDIn(ids...)).All(ctx)
+	return keyedViews(rows, err, func(p *ent.PosSession) uuid.UUID { return p.ID }, SessionObject)
+}
+
+// RelatedSales are POS sales (receipts) by id.
+func (s *Service) RelatedSales(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+	rows, err := s.Client.PosSale.Query().Where(possale.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sales, err := s.SaleDetails(ctx, rows)
+	return keyedViews(sales, err, func(s *Sale) uuid.UUID { return s.ID }, SaleObject)
+}

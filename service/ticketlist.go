@@ -2,10 +2,7 @@ package service
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"strings"
-	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
@@ -33,36 +30,6 @@ type TicketFilter struct {
 	Metadata   map[string]string // metadata[key]=value, all must hold
 	Limit      int
 	Cursor     string
-}
-
-// Page is one page of a list.
-type Page[T any] struct {
-	Items      []T
-	HasMore    bool
-	NextCursor string
-}
-
-// cursor is the keyset position after the last item of a page. It carries
-// its sort so that a cursor cannot be replayed under another order.
-type cursor struct {
-	Sort string    `json:"s"`
-	Time time.Time `json:"t,omitempty"`
-	Num  int       `json:"n,omitempty"`
-	ID   uuid.UUID `json:"i"`
-}
-
-func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s, sort string) (cursor, bool) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.Sort != sort {
-		return cursor{}, false
-	}
-	return c, true
 }
 
 // ListTickets returns one page in one query (limit+1 rows tell has_more).
@@ -172,4 +139,9 @@ func keyset(field string, desc bool, c *cursor) predicate.Ticket {
 		col, id := s.C(field), s.C(ticket.FieldID)
 		s.Where(sql.Or(beyond(col, v), sql.And(sql.EQ(col, v), beyond(id, c.ID))))
 	}
+}
+
+// TicketSearch: q in the title or the description, case-insensitive.
+func TicketSearch(q string) predicate.Ticket {
+	return ticket.Or(ticket.TitleContainsFold(q), ticket.DescriptionContainsFold(q))
 }

@@ -376,3 +376,59 @@ func (s *Service) AddComment(ctx context.Context, ticketID uuid.UUID, in CreateC
 	})
 	return c, err
 }
+
+type TicketJSON struct {
+	ID          uuid.UUID         `json:"id"`
+	Object      string            `json:"object"`
+	Number      string            `json:"number"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Status      string            `json:"status"`
+	Priority    string            `json:"priority"`
+	RequesterID uuid.UUID         `json:"requester_id"`
+	AssigneeID  *uuid.UUID        `json:"assignee_id"`
+	CreatedBy   string            `json:"created_by"`
+	Environment policy.Env        `json:"environment"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	ResolvedAt  *time.Time        `json:"resolved_at"`
+	ClosedAt    *time.Time        `json:"closed_at"`
+	ExternalID  *string           `json:"external_id"`
+	Metadata    map[string]string `json:"metadata"`
+}
+
+func TicketObject(t *ent.Ticket) TicketJSON {
+	return TicketJSON{
+		ID: t.ID, Object: "ticket", Number: TicketNumber(t.Number), Title: t.Title,
+		Description: t.Description, Status: string(t.Status), Priority: string(t.Priority),
+		RequesterID: t.RequesterID, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy, Environment: t.Env,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ResolvedAt: t.ResolvedAt, ClosedAt: t.ClosedAt,
+		ExternalID: t.ExternalID, Metadata: MetadataView(t.Metadata),
+	}
+}
+
+type CommentJSON struct {
+	ID        uuid.UUID `json:"id"`
+	Object    string    `json:"object"`
+	TicketID  uuid.UUID `json:"ticket_id"`
+	Body      string    `json:"body"`
+	Internal  bool      `json:"internal"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func CommentObject(c *ent.TicketComment) CommentJSON {
+	return CommentJSON{ID: c.ID, Object: "ticket_comment", TicketID: c.TicketID, Body: c.Body, Internal: c.Internal, Author: c.Author, CreatedAt: c.CreatedAt}
+}
+
+// RelatedComments are the comments of each ticket, oldest first.
+func (s *Service) RelatedComments(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+	rows, err := s.Client.TicketComment.Query().Where(ticketcomment.TicketIDIn(ids...)).Order(ent.Asc(ticketcomment.FieldCreatedAt), ent.Asc(ticketcomment.FieldID)).All(ctx)
+	return listViews(groupBy(ids, rows, func(c *ent.TicketComment) uuid.UUID { return c.TicketID }), err, CommentObject)
+}
+
+// TicketByExternalID finds the ticket another system knows as id.
+func (s *Service) TicketByExternalID(ctx context.Context, id string) (uuid.UUID, bool, error) {
+	return found(s.Client.Ticket.Query().Where(ticket.ExternalID(id)).
+		OnlyID(schema.BypassPermissions(ctx, "an upsert finds its ticket by external id; the write checks its own permission")))
+}

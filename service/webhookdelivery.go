@@ -260,3 +260,21 @@ func subjectActive(ctx context.Context, c *ent.Client, dir *auth.Directory, tena
 	}
 	return fmt.Errorf("the endpoint's owner %s is not a user or key", subject)
 }
+
+func DeliveryObject(d *ent.WebhookDelivery) map[string]any {
+	return map[string]any{"id": DeliveryID(d.ID), "object": "webhook_delivery", "endpoint_id": d.EndpointID, "event_id": EventID(d.EventID),
+		"event_type": d.EventType, "status": d.Status, "attempts": d.Attempts, "next_attempt_at": d.NextAttemptAt,
+		"delivered_at": d.DeliveredAt, "last_error": d.LastError, "environment": d.Env, "created_at": d.CreatedAt, "updated_at": d.UpdatedAt}
+}
+
+// DeliveryWithAttempts is a delivery with its attempts, oldest first.
+func DeliveryWithAttempts(d *Delivery) map[string]any {
+	out := DeliveryObject(d.WebhookDelivery)
+	as := make([]map[string]any, len(d.Attempts))
+	for i, a := range d.Attempts {
+		as[i] = map[string]any{"created_at": a.CreatedAt, "status_code": a.StatusCode, "latency_ms": a.LatencyMs,
+			"response_body": a.ResponseBody, "error": a.Error}
+	}
+	out["attempt_log"] = as
+	return out
+}

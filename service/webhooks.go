@@ -417,3 +417,10 @@ func (s *Service) ReplayWebhookEvents(ctx context.Context, id uuid.UUID, since s
 	})
 	return n, err
 }
+
+// WebhookEndpointObject never carries the secret.
+func WebhookEndpointObject(ep *ent.WebhookEndpoint) map[string]any {
+	return map[string]any{"id": ep.ID, "object": "webhook_endpoint", "url": ep.URL, "description": ep.Description, "enabled": ep.Enabled,
+		"event_types": ep.EventTypes, "owner": ep.Owner, "failing_since": ep.FailingSince, "disabled_reason": ep.DisabledReason,
+		"previous_secret_expires_at": ep.PreviousSecretExpiresAt, "environment": ep.Env, "created_at": ep.CreatedAt, "updated_at": ep.UpdatedAt}
+}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -18,8 +17,22 @@ import (
 // ConformanceDir is where the npm clients of the standards live
 // (package.json and its lockfile; scripts/test runs npm ci there).
 func ConformanceDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "conformance")
+	return filepath.Join(moduleRoot(), "internal", "testenv", "conformance")
+}
+
+// moduleRoot is the directory of go.mod above the test's working
+// directory (a test runs in its package's directory). Not from the
+// source file's recorded path: scripts/test builds with -trimpath.
+func moduleRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 // Node runs node with args in ConformanceDir and returns what it printed.

@@ -34,21 +34,20 @@ const (
 )
 
 // The operations and the permission each needs: REST routes name these,
-// GraphQL fields are listed in them (Invoice.customer and the like embed a
-// related object behind its own view permission, as REST's expand does).
+// GraphQL fields are listed in them.
 var (
-	ViewCustomers  = module.Op{Permission: CustomersView, GraphQL: []string{"Query.customers", "Invoice.customer"}}
+	ViewCustomers  = module.Op{Permission: CustomersView, GraphQL: []string{"Query.customers"}}
 	CreateCustomer = module.Op{Permission: CustomersCreate, GraphQL: []string{"Mutation.createCustomer"}}
 	UpdateCustomer = module.Op{Permission: CustomersUpdate, GraphQL: []string{"Mutation.updateCustomer"}}
 	DeleteCustomer = module.Op{Permission: CustomersDelete, GraphQL: []string{"Mutation.deleteCustomer"}}
 	UpsertCustomer = module.Op{GraphQL: []string{"Mutation.upsertCustomer"}}
-	ViewInvoices   = module.Op{Permission: InvoicesView, GraphQL: []string{"Query.invoices", "Payment.invoice", "PosSale.invoice"}}
+	ViewInvoices   = module.Op{Permission: InvoicesView, GraphQL: []string{"Query.invoices"}}
 	CreateInvoice  = module.Op{Permission: InvoicesCreate, GraphQL: []string{"Mutation.createInvoice"}}
 	UpdateInvoice  = module.Op{Permission: InvoicesUpdate, GraphQL: []string{"Mutation.updateInvoice"}}
 	UpsertInvoice  = module.Op{GraphQL: []string{"Mutation.upsertInvoice"}}
 	IssueInvoice   = module.Op{Permission: InvoicesIssue, GraphQL: []string{"Mutation.issueInvoice"}}
 	VoidInvoice    = module.Op{Permission: InvoicesVoid, GraphQL: []string{"Mutation.voidInvoice"}}
-	ViewPayments   = module.Op{Permission: PaymentsView, GraphQL: []string{"Query.payments", "Invoice.payments"}}
+	ViewPayments   = module.Op{Permission: PaymentsView, GraphQL: []string{"Query.payments"}}
 	RecordPayment  = module.Op{Permission: PaymentsCreate, GraphQL: []string{"Mutation.recordPayment"}}
 	RefundPayment  = module.Op{Permission: PaymentsRefund, GraphQL: []string{"Mutation.refundPayment"}}
 )
@@ -89,11 +88,11 @@ var Module = module.Module{
 			{Change: InvoicePartiallyPaid, Description: "A payment covered part of an invoice."},
 			{Change: InvoicePaid, Description: "Payments now cover the whole invoice."},
 			{Change: InvoiceVoided, Description: "An unpaid invoice was voided.", Was: []string{"invoice.void"}},
-		}},
+		}, Relations: []module.Relation{{Name: "customer", Object: "customer", Ref: "customer_id"}, {Name: "payments", Object: "payment"}}},
 		{Type: "payment", Schema: "Payment", View: PaymentsView, Events: []module.Event{
 			{Change: PaymentCreated, Description: "A payment was recorded against an invoice (directly or by a POS sale).", Was: []string{"payment.create"}},
 			{Change: PaymentRefunded, Description: "A payment was refunded, in part or in full.", Was: []string{"payment.refund"}},
-		}},
+		}, Relations: []module.Relation{{Name: "invoice", Object: "invoice", Ref: "invoice_id"}, {Name: "sale", Object: "pos_sale", Ref: "sale_id"}}},
 	},
 	Ops: []module.Op{ViewCustomers, CreateCustomer, UpdateCustomer, DeleteCustomer, UpsertCustomer, ViewInvoices, CreateInvoice, UpdateInvoice, UpsertInvoice, IssueInvoice, VoidInvoice, ViewPayments, RecordPayment, RefundPayment},
 }

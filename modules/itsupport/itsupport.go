@@ -50,7 +50,7 @@ var Module = module.Module{
 			{Change: TicketCreated, Description: "A ticket was opened.", Was: []string{"ticket.create"}},
 			{Change: TicketUpdated, Description: "A ticket's title, description, priority, assignee or status changed; previous_attributes holds the old values.", Was: []string{"ticket.update"}},
 			{Change: TicketDeleted, Description: "A ticket and its comments were deleted; data.object is the ticket as it was.", Was: []string{"ticket.delete"}},
-		}},
+		}, Relations: []module.Relation{{Name: "comments", Object: "ticket_comment"}}},
 		{Type: "ticket_comment", Schema: "TicketComment", View: TicketsView, Events: []module.Event{
 			{Change: TicketCommentCreated, Description: "A comment was added to a ticket.", Was: []string{"ticket_comment.create"}},
 		}},

@@ -19,7 +19,7 @@ const (
 // The operations and the permission each needs: REST routes name these,
 // GraphQL fields are listed in them.
 var (
-	ManageSessions = module.Op{Permission: SessionsManage, GraphQL: []string{"Query.posSessions", "Mutation.openPosSession", "Mutation.closePosSession", "PosSale.session"}}
+	ManageSessions = module.Op{Permission: SessionsManage, GraphQL: []string{"Query.posSessions", "Mutation.openPosSession", "Mutation.closePosSession"}}
 	ViewSales      = module.Op{Permission: SalesView, GraphQL: []string{"Query.posSales"}}
 	CreateSale     = module.Op{Permission: SalesCreate, GraphQL: []string{"Mutation.createPosSale"}}
 )
@@ -45,7 +45,7 @@ var Module = module.Module{
 		}},
 		{Type: "pos_sale", Schema: "PosSale", View: SalesView, Events: []module.Event{
 			{Change: SaleCreated, Description: "A point-of-sale sale was rung up.", Was: []string{"pos_sale.create"}},
-		}},
+		}, Relations: []module.Relation{{Name: "invoice", Object: "invoice", Ref: "invoice_id"}, {Name: "session", Object: "pos_session", Ref: "session_id"}}},
 	},
 	Ops: []module.Op{ManageSessions, ViewSales, CreateSale},
 }
