@@ -6,7 +6,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -20,19 +19,11 @@ import (
 // checks create or update itself).
 func opPermissions() map[string]map[string]string {
 	out := map[string]map[string]string{}
-	objects := map[string]module.Object{}
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			objects[o.Type] = o
+	for _, r := range modules.Relations() {
+		if out[r.Of.Schema] == nil {
+			out[r.Of.Schema] = map[string]string{}
 		}
-	}
-	for _, o := range objects {
-		for _, r := range o.Relations {
-			if out[o.Schema] == nil {
-				out[o.Schema] = map[string]string{}
-			}
-			out[o.Schema][r.Name] = objects[r.Object].View
-		}
+		out[r.Of.Schema][r.Name] = r.Target.View
 	}
 	for _, m := range modules.All() {
 		for _, op := range m.Ops {

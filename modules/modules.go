@@ -24,3 +24,36 @@ func All() []module.Module {
 		admin.Module,
 	}
 }
+
+// Objects are every module's object kinds, by type ("invoice").
+func Objects() map[string]module.Object {
+	out := map[string]module.Object{}
+	for _, m := range All() {
+		for _, o := range m.Objects {
+			out[o.Type] = o
+		}
+	}
+	return out
+}
+
+// Related is a declared relation with both ends resolved: Of embeds
+// Target, which is shown behind Target.View wherever it is embedded (REST's
+// expand, GraphQL's relation fields).
+type Related struct {
+	module.Relation
+	Of, Target module.Object
+}
+
+// Relations are every declared relation.
+func Relations() []Related {
+	objects := Objects()
+	var out []Related
+	for _, m := range All() {
+		for _, o := range m.Objects {
+			for _, r := range o.Relations {
+				out = append(out, Related{Relation: r, Of: o, Target: objects[r.Object]})
+			}
+		}
+	}
+	return out
+}

@@ -91,7 +91,8 @@ func TestEnforcerDecidesWithRolesWildcardsAndDomains(t *testing.T) {
 
 // TestDeclarationsAreConsistent: a module's grants name default roles, its
 // permissions carry its name as their prefix (so that "finance.*" is the
-// module), and no permission, object type or change is declared twice.
+// module), no permission, object type or change is declared twice, and a
+// relation embeds a declared object.
 func TestDeclarationsAreConsistent(t *testing.T) {
 	t.Parallel()
 	roles := map[string]bool{}
@@ -133,6 +134,11 @@ func TestDeclarationsAreConsistent(t *testing.T) {
 			if op.Permission != "" && !Known(op.Permission) {
 				t.Errorf("module %s binds an operation to %q, no catalog permission", m.Name, op.Permission)
 			}
+		}
+	}
+	for _, r := range modules.Relations() {
+		if r.Target.Type == "" {
+			t.Errorf("%s.%s embeds %q, which no module declares", r.Of.Type, r.Name, r.Object)
 		}
 	}
 }

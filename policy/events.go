@@ -22,10 +22,8 @@ type EventType struct {
 // webhooks and subscriptions ask.
 var objectPermissions = func() map[string]string {
 	out := map[string]string{}
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			out[o.Type] = o.View
-		}
+	for t, o := range modules.Objects() {
+		out[t] = o.View
 	}
 	return out
 }()

@@ -14,7 +14,6 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/internal/jsonwire"
-	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/modules"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
@@ -46,25 +45,16 @@ type loader func(*service.Service, context.Context, []uuid.UUID) (map[uuid.UUID]
 // "<Schema>.<relation>"; a relation without a loader, or a loader without
 // a relation, is an error at start.
 func relationsOf(loaders map[string]loader) (map[string]map[string]relation, error) {
-	objects := map[string]module.Object{}
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			objects[o.Type] = o
-		}
-	}
 	out := map[string]map[string]relation{}
-	for _, o := range objects {
-		for _, r := range o.Relations {
-			load := loaders[o.Schema+"."+r.Name]
-			if load == nil {
-				return nil, fmt.Errorf("rest: the relation %s.%s is declared but no REST file loads it", o.Schema, r.Name)
-			}
-			if out[o.Schema] == nil {
-				out[o.Schema] = map[string]relation{}
-			}
-			related := objects[r.Object]
-			out[o.Schema][r.Name] = relation{schema: related.Schema, ref: r.Ref, permission: related.View, load: load}
+	for _, r := range modules.Relations() {
+		load := loaders[r.Of.Schema+"."+r.Name]
+		if load == nil {
+			return nil, fmt.Errorf("rest: the relation %s.%s is declared but no REST file loads it", r.Of.Schema, r.Name)
 		}
+		if out[r.Of.Schema] == nil {
+			out[r.Of.Schema] = map[string]relation{}
+		}
+		out[r.Of.Schema][r.Name] = relation{schema: r.Target.Schema, ref: r.Ref, permission: r.Target.View, load: load}
 	}
 	for key := range loaders {
 		schema, name, _ := strings.Cut(key, ".")
