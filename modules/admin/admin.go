@@ -28,6 +28,7 @@ var (
 	ViewAudit = module.Op{Permission: AuditView, GraphQL: []string{"Query.auditEvents"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "admin",
 	Tag:  "Admin", TagDescription: "Roles, members, policy as data, the explain endpoint and the audit trail.",

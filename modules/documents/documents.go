@@ -30,6 +30,7 @@ var (
 	DeleteDocument = module.Op{Permission: Delete, GraphQL: []string{"Mutation.deleteDocument"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "documents",
 	Tag:  "Documents", TagDescription: "Uploads kept in document storage, with a verification workflow.",

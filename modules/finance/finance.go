@@ -52,6 +52,7 @@ var (
 	RefundPayment  = module.Op{Permission: PaymentsRefund, GraphQL: []string{"Mutation.refundPayment"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "finance",
 	Tag:  "Finance & POS", TagDescription: "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency.",

@@ -30,6 +30,7 @@ var (
 	CommentTicket = module.Op{Permission: CommentsCreate, GraphQL: []string{"Mutation.addTicketComment"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "it-support",
 	Tag:  "IT Support", TagDescription: "Tickets and their comments.",

@@ -24,6 +24,7 @@ var (
 	CreateSale     = module.Op{Permission: SalesCreate, GraphQL: []string{"Mutation.createPosSale"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "pos",
 	Tag:  "Finance & POS",

@@ -33,6 +33,7 @@ var (
 		"Mutation.updateWebhookEndpoint", "Mutation.deleteWebhookEndpoint", "Mutation.rotateWebhookSecret", "Mutation.testWebhookEndpoint", "Mutation.retryWebhookDelivery"}}
 )
 
+// Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "settings",
 	Tag:  "Settings", TagDescription: "Integration keys (Settings → Integration Keys).",
