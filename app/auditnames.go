@@ -19,7 +19,6 @@ import (
 // one statement that changes no event's content and finds nothing to do
 // once done.
 func renameAuditActions(ctx context.Context, db *database.DB) (int64, error) {
-	var cases, olds []string
 	var args []any
 	arg := func(v string) string {
 		args = append(args, v)
@@ -28,25 +27,23 @@ func renameAuditActions(ctx context.Context, db *database.DB) (int64, error) {
 		}
 		return "?"
 	}
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			for _, e := range o.Events {
-				for _, was := range e.Was {
-					cases = append(cases, "WHEN "+arg(was)+" THEN "+arg(string(e.Change)))
-				}
-			}
+	var cases, olds []string
+	for _, e := range modules.Events() {
+		for _, was := range e.Was {
+			cases = append(cases, "WHEN "+arg(was)+" THEN "+arg(string(e.Change)))
+			olds = append(olds, was)
 		}
 	}
 	if len(cases) == 0 {
 		return 0, nil
 	}
-	pairs := len(args)
-	for i := 0; i < pairs; i += 2 {
-		olds = append(olds, arg(args[i].(string)))
+	in := make([]string, len(olds))
+	for i, was := range olds {
+		in[i] = arg(was)
 	}
 	col := auditevent.FieldAction
 	q := fmt.Sprintf("UPDATE %s SET %s = CASE %s %s END WHERE %s IN (%s)",
-		auditevent.Table, col, col, strings.Join(cases, " "), col, strings.Join(olds, ", "))
+		auditevent.Table, col, col, strings.Join(cases, " "), col, strings.Join(in, ", "))
 	res, err := db.SQL.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("rename audit actions: %w", err)

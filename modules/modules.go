@@ -57,3 +57,23 @@ func Relations() []Related {
 	}
 	return out
 }
+
+// Declared is a declared change with the object it is about.
+type Declared struct {
+	module.Event
+	Object module.Object
+}
+
+// Events are every declared change (audit-only ones included), in
+// registry order.
+func Events() []Declared {
+	var out []Declared
+	for _, m := range All() {
+		for _, o := range m.Objects {
+			for _, e := range o.Events {
+				out = append(out, Declared{Event: e, Object: o})
+			}
+		}
+	}
+	return out
+}

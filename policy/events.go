@@ -33,13 +33,9 @@ var objectPermissions = func() map[string]string {
 // otherwise).
 var eventCatalog = func() []EventType {
 	var out []EventType
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			for _, e := range o.Events {
-				if !e.AuditOnly {
-					out = append(out, EventType{Name: string(e.Change), ObjectType: o.Type, Permission: o.View, Description: e.Description, Schema: o.Schema})
-				}
-			}
+	for _, e := range modules.Events() {
+		if !e.AuditOnly {
+			out = append(out, EventType{Name: string(e.Change), ObjectType: e.Object.Type, Permission: e.Object.View, Description: e.Description, Schema: e.Object.Schema})
 		}
 	}
 	return out

@@ -28,12 +28,8 @@ func TestNamesAreDeclaredOnce(t *testing.T) {
 	for _, p := range policy.Catalog() {
 		known[p.Name] = true
 	}
-	for _, m := range modules.All() {
-		for _, o := range m.Objects {
-			for _, e := range o.Events {
-				known[string(e.Change)] = true
-			}
-		}
+	for _, e := range modules.Events() {
+		known[string(e.Change)] = true
 	}
 
 	fset := token.NewFileSet()
