@@ -28,8 +28,12 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
@@ -70,10 +74,18 @@ type Client struct {
 	PosSale *PosSaleClient
 	// PosSession is the client for interacting with the PosSession builders.
 	PosSession *PosSessionClient
+	// Product is the client for interacting with the Product builders.
+	Product *ProductClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
 	Sequence *SequenceClient
+	// StockLevel is the client for interacting with the StockLevel builders.
+	StockLevel *StockLevelClient
+	// StockLocation is the client for interacting with the StockLocation builders.
+	StockLocation *StockLocationClient
+	// StockMovement is the client for interacting with the StockMovement builders.
+	StockMovement *StockMovementClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// Ticket is the client for interacting with the Ticket builders.
@@ -111,8 +123,12 @@ func (c *Client) init() {
 	c.Payment = NewPaymentClient(c.config)
 	c.PosSale = NewPosSaleClient(c.config)
 	c.PosSession = NewPosSessionClient(c.config)
+	c.Product = NewProductClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.Sequence = NewSequenceClient(c.config)
+	c.StockLevel = NewStockLevelClient(c.config)
+	c.StockLocation = NewStockLocationClient(c.config)
+	c.StockMovement = NewStockMovementClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.Ticket = NewTicketClient(c.config)
 	c.TicketComment = NewTicketCommentClient(c.config)
@@ -224,8 +240,12 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Payment:         NewPaymentClient(cfg),
 		PosSale:         NewPosSaleClient(cfg),
 		PosSession:      NewPosSessionClient(cfg),
+		Product:         NewProductClient(cfg),
 		Role:            NewRoleClient(cfg),
 		Sequence:        NewSequenceClient(cfg),
+		StockLevel:      NewStockLevelClient(cfg),
+		StockLocation:   NewStockLocationClient(cfg),
+		StockMovement:   NewStockMovementClient(cfg),
 		Tenant:          NewTenantClient(cfg),
 		Ticket:          NewTicketClient(cfg),
 		TicketComment:   NewTicketCommentClient(cfg),
@@ -264,8 +284,12 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Payment:         NewPaymentClient(cfg),
 		PosSale:         NewPosSaleClient(cfg),
 		PosSession:      NewPosSessionClient(cfg),
+		Product:         NewProductClient(cfg),
 		Role:            NewRoleClient(cfg),
 		Sequence:        NewSequenceClient(cfg),
+		StockLevel:      NewStockLevelClient(cfg),
+		StockLocation:   NewStockLocationClient(cfg),
+		StockMovement:   NewStockMovementClient(cfg),
 		Tenant:          NewTenantClient(cfg),
 		Ticket:          NewTicketClient(cfg),
 		TicketComment:   NewTicketCommentClient(cfg),
@@ -304,8 +328,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.Event, c.IdempotencyKey,
 		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
-		c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
-		c.WebhookAttempt, c.WebhookDelivery, c.WebhookEndpoint,
+		c.Product, c.Role, c.Sequence, c.StockLevel, c.StockLocation, c.StockMovement,
+		c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -317,8 +342,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.Event, c.IdempotencyKey,
 		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
-		c.Role, c.Sequence, c.Tenant, c.Ticket, c.TicketComment, c.User,
-		c.WebhookAttempt, c.WebhookDelivery, c.WebhookEndpoint,
+		c.Product, c.Role, c.Sequence, c.StockLevel, c.StockLocation, c.StockMovement,
+		c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
+		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -351,10 +377,18 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PosSale.mutate(ctx, m)
 	case *PosSessionMutation:
 		return c.PosSession.mutate(ctx, m)
+	case *ProductMutation:
+		return c.Product.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
 	case *SequenceMutation:
 		return c.Sequence.mutate(ctx, m)
+	case *StockLevelMutation:
+		return c.StockLevel.mutate(ctx, m)
+	case *StockLocationMutation:
+		return c.StockLocation.mutate(ctx, m)
+	case *StockMovementMutation:
+		return c.StockMovement.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
 	case *TicketMutation:
@@ -1998,6 +2032,140 @@ func (c *PosSessionClient) mutate(ctx context.Context, m *PosSessionMutation) (V
 	}
 }
 
+// ProductClient is a client for the Product schema.
+type ProductClient struct {
+	config
+}
+
+// NewProductClient returns a client for the Product from the given config.
+func NewProductClient(c config) *ProductClient {
+	return &ProductClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `product.Hooks(f(g(h())))`.
+func (c *ProductClient) Use(hooks ...Hook) {
+	c.hooks.Product = append(c.hooks.Product, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `product.Intercept(f(g(h())))`.
+func (c *ProductClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Product = append(c.inters.Product, interceptors...)
+}
+
+// Create returns a builder for creating a Product entity.
+func (c *ProductClient) Create() *ProductCreate {
+	mutation := newProductMutation(c.config, OpCreate)
+	return &ProductCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Product entities.
+func (c *ProductClient) CreateBulk(builders ...*ProductCreate) *ProductCreateBulk {
+	return &ProductCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProductClient) MapCreateBulk(slice any, setFunc func(*ProductCreate, int)) *ProductCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProductCreateBulk{err: fmt.Errorf("calling to ProductClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProductCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProductCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Product.
+func (c *ProductClient) Update() *ProductUpdate {
+	mutation := newProductMutation(c.config, OpUpdate)
+	return &ProductUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProductClient) UpdateOne(_m *Product) *ProductUpdateOne {
+	mutation := newProductMutation(c.config, OpUpdateOne, withProduct(_m))
+	return &ProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ProductClient) UpdateOneID(id uuid.UUID) *ProductUpdateOne {
+	mutation := newProductMutation(c.config, OpUpdateOne, withProductID(id))
+	return &ProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Product.
+func (c *ProductClient) Delete() *ProductDelete {
+	mutation := newProductMutation(c.config, OpDelete)
+	return &ProductDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ProductClient) DeleteOne(_m *Product) *ProductDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ProductClient) DeleteOneID(id uuid.UUID) *ProductDeleteOne {
+	builder := c.Delete().Where(product.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ProductDeleteOne{builder}
+}
+
+// Query returns a query builder for Product.
+func (c *ProductClient) Query() *ProductQuery {
+	return &ProductQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProduct},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Product entity by its id.
+func (c *ProductClient) Get(ctx context.Context, id uuid.UUID) (*Product, error) {
+	return c.Query().Where(product.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ProductClient) GetX(ctx context.Context, id uuid.UUID) *Product {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ProductClient) Hooks() []Hook {
+	hooks := c.hooks.Product
+	return append(hooks[:len(hooks):len(hooks)], product.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProductClient) Interceptors() []Interceptor {
+	return c.inters.Product
+}
+
+func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProductCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProductUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProductUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
 // RoleClient is a client for the Role schema.
 type RoleClient struct {
 	config
@@ -2263,6 +2431,408 @@ func (c *SequenceClient) mutate(ctx context.Context, m *SequenceMutation) (Value
 		return (&SequenceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Sequence mutation op: %q", m.Op())
+	}
+}
+
+// StockLevelClient is a client for the StockLevel schema.
+type StockLevelClient struct {
+	config
+}
+
+// NewStockLevelClient returns a client for the StockLevel from the given config.
+func NewStockLevelClient(c config) *StockLevelClient {
+	return &StockLevelClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `stocklevel.Hooks(f(g(h())))`.
+func (c *StockLevelClient) Use(hooks ...Hook) {
+	c.hooks.StockLevel = append(c.hooks.StockLevel, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `stocklevel.Intercept(f(g(h())))`.
+func (c *StockLevelClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StockLevel = append(c.inters.StockLevel, interceptors...)
+}
+
+// Create returns a builder for creating a StockLevel entity.
+func (c *StockLevelClient) Create() *StockLevelCreate {
+	mutation := newStockLevelMutation(c.config, OpCreate)
+	return &StockLevelCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StockLevel entities.
+func (c *StockLevelClient) CreateBulk(builders ...*StockLevelCreate) *StockLevelCreateBulk {
+	return &StockLevelCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StockLevelClient) MapCreateBulk(slice any, setFunc func(*StockLevelCreate, int)) *StockLevelCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StockLevelCreateBulk{err: fmt.Errorf("calling to StockLevelClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StockLevelCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StockLevelCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StockLevel.
+func (c *StockLevelClient) Update() *StockLevelUpdate {
+	mutation := newStockLevelMutation(c.config, OpUpdate)
+	return &StockLevelUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StockLevelClient) UpdateOne(_m *StockLevel) *StockLevelUpdateOne {
+	mutation := newStockLevelMutation(c.config, OpUpdateOne, withStockLevel(_m))
+	return &StockLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StockLevelClient) UpdateOneID(id uuid.UUID) *StockLevelUpdateOne {
+	mutation := newStockLevelMutation(c.config, OpUpdateOne, withStockLevelID(id))
+	return &StockLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StockLevel.
+func (c *StockLevelClient) Delete() *StockLevelDelete {
+	mutation := newStockLevelMutation(c.config, OpDelete)
+	return &StockLevelDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StockLevelClient) DeleteOne(_m *StockLevel) *StockLevelDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StockLevelClient) DeleteOneID(id uuid.UUID) *StockLevelDeleteOne {
+	builder := c.Delete().Where(stocklevel.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StockLevelDeleteOne{builder}
+}
+
+// Query returns a query builder for StockLevel.
+func (c *StockLevelClient) Query() *StockLevelQuery {
+	return &StockLevelQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStockLevel},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StockLevel entity by its id.
+func (c *StockLevelClient) Get(ctx context.Context, id uuid.UUID) (*StockLevel, error) {
+	return c.Query().Where(stocklevel.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StockLevelClient) GetX(ctx context.Context, id uuid.UUID) *StockLevel {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StockLevelClient) Hooks() []Hook {
+	hooks := c.hooks.StockLevel
+	return append(hooks[:len(hooks):len(hooks)], stocklevel.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StockLevelClient) Interceptors() []Interceptor {
+	return c.inters.StockLevel
+}
+
+func (c *StockLevelClient) mutate(ctx context.Context, m *StockLevelMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StockLevelCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StockLevelUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StockLevelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StockLevelDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StockLevel mutation op: %q", m.Op())
+	}
+}
+
+// StockLocationClient is a client for the StockLocation schema.
+type StockLocationClient struct {
+	config
+}
+
+// NewStockLocationClient returns a client for the StockLocation from the given config.
+func NewStockLocationClient(c config) *StockLocationClient {
+	return &StockLocationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `stocklocation.Hooks(f(g(h())))`.
+func (c *StockLocationClient) Use(hooks ...Hook) {
+	c.hooks.StockLocation = append(c.hooks.StockLocation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `stocklocation.Intercept(f(g(h())))`.
+func (c *StockLocationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StockLocation = append(c.inters.StockLocation, interceptors...)
+}
+
+// Create returns a builder for creating a StockLocation entity.
+func (c *StockLocationClient) Create() *StockLocationCreate {
+	mutation := newStockLocationMutation(c.config, OpCreate)
+	return &StockLocationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StockLocation entities.
+func (c *StockLocationClient) CreateBulk(builders ...*StockLocationCreate) *StockLocationCreateBulk {
+	return &StockLocationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StockLocationClient) MapCreateBulk(slice any, setFunc func(*StockLocationCreate, int)) *StockLocationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StockLocationCreateBulk{err: fmt.Errorf("calling to StockLocationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StockLocationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StockLocationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StockLocation.
+func (c *StockLocationClient) Update() *StockLocationUpdate {
+	mutation := newStockLocationMutation(c.config, OpUpdate)
+	return &StockLocationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StockLocationClient) UpdateOne(_m *StockLocation) *StockLocationUpdateOne {
+	mutation := newStockLocationMutation(c.config, OpUpdateOne, withStockLocation(_m))
+	return &StockLocationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StockLocationClient) UpdateOneID(id uuid.UUID) *StockLocationUpdateOne {
+	mutation := newStockLocationMutation(c.config, OpUpdateOne, withStockLocationID(id))
+	return &StockLocationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StockLocation.
+func (c *StockLocationClient) Delete() *StockLocationDelete {
+	mutation := newStockLocationMutation(c.config, OpDelete)
+	return &StockLocationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StockLocationClient) DeleteOne(_m *StockLocation) *StockLocationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StockLocationClient) DeleteOneID(id uuid.UUID) *StockLocationDeleteOne {
+	builder := c.Delete().Where(stocklocation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StockLocationDeleteOne{builder}
+}
+
+// Query returns a query builder for StockLocation.
+func (c *StockLocationClient) Query() *StockLocationQuery {
+	return &StockLocationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStockLocation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StockLocation entity by its id.
+func (c *StockLocationClient) Get(ctx context.Context, id uuid.UUID) (*StockLocation, error) {
+	return c.Query().Where(stocklocation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StockLocationClient) GetX(ctx context.Context, id uuid.UUID) *StockLocation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StockLocationClient) Hooks() []Hook {
+	hooks := c.hooks.StockLocation
+	return append(hooks[:len(hooks):len(hooks)], stocklocation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StockLocationClient) Interceptors() []Interceptor {
+	return c.inters.StockLocation
+}
+
+func (c *StockLocationClient) mutate(ctx context.Context, m *StockLocationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StockLocationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StockLocationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StockLocationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StockLocationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StockLocation mutation op: %q", m.Op())
+	}
+}
+
+// StockMovementClient is a client for the StockMovement schema.
+type StockMovementClient struct {
+	config
+}
+
+// NewStockMovementClient returns a client for the StockMovement from the given config.
+func NewStockMovementClient(c config) *StockMovementClient {
+	return &StockMovementClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `stockmovement.Hooks(f(g(h())))`.
+func (c *StockMovementClient) Use(hooks ...Hook) {
+	c.hooks.StockMovement = append(c.hooks.StockMovement, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `stockmovement.Intercept(f(g(h())))`.
+func (c *StockMovementClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StockMovement = append(c.inters.StockMovement, interceptors...)
+}
+
+// Create returns a builder for creating a StockMovement entity.
+func (c *StockMovementClient) Create() *StockMovementCreate {
+	mutation := newStockMovementMutation(c.config, OpCreate)
+	return &StockMovementCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StockMovement entities.
+func (c *StockMovementClient) CreateBulk(builders ...*StockMovementCreate) *StockMovementCreateBulk {
+	return &StockMovementCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StockMovementClient) MapCreateBulk(slice any, setFunc func(*StockMovementCreate, int)) *StockMovementCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StockMovementCreateBulk{err: fmt.Errorf("calling to StockMovementClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StockMovementCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StockMovementCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StockMovement.
+func (c *StockMovementClient) Update() *StockMovementUpdate {
+	mutation := newStockMovementMutation(c.config, OpUpdate)
+	return &StockMovementUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StockMovementClient) UpdateOne(_m *StockMovement) *StockMovementUpdateOne {
+	mutation := newStockMovementMutation(c.config, OpUpdateOne, withStockMovement(_m))
+	return &StockMovementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StockMovementClient) UpdateOneID(id uuid.UUID) *StockMovementUpdateOne {
+	mutation := newStockMovementMutation(c.config, OpUpdateOne, withStockMovementID(id))
+	return &StockMovementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StockMovement.
+func (c *StockMovementClient) Delete() *StockMovementDelete {
+	mutation := newStockMovementMutation(c.config, OpDelete)
+	return &StockMovementDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StockMovementClient) DeleteOne(_m *StockMovement) *StockMovementDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StockMovementClient) DeleteOneID(id uuid.UUID) *StockMovementDeleteOne {
+	builder := c.Delete().Where(stockmovement.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StockMovementDeleteOne{builder}
+}
+
+// Query returns a query builder for StockMovement.
+func (c *StockMovementClient) Query() *StockMovementQuery {
+	return &StockMovementQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStockMovement},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StockMovement entity by its id.
+func (c *StockMovementClient) Get(ctx context.Context, id uuid.UUID) (*StockMovement, error) {
+	return c.Query().Where(stockmovement.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StockMovementClient) GetX(ctx context.Context, id uuid.UUID) *StockMovement {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *StockMovementClient) Hooks() []Hook {
+	hooks := c.hooks.StockMovement
+	return append(hooks[:len(hooks):len(hooks)], stockmovement.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StockMovementClient) Interceptors() []Interceptor {
+	return c.inters.StockMovement
+}
+
+func (c *StockMovementClient) mutate(ctx context.Context, m *StockMovementMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StockMovementCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StockMovementUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StockMovementUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StockMovementDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StockMovement mutation op: %q", m.Op())
 	}
 }
 
@@ -3254,14 +3824,16 @@ func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMu
 type (
 	hooks struct {
 		AuditEvent, CasbinRule, Customer, Document, Event, IdempotencyKey,
-		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Role,
-		Sequence, Tenant, Ticket, TicketComment, User, WebhookAttempt, WebhookDelivery,
+		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Product,
+		Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant, Ticket,
+		TicketComment, User, WebhookAttempt, WebhookDelivery,
 		WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		AuditEvent, CasbinRule, Customer, Document, Event, IdempotencyKey,
-		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Role,
-		Sequence, Tenant, Ticket, TicketComment, User, WebhookAttempt, WebhookDelivery,
+		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Product,
+		Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant, Ticket,
+		TicketComment, User, WebhookAttempt, WebhookDelivery,
 		WebhookEndpoint []ent.Interceptor
 	}
 )

@@ -24,8 +24,12 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
@@ -105,8 +109,12 @@ func checkColumn(t, c string) error {
 			payment.Table:         payment.ValidColumn,
 			possale.Table:         possale.ValidColumn,
 			possession.Table:      possession.ValidColumn,
+			product.Table:         product.ValidColumn,
 			role.Table:            role.ValidColumn,
 			sequence.Table:        sequence.ValidColumn,
+			stocklevel.Table:      stocklevel.ValidColumn,
+			stocklocation.Table:   stocklocation.ValidColumn,
+			stockmovement.Table:   stockmovement.ValidColumn,
 			tenant.Table:          tenant.ValidColumn,
 			ticket.Table:          ticket.ValidColumn,
 			ticketcomment.Table:   ticketcomment.ValidColumn,

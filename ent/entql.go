@@ -16,8 +16,12 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/predicate"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
@@ -34,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -339,6 +343,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   product.Table,
+			Columns: product.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: product.FieldID,
+			},
+		},
+		Type: "Product",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			product.FieldTenantID:       {Type: field.TypeUUID, Column: product.FieldTenantID},
+			product.FieldEnv:            {Type: field.TypeEnum, Column: product.FieldEnv},
+			product.FieldCreatedAt:      {Type: field.TypeTime, Column: product.FieldCreatedAt},
+			product.FieldUpdatedAt:      {Type: field.TypeTime, Column: product.FieldUpdatedAt},
+			product.FieldMetadata:       {Type: field.TypeJSON, Column: product.FieldMetadata},
+			product.FieldExternalID:     {Type: field.TypeString, Column: product.FieldExternalID},
+			product.FieldSku:            {Type: field.TypeString, Column: product.FieldSku},
+			product.FieldName:           {Type: field.TypeString, Column: product.FieldName},
+			product.FieldDescription:    {Type: field.TypeString, Column: product.FieldDescription},
+			product.FieldCurrency:       {Type: field.TypeString, Column: product.FieldCurrency},
+			product.FieldUnitPriceMinor: {Type: field.TypeInt64, Column: product.FieldUnitPriceMinor},
+			product.FieldTaxRate:        {Type: field.TypeString, Column: product.FieldTaxRate},
+			product.FieldBarcode:        {Type: field.TypeString, Column: product.FieldBarcode},
+			product.FieldActive:         {Type: field.TypeBool, Column: product.FieldActive},
+			product.FieldAllowBackorder: {Type: field.TypeBool, Column: product.FieldAllowBackorder},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -356,7 +388,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldBuiltin:     {Type: field.TypeBool, Column: role.FieldBuiltin},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sequence.Table,
 			Columns: sequence.Columns,
@@ -374,7 +406,73 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sequence.FieldEndpoints: {Type: field.TypeInt, Column: sequence.FieldEndpoints},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   stocklevel.Table,
+			Columns: stocklevel.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: stocklevel.FieldID,
+			},
+		},
+		Type: "StockLevel",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			stocklevel.FieldTenantID:   {Type: field.TypeUUID, Column: stocklevel.FieldTenantID},
+			stocklevel.FieldEnv:        {Type: field.TypeEnum, Column: stocklevel.FieldEnv},
+			stocklevel.FieldCreatedAt:  {Type: field.TypeTime, Column: stocklevel.FieldCreatedAt},
+			stocklevel.FieldUpdatedAt:  {Type: field.TypeTime, Column: stocklevel.FieldUpdatedAt},
+			stocklevel.FieldProductID:  {Type: field.TypeUUID, Column: stocklevel.FieldProductID},
+			stocklevel.FieldLocationID: {Type: field.TypeUUID, Column: stocklevel.FieldLocationID},
+			stocklevel.FieldOnHand:     {Type: field.TypeInt64, Column: stocklevel.FieldOnHand},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   stocklocation.Table,
+			Columns: stocklocation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: stocklocation.FieldID,
+			},
+		},
+		Type: "StockLocation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			stocklocation.FieldTenantID:  {Type: field.TypeUUID, Column: stocklocation.FieldTenantID},
+			stocklocation.FieldEnv:       {Type: field.TypeEnum, Column: stocklocation.FieldEnv},
+			stocklocation.FieldCreatedAt: {Type: field.TypeTime, Column: stocklocation.FieldCreatedAt},
+			stocklocation.FieldUpdatedAt: {Type: field.TypeTime, Column: stocklocation.FieldUpdatedAt},
+			stocklocation.FieldName:      {Type: field.TypeString, Column: stocklocation.FieldName},
+			stocklocation.FieldCode:      {Type: field.TypeString, Column: stocklocation.FieldCode},
+			stocklocation.FieldIsDefault: {Type: field.TypeBool, Column: stocklocation.FieldIsDefault},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   stockmovement.Table,
+			Columns: stockmovement.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: stockmovement.FieldID,
+			},
+		},
+		Type: "StockMovement",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			stockmovement.FieldTenantID:     {Type: field.TypeUUID, Column: stockmovement.FieldTenantID},
+			stockmovement.FieldEnv:          {Type: field.TypeEnum, Column: stockmovement.FieldEnv},
+			stockmovement.FieldCreatedAt:    {Type: field.TypeTime, Column: stockmovement.FieldCreatedAt},
+			stockmovement.FieldUpdatedAt:    {Type: field.TypeTime, Column: stockmovement.FieldUpdatedAt},
+			stockmovement.FieldProductID:    {Type: field.TypeUUID, Column: stockmovement.FieldProductID},
+			stockmovement.FieldLocationID:   {Type: field.TypeUUID, Column: stockmovement.FieldLocationID},
+			stockmovement.FieldToLocationID: {Type: field.TypeUUID, Column: stockmovement.FieldToLocationID},
+			stockmovement.FieldKind:         {Type: field.TypeEnum, Column: stockmovement.FieldKind},
+			stockmovement.FieldQuantity:     {Type: field.TypeInt64, Column: stockmovement.FieldQuantity},
+			stockmovement.FieldReason:       {Type: field.TypeString, Column: stockmovement.FieldReason},
+			stockmovement.FieldInvoiceID:    {Type: field.TypeUUID, Column: stockmovement.FieldInvoiceID},
+			stockmovement.FieldSaleID:       {Type: field.TypeUUID, Column: stockmovement.FieldSaleID},
+			stockmovement.FieldCreatedBy:    {Type: field.TypeString, Column: stockmovement.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -393,7 +491,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: tenant.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticket.Table,
 			Columns: ticket.Columns,
@@ -422,7 +520,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticket.FieldClosedAt:    {Type: field.TypeTime, Column: ticket.FieldClosedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketcomment.Table,
 			Columns: ticketcomment.Columns,
@@ -443,7 +541,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketcomment.FieldAuthor:    {Type: field.TypeString, Column: ticketcomment.FieldAuthor},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -462,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldStatus:       {Type: field.TypeEnum, Column: user.FieldStatus},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookattempt.Table,
 			Columns: webhookattempt.Columns,
@@ -483,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookattempt.FieldError:        {Type: field.TypeString, Column: webhookattempt.FieldError},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -509,7 +607,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldLastError:     {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -1818,6 +1916,121 @@ func (f *PosSessionFilter) WhereClosedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ProductQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ProductQuery builder.
+func (_q *ProductQuery) Filter() *ProductFilter {
+	return &ProductFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ProductMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ProductMutation builder.
+func (m *ProductMutation) Filter() *ProductFilter {
+	return &ProductFilter{config: m.config, predicateAdder: m}
+}
+
+// ProductFilter provides a generic filtering capability at runtime for ProductQuery.
+type ProductFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ProductFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *ProductFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(product.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *ProductFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(product.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *ProductFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(product.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ProductFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(product.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ProductFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(product.FieldUpdatedAt))
+}
+
+// WhereMetadata applies the entql json.RawMessage predicate on the metadata field.
+func (f *ProductFilter) WhereMetadata(p entql.BytesP) {
+	f.Where(p.Field(product.FieldMetadata))
+}
+
+// WhereExternalID applies the entql string predicate on the external_id field.
+func (f *ProductFilter) WhereExternalID(p entql.StringP) {
+	f.Where(p.Field(product.FieldExternalID))
+}
+
+// WhereSku applies the entql string predicate on the sku field.
+func (f *ProductFilter) WhereSku(p entql.StringP) {
+	f.Where(p.Field(product.FieldSku))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ProductFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(product.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ProductFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(product.FieldDescription))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *ProductFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(product.FieldCurrency))
+}
+
+// WhereUnitPriceMinor applies the entql int64 predicate on the unit_price_minor field.
+func (f *ProductFilter) WhereUnitPriceMinor(p entql.Int64P) {
+	f.Where(p.Field(product.FieldUnitPriceMinor))
+}
+
+// WhereTaxRate applies the entql string predicate on the tax_rate field.
+func (f *ProductFilter) WhereTaxRate(p entql.StringP) {
+	f.Where(p.Field(product.FieldTaxRate))
+}
+
+// WhereBarcode applies the entql string predicate on the barcode field.
+func (f *ProductFilter) WhereBarcode(p entql.StringP) {
+	f.Where(p.Field(product.FieldBarcode))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *ProductFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(product.FieldActive))
+}
+
+// WhereAllowBackorder applies the entql bool predicate on the allow_backorder field.
+func (f *ProductFilter) WhereAllowBackorder(p entql.BoolP) {
+	f.Where(p.Field(product.FieldAllowBackorder))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RoleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1846,7 +2059,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1916,7 +2129,7 @@ type SequenceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SequenceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1953,6 +2166,261 @@ func (f *SequenceFilter) WhereEndpoints(p entql.IntP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *StockLevelQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StockLevelQuery builder.
+func (_q *StockLevelQuery) Filter() *StockLevelFilter {
+	return &StockLevelFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StockLevelMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StockLevelMutation builder.
+func (m *StockLevelMutation) Filter() *StockLevelFilter {
+	return &StockLevelFilter{config: m.config, predicateAdder: m}
+}
+
+// StockLevelFilter provides a generic filtering capability at runtime for StockLevelQuery.
+type StockLevelFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StockLevelFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *StockLevelFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(stocklevel.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *StockLevelFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(stocklevel.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *StockLevelFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(stocklevel.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *StockLevelFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(stocklevel.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *StockLevelFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(stocklevel.FieldUpdatedAt))
+}
+
+// WhereProductID applies the entql [16]byte predicate on the product_id field.
+func (f *StockLevelFilter) WhereProductID(p entql.ValueP) {
+	f.Where(p.Field(stocklevel.FieldProductID))
+}
+
+// WhereLocationID applies the entql [16]byte predicate on the location_id field.
+func (f *StockLevelFilter) WhereLocationID(p entql.ValueP) {
+	f.Where(p.Field(stocklevel.FieldLocationID))
+}
+
+// WhereOnHand applies the entql int64 predicate on the on_hand field.
+func (f *StockLevelFilter) WhereOnHand(p entql.Int64P) {
+	f.Where(p.Field(stocklevel.FieldOnHand))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *StockLocationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StockLocationQuery builder.
+func (_q *StockLocationQuery) Filter() *StockLocationFilter {
+	return &StockLocationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StockLocationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StockLocationMutation builder.
+func (m *StockLocationMutation) Filter() *StockLocationFilter {
+	return &StockLocationFilter{config: m.config, predicateAdder: m}
+}
+
+// StockLocationFilter provides a generic filtering capability at runtime for StockLocationQuery.
+type StockLocationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StockLocationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *StockLocationFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(stocklocation.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *StockLocationFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(stocklocation.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *StockLocationFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(stocklocation.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *StockLocationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(stocklocation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *StockLocationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(stocklocation.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *StockLocationFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(stocklocation.FieldName))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *StockLocationFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(stocklocation.FieldCode))
+}
+
+// WhereIsDefault applies the entql bool predicate on the is_default field.
+func (f *StockLocationFilter) WhereIsDefault(p entql.BoolP) {
+	f.Where(p.Field(stocklocation.FieldIsDefault))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *StockMovementQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the StockMovementQuery builder.
+func (_q *StockMovementQuery) Filter() *StockMovementFilter {
+	return &StockMovementFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *StockMovementMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the StockMovementMutation builder.
+func (m *StockMovementMutation) Filter() *StockMovementFilter {
+	return &StockMovementFilter{config: m.config, predicateAdder: m}
+}
+
+// StockMovementFilter provides a generic filtering capability at runtime for StockMovementQuery.
+type StockMovementFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *StockMovementFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *StockMovementFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *StockMovementFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *StockMovementFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(stockmovement.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *StockMovementFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(stockmovement.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *StockMovementFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(stockmovement.FieldUpdatedAt))
+}
+
+// WhereProductID applies the entql [16]byte predicate on the product_id field.
+func (f *StockMovementFilter) WhereProductID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldProductID))
+}
+
+// WhereLocationID applies the entql [16]byte predicate on the location_id field.
+func (f *StockMovementFilter) WhereLocationID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldLocationID))
+}
+
+// WhereToLocationID applies the entql [16]byte predicate on the to_location_id field.
+func (f *StockMovementFilter) WhereToLocationID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldToLocationID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *StockMovementFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(stockmovement.FieldKind))
+}
+
+// WhereQuantity applies the entql int64 predicate on the quantity field.
+func (f *StockMovementFilter) WhereQuantity(p entql.Int64P) {
+	f.Where(p.Field(stockmovement.FieldQuantity))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *StockMovementFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(stockmovement.FieldReason))
+}
+
+// WhereInvoiceID applies the entql [16]byte predicate on the invoice_id field.
+func (f *StockMovementFilter) WhereInvoiceID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldInvoiceID))
+}
+
+// WhereSaleID applies the entql [16]byte predicate on the sale_id field.
+func (f *StockMovementFilter) WhereSaleID(p entql.ValueP) {
+	f.Where(p.Field(stockmovement.FieldSaleID))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *StockMovementFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(stockmovement.FieldCreatedBy))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TenantQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1981,7 +2449,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2051,7 +2519,7 @@ type TicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2185,7 +2653,7 @@ type TicketCommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketCommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2279,7 +2747,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2363,7 +2831,7 @@ type WebhookAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2443,7 +2911,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2548,7 +3016,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -14,7 +14,11 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 )
@@ -1028,6 +1032,155 @@ func newPosSessionPaginateArgs(rv map[string]any) *possessionPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ProductQuery) CollectFields(ctx context.Context, satisfies ...string) (*ProductQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(product.Columns))
+		selectedFields = []string{product.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "tenantID":
+			if _, ok := fieldSeen[product.FieldTenantID]; !ok {
+				selectedFields = append(selectedFields, product.FieldTenantID)
+				fieldSeen[product.FieldTenantID] = struct{}{}
+			}
+		case "env":
+			if _, ok := fieldSeen[product.FieldEnv]; !ok {
+				selectedFields = append(selectedFields, product.FieldEnv)
+				fieldSeen[product.FieldEnv] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[product.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, product.FieldCreatedAt)
+				fieldSeen[product.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[product.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, product.FieldUpdatedAt)
+				fieldSeen[product.FieldUpdatedAt] = struct{}{}
+			}
+		case "externalID":
+			if _, ok := fieldSeen[product.FieldExternalID]; !ok {
+				selectedFields = append(selectedFields, product.FieldExternalID)
+				fieldSeen[product.FieldExternalID] = struct{}{}
+			}
+		case "sku":
+			if _, ok := fieldSeen[product.FieldSku]; !ok {
+				selectedFields = append(selectedFields, product.FieldSku)
+				fieldSeen[product.FieldSku] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[product.FieldName]; !ok {
+				selectedFields = append(selectedFields, product.FieldName)
+				fieldSeen[product.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[product.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, product.FieldDescription)
+				fieldSeen[product.FieldDescription] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[product.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, product.FieldCurrency)
+				fieldSeen[product.FieldCurrency] = struct{}{}
+			}
+		case "taxRate":
+			if _, ok := fieldSeen[product.FieldTaxRate]; !ok {
+				selectedFields = append(selectedFields, product.FieldTaxRate)
+				fieldSeen[product.FieldTaxRate] = struct{}{}
+			}
+		case "barcode":
+			if _, ok := fieldSeen[product.FieldBarcode]; !ok {
+				selectedFields = append(selectedFields, product.FieldBarcode)
+				fieldSeen[product.FieldBarcode] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[product.FieldActive]; !ok {
+				selectedFields = append(selectedFields, product.FieldActive)
+				fieldSeen[product.FieldActive] = struct{}{}
+			}
+		case "allowBackorder":
+			if _, ok := fieldSeen[product.FieldAllowBackorder]; !ok {
+				selectedFields = append(selectedFields, product.FieldAllowBackorder)
+				fieldSeen[product.FieldAllowBackorder] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type productPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ProductPaginateOption
+}
+
+func newProductPaginateArgs(rv map[string]any) *productPaginateArgs {
+	args := &productPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ProductOrder{Field: &ProductOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithProductOrder(order))
+			}
+		case *ProductOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithProductOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ProductWhereInput); ok {
+		args.opts = append(args.opts, WithProductFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *RoleQuery) CollectFields(ctx context.Context, satisfies ...string) (*RoleQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1137,6 +1290,393 @@ func newRolePaginateArgs(rv map[string]any) *rolePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RoleWhereInput); ok {
 		args.opts = append(args.opts, WithRoleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StockLevelQuery) CollectFields(ctx context.Context, satisfies ...string) (*StockLevelQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StockLevelQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(stocklevel.Columns))
+		selectedFields = []string{stocklevel.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "tenantID":
+			if _, ok := fieldSeen[stocklevel.FieldTenantID]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldTenantID)
+				fieldSeen[stocklevel.FieldTenantID] = struct{}{}
+			}
+		case "env":
+			if _, ok := fieldSeen[stocklevel.FieldEnv]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldEnv)
+				fieldSeen[stocklevel.FieldEnv] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[stocklevel.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldCreatedAt)
+				fieldSeen[stocklevel.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[stocklevel.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldUpdatedAt)
+				fieldSeen[stocklevel.FieldUpdatedAt] = struct{}{}
+			}
+		case "productID":
+			if _, ok := fieldSeen[stocklevel.FieldProductID]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldProductID)
+				fieldSeen[stocklevel.FieldProductID] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[stocklevel.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldLocationID)
+				fieldSeen[stocklevel.FieldLocationID] = struct{}{}
+			}
+		case "onHand":
+			if _, ok := fieldSeen[stocklevel.FieldOnHand]; !ok {
+				selectedFields = append(selectedFields, stocklevel.FieldOnHand)
+				fieldSeen[stocklevel.FieldOnHand] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type stocklevelPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StockLevelPaginateOption
+}
+
+func newStockLevelPaginateArgs(rv map[string]any) *stocklevelPaginateArgs {
+	args := &stocklevelPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &StockLevelOrder{Field: &StockLevelOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithStockLevelOrder(order))
+			}
+		case *StockLevelOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithStockLevelOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*StockLevelWhereInput); ok {
+		args.opts = append(args.opts, WithStockLevelFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StockLocationQuery) CollectFields(ctx context.Context, satisfies ...string) (*StockLocationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StockLocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(stocklocation.Columns))
+		selectedFields = []string{stocklocation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "tenantID":
+			if _, ok := fieldSeen[stocklocation.FieldTenantID]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldTenantID)
+				fieldSeen[stocklocation.FieldTenantID] = struct{}{}
+			}
+		case "env":
+			if _, ok := fieldSeen[stocklocation.FieldEnv]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldEnv)
+				fieldSeen[stocklocation.FieldEnv] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[stocklocation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldCreatedAt)
+				fieldSeen[stocklocation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[stocklocation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldUpdatedAt)
+				fieldSeen[stocklocation.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[stocklocation.FieldName]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldName)
+				fieldSeen[stocklocation.FieldName] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[stocklocation.FieldCode]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldCode)
+				fieldSeen[stocklocation.FieldCode] = struct{}{}
+			}
+		case "isDefault":
+			if _, ok := fieldSeen[stocklocation.FieldIsDefault]; !ok {
+				selectedFields = append(selectedFields, stocklocation.FieldIsDefault)
+				fieldSeen[stocklocation.FieldIsDefault] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type stocklocationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StockLocationPaginateOption
+}
+
+func newStockLocationPaginateArgs(rv map[string]any) *stocklocationPaginateArgs {
+	args := &stocklocationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &StockLocationOrder{Field: &StockLocationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithStockLocationOrder(order))
+			}
+		case *StockLocationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithStockLocationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*StockLocationWhereInput); ok {
+		args.opts = append(args.opts, WithStockLocationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StockMovementQuery) CollectFields(ctx context.Context, satisfies ...string) (*StockMovementQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StockMovementQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(stockmovement.Columns))
+		selectedFields = []string{stockmovement.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "tenantID":
+			if _, ok := fieldSeen[stockmovement.FieldTenantID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldTenantID)
+				fieldSeen[stockmovement.FieldTenantID] = struct{}{}
+			}
+		case "env":
+			if _, ok := fieldSeen[stockmovement.FieldEnv]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldEnv)
+				fieldSeen[stockmovement.FieldEnv] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[stockmovement.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldCreatedAt)
+				fieldSeen[stockmovement.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[stockmovement.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldUpdatedAt)
+				fieldSeen[stockmovement.FieldUpdatedAt] = struct{}{}
+			}
+		case "productID":
+			if _, ok := fieldSeen[stockmovement.FieldProductID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldProductID)
+				fieldSeen[stockmovement.FieldProductID] = struct{}{}
+			}
+		case "locationID":
+			if _, ok := fieldSeen[stockmovement.FieldLocationID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldLocationID)
+				fieldSeen[stockmovement.FieldLocationID] = struct{}{}
+			}
+		case "toLocationID":
+			if _, ok := fieldSeen[stockmovement.FieldToLocationID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldToLocationID)
+				fieldSeen[stockmovement.FieldToLocationID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[stockmovement.FieldKind]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldKind)
+				fieldSeen[stockmovement.FieldKind] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[stockmovement.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldQuantity)
+				fieldSeen[stockmovement.FieldQuantity] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[stockmovement.FieldReason]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldReason)
+				fieldSeen[stockmovement.FieldReason] = struct{}{}
+			}
+		case "invoiceID":
+			if _, ok := fieldSeen[stockmovement.FieldInvoiceID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldInvoiceID)
+				fieldSeen[stockmovement.FieldInvoiceID] = struct{}{}
+			}
+		case "saleID":
+			if _, ok := fieldSeen[stockmovement.FieldSaleID]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldSaleID)
+				fieldSeen[stockmovement.FieldSaleID] = struct{}{}
+			}
+		case "createdBy":
+			if _, ok := fieldSeen[stockmovement.FieldCreatedBy]; !ok {
+				selectedFields = append(selectedFields, stockmovement.FieldCreatedBy)
+				fieldSeen[stockmovement.FieldCreatedBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type stockmovementPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StockMovementPaginateOption
+}
+
+func newStockMovementPaginateArgs(rv map[string]any) *stockmovementPaginateArgs {
+	args := &stockmovementPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &StockMovementOrder{Field: &StockMovementOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithStockMovementOrder(order))
+			}
+		case *StockMovementOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithStockMovementOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*StockMovementWhereInput); ok {
+		args.opts = append(args.opts, WithStockMovementFilter(v.Filter))
 	}
 	return args
 }

@@ -15,7 +15,11 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/google/uuid"
@@ -62,10 +66,30 @@ var possessionImplementors = []string{"PosSession", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*PosSession) IsNode() {}
 
+var productImplementors = []string{"Product", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Product) IsNode() {}
+
 var roleImplementors = []string{"Role", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Role) IsNode() {}
+
+var stocklevelImplementors = []string{"StockLevel", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StockLevel) IsNode() {}
+
+var stocklocationImplementors = []string{"StockLocation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StockLocation) IsNode() {}
+
+var stockmovementImplementors = []string{"StockMovement", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StockMovement) IsNode() {}
 
 var ticketImplementors = []string{"Ticket", "Node"}
 
@@ -198,11 +222,47 @@ func (c *Client) noder(ctx context.Context, table string, id uuid.UUID) (Noder, 
 			}
 		}
 		return query.Only(ctx)
+	case product.Table:
+		query := c.Product.Query().
+			Where(product.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, productImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case role.Table:
 		query := c.Role.Query().
 			Where(role.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, roleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case stocklevel.Table:
+		query := c.StockLevel.Query().
+			Where(stocklevel.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, stocklevelImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case stocklocation.Table:
+		query := c.StockLocation.Query().
+			Where(stocklocation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, stocklocationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case stockmovement.Table:
+		query := c.StockMovement.Query().
+			Where(stockmovement.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, stockmovementImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -410,10 +470,74 @@ func (c *Client) noders(ctx context.Context, table string, ids []uuid.UUID) ([]N
 				*noder = node
 			}
 		}
+	case product.Table:
+		query := c.Product.Query().
+			Where(product.IDIn(ids...))
+		query, err := query.CollectFields(ctx, productImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case role.Table:
 		query := c.Role.Query().
 			Where(role.IDIn(ids...))
 		query, err := query.CollectFields(ctx, roleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case stocklevel.Table:
+		query := c.StockLevel.Query().
+			Where(stocklevel.IDIn(ids...))
+		query, err := query.CollectFields(ctx, stocklevelImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case stocklocation.Table:
+		query := c.StockLocation.Query().
+			Where(stocklocation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, stocklocationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case stockmovement.Table:
+		query := c.StockMovement.Query().
+			Where(stockmovement.IDIn(ids...))
+		query, err := query.CollectFields(ctx, stockmovementImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,11 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/google/uuid"
@@ -2432,6 +2436,374 @@ func (_m *PosSession) ToEdge(order *PosSessionOrder) *PosSessionEdge {
 	}
 }
 
+// ProductEdge is the edge representation of Product.
+type ProductEdge struct {
+	Node   *Product `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// ProductConnection is the connection containing edges to Product.
+type ProductConnection struct {
+	Edges      []*ProductEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *ProductConnection) build(nodes []*Product, pager *productPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Product
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Product {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Product {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ProductEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ProductEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ProductPaginateOption enables pagination customization.
+type ProductPaginateOption func(*productPager) error
+
+// WithProductOrder configures pagination ordering.
+func WithProductOrder(order *ProductOrder) ProductPaginateOption {
+	if order == nil {
+		order = DefaultProductOrder
+	}
+	o := *order
+	return func(pager *productPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultProductOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithProductFilter configures pagination filter.
+func WithProductFilter(filter func(*ProductQuery) (*ProductQuery, error)) ProductPaginateOption {
+	return func(pager *productPager) error {
+		if filter == nil {
+			return errors.New("ProductQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type productPager struct {
+	reverse bool
+	order   *ProductOrder
+	filter  func(*ProductQuery) (*ProductQuery, error)
+}
+
+func newProductPager(opts []ProductPaginateOption, reverse bool) (*productPager, error) {
+	pager := &productPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultProductOrder
+	}
+	return pager, nil
+}
+
+func (p *productPager) applyFilter(query *ProductQuery) (*ProductQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *productPager) toCursor(_m *Product) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *productPager) applyCursors(query *ProductQuery, after, before *Cursor) (*ProductQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProductOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *productPager) applyOrder(query *ProductQuery) *ProductQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultProductOrder.Field {
+		query = query.Order(DefaultProductOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *productPager) orderExpr(query *ProductQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultProductOrder.Field {
+			b.Comma().Ident(DefaultProductOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Product.
+func (_m *ProductQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ProductPaginateOption,
+) (*ProductConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newProductPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ProductConnection{Edges: []*ProductEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ProductOrderFieldCreatedAt orders Product by created_at.
+	ProductOrderFieldCreatedAt = &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: product.FieldCreatedAt,
+		toTerm: product.ByCreatedAt,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ProductOrderFieldUpdatedAt orders Product by updated_at.
+	ProductOrderFieldUpdatedAt = &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: product.FieldUpdatedAt,
+		toTerm: product.ByUpdatedAt,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ProductOrderFieldSku orders Product by sku.
+	ProductOrderFieldSku = &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.Sku, nil
+		},
+		column: product.FieldSku,
+		toTerm: product.BySku,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Sku,
+			}
+		},
+	}
+	// ProductOrderFieldName orders Product by name.
+	ProductOrderFieldName = &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: product.FieldName,
+		toTerm: product.ByName,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// ProductOrderFieldUnitPriceMinor orders Product by unit_price_minor.
+	ProductOrderFieldUnitPriceMinor = &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.UnitPriceMinor, nil
+		},
+		column: product.FieldUnitPriceMinor,
+		toTerm: product.ByUnitPriceMinor,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UnitPriceMinor,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ProductOrderField) String() string {
+	var str string
+	switch f.column {
+	case ProductOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ProductOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ProductOrderFieldSku.column:
+		str = "SKU"
+	case ProductOrderFieldName.column:
+		str = "NAME"
+	case ProductOrderFieldUnitPriceMinor.column:
+		str = "UNIT_PRICE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ProductOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ProductOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ProductOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ProductOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ProductOrderFieldUpdatedAt
+	case "SKU":
+		*f = *ProductOrderFieldSku
+	case "NAME":
+		*f = *ProductOrderFieldName
+	case "UNIT_PRICE":
+		*f = *ProductOrderFieldUnitPriceMinor
+	default:
+		return fmt.Errorf("%s is not a valid ProductOrderField", str)
+	}
+	return nil
+}
+
+// ProductOrderField defines the ordering field of Product.
+type ProductOrderField struct {
+	// Value extracts the ordering value from the given Product.
+	Value    func(*Product) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) product.OrderOption
+	toCursor func(*Product) Cursor
+}
+
+// ProductOrder defines the ordering of Product.
+type ProductOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *ProductOrderField `json:"field"`
+}
+
+// DefaultProductOrder is the default ordering of Product.
+var DefaultProductOrder = &ProductOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ProductOrderField{
+		Value: func(_m *Product) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: product.FieldID,
+		toTerm: product.ByID,
+		toCursor: func(_m *Product) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Product into ProductEdge.
+func (_m *Product) ToEdge(order *ProductOrder) *ProductEdge {
+	if order == nil {
+		order = DefaultProductOrder
+	}
+	return &ProductEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // RoleEdge is the edge representation of Role.
 type RoleEdge struct {
 	Node   *Role  `json:"node"`
@@ -2759,6 +3131,1002 @@ func (_m *Role) ToEdge(order *RoleOrder) *RoleEdge {
 		order = DefaultRoleOrder
 	}
 	return &RoleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StockLevelEdge is the edge representation of StockLevel.
+type StockLevelEdge struct {
+	Node   *StockLevel `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// StockLevelConnection is the connection containing edges to StockLevel.
+type StockLevelConnection struct {
+	Edges      []*StockLevelEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *StockLevelConnection) build(nodes []*StockLevel, pager *stocklevelPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StockLevel
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StockLevel {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StockLevel {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StockLevelEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StockLevelEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StockLevelPaginateOption enables pagination customization.
+type StockLevelPaginateOption func(*stocklevelPager) error
+
+// WithStockLevelOrder configures pagination ordering.
+func WithStockLevelOrder(order *StockLevelOrder) StockLevelPaginateOption {
+	if order == nil {
+		order = DefaultStockLevelOrder
+	}
+	o := *order
+	return func(pager *stocklevelPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStockLevelOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStockLevelFilter configures pagination filter.
+func WithStockLevelFilter(filter func(*StockLevelQuery) (*StockLevelQuery, error)) StockLevelPaginateOption {
+	return func(pager *stocklevelPager) error {
+		if filter == nil {
+			return errors.New("StockLevelQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type stocklevelPager struct {
+	reverse bool
+	order   *StockLevelOrder
+	filter  func(*StockLevelQuery) (*StockLevelQuery, error)
+}
+
+func newStockLevelPager(opts []StockLevelPaginateOption, reverse bool) (*stocklevelPager, error) {
+	pager := &stocklevelPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStockLevelOrder
+	}
+	return pager, nil
+}
+
+func (p *stocklevelPager) applyFilter(query *StockLevelQuery) (*StockLevelQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *stocklevelPager) toCursor(_m *StockLevel) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *stocklevelPager) applyCursors(query *StockLevelQuery, after, before *Cursor) (*StockLevelQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStockLevelOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *stocklevelPager) applyOrder(query *StockLevelQuery) *StockLevelQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStockLevelOrder.Field {
+		query = query.Order(DefaultStockLevelOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *stocklevelPager) orderExpr(query *StockLevelQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStockLevelOrder.Field {
+			b.Comma().Ident(DefaultStockLevelOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StockLevel.
+func (_m *StockLevelQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StockLevelPaginateOption,
+) (*StockLevelConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStockLevelPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StockLevelConnection{Edges: []*StockLevelEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StockLevelOrderFieldCreatedAt orders StockLevel by created_at.
+	StockLevelOrderFieldCreatedAt = &StockLevelOrderField{
+		Value: func(_m *StockLevel) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: stocklevel.FieldCreatedAt,
+		toTerm: stocklevel.ByCreatedAt,
+		toCursor: func(_m *StockLevel) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// StockLevelOrderFieldUpdatedAt orders StockLevel by updated_at.
+	StockLevelOrderFieldUpdatedAt = &StockLevelOrderField{
+		Value: func(_m *StockLevel) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: stocklevel.FieldUpdatedAt,
+		toTerm: stocklevel.ByUpdatedAt,
+		toCursor: func(_m *StockLevel) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// StockLevelOrderFieldOnHand orders StockLevel by on_hand.
+	StockLevelOrderFieldOnHand = &StockLevelOrderField{
+		Value: func(_m *StockLevel) (ent.Value, error) {
+			return _m.OnHand, nil
+		},
+		column: stocklevel.FieldOnHand,
+		toTerm: stocklevel.ByOnHand,
+		toCursor: func(_m *StockLevel) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.OnHand,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StockLevelOrderField) String() string {
+	var str string
+	switch f.column {
+	case StockLevelOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case StockLevelOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case StockLevelOrderFieldOnHand.column:
+		str = "ON_HAND"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StockLevelOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StockLevelOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StockLevelOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *StockLevelOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *StockLevelOrderFieldUpdatedAt
+	case "ON_HAND":
+		*f = *StockLevelOrderFieldOnHand
+	default:
+		return fmt.Errorf("%s is not a valid StockLevelOrderField", str)
+	}
+	return nil
+}
+
+// StockLevelOrderField defines the ordering field of StockLevel.
+type StockLevelOrderField struct {
+	// Value extracts the ordering value from the given StockLevel.
+	Value    func(*StockLevel) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) stocklevel.OrderOption
+	toCursor func(*StockLevel) Cursor
+}
+
+// StockLevelOrder defines the ordering of StockLevel.
+type StockLevelOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *StockLevelOrderField `json:"field"`
+}
+
+// DefaultStockLevelOrder is the default ordering of StockLevel.
+var DefaultStockLevelOrder = &StockLevelOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StockLevelOrderField{
+		Value: func(_m *StockLevel) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: stocklevel.FieldID,
+		toTerm: stocklevel.ByID,
+		toCursor: func(_m *StockLevel) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StockLevel into StockLevelEdge.
+func (_m *StockLevel) ToEdge(order *StockLevelOrder) *StockLevelEdge {
+	if order == nil {
+		order = DefaultStockLevelOrder
+	}
+	return &StockLevelEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StockLocationEdge is the edge representation of StockLocation.
+type StockLocationEdge struct {
+	Node   *StockLocation `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// StockLocationConnection is the connection containing edges to StockLocation.
+type StockLocationConnection struct {
+	Edges      []*StockLocationEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *StockLocationConnection) build(nodes []*StockLocation, pager *stocklocationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StockLocation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StockLocation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StockLocation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StockLocationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StockLocationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StockLocationPaginateOption enables pagination customization.
+type StockLocationPaginateOption func(*stocklocationPager) error
+
+// WithStockLocationOrder configures pagination ordering.
+func WithStockLocationOrder(order *StockLocationOrder) StockLocationPaginateOption {
+	if order == nil {
+		order = DefaultStockLocationOrder
+	}
+	o := *order
+	return func(pager *stocklocationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStockLocationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStockLocationFilter configures pagination filter.
+func WithStockLocationFilter(filter func(*StockLocationQuery) (*StockLocationQuery, error)) StockLocationPaginateOption {
+	return func(pager *stocklocationPager) error {
+		if filter == nil {
+			return errors.New("StockLocationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type stocklocationPager struct {
+	reverse bool
+	order   *StockLocationOrder
+	filter  func(*StockLocationQuery) (*StockLocationQuery, error)
+}
+
+func newStockLocationPager(opts []StockLocationPaginateOption, reverse bool) (*stocklocationPager, error) {
+	pager := &stocklocationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStockLocationOrder
+	}
+	return pager, nil
+}
+
+func (p *stocklocationPager) applyFilter(query *StockLocationQuery) (*StockLocationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *stocklocationPager) toCursor(_m *StockLocation) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *stocklocationPager) applyCursors(query *StockLocationQuery, after, before *Cursor) (*StockLocationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStockLocationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *stocklocationPager) applyOrder(query *StockLocationQuery) *StockLocationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStockLocationOrder.Field {
+		query = query.Order(DefaultStockLocationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *stocklocationPager) orderExpr(query *StockLocationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStockLocationOrder.Field {
+			b.Comma().Ident(DefaultStockLocationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StockLocation.
+func (_m *StockLocationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StockLocationPaginateOption,
+) (*StockLocationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStockLocationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StockLocationConnection{Edges: []*StockLocationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StockLocationOrderFieldCreatedAt orders StockLocation by created_at.
+	StockLocationOrderFieldCreatedAt = &StockLocationOrderField{
+		Value: func(_m *StockLocation) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: stocklocation.FieldCreatedAt,
+		toTerm: stocklocation.ByCreatedAt,
+		toCursor: func(_m *StockLocation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// StockLocationOrderFieldUpdatedAt orders StockLocation by updated_at.
+	StockLocationOrderFieldUpdatedAt = &StockLocationOrderField{
+		Value: func(_m *StockLocation) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: stocklocation.FieldUpdatedAt,
+		toTerm: stocklocation.ByUpdatedAt,
+		toCursor: func(_m *StockLocation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// StockLocationOrderFieldName orders StockLocation by name.
+	StockLocationOrderFieldName = &StockLocationOrderField{
+		Value: func(_m *StockLocation) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: stocklocation.FieldName,
+		toTerm: stocklocation.ByName,
+		toCursor: func(_m *StockLocation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// StockLocationOrderFieldCode orders StockLocation by code.
+	StockLocationOrderFieldCode = &StockLocationOrderField{
+		Value: func(_m *StockLocation) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: stocklocation.FieldCode,
+		toTerm: stocklocation.ByCode,
+		toCursor: func(_m *StockLocation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StockLocationOrderField) String() string {
+	var str string
+	switch f.column {
+	case StockLocationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case StockLocationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case StockLocationOrderFieldName.column:
+		str = "NAME"
+	case StockLocationOrderFieldCode.column:
+		str = "CODE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StockLocationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StockLocationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StockLocationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *StockLocationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *StockLocationOrderFieldUpdatedAt
+	case "NAME":
+		*f = *StockLocationOrderFieldName
+	case "CODE":
+		*f = *StockLocationOrderFieldCode
+	default:
+		return fmt.Errorf("%s is not a valid StockLocationOrderField", str)
+	}
+	return nil
+}
+
+// StockLocationOrderField defines the ordering field of StockLocation.
+type StockLocationOrderField struct {
+	// Value extracts the ordering value from the given StockLocation.
+	Value    func(*StockLocation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) stocklocation.OrderOption
+	toCursor func(*StockLocation) Cursor
+}
+
+// StockLocationOrder defines the ordering of StockLocation.
+type StockLocationOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *StockLocationOrderField `json:"field"`
+}
+
+// DefaultStockLocationOrder is the default ordering of StockLocation.
+var DefaultStockLocationOrder = &StockLocationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StockLocationOrderField{
+		Value: func(_m *StockLocation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: stocklocation.FieldID,
+		toTerm: stocklocation.ByID,
+		toCursor: func(_m *StockLocation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StockLocation into StockLocationEdge.
+func (_m *StockLocation) ToEdge(order *StockLocationOrder) *StockLocationEdge {
+	if order == nil {
+		order = DefaultStockLocationOrder
+	}
+	return &StockLocationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StockMovementEdge is the edge representation of StockMovement.
+type StockMovementEdge struct {
+	Node   *StockMovement `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// StockMovementConnection is the connection containing edges to StockMovement.
+type StockMovementConnection struct {
+	Edges      []*StockMovementEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *StockMovementConnection) build(nodes []*StockMovement, pager *stockmovementPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StockMovement
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StockMovement {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StockMovement {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StockMovementEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StockMovementEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StockMovementPaginateOption enables pagination customization.
+type StockMovementPaginateOption func(*stockmovementPager) error
+
+// WithStockMovementOrder configures pagination ordering.
+func WithStockMovementOrder(order *StockMovementOrder) StockMovementPaginateOption {
+	if order == nil {
+		order = DefaultStockMovementOrder
+	}
+	o := *order
+	return func(pager *stockmovementPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultStockMovementOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithStockMovementFilter configures pagination filter.
+func WithStockMovementFilter(filter func(*StockMovementQuery) (*StockMovementQuery, error)) StockMovementPaginateOption {
+	return func(pager *stockmovementPager) error {
+		if filter == nil {
+			return errors.New("StockMovementQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type stockmovementPager struct {
+	reverse bool
+	order   *StockMovementOrder
+	filter  func(*StockMovementQuery) (*StockMovementQuery, error)
+}
+
+func newStockMovementPager(opts []StockMovementPaginateOption, reverse bool) (*stockmovementPager, error) {
+	pager := &stockmovementPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultStockMovementOrder
+	}
+	return pager, nil
+}
+
+func (p *stockmovementPager) applyFilter(query *StockMovementQuery) (*StockMovementQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *stockmovementPager) toCursor(_m *StockMovement) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *stockmovementPager) applyCursors(query *StockMovementQuery, after, before *Cursor) (*StockMovementQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultStockMovementOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *stockmovementPager) applyOrder(query *StockMovementQuery) *StockMovementQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultStockMovementOrder.Field {
+		query = query.Order(DefaultStockMovementOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *stockmovementPager) orderExpr(query *StockMovementQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultStockMovementOrder.Field {
+			b.Comma().Ident(DefaultStockMovementOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StockMovement.
+func (_m *StockMovementQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StockMovementPaginateOption,
+) (*StockMovementConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStockMovementPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StockMovementConnection{Edges: []*StockMovementEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StockMovementOrderFieldCreatedAt orders StockMovement by created_at.
+	StockMovementOrderFieldCreatedAt = &StockMovementOrderField{
+		Value: func(_m *StockMovement) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: stockmovement.FieldCreatedAt,
+		toTerm: stockmovement.ByCreatedAt,
+		toCursor: func(_m *StockMovement) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// StockMovementOrderFieldUpdatedAt orders StockMovement by updated_at.
+	StockMovementOrderFieldUpdatedAt = &StockMovementOrderField{
+		Value: func(_m *StockMovement) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: stockmovement.FieldUpdatedAt,
+		toTerm: stockmovement.ByUpdatedAt,
+		toCursor: func(_m *StockMovement) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StockMovementOrderField) String() string {
+	var str string
+	switch f.column {
+	case StockMovementOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case StockMovementOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StockMovementOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StockMovementOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StockMovementOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *StockMovementOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *StockMovementOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid StockMovementOrderField", str)
+	}
+	return nil
+}
+
+// StockMovementOrderField defines the ordering field of StockMovement.
+type StockMovementOrderField struct {
+	// Value extracts the ordering value from the given StockMovement.
+	Value    func(*StockMovement) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) stockmovement.OrderOption
+	toCursor func(*StockMovement) Cursor
+}
+
+// StockMovementOrder defines the ordering of StockMovement.
+type StockMovementOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *StockMovementOrderField `json:"field"`
+}
+
+// DefaultStockMovementOrder is the default ordering of StockMovement.
+var DefaultStockMovementOrder = &StockMovementOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StockMovementOrderField{
+		Value: func(_m *StockMovement) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: stockmovement.FieldID,
+		toTerm: stockmovement.ByID,
+		toCursor: func(_m *StockMovement) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StockMovement into StockMovementEdge.
+func (_m *StockMovement) ToEdge(order *StockMovementOrder) *StockMovementEdge {
+	if order == nil {
+		order = DefaultStockMovementOrder
+	}
+	return &StockMovementEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

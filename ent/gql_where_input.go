@@ -15,7 +15,11 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/predicate"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/policy"
@@ -4290,6 +4294,610 @@ func (i *PosSessionWhereInput) P() (predicate.PosSession, error) {
 	}
 }
 
+// ProductWhereInput represents a where input for filtering Product queries.
+type ProductWhereInput struct {
+	Predicates []predicate.Product  `json:"-"`
+	Not        *ProductWhereInput   `json:"not,omitempty"`
+	Or         []*ProductWhereInput `json:"or,omitempty"`
+	And        []*ProductWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *uuid.UUID  `json:"id,omitempty"`
+	IDNEQ   *uuid.UUID  `json:"idNEQ,omitempty"`
+	IDIn    []uuid.UUID `json:"idIn,omitempty"`
+	IDNotIn []uuid.UUID `json:"idNotIn,omitempty"`
+	IDGT    *uuid.UUID  `json:"idGT,omitempty"`
+	IDGTE   *uuid.UUID  `json:"idGTE,omitempty"`
+	IDLT    *uuid.UUID  `json:"idLT,omitempty"`
+	IDLTE   *uuid.UUID  `json:"idLTE,omitempty"`
+
+	// "tenant_id" field predicates.
+	TenantID      *uuid.UUID  `json:"tenantID,omitempty"`
+	TenantIDNEQ   *uuid.UUID  `json:"tenantIDNEQ,omitempty"`
+	TenantIDIn    []uuid.UUID `json:"tenantIDIn,omitempty"`
+	TenantIDNotIn []uuid.UUID `json:"tenantIDNotIn,omitempty"`
+	TenantIDGT    *uuid.UUID  `json:"tenantIDGT,omitempty"`
+	TenantIDGTE   *uuid.UUID  `json:"tenantIDGTE,omitempty"`
+	TenantIDLT    *uuid.UUID  `json:"tenantIDLT,omitempty"`
+	TenantIDLTE   *uuid.UUID  `json:"tenantIDLTE,omitempty"`
+
+	// "env" field predicates.
+	Env      *policy.Env  `json:"env,omitempty"`
+	EnvNEQ   *policy.Env  `json:"envNEQ,omitempty"`
+	EnvIn    []policy.Env `json:"envIn,omitempty"`
+	EnvNotIn []policy.Env `json:"envNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "external_id" field predicates.
+	ExternalID             *string  `json:"externalID,omitempty"`
+	ExternalIDNEQ          *string  `json:"externalIDNEQ,omitempty"`
+	ExternalIDIn           []string `json:"externalIDIn,omitempty"`
+	ExternalIDNotIn        []string `json:"externalIDNotIn,omitempty"`
+	ExternalIDGT           *string  `json:"externalIDGT,omitempty"`
+	ExternalIDGTE          *string  `json:"externalIDGTE,omitempty"`
+	ExternalIDLT           *string  `json:"externalIDLT,omitempty"`
+	ExternalIDLTE          *string  `json:"externalIDLTE,omitempty"`
+	ExternalIDContains     *string  `json:"externalIDContains,omitempty"`
+	ExternalIDHasPrefix    *string  `json:"externalIDHasPrefix,omitempty"`
+	ExternalIDHasSuffix    *string  `json:"externalIDHasSuffix,omitempty"`
+	ExternalIDIsNil        bool     `json:"externalIDIsNil,omitempty"`
+	ExternalIDNotNil       bool     `json:"externalIDNotNil,omitempty"`
+	ExternalIDEqualFold    *string  `json:"externalIDEqualFold,omitempty"`
+	ExternalIDContainsFold *string  `json:"externalIDContainsFold,omitempty"`
+
+	// "sku" field predicates.
+	Sku             *string  `json:"sku,omitempty"`
+	SkuNEQ          *string  `json:"skuNEQ,omitempty"`
+	SkuIn           []string `json:"skuIn,omitempty"`
+	SkuNotIn        []string `json:"skuNotIn,omitempty"`
+	SkuGT           *string  `json:"skuGT,omitempty"`
+	SkuGTE          *string  `json:"skuGTE,omitempty"`
+	SkuLT           *string  `json:"skuLT,omitempty"`
+	SkuLTE          *string  `json:"skuLTE,omitempty"`
+	SkuContains     *string  `json:"skuContains,omitempty"`
+	SkuHasPrefix    *string  `json:"skuHasPrefix,omitempty"`
+	SkuHasSuffix    *string  `json:"skuHasSuffix,omitempty"`
+	SkuEqualFold    *string  `json:"skuEqualFold,omitempty"`
+	SkuContainsFold *string  `json:"skuContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "currency" field predicates.
+	Currency             *string  `json:"currency,omitempty"`
+	CurrencyNEQ          *string  `json:"currencyNEQ,omitempty"`
+	CurrencyIn           []string `json:"currencyIn,omitempty"`
+	CurrencyNotIn        []string `json:"currencyNotIn,omitempty"`
+	CurrencyGT           *string  `json:"currencyGT,omitempty"`
+	CurrencyGTE          *string  `json:"currencyGTE,omitempty"`
+	CurrencyLT           *string  `json:"currencyLT,omitempty"`
+	CurrencyLTE          *string  `json:"currencyLTE,omitempty"`
+	CurrencyContains     *string  `json:"currencyContains,omitempty"`
+	CurrencyHasPrefix    *string  `json:"currencyHasPrefix,omitempty"`
+	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
+	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
+	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "barcode" field predicates.
+	Barcode             *string  `json:"barcode,omitempty"`
+	BarcodeNEQ          *string  `json:"barcodeNEQ,omitempty"`
+	BarcodeIn           []string `json:"barcodeIn,omitempty"`
+	BarcodeNotIn        []string `json:"barcodeNotIn,omitempty"`
+	BarcodeGT           *string  `json:"barcodeGT,omitempty"`
+	BarcodeGTE          *string  `json:"barcodeGTE,omitempty"`
+	BarcodeLT           *string  `json:"barcodeLT,omitempty"`
+	BarcodeLTE          *string  `json:"barcodeLTE,omitempty"`
+	BarcodeContains     *string  `json:"barcodeContains,omitempty"`
+	BarcodeHasPrefix    *string  `json:"barcodeHasPrefix,omitempty"`
+	BarcodeHasSuffix    *string  `json:"barcodeHasSuffix,omitempty"`
+	BarcodeIsNil        bool     `json:"barcodeIsNil,omitempty"`
+	BarcodeNotNil       bool     `json:"barcodeNotNil,omitempty"`
+	BarcodeEqualFold    *string  `json:"barcodeEqualFold,omitempty"`
+	BarcodeContainsFold *string  `json:"barcodeContainsFold,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "allow_backorder" field predicates.
+	AllowBackorder    *bool `json:"allowBackorder,omitempty"`
+	AllowBackorderNEQ *bool `json:"allowBackorderNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ProductWhereInput) AddPredicates(predicates ...predicate.Product) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ProductWhereInput filter on the ProductQuery builder.
+func (i *ProductWhereInput) Filter(q *ProductQuery) (*ProductQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyProductWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyProductWhereInput is returned in case the ProductWhereInput is empty.
+var ErrEmptyProductWhereInput = errors.New("ent: empty predicate ProductWhereInput")
+
+// P returns a predicate for filtering products.
+// An error is returned if the input is empty or invalid.
+func (i *ProductWhereInput) P() (predicate.Product, error) {
+	var predicates []predicate.Product
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, product.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Product, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, product.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Product, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, product.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, product.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, product.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, product.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, product.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, product.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, product.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, product.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, product.IDLTE(*i.IDLTE))
+	}
+	if i.TenantID != nil {
+		predicates = append(predicates, product.TenantIDEQ(*i.TenantID))
+	}
+	if i.TenantIDNEQ != nil {
+		predicates = append(predicates, product.TenantIDNEQ(*i.TenantIDNEQ))
+	}
+	if len(i.TenantIDIn) > 0 {
+		predicates = append(predicates, product.TenantIDIn(i.TenantIDIn...))
+	}
+	if len(i.TenantIDNotIn) > 0 {
+		predicates = append(predicates, product.TenantIDNotIn(i.TenantIDNotIn...))
+	}
+	if i.TenantIDGT != nil {
+		predicates = append(predicates, product.TenantIDGT(*i.TenantIDGT))
+	}
+	if i.TenantIDGTE != nil {
+		predicates = append(predicates, product.TenantIDGTE(*i.TenantIDGTE))
+	}
+	if i.TenantIDLT != nil {
+		predicates = append(predicates, product.TenantIDLT(*i.TenantIDLT))
+	}
+	if i.TenantIDLTE != nil {
+		predicates = append(predicates, product.TenantIDLTE(*i.TenantIDLTE))
+	}
+	if i.Env != nil {
+		predicates = append(predicates, product.EnvEQ(*i.Env))
+	}
+	if i.EnvNEQ != nil {
+		predicates = append(predicates, product.EnvNEQ(*i.EnvNEQ))
+	}
+	if len(i.EnvIn) > 0 {
+		predicates = append(predicates, product.EnvIn(i.EnvIn...))
+	}
+	if len(i.EnvNotIn) > 0 {
+		predicates = append(predicates, product.EnvNotIn(i.EnvNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, product.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, product.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, product.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, product.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, product.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, product.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, product.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, product.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, product.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, product.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, product.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, product.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, product.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, product.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, product.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, product.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ExternalID != nil {
+		predicates = append(predicates, product.ExternalIDEQ(*i.ExternalID))
+	}
+	if i.ExternalIDNEQ != nil {
+		predicates = append(predicates, product.ExternalIDNEQ(*i.ExternalIDNEQ))
+	}
+	if len(i.ExternalIDIn) > 0 {
+		predicates = append(predicates, product.ExternalIDIn(i.ExternalIDIn...))
+	}
+	if len(i.ExternalIDNotIn) > 0 {
+		predicates = append(predicates, product.ExternalIDNotIn(i.ExternalIDNotIn...))
+	}
+	if i.ExternalIDGT != nil {
+		predicates = append(predicates, product.ExternalIDGT(*i.ExternalIDGT))
+	}
+	if i.ExternalIDGTE != nil {
+		predicates = append(predicates, product.ExternalIDGTE(*i.ExternalIDGTE))
+	}
+	if i.ExternalIDLT != nil {
+		predicates = append(predicates, product.ExternalIDLT(*i.ExternalIDLT))
+	}
+	if i.ExternalIDLTE != nil {
+		predicates = append(predicates, product.ExternalIDLTE(*i.ExternalIDLTE))
+	}
+	if i.ExternalIDContains != nil {
+		predicates = append(predicates, product.ExternalIDContains(*i.ExternalIDContains))
+	}
+	if i.ExternalIDHasPrefix != nil {
+		predicates = append(predicates, product.ExternalIDHasPrefix(*i.ExternalIDHasPrefix))
+	}
+	if i.ExternalIDHasSuffix != nil {
+		predicates = append(predicates, product.ExternalIDHasSuffix(*i.ExternalIDHasSuffix))
+	}
+	if i.ExternalIDIsNil {
+		predicates = append(predicates, product.ExternalIDIsNil())
+	}
+	if i.ExternalIDNotNil {
+		predicates = append(predicates, product.ExternalIDNotNil())
+	}
+	if i.ExternalIDEqualFold != nil {
+		predicates = append(predicates, product.ExternalIDEqualFold(*i.ExternalIDEqualFold))
+	}
+	if i.ExternalIDContainsFold != nil {
+		predicates = append(predicates, product.ExternalIDContainsFold(*i.ExternalIDContainsFold))
+	}
+	if i.Sku != nil {
+		predicates = append(predicates, product.SkuEQ(*i.Sku))
+	}
+	if i.SkuNEQ != nil {
+		predicates = append(predicates, product.SkuNEQ(*i.SkuNEQ))
+	}
+	if len(i.SkuIn) > 0 {
+		predicates = append(predicates, product.SkuIn(i.SkuIn...))
+	}
+	if len(i.SkuNotIn) > 0 {
+		predicates = append(predicates, product.SkuNotIn(i.SkuNotIn...))
+	}
+	if i.SkuGT != nil {
+		predicates = append(predicates, product.SkuGT(*i.SkuGT))
+	}
+	if i.SkuGTE != nil {
+		predicates = append(predicates, product.SkuGTE(*i.SkuGTE))
+	}
+	if i.SkuLT != nil {
+		predicates = append(predicates, product.SkuLT(*i.SkuLT))
+	}
+	if i.SkuLTE != nil {
+		predicates = append(predicates, product.SkuLTE(*i.SkuLTE))
+	}
+	if i.SkuContains != nil {
+		predicates = append(predicates, product.SkuContains(*i.SkuContains))
+	}
+	if i.SkuHasPrefix != nil {
+		predicates = append(predicates, product.SkuHasPrefix(*i.SkuHasPrefix))
+	}
+	if i.SkuHasSuffix != nil {
+		predicates = append(predicates, product.SkuHasSuffix(*i.SkuHasSuffix))
+	}
+	if i.SkuEqualFold != nil {
+		predicates = append(predicates, product.SkuEqualFold(*i.SkuEqualFold))
+	}
+	if i.SkuContainsFold != nil {
+		predicates = append(predicates, product.SkuContainsFold(*i.SkuContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, product.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, product.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, product.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, product.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, product.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, product.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, product.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, product.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, product.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, product.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, product.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, product.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, product.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, product.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, product.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, product.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, product.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, product.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, product.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, product.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, product.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, product.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, product.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, product.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, product.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, product.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Currency != nil {
+		predicates = append(predicates, product.CurrencyEQ(*i.Currency))
+	}
+	if i.CurrencyNEQ != nil {
+		predicates = append(predicates, product.CurrencyNEQ(*i.CurrencyNEQ))
+	}
+	if len(i.CurrencyIn) > 0 {
+		predicates = append(predicates, product.CurrencyIn(i.CurrencyIn...))
+	}
+	if len(i.CurrencyNotIn) > 0 {
+		predicates = append(predicates, product.CurrencyNotIn(i.CurrencyNotIn...))
+	}
+	if i.CurrencyGT != nil {
+		predicates = append(predicates, product.CurrencyGT(*i.CurrencyGT))
+	}
+	if i.CurrencyGTE != nil {
+		predicates = append(predicates, product.CurrencyGTE(*i.CurrencyGTE))
+	}
+	if i.CurrencyLT != nil {
+		predicates = append(predicates, product.CurrencyLT(*i.CurrencyLT))
+	}
+	if i.CurrencyLTE != nil {
+		predicates = append(predicates, product.CurrencyLTE(*i.CurrencyLTE))
+	}
+	if i.CurrencyContains != nil {
+		predicates = append(predicates, product.CurrencyContains(*i.CurrencyContains))
+	}
+	if i.CurrencyHasPrefix != nil {
+		predicates = append(predicates, product.CurrencyHasPrefix(*i.CurrencyHasPrefix))
+	}
+	if i.CurrencyHasSuffix != nil {
+		predicates = append(predicates, product.CurrencyHasSuffix(*i.CurrencyHasSuffix))
+	}
+	if i.CurrencyEqualFold != nil {
+		predicates = append(predicates, product.CurrencyEqualFold(*i.CurrencyEqualFold))
+	}
+	if i.CurrencyContainsFold != nil {
+		predicates = append(predicates, product.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.Barcode != nil {
+		predicates = append(predicates, product.BarcodeEQ(*i.Barcode))
+	}
+	if i.BarcodeNEQ != nil {
+		predicates = append(predicates, product.BarcodeNEQ(*i.BarcodeNEQ))
+	}
+	if len(i.BarcodeIn) > 0 {
+		predicates = append(predicates, product.BarcodeIn(i.BarcodeIn...))
+	}
+	if len(i.BarcodeNotIn) > 0 {
+		predicates = append(predicates, product.BarcodeNotIn(i.BarcodeNotIn...))
+	}
+	if i.BarcodeGT != nil {
+		predicates = append(predicates, product.BarcodeGT(*i.BarcodeGT))
+	}
+	if i.BarcodeGTE != nil {
+		predicates = append(predicates, product.BarcodeGTE(*i.BarcodeGTE))
+	}
+	if i.BarcodeLT != nil {
+		predicates = append(predicates, product.BarcodeLT(*i.BarcodeLT))
+	}
+	if i.BarcodeLTE != nil {
+		predicates = append(predicates, product.BarcodeLTE(*i.BarcodeLTE))
+	}
+	if i.BarcodeContains != nil {
+		predicates = append(predicates, product.BarcodeContains(*i.BarcodeContains))
+	}
+	if i.BarcodeHasPrefix != nil {
+		predicates = append(predicates, product.BarcodeHasPrefix(*i.BarcodeHasPrefix))
+	}
+	if i.BarcodeHasSuffix != nil {
+		predicates = append(predicates, product.BarcodeHasSuffix(*i.BarcodeHasSuffix))
+	}
+	if i.BarcodeIsNil {
+		predicates = append(predicates, product.BarcodeIsNil())
+	}
+	if i.BarcodeNotNil {
+		predicates = append(predicates, product.BarcodeNotNil())
+	}
+	if i.BarcodeEqualFold != nil {
+		predicates = append(predicates, product.BarcodeEqualFold(*i.BarcodeEqualFold))
+	}
+	if i.BarcodeContainsFold != nil {
+		predicates = append(predicates, product.BarcodeContainsFold(*i.BarcodeContainsFold))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, product.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, product.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.AllowBackorder != nil {
+		predicates = append(predicates, product.AllowBackorderEQ(*i.AllowBackorder))
+	}
+	if i.AllowBackorderNEQ != nil {
+		predicates = append(predicates, product.AllowBackorderNEQ(*i.AllowBackorderNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyProductWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return product.And(predicates...), nil
+	}
+}
+
 // RoleWhereInput represents a where input for filtering Role queries.
 type RoleWhereInput struct {
 	Predicates []predicate.Role  `json:"-"`
@@ -4631,6 +5239,1312 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 		return predicates[0], nil
 	default:
 		return role.And(predicates...), nil
+	}
+}
+
+// StockLevelWhereInput represents a where input for filtering StockLevel queries.
+type StockLevelWhereInput struct {
+	Predicates []predicate.StockLevel  `json:"-"`
+	Not        *StockLevelWhereInput   `json:"not,omitempty"`
+	Or         []*StockLevelWhereInput `json:"or,omitempty"`
+	And        []*StockLevelWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *uuid.UUID  `json:"id,omitempty"`
+	IDNEQ   *uuid.UUID  `json:"idNEQ,omitempty"`
+	IDIn    []uuid.UUID `json:"idIn,omitempty"`
+	IDNotIn []uuid.UUID `json:"idNotIn,omitempty"`
+	IDGT    *uuid.UUID  `json:"idGT,omitempty"`
+	IDGTE   *uuid.UUID  `json:"idGTE,omitempty"`
+	IDLT    *uuid.UUID  `json:"idLT,omitempty"`
+	IDLTE   *uuid.UUID  `json:"idLTE,omitempty"`
+
+	// "tenant_id" field predicates.
+	TenantID      *uuid.UUID  `json:"tenantID,omitempty"`
+	TenantIDNEQ   *uuid.UUID  `json:"tenantIDNEQ,omitempty"`
+	TenantIDIn    []uuid.UUID `json:"tenantIDIn,omitempty"`
+	TenantIDNotIn []uuid.UUID `json:"tenantIDNotIn,omitempty"`
+	TenantIDGT    *uuid.UUID  `json:"tenantIDGT,omitempty"`
+	TenantIDGTE   *uuid.UUID  `json:"tenantIDGTE,omitempty"`
+	TenantIDLT    *uuid.UUID  `json:"tenantIDLT,omitempty"`
+	TenantIDLTE   *uuid.UUID  `json:"tenantIDLTE,omitempty"`
+
+	// "env" field predicates.
+	Env      *policy.Env  `json:"env,omitempty"`
+	EnvNEQ   *policy.Env  `json:"envNEQ,omitempty"`
+	EnvIn    []policy.Env `json:"envIn,omitempty"`
+	EnvNotIn []policy.Env `json:"envNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "product_id" field predicates.
+	ProductID      *uuid.UUID  `json:"productID,omitempty"`
+	ProductIDNEQ   *uuid.UUID  `json:"productIDNEQ,omitempty"`
+	ProductIDIn    []uuid.UUID `json:"productIDIn,omitempty"`
+	ProductIDNotIn []uuid.UUID `json:"productIDNotIn,omitempty"`
+	ProductIDGT    *uuid.UUID  `json:"productIDGT,omitempty"`
+	ProductIDGTE   *uuid.UUID  `json:"productIDGTE,omitempty"`
+	ProductIDLT    *uuid.UUID  `json:"productIDLT,omitempty"`
+	ProductIDLTE   *uuid.UUID  `json:"productIDLTE,omitempty"`
+
+	// "location_id" field predicates.
+	LocationID      *uuid.UUID  `json:"locationID,omitempty"`
+	LocationIDNEQ   *uuid.UUID  `json:"locationIDNEQ,omitempty"`
+	LocationIDIn    []uuid.UUID `json:"locationIDIn,omitempty"`
+	LocationIDNotIn []uuid.UUID `json:"locationIDNotIn,omitempty"`
+	LocationIDGT    *uuid.UUID  `json:"locationIDGT,omitempty"`
+	LocationIDGTE   *uuid.UUID  `json:"locationIDGTE,omitempty"`
+	LocationIDLT    *uuid.UUID  `json:"locationIDLT,omitempty"`
+	LocationIDLTE   *uuid.UUID  `json:"locationIDLTE,omitempty"`
+
+	// "on_hand" field predicates.
+	OnHand      *int64  `json:"onHand,omitempty"`
+	OnHandNEQ   *int64  `json:"onHandNEQ,omitempty"`
+	OnHandIn    []int64 `json:"onHandIn,omitempty"`
+	OnHandNotIn []int64 `json:"onHandNotIn,omitempty"`
+	OnHandGT    *int64  `json:"onHandGT,omitempty"`
+	OnHandGTE   *int64  `json:"onHandGTE,omitempty"`
+	OnHandLT    *int64  `json:"onHandLT,omitempty"`
+	OnHandLTE   *int64  `json:"onHandLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *StockLevelWhereInput) AddPredicates(predicates ...predicate.StockLevel) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the StockLevelWhereInput filter on the StockLevelQuery builder.
+func (i *StockLevelWhereInput) Filter(q *StockLevelQuery) (*StockLevelQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyStockLevelWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyStockLevelWhereInput is returned in case the StockLevelWhereInput is empty.
+var ErrEmptyStockLevelWhereInput = errors.New("ent: empty predicate StockLevelWhereInput")
+
+// P returns a predicate for filtering stocklevels.
+// An error is returned if the input is empty or invalid.
+func (i *StockLevelWhereInput) P() (predicate.StockLevel, error) {
+	var predicates []predicate.StockLevel
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, stocklevel.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.StockLevel, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, stocklevel.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.StockLevel, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, stocklevel.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, stocklevel.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, stocklevel.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, stocklevel.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, stocklevel.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, stocklevel.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, stocklevel.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, stocklevel.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, stocklevel.IDLTE(*i.IDLTE))
+	}
+	if i.TenantID != nil {
+		predicates = append(predicates, stocklevel.TenantIDEQ(*i.TenantID))
+	}
+	if i.TenantIDNEQ != nil {
+		predicates = append(predicates, stocklevel.TenantIDNEQ(*i.TenantIDNEQ))
+	}
+	if len(i.TenantIDIn) > 0 {
+		predicates = append(predicates, stocklevel.TenantIDIn(i.TenantIDIn...))
+	}
+	if len(i.TenantIDNotIn) > 0 {
+		predicates = append(predicates, stocklevel.TenantIDNotIn(i.TenantIDNotIn...))
+	}
+	if i.TenantIDGT != nil {
+		predicates = append(predicates, stocklevel.TenantIDGT(*i.TenantIDGT))
+	}
+	if i.TenantIDGTE != nil {
+		predicates = append(predicates, stocklevel.TenantIDGTE(*i.TenantIDGTE))
+	}
+	if i.TenantIDLT != nil {
+		predicates = append(predicates, stocklevel.TenantIDLT(*i.TenantIDLT))
+	}
+	if i.TenantIDLTE != nil {
+		predicates = append(predicates, stocklevel.TenantIDLTE(*i.TenantIDLTE))
+	}
+	if i.Env != nil {
+		predicates = append(predicates, stocklevel.EnvEQ(*i.Env))
+	}
+	if i.EnvNEQ != nil {
+		predicates = append(predicates, stocklevel.EnvNEQ(*i.EnvNEQ))
+	}
+	if len(i.EnvIn) > 0 {
+		predicates = append(predicates, stocklevel.EnvIn(i.EnvIn...))
+	}
+	if len(i.EnvNotIn) > 0 {
+		predicates = append(predicates, stocklevel.EnvNotIn(i.EnvNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, stocklevel.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, stocklevel.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, stocklevel.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, stocklevel.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, stocklevel.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, stocklevel.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, stocklevel.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, stocklevel.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, stocklevel.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, stocklevel.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, stocklevel.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ProductID != nil {
+		predicates = append(predicates, stocklevel.ProductIDEQ(*i.ProductID))
+	}
+	if i.ProductIDNEQ != nil {
+		predicates = append(predicates, stocklevel.ProductIDNEQ(*i.ProductIDNEQ))
+	}
+	if len(i.ProductIDIn) > 0 {
+		predicates = append(predicates, stocklevel.ProductIDIn(i.ProductIDIn...))
+	}
+	if len(i.ProductIDNotIn) > 0 {
+		predicates = append(predicates, stocklevel.ProductIDNotIn(i.ProductIDNotIn...))
+	}
+	if i.ProductIDGT != nil {
+		predicates = append(predicates, stocklevel.ProductIDGT(*i.ProductIDGT))
+	}
+	if i.ProductIDGTE != nil {
+		predicates = append(predicates, stocklevel.ProductIDGTE(*i.ProductIDGTE))
+	}
+	if i.ProductIDLT != nil {
+		predicates = append(predicates, stocklevel.ProductIDLT(*i.ProductIDLT))
+	}
+	if i.ProductIDLTE != nil {
+		predicates = append(predicates, stocklevel.ProductIDLTE(*i.ProductIDLTE))
+	}
+	if i.LocationID != nil {
+		predicates = append(predicates, stocklevel.LocationIDEQ(*i.LocationID))
+	}
+	if i.LocationIDNEQ != nil {
+		predicates = append(predicates, stocklevel.LocationIDNEQ(*i.LocationIDNEQ))
+	}
+	if len(i.LocationIDIn) > 0 {
+		predicates = append(predicates, stocklevel.LocationIDIn(i.LocationIDIn...))
+	}
+	if len(i.LocationIDNotIn) > 0 {
+		predicates = append(predicates, stocklevel.LocationIDNotIn(i.LocationIDNotIn...))
+	}
+	if i.LocationIDGT != nil {
+		predicates = append(predicates, stocklevel.LocationIDGT(*i.LocationIDGT))
+	}
+	if i.LocationIDGTE != nil {
+		predicates = append(predicates, stocklevel.LocationIDGTE(*i.LocationIDGTE))
+	}
+	if i.LocationIDLT != nil {
+		predicates = append(predicates, stocklevel.LocationIDLT(*i.LocationIDLT))
+	}
+	if i.LocationIDLTE != nil {
+		predicates = append(predicates, stocklevel.LocationIDLTE(*i.LocationIDLTE))
+	}
+	if i.OnHand != nil {
+		predicates = append(predicates, stocklevel.OnHandEQ(*i.OnHand))
+	}
+	if i.OnHandNEQ != nil {
+		predicates = append(predicates, stocklevel.OnHandNEQ(*i.OnHandNEQ))
+	}
+	if len(i.OnHandIn) > 0 {
+		predicates = append(predicates, stocklevel.OnHandIn(i.OnHandIn...))
+	}
+	if len(i.OnHandNotIn) > 0 {
+		predicates = append(predicates, stocklevel.OnHandNotIn(i.OnHandNotIn...))
+	}
+	if i.OnHandGT != nil {
+		predicates = append(predicates, stocklevel.OnHandGT(*i.OnHandGT))
+	}
+	if i.OnHandGTE != nil {
+		predicates = append(predicates, stocklevel.OnHandGTE(*i.OnHandGTE))
+	}
+	if i.OnHandLT != nil {
+		predicates = append(predicates, stocklevel.OnHandLT(*i.OnHandLT))
+	}
+	if i.OnHandLTE != nil {
+		predicates = append(predicates, stocklevel.OnHandLTE(*i.OnHandLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyStockLevelWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return stocklevel.And(predicates...), nil
+	}
+}
+
+// StockLocationWhereInput represents a where input for filtering StockLocation queries.
+type StockLocationWhereInput struct {
+	Predicates []predicate.StockLocation  `json:"-"`
+	Not        *StockLocationWhereInput   `json:"not,omitempty"`
+	Or         []*StockLocationWhereInput `json:"or,omitempty"`
+	And        []*StockLocationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *uuid.UUID  `json:"id,omitempty"`
+	IDNEQ   *uuid.UUID  `json:"idNEQ,omitempty"`
+	IDIn    []uuid.UUID `json:"idIn,omitempty"`
+	IDNotIn []uuid.UUID `json:"idNotIn,omitempty"`
+	IDGT    *uuid.UUID  `json:"idGT,omitempty"`
+	IDGTE   *uuid.UUID  `json:"idGTE,omitempty"`
+	IDLT    *uuid.UUID  `json:"idLT,omitempty"`
+	IDLTE   *uuid.UUID  `json:"idLTE,omitempty"`
+
+	// "tenant_id" field predicates.
+	TenantID      *uuid.UUID  `json:"tenantID,omitempty"`
+	TenantIDNEQ   *uuid.UUID  `json:"tenantIDNEQ,omitempty"`
+	TenantIDIn    []uuid.UUID `json:"tenantIDIn,omitempty"`
+	TenantIDNotIn []uuid.UUID `json:"tenantIDNotIn,omitempty"`
+	TenantIDGT    *uuid.UUID  `json:"tenantIDGT,omitempty"`
+	TenantIDGTE   *uuid.UUID  `json:"tenantIDGTE,omitempty"`
+	TenantIDLT    *uuid.UUID  `json:"tenantIDLT,omitempty"`
+	TenantIDLTE   *uuid.UUID  `json:"tenantIDLTE,omitempty"`
+
+	// "env" field predicates.
+	Env      *policy.Env  `json:"env,omitempty"`
+	EnvNEQ   *policy.Env  `json:"envNEQ,omitempty"`
+	EnvIn    []policy.Env `json:"envIn,omitempty"`
+	EnvNotIn []policy.Env `json:"envNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "is_default" field predicates.
+	IsDefault    *bool `json:"isDefault,omitempty"`
+	IsDefaultNEQ *bool `json:"isDefaultNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *StockLocationWhereInput) AddPredicates(predicates ...predicate.StockLocation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the StockLocationWhereInput filter on the StockLocationQuery builder.
+func (i *StockLocationWhereInput) Filter(q *StockLocationQuery) (*StockLocationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyStockLocationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyStockLocationWhereInput is returned in case the StockLocationWhereInput is empty.
+var ErrEmptyStockLocationWhereInput = errors.New("ent: empty predicate StockLocationWhereInput")
+
+// P returns a predicate for filtering stocklocations.
+// An error is returned if the input is empty or invalid.
+func (i *StockLocationWhereInput) P() (predicate.StockLocation, error) {
+	var predicates []predicate.StockLocation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, stocklocation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.StockLocation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, stocklocation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.StockLocation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, stocklocation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, stocklocation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, stocklocation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, stocklocation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, stocklocation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, stocklocation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, stocklocation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, stocklocation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, stocklocation.IDLTE(*i.IDLTE))
+	}
+	if i.TenantID != nil {
+		predicates = append(predicates, stocklocation.TenantIDEQ(*i.TenantID))
+	}
+	if i.TenantIDNEQ != nil {
+		predicates = append(predicates, stocklocation.TenantIDNEQ(*i.TenantIDNEQ))
+	}
+	if len(i.TenantIDIn) > 0 {
+		predicates = append(predicates, stocklocation.TenantIDIn(i.TenantIDIn...))
+	}
+	if len(i.TenantIDNotIn) > 0 {
+		predicates = append(predicates, stocklocation.TenantIDNotIn(i.TenantIDNotIn...))
+	}
+	if i.TenantIDGT != nil {
+		predicates = append(predicates, stocklocation.TenantIDGT(*i.TenantIDGT))
+	}
+	if i.TenantIDGTE != nil {
+		predicates = append(predicates, stocklocation.TenantIDGTE(*i.TenantIDGTE))
+	}
+	if i.TenantIDLT != nil {
+		predicates = append(predicates, stocklocation.TenantIDLT(*i.TenantIDLT))
+	}
+	if i.TenantIDLTE != nil {
+		predicates = append(predicates, stocklocation.TenantIDLTE(*i.TenantIDLTE))
+	}
+	if i.Env != nil {
+		predicates = append(predicates, stocklocation.EnvEQ(*i.Env))
+	}
+	if i.EnvNEQ != nil {
+		predicates = append(predicates, stocklocation.EnvNEQ(*i.EnvNEQ))
+	}
+	if len(i.EnvIn) > 0 {
+		predicates = append(predicates, stocklocation.EnvIn(i.EnvIn...))
+	}
+	if len(i.EnvNotIn) > 0 {
+		predicates = append(predicates, stocklocation.EnvNotIn(i.EnvNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, stocklocation.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, stocklocation.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, stocklocation.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, stocklocation.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, stocklocation.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, stocklocation.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, stocklocation.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, stocklocation.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, stocklocation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, stocklocation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, stocklocation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, stocklocation.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, stocklocation.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, stocklocation.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, stocklocation.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, stocklocation.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, stocklocation.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, stocklocation.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, stocklocation.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, stocklocation.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, stocklocation.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, stocklocation.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, stocklocation.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, stocklocation.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, stocklocation.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, stocklocation.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, stocklocation.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, stocklocation.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, stocklocation.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, stocklocation.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, stocklocation.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, stocklocation.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, stocklocation.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, stocklocation.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, stocklocation.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, stocklocation.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, stocklocation.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.IsDefault != nil {
+		predicates = append(predicates, stocklocation.IsDefaultEQ(*i.IsDefault))
+	}
+	if i.IsDefaultNEQ != nil {
+		predicates = append(predicates, stocklocation.IsDefaultNEQ(*i.IsDefaultNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyStockLocationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return stocklocation.And(predicates...), nil
+	}
+}
+
+// StockMovementWhereInput represents a where input for filtering StockMovement queries.
+type StockMovementWhereInput struct {
+	Predicates []predicate.StockMovement  `json:"-"`
+	Not        *StockMovementWhereInput   `json:"not,omitempty"`
+	Or         []*StockMovementWhereInput `json:"or,omitempty"`
+	And        []*StockMovementWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *uuid.UUID  `json:"id,omitempty"`
+	IDNEQ   *uuid.UUID  `json:"idNEQ,omitempty"`
+	IDIn    []uuid.UUID `json:"idIn,omitempty"`
+	IDNotIn []uuid.UUID `json:"idNotIn,omitempty"`
+	IDGT    *uuid.UUID  `json:"idGT,omitempty"`
+	IDGTE   *uuid.UUID  `json:"idGTE,omitempty"`
+	IDLT    *uuid.UUID  `json:"idLT,omitempty"`
+	IDLTE   *uuid.UUID  `json:"idLTE,omitempty"`
+
+	// "tenant_id" field predicates.
+	TenantID      *uuid.UUID  `json:"tenantID,omitempty"`
+	TenantIDNEQ   *uuid.UUID  `json:"tenantIDNEQ,omitempty"`
+	TenantIDIn    []uuid.UUID `json:"tenantIDIn,omitempty"`
+	TenantIDNotIn []uuid.UUID `json:"tenantIDNotIn,omitempty"`
+	TenantIDGT    *uuid.UUID  `json:"tenantIDGT,omitempty"`
+	TenantIDGTE   *uuid.UUID  `json:"tenantIDGTE,omitempty"`
+	TenantIDLT    *uuid.UUID  `json:"tenantIDLT,omitempty"`
+	TenantIDLTE   *uuid.UUID  `json:"tenantIDLTE,omitempty"`
+
+	// "env" field predicates.
+	Env      *policy.Env  `json:"env,omitempty"`
+	EnvNEQ   *policy.Env  `json:"envNEQ,omitempty"`
+	EnvIn    []policy.Env `json:"envIn,omitempty"`
+	EnvNotIn []policy.Env `json:"envNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "product_id" field predicates.
+	ProductID      *uuid.UUID  `json:"productID,omitempty"`
+	ProductIDNEQ   *uuid.UUID  `json:"productIDNEQ,omitempty"`
+	ProductIDIn    []uuid.UUID `json:"productIDIn,omitempty"`
+	ProductIDNotIn []uuid.UUID `json:"productIDNotIn,omitempty"`
+	ProductIDGT    *uuid.UUID  `json:"productIDGT,omitempty"`
+	ProductIDGTE   *uuid.UUID  `json:"productIDGTE,omitempty"`
+	ProductIDLT    *uuid.UUID  `json:"productIDLT,omitempty"`
+	ProductIDLTE   *uuid.UUID  `json:"productIDLTE,omitempty"`
+
+	// "location_id" field predicates.
+	LocationID      *uuid.UUID  `json:"locationID,omitempty"`
+	LocationIDNEQ   *uuid.UUID  `json:"locationIDNEQ,omitempty"`
+	LocationIDIn    []uuid.UUID `json:"locationIDIn,omitempty"`
+	LocationIDNotIn []uuid.UUID `json:"locationIDNotIn,omitempty"`
+	LocationIDGT    *uuid.UUID  `json:"locationIDGT,omitempty"`
+	LocationIDGTE   *uuid.UUID  `json:"locationIDGTE,omitempty"`
+	LocationIDLT    *uuid.UUID  `json:"locationIDLT,omitempty"`
+	LocationIDLTE   *uuid.UUID  `json:"locationIDLTE,omitempty"`
+
+	// "to_location_id" field predicates.
+	ToLocationID       *uuid.UUID  `json:"toLocationID,omitempty"`
+	ToLocationIDNEQ    *uuid.UUID  `json:"toLocationIDNEQ,omitempty"`
+	ToLocationIDIn     []uuid.UUID `json:"toLocationIDIn,omitempty"`
+	ToLocationIDNotIn  []uuid.UUID `json:"toLocationIDNotIn,omitempty"`
+	ToLocationIDGT     *uuid.UUID  `json:"toLocationIDGT,omitempty"`
+	ToLocationIDGTE    *uuid.UUID  `json:"toLocationIDGTE,omitempty"`
+	ToLocationIDLT     *uuid.UUID  `json:"toLocationIDLT,omitempty"`
+	ToLocationIDLTE    *uuid.UUID  `json:"toLocationIDLTE,omitempty"`
+	ToLocationIDIsNil  bool        `json:"toLocationIDIsNil,omitempty"`
+	ToLocationIDNotNil bool        `json:"toLocationIDNotNil,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *stockmovement.Kind  `json:"kind,omitempty"`
+	KindNEQ   *stockmovement.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []stockmovement.Kind `json:"kindIn,omitempty"`
+	KindNotIn []stockmovement.Kind `json:"kindNotIn,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *int64  `json:"quantity,omitempty"`
+	QuantityNEQ   *int64  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []int64 `json:"quantityIn,omitempty"`
+	QuantityNotIn []int64 `json:"quantityNotIn,omitempty"`
+	QuantityGT    *int64  `json:"quantityGT,omitempty"`
+	QuantityGTE   *int64  `json:"quantityGTE,omitempty"`
+	QuantityLT    *int64  `json:"quantityLT,omitempty"`
+	QuantityLTE   *int64  `json:"quantityLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "invoice_id" field predicates.
+	InvoiceID       *uuid.UUID  `json:"invoiceID,omitempty"`
+	InvoiceIDNEQ    *uuid.UUID  `json:"invoiceIDNEQ,omitempty"`
+	InvoiceIDIn     []uuid.UUID `json:"invoiceIDIn,omitempty"`
+	InvoiceIDNotIn  []uuid.UUID `json:"invoiceIDNotIn,omitempty"`
+	InvoiceIDGT     *uuid.UUID  `json:"invoiceIDGT,omitempty"`
+	InvoiceIDGTE    *uuid.UUID  `json:"invoiceIDGTE,omitempty"`
+	InvoiceIDLT     *uuid.UUID  `json:"invoiceIDLT,omitempty"`
+	InvoiceIDLTE    *uuid.UUID  `json:"invoiceIDLTE,omitempty"`
+	InvoiceIDIsNil  bool        `json:"invoiceIDIsNil,omitempty"`
+	InvoiceIDNotNil bool        `json:"invoiceIDNotNil,omitempty"`
+
+	// "sale_id" field predicates.
+	SaleID       *uuid.UUID  `json:"saleID,omitempty"`
+	SaleIDNEQ    *uuid.UUID  `json:"saleIDNEQ,omitempty"`
+	SaleIDIn     []uuid.UUID `json:"saleIDIn,omitempty"`
+	SaleIDNotIn  []uuid.UUID `json:"saleIDNotIn,omitempty"`
+	SaleIDGT     *uuid.UUID  `json:"saleIDGT,omitempty"`
+	SaleIDGTE    *uuid.UUID  `json:"saleIDGTE,omitempty"`
+	SaleIDLT     *uuid.UUID  `json:"saleIDLT,omitempty"`
+	SaleIDLTE    *uuid.UUID  `json:"saleIDLTE,omitempty"`
+	SaleIDIsNil  bool        `json:"saleIDIsNil,omitempty"`
+	SaleIDNotNil bool        `json:"saleIDNotNil,omitempty"`
+
+	// "created_by" field predicates.
+	CreatedBy             *string  `json:"createdBy,omitempty"`
+	CreatedByNEQ          *string  `json:"createdByNEQ,omitempty"`
+	CreatedByIn           []string `json:"createdByIn,omitempty"`
+	CreatedByNotIn        []string `json:"createdByNotIn,omitempty"`
+	CreatedByGT           *string  `json:"createdByGT,omitempty"`
+	CreatedByGTE          *string  `json:"createdByGTE,omitempty"`
+	CreatedByLT           *string  `json:"createdByLT,omitempty"`
+	CreatedByLTE          *string  `json:"createdByLTE,omitempty"`
+	CreatedByContains     *string  `json:"createdByContains,omitempty"`
+	CreatedByHasPrefix    *string  `json:"createdByHasPrefix,omitempty"`
+	CreatedByHasSuffix    *string  `json:"createdByHasSuffix,omitempty"`
+	CreatedByEqualFold    *string  `json:"createdByEqualFold,omitempty"`
+	CreatedByContainsFold *string  `json:"createdByContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *StockMovementWhereInput) AddPredicates(predicates ...predicate.StockMovement) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the StockMovementWhereInput filter on the StockMovementQuery builder.
+func (i *StockMovementWhereInput) Filter(q *StockMovementQuery) (*StockMovementQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyStockMovementWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyStockMovementWhereInput is returned in case the StockMovementWhereInput is empty.
+var ErrEmptyStockMovementWhereInput = errors.New("ent: empty predicate StockMovementWhereInput")
+
+// P returns a predicate for filtering stockmovements.
+// An error is returned if the input is empty or invalid.
+func (i *StockMovementWhereInput) P() (predicate.StockMovement, error) {
+	var predicates []predicate.StockMovement
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, stockmovement.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.StockMovement, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, stockmovement.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.StockMovement, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, stockmovement.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, stockmovement.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, stockmovement.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, stockmovement.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, stockmovement.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, stockmovement.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, stockmovement.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, stockmovement.IDLTE(*i.IDLTE))
+	}
+	if i.TenantID != nil {
+		predicates = append(predicates, stockmovement.TenantIDEQ(*i.TenantID))
+	}
+	if i.TenantIDNEQ != nil {
+		predicates = append(predicates, stockmovement.TenantIDNEQ(*i.TenantIDNEQ))
+	}
+	if len(i.TenantIDIn) > 0 {
+		predicates = append(predicates, stockmovement.TenantIDIn(i.TenantIDIn...))
+	}
+	if len(i.TenantIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.TenantIDNotIn(i.TenantIDNotIn...))
+	}
+	if i.TenantIDGT != nil {
+		predicates = append(predicates, stockmovement.TenantIDGT(*i.TenantIDGT))
+	}
+	if i.TenantIDGTE != nil {
+		predicates = append(predicates, stockmovement.TenantIDGTE(*i.TenantIDGTE))
+	}
+	if i.TenantIDLT != nil {
+		predicates = append(predicates, stockmovement.TenantIDLT(*i.TenantIDLT))
+	}
+	if i.TenantIDLTE != nil {
+		predicates = append(predicates, stockmovement.TenantIDLTE(*i.TenantIDLTE))
+	}
+	if i.Env != nil {
+		predicates = append(predicates, stockmovement.EnvEQ(*i.Env))
+	}
+	if i.EnvNEQ != nil {
+		predicates = append(predicates, stockmovement.EnvNEQ(*i.EnvNEQ))
+	}
+	if len(i.EnvIn) > 0 {
+		predicates = append(predicates, stockmovement.EnvIn(i.EnvIn...))
+	}
+	if len(i.EnvNotIn) > 0 {
+		predicates = append(predicates, stockmovement.EnvNotIn(i.EnvNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, stockmovement.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, stockmovement.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, stockmovement.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, stockmovement.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, stockmovement.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, stockmovement.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, stockmovement.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, stockmovement.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, stockmovement.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, stockmovement.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, stockmovement.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ProductID != nil {
+		predicates = append(predicates, stockmovement.ProductIDEQ(*i.ProductID))
+	}
+	if i.ProductIDNEQ != nil {
+		predicates = append(predicates, stockmovement.ProductIDNEQ(*i.ProductIDNEQ))
+	}
+	if len(i.ProductIDIn) > 0 {
+		predicates = append(predicates, stockmovement.ProductIDIn(i.ProductIDIn...))
+	}
+	if len(i.ProductIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.ProductIDNotIn(i.ProductIDNotIn...))
+	}
+	if i.ProductIDGT != nil {
+		predicates = append(predicates, stockmovement.ProductIDGT(*i.ProductIDGT))
+	}
+	if i.ProductIDGTE != nil {
+		predicates = append(predicates, stockmovement.ProductIDGTE(*i.ProductIDGTE))
+	}
+	if i.ProductIDLT != nil {
+		predicates = append(predicates, stockmovement.ProductIDLT(*i.ProductIDLT))
+	}
+	if i.ProductIDLTE != nil {
+		predicates = append(predicates, stockmovement.ProductIDLTE(*i.ProductIDLTE))
+	}
+	if i.LocationID != nil {
+		predicates = append(predicates, stockmovement.LocationIDEQ(*i.LocationID))
+	}
+	if i.LocationIDNEQ != nil {
+		predicates = append(predicates, stockmovement.LocationIDNEQ(*i.LocationIDNEQ))
+	}
+	if len(i.LocationIDIn) > 0 {
+		predicates = append(predicates, stockmovement.LocationIDIn(i.LocationIDIn...))
+	}
+	if len(i.LocationIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.LocationIDNotIn(i.LocationIDNotIn...))
+	}
+	if i.LocationIDGT != nil {
+		predicates = append(predicates, stockmovement.LocationIDGT(*i.LocationIDGT))
+	}
+	if i.LocationIDGTE != nil {
+		predicates = append(predicates, stockmovement.LocationIDGTE(*i.LocationIDGTE))
+	}
+	if i.LocationIDLT != nil {
+		predicates = append(predicates, stockmovement.LocationIDLT(*i.LocationIDLT))
+	}
+	if i.LocationIDLTE != nil {
+		predicates = append(predicates, stockmovement.LocationIDLTE(*i.LocationIDLTE))
+	}
+	if i.ToLocationID != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDEQ(*i.ToLocationID))
+	}
+	if i.ToLocationIDNEQ != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDNEQ(*i.ToLocationIDNEQ))
+	}
+	if len(i.ToLocationIDIn) > 0 {
+		predicates = append(predicates, stockmovement.ToLocationIDIn(i.ToLocationIDIn...))
+	}
+	if len(i.ToLocationIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.ToLocationIDNotIn(i.ToLocationIDNotIn...))
+	}
+	if i.ToLocationIDGT != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDGT(*i.ToLocationIDGT))
+	}
+	if i.ToLocationIDGTE != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDGTE(*i.ToLocationIDGTE))
+	}
+	if i.ToLocationIDLT != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDLT(*i.ToLocationIDLT))
+	}
+	if i.ToLocationIDLTE != nil {
+		predicates = append(predicates, stockmovement.ToLocationIDLTE(*i.ToLocationIDLTE))
+	}
+	if i.ToLocationIDIsNil {
+		predicates = append(predicates, stockmovement.ToLocationIDIsNil())
+	}
+	if i.ToLocationIDNotNil {
+		predicates = append(predicates, stockmovement.ToLocationIDNotNil())
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, stockmovement.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, stockmovement.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, stockmovement.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, stockmovement.KindNotIn(i.KindNotIn...))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, stockmovement.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, stockmovement.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, stockmovement.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, stockmovement.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, stockmovement.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, stockmovement.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, stockmovement.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, stockmovement.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, stockmovement.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, stockmovement.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, stockmovement.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, stockmovement.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, stockmovement.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, stockmovement.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, stockmovement.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, stockmovement.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, stockmovement.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, stockmovement.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, stockmovement.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, stockmovement.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, stockmovement.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.InvoiceID != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDEQ(*i.InvoiceID))
+	}
+	if i.InvoiceIDNEQ != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDNEQ(*i.InvoiceIDNEQ))
+	}
+	if len(i.InvoiceIDIn) > 0 {
+		predicates = append(predicates, stockmovement.InvoiceIDIn(i.InvoiceIDIn...))
+	}
+	if len(i.InvoiceIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.InvoiceIDNotIn(i.InvoiceIDNotIn...))
+	}
+	if i.InvoiceIDGT != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDGT(*i.InvoiceIDGT))
+	}
+	if i.InvoiceIDGTE != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDGTE(*i.InvoiceIDGTE))
+	}
+	if i.InvoiceIDLT != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDLT(*i.InvoiceIDLT))
+	}
+	if i.InvoiceIDLTE != nil {
+		predicates = append(predicates, stockmovement.InvoiceIDLTE(*i.InvoiceIDLTE))
+	}
+	if i.InvoiceIDIsNil {
+		predicates = append(predicates, stockmovement.InvoiceIDIsNil())
+	}
+	if i.InvoiceIDNotNil {
+		predicates = append(predicates, stockmovement.InvoiceIDNotNil())
+	}
+	if i.SaleID != nil {
+		predicates = append(predicates, stockmovement.SaleIDEQ(*i.SaleID))
+	}
+	if i.SaleIDNEQ != nil {
+		predicates = append(predicates, stockmovement.SaleIDNEQ(*i.SaleIDNEQ))
+	}
+	if len(i.SaleIDIn) > 0 {
+		predicates = append(predicates, stockmovement.SaleIDIn(i.SaleIDIn...))
+	}
+	if len(i.SaleIDNotIn) > 0 {
+		predicates = append(predicates, stockmovement.SaleIDNotIn(i.SaleIDNotIn...))
+	}
+	if i.SaleIDGT != nil {
+		predicates = append(predicates, stockmovement.SaleIDGT(*i.SaleIDGT))
+	}
+	if i.SaleIDGTE != nil {
+		predicates = append(predicates, stockmovement.SaleIDGTE(*i.SaleIDGTE))
+	}
+	if i.SaleIDLT != nil {
+		predicates = append(predicates, stockmovement.SaleIDLT(*i.SaleIDLT))
+	}
+	if i.SaleIDLTE != nil {
+		predicates = append(predicates, stockmovement.SaleIDLTE(*i.SaleIDLTE))
+	}
+	if i.SaleIDIsNil {
+		predicates = append(predicates, stockmovement.SaleIDIsNil())
+	}
+	if i.SaleIDNotNil {
+		predicates = append(predicates, stockmovement.SaleIDNotNil())
+	}
+	if i.CreatedBy != nil {
+		predicates = append(predicates, stockmovement.CreatedByEQ(*i.CreatedBy))
+	}
+	if i.CreatedByNEQ != nil {
+		predicates = append(predicates, stockmovement.CreatedByNEQ(*i.CreatedByNEQ))
+	}
+	if len(i.CreatedByIn) > 0 {
+		predicates = append(predicates, stockmovement.CreatedByIn(i.CreatedByIn...))
+	}
+	if len(i.CreatedByNotIn) > 0 {
+		predicates = append(predicates, stockmovement.CreatedByNotIn(i.CreatedByNotIn...))
+	}
+	if i.CreatedByGT != nil {
+		predicates = append(predicates, stockmovement.CreatedByGT(*i.CreatedByGT))
+	}
+	if i.CreatedByGTE != nil {
+		predicates = append(predicates, stockmovement.CreatedByGTE(*i.CreatedByGTE))
+	}
+	if i.CreatedByLT != nil {
+		predicates = append(predicates, stockmovement.CreatedByLT(*i.CreatedByLT))
+	}
+	if i.CreatedByLTE != nil {
+		predicates = append(predicates, stockmovement.CreatedByLTE(*i.CreatedByLTE))
+	}
+	if i.CreatedByContains != nil {
+		predicates = append(predicates, stockmovement.CreatedByContains(*i.CreatedByContains))
+	}
+	if i.CreatedByHasPrefix != nil {
+		predicates = append(predicates, stockmovement.CreatedByHasPrefix(*i.CreatedByHasPrefix))
+	}
+	if i.CreatedByHasSuffix != nil {
+		predicates = append(predicates, stockmovement.CreatedByHasSuffix(*i.CreatedByHasSuffix))
+	}
+	if i.CreatedByEqualFold != nil {
+		predicates = append(predicates, stockmovement.CreatedByEqualFold(*i.CreatedByEqualFold))
+	}
+	if i.CreatedByContainsFold != nil {
+		predicates = append(predicates, stockmovement.CreatedByContainsFold(*i.CreatedByContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyStockMovementWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return stockmovement.And(predicates...), nil
 	}
 }
 

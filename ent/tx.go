@@ -38,10 +38,18 @@ type Tx struct {
 	PosSale *PosSaleClient
 	// PosSession is the client for interacting with the PosSession builders.
 	PosSession *PosSessionClient
+	// Product is the client for interacting with the Product builders.
+	Product *ProductClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
 	Sequence *SequenceClient
+	// StockLevel is the client for interacting with the StockLevel builders.
+	StockLevel *StockLevelClient
+	// StockLocation is the client for interacting with the StockLocation builders.
+	StockLocation *StockLocationClient
+	// StockMovement is the client for interacting with the StockMovement builders.
+	StockMovement *StockMovementClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// Ticket is the client for interacting with the Ticket builders.
@@ -199,8 +207,12 @@ func (tx *Tx) init() {
 	tx.Payment = NewPaymentClient(tx.config)
 	tx.PosSale = NewPosSaleClient(tx.config)
 	tx.PosSession = NewPosSessionClient(tx.config)
+	tx.Product = NewProductClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.Sequence = NewSequenceClient(tx.config)
+	tx.StockLevel = NewStockLevelClient(tx.config)
+	tx.StockLocation = NewStockLocationClient(tx.config)
+	tx.StockMovement = NewStockMovementClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.Ticket = NewTicketClient(tx.config)
 	tx.TicketComment = NewTicketCommentClient(tx.config)

@@ -10,12 +10,11 @@ import (
 	"io"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // Metadata is the resolver for the metadata field.

@@ -88,12 +88,44 @@ func (r *queryResolver) PosSessions(ctx context.Context, after *entgql.Cursor[uu
 	return r.Client.PosSession.Query().Paginate(ctx, after, first, before, last, ent.WithPosSessionOrder(orderBy), ent.WithPosSessionFilter(where.Filter))
 }
 
+// Products is the resolver for the products field.
+func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error) {
+	if err := pageSize(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.Product.Query().Paginate(ctx, after, first, before, last, ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
+}
+
 // Roles is the resolver for the roles field.
 func (r *queryResolver) Roles(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) (*ent.RoleConnection, error) {
 	if err := pageSize(first, last); err != nil {
 		return nil, err
 	}
 	return r.Client.Role.Query().Paginate(ctx, after, first, before, last, ent.WithRoleOrder(orderBy), ent.WithRoleFilter(where.Filter))
+}
+
+// StockLevels is the resolver for the stockLevels field.
+func (r *queryResolver) StockLevels(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockLevelOrder, where *ent.StockLevelWhereInput) (*ent.StockLevelConnection, error) {
+	if err := pageSize(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.StockLevel.Query().Paginate(ctx, after, first, before, last, ent.WithStockLevelOrder(orderBy), ent.WithStockLevelFilter(where.Filter))
+}
+
+// StockLocations is the resolver for the stockLocations field.
+func (r *queryResolver) StockLocations(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockLocationOrder, where *ent.StockLocationWhereInput) (*ent.StockLocationConnection, error) {
+	if err := pageSize(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.StockLocation.Query().Paginate(ctx, after, first, before, last, ent.WithStockLocationOrder(orderBy), ent.WithStockLocationFilter(where.Filter))
+}
+
+// StockMovements is the resolver for the stockMovements field.
+func (r *queryResolver) StockMovements(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockMovementOrder, where *ent.StockMovementWhereInput) (*ent.StockMovementConnection, error) {
+	if err := pageSize(first, last); err != nil {
+		return nil, err
+	}
+	return r.Client.StockMovement.Query().Paginate(ctx, after, first, before, last, ent.WithStockMovementOrder(orderBy), ent.WithStockMovementFilter(where.Filter))
 }
 
 // Tickets is the resolver for the tickets field.
@@ -130,8 +162,17 @@ func (r *Resolver) PosSale() PosSaleResolver { return &posSaleResolver{r} }
 // PosSession returns PosSessionResolver implementation.
 func (r *Resolver) PosSession() PosSessionResolver { return &posSessionResolver{r} }
 
+// Product returns ProductResolver implementation.
+func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// StockLevel returns StockLevelResolver implementation.
+func (r *Resolver) StockLevel() StockLevelResolver { return &stockLevelResolver{r} }
+
+// StockMovement returns StockMovementResolver implementation.
+func (r *Resolver) StockMovement() StockMovementResolver { return &stockMovementResolver{r} }
 
 // Ticket returns TicketResolver implementation.
 func (r *Resolver) Ticket() TicketResolver { return &ticketResolver{r} }
@@ -161,6 +202,11 @@ func (r *Resolver) PosSaleWhereInput() PosSaleWhereInputResolver {
 	return &posSaleWhereInputResolver{r}
 }
 
+// ProductWhereInput returns ProductWhereInputResolver implementation.
+func (r *Resolver) ProductWhereInput() ProductWhereInputResolver {
+	return &productWhereInputResolver{r}
+}
+
 // TicketWhereInput returns TicketWhereInputResolver implementation.
 func (r *Resolver) TicketWhereInput() TicketWhereInputResolver { return &ticketWhereInputResolver{r} }
 
@@ -171,12 +217,16 @@ type (
 	paymentResolver            struct{ *Resolver }
 	posSaleResolver            struct{ *Resolver }
 	posSessionResolver         struct{ *Resolver }
+	productResolver            struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
+	stockLevelResolver         struct{ *Resolver }
+	stockMovementResolver      struct{ *Resolver }
 	ticketResolver             struct{ *Resolver }
 	customerWhereInputResolver struct{ *Resolver }
 	documentWhereInputResolver struct{ *Resolver }
 	invoiceWhereInputResolver  struct{ *Resolver }
 	paymentWhereInputResolver  struct{ *Resolver }
 	posSaleWhereInputResolver  struct{ *Resolver }
+	productWhereInputResolver  struct{ *Resolver }
 	ticketWhereInputResolver   struct{ *Resolver }
 )

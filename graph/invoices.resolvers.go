@@ -9,14 +9,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/invoice"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // Metadata is the resolver for the metadata field.

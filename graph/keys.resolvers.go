@@ -9,9 +9,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // Secret is the resolver for the secret field.

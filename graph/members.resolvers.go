@@ -8,9 +8,8 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // AddMemberRole is the resolver for the addMemberRole field.

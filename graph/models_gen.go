@@ -3,6 +3,11 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/service"
@@ -37,12 +42,45 @@ type CreateInvoiceInput struct {
 }
 
 type CreatePosSaleInput struct {
-	SessionID  uuid.UUID         `json:"sessionId"`
-	CustomerID *uuid.UUID        `json:"customerId,omitempty"`
+	SessionID  uuid.UUID  `json:"sessionId"`
+	CustomerID *uuid.UUID `json:"customerId,omitempty"`
+	// Where product lines take their stock from; the default location when left out.
+	LocationID *uuid.UUID        `json:"locationId,omitempty"`
 	Items      []*ItemInput      `json:"items"`
 	Tenders    []*service.Tender `json:"tenders"`
 	// Set on create; on update merged, a null value deleting its key.
 	Metadata service.MetadataInput `json:"metadata,omitempty"`
+}
+
+type CreateProductInput struct {
+	// Unique per tenant and environment: letters, digits, '.', '_', '/' and '-'.
+	Sku         string  `json:"sku"`
+	Name        string  `json:"name"`
+	Description *string `json:"description,omitempty"`
+	// ISO 4217.
+	Currency string `json:"currency"`
+	// An exact decimal string in the currency's decimals.
+	UnitPrice string `json:"unitPrice"`
+	// Percent, 0 to 100 (default 0).
+	TaxRate *string `json:"taxRate,omitempty"`
+	// Unique when set.
+	Barcode *string `json:"barcode,omitempty"`
+	// Default true; inactive products cannot be sold.
+	Active *bool `json:"active,omitempty"`
+	// Default false: on-hand never goes below 0.
+	AllowBackorder *bool `json:"allowBackorder,omitempty"`
+	// Set on create; on update merged, a null value deleting its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// The id in another system, unique per tenant, environment and type.
+	ExternalID *string `json:"externalId,omitempty"`
+}
+
+type CreateStockLocationInput struct {
+	Name string `json:"name"`
+	// Unique per tenant and environment, e.g. "main".
+	Code string `json:"code"`
+	// true makes it the default location (the first one always is).
+	Default *bool `json:"default,omitempty"`
 }
 
 // A page of events; endCursor resumes after the last one (set on the last page too, ascending).
@@ -52,12 +90,18 @@ type EventPage struct {
 	EndCursor   *string      `json:"endCursor,omitempty"`
 }
 
+// A line to price. An invoice or POS sale line may name a product (productId or sku): description, unitPrice and taxRate default from it, and the quantity is whole units taken from stock.
 type ItemInput struct {
-	Description     string `json:"description"`
-	Quantity        string `json:"quantity"`
-	UnitPrice       string `json:"unitPrice"`
-	DiscountPercent string `json:"discountPercent"`
-	TaxRate         string `json:"taxRate"`
+	ProductID *uuid.UUID `json:"productId,omitempty"`
+	Sku       *string    `json:"sku,omitempty"`
+	// Required without a product.
+	Description *string `json:"description,omitempty"`
+	Quantity    string  `json:"quantity"`
+	// Required without a product.
+	UnitPrice       *string `json:"unitPrice,omitempty"`
+	DiscountPercent string  `json:"discountPercent"`
+	// Percent; default 0, or the product's.
+	TaxRate *string `json:"taxRate,omitempty"`
 }
 
 // The caller: who, in which tenant and environment, with which permissions.
@@ -70,10 +114,33 @@ type Me struct {
 	Permissions []string  `json:"permissions"`
 }
 
+type MoveStockInput struct {
+	// The product, or its sku.
+	ProductID *uuid.UUID    `json:"productId,omitempty"`
+	Sku       *string       `json:"sku,omitempty"`
+	Kind      StockMoveKind `json:"kind"`
+	// Whole units.
+	Quantity int `json:"quantity"`
+	// The default location when left out.
+	LocationID   *uuid.UUID `json:"locationId,omitempty"`
+	ToLocationID *uuid.UUID `json:"toLocationId,omitempty"`
+	// Required for an adjustment.
+	Reason *string `json:"reason,omitempty"`
+}
+
 // What an import changes, or with dryRun would change.
 type PolicyImport struct {
 	DryRun  bool                `json:"dryRun"`
 	Changes *service.PolicyDiff `json:"changes"`
+}
+
+// A movement just made, with the on-hand quantities it left.
+type StockMovePayload struct {
+	Movement *ent.StockMovement `json:"movement"`
+	// On hand at the movement's location after it.
+	OnHand int `json:"onHand"`
+	// On hand at a transfer's destination after it.
+	ToOnHand *int `json:"toOnHand,omitempty"`
 }
 
 type Subscription struct {
@@ -125,6 +192,31 @@ type UpdateInvoiceInput struct {
 	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
 }
 
+// Edits a product; left-out fields stay. A new currency needs the unit price in it.
+type UpdateProductInput struct {
+	Sku         *string `json:"sku,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Currency    *string `json:"currency,omitempty"`
+	UnitPrice   *string `json:"unitPrice,omitempty"`
+	TaxRate     *string `json:"taxRate,omitempty"`
+	// null removes the barcode.
+	Barcode        graphql.Omittable[*string] `json:"barcode,omitempty"`
+	Active         *bool                      `json:"active,omitempty"`
+	AllowBackorder *bool                      `json:"allowBackorder,omitempty"`
+	// Merged into the product's; a null value deletes its key.
+	Metadata service.MetadataInput `json:"metadata,omitempty"`
+	// null removes the external id; leave it out to keep it.
+	ExternalID graphql.Omittable[*string] `json:"externalId,omitempty"`
+}
+
+type UpdateStockLocationInput struct {
+	Name *string `json:"name,omitempty"`
+	Code *string `json:"code,omitempty"`
+	// true makes it the default location.
+	Default *bool `json:"default,omitempty"`
+}
+
 type UpdateTicketInput struct {
 	Title       *string    `json:"title,omitempty"`
 	Description *string    `json:"description,omitempty"`
@@ -147,6 +239,12 @@ type UpsertCustomerPayload struct {
 
 type UpsertInvoicePayload struct {
 	Invoice *ent.Invoice `json:"invoice"`
+	// true when this call created it.
+	Created bool `json:"created"`
+}
+
+type UpsertProductPayload struct {
+	Product *ent.Product `json:"product"`
 	// true when this call created it.
 	Created bool `json:"created"`
 }
@@ -175,4 +273,62 @@ type UpsertTicketPayload struct {
 type WebhookEndpointSecret struct {
 	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
 	Secret   string               `json:"secret"`
+}
+
+// receipt: quantity > 0 arrives; adjustment: a signed correction with its reason; transfer: quantity > 0 moves to toLocationId.
+type StockMoveKind string
+
+const (
+	StockMoveKindReceipt    StockMoveKind = "receipt"
+	StockMoveKindAdjustment StockMoveKind = "adjustment"
+	StockMoveKindTransfer   StockMoveKind = "transfer"
+)
+
+var AllStockMoveKind = []StockMoveKind{
+	StockMoveKindReceipt,
+	StockMoveKindAdjustment,
+	StockMoveKindTransfer,
+}
+
+func (e StockMoveKind) IsValid() bool {
+	switch e {
+	case StockMoveKindReceipt, StockMoveKindAdjustment, StockMoveKindTransfer:
+		return true
+	}
+	return false
+}
+
+func (e StockMoveKind) String() string {
+	return string(e)
+}
+
+func (e *StockMoveKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StockMoveKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StockMoveKind", str)
+	}
+	return nil
+}
+
+func (e StockMoveKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StockMoveKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StockMoveKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

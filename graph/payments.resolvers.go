@@ -8,12 +8,11 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // RecordPayment is the resolver for the recordPayment field.

@@ -89,8 +89,8 @@ func opt[T any](v *T) service.Opt[T] {
 func priceItems(in []*ItemInput) []money.Item {
 	out := make([]money.Item, len(in))
 	for i, it := range in {
-		out[i] = money.Item{Description: it.Description, Quantity: money.Text(it.Quantity), UnitPrice: money.Text(it.UnitPrice),
-			DiscountPercent: money.Text(it.DiscountPercent), TaxRate: money.Text(it.TaxRate)}
+		out[i] = money.Item{ProductID: it.ProductID, SKU: text(it.Sku), Description: text(it.Description), Quantity: money.Text(it.Quantity),
+			UnitPrice: money.Text(text(it.UnitPrice)), DiscountPercent: money.Text(it.DiscountPercent), TaxRate: money.Text(text(it.TaxRate))}
 	}
 	return out
 }

@@ -8,12 +8,11 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/realtime"
+	"github.com/google/uuid"
 )
 
 // Events is the resolver for the events field.

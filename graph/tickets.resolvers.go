@@ -8,12 +8,11 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // CreateTicket is the resolver for the createTicket field.

@@ -10,10 +10,9 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // ID is the resolver for the id field.

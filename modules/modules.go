@@ -8,6 +8,7 @@ import (
 	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/modules/settings"
@@ -20,6 +21,7 @@ func All() []module.Module {
 		documents.Module,
 		finance.Module,
 		pos.Module,
+		inventory.Module,
 		settings.Module,
 		admin.Module,
 	}

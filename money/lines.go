@@ -5,17 +5,23 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 )
 
 // Item is one line as a client sends it; numbers are decimal strings (or
 // JSON numbers, kept as their exact text).
 type Item struct {
-	Description     string `json:"description"`
-	Quantity        Text   `json:"quantity"`
-	UnitPrice       Text   `json:"unit_price"`
-	DiscountPercent Text   `json:"discount_percent"`
-	TaxRate         Text   `json:"tax_rate"`
+	// ProductID or SKU name a product (invoices and POS sales only): the
+	// service fills the description, unit price and tax rate left empty
+	// from it before pricing.
+	ProductID       *uuid.UUID `json:"product_id"`
+	SKU             string     `json:"sku"`
+	Description     string     `json:"description"`
+	Quantity        Text       `json:"quantity"`
+	UnitPrice       Text       `json:"unit_price"`
+	DiscountPercent Text       `json:"discount_percent"`
+	TaxRate         Text       `json:"tax_rate"`
 }
 
 // Text is a decimal as written: a JSON string, or a JSON number whose
@@ -43,16 +49,18 @@ var exponentRE = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+$`)
 
 // Line is a computed line: amounts are strings in the currency's decimals.
 type Line struct {
-	Description     string `json:"description"`
-	Quantity        string `json:"quantity"`
-	UnitPrice       string `json:"unit_price"`
-	DiscountPercent string `json:"discount_percent"`
-	TaxRate         string `json:"tax_rate"`
-	Subtotal        string `json:"subtotal"` // quantity × unit price, rounded
-	Discount        string `json:"discount"` // subtotal × discount %, rounded
-	Net             string `json:"net"`      // subtotal − discount
-	Tax             string `json:"tax"`      // net × tax rate %, rounded
-	Total           string `json:"total"`    // net + tax
+	ProductID       *uuid.UUID `json:"product_id,omitempty"` // the product it sells, if any
+	SKU             string     `json:"sku,omitempty"`
+	Description     string     `json:"description"`
+	Quantity        string     `json:"quantity"`
+	UnitPrice       string     `json:"unit_price"`
+	DiscountPercent string     `json:"discount_percent"`
+	TaxRate         string     `json:"tax_rate"`
+	Subtotal        string     `json:"subtotal"` // quantity × unit price, rounded
+	Discount        string     `json:"discount"` // subtotal × discount %, rounded
+	Net             string     `json:"net"`      // subtotal − discount
+	Tax             string     `json:"tax"`      // net × tax rate %, rounded
+	Total           string     `json:"total"`    // net + tax
 }
 
 // Totals are the sums of the lines.
@@ -75,7 +83,8 @@ type FieldError struct {
 // MaxItems bounds the lines of one quote or invoice.
 const MaxItems = 500
 
-var hundred = decimal.NewFromInt(100)
+// Hundred is 100, for percentages.
+var Hundred = decimal.NewFromInt(100)
 
 // Compute checks items and prices them in currency code. The rule, per
 // line: subtotal = round(quantity × unit_price); discount =
@@ -131,7 +140,7 @@ func Compute(code string, items []Item) (Totals, []FieldError) {
 			d, err := ParseDecimal(string(s), 4)
 			if err != nil {
 				add(f(name), "The %s %s.", name, err)
-			} else if d.IsNegative() || d.GreaterThan(hundred) {
+			} else if d.IsNegative() || d.GreaterThan(Hundred) {
 				add(f(name), "The %s must be between 0 and 100.", name)
 			}
 			return d
@@ -141,16 +150,16 @@ func Compute(code string, items []Item) (Totals, []FieldError) {
 			continue
 		}
 		ls := cur.Round(qty.Mul(price))
-		ld := cur.Round(ls.Mul(dp).Div(hundred))
+		ld := cur.Round(ls.Mul(dp).Div(Hundred))
 		ln := ls.Sub(ld)
-		lt := cur.Round(ln.Mul(tr).Div(hundred))
+		lt := cur.Round(ln.Mul(tr).Div(Hundred))
 		lTotal := ln.Add(lt)
 		if lTotal.GreaterThanOrEqual(MaxAmount) {
 			add(f("quantity"), "The line total is too large.")
 			continue
 		}
 		t.Lines = append(t.Lines, Line{
-			Description: it.Description, Quantity: qty.String(), UnitPrice: cur.Format(price),
+			ProductID: it.ProductID, SKU: it.SKU, Description: it.Description, Quantity: qty.String(), UnitPrice: cur.Format(price),
 			DiscountPercent: dp.String(), TaxRate: tr.String(),
 			Subtotal: cur.Format(ls), Discount: cur.Format(ld), Net: cur.Format(ln), Tax: cur.Format(lt), Total: cur.Format(lTotal),
 		})

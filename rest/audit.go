@@ -17,6 +17,10 @@ import (
 
 // The audit trail (admin.audit.view).
 
+func init() {
+	register(part{routes: (*Server).auditRoutes, schemas: auditSchemas})
+}
+
 func (s *Server) auditRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/audit-events", Op: admin.ViewAudit, Handle: s.listAuditEvents,

@@ -17,6 +17,10 @@ import (
 
 // Customers.
 
+func init() {
+	register(part{routes: (*Server).customersRoutes, schemas: customersSchemas})
+}
+
 func (s *Server) customersRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/customers", Op: finance.ViewCustomers, Handle: s.listCustomers,

@@ -22,6 +22,10 @@ import (
 
 // Documents kept in storage, with a verification workflow.
 
+func init() {
+	register(part{routes: (*Server).documentsRoutes, schemas: documentsSchemas})
+}
+
 func (s *Server) documentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/documents", Op: documents.ViewDocuments, Handle: s.listDocuments,

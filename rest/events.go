@@ -14,6 +14,10 @@ import (
 
 // Events: the catalog and the reconciliation feed.
 
+func init() {
+	register(part{routes: (*Server).eventsRoutes, schemas: eventsSchemas})
+}
+
 func (s *Server) eventsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/event-types", Public: true, Handle: s.eventTypes,

@@ -17,6 +17,10 @@ import (
 // Invoices: drafts, issue, void; amounts leave as decimal strings in the
 // invoice's currency.
 
+func init() {
+	register(part{routes: (*Server).invoicesRoutes, schemas: invoicesSchemas, loaders: invoicesLoaders})
+}
+
 func (s *Server) invoicesRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/invoices", Op: finance.ViewInvoices, Handle: s.listInvoices,
@@ -48,6 +52,13 @@ func (s *Server) invoicesRoutes() []edge.Route {
 
 func invoicesSchemas() obj {
 	return obj{
+		"InvoiceItem": openapi.Object([]string{"quantity"}, obj{
+			"product_id":  obj{"type": "string", "format": "uuid", "description": "A product (inventory.products.view): description, unit_price and tax_rate default from it; the quantity is whole units, taken from stock when the invoice is issued (a POS sale: when rung up)."},
+			"sku":         obj{"type": "string", "description": "The product by SKU instead of product_id."},
+			"description": obj{"type": "string", "maxLength": 500, "description": "Required without a product."}, "quantity": openapi.DecimalStr("Up to 4 decimals, greater than 0; whole units for a product."),
+			"unit_price":       openapi.DecimalStr("Required without a product; at most the currency's decimals."),
+			"discount_percent": openapi.DecimalStr("0 to 100, default 0."), "tax_rate": openapi.DecimalStr("Percent, 0 to 100; default 0, or the product's."),
+		}),
 		"Invoice": openapi.Object([]string{"id", "status", "currency", "total", "balance"}, obj{"metadata": openapi.Ref("Metadata"), "external_id": openapi.Nullable("string", "", "The id in another system (unique per tenant, environment and type): upsert with PUT …/by-external-id/{external_id}."),
 			"id": openapi.UUID, "object": obj{"const": "invoice"}, "number": openapi.Nullable("string", "", "INV-2026-000017 once issued."),
 			"status":      openapi.Enum("", "draft", "issued", "partially_paid", "paid", "void"),
@@ -59,7 +70,7 @@ func invoicesSchemas() obj {
 		}),
 		"InvoiceInput": openapi.Object(nil, obj{"metadata": openapi.Ref("MetadataInput"), "external_id": openapi.ExternalIDInput,
 			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": openapi.Str("Defaults to the customer's currency."),
-			"items": obj{"type": "array", "items": openapi.Ref("Item")}, "due_date": openapi.Nullable("string", "date", "YYYY-MM-DD."), "notes": openapi.TextMax(schema.MaxNotes, ""),
+			"items": obj{"type": "array", "items": openapi.Ref("InvoiceItem")}, "due_date": openapi.Nullable("string", "date", "YYYY-MM-DD."), "notes": openapi.TextMax(schema.MaxNotes, ""),
 		}),
 	}
 }

@@ -16,6 +16,10 @@ import (
 
 // Integration keys (Settings → Integration Keys).
 
+func init() {
+	register(part{routes: (*Server).keysRoutes, schemas: keysSchemas})
+}
+
 func (s *Server) keysRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Op: settings.ManageKeys, Handle: s.listKeys,

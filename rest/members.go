@@ -15,6 +15,10 @@ import (
 
 // Members of the tenant and their roles (admin.policies.manage).
 
+func init() {
+	register(part{routes: (*Server).membersRoutes, schemas: membersSchemas})
+}
+
 func (s *Server) membersRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/admin/members", Op: admin.ManagePolicies, Handle: s.listMembers,

@@ -16,6 +16,10 @@ import (
 
 // Payments against issued invoices, and refunds.
 
+func init() {
+	register(part{routes: (*Server).paymentsRoutes, schemas: paymentsSchemas, loaders: paymentsLoaders})
+}
+
 func (s *Server) paymentsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/payments", Op: finance.ViewPayments, Handle: s.listPayments,

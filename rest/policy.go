@@ -14,6 +14,10 @@ import (
 
 // Policy as data and the explain endpoint (admin.policies.manage).
 
+func init() {
+	register(part{routes: (*Server).policyRoutes, schemas: policySchemas})
+}
+
 func (s *Server) policyRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/permissions/check", Op: admin.ManagePolicies, Handle: s.checkPermission,

@@ -16,6 +16,10 @@ import (
 
 // Point of sale: register sessions and sales.
 
+func init() {
+	register(part{routes: (*Server).posRoutes, schemas: posSchemas, loaders: posLoaders})
+}
+
 func (s *Server) posRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/pos/sessions", Op: pos.ManageSessions, Handle: s.listSessions,
@@ -59,8 +63,9 @@ func posSchemas() obj {
 			"change":  obj{"type": "string"}, "payments": obj{"type": "array", "items": openapi.Ref("Payment")}, "created_at": openapi.Time,
 		}),
 		"SaleInput": openapi.Object([]string{"session_id", "items", "tenders"}, obj{"metadata": openapi.Ref("MetadataInput"),
-			"session_id": openapi.UUID, "customer_id": openapi.UUID, "items": obj{"type": "array", "items": openapi.Ref("Item")},
-			"tenders": obj{"type": "array", "items": openapi.Object([]string{"method", "amount"}, obj{"method": openapi.Enum("", "cash", "card", "other"), "amount": openapi.DecimalStr("")})},
+			"session_id": openapi.UUID, "customer_id": openapi.UUID, "items": obj{"type": "array", "items": openapi.Ref("InvoiceItem")},
+			"location_id": obj{"type": "string", "format": "uuid", "description": "Where product lines take their stock from; the default location when absent."},
+			"tenders":     obj{"type": "array", "items": openapi.Object([]string{"method", "amount"}, obj{"method": openapi.Enum("", "cash", "card", "other"), "amount": openapi.DecimalStr("")})},
 		}),
 	}
 }

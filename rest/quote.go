@@ -14,6 +14,10 @@ import (
 
 // The public quote calculator: exact amounts, no credentials.
 
+func init() {
+	register(part{routes: (*Server).quoteRoutes, schemas: quoteSchemas})
+}
+
 func (s *Server) quoteRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodPost, Path: "/quote/calculate", Public: true, AtPublic: true, Handle: s.calculateQuote,
@@ -34,6 +38,7 @@ func quoteSchemas() obj {
 			"discount_percent": openapi.DecimalStr("0 to 100, default 0."), "tax_rate": openapi.DecimalStr("Percent, 0 to 100, default 0."),
 		}),
 		"Line": openapi.Object(nil, obj{
+			"product_id": obj{"type": "string", "format": "uuid", "description": "The product the line sells (present only then)."}, "sku": obj{"type": "string", "description": "Its SKU (present only then)."},
 			"description": obj{"type": "string"}, "quantity": obj{"type": "string"}, "unit_price": obj{"type": "string"},
 			"discount_percent": obj{"type": "string"}, "tax_rate": obj{"type": "string"}, "subtotal": obj{"type": "string"},
 			"discount": obj{"type": "string"}, "net": obj{"type": "string"}, "tax": obj{"type": "string"}, "total": obj{"type": "string"},

@@ -15,6 +15,10 @@ import (
 
 // Roles and their permissions (admin.policies.manage).
 
+func init() {
+	register(part{routes: (*Server).rolesRoutes, schemas: rolesSchemas})
+}
+
 func (s *Server) rolesRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/admin/roles", Op: admin.ManagePolicies, Handle: s.listRoles,

@@ -22,6 +22,23 @@ type Server struct {
 	relations map[string]map[string]relation // what expand may embed, by schema
 }
 
+// part is one file's share of the transport: its routes, the component
+// schemas they use and the loaders of the relations its objects declare
+// ("<Schema>.<relation>"). Each file registers its part from init, so a
+// new module adds its own file and touches no shared one.
+type part struct {
+	routes  func(*Server) []edge.Route
+	schemas func() obj
+	loaders map[string]loader
+}
+
+// parts are the registered files' parts, in file-name order (Go runs the
+// files' init functions in that order, so the document is stable).
+var parts []part
+
+// register adds a file's part; called from init only.
+func register(p part) { parts = append(parts, p) }
+
 // New is the REST transport for the edge to mount; hub serves the events
 // stream.
 func New(svc *service.Service, hub *realtime.Hub) (edge.Transport, error) {
@@ -30,33 +47,14 @@ func New(svc *service.Service, hub *realtime.Hub) (edge.Transport, error) {
 	}}
 	s := &Server{svc: svc, hub: hub, schemas: t.Schemas}
 	loaders := map[string]loader{}
-	for _, m := range []struct {
-		routes  []edge.Route
-		schemas obj
-		loaders map[string]loader // "<Schema>.<relation>" → its loader
-	}{
-		{s.systemRoutes(), systemSchemas(), nil},
-		{s.streamRoutes(), nil, nil},
-		{s.quoteRoutes(), quoteSchemas(), nil},
-		{s.keysRoutes(), keysSchemas(), nil},
-		{s.rolesRoutes(), rolesSchemas(), nil},
-		{s.membersRoutes(), membersSchemas(), nil},
-		{s.policyRoutes(), policySchemas(), nil},
-		{s.auditRoutes(), auditSchemas(), nil},
-		{s.documentsRoutes(), documentsSchemas(), nil},
-		{s.customersRoutes(), customersSchemas(), nil},
-		{s.invoicesRoutes(), invoicesSchemas(), invoicesLoaders},
-		{s.paymentsRoutes(), paymentsSchemas(), paymentsLoaders},
-		{s.posRoutes(), posSchemas(), posLoaders},
-		{s.eventsRoutes(), eventsSchemas(), nil},
-		{s.webhooksRoutes(), webhooksSchemas(), nil},
-		{s.ticketsRoutes(), ticketsSchemas(), ticketsLoaders},
-	} {
-		t.Routes = append(t.Routes, m.routes...)
-		for k, v := range m.schemas {
-			t.Schemas[k] = v
+	for _, p := range parts {
+		t.Routes = append(t.Routes, p.routes(s)...)
+		if p.schemas != nil {
+			for k, v := range p.schemas() {
+				t.Schemas[k] = v
+			}
 		}
-		for k, v := range m.loaders {
+		for k, v := range p.loaders {
 			loaders[k] = v
 		}
 	}

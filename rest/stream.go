@@ -19,6 +19,10 @@ import (
 // heartbeat keeps proxies from closing an idle stream.
 const heartbeat = 15 * time.Second
 
+func init() {
+	register(part{routes: (*Server).streamRoutes})
+}
+
 func (s *Server) streamRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/events/stream", Handle: s.streamEvents,

@@ -13,6 +13,10 @@ import (
 
 // The permission catalog and the caller.
 
+func init() {
+	register(part{routes: (*Server).systemRoutes, schemas: systemSchemas})
+}
+
 func (s *Server) systemRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/permissions", Public: true, Handle: s.permissions,

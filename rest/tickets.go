@@ -17,6 +17,10 @@ import (
 
 // IT-support tickets and their comments.
 
+func init() {
+	register(part{routes: (*Server).ticketsRoutes, schemas: ticketsSchemas, loaders: ticketsLoaders})
+}
+
 func (s *Server) ticketsRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/tickets", Op: itsupport.ViewTickets, Handle: s.listTickets,

@@ -16,6 +16,10 @@ import (
 
 // Webhook endpoints and their deliveries.
 
+func init() {
+	register(part{routes: (*Server).webhooksRoutes, schemas: webhooksSchemas})
+}
+
 func (s *Server) webhooksRoutes() []edge.Route {
 	const tag = "Events & Webhooks"
 	op := settings.ManageWebhooks

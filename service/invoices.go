@@ -53,8 +53,16 @@ const DefaultTermDays = 30
 
 // Quote prices items without storing anything: the arithmetic of invoices.
 func Quote(currency string, items []money.Item) (money.Totals, error) {
-	t, errs := money.Compute(strings.ToUpper(currency), items)
 	verr := &ValidationError{}
+	for i, it := range items {
+		if it.ProductID != nil || it.SKU != "" {
+			verr.Add(fmt.Sprintf("items.%d.product_id", i), "The public quote knows no products; give description and unit_price (an invoice or a POS sale may name products).")
+		}
+	}
+	if err := verr.OrNil(); err != nil {
+		return money.Totals{}, err
+	}
+	t, errs := money.Compute(strings.ToUpper(currency), items)
 	priceErrors(errs, verr)
 	return t, verr.OrNil()
 }
@@ -94,7 +102,11 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invo
 				cur = c.Currency
 			}
 		}
-		totals, errs := money.Compute(cur, in.Items.V)
+		items, err := productItems(ctx, tx, &cur, in.Items.V, verr)
+		if err != nil {
+			return err
+		}
+		totals, errs := money.Compute(cur, items)
 		priceErrors(errs, verr)
 		var due *time.Time
 		if in.DueDate.Set && !in.DueDate.Null {
@@ -110,7 +122,6 @@ func (s *Service) CreateInvoice(ctx context.Context, in InvoiceInput) (*ent.Invo
 		if in.CustomerID.Set && !in.CustomerID.Null {
 			c.SetCustomerID(in.CustomerID.V)
 		}
-		var err error
 		if out, err = c.Save(ctx); err != nil {
 			return err
 		}
@@ -172,6 +183,9 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 			if !in.Items.Set {
 				items = itemsOf(i.Lines)
 			}
+			if items, err = productItems(ctx, tx, &cur, items, verr); err != nil {
+				return err
+			}
 			totals, errs := money.Compute(cur, items)
 			priceErrors(errs, verr)
 			u.SetCurrency(totals.Currency).SetLines(totals.Lines).SetSubtotalMinor(totals.SubtotalMinor).
@@ -213,7 +227,7 @@ func (s *Service) UpdateInvoice(ctx context.Context, id uuid.UUID, in InvoiceInp
 func itemsOf(lines []money.Line) []money.Item {
 	out := make([]money.Item, len(lines))
 	for i, l := range lines {
-		out[i] = money.Item{Description: l.Description, Quantity: money.Text(l.Quantity), UnitPrice: money.Text(l.UnitPrice),
+		out[i] = money.Item{ProductID: l.ProductID, SKU: l.SKU, Description: l.Description, Quantity: money.Text(l.Quantity), UnitPrice: money.Text(l.UnitPrice),
 			DiscountPercent: money.Text(l.DiscountPercent), TaxRate: money.Text(l.TaxRate)}
 	}
 	return out
@@ -240,6 +254,9 @@ func (s *Service) IssueInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice,
 		}
 		out, err = s.issue(ctx, tx, i, invoice.StatusIssued, 0)
 		if err != nil {
+			return err
+		}
+		if err := s.takeStock(ctx, tx, out, nil, nil, "items"); err != nil {
 			return err
 		}
 		if err := record(ctx, tx, finance.InvoiceIssued, "invoice", id.String(), invoiceAudit(i), invoiceAudit(out)); err != nil {
@@ -274,6 +291,11 @@ func (s *Service) VoidInvoice(ctx context.Context, id uuid.UUID) (*ent.Invoice, 
 		}
 		if i.Status != invoice.StatusDraft && i.Status != invoice.StatusIssued || i.PaidMinor != 0 {
 			return Invalid("status", "Only an invoice with nothing paid can be voided; this one is %s.", i.Status)
+		}
+		if i.Status == invoice.StatusIssued {
+			if err := s.returnStock(ctx, tx, i.ID, "invoice "+invoiceLabel(i)+" voided"); err != nil {
+				return err
+			}
 		}
 		if out, err = tx.Invoice.UpdateOne(i).SetStatus(invoice.StatusVoid).SetVoidedAt(schema.Now()).Save(ctx); err != nil {
 			return err

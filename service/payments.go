@@ -185,6 +185,9 @@ func (s *Service) RefundPayment(ctx context.Context, id uuid.UUID, in RefundInpu
 		}
 		paid := i.PaidMinor - minor
 		reopened, err := tx.Invoice.UpdateOne(i).SetPaidMinor(paid).SetStatus(statusFor(i.TotalMinor, paid)).Save(sys)
+		if err == nil && paid == 0 { // refunded in full: the goods came back
+			err = s.returnStock(ctx, tx, i.ID, "invoice "+invoiceLabel(i)+" refunded in full")
+		}
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,7 @@ type Tender struct {
 type SaleInput struct {
 	SessionID  *uuid.UUID    `json:"session_id"`
 	CustomerID *uuid.UUID    `json:"customer_id"`
+	LocationID *uuid.UUID    `json:"location_id"` // where product lines take their stock; the default location when absent
 	Items      []money.Item  `json:"items"`
 	Tenders    []Tender      `json:"tenders"`
 	Metadata   MetadataInput `json:"metadata"`
@@ -190,7 +191,12 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 				verr.Add("customer_id", "No such customer in this tenant and environment.")
 			}
 		}
-		totals, errs := money.Compute(sess.Currency, in.Items)
+		currency := sess.Currency
+		items, err := productItems(ctx, tx, &currency, in.Items, verr)
+		if err != nil {
+			return err
+		}
+		totals, errs := money.Compute(sess.Currency, items)
 		priceErrors(errs, verr)
 		cur, _ := money.Lookup(sess.Currency)
 		var cash, other int64
@@ -241,6 +247,9 @@ func (s *Service) CreateSale(ctx context.Context, in SaleInput) (*Sale, error) {
 			return err
 		}
 		saleID := uuid.Must(uuid.NewV7())
+		if err := s.takeStock(ctx, tx, inv, in.LocationID, &saleID, "location_id"); err != nil {
+			return err
+		}
 		var payments []*ent.Payment
 		if cashKept > 0 {
 			p, err := s.pay(ctx, tx, inv, cashKept, payment.MethodCash, "POS "+sess.Register, &saleID, nil)

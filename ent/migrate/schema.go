@@ -486,6 +486,58 @@ var (
 			},
 		},
 	}
+	// ProductsColumns holds the columns for the "products" table.
+	ProductsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "metadata", Type: field.TypeJSON, Nullable: true},
+		{Name: "external_id", Type: field.TypeString, Nullable: true, Size: 255},
+		{Name: "sku", Type: field.TypeString, Size: 64},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 5000, Default: ""},
+		{Name: "currency", Type: field.TypeString, Size: 3},
+		{Name: "unit_price_minor", Type: field.TypeInt64},
+		{Name: "tax_rate", Type: field.TypeString, Default: "0"},
+		{Name: "barcode", Type: field.TypeString, Nullable: true, Size: 64},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "allow_backorder", Type: field.TypeBool, Default: false},
+	}
+	// ProductsTable holds the schema information for the "products" table.
+	ProductsTable = &schema.Table{
+		Name:       "products",
+		Columns:    ProductsColumns,
+		PrimaryKey: []*schema.Column{ProductsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "product_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2]},
+			},
+			{
+				Name:    "product_tenant_id_env_external_id",
+				Unique:  true,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2], ProductsColumns[6]},
+			},
+			{
+				Name:    "product_tenant_id_env_sku",
+				Unique:  true,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2], ProductsColumns[7]},
+			},
+			{
+				Name:    "product_tenant_id_env_barcode",
+				Unique:  true,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2], ProductsColumns[13]},
+			},
+			{
+				Name:    "product_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2], ProductsColumns[3]},
+			},
+		},
+	}
 	// RolesColumns holds the columns for the "roles" table.
 	RolesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -538,6 +590,119 @@ var (
 				Name:    "sequence_tenant_id_env_name",
 				Unique:  true,
 				Columns: []*schema.Column{SequencesColumns[1], SequencesColumns[2], SequencesColumns[3]},
+			},
+		},
+	}
+	// StockLevelsColumns holds the columns for the "stock_levels" table.
+	StockLevelsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "product_id", Type: field.TypeUUID},
+		{Name: "location_id", Type: field.TypeUUID},
+		{Name: "on_hand", Type: field.TypeInt64, Default: 0},
+	}
+	// StockLevelsTable holds the schema information for the "stock_levels" table.
+	StockLevelsTable = &schema.Table{
+		Name:       "stock_levels",
+		Columns:    StockLevelsColumns,
+		PrimaryKey: []*schema.Column{StockLevelsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "stocklevel_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{StockLevelsColumns[1], StockLevelsColumns[2]},
+			},
+			{
+				Name:    "stocklevel_product_id_location_id",
+				Unique:  true,
+				Columns: []*schema.Column{StockLevelsColumns[5], StockLevelsColumns[6]},
+			},
+			{
+				Name:    "stocklevel_location_id",
+				Unique:  false,
+				Columns: []*schema.Column{StockLevelsColumns[6]},
+			},
+		},
+	}
+	// StockLocationsColumns holds the columns for the "stock_locations" table.
+	StockLocationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "code", Type: field.TypeString, Size: 32},
+		{Name: "is_default", Type: field.TypeBool, Default: false},
+	}
+	// StockLocationsTable holds the schema information for the "stock_locations" table.
+	StockLocationsTable = &schema.Table{
+		Name:       "stock_locations",
+		Columns:    StockLocationsColumns,
+		PrimaryKey: []*schema.Column{StockLocationsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "stocklocation_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{StockLocationsColumns[1], StockLocationsColumns[2]},
+			},
+			{
+				Name:    "stocklocation_tenant_id_env_code",
+				Unique:  true,
+				Columns: []*schema.Column{StockLocationsColumns[1], StockLocationsColumns[2], StockLocationsColumns[6]},
+			},
+			{
+				Name:    "stocklocation_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{StockLocationsColumns[1], StockLocationsColumns[2], StockLocationsColumns[3]},
+			},
+		},
+	}
+	// StockMovementsColumns holds the columns for the "stock_movements" table.
+	StockMovementsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "product_id", Type: field.TypeUUID},
+		{Name: "location_id", Type: field.TypeUUID},
+		{Name: "to_location_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"receipt", "adjustment", "transfer", "sale", "return"}},
+		{Name: "quantity", Type: field.TypeInt64},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "invoice_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "sale_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "created_by", Type: field.TypeString},
+	}
+	// StockMovementsTable holds the schema information for the "stock_movements" table.
+	StockMovementsTable = &schema.Table{
+		Name:       "stock_movements",
+		Columns:    StockMovementsColumns,
+		PrimaryKey: []*schema.Column{StockMovementsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "stockmovement_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{StockMovementsColumns[1], StockMovementsColumns[2]},
+			},
+			{
+				Name:    "stockmovement_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{StockMovementsColumns[1], StockMovementsColumns[2], StockMovementsColumns[3]},
+			},
+			{
+				Name:    "stockmovement_product_id",
+				Unique:  false,
+				Columns: []*schema.Column{StockMovementsColumns[5]},
+			},
+			{
+				Name:    "stockmovement_invoice_id",
+				Unique:  false,
+				Columns: []*schema.Column{StockMovementsColumns[11]},
 			},
 		},
 	}
@@ -779,8 +944,12 @@ var (
 		PaymentsTable,
 		PosSalesTable,
 		PosSessionsTable,
+		ProductsTable,
 		RolesTable,
 		SequencesTable,
+		StockLevelsTable,
+		StockLocationsTable,
+		StockMovementsTable,
 		TenantsTable,
 		TicketsTable,
 		TicketCommentsTable,

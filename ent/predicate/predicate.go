@@ -42,11 +42,23 @@ type PosSale func(*sql.Selector)
 // PosSession is the predicate function for possession builders.
 type PosSession func(*sql.Selector)
 
+// Product is the predicate function for product builders.
+type Product func(*sql.Selector)
+
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
 
 // Sequence is the predicate function for sequence builders.
 type Sequence func(*sql.Selector)
+
+// StockLevel is the predicate function for stocklevel builders.
+type StockLevel func(*sql.Selector)
+
+// StockLocation is the predicate function for stocklocation builders.
+type StockLocation func(*sql.Selector)
+
+// StockMovement is the predicate function for stockmovement builders.
+type StockMovement func(*sql.Selector)
 
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)

@@ -399,6 +399,30 @@ func (f PosSessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PosSessionMutation", m)
 }
 
+// The ProductQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProductQueryRuleFunc func(context.Context, *ent.ProductQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProductQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProductQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProductQuery", q)
+}
+
+// The ProductMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProductMutationRuleFunc func(context.Context, *ent.ProductMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProductMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
+}
+
 // The RoleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RoleQueryRuleFunc func(context.Context, *ent.RoleQuery) error
@@ -445,6 +469,78 @@ func (f SequenceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SequenceMutation", m)
+}
+
+// The StockLevelQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StockLevelQueryRuleFunc func(context.Context, *ent.StockLevelQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StockLevelQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StockLevelQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StockLevelQuery", q)
+}
+
+// The StockLevelMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StockLevelMutationRuleFunc func(context.Context, *ent.StockLevelMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StockLevelMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StockLevelMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StockLevelMutation", m)
+}
+
+// The StockLocationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StockLocationQueryRuleFunc func(context.Context, *ent.StockLocationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StockLocationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StockLocationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StockLocationQuery", q)
+}
+
+// The StockLocationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StockLocationMutationRuleFunc func(context.Context, *ent.StockLocationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StockLocationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StockLocationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StockLocationMutation", m)
+}
+
+// The StockMovementQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StockMovementQueryRuleFunc func(context.Context, *ent.StockMovementQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StockMovementQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StockMovementQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StockMovementQuery", q)
+}
+
+// The StockMovementMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StockMovementMutationRuleFunc func(context.Context, *ent.StockMovementMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StockMovementMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StockMovementMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StockMovementMutation", m)
 }
 
 // The TenantQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -674,9 +770,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PosSessionQuery:
 		return q.Filter(), nil
+	case *ent.ProductQuery:
+		return q.Filter(), nil
 	case *ent.RoleQuery:
 		return q.Filter(), nil
 	case *ent.SequenceQuery:
+		return q.Filter(), nil
+	case *ent.StockLevelQuery:
+		return q.Filter(), nil
+	case *ent.StockLocationQuery:
+		return q.Filter(), nil
+	case *ent.StockMovementQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
@@ -723,9 +827,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.PosSessionMutation:
 		return m.Filter(), nil
+	case *ent.ProductMutation:
+		return m.Filter(), nil
 	case *ent.RoleMutation:
 		return m.Filter(), nil
 	case *ent.SequenceMutation:
+		return m.Filter(), nil
+	case *ent.StockLevelMutation:
+		return m.Filter(), nil
+	case *ent.StockLocationMutation:
+		return m.Filter(), nil
+	case *ent.StockMovementMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
 		return m.Filter(), nil

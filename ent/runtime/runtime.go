@@ -18,9 +18,13 @@ import (
 	"github.com/cienerp/cienerp/ent/payment"
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/sequence"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/ent/ticketcomment"
@@ -699,6 +703,114 @@ func init() {
 	possessionDescID := possessionMixinFields0[0].Descriptor()
 	// possession.DefaultID holds the default value on creation for the id field.
 	possession.DefaultID = possessionDescID.Default.(func() uuid.UUID)
+	productMixin := schema.Product{}.Mixin()
+	product.Policy = privacy.NewPolicies(productMixin[1], schema.Product{})
+	product.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := product.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	productMixinHooks1 := productMixin[1].Hooks()
+	productMixinHooks3 := productMixin[3].Hooks()
+
+	product.Hooks[1] = productMixinHooks1[0]
+
+	product.Hooks[2] = productMixinHooks3[0]
+	productMixinFields0 := productMixin[0].Fields()
+	_ = productMixinFields0
+	productMixinFields2 := productMixin[2].Fields()
+	_ = productMixinFields2
+	productMixinFields4 := productMixin[4].Fields()
+	_ = productMixinFields4
+	productFields := schema.Product{}.Fields()
+	_ = productFields
+	// productDescCreatedAt is the schema descriptor for created_at field.
+	productDescCreatedAt := productMixinFields2[0].Descriptor()
+	// product.DefaultCreatedAt holds the default value on creation for the created_at field.
+	product.DefaultCreatedAt = productDescCreatedAt.Default.(func() time.Time)
+	// productDescUpdatedAt is the schema descriptor for updated_at field.
+	productDescUpdatedAt := productMixinFields2[1].Descriptor()
+	// product.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	product.DefaultUpdatedAt = productDescUpdatedAt.Default.(func() time.Time)
+	// product.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	product.UpdateDefaultUpdatedAt = productDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// productDescExternalID is the schema descriptor for external_id field.
+	productDescExternalID := productMixinFields4[0].Descriptor()
+	// product.ExternalIDValidator is a validator for the "external_id" field. It is called by the builders before save.
+	product.ExternalIDValidator = productDescExternalID.Validators[0].(func(string) error)
+	// productDescSku is the schema descriptor for sku field.
+	productDescSku := productFields[0].Descriptor()
+	// product.SkuValidator is a validator for the "sku" field. It is called by the builders before save.
+	product.SkuValidator = func() func(string) error {
+		validators := productDescSku.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sku string) error {
+			for _, fn := range fns {
+				if err := fn(sku); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productDescName is the schema descriptor for name field.
+	productDescName := productFields[1].Descriptor()
+	// product.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	product.NameValidator = func() func(string) error {
+		validators := productDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productDescDescription is the schema descriptor for description field.
+	productDescDescription := productFields[2].Descriptor()
+	// product.DefaultDescription holds the default value on creation for the description field.
+	product.DefaultDescription = productDescDescription.Default.(string)
+	// product.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	product.DescriptionValidator = productDescDescription.Validators[0].(func(string) error)
+	// productDescCurrency is the schema descriptor for currency field.
+	productDescCurrency := productFields[3].Descriptor()
+	// product.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
+	product.CurrencyValidator = productDescCurrency.Validators[0].(func(string) error)
+	// productDescUnitPriceMinor is the schema descriptor for unit_price_minor field.
+	productDescUnitPriceMinor := productFields[4].Descriptor()
+	// product.UnitPriceMinorValidator is a validator for the "unit_price_minor" field. It is called by the builders before save.
+	product.UnitPriceMinorValidator = productDescUnitPriceMinor.Validators[0].(func(int64) error)
+	// productDescTaxRate is the schema descriptor for tax_rate field.
+	productDescTaxRate := productFields[5].Descriptor()
+	// product.DefaultTaxRate holds the default value on creation for the tax_rate field.
+	product.DefaultTaxRate = productDescTaxRate.Default.(string)
+	// productDescBarcode is the schema descriptor for barcode field.
+	productDescBarcode := productFields[6].Descriptor()
+	// product.BarcodeValidator is a validator for the "barcode" field. It is called by the builders before save.
+	product.BarcodeValidator = productDescBarcode.Validators[0].(func(string) error)
+	// productDescActive is the schema descriptor for active field.
+	productDescActive := productFields[7].Descriptor()
+	// product.DefaultActive holds the default value on creation for the active field.
+	product.DefaultActive = productDescActive.Default.(bool)
+	// productDescAllowBackorder is the schema descriptor for allow_backorder field.
+	productDescAllowBackorder := productFields[8].Descriptor()
+	// product.DefaultAllowBackorder holds the default value on creation for the allow_backorder field.
+	product.DefaultAllowBackorder = productDescAllowBackorder.Default.(bool)
+	// productDescID is the schema descriptor for id field.
+	productDescID := productMixinFields0[0].Descriptor()
+	// product.DefaultID holds the default value on creation for the id field.
+	product.DefaultID = productDescID.Default.(func() uuid.UUID)
 	roleMixin := schema.Role{}.Mixin()
 	role.Policy = privacy.NewPolicies(roleMixin[1], schema.Role{})
 	role.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -793,6 +905,155 @@ func init() {
 	sequenceDescID := sequenceMixinFields0[0].Descriptor()
 	// sequence.DefaultID holds the default value on creation for the id field.
 	sequence.DefaultID = sequenceDescID.Default.(func() uuid.UUID)
+	stocklevelMixin := schema.StockLevel{}.Mixin()
+	stocklevel.Policy = privacy.NewPolicies(stocklevelMixin[1], schema.StockLevel{})
+	stocklevel.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stocklevel.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stocklevelMixinHooks1 := stocklevelMixin[1].Hooks()
+
+	stocklevel.Hooks[1] = stocklevelMixinHooks1[0]
+	stocklevelMixinFields0 := stocklevelMixin[0].Fields()
+	_ = stocklevelMixinFields0
+	stocklevelMixinFields2 := stocklevelMixin[2].Fields()
+	_ = stocklevelMixinFields2
+	stocklevelFields := schema.StockLevel{}.Fields()
+	_ = stocklevelFields
+	// stocklevelDescCreatedAt is the schema descriptor for created_at field.
+	stocklevelDescCreatedAt := stocklevelMixinFields2[0].Descriptor()
+	// stocklevel.DefaultCreatedAt holds the default value on creation for the created_at field.
+	stocklevel.DefaultCreatedAt = stocklevelDescCreatedAt.Default.(func() time.Time)
+	// stocklevelDescUpdatedAt is the schema descriptor for updated_at field.
+	stocklevelDescUpdatedAt := stocklevelMixinFields2[1].Descriptor()
+	// stocklevel.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	stocklevel.DefaultUpdatedAt = stocklevelDescUpdatedAt.Default.(func() time.Time)
+	// stocklevel.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	stocklevel.UpdateDefaultUpdatedAt = stocklevelDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// stocklevelDescOnHand is the schema descriptor for on_hand field.
+	stocklevelDescOnHand := stocklevelFields[2].Descriptor()
+	// stocklevel.DefaultOnHand holds the default value on creation for the on_hand field.
+	stocklevel.DefaultOnHand = stocklevelDescOnHand.Default.(int64)
+	// stocklevelDescID is the schema descriptor for id field.
+	stocklevelDescID := stocklevelMixinFields0[0].Descriptor()
+	// stocklevel.DefaultID holds the default value on creation for the id field.
+	stocklevel.DefaultID = stocklevelDescID.Default.(func() uuid.UUID)
+	stocklocationMixin := schema.StockLocation{}.Mixin()
+	stocklocation.Policy = privacy.NewPolicies(stocklocationMixin[1], schema.StockLocation{})
+	stocklocation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stocklocation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stocklocationMixinHooks1 := stocklocationMixin[1].Hooks()
+
+	stocklocation.Hooks[1] = stocklocationMixinHooks1[0]
+	stocklocationMixinFields0 := stocklocationMixin[0].Fields()
+	_ = stocklocationMixinFields0
+	stocklocationMixinFields2 := stocklocationMixin[2].Fields()
+	_ = stocklocationMixinFields2
+	stocklocationFields := schema.StockLocation{}.Fields()
+	_ = stocklocationFields
+	// stocklocationDescCreatedAt is the schema descriptor for created_at field.
+	stocklocationDescCreatedAt := stocklocationMixinFields2[0].Descriptor()
+	// stocklocation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	stocklocation.DefaultCreatedAt = stocklocationDescCreatedAt.Default.(func() time.Time)
+	// stocklocationDescUpdatedAt is the schema descriptor for updated_at field.
+	stocklocationDescUpdatedAt := stocklocationMixinFields2[1].Descriptor()
+	// stocklocation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	stocklocation.DefaultUpdatedAt = stocklocationDescUpdatedAt.Default.(func() time.Time)
+	// stocklocation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	stocklocation.UpdateDefaultUpdatedAt = stocklocationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// stocklocationDescName is the schema descriptor for name field.
+	stocklocationDescName := stocklocationFields[0].Descriptor()
+	// stocklocation.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	stocklocation.NameValidator = func() func(string) error {
+		validators := stocklocationDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// stocklocationDescCode is the schema descriptor for code field.
+	stocklocationDescCode := stocklocationFields[1].Descriptor()
+	// stocklocation.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	stocklocation.CodeValidator = func() func(string) error {
+		validators := stocklocationDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// stocklocationDescIsDefault is the schema descriptor for is_default field.
+	stocklocationDescIsDefault := stocklocationFields[2].Descriptor()
+	// stocklocation.DefaultIsDefault holds the default value on creation for the is_default field.
+	stocklocation.DefaultIsDefault = stocklocationDescIsDefault.Default.(bool)
+	// stocklocationDescID is the schema descriptor for id field.
+	stocklocationDescID := stocklocationMixinFields0[0].Descriptor()
+	// stocklocation.DefaultID holds the default value on creation for the id field.
+	stocklocation.DefaultID = stocklocationDescID.Default.(func() uuid.UUID)
+	stockmovementMixin := schema.StockMovement{}.Mixin()
+	stockmovement.Policy = privacy.NewPolicies(stockmovementMixin[1], schema.StockMovement{})
+	stockmovement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stockmovement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stockmovementMixinHooks1 := stockmovementMixin[1].Hooks()
+
+	stockmovement.Hooks[1] = stockmovementMixinHooks1[0]
+	stockmovementMixinFields0 := stockmovementMixin[0].Fields()
+	_ = stockmovementMixinFields0
+	stockmovementMixinFields2 := stockmovementMixin[2].Fields()
+	_ = stockmovementMixinFields2
+	stockmovementFields := schema.StockMovement{}.Fields()
+	_ = stockmovementFields
+	// stockmovementDescCreatedAt is the schema descriptor for created_at field.
+	stockmovementDescCreatedAt := stockmovementMixinFields2[0].Descriptor()
+	// stockmovement.DefaultCreatedAt holds the default value on creation for the created_at field.
+	stockmovement.DefaultCreatedAt = stockmovementDescCreatedAt.Default.(func() time.Time)
+	// stockmovementDescUpdatedAt is the schema descriptor for updated_at field.
+	stockmovementDescUpdatedAt := stockmovementMixinFields2[1].Descriptor()
+	// stockmovement.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	stockmovement.DefaultUpdatedAt = stockmovementDescUpdatedAt.Default.(func() time.Time)
+	// stockmovement.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	stockmovement.UpdateDefaultUpdatedAt = stockmovementDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// stockmovementDescReason is the schema descriptor for reason field.
+	stockmovementDescReason := stockmovementFields[5].Descriptor()
+	// stockmovement.DefaultReason holds the default value on creation for the reason field.
+	stockmovement.DefaultReason = stockmovementDescReason.Default.(string)
+	// stockmovement.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	stockmovement.ReasonValidator = stockmovementDescReason.Validators[0].(func(string) error)
+	// stockmovementDescID is the schema descriptor for id field.
+	stockmovementDescID := stockmovementMixinFields0[0].Descriptor()
+	// stockmovement.DefaultID holds the default value on creation for the id field.
+	stockmovement.DefaultID = stockmovementDescID.Default.(func() uuid.UUID)
 	tenantMixin := schema.Tenant{}.Mixin()
 	tenantMixinFields0 := tenantMixin[0].Fields()
 	_ = tenantMixinFields0
