@@ -11,6 +11,7 @@ import (
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/modules/documents"
+	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
@@ -39,7 +40,7 @@ type parity struct {
 	email  string
 	seed   map[string]string
 
-	registers int
+	registers, products int
 }
 
 func (p *parity) post(path string, body any) string {
@@ -76,6 +77,11 @@ func (p *parity) payment() string {
 func (p *parity) session() string {
 	p.registers++ // one open session per register
 	return p.post("/pos/sessions", map[string]any{"register": fmt.Sprint("R", p.registers), "currency": "EUR", "opening_float": "10.00"})
+}
+
+func (p *parity) product() string {
+	p.products++
+	return p.post("/products", map[string]any{"sku": fmt.Sprint("P-", p.products), "name": "Parity pen", "currency": "EUR", "unit_price": "1.00"})
 }
 
 func (p *parity) cases() []parityCase {
@@ -211,6 +217,33 @@ func (p *parity) cases() []parityCase {
 			gql: func(id string, _ int) string {
 				return fmt.Sprintf(`mutation { closePosSession(id: %q, countedCash: "9.50") { overShort } }`, id)
 			}, restPath: "over_short", gqlPath: "closePosSession.overShort"},
+		// Products & stock
+		{perm: inventory.ProductsView, name: "read a product", rest: get("/products/" + s["product"]), gql: byID(s["product"], "Product", "unitPrice"), restPath: "unit_price", gqlPath: "node.unitPrice"},
+		{perm: inventory.ProductsCreate, name: "create a product",
+			rest: func(_ string, n int) (string, string, any) {
+				return "POST", "/products", map[string]any{"sku": fmt.Sprint("R-", n), "name": "Pen", "currency": "EUR", "unit_price": "1.50"}
+			},
+			gql: func(_ string, n int) string {
+				return fmt.Sprintf(`mutation { createProduct(input: {sku: "G-%d", name: "Pen", currency: "EUR", unitPrice: "1.50"}) { unitPrice } }`, n)
+			}, restPath: "unit_price", gqlPath: "createProduct.unitPrice"},
+		{perm: inventory.ProductsUpdate, also: []string{inventory.ProductsView}, name: "edit a product", setup: p.product,
+			rest: func(id string, _ int) (string, string, any) {
+				return "PATCH", "/products/" + id, map[string]any{"allow_backorder": true}
+			},
+			gql: func(id string, _ int) string {
+				return fmt.Sprintf(`mutation { updateProduct(id: %q, input: {allowBackorder: true}) { allowBackorder } }`, id)
+			}, restPath: "allow_backorder", gqlPath: "updateProduct.allowBackorder"},
+		{perm: inventory.ProductsDelete, also: []string{inventory.ProductsView}, name: "delete a product", setup: p.product,
+			rest: func(id string, _ int) (string, string, any) { return "DELETE", "/products/" + id, nil },
+			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteProduct(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteProduct"},
+		{perm: inventory.StockView, name: "read a stock movement", rest: get("/stock/movements/" + s["movement"]), gql: byID(s["movement"], "StockMovement", "quantity"), restPath: "quantity", gqlPath: "node.quantity"},
+		{perm: inventory.StockAdjust, name: "receive stock",
+			rest: func(string, int) (string, string, any) {
+				return "POST", "/stock/movements", map[string]any{"product_id": s["product"], "kind": "receipt", "quantity": 2}
+			},
+			gql: func(string, int) string {
+				return fmt.Sprintf(`mutation { moveStock(input: {productId: %q, kind: receipt, quantity: 2}) { movement { quantity } } }`, s["product"])
+			}, restPath: "quantity", gqlPath: "moveStock.movement.quantity"},
 		// Settings and administration
 		{perm: settings.WebhooksManage, name: "create a webhook endpoint",
 			rest: func(_ string, n int) (string, string, any) {
@@ -258,6 +291,9 @@ func TestRESTAndGraphQLDecideAlike(t *testing.T) {
 	p.seed["sale"] = p.post("/pos/sales", map[string]any{"session_id": p.seed["session"],
 		"items": []map[string]any{{"description": "x", "quantity": "1", "unit_price": "1.00"}}, "tenders": []map[string]any{{"method": "card", "amount": "1.00"}}})
 
+	p.seed["product"] = p.product()
+	p.post("/stock/locations", map[string]any{"name": "Shop", "code": "shop"})
+	p.seed["movement"] = p.post("/stock/movements", map[string]any{"product_id": p.seed["product"], "kind": "receipt", "quantity": 5})
 	p.post("/admin/roles", map[string]any{"name": "key-maker", "permissions": []string{settings.IntegrationKeysManage}})
 	cases := p.cases()
 	covered := map[string]bool{}

@@ -34,6 +34,8 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 	session := f.Expect(f.Do("POST", sandbox+"/pos/sessions", map[string]any{"register": "r1", "currency": "EUR", "opening_float": "50.00"}, testenv.Key(f.sandboxA)), 201).Str("data.id")
 	docA := f.Expect(f.upload(sandbox, f.sandboxA, "a.pdf", pdf, nil), 201).Str("data.id")
 	docB := f.Expect(f.upload(sandbox, f.sandboxA, "b.pdf", pdf, nil), 201).Str("data.id")
+	product := f.Expect(f.Do("POST", sandbox+"/products", map[string]any{"sku": "AUD-1", "name": "Audited", "currency": "EUR", "unit_price": "1"}, testenv.Key(f.sandboxA)), 201).Str("data.id")
+	location := f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Shop", "code": "shop"}, testenv.Key(f.sandboxA)), 201).Str("data.id")
 
 	type step struct {
 		op      string // METHOD and OpenAPI path
@@ -67,6 +69,13 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		{"POST /pos/sales", "/pos/sales", map[string]any{"session_id": session, "items": items, "tenders": []map[string]any{{"method": "cash", "amount": "30.00"}}}, nil, nil},
 		{"POST /pos/sessions", "/pos/sessions", map[string]any{"register": "r2", "currency": "EUR", "opening_float": "0"}, nil, nil},
 		{"POST /pos/sessions/{id}/close", "/pos/sessions/" + session + "/close", map[string]any{"counted_cash": "56.00"}, nil, nil},
+		{"POST /products", "/products", map[string]any{"sku": "AUD-2", "name": "New", "currency": "EUR", "unit_price": "2"}, nil, nil},
+		{"PATCH /products/{id}", "/products/" + product, map[string]any{"name": "Renamed"}, nil, nil},
+		{"PUT /products/by-external-id/{external_id}", "/products/by-external-id/pim-1", map[string]any{"sku": "AUD-3", "name": "Synced", "currency": "EUR", "unit_price": "3"}, nil, nil},
+		{"POST /stock/locations", "/stock/locations", map[string]any{"name": "Van", "code": "van"}, nil, nil},
+		{"PATCH /stock/locations/{id}", "/stock/locations/" + location, map[string]any{"name": "Main shop"}, nil, nil},
+		{"POST /stock/movements", "/stock/movements", map[string]any{"product_id": product, "kind": "receipt", "quantity": 3}, nil, nil},
+		{"DELETE /products/{id}", "/products/by-external-id/pim-1", nil, nil, nil}, // path filled in below: the upserted product never moved stock
 		{"POST /settings/integration-keys", "/settings/integration-keys", map[string]any{"name": "k", "roles": []string{"viewer"}}, nil, nil},
 		{"POST /settings/integration-keys/{id}/revoke", "/settings/integration-keys/" + keyID.String() + "/revoke", nil, nil, nil},
 		{"POST /settings/integration-keys/{id}/roll", "/settings/integration-keys/" + rollID.String() + "/roll", nil, nil, nil},
@@ -118,6 +127,8 @@ func TestEveryMutatingRouteIsAudited(t *testing.T) {
 		switch s.op {
 		case "DELETE /admin/members/{id}":
 			s.path = "/admin/members/" + invited
+		case "DELETE /products/{id}":
+			s.path = "/products/" + f.Expect(f.Do("GET", sandbox+"/products?sku=AUD-3", nil, h), 200).Str("data.0.id")
 		case "POST /webhook-deliveries/{id}/retry":
 			s.path = "/webhook-deliveries/" + delivery + "/retry"
 		case "POST /admin/policy/import":

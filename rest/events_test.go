@@ -64,6 +64,18 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	keep("pos.sale.created", do("POST", "/pos/sales", map[string]any{"session_id": sess.Str("data.id"), "items": items,
 		"tenders": []map[string]any{{"method": "card", "amount": "100.00"}}}, 201))
 	keep("pos.session.closed", do("POST", "/pos/sessions/"+sess.Str("data.id")+"/close", map[string]any{"counted_cash": "10.00"}, 200))
+	// Products & stock
+	pr := do("POST", "/products", map[string]any{"sku": "PEN-1", "name": "Pen", "currency": "EUR", "unit_price": "2.00"}, 201)
+	keep("product.created", pr)
+	keep("product.updated", do("PATCH", "/products/"+pr.Str("data.id"), map[string]any{"tax_rate": "7"}, 200))
+	loc := do("POST", "/stock/locations", map[string]any{"name": "Shop", "code": "shop"}, 201)
+	keep("stock.location.created", loc)
+	keep("stock.location.updated", do("PATCH", "/stock/locations/"+loc.Str("data.id"), map[string]any{"name": "Main shop"}, 200))
+	keep("stock.adjusted", do("POST", "/stock/movements", map[string]any{"sku": "PEN-1", "kind": "receipt", "quantity": 5}, 201))
+	sold := do("POST", "/invoices", map[string]any{"items": []map[string]any{{"sku": "PEN-1", "quantity": "2"}}}, 201).Str("data.id")
+	do("POST", "/invoices/"+sold+"/issue", nil, 200) // invoice.issued, stock.sold
+	do("POST", "/invoices/"+sold+"/void", nil, 200)  // invoice.voided, stock.returned
+	do("DELETE", "/products/"+do("POST", "/products", map[string]any{"sku": "GONE", "name": "Gone", "currency": "EUR", "unit_price": "1"}, 201).Str("data.id"), nil, 200)
 	// Admin: keys, roles, members, webhook endpoints, the policy.
 	k := do("POST", "/settings/integration-keys", map[string]any{"name": "sync", "roles": []string{"viewer"}}, 201)
 	keep("integration_key.updated", do("PUT", "/admin/integration-keys/"+k.Str("data.id")+"/roles", map[string]any{"roles": []string{"accountant"}}, 200))
@@ -122,11 +134,11 @@ func TestEveryChangeWritesItsEvent(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("no event for %s; feed: %d events", strings.Join(missing, ", "), len(events))
 	}
-	if n := len(events); n != 47 {
+	if n := len(events); n != 59 {
 		var types []string
 		for _, e := range events {
 			types = append(types, e["type"].(string))
 		}
-		t.Errorf("%d events, want 47 (one per change, two for a payment: the invoice moves too, and for a roll: the new key and the old one; the setup's key is the first): %s", n, strings.Join(types, " "))
+		t.Errorf("%d events, want 59 (one per change, two for a payment: the invoice moves too, and for a roll: the new key and the old one; the setup's key is the first): %s", n, strings.Join(types, " "))
 	}
 }
