@@ -1,13 +1,16 @@
 package rest_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/modules/inventory"
+	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -346,5 +349,65 @@ func TestInventoryPermissionsOnEveryPath(t *testing.T) {
 	}
 	if s := seen(accountant); !s["stock.sold"] || !s["product.created"] {
 		t.Fatalf("the accountant's feed: %v", s)
+	}
+}
+
+// TestStockEventsReachWebhooksSigned: a sale's stock.sold reaches an
+// endpoint subscribed to stock.*, signed as Standard Webhooks verifies,
+// with the movement as GET shows it plus the level it left; an endpoint
+// whose owner key may not view stock gets nothing of it (its pos.sale.created
+// delivery is the canary that it is delivered to at all).
+func TestStockEventsReachWebhooksSigned(t *testing.T) {
+	t.Parallel()
+	f := webhooks(t)
+	h := testenv.Key(f.sandboxA)
+	rc, cashierRC := testenv.NewReceiver(t), testenv.NewReceiver(t)
+	_, secret := f.endpoint(sandbox, f.sandboxA, rc.URL, "stock.*")
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "hooks", "permissions": []string{settings.WebhooksManage}}, h), 201)
+	_, cashier := f.Key(f.A.ID, policy.Sandbox, "cashier", "hooks")
+	p := f.product(h, map[string]any{"sku": "INK", "name": "Ink", "currency": "EUR", "unit_price": "6.00"})
+	f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Shop", "code": "shop"}, h), 201)
+	f.Expect(f.Do("POST", sandbox+"/stock/movements", map[string]any{"product_id": p, "kind": "receipt", "quantity": 4}, h), 201)
+	f.endpoint(sandbox, cashier, cashierRC.URL, "*")
+	sess := f.Expect(f.Do("POST", sandbox+"/pos/sessions", map[string]any{"register": "front", "currency": "EUR", "opening_float": "0"}, h), 201).Str("data.id")
+	f.Expect(f.Do("POST", sandbox+"/pos/sales", map[string]any{"session_id": sess, "items": []map[string]any{{"sku": "INK", "quantity": "3"}},
+		"tenders": []map[string]any{{"method": "card", "amount": "18.00"}}}, h), 201)
+	got := rc.WaitFor(t, 3, 5*time.Second) // stock.location.created, stock.adjusted (the receipt), stock.sold
+	var sold map[string]any
+	for _, d := range got {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(d.Body), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev["type"] == "stock.sold" {
+			sold = ev["data"].(map[string]any)["object"].(map[string]any)
+		}
+	}
+	if sold == nil || sold["quantity"] != -3.0 || sold["on_hand"] != 1.0 || sold["product_id"] != p || sold["sale_id"] == nil {
+		t.Fatalf("stock.sold delivery: %v", got)
+	}
+	out := verify(t, []string{secret}, got)
+	for _, line := range out {
+		if !strings.HasPrefix(line, "ok") {
+			t.Fatalf("standardwebhooks: %v", out)
+		}
+	}
+	if len(out) != len(got) {
+		t.Fatalf("standardwebhooks checked %d of %d deliveries: %v", len(out), len(got), out)
+	}
+	types := map[string]bool{}
+	for _, d := range cashierRC.WaitFor(t, 2, 5*time.Second) { // pos.session.opened, pos.sale.created, …
+		var ev map[string]any
+		_ = json.Unmarshal([]byte(d.Body), &ev)
+		types[ev["type"].(string)] = true
+	}
+	time.Sleep(300 * time.Millisecond) // anything later than the sale's own events would be here by now
+	for _, d := range cashierRC.Got() {
+		var ev map[string]any
+		_ = json.Unmarshal([]byte(d.Body), &ev)
+		types[ev["type"].(string)] = true
+	}
+	if !types["pos.sale.created"] || types["stock.sold"] || types["stock.adjusted"] {
+		t.Fatalf("the cashier's endpoint got %v", types)
 	}
 }
