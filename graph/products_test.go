@@ -23,7 +23,9 @@ func TestGraphQLProductsAndStock(t *testing.T) {
 	_, key := e.Key(a.ID, policy.Sandbox, "admin")
 	c := gql(e, "/api/sandbox", key)
 
-	var p struct{ CreateProduct struct{ ID, UnitPrice, TaxRate string } }
+	var p struct {
+		CreateProduct struct{ ID, UnitPrice, TaxRate string }
+	}
 	c.MustPost(`mutation { createProduct(input: {sku: "LAMP", name: "Desk lamp", currency: "EUR", unitPrice: "24.5", taxRate: "19.0"}) { id unitPrice taxRate } }`, &p)
 	if p.CreateProduct.UnitPrice != "24.50" || p.CreateProduct.TaxRate != "19" {
 		t.Fatalf("create: %+v", p)

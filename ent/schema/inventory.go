@@ -70,7 +70,9 @@ func (Product) Policy() ent.Policy {
 // invoices take their stock from it unless told otherwise.
 type StockLocation struct{ ent.Schema }
 
-func (StockLocation) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (StockLocation) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+}
 
 func (StockLocation) Fields() []ent.Field {
 	return []ent.Field{
@@ -136,7 +138,9 @@ var StockMovementKinds = []string{"receipt", "adjustment", "transfer", "sale", "
 // location_id to to_location_id.
 type StockMovement struct{ ent.Schema }
 
-func (StockMovement) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}} }
+func (StockMovement) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantEnvMixin{}, TimeMixin{}}
+}
 
 func (StockMovement) Fields() []ent.Field {
 	return []ent.Field{
