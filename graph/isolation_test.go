@@ -33,7 +33,10 @@ func TestGraphQLIsolation(t *testing.T) {
 		"issued":   post("/invoices", map[string]any{"currency": "EUR", "items": item}),
 		"session":  post("/pos/sessions", map[string]any{"register": "R1", "currency": "EUR", "opening_float": "0"}),
 		"member":   a.Owner.ID.String(),
+		"product":  post("/products", map[string]any{"sku": "MINE", "name": "Mine", "currency": "EUR", "unit_price": "1.00"}),
+		"location": post("/stock/locations", map[string]any{"name": "Mine", "code": "mine"}),
 	}
+	ids["movement"] = post("/stock/movements", map[string]any{"product_id": ids["product"], "kind": "receipt", "quantity": 4})
 	e.Expect(e.Do("POST", "/api/sandbox/invoices/"+ids["issued"]+"/issue", nil, testenv.Key(owner)), 200)
 	ids["payment"] = post("/payments", map[string]any{"invoice_id": ids["issued"], "amount": "1.00", "currency": "EUR", "method": "card"})
 	keyID, _ := e.Key(a.ID, policy.Sandbox, "viewer")
@@ -63,6 +66,10 @@ func TestGraphQLIsolation(t *testing.T) {
 		{"addMemberRole", `addMemberRole(userId: "%s", role: "viewer") { roles }`, "NOT_FOUND"},
 		{"removeMemberRole", `removeMemberRole(userId: "%s", role: "owner") { roles }`, "NOT_FOUND"},
 		{"removeMember", `removeMember(userId: "%s")`, "NOT_FOUND"},
+		{"updateProduct", `updateProduct(id: "%s", input: {name: "Stolen"}) { id }`, "NOT_FOUND"},
+		{"deleteProduct", `deleteProduct(id: "%s")`, "NOT_FOUND"},
+		{"moveStock", `moveStock(input: {productId: "%s", kind: adjustment, quantity: -4, reason: "stolen"}) { onHand }`, "VALIDATION"},
+		{"updateStockLocation", `updateStockLocation(id: "%s", input: {name: "Stolen"}) { id }`, "NOT_FOUND"},
 	}
 	target := map[string]string{
 		"updateTicket": "ticket", "deleteTicket": "ticket", "addTicketComment": "ticket",
@@ -71,6 +78,7 @@ func TestGraphQLIsolation(t *testing.T) {
 		"voidInvoice": "issued", "recordPayment": "issued", "refundPayment": "payment", "closePosSession": "session",
 		"createPosSale": "session", "revokeIntegrationKey": "key", "rollIntegrationKey": "key", "setIntegrationKeyRoles": "key",
 		"setMemberRoles": "member", "addMemberRole": "member", "removeMemberRole": "member", "removeMember": "member",
+		"updateProduct": "product", "deleteProduct": "product", "moveStock": "product", "updateStockLocation": "location",
 	}
 	code := func(raw *client.Response) string {
 		var errs []struct{ Extensions map[string]any }
@@ -105,7 +113,8 @@ func TestGraphQLIsolation(t *testing.T) {
 			t.Errorf("%s: nodes = %v %s", who, raw.Data, raw.Errors)
 		}
 		for conn, id := range map[string]string{"tickets": ids["ticket"], "documents": ids["document"], "customers": ids["customer"],
-			"invoices": ids["issued"], "payments": ids["payment"], "posSessions": ids["session"]} {
+			"invoices": ids["issued"], "payments": ids["payment"], "posSessions": ids["session"], "products": ids["product"],
+			"stockLocations": ids["location"], "stockMovements": ids["movement"]} {
 			tries++
 			var resp map[string]struct{ TotalCount int }
 			c.MustPost(fmt.Sprintf(`{ %s(where: {id: %q}) { totalCount } }`, conn, id), &resp)
@@ -131,7 +140,8 @@ func TestGraphQLIsolation(t *testing.T) {
 	if get("/tickets/"+ids["ticket"]).Str("data.title") != "Mine" || get("/documents/"+ids["document"]).Str("data.status") != "pending" ||
 		get("/customers/"+ids["customer"]).Str("data.name") != "Mine" || get("/invoices/"+ids["draft"]).Str("data.status") != "draft" ||
 		get("/invoices/"+ids["issued"]).Str("data.amount_paid") != "1.00" || get("/payments/"+ids["payment"]).Str("data.amount_refunded") != "0.00" ||
-		get("/pos/sessions/"+ids["session"]).Str("data.status") != "open" {
+		get("/pos/sessions/"+ids["session"]).Str("data.status") != "open" || get("/products/"+ids["product"]).Str("data.name") != "Mine" ||
+		get("/stock/locations/"+ids["location"]).Str("data.name") != "Mine" || get("/stock/levels?product_id="+ids["product"]).Get("data.0.on_hand") != 4.0 {
 		t.Fatal("a foreign credential changed acme's sandbox")
 	}
 	if len(get("/tickets/"+ids["ticket"]+"/comments").List()) != 0 || len(get("/pos/sales").List()) != 0 {

@@ -55,6 +55,13 @@ func TestRESTAndGraphQLListFiltersAgree(t *testing.T) {
 	s3 := p.session()
 	p.post("/pos/sales", map[string]any{"session_id": s1, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "10.00"}}})
 	p.post("/pos/sales", map[string]any{"session_id": s3, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "10.00"}}})
+	// Products & stock: an inactive product with a barcode, movements of two kinds and products.
+	pen := p.post("/products", map[string]any{"sku": "PEN-1", "name": "Fountain pen", "currency": "EUR", "unit_price": "9.00", "barcode": "400100"})
+	p.post("/products", map[string]any{"sku": "INK-1", "name": "Ink", "currency": "EUR", "unit_price": "3.00", "active": false})
+	p.post("/stock/locations", map[string]any{"name": "Shop", "code": "shop"})
+	p.post("/stock/movements", map[string]any{"product_id": pen, "kind": "receipt", "quantity": 5})
+	p.post("/stock/movements", map[string]any{"sku": "INK-1", "kind": "receipt", "quantity": 2})
+	p.post("/stock/movements", map[string]any{"product_id": pen, "kind": "adjustment", "quantity": -1, "reason": "broken"})
 
 	type listCase struct {
 		name, rest, gql string // REST path with query; GraphQL connection with its arguments
@@ -78,6 +85,13 @@ func TestRESTAndGraphQLListFiltersAgree(t *testing.T) {
 		{"sessions by status", "/pos/sessions?status=closed", `posSessions(first: 100, where: {status: closed})`},
 		{"sessions by register", "/pos/sessions?register=R1", `posSessions(first: 100, where: {register: "R1"})`},
 		{"sales by session", "/pos/sales?session=" + s1, fmt.Sprintf(`posSales(first: 100, where: {sessionID: %q})`, s1)},
+		{"products by search", "/products?q=FOUNTAIN", `products(first: 100, where: {search: "FOUNTAIN"})`},
+		{"products by SKU", "/products?sku=INK-1", `products(first: 100, where: {sku: "INK-1"})`},
+		{"products by barcode", "/products?barcode=400100", `products(first: 100, where: {barcode: "400100"})`},
+		{"products inactive", "/products?active=false", `products(first: 100, where: {active: false})`},
+		{"movements by product", "/stock/movements?product_id=" + pen, fmt.Sprintf(`stockMovements(first: 100, where: {productID: %q})`, pen)},
+		{"movements by kind", "/stock/movements?kind=adjustment", `stockMovements(first: 100, where: {kindIn: [adjustment]})`},
+		{"levels by product", "/stock/levels?product_id=" + pen, fmt.Sprintf(`stockLevels(first: 100, where: {productID: %q})`, pen)},
 		{"audit by action", "/audit-events?action=ticket.updated", `auditEvents(first: 100, where: {action: "ticket.updated"})`},
 		{"audit by entity", "/audit-events?entity_type=ticket&entity_id=" + t1, fmt.Sprintf(`auditEvents(first: 100, where: {entityType: "ticket", entityID: %q})`, t1)},
 		{"audit by entity type", "/audit-events?entity_type=payment", `auditEvents(first: 100, where: {entityType: "payment"})`},
