@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -49,6 +50,16 @@ func TestNewcomersFirstHour(t *testing.T) {
 	}
 	if !strings.Contains(p.text("#sample"), "/api/sandbox/tickets") || strings.Contains(p.text("#sample"), "{requester_id}") {
 		t.Errorf("the sample does not carry the chosen id: %s", p.text("#sample"))
+	}
+
+	// Products & stock from the console: each Try it sends its documented
+	// example, and the examples follow on (the product, a location, a receipt of it).
+	for _, c := range []struct{ route, object string }{{"POST /products", "product"}, {"POST /stock/locations", "stock_location"}, {"POST /stock/movements", "stock_movement"}} {
+		p.do(chromedp.Click(css(`button[aria-label="Try `+c.route+`"]`)), chromedp.Click(css("#send")))
+		p.poll(fmt.Sprintf(`document.getElementById("resp-body").textContent.includes('"object": "%s"')`, c.object))
+		if s := p.text("#status"); !strings.HasPrefix(s, "201") {
+			t.Fatalf("%s from the console: %q %s", c.route, s, p.text("#resp-body"))
+		}
 	}
 
 	// Explorer: the key carried over, the schema and its docs load, a query
