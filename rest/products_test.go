@@ -325,12 +325,22 @@ func TestInventoryPermissionsOnEveryPath(t *testing.T) {
 	denied(agent, "GET", "/products", nil, inventory.ProductsView)
 	denied(agent, "PUT", "/products/by-external-id/x", map[string]any{"sku": "X", "name": "x", "currency": "EUR", "unit_price": "1"}, inventory.ProductsCreate)
 	f.Expect(f.Do("GET", sandbox+"/stock/levels?expand=data.product", nil, accountant), 200)
+	// inventory.stock.adjust alone: locations and movements by hand, no reading of stock or products.
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "adjuster", "permissions": []string{inventory.StockAdjust}}, h), 201)
+	adjuster := role("adjuster")
+	f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Van", "code": "van"}, adjuster), 201)
+	if r := f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Van", "code": "van"}, adjuster), 422); len(r.Errors()["code"]) == 0 {
+		t.Fatalf("a taken code for an adjuster: %s", r)
+	}
+	f.Expect(f.Do("POST", sandbox+"/stock/movements", map[string]any{"sku": "TEA", "kind": "receipt", "quantity": 1}, adjuster), 201)
+	denied(adjuster, "GET", "/stock/levels", nil, inventory.StockView)
+	denied(adjuster, "GET", "/products/"+p, nil, inventory.ProductsView)
 
 	// The cashier rings up a sale by SKU: the stock goes, though the cashier may not read stock.
 	sess := f.Expect(f.Do("POST", sandbox+"/pos/sessions", map[string]any{"register": "front", "currency": "EUR", "opening_float": "0"}, cashier), 201).Str("data.id")
 	f.Expect(f.Do("POST", sandbox+"/pos/sales", map[string]any{"session_id": sess, "items": []map[string]any{{"sku": "TEA", "quantity": "2"}},
 		"tenders": []map[string]any{{"method": "cash", "amount": "10.00"}}}, cashier), 201)
-	if r := f.Expect(f.Do("GET", sandbox+"/stock/levels?product_id="+p, nil, accountant), 200); r.Get("data.0.on_hand") != 1.0 {
+	if r := f.Expect(f.Do("GET", sandbox+"/stock/levels?product_id="+p, nil, accountant), 200); r.Get("data.0.on_hand") != 2.0 {
 		t.Fatalf("after the cashier's sale: %s", r)
 	}
 	// The events feed: stock.sold for stock viewers only.
