@@ -316,3 +316,26 @@ func TestGraphQLExplorerRunsASubscription(t *testing.T) {
 	p.poll(`document.querySelector(".graphiql-response").textContent.includes("The socket closed (4403)")`)
 	p.noErrors()
 }
+
+// TestAssetsAreRevalidatedNotRefetched: every embedded asset (the portal's
+// and the API reference's) has its content's hash as ETag, so a browser
+// revalidates it and gets a 304 without a body instead of the whole file
+// (GraphiQL is 3.5 MB) on every page.
+func TestAssetsAreRevalidatedNotRefetched(t *testing.T) {
+	t.Parallel()
+	e := testenv.New(t)
+	for _, path := range []string{"/portal/graphiql/graphiql.min.js", "/portal/portal.js", "/docs/reference/swagger-ui-bundle.js", "/docs/reference/swagger-initializer.js"} {
+		first := e.Do("GET", path, nil, nil)
+		tag := first.Header.Get("ETag")
+		if first.Code != 200 || tag == "" || first.Header.Get("Cache-Control") != "no-cache" || len(first.Raw) == 0 {
+			t.Fatalf("%s: %d, ETag %q, Cache-Control %q", path, first.Code, tag, first.Header.Get("Cache-Control"))
+		}
+		again := e.Do("GET", path, nil, testenv.H{"If-None-Match": tag})
+		if again.Code != 304 || len(again.Raw) != 0 {
+			t.Fatalf("%s revalidated: %d with %d bytes", path, again.Code, len(again.Raw))
+		}
+		if other := e.Do("GET", path, nil, testenv.H{"If-None-Match": `"stale"`}); other.Code != 200 || len(other.Raw) != len(first.Raw) {
+			t.Fatalf("%s with a stale tag: %d", path, other.Code)
+		}
+	}
+}
