@@ -81,22 +81,8 @@ func (s *Server) deleteCustomer(c *gin.Context) error {
 }
 
 func (s *Server) upsertCustomer(c *gin.Context) error {
-	ctx := c.Request.Context()
-	return upsert(c, finance.CreateCustomer, finance.UpdateCustomer, s.svc.CustomerByExternalID,
-		func(in service.CustomerInput, eid string) (*ent.Customer, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Some(eid)
-			return s.svc.CreateCustomer(ctx, in)
-		},
-		func(id uuid.UUID, in service.CustomerInput) (*ent.Customer, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Opt[string]{}
-			return s.svc.UpdateCustomer(ctx, id, in)
-		}, service.CustomerObject)
+	return upsertByExternalID[service.CustomerInput](c, finance.CreateCustomer, finance.UpdateCustomer, s.svc.CustomerByExternalID,
+		s.svc.CreateCustomer, s.svc.UpdateCustomer, service.CustomerObject)
 }
 
 func (s *Server) listCustomers(c *gin.Context) error {

@@ -139,6 +139,34 @@ func upsert[C, U, Out, V any](c *gin.Context, createOp, updateOp module.Op, find
 }
 
 // sameExternalID refuses a body whose external_id is not the path's.
+// upsertByExternalID is upsert for an object whose create and update take
+// one input type with an optional external id: the path's id is written on
+// create; the body may repeat it, not name another.
+func upsertByExternalID[In any, P interface {
+	*In
+	ExternalIDField() *service.Opt[string]
+}, Out any](c *gin.Context, createOp, updateOp module.Op, find func(context.Context, string) (uuid.UUID, bool, error),
+	create func(context.Context, In) (Out, error), update func(context.Context, uuid.UUID, In) (Out, error), view func(Out) map[string]any) error {
+	ctx := c.Request.Context()
+	return upsert(c, createOp, updateOp, find,
+		func(in In, eid string) (Out, error) {
+			f := P(&in).ExternalIDField()
+			if err := sameExternalID(f.Ptr(), eid); err != nil {
+				return *new(Out), err
+			}
+			*f = service.Some(eid)
+			return create(ctx, in)
+		},
+		func(id uuid.UUID, in In) (Out, error) {
+			f := P(&in).ExternalIDField()
+			if err := sameExternalID(f.Ptr(), c.Param("external_id")); err != nil {
+				return *new(Out), err
+			}
+			*f = service.Opt[string]{}
+			return update(ctx, id, in)
+		}, view)
+}
+
 func sameExternalID(body *string, path string) error {
 	if body != nil && *body != path {
 		return service.Invalid("external_id", "The body's external_id (%q) differs from the path's (%q); leave it out or send the same.", *body, path)

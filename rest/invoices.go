@@ -92,22 +92,8 @@ func (s *Server) updateInvoice(c *gin.Context) error {
 }
 
 func (s *Server) upsertInvoice(c *gin.Context) error {
-	ctx := c.Request.Context()
-	return upsert(c, finance.CreateInvoice, finance.UpdateInvoice, s.svc.InvoiceByExternalID,
-		func(in service.InvoiceInput, eid string) (*ent.Invoice, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Some(eid)
-			return s.svc.CreateInvoice(ctx, in)
-		},
-		func(id uuid.UUID, in service.InvoiceInput) (*ent.Invoice, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Opt[string]{}
-			return s.svc.UpdateInvoice(ctx, id, in)
-		}, service.InvoiceObject)
+	return upsertByExternalID[service.InvoiceInput](c, finance.CreateInvoice, finance.UpdateInvoice, s.svc.InvoiceByExternalID,
+		s.svc.CreateInvoice, s.svc.UpdateInvoice, service.InvoiceObject)
 }
 
 func (s *Server) issueInvoice(c *gin.Context) error {

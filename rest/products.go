@@ -152,22 +152,8 @@ func (s *Server) deleteProduct(c *gin.Context) error {
 }
 
 func (s *Server) upsertProduct(c *gin.Context) error {
-	ctx := c.Request.Context()
-	return upsert(c, inventory.CreateProduct, inventory.UpdateProduct, s.svc.ProductByExternalID,
-		func(in service.ProductInput, eid string) (*ent.Product, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), eid); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Some(eid)
-			return s.svc.CreateProduct(ctx, in)
-		},
-		func(id uuid.UUID, in service.ProductInput) (*ent.Product, error) {
-			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
-				return nil, err
-			}
-			in.ExternalID = service.Opt[string]{}
-			return s.svc.UpdateProduct(ctx, id, in)
-		}, service.ProductObject)
+	return upsertByExternalID[service.ProductInput](c, inventory.CreateProduct, inventory.UpdateProduct, s.svc.ProductByExternalID,
+		s.svc.CreateProduct, s.svc.UpdateProduct, service.ProductObject)
 }
 
 func (s *Server) listProducts(c *gin.Context) error {

@@ -31,6 +31,10 @@ type CustomerInput struct {
 	ExternalID Opt[string]   `json:"external_id"` // null removes it
 }
 
+// ExternalIDField is the input's external id, which an upsert sets from
+// its path.
+func (in *CustomerInput) ExternalIDField() *Opt[string] { return &in.ExternalID }
+
 func (in CustomerInput) check(creating bool, verr *ValidationError) {
 	for field, o := range map[string]Opt[string]{"name": in.Name, "email": in.Email, "phone": in.Phone, "tax_id": in.TaxID, "address": in.Address, "currency": in.Currency, "notes": in.Notes} {
 		if o.Null {

@@ -33,6 +33,10 @@ type InvoiceInput struct {
 	ExternalID Opt[string]   `json:"external_id"` // null removes it
 }
 
+// ExternalIDField is the input's external id, which an upsert sets from
+// its path.
+func (in *InvoiceInput) ExternalIDField() *Opt[string] { return &in.ExternalID }
+
 // content reports whether in changes what the invoice bills (only drafts
 // may), rather than only its metadata or external id.
 func (in InvoiceInput) content() bool {

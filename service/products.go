@@ -32,6 +32,10 @@ type ProductInput struct {
 	ExternalID     Opt[string]   `json:"external_id"` // null removes it
 }
 
+// ExternalIDField is the input's external id, which an upsert sets from
+// its path.
+func (in *ProductInput) ExternalIDField() *Opt[string] { return &in.ExternalID }
+
 // skuRE: what an SKU or a barcode may hold, so that it survives a CSV,
 // a URL and a label printer alike.
 var skuRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
