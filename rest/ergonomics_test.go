@@ -45,6 +45,7 @@ func (f *fixture) modules(base, key string) []module {
 	payment := post("/payments", map[string]any{"invoice_id": issued, "amount": "20.00", "currency": "EUR", "method": "bank_transfer"}, "payment")
 	session := f.Expect(f.Do("POST", base+"/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "100.00"}, h), 201).Str("data.id")
 	sale := post("/pos/sales", map[string]any{"session_id": session, "items": items, "tenders": []map[string]any{{"method": "card", "amount": "119.00"}}}, "pos sale")
+	product := post("/products", map[string]any{"sku": "LAMP-1", "name": "Desk lamp", "currency": "EUR", "unit_price": "24.00"}, "product")
 	return []module{
 		{"ticket", "/tickets", "/tickets/" + ticket, map[string]any{"title": "Printer still on fire"}},
 		{"document", "/documents", "/documents/" + doc, map[string]any{"title": "Signed contract"}},
@@ -52,6 +53,7 @@ func (f *fixture) modules(base, key string) []module {
 		{"invoice", "/invoices", "/invoices/" + invoice, map[string]any{"notes": "Thank you."}},
 		{"payment", "/payments", "/payments/" + payment, nil},
 		{"pos sale", "/pos/sales", "/pos/sales/" + sale, nil},
+		{"product", "/products", "/products/" + product, map[string]any{"description": "Warm white."}},
 	}
 }
 
