@@ -61,7 +61,6 @@ func productID(p *ent.Product) uuid.UUID        { return p.ID }
 func locationID(l *ent.StockLocation) uuid.UUID { return l.ID }
 func levelID(l *ent.StockLevel) uuid.UUID       { return l.ID }
 func movementID(m *ent.StockMovement) uuid.UUID { return m.ID }
-func some(id uuid.UUID) (uuid.UUID, bool)       { return id, true }
 
 // movePayload is a movement just made with the levels it left (a replay
 // answers them as the first answer did).

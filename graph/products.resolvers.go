@@ -97,22 +97,22 @@ func (r *productResolver) UnitPrice(ctx context.Context, obj *ent.Product) (stri
 
 // Product is the resolver for the product field.
 func (r *stockLevelResolver) Product(ctx context.Context, obj *ent.StockLevel) (*ent.Product, error) {
-	return belongsTo(ctx, obj, levelID, func(l *ent.StockLevel) (uuid.UUID, bool) { return some(l.ProductID) }, r.products, productID)
+	return belongsTo(ctx, obj, levelID, func(l *ent.StockLevel) (uuid.UUID, bool) { return l.ProductID, true }, r.products, productID)
 }
 
 // Location is the resolver for the location field.
 func (r *stockLevelResolver) Location(ctx context.Context, obj *ent.StockLevel) (*ent.StockLocation, error) {
-	return belongsTo(ctx, obj, levelID, func(l *ent.StockLevel) (uuid.UUID, bool) { return some(l.LocationID) }, r.locations, locationID)
+	return belongsTo(ctx, obj, levelID, func(l *ent.StockLevel) (uuid.UUID, bool) { return l.LocationID, true }, r.locations, locationID)
 }
 
 // Product is the resolver for the product field.
 func (r *stockMovementResolver) Product(ctx context.Context, obj *ent.StockMovement) (*ent.Product, error) {
-	return belongsTo(ctx, obj, movementID, func(m *ent.StockMovement) (uuid.UUID, bool) { return some(m.ProductID) }, r.products, productID)
+	return belongsTo(ctx, obj, movementID, func(m *ent.StockMovement) (uuid.UUID, bool) { return m.ProductID, true }, r.products, productID)
 }
 
 // Location is the resolver for the location field.
 func (r *stockMovementResolver) Location(ctx context.Context, obj *ent.StockMovement) (*ent.StockLocation, error) {
-	return belongsTo(ctx, obj, movementID, func(m *ent.StockMovement) (uuid.UUID, bool) { return some(m.LocationID) }, r.locations, locationID)
+	return belongsTo(ctx, obj, movementID, func(m *ent.StockMovement) (uuid.UUID, bool) { return m.LocationID, true }, r.locations, locationID)
 }
 
 // Search is the resolver for the search field.

@@ -123,14 +123,9 @@ func (s *Service) takeStock(ctx context.Context, tx *ent.Tx, inv *ent.Invoice, l
 	if err != nil {
 		return err
 	}
-	sys := schema.BypassPermissions(ctx, "the stock follows the lines the caller may issue or sell")
-	products, err := tx.Product.Query().Where(product.IDIn(order...)).All(sys)
+	byID, err := productsByID(schema.BypassPermissions(ctx, "the stock follows the lines the caller may issue or sell"), tx, order)
 	if err != nil {
 		return err
-	}
-	byID := map[uuid.UUID]*ent.Product{}
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	for _, id := range order {
 		t := takes[id]
@@ -163,13 +158,9 @@ func (s *Service) returnStock(ctx context.Context, tx *ent.Tx, invoiceID uuid.UU
 		}
 		ids = append(ids, m.ProductID)
 	}
-	products, err := tx.Product.Query().Where(product.IDIn(ids...)).All(sys)
+	byID, err := productsByID(sys, tx, ids)
 	if err != nil {
 		return err
-	}
-	byID := map[uuid.UUID]*ent.Product{}
-	for _, p := range products {
-		byID[p.ID] = p
 	}
 	for _, m := range moved {
 		p := byID[m.ProductID]
@@ -182,6 +173,19 @@ func (s *Service) returnStock(ctx context.Context, tx *ent.Tx, invoiceID uuid.UU
 		}
 	}
 	return nil
+}
+
+// productsByID reads products by id in one query, as ctx may read them.
+func productsByID(ctx context.Context, tx *ent.Tx, ids []uuid.UUID) (map[uuid.UUID]*ent.Product, error) {
+	rows, err := tx.Product.Query().Where(product.IDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*ent.Product, len(rows))
+	for _, p := range rows {
+		out[p.ID] = p
+	}
+	return out, nil
 }
 
 // invoiceLabel names an invoice in a movement's reason: its number once issued.

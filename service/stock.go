@@ -215,7 +215,7 @@ func (s *Service) MoveStock(ctx context.Context, in MovementInput) (*Movement, e
 	var out *Movement
 	err := s.inTx(ctx, func(tx *ent.Tx) error {
 		// stock.adjust names any product of the tenant, whatever the viewer may read of products.
-		p, err := findProduct(schema.BypassPermissions(ctx, "a movement by hand names its product; inventory.stock.adjust was checked"), tx, in.ProductID, in.SKU, "product_id")
+		p, err := findProduct(schema.BypassPermissions(ctx, "a movement by hand names its product; inventory.stock.adjust was checked"), tx, in.ProductID, in.SKU)
 		if err != nil {
 			return err
 		}
@@ -315,28 +315,25 @@ func (s *Service) changeLevel(ctx context.Context, tx *ent.Tx, p *ent.Product, l
 	return level.OnHand, nil
 }
 
-// findProduct reads the product an input names by id or SKU (both must
-// agree), as the caller may read it.
-func findProduct(ctx context.Context, tx *ent.Tx, id *uuid.UUID, sku, field string) (*ent.Product, error) {
-	q := tx.Product.Query()
-	switch {
-	case id != nil:
-		q.Where(product.ID(*id))
-	default:
-		q.Where(product.Sku(sku))
+// findProduct reads the product an input names by product_id or sku
+// (both must agree), as ctx may read it.
+func findProduct(ctx context.Context, tx *ent.Tx, id *uuid.UUID, sku string) (*ent.Product, error) {
+	q := tx.Product.Query().Where(product.Sku(sku))
+	if id != nil {
+		q = tx.Product.Query().Where(product.ID(*id))
 	}
 	p, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
 		if id == nil {
-			return nil, Invalid(strings.TrimSuffix(field, "product_id")+"sku", "No product has the SKU %q in this tenant and environment.", sku)
+			return nil, Invalid("sku", "No product has the SKU %q in this tenant and environment.", sku)
 		}
-		return nil, Invalid(field, "No such product in this tenant and environment.")
+		return nil, Invalid("product_id", "No such product in this tenant and environment.")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if id != nil && sku != "" && p.Sku != sku {
-		return nil, Invalid(strings.TrimSuffix(field, "product_id")+"sku", "The product %s has the SKU %q, not %q; name it once.", p.ID, p.Sku, sku)
+		return nil, Invalid("sku", "The product %s has the SKU %q, not %q; name it once.", p.ID, p.Sku, sku)
 	}
 	return p, nil
 }
