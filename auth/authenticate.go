@@ -180,7 +180,7 @@ func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewe
 		return nil, Tenant{}, fail(Forbidden, "not_a_member", "This user is not a member of tenant %q.", t.Slug)
 	}
 	v := a.viewer(t, r.Env, u.ID, uuid.Nil, policy.UserSubject(u.ID.String()))
-	v.Via = "bearer"
+	v.Via, v.Email = "bearer", u.Email
 	return v, t, nil
 }
 

@@ -36,6 +36,7 @@ type Tenant struct {
 // User is what the directory knows of a user.
 type User struct {
 	ID      uuid.UUID
+	Email   string
 	Active  bool
 	Tenants []uuid.UUID
 }
@@ -163,7 +164,7 @@ func (d *Directory) User(ctx context.Context, id uuid.UUID) (User, bool, error) 
 	}
 	var u User
 	if row != nil {
-		u = User{ID: row.ID, Active: row.Status == "active"}
+		u = User{ID: row.ID, Email: row.Email, Active: row.Status == "active"}
 		ms, err := d.client.Membership.Query().Where(membership.UserID(id)).All(system(ctx))
 		if err != nil {
 			return User{}, false, err

@@ -90,6 +90,8 @@ func require(perm string) gin.HandlerFunc {
 			Fail(c, err)
 			return
 		}
+		// The operation's row condition governs what it writes.
+		c.Request = c.Request.WithContext(policy.WithOperation(c.Request.Context(), perm))
 		c.Next()
 	}
 }

@@ -49,11 +49,11 @@ func (r *mutationResolver) UpsertCustomer(ctx context.Context, externalID string
 	c, created, err := service.Upsert(ctx, finance.CreateCustomer, finance.UpdateCustomer, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.CustomerByExternalID(ctx, externalID)
 	},
-		func() (*ent.Customer, error) {
+		func(ctx context.Context) (*ent.Customer, error) {
 			in.ExternalID = service.Some(externalID)
 			return r.Service.CreateCustomer(ctx, in)
 		},
-		func(id uuid.UUID) (*ent.Customer, error) {
+		func(ctx context.Context, id uuid.UUID) (*ent.Customer, error) {
 			return r.Service.UpdateCustomer(ctx, id, in)
 		})
 	if err != nil {

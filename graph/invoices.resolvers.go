@@ -99,11 +99,11 @@ func (r *mutationResolver) UpsertInvoice(ctx context.Context, externalID string,
 	i, created, err := service.Upsert(ctx, finance.CreateInvoice, finance.UpdateInvoice, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.InvoiceByExternalID(ctx, externalID)
 	},
-		func() (*ent.Invoice, error) {
+		func(ctx context.Context) (*ent.Invoice, error) {
 			in.ExternalID = service.Some(externalID)
 			return r.Service.CreateInvoice(ctx, in)
 		},
-		func(id uuid.UUID) (*ent.Invoice, error) {
+		func(ctx context.Context, id uuid.UUID) (*ent.Invoice, error) {
 			return r.Service.UpdateInvoice(ctx, id, in)
 		})
 	if err != nil {

@@ -51,6 +51,7 @@ func requireOps(perms map[string]map[string]string) graphql.FieldMiddleware {
 			if err := policy.Require(ctx, perm); err != nil {
 				return nil, err
 			}
+			ctx = policy.WithOperation(ctx, perm) // its row condition governs what it writes
 		}
 		return next(ctx)
 	}

@@ -46,11 +46,11 @@ func (r *mutationResolver) UpsertProduct(ctx context.Context, externalID string,
 	p, created, err := service.Upsert(ctx, inventory.CreateProduct, inventory.UpdateProduct, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.ProductByExternalID(ctx, externalID)
 	},
-		func() (*ent.Product, error) {
+		func(ctx context.Context) (*ent.Product, error) {
 			in.ExternalID = service.Some(externalID)
 			return r.Service.CreateProduct(ctx, in)
 		},
-		func(id uuid.UUID) (*ent.Product, error) {
+		func(ctx context.Context, id uuid.UUID) (*ent.Product, error) {
 			return r.Service.UpdateProduct(ctx, id, in)
 		})
 	if err != nil {

@@ -38,7 +38,7 @@ func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, 
 	t, created, err := service.Upsert(ctx, itsupport.CreateTicket, itsupport.UpdateTicket, func(ctx context.Context) (uuid.UUID, bool, error) {
 		return r.Service.TicketByExternalID(ctx, externalID)
 	},
-		func() (*ent.Ticket, error) {
+		func(ctx context.Context) (*ent.Ticket, error) {
 			if input.Status != nil {
 				return nil, service.Invalid("status", "A new ticket opens as open; set the status once it exists.")
 			}
@@ -46,7 +46,7 @@ func (r *mutationResolver) UpsertTicket(ctx context.Context, externalID string, 
 				RequesterID: input.RequesterID, RequesterEmail: text(input.RequesterEmail), AssigneeID: input.AssigneeID, ExternalID: &externalID, Metadata: input.Metadata}
 			return r.Service.CreateTicket(ctx, in)
 		},
-		func(id uuid.UUID) (*ent.Ticket, error) {
+		func(ctx context.Context, id uuid.UUID) (*ent.Ticket, error) {
 			if input.RequesterEmail != nil {
 				return nil, service.Invalid("requesterEmail", "requesterEmail names the requester of a new ticket; to change it give requesterId.")
 			}

@@ -22,6 +22,9 @@ type Module struct {
 	// Grants are the default roles' patterns from this module: role name →
 	// permissions or wildcards ("it-support.*"). Owner's "*" is implied.
 	Grants map[string][]string
+	// Conditions are the default roles' row conditions: role → one of its
+	// granted permissions → the condition (JSON, README "Permissions").
+	Conditions map[string]map[string]string
 	// Objects are the kinds of object the module owns, each with its events.
 	Objects []Object
 	// Ops bind each operation to the permission it needs, once: REST routes
@@ -34,6 +37,10 @@ type Module struct {
 type Permission struct {
 	Name        string
 	Description string
+	// Object is the object type whose rows the permission acts on: a grant
+	// of it may carry a row condition over that object's Fields. Empty for
+	// permissions that take no condition.
+	Object string
 }
 
 // Object is a kind of object: its name in JSON ("object": "ticket") and in
@@ -45,6 +52,14 @@ type Object struct {
 	View      string
 	Events    []Event
 	Relations []Relation
+	// Fields are the fields row conditions may name (README
+	// "Permissions"); a relation with a Ref reaches the related object's.
+	Fields []Field
+	// FieldGroups are its sensitive fields, each group behind a permission.
+	FieldGroups []FieldGroup
+	// Within is the object whose row conditions govern this one when both
+	// share a permission (a comment is seen with its ticket).
+	Within *Relation
 }
 
 // Relation is an object that another embeds: REST's expand=<Name> and the
@@ -81,4 +96,43 @@ type Event struct {
 type Op struct {
 	Permission string
 	GraphQL    []string
+}
+
+// Field is a field of an object that row conditions may name: its name in
+// the public shape, which is also its column (conditions compile to SQL on
+// it) and its key in event payloads.
+type Field struct {
+	Name string
+	Kind Kind
+	// Values lists an enum's values.
+	Values []string
+}
+
+// Kind is what a condition field holds, which decides the operators and
+// variables it takes.
+type Kind string
+
+const (
+	// KindUser is a user id ($user compares with it).
+	KindUser Kind = "user"
+	// KindSubject is "user:<id>" or "key:<id>" (created_by, author):
+	// $user compares with the acting user's subject.
+	KindSubject Kind = "subject"
+	// KindID is another object's id.
+	KindID     Kind = "id"
+	KindString Kind = "string"
+	KindEnum   Kind = "enum"
+	KindTime   Kind = "time"
+	KindInt    Kind = "int"
+	KindBool   Kind = "bool"
+	// KindEmail is an email address ($user.email compares with it).
+	KindEmail Kind = "email"
+)
+
+// FieldGroup is a set of sensitive fields behind their own permission:
+// a caller without it gets the object without them.
+type FieldGroup struct {
+	Name       string
+	Permission string
+	Fields     []string
 }

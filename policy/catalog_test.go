@@ -66,8 +66,8 @@ func TestEnforcerDecidesWithRolesWildcardsAndDomains(t *testing.T) {
 		t.Fatal(err)
 	}
 	en.Apply(
-		PolicyRule("agent", "t1", "it-support.*"),
-		PolicyRule("auditor", "t1", admin.AuditView),
+		PolicyRule("agent", "t1", "it-support.*", ""),
+		PolicyRule("auditor", "t1", admin.AuditView, ""),
 		GroupingRule("user:1", "agent", "t1"),
 		GroupingRule("user:2", "auditor", "t2"), // a role of t1's name, bound in t2: grants nothing
 	)

@@ -12,13 +12,15 @@ import (
 
 // modelText is RBAC with domains (domain = tenant id). Subjects are
 // "user:<id>", "key:<id>" and "role:<name>"; objects are dotted permission
-// patterns matched by permMatch (see Match).
+// patterns matched by permMatch (see Match). cond is the grant's row
+// condition as JSON ("" for none): Casbin decides whether a permission is
+// held at all, Conditions which rows it admits.
 const modelText = `
 [request_definition]
 r = sub, dom, obj
 
 [policy_definition]
-p = sub, dom, obj
+p = sub, dom, obj, cond
 
 [role_definition]
 g = _, _, _
@@ -30,15 +32,16 @@ e = some(where (p.eft == allow))
 m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && permMatch(r.obj, p.obj)
 `
 
-// Rule is one stored Casbin line: p (sub, dom, obj) or g (sub, role, dom).
+// Rule is one stored Casbin line: p (sub, dom, obj, cond) or g (sub, role,
+// dom).
 type Rule struct {
 	Ptype string
 	V     []string
 }
 
 // PolicyRule and GroupingRule build the two kinds of Rule.
-func PolicyRule(role, tenant, pattern string) Rule {
-	return Rule{"p", []string{RoleSubject(role), tenant, pattern}}
+func PolicyRule(role, tenant, pattern, cond string) Rule {
+	return Rule{"p", []string{RoleSubject(role), tenant, pattern, cond}}
 }
 func GroupingRule(subject, role, tenant string) Rule {
 	return Rule{"g", []string{subject, RoleSubject(role), tenant}}
@@ -53,6 +56,12 @@ type Enforcer struct {
 
 	mu    sync.RWMutex
 	cache map[[3]string]bool
+	conds map[[3]string]conditions
+}
+
+type conditions struct {
+	list    []Cond
+	limited bool
 }
 
 // NewEnforcer loads every stored rule through adapter.
@@ -71,7 +80,7 @@ func NewEnforcer(adapter persist.Adapter) (*Enforcer, error) {
 		pattern, _ := args[1].(string)
 		return Match(pattern, perm), nil
 	})
-	return &Enforcer{e: e, cache: map[[3]string]bool{}}, nil
+	return &Enforcer{e: e, cache: map[[3]string]bool{}, conds: map[[3]string]conditions{}}, nil
 }
 
 // Allowed implements Decider.
@@ -105,6 +114,42 @@ func (en *Enforcer) Permissions(subject, tenant string) []string {
 		out = append(out, r[2])
 	}
 	return out
+}
+
+// Conditions implements Decider. A grant of perm without a condition
+// (an exact grant or a wildcard covering it) makes the subject unlimited;
+// a stored condition that no longer parses admits nothing.
+func (en *Enforcer) Conditions(subject, tenant, perm string) ([]Cond, bool) {
+	k := [3]string{subject, tenant, perm}
+	en.mu.RLock()
+	c, hit := en.conds[k]
+	en.mu.RUnlock()
+	if hit {
+		return c.list, c.limited
+	}
+	rules, err := en.e.GetImplicitPermissionsForUser(subject, tenant)
+	if err != nil {
+		return []Cond{{Or: []Cond{}}}, true
+	}
+	object := ConditionObject(perm)
+	for _, r := range rules {
+		if len(r) < 3 || !Match(r[2], perm) {
+			continue
+		}
+		if len(r) < 4 || r[3] == "" {
+			c = conditions{}
+			break
+		}
+		cond, err := ParseCondition(object, []byte(r[3]))
+		if err != nil {
+			cond = Cond{Or: []Cond{}}
+		}
+		c.list, c.limited = append(c.list, cond), true
+	}
+	en.mu.Lock()
+	en.conds[k] = c
+	en.mu.Unlock()
+	return c.list, c.limited
 }
 
 // Roles lists the role names held by subject in tenant.
@@ -144,6 +189,7 @@ func (en *Enforcer) Reload() error {
 func (en *Enforcer) invalidate() {
 	en.mu.Lock()
 	en.cache = map[[3]string]bool{}
+	en.conds = map[[3]string]conditions{}
 	en.mu.Unlock()
 }
 
@@ -157,11 +203,17 @@ func toAny(v []string) []any {
 
 // State returns tenant's roles and assignments as Casbin holds them.
 func (en *Enforcer) State(tenant string) State {
-	s := State{Roles: map[string][]string{}, Holders: map[string][]string{}}
+	s := State{Roles: map[string][]string{}, Holders: map[string][]string{}, Conditions: map[string]map[string]string{}}
 	ps, _ := en.e.GetFilteredPolicy(1, tenant)
 	for _, r := range ps {
 		role := strings.TrimPrefix(r[0], "role:")
 		s.Roles[role] = append(s.Roles[role], r[2])
+		if len(r) > 3 && r[3] != "" {
+			if s.Conditions[role] == nil {
+				s.Conditions[role] = map[string]string{}
+			}
+			s.Conditions[role][r[2]] = r[3]
+		}
 	}
 	gs, _ := en.e.GetFilteredGroupingPolicy(2, tenant)
 	for _, r := range gs {

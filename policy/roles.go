@@ -7,6 +7,8 @@ type Role struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description"`
 	Permissions []string `json:"permissions"`
+	// Conditions: permission → its row condition (JSON).
+	Conditions map[string]string `json:"conditions,omitempty"`
 }
 
 // defaultRoles are the roles every tenant starts with; what each grants
@@ -16,7 +18,8 @@ var defaultRoles = []Role{
 	{Name: "admin", Description: "Runs the tenant: every module, keys, policies and audit."},
 	{Name: "it-agent", Description: "Works IT support tickets; reads and uploads documents."},
 	{Name: "accountant", Description: "Customers, invoices and payments; verifies documents."},
-	{Name: "cashier", Description: "Rings up sales at the register."},
+	{Name: "cashier", Description: "Rings up sales at the register: sees the register sessions they opened and the sales they rang up."},
+	{Name: "requester", Description: "Employee self-service: files IT tickets for themselves and follows them, uploads and reads their own documents."},
 	{Name: "viewer", Description: "Reads every module, changes nothing (the audit trail is for admins)."},
 }
 
@@ -25,8 +28,12 @@ func DefaultRoles() []Role {
 	out := make([]Role, len(defaultRoles))
 	for i, r := range defaultRoles {
 		r.Permissions = append([]string(nil), r.Permissions...)
+		r.Conditions = map[string]string{}
 		for _, m := range modules.All() {
 			r.Permissions = append(r.Permissions, m.Grants[r.Name]...)
+			for perm, cond := range m.Conditions[r.Name] {
+				r.Conditions[perm] = cond
+			}
 		}
 		out[i] = r
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -12,11 +13,16 @@ import (
 type State struct {
 	Roles   map[string][]string // role name -> permission patterns
 	Holders map[string][]string // subject -> role names
+	// Conditions: role name -> permission -> its row condition (JSON).
+	Conditions map[string]map[string]string
 }
 
 // Clone returns a deep copy.
 func (s State) Clone() State {
-	c := State{Roles: map[string][]string{}, Holders: map[string][]string{}}
+	c := State{Roles: map[string][]string{}, Holders: map[string][]string{}, Conditions: map[string]map[string]string{}}
+	for k, v := range s.Conditions {
+		c.Conditions[k] = maps.Clone(v)
+	}
 	for k, v := range s.Roles {
 		c.Roles[k] = slices.Clone(v)
 	}
@@ -60,7 +66,7 @@ func (s State) Rules(tenant string) []Rule {
 	var out []Rule
 	for role, perms := range s.Roles {
 		for _, p := range perms {
-			out = append(out, PolicyRule(role, tenant, p))
+			out = append(out, PolicyRule(role, tenant, p, s.Conditions[role][p]))
 		}
 	}
 	for sub, roles := range s.Holders {

@@ -22,6 +22,10 @@ const (
 type Decider interface {
 	Allowed(subject, tenant, permission string) bool
 	Permissions(subject, tenant string) []string
+	// Conditions are the row conditions on the subject's grant of
+	// permission, any of which admits a row; limited is false when some
+	// grant of it carries none (or the subject lacks it: Allowed decides).
+	Conditions(subject, tenant, permission string) (conds []Cond, limited bool)
 }
 
 // Viewer is who is asking: set once per request by the transport and read
@@ -30,6 +34,7 @@ type Viewer struct {
 	TenantID  uuid.UUID
 	Env       Env
 	UserID    uuid.UUID // zero for integration keys
+	Email     string    // the user's email ($user.email in conditions)
 	KeyID     uuid.UUID // the key used directly or behind a token; zero for user tokens
 	Subject   string    // Casbin subject: "user:<id>", "key:<id>" or "cli"
 	Via       string    // how it authenticated: "api_key", "bearer" or "cli"
@@ -53,10 +58,30 @@ type allowAll struct{}
 
 func (allowAll) Allowed(string, string, string) bool { return true }
 func (allowAll) Permissions(string, string) []string { return []string{"*"} }
+func (allowAll) Conditions(string, string, string) ([]Cond, bool) {
+	return nil, false
+}
 
 // Can reports whether the viewer holds perm in its tenant.
 func (v *Viewer) Can(perm string) bool {
 	return v != nil && v.Decider != nil && v.Decider.Allowed(v.Subject, v.TenantID.String(), perm)
+}
+
+// Conditions are the row conditions limiting the viewer's perm (see
+// Decider.Conditions).
+func (v *Viewer) Conditions(perm string) ([]Cond, bool) {
+	if v == nil || v.Decider == nil {
+		return nil, false
+	}
+	return v.Decider.Conditions(v.Subject, v.TenantID.String(), perm)
+}
+
+// Actor is the viewer as conditions see it.
+func (v *Viewer) Actor() Actor {
+	if v == nil || v.UserID == uuid.Nil {
+		return Actor{}
+	}
+	return Actor{UserID: v.UserID.String(), Email: v.Email}
 }
 
 // Permissions lists the catalog permissions the viewer holds.
@@ -80,11 +105,33 @@ func FromContext(ctx context.Context) *Viewer {
 	return v
 }
 
-// DeniedError says which permission was missing.
-type DeniedError struct{ Permission string }
+// DeniedError says which permission was missing. Object is set when the
+// permission is held but its row condition refused this object.
+type DeniedError struct {
+	Permission string
+	Object     string
+}
 
 func (e *DeniedError) Error() string {
+	if e.Object != "" {
+		return fmt.Sprintf("the condition on this credential's permission %q does not admit this %s", e.Permission, e.Object)
+	}
 	return fmt.Sprintf("this credential lacks the permission %q", e.Permission)
+}
+
+type operationKey struct{}
+
+// WithOperation marks ctx as performing an operation that needs perm: a
+// write's row condition is the one on the operation's permission (an
+// invoice is issued under finance.invoices.issue's condition).
+func WithOperation(ctx context.Context, perm string) context.Context {
+	return context.WithValue(ctx, operationKey{}, perm)
+}
+
+// Operation is the permission of the operation ctx performs ("" outside one).
+func Operation(ctx context.Context) string {
+	s, _ := ctx.Value(operationKey{}).(string)
+	return s
 }
 
 // ErrNoViewer is returned when a check runs without a viewer in the context.

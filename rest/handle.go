@@ -113,14 +113,16 @@ func upsert[C, U, Out, V any](c *gin.Context, createOp, updateOp module.Op, find
 	}
 	ctx := c.Request.Context()
 	out, created, err := service.Upsert(ctx, createOp, updateOp, func(ctx context.Context) (uuid.UUID, bool, error) { return find(ctx, eid) },
-		func() (Out, error) {
+		func(ctx context.Context) (Out, error) {
+			c.Request = c.Request.WithContext(ctx)
 			var in C
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err
 			}
 			return create(in, eid)
 		},
-		func(id uuid.UUID) (Out, error) {
+		func(ctx context.Context, id uuid.UUID) (Out, error) {
+			c.Request = c.Request.WithContext(ctx)
 			var in U
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err

@@ -85,8 +85,8 @@ func TestKeysCannotGrantMoreThanTheirCreatorHolds(t *testing.T) {
 	f := setup(t)
 	// A custom role that may manage keys and read tickets, nothing else.
 	rules := []policy.Rule{
-		policy.PolicyRule("key-manager", f.A.ID.String(), settings.IntegrationKeysManage),
-		policy.PolicyRule("key-manager", f.A.ID.String(), itsupport.TicketsView),
+		policy.PolicyRule("key-manager", f.A.ID.String(), settings.IntegrationKeysManage, ""),
+		policy.PolicyRule("key-manager", f.A.ID.String(), itsupport.TicketsView, ""),
 	}
 	if err := entadapter.Save(f.Ctx, f.App.DB.Client, rules...); err != nil {
 		t.Fatal(err)

@@ -70,7 +70,10 @@ func (e *ExternalIDTakenError) Unwrap() error { return e.ValidationError }
 // the body is read). Two concurrent upserts of a new id both try the
 // create; the unique index lets one win and the other runs again as the
 // update, so one object results. created tells which happened.
-func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(context.Context) (uuid.UUID, bool, error), create func() (T, error), update func(uuid.UUID) (T, error)) (out T, created bool, err error) {
+//
+// create and update run with the operation's permission in their context
+// (policy.WithOperation), so that its row condition governs the write.
+func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(context.Context) (uuid.UUID, bool, error), create func(context.Context) (T, error), update func(context.Context, uuid.UUID) (T, error)) (out T, created bool, err error) {
 	for attempt := 0; ; attempt++ {
 		id, found, err := find(ctx)
 		if err != nil {
@@ -80,7 +83,7 @@ func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(
 			if err := policy.Require(ctx, updateOp.Permission); err != nil {
 				return out, false, err
 			}
-			out, err = update(id)
+			out, err = update(policy.WithOperation(ctx, updateOp.Permission), id)
 			var nf *NotFoundError
 			if errors.As(err, &nf) && attempt < 2 { // deleted meanwhile: create it again
 				continue
@@ -90,7 +93,7 @@ func Upsert[T any](ctx context.Context, createOp, updateOp module.Op, find func(
 		if err := policy.Require(ctx, createOp.Permission); err != nil {
 			return out, false, err
 		}
-		out, err = create()
+		out, err = create(policy.WithOperation(ctx, createOp.Permission))
 		var taken *ExternalIDTakenError
 		if (errors.As(err, &taken) || ent.IsConstraintError(err) || errors.Is(err, ErrConflict)) && attempt < 2 {
 			continue // a concurrent upsert created it first

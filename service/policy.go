@@ -24,9 +24,10 @@ type PolicyDoc struct {
 
 // PolicyRole is one role of a PolicyDoc.
 type PolicyRole struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Permissions []string `json:"permissions"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Permissions []string   `json:"permissions"`
+	Conditions  Conditions `json:"conditions"`
 }
 
 // PolicyAssignment gives a member or key its roles. Label (email or key
@@ -51,7 +52,10 @@ type RoleChange struct {
 	Name               string   `json:"name"`
 	PermissionsAdded   []string `json:"permissions_added"`
 	PermissionsRemoved []string `json:"permissions_removed"`
-	Description        *string  `json:"description,omitempty"`
+	// ConditionsChanged lists the permissions whose row condition was
+	// added, changed or removed.
+	ConditionsChanged []string `json:"conditions_changed"`
+	Description       *string  `json:"description,omitempty"`
 }
 
 // AssignmentDelta is one subject gaining or losing one role.
@@ -74,7 +78,8 @@ func (s *Service) ExportPolicy(ctx context.Context) (PolicyDoc, error) {
 	}
 	doc := PolicyDoc{Roles: []PolicyRole{}, Members: []PolicyAssignment{}, IntegrationKeys: []PolicyAssignment{}}
 	for _, r := range rows {
-		doc.Roles = append(doc.Roles, PolicyRole{Name: r.Name, Description: r.Description, Permissions: roleView(r, st).Permissions})
+		view := roleView(r, st)
+		doc.Roles = append(doc.Roles, PolicyRole{Name: r.Name, Description: r.Description, Permissions: view.Permissions, Conditions: view.Conditions})
 	}
 	members, err := s.ListMembers(ctx)
 	if err != nil {
@@ -107,7 +112,7 @@ func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) 
 		return PolicyDiff{}, err
 	}
 	verr := &ValidationError{}
-	next := policy.State{Roles: map[string][]string{}, Holders: map[string][]string{}}
+	next := policy.State{Roles: map[string][]string{}, Holders: map[string][]string{}, Conditions: map[string]map[string]string{}}
 	for i, r := range doc.Roles {
 		field := fmt.Sprintf("roles.%d", i)
 		switch _, dup := next.Roles[r.Name]; {
@@ -118,6 +123,7 @@ func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) 
 		}
 		checkPatterns(field+".permissions", r.Permissions, verr)
 		next.Roles[r.Name] = dedupe(r.Permissions)
+		next.Conditions[r.Name] = checkConditions(field+".conditions", r.Permissions, r.Conditions, verr)
 	}
 	for _, r := range rows {
 		if _, kept := next.Roles[r.Name]; r.Builtin && !kept {
@@ -204,12 +210,13 @@ func diffStates(cur, next policy.State, rows []*ent.Role, descriptions map[strin
 			d.RolesCreated = append(d.RolesCreated, name)
 			continue
 		}
-		c := RoleChange{Name: name, PermissionsAdded: minus(perms, old), PermissionsRemoved: minus(old, perms)}
+		c := RoleChange{Name: name, PermissionsAdded: minus(perms, old), PermissionsRemoved: minus(old, perms),
+			ConditionsChanged: conditionsDiff(cur.Conditions[name], next.Conditions[name])}
 		if r := findRole(rows, name); r != nil && r.Description != descriptions[name] {
 			desc := descriptions[name]
 			c.Description = &desc
 		}
-		if len(c.PermissionsAdded)+len(c.PermissionsRemoved) > 0 || c.Description != nil {
+		if len(c.PermissionsAdded)+len(c.PermissionsRemoved)+len(c.ConditionsChanged) > 0 || c.Description != nil {
 			d.RolesChanged = append(d.RolesChanged, c)
 		}
 	}

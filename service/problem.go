@@ -106,6 +106,9 @@ func ProblemOf(err error) Problem {
 			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
 	case errors.As(err, &nf):
 		return Problem{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", nf.Entity)}
+	case errors.As(err, &denied) && denied.Object != "":
+		return Problem{Kind: KindForbidden, Code: "forbidden", Message: fmt.Sprintf("The condition on your permission %s does not admit this %s: the change would put it outside what your role may do.", denied.Permission, denied.Object),
+			Permission: denied.Permission}
 	case errors.As(err, &denied): // before privacy.Deny: a denial may be both
 		return Problem{Kind: KindForbidden, Code: "forbidden", Message: fmt.Sprintf("This credential lacks the permission %s.", denied.Permission),
 			Permission: denied.Permission}

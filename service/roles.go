@@ -23,14 +23,17 @@ type RoleView struct {
 	Description string   `json:"description"`
 	Builtin     bool     `json:"builtin"`
 	Permissions []string `json:"permissions"`
-	Holders     int      `json:"holders"`
+	// Conditions: permission → its row condition (README "Permissions").
+	Conditions Conditions `json:"conditions"`
+	Holders    int        `json:"holders"`
 }
 
 // CreateRoleInput is the body of "create role".
 type CreateRoleInput struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Permissions []string `json:"permissions"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Permissions []string   `json:"permissions"`
+	Conditions  Conditions `json:"conditions"`
 }
 
 // UpdateRoleInput renames a role, changes its description or replaces its
@@ -39,6 +42,9 @@ type UpdateRoleInput struct {
 	Name        Opt[string]   `json:"name"`
 	Description Opt[string]   `json:"description"`
 	Permissions Opt[[]string] `json:"permissions"`
+	// Conditions replace the role's conditions when given; without them
+	// the conditions of permissions it keeps stay.
+	Conditions Opt[Conditions] `json:"conditions"`
 }
 
 // OwnerRole must always grant "*".
@@ -99,7 +105,7 @@ func roleView(r *ent.Role, st policy.State) RoleView {
 			n++
 		}
 	}
-	return RoleView{Name: r.Name, Description: r.Description, Builtin: r.Builtin, Permissions: perms, Holders: n}
+	return RoleView{Name: r.Name, Description: r.Description, Builtin: r.Builtin, Permissions: perms, Conditions: conditionsView(st.Conditions[r.Name]), Holders: n}
 }
 
 // ListRoles lists the tenant's roles.
@@ -142,11 +148,13 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (RoleView,
 		verr.Add("name", "A role named %q exists already.", in.Name)
 	}
 	checkPatterns("permissions", in.Permissions, verr)
+	conds := checkConditions("conditions", in.Permissions, in.Conditions, verr)
 	if err := verr.OrNil(); err != nil {
 		return RoleView{}, err
 	}
 	next := st.Clone()
 	next.Roles[in.Name] = dedupe(in.Permissions)
+	next.Conditions[in.Name] = conds
 	if err := s.writeState(ctx, st, next, func(tx *ent.Tx) error {
 		r, err := tx.Role.Create().SetName(in.Name).SetDescription(in.Description).Save(ctx)
 		if err != nil {
@@ -201,13 +209,20 @@ func (s *Service) UpdateRole(ctx context.Context, name string, in UpdateRoleInpu
 	if in.Description.Null {
 		verr.Add("description", "The description cannot be null.")
 	}
+	perms := st.Roles[name]
+	if in.Permissions.Set {
+		perms = in.Permissions.V
+	}
+	conds := keepConditions(st.Conditions[name], perms)
+	if in.Conditions.Set {
+		conds = checkConditions("conditions", perms, in.Conditions.V, verr)
+	}
 	if err := verr.OrNil(); err != nil {
 		return RoleView{}, err
 	}
 	next := st.Clone()
-	if in.Permissions.Set {
-		next.Roles[name] = dedupe(in.Permissions.V)
-	}
+	next.Roles[name] = dedupe(perms)
+	next.Conditions[name] = conds
 	renameRole(next, name, newName)
 	before := roleView(r, st)
 	err = s.writeState(ctx, st, next, func(tx *ent.Tx) error {
@@ -277,6 +292,8 @@ func renameRole(st policy.State, from, to string) {
 	}
 	st.Roles[to] = st.Roles[from]
 	delete(st.Roles, from)
+	st.Conditions[to] = st.Conditions[from]
+	delete(st.Conditions, from)
 	for sub, roles := range st.Holders {
 		for i, r := range roles {
 			if r == from {

@@ -69,7 +69,7 @@ func (s *Service) CreateTenant(ctx context.Context, name, slug string) (*ent.Ten
 				return err
 			}
 			for _, p := range r.Permissions {
-				rules = append(rules, policy.PolicyRule(r.Name, t.ID.String(), p))
+				rules = append(rules, policy.PolicyRule(r.Name, t.ID.String(), p, r.Conditions[p]))
 			}
 		}
 		if err := entadapter.Save(ctx, tx.Client(), rules...); err != nil {

@@ -44,8 +44,8 @@ func TestUpsertChecksTheOperationItPerforms(t *testing.T) {
 		wrote := false
 		_, created, err := service.Upsert(c.ctx, itsupport.CreateTicket, itsupport.UpdateTicket,
 			func(context.Context) (uuid.UUID, bool, error) { return uuid.New(), c.exists, nil },
-			func() (int, error) { wrote = true; return 1, nil },
-			func(uuid.UUID) (int, error) { wrote = true; return 2, nil })
+			func(context.Context) (int, error) { wrote = true; return 1, nil },
+			func(context.Context, uuid.UUID) (int, error) { wrote = true; return 2, nil })
 		var denied *policy.DeniedError
 		switch {
 		case c.denied == "" && (err != nil || !wrote || created == c.exists):

@@ -126,10 +126,13 @@ func init() {
 	}
 	customerMixinHooks1 := customerMixin[1].Hooks()
 	customerMixinHooks3 := customerMixin[3].Hooks()
+	customerHooks := schema.Customer{}.Hooks()
 
 	customer.Hooks[1] = customerMixinHooks1[0]
 
 	customer.Hooks[2] = customerMixinHooks3[0]
+
+	customer.Hooks[3] = customerHooks[0]
 	customerMixinFields0 := customerMixin[0].Fields()
 	_ = customerMixinFields0
 	customerMixinFields2 := customerMixin[2].Fields()
@@ -222,10 +225,13 @@ func init() {
 	}
 	documentMixinHooks1 := documentMixin[1].Hooks()
 	documentMixinHooks3 := documentMixin[3].Hooks()
+	documentHooks := schema.Document{}.Hooks()
 
 	document.Hooks[1] = documentMixinHooks1[0]
 
 	document.Hooks[2] = documentMixinHooks3[0]
+
+	document.Hooks[3] = documentHooks[0]
 	documentMixinFields0 := documentMixin[0].Fields()
 	_ = documentMixinFields0
 	documentMixinFields2 := documentMixin[2].Fields()
@@ -453,10 +459,13 @@ func init() {
 	}
 	invoiceMixinHooks1 := invoiceMixin[1].Hooks()
 	invoiceMixinHooks3 := invoiceMixin[3].Hooks()
+	invoiceHooks := schema.Invoice{}.Hooks()
 
 	invoice.Hooks[1] = invoiceMixinHooks1[0]
 
 	invoice.Hooks[2] = invoiceMixinHooks3[0]
+
+	invoice.Hooks[3] = invoiceHooks[0]
 	invoiceMixinFields0 := invoiceMixin[0].Fields()
 	_ = invoiceMixinFields0
 	invoiceMixinFields2 := invoiceMixin[2].Fields()
@@ -558,10 +567,13 @@ func init() {
 	}
 	paymentMixinHooks1 := paymentMixin[1].Hooks()
 	paymentMixinHooks3 := paymentMixin[3].Hooks()
+	paymentHooks := schema.Payment{}.Hooks()
 
 	payment.Hooks[1] = paymentMixinHooks1[0]
 
 	payment.Hooks[2] = paymentMixinHooks3[0]
+
+	payment.Hooks[3] = paymentHooks[0]
 	paymentMixinFields0 := paymentMixin[0].Fields()
 	_ = paymentMixinFields0
 	paymentMixinFields2 := paymentMixin[2].Fields()
@@ -612,10 +624,13 @@ func init() {
 	}
 	possaleMixinHooks1 := possaleMixin[1].Hooks()
 	possaleMixinHooks3 := possaleMixin[3].Hooks()
+	possaleHooks := schema.PosSale{}.Hooks()
 
 	possale.Hooks[1] = possaleMixinHooks1[0]
 
 	possale.Hooks[2] = possaleMixinHooks3[0]
+
+	possale.Hooks[3] = possaleHooks[0]
 	possaleMixinFields0 := possaleMixin[0].Fields()
 	_ = possaleMixinFields0
 	possaleMixinFields2 := possaleMixin[2].Fields()
@@ -651,8 +666,11 @@ func init() {
 		})
 	}
 	possessionMixinHooks1 := possessionMixin[1].Hooks()
+	possessionHooks := schema.PosSession{}.Hooks()
 
 	possession.Hooks[1] = possessionMixinHooks1[0]
+
+	possession.Hooks[2] = possessionHooks[0]
 	possessionMixinFields0 := possessionMixin[0].Fields()
 	_ = possessionMixinFields0
 	possessionMixinFields2 := possessionMixin[2].Fields()
@@ -715,10 +733,13 @@ func init() {
 	}
 	productMixinHooks1 := productMixin[1].Hooks()
 	productMixinHooks3 := productMixin[3].Hooks()
+	productHooks := schema.Product{}.Hooks()
 
 	product.Hooks[1] = productMixinHooks1[0]
 
 	product.Hooks[2] = productMixinHooks3[0]
+
+	product.Hooks[3] = productHooks[0]
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0
 	productMixinFields2 := productMixin[2].Fields()
@@ -1129,10 +1150,13 @@ func init() {
 	}
 	ticketMixinHooks1 := ticketMixin[1].Hooks()
 	ticketMixinHooks3 := ticketMixin[3].Hooks()
+	ticketHooks := schema.Ticket{}.Hooks()
 
 	ticket.Hooks[1] = ticketMixinHooks1[0]
 
 	ticket.Hooks[2] = ticketMixinHooks3[0]
+
+	ticket.Hooks[3] = ticketHooks[0]
 	ticketMixinFields0 := ticketMixin[0].Fields()
 	_ = ticketMixinFields0
 	ticketMixinFields2 := ticketMixin[2].Fields()
@@ -1198,8 +1222,11 @@ func init() {
 		})
 	}
 	ticketcommentMixinHooks1 := ticketcommentMixin[1].Hooks()
+	ticketcommentHooks := schema.TicketComment{}.Hooks()
 
 	ticketcomment.Hooks[1] = ticketcommentMixinHooks1[0]
+
+	ticketcomment.Hooks[2] = ticketcommentHooks[0]
 	ticketcommentMixinFields0 := ticketcommentMixin[0].Fields()
 	_ = ticketcommentMixinFields0
 	ticketcommentMixinFields2 := ticketcommentMixin[2].Fields()

@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	gen "github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/document"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/modules/documents"
 )
@@ -47,8 +49,9 @@ func (Document) Indexes() []ent.Index {
 
 func (Document) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(documents.View)},
+		Query: privacy.QueryPolicy{documentRows.Query(), requireQuery(documents.View)},
 		Mutation: privacy.MutationPolicy{
+			documentRows.Mutation(),
 			requireMutation(documents.Upload, ent.OpCreate),
 			requireMutation(documents.Delete, ent.OpDelete|ent.OpDeleteOne),
 			// Metadata edits and reviews have their own permissions, checked
@@ -58,9 +61,14 @@ func (Document) Policy() ent.Policy {
 	}
 }
 
+// documentRows binds Document to the row conditions on its object type.
+var documentRows = rows("document", document.Table, func(c *gen.Client) *gen.DocumentQuery { return c.Document.Query() }, (*gen.DocumentQuery).Where)
+
+func (Document) Hooks() []ent.Hook { return []ent.Hook{documentRows.Check()} }
+
 func (Document) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
 }
 
 // DocumentStatuses are the review states of a document.
-var DocumentStatuses = []string{"pending", "verified", "rejected"}
+var DocumentStatuses = documents.Statuses

@@ -2,14 +2,20 @@ package schema
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
-	"entgo.io/ent/entql"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	gen "github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/event"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -58,20 +64,40 @@ func (Event) Policy() ent.Policy {
 	}
 }
 
-var visibleEvents = privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+// visibleEvents keeps the events of the object types the viewer may see,
+// and of those its view permission limits, the events whose object passes
+// the condition as the event carries it (the predicate rows.go compiles,
+// on the payload's JSON).
+var visibleEvents = privacy.EventQueryRuleFunc(func(ctx context.Context, q *gen.EventQuery) error {
 	if permissionsBypassed(ctx) {
 		return privacy.Skip
 	}
-	ef, ok := f.(interface{ WhereObjectType(entql.StringP) })
-	if !ok {
-		return privacy.Denyf("unexpected filter type %T", f)
+	v := policy.FromContext(ctx)
+	var open []any
+	limited := map[string]func(*sql.Selector) *sql.Predicate{}
+	for _, t := range policy.VisibleObjectTypes(v) {
+		if pred := ViewPredicate(v, t, payloadColumns); pred != nil {
+			limited[t] = pred
+		} else {
+			open = append(open, t)
+		}
 	}
-	var p entql.StringP = entql.StringEQ("") // no object has an empty type: matches nothing
-	for _, t := range policy.VisibleObjectTypes(policy.FromContext(ctx)) {
-		p = entql.StringOr(p, entql.StringEQ(t))
-	}
-	ef.WhereObjectType(p)
+	q.Where(predicate.Event(func(s *sql.Selector) {
+		ps := []*sql.Predicate{sql.In(s.C(event.FieldObjectType), open...)} // none: FALSE
+		for _, t := range slices.Sorted(maps.Keys(limited)) {
+			ps = append(ps, sql.And(sql.EQ(s.C(event.FieldObjectType), t), limited[t](s)))
+		}
+		s.Where(sql.Or(ps...))
+	}))
 	return privacy.Skip
 })
+
+// payloadColumns reads a field of the object an event carries.
+var payloadColumns = columns{json: true, at: func(s *sql.Selector, field string) string {
+	if s.Dialect() == dialect.Postgres {
+		return "(CAST(" + s.C(event.FieldData) + " AS JSONB) #>> '{object," + field + "}')"
+	}
+	return "json_extract(" + s.C(event.FieldData) + ", '$.object." + field + "')"
+}}
 
 func (Event) Annotations() []schema.Annotation { return []schema.Annotation{entgql.Skip()} }

@@ -8,6 +8,12 @@ import (
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
 
+	gen "github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/customer"
+	"github.com/cienerp/cienerp/ent/invoice"
+	"github.com/cienerp/cienerp/ent/payment"
+	"github.com/cienerp/cienerp/ent/possale"
+	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/modules/pos"
@@ -42,14 +48,20 @@ func (Customer) Indexes() []ent.Index {
 
 func (Customer) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(finance.CustomersView)},
+		Query: privacy.QueryPolicy{customerRows.Query(), requireQuery(finance.CustomersView)},
 		Mutation: privacy.MutationPolicy{
+			customerRows.Mutation(),
 			requireAnyMutation(ent.OpCreate, finance.CustomersCreate, pos.SalesCreate),
 			requireMutation(finance.CustomersUpdate, ent.OpUpdate|ent.OpUpdateOne),
 			requireMutation(finance.CustomersDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// customerRows binds Customer to the row conditions on its object type.
+var customerRows = rows("customer", customer.Table, func(c *gen.Client) *gen.CustomerQuery { return c.Customer.Query() }, (*gen.CustomerQuery).Where)
+
+func (Customer) Hooks() []ent.Hook { return []ent.Hook{customerRows.Check()} }
 
 // Invoice is a bill: draft (editable) -> issued (numbered) ->
 // partially_paid -> paid, or void while nothing is paid.
@@ -89,8 +101,9 @@ func (Invoice) Indexes() []ent.Index {
 
 func (Invoice) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(finance.InvoicesView)},
+		Query: privacy.QueryPolicy{invoiceRows.Query(), requireQuery(finance.InvoicesView)},
 		Mutation: privacy.MutationPolicy{
+			invoiceRows.Mutation(),
 			requireAnyMutation(ent.OpCreate, finance.InvoicesCreate, pos.SalesCreate),
 			// Edits, issuing, voiding and payments all update an invoice;
 			// the domain code checks which permission the change needs.
@@ -100,6 +113,11 @@ func (Invoice) Policy() ent.Policy {
 		},
 	}
 }
+
+// invoiceRows binds Invoice to the row conditions on its object type.
+var invoiceRows = rows("invoice", invoice.Table, func(c *gen.Client) *gen.InvoiceQuery { return c.Invoice.Query() }, (*gen.InvoiceQuery).Where)
+
+func (Invoice) Hooks() []ent.Hook { return []ent.Hook{invoiceRows.Check()} }
 
 // Payment is money received against an issued invoice; refunds reduce it.
 type Payment struct{ ent.Schema }
@@ -127,14 +145,20 @@ func (Payment) Indexes() []ent.Index {
 
 func (Payment) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery(finance.PaymentsView, pos.SalesView)},
+		Query: privacy.QueryPolicy{paymentRows.Query(), requireAnyQuery(finance.PaymentsView, pos.SalesView)},
 		Mutation: privacy.MutationPolicy{
+			paymentRows.Mutation(),
 			requireAnyMutation(ent.OpCreate, finance.PaymentsCreate, pos.SalesCreate),
 			requireMutation(finance.PaymentsRefund, ent.OpUpdate|ent.OpUpdateOne),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// paymentRows binds Payment to the row conditions on its object type.
+var paymentRows = rows("payment", payment.Table, func(c *gen.Client) *gen.PaymentQuery { return c.Payment.Query() }, (*gen.PaymentQuery).Where)
+
+func (Payment) Hooks() []ent.Hook { return []ent.Hook{paymentRows.Check()} }
 
 // PosSession is one register's shift: opened with a cash float, closed
 // with the counted cash.
@@ -162,14 +186,20 @@ func (PosSession) Indexes() []ent.Index {
 
 func (PosSession) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireAnyQuery(pos.SessionsManage, pos.SalesView, pos.SalesCreate)},
+		Query: privacy.QueryPolicy{posSessionRows.Query(), requireAnyQuery(pos.SessionsManage, pos.SalesView, pos.SalesCreate)},
 		Mutation: privacy.MutationPolicy{
+			posSessionRows.Mutation(),
 			requireMutation(pos.SessionsManage, ent.OpCreate),
 			requireAnyMutation(ent.OpUpdate|ent.OpUpdateOne, pos.SessionsManage, pos.SalesCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// posSessionRows binds PosSession to the row conditions on its object type.
+var posSessionRows = rows("pos_session", possession.Table, func(c *gen.Client) *gen.PosSessionQuery { return c.PosSession.Query() }, (*gen.PosSessionQuery).Where)
+
+func (PosSession) Hooks() []ent.Hook { return []ent.Hook{posSessionRows.Check()} }
 
 // PosSale is a sale rung up in a session: a paid invoice, its payments,
 // the tenders and the change given.
@@ -198,13 +228,19 @@ func (PosSale) Indexes() []ent.Index {
 
 func (PosSale) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(pos.SalesView)},
+		Query: privacy.QueryPolicy{posSaleRows.Query(), requireQuery(pos.SalesView)},
 		Mutation: privacy.MutationPolicy{
+			posSaleRows.Mutation(),
 			requireMutation(pos.SalesCreate, ent.OpCreate),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// posSaleRows binds PosSale to the row conditions on its object type.
+var posSaleRows = rows("pos_sale", possale.Table, func(c *gen.Client) *gen.PosSaleQuery { return c.PosSale.Query() }, (*gen.PosSaleQuery).Where)
+
+func (PosSale) Hooks() []ent.Hook { return []ent.Hook{posSaleRows.Check()} }
 
 func (Customer) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
@@ -227,4 +263,4 @@ func (PosSale) Annotations() []schema.Annotation {
 }
 
 // InvoiceStatuses are the states of an invoice, in workflow order.
-var InvoiceStatuses = []string{"draft", "issued", "partially_paid", "paid", "void"}
+var InvoiceStatuses = finance.InvoiceStatuses

@@ -8,7 +8,9 @@ import (
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
 
+	gen "github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/product"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/modules/pos"
@@ -56,14 +58,20 @@ func (Product) Indexes() []ent.Index {
 
 func (Product) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(inventory.ProductsView)},
+		Query: privacy.QueryPolicy{productRows.Query(), requireQuery(inventory.ProductsView)},
 		Mutation: privacy.MutationPolicy{
+			productRows.Mutation(),
 			requireMutation(inventory.ProductsCreate, ent.OpCreate),
 			requireMutation(inventory.ProductsUpdate, ent.OpUpdate|ent.OpUpdateOne),
 			requireMutation(inventory.ProductsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// productRows binds Product to the row conditions on its object type.
+var productRows = rows("product", product.Table, func(c *gen.Client) *gen.ProductQuery { return c.Product.Query() }, (*gen.ProductQuery).Where)
+
+func (Product) Hooks() []ent.Hook { return []ent.Hook{productRows.Check()} }
 
 // StockLocation is a place stock is kept: a shop, a warehouse, a van. One
 // location per tenant and environment is the default: POS sales and issued

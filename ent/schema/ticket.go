@@ -9,7 +9,9 @@ import (
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
 
+	gen "github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/ticket"
 	"github.com/cienerp/cienerp/modules/itsupport"
 )
 
@@ -49,14 +51,20 @@ func (Ticket) Indexes() []ent.Index {
 
 func (Ticket) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(itsupport.TicketsView)},
+		Query: privacy.QueryPolicy{ticketRows.Query(), requireQuery(itsupport.TicketsView)},
 		Mutation: privacy.MutationPolicy{
+			ticketRows.Mutation(),
 			requireMutation(itsupport.TicketsCreate, ent.OpCreate),
 			requireMutation(itsupport.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
 			requireMutation(itsupport.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// ticketRows binds Ticket to the row conditions on its object type.
+var ticketRows = rows("ticket", ticket.Table, func(c *gen.Client) *gen.TicketQuery { return c.Ticket.Query() }, (*gen.TicketQuery).Where)
+
+func (Ticket) Hooks() []ent.Hook { return []ent.Hook{ticketRows.Check()} }
 
 func (Ticket) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
@@ -65,6 +73,6 @@ func (Ticket) Annotations() []schema.Annotation {
 // TicketStatuses and TicketPriorities are the values of a ticket's status
 // and priority, in workflow order: the one list every layer names them from.
 var (
-	TicketStatuses   = []string{"open", "in_progress", "on_hold", "resolved", "closed"}
-	TicketPriorities = []string{"low", "normal", "high", "urgent"}
+	TicketStatuses   = itsupport.TicketStatuses
+	TicketPriorities = itsupport.TicketPriorities
 )

@@ -10,7 +10,9 @@ import (
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
 
+	gen "github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/ticketcomment"
 	"github.com/cienerp/cienerp/modules/itsupport"
 )
 
@@ -44,14 +46,20 @@ func (TicketComment) Indexes() []ent.Index {
 
 func (TicketComment) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(itsupport.TicketsView)},
+		Query: privacy.QueryPolicy{ticketCommentRows.Query(), requireQuery(itsupport.TicketsView)},
 		Mutation: privacy.MutationPolicy{
+			ticketCommentRows.Mutation(),
 			requireMutation(itsupport.CommentsCreate, ent.OpCreate),
 			requireMutation(itsupport.TicketsUpdate, ent.OpUpdate|ent.OpUpdateOne),
 			requireMutation(itsupport.TicketsDelete, ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// ticketCommentRows binds TicketComment to the row conditions on its object type.
+var ticketCommentRows = rows("ticket_comment", ticketcomment.Table, func(c *gen.Client) *gen.TicketCommentQuery { return c.TicketComment.Query() }, (*gen.TicketCommentQuery).Where)
+
+func (TicketComment) Hooks() []ent.Hook { return []ent.Hook{ticketCommentRows.Check()} }
 
 func (TicketComment) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}

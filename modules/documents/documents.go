@@ -30,22 +30,32 @@ var (
 	DeleteDocument = module.Op{Permission: Delete, GraphQL: []string{"Mutation.deleteDocument"}}
 )
 
+// Statuses are a document's review states.
+var Statuses = []string{"pending", "verified", "rejected"}
+
 // Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "documents",
 	Tag:  "Documents", TagDescription: "Uploads kept in document storage, with a verification workflow.",
 	Permissions: []module.Permission{
-		{Name: View, Description: "List, read and download documents."},
-		{Name: Upload, Description: "Upload documents."},
-		{Name: Update, Description: "Edit document metadata."},
-		{Name: Verify, Description: "Verify or reject pending documents."},
-		{Name: Delete, Description: "Delete documents and their stored files."},
+		{Name: View, Description: "List, read and download documents.", Object: "document"},
+		{Name: Upload, Description: "Upload documents.", Object: "document"},
+		{Name: Update, Description: "Edit document metadata.", Object: "document"},
+		{Name: Verify, Description: "Verify or reject pending documents.", Object: "document"},
+		{Name: Delete, Description: "Delete documents and their stored files.", Object: "document"},
 	},
 	Grants: map[string][]string{
 		"admin":      {"documents.*"},
 		"it-agent":   {View, Upload},
 		"accountant": {View, Upload, Verify},
 		"viewer":     {View},
+		"requester":  {View, Upload},
+	},
+	Conditions: map[string]map[string]string{
+		"requester": {
+			View:   `{"uploaded_by": {"_eq": "$user"}}`,
+			Upload: `{"uploaded_by": {"_eq": "$user"}}`,
+		},
 	},
 	Objects: []module.Object{
 		{Type: "document", Schema: "Document", View: View, Events: []module.Event{
@@ -54,6 +64,13 @@ var Module = module.Module{
 			{Change: Verified, Description: "A pending document was verified.", Was: []string{"document.verify"}},
 			{Change: Rejected, Description: "A pending document was rejected; data.object.review_note holds the reason.", Was: []string{"document.reject"}},
 			{Change: Deleted, Description: "A document and its stored file were deleted.", Was: []string{"document.delete"}},
+		}, Fields: []module.Field{
+			{Name: "uploaded_by", Kind: module.KindSubject},
+			{Name: "category", Kind: module.KindString},
+			{Name: "status", Kind: module.KindEnum, Values: Statuses},
+			{Name: "content_type", Kind: module.KindString},
+			{Name: "size", Kind: module.KindInt},
+			{Name: "created_at", Kind: module.KindTime},
 		}},
 	},
 	Ops: []module.Op{ViewDocuments, UploadDocument, UpdateDocument, ReviewDocument, DeleteDocument},

@@ -9,14 +9,16 @@ const (
 	CustomersCreate = "finance.customers.create"
 	CustomersUpdate = "finance.customers.update"
 	CustomersDelete = "finance.customers.delete"
-	InvoicesView    = "finance.invoices.view"
-	InvoicesCreate  = "finance.invoices.create"
-	InvoicesUpdate  = "finance.invoices.update"
-	InvoicesIssue   = "finance.invoices.issue"
-	InvoicesVoid    = "finance.invoices.void"
-	PaymentsView    = "finance.payments.view"
-	PaymentsCreate  = "finance.payments.create"
-	PaymentsRefund  = "finance.payments.refund"
+	// CustomersContactView shows a customer's contact and tax fields.
+	CustomersContactView = "finance.customers.contact.view"
+	InvoicesView         = "finance.invoices.view"
+	InvoicesCreate       = "finance.invoices.create"
+	InvoicesUpdate       = "finance.invoices.update"
+	InvoicesIssue        = "finance.invoices.issue"
+	InvoicesVoid         = "finance.invoices.void"
+	PaymentsView         = "finance.payments.view"
+	PaymentsCreate       = "finance.payments.create"
+	PaymentsRefund       = "finance.payments.refund"
 )
 
 const (
@@ -52,23 +54,27 @@ var (
 	RefundPayment  = module.Op{Permission: PaymentsRefund, GraphQL: []string{"Mutation.refundPayment"}}
 )
 
+// InvoiceStatuses are an invoice's states in workflow order.
+var InvoiceStatuses = []string{"draft", "issued", "partially_paid", "paid", "void"}
+
 // Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "finance",
 	Tag:  "Finance & POS", TagDescription: "Customers, invoices, payments, register sessions and sales; the public quote calculator. Amounts are exact decimal strings in the object's currency.",
 	Permissions: []module.Permission{
-		{Name: CustomersView, Description: "List and read customers."},
-		{Name: CustomersCreate, Description: "Create customers."},
-		{Name: CustomersUpdate, Description: "Edit customers."},
-		{Name: CustomersDelete, Description: "Delete customers."},
-		{Name: InvoicesView, Description: "List and read invoices."},
-		{Name: InvoicesCreate, Description: "Create draft invoices."},
-		{Name: InvoicesUpdate, Description: "Edit draft invoices."},
-		{Name: InvoicesIssue, Description: "Issue invoices (assigns the invoice number)."},
-		{Name: InvoicesVoid, Description: "Void unpaid invoices."},
-		{Name: PaymentsView, Description: "List and read payments."},
-		{Name: PaymentsCreate, Description: "Record payments against issued invoices."},
-		{Name: PaymentsRefund, Description: "Refund payments."},
+		{Name: CustomersView, Description: "List and read customers.", Object: "customer"},
+		{Name: CustomersCreate, Description: "Create customers.", Object: "customer"},
+		{Name: CustomersUpdate, Description: "Edit customers.", Object: "customer"},
+		{Name: CustomersDelete, Description: "Delete customers.", Object: "customer"},
+		{Name: CustomersContactView, Description: "See and edit customers' contact and tax details: email, phone, address and tax id."},
+		{Name: InvoicesView, Description: "List and read invoices.", Object: "invoice"},
+		{Name: InvoicesCreate, Description: "Create draft invoices.", Object: "invoice"},
+		{Name: InvoicesUpdate, Description: "Edit draft invoices.", Object: "invoice"},
+		{Name: InvoicesIssue, Description: "Issue invoices (assigns the invoice number).", Object: "invoice"},
+		{Name: InvoicesVoid, Description: "Void unpaid invoices.", Object: "invoice"},
+		{Name: PaymentsView, Description: "List and read payments.", Object: "payment"},
+		{Name: PaymentsCreate, Description: "Record payments against issued invoices.", Object: "payment"},
+		{Name: PaymentsRefund, Description: "Refund payments.", Object: "payment"},
 	},
 	Grants: map[string][]string{
 		"admin":      {"finance.*"},
@@ -81,6 +87,12 @@ var Module = module.Module{
 			{Change: CustomerCreated, Description: "A customer was created.", Was: []string{"customer.create"}},
 			{Change: CustomerUpdated, Description: "A customer changed.", Was: []string{"customer.update"}},
 			{Change: CustomerDeleted, Description: "A customer was deleted.", Was: []string{"customer.delete"}},
+		}, Fields: []module.Field{
+			{Name: "name", Kind: module.KindString},
+			{Name: "currency", Kind: module.KindString},
+			{Name: "created_at", Kind: module.KindTime},
+		}, FieldGroups: []module.FieldGroup{
+			{Name: "contact", Permission: CustomersContactView, Fields: []string{"email", "phone", "address", "tax_id"}},
 		}},
 		{Type: "invoice", Schema: "Invoice", View: InvoicesView, Events: []module.Event{
 			{Change: InvoiceCreated, Description: "A draft invoice was created.", Was: []string{"invoice.create"}},
@@ -89,11 +101,27 @@ var Module = module.Module{
 			{Change: InvoicePartiallyPaid, Description: "A payment covered part of an invoice."},
 			{Change: InvoicePaid, Description: "Payments now cover the whole invoice."},
 			{Change: InvoiceVoided, Description: "An unpaid invoice was voided.", Was: []string{"invoice.void"}},
-		}, Relations: []module.Relation{{Name: "customer", Object: "customer", Ref: "customer_id"}, {Name: "payments", Object: "payment"}}},
+		}, Relations: []module.Relation{{Name: "customer", Object: "customer", Ref: "customer_id"}, {Name: "payments", Object: "payment"}},
+			Fields: []module.Field{
+				{Name: "customer_id", Kind: module.KindID},
+				{Name: "status", Kind: module.KindEnum, Values: InvoiceStatuses},
+				{Name: "currency", Kind: module.KindString},
+				{Name: "created_by", Kind: module.KindSubject},
+				{Name: "issue_date", Kind: module.KindTime},
+				{Name: "due_date", Kind: module.KindTime},
+				{Name: "created_at", Kind: module.KindTime},
+			}},
 		{Type: "payment", Schema: "Payment", View: PaymentsView, Events: []module.Event{
 			{Change: PaymentCreated, Description: "A payment was recorded against an invoice (directly or by a POS sale).", Was: []string{"payment.create"}},
 			{Change: PaymentRefunded, Description: "A payment was refunded, in part or in full.", Was: []string{"payment.refund"}},
-		}, Relations: []module.Relation{{Name: "invoice", Object: "invoice", Ref: "invoice_id"}, {Name: "sale", Object: "pos_sale", Ref: "sale_id"}}},
+		}, Relations: []module.Relation{{Name: "invoice", Object: "invoice", Ref: "invoice_id"}, {Name: "sale", Object: "pos_sale", Ref: "sale_id"}},
+			Fields: []module.Field{
+				{Name: "invoice_id", Kind: module.KindID},
+				{Name: "method", Kind: module.KindEnum, Values: []string{"cash", "card", "bank_transfer", "other"}},
+				{Name: "currency", Kind: module.KindString},
+				{Name: "created_by", Kind: module.KindSubject},
+				{Name: "created_at", Kind: module.KindTime},
+			}},
 	},
 	Ops: []module.Op{ViewCustomers, CreateCustomer, UpdateCustomer, DeleteCustomer, UpsertCustomer, ViewInvoices, CreateInvoice, UpdateInvoice, UpsertInvoice, IssueInvoice, VoidInvoice, ViewPayments, RecordPayment, RefundPayment},
 }

@@ -43,10 +43,10 @@ var Module = module.Module{
 	Name: "inventory",
 	Tag:  "Products & stock", TagDescription: "The product catalogue (SKU, price, tax rate, barcode), stock locations, stock movements and on-hand quantities. Invoice and POS sale lines may name a product by product_id or sku: its description, unit price and tax rate are the line's defaults, and a POS sale or an issued invoice takes its stock.",
 	Permissions: []module.Permission{
-		{Name: ProductsView, Description: "List and read products."},
-		{Name: ProductsCreate, Description: "Create products."},
-		{Name: ProductsUpdate, Description: "Edit products: name, price, tax rate, barcode, flags."},
-		{Name: ProductsDelete, Description: "Delete products that never moved stock."},
+		{Name: ProductsView, Description: "List and read products.", Object: "product"},
+		{Name: ProductsCreate, Description: "Create products.", Object: "product"},
+		{Name: ProductsUpdate, Description: "Edit products: name, price, tax rate, barcode, flags.", Object: "product"},
+		{Name: ProductsDelete, Description: "Delete products that never moved stock.", Object: "product"},
 		{Name: StockView, Description: "Read stock locations, on-hand quantities and stock movements."},
 		{Name: StockAdjust, Description: "Receive, adjust and transfer stock; create and edit stock locations."},
 	},
@@ -61,6 +61,11 @@ var Module = module.Module{
 			{Change: ProductCreated, Description: "A product was created."},
 			{Change: ProductUpdated, Description: "A product changed; previous_attributes holds the old values."},
 			{Change: ProductDeleted, Description: "A product was deleted; data.object is the product as it was."},
+		}, Fields: []module.Field{
+			{Name: "sku", Kind: module.KindString},
+			{Name: "currency", Kind: module.KindString},
+			{Name: "active", Kind: module.KindBool},
+			{Name: "created_at", Kind: module.KindTime},
 		}},
 		{Type: "stock_location", Schema: "StockLocation", View: StockView, Events: []module.Event{
 			{Change: LocationCreated, Description: "A stock location was created."},

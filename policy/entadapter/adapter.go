@@ -43,8 +43,8 @@ func (a *Adapter) LoadPolicy(m model.Model) error {
 	}
 	for _, r := range rows {
 		line := []string{r.Ptype}
-		for _, v := range []string{r.V0, r.V1, r.V2, r.V3, r.V4, r.V5} {
-			if v == "" {
+		for i, v := range []string{r.V0, r.V1, r.V2, r.V3, r.V4, r.V5} {
+			if v == "" && (r.Ptype != "p" || i > 3) { // a p rule's condition may be empty
 				break
 			}
 			line = append(line, v)

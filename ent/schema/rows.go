@@ -1,0 +1,341 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
+
+	gen "github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/modules"
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Row conditions: a grant's condition (policy.Cond) compiled to one SQL
+// predicate and added to every query of the object's table, so lists,
+// gets, counts, filters, expand and GraphQL edges see the same rows; the
+// events feed applies the same predicate to the object in each event's
+// payload (visibleEvents). Writes apply the condition of the operation's
+// permission (policy.Operation) before (update, delete) and after
+// (create, update) the change.
+
+// rowTables maps an object type to its table, registered by rows().
+var rowTables = map[string]string{}
+
+// rowsOf binds one entity to its object type's row conditions.
+type rowsOf[Q interface {
+	ent.Query
+	Exist(context.Context) (bool, error)
+}, P ~func(*sql.Selector)] struct {
+	object string
+	query  func(*gen.Client) Q
+	where  func(Q, ...P) Q
+}
+
+// rows registers objectType's table and returns its rules; query opens a
+// query of the entity on a client, where is its Where method.
+func rows[Q interface {
+	ent.Query
+	Exist(context.Context) (bool, error)
+}, P ~func(*sql.Selector)](objectType, table string, query func(*gen.Client) Q, where func(Q, ...P) Q) rowsOf[Q, P] {
+	if _, ok := modules.Objects()[objectType]; !ok {
+		panic("rows: undeclared object type " + objectType)
+	}
+	rowTables[objectType] = table
+	return rowsOf[Q, P]{object: objectType, query: query, where: where}
+}
+
+// Query filters reads to the rows the viewer's view permission admits.
+func (r rowsOf[Q, P]) Query() privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
+		if permissionsBypassed(ctx) {
+			return privacy.Skip
+		}
+		pred := ViewPredicate(policy.FromContext(ctx), r.object, tableColumns)
+		if pred != nil {
+			r.where(q.(Q), P(func(s *sql.Selector) { s.Where(pred(s)) }))
+		}
+		return privacy.Skip
+	})
+}
+
+// Mutation keeps updates and deletes to the rows the operation's
+// condition admits (others are not found).
+func (r rowsOf[Q, P]) Mutation() privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if !m.Op().Is(ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne) || permissionsBypassed(ctx) {
+			return privacy.Skip
+		}
+		if pred := r.operation(ctx); pred != nil {
+			w, ok := m.(interface{ WhereP(...func(*sql.Selector)) })
+			if !ok {
+				return privacy.Denyf("%T takes no predicate", m)
+			}
+			w.WhereP(func(s *sql.Selector) { s.Where(pred(s)) })
+		}
+		return privacy.Skip
+	})
+}
+
+// Check refuses a create or update whose result the operation's condition
+// does not admit (a requester filing a ticket in someone else's name). It
+// runs in the change's transaction, which the refusal rolls back.
+func (r rowsOf[Q, P]) Check() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			out, err := next.Mutate(ctx, m)
+			if err != nil || !m.Op().Is(ent.OpCreate|ent.OpUpdateOne) || permissionsBypassed(ctx) {
+				return out, err
+			}
+			pred := r.operation(ctx)
+			if pred == nil {
+				return out, nil
+			}
+			id, ok := m.(interface{ ID() (uuid.UUID, bool) }).ID()
+			c, isClient := m.(interface{ Client() *gen.Client })
+			if !ok || !isClient {
+				return nil, fmt.Errorf("%s: cannot check the row condition without its id", r.object)
+			}
+			q := r.where(r.query(c.Client()), P(func(s *sql.Selector) {
+				s.Where(sql.And(sql.EQ(s.C("id"), id), pred(s)))
+			}))
+			pass, err := q.Exist(BypassPermissions(ctx, "the write's own condition is applied here, not the view's"))
+			if err != nil {
+				return nil, err
+			}
+			if !pass {
+				return nil, &policy.DeniedError{Permission: policy.Operation(ctx), Object: r.object}
+			}
+			return out, nil
+		})
+	}
+}
+
+// operation is the predicate of the condition on ctx's operation, when
+// that operation's permission acts on this object type and is limited.
+func (r rowsOf[Q, P]) operation(ctx context.Context) func(*sql.Selector) *sql.Predicate {
+	perm := policy.Operation(ctx)
+	if perm == "" || policy.ConditionObject(perm) != r.object {
+		return nil
+	}
+	v := policy.FromContext(ctx)
+	conds, limited := v.Conditions(perm)
+	if !limited {
+		return nil
+	}
+	obj := modules.Objects()[r.object]
+	return func(s *sql.Selector) *sql.Predicate {
+		return compileAny(s, obj, conds, v.Actor(), tableColumns)
+	}
+}
+
+// columns says where a field's value is: a table's column, or (json) a key
+// of an event's JSON payload, which holds text.
+type columns struct {
+	json bool
+	at   func(s *sql.Selector, field string) string
+}
+
+var tableColumns = columns{at: func(s *sql.Selector, field string) string { return s.C(field) }}
+
+// ViewPredicate is the predicate that limits reads of objectType to what
+// v's view permission admits, or nil when it is not limited. An object
+// seen with another (a comment with its ticket) takes that object's
+// condition through its reference.
+func ViewPredicate(v *policy.Viewer, objectType string, col columns) func(*sql.Selector) *sql.Predicate {
+	obj, ok := modules.Objects()[objectType]
+	if !ok {
+		return nil
+	}
+	conds, limited := v.Conditions(obj.View)
+	if !limited {
+		return nil
+	}
+	target := policy.ConditionObject(obj.View)
+	a := v.Actor()
+	switch {
+	case target == objectType:
+		return func(s *sql.Selector) *sql.Predicate { return compileAny(s, obj, conds, a, col) }
+	case obj.Within != nil && obj.Within.Object == target:
+		within := modules.Objects()[target]
+		return func(s *sql.Selector) *sql.Predicate {
+			return subquery(s, col.at(s, obj.Within.Ref), target, col, func(t *sql.Selector) *sql.Predicate {
+				return compileAny(t, within, conds, a, tableColumns)
+			})
+		}
+	}
+	return func(*sql.Selector) *sql.Predicate { return sql.False() }
+}
+
+// compileAny is the disjunction of conds (one per limited grant).
+func compileAny(s *sql.Selector, obj module.Object, conds []policy.Cond, a policy.Actor, col columns) *sql.Predicate {
+	ps := make([]*sql.Predicate, 0, len(conds))
+	for _, c := range conds {
+		if c.UsesUser() && a.UserID == "" {
+			continue // $user never matches a credential without a user
+		}
+		ps = append(ps, compile(s, obj, c, a, col))
+	}
+	if len(ps) == 0 {
+		return sql.False()
+	}
+	return sql.Or(ps...)
+}
+
+// compile turns c into a two-valued SQL predicate (never NULL, so that
+// _not and _neq mean what they say for null fields).
+func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, col columns) *sql.Predicate {
+	switch {
+	case c.Not != nil:
+		return sql.Not(compile(s, obj, *c.Not, a, col))
+	case c.Path == nil && c.Or != nil:
+		if len(c.Or) == 0 {
+			return sql.False()
+		}
+		ps := make([]*sql.Predicate, len(c.Or))
+		for i, x := range c.Or {
+			ps[i] = compile(s, obj, x, a, col)
+		}
+		return sql.Or(ps...)
+	case c.Path == nil:
+		if len(c.And) == 0 {
+			return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") })
+		}
+		ps := make([]*sql.Predicate, len(c.And))
+		for i, x := range c.And {
+			ps[i] = compile(s, obj, x, a, col)
+		}
+		return sql.And(ps...)
+	case len(c.Path) == 2:
+		for _, rel := range obj.Relations {
+			if rel.Name == c.Path[0] {
+				target := modules.Objects()[rel.Object]
+				inner := c
+				inner.Path = c.Path[1:]
+				return subquery(s, col.at(s, rel.Ref), rel.Object, col, func(t *sql.Selector) *sql.Predicate {
+					return compile(t, target, inner, a, tableColumns)
+				})
+			}
+		}
+		return sql.False()
+	}
+	return comparison(s, c, a, col.at(s, c.Path[0]), col)
+}
+
+// subquery is "ref IN (SELECT id FROM <object's table> WHERE where)"; ids
+// compare as text when ref is a JSON value.
+func subquery(s *sql.Selector, ref, objectType string, col columns, where func(*sql.Selector) *sql.Predicate) *sql.Predicate {
+	table, ok := rowTables[objectType]
+	if !ok {
+		return sql.False()
+	}
+	t := sql.Dialect(s.Dialect()).Select().From(sql.Table(table).As("r_" + table))
+	id := t.C("id")
+	if col.json {
+		id = "CAST(" + id + " AS TEXT)"
+	}
+	t.Select(id).Where(where(t))
+	return sql.P(func(b *sql.Builder) {
+		b.WriteString("(").WriteString(ref).WriteString(" IS NOT NULL AND ").WriteString(ref).WriteString(" IN ")
+		b.Wrap(func(b *sql.Builder) { b.Join(t) })
+		b.WriteString(")")
+	})
+}
+
+// comparison compiles one field comparison on expr.
+func comparison(s *sql.Selector, c policy.Cond, a policy.Actor, expr string, col columns) *sql.Predicate {
+	jsonSource := col.json
+	pg := s.Dialect() == dialect.Postgres
+	// typed wraps a JSON value (text on PostgreSQL) and a parameter so
+	// that both compare as the field's kind.
+	typed := func(e string) string {
+		if !jsonSource {
+			if c.Kind == module.KindTime && !pg {
+				return "julianday(" + e + ")"
+			}
+			return e
+		}
+		switch c.Kind {
+		case module.KindTime:
+			if pg {
+				return "CAST(" + e + " AS TIMESTAMPTZ)"
+			}
+			return "julianday(" + e + ")"
+		case module.KindInt:
+			if pg {
+				return "CAST(" + e + " AS BIGINT)"
+			}
+		case module.KindBool:
+			if pg {
+				return "CAST(" + e + " AS BOOLEAN)"
+			}
+		}
+		return e
+	}
+	arg := func(b *sql.Builder, v any) {
+		v, _ = a.Resolve(c.Kind, v)
+		if t, ok := v.(time.Time); ok {
+			if pg {
+				b.Arg(t.UTC())
+			} else {
+				b.WriteString("julianday(").Arg(t.UTC().Format("2006-01-02 15:04:05.999999999")).WriteString(")")
+			}
+			return
+		}
+		b.Arg(v)
+	}
+	notNull := func(b *sql.Builder) { b.WriteString(expr).WriteString(" IS NOT NULL AND ") }
+	cmp := func(op string, v any) *sql.Predicate {
+		return sql.P(func(b *sql.Builder) {
+			b.WriteString("(")
+			notNull(b)
+			b.WriteString(typed(expr)).WriteString(" " + op + " ")
+			arg(b, v)
+			b.WriteString(")")
+		})
+	}
+	in := func(list []any) *sql.Predicate {
+		return sql.P(func(b *sql.Builder) {
+			b.WriteString("(")
+			notNull(b)
+			b.WriteString(typed(expr)).WriteString(" IN (")
+			for i, v := range list {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				arg(b, v)
+			}
+			b.WriteString("))")
+		})
+	}
+	switch c.Op {
+	case policy.OpEq:
+		return cmp("=", c.Value)
+	case policy.OpNeq:
+		return sql.Not(cmp("=", c.Value))
+	case policy.OpIn:
+		return in(c.Value.([]any))
+	case policy.OpNin:
+		return sql.Not(in(c.Value.([]any)))
+	case policy.OpNul:
+		if c.Value.(bool) {
+			return sql.P(func(b *sql.Builder) { b.WriteString(expr).WriteString(" IS NULL") })
+		}
+		return sql.P(func(b *sql.Builder) { b.WriteString(expr).WriteString(" IS NOT NULL") })
+	case policy.OpLt:
+		return cmp("<", c.Value)
+	case policy.OpLte:
+		return cmp("<=", c.Value)
+	case policy.OpGt:
+		return cmp(">", c.Value)
+	case policy.OpGte:
+		return cmp(">=", c.Value)
+	}
+	return sql.False()
+}

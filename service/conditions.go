@@ -1,0 +1,106 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"sort"
+
+	"github.com/cienerp/cienerp/policy"
+)
+
+// Conditions maps a role's permissions to their row conditions, as the API
+// shows and takes them: {"it-support.tickets.view": {"requester_id": {"_eq": "$user"}}}.
+type Conditions map[string]json.RawMessage
+
+// checkConditions validates conds against the role's permissions and
+// returns them as stored (compact JSON). A condition attaches to one
+// permission the role grants by its exact name, and that permission must
+// act on objects (policy.ConditionObject).
+func checkConditions(field string, perms []string, conds Conditions, verr *ValidationError) map[string]string {
+	out := map[string]string{}
+	keys := make([]string, 0, len(conds))
+	for k := range conds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, perm := range keys {
+		raw := conds[perm]
+		at := field + "." + perm
+		object := policy.ConditionObject(perm)
+		switch {
+		case !slices.Contains(perms, perm):
+			verr.Add(at, "A condition attaches to a permission the role grants by its exact name; %q is not in its permissions.", perm)
+			continue
+		case object == "":
+			verr.Add(at, "The permission %s takes no condition: it does not act on rows. Permissions that do are marked with their object in GET /api/permissions.", perm)
+			continue
+		}
+		if string(raw) == "null" { // null removes the condition
+			continue
+		}
+		if _, err := policy.ParseCondition(object, raw); err != nil {
+			var ce *policy.ConditionError
+			if errors.As(err, &ce) && ce.Path != "" {
+				verr.Add(at, "At %s: %s.", ce.Path, ce.Msg)
+			} else {
+				verr.Add(at, "%s.", err.Error())
+			}
+			continue
+		}
+		compact, err := compactJSON(raw)
+		if err != nil {
+			verr.Add(at, "The condition is not valid JSON.")
+			continue
+		}
+		out[perm] = compact
+	}
+	return out
+}
+
+// compactJSON is raw without insignificant whitespace, keys sorted.
+func compactJSON(raw json.RawMessage) (string, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// conditionsView renders stored conditions for the API.
+func conditionsView(stored map[string]string) Conditions {
+	out := Conditions{}
+	for perm, c := range stored {
+		out[perm] = json.RawMessage(c)
+	}
+	return out
+}
+
+// keepConditions drops the conditions of permissions no longer granted.
+func keepConditions(stored map[string]string, perms []string) map[string]string {
+	out := map[string]string{}
+	for p, c := range stored {
+		if slices.Contains(perms, p) {
+			out[p] = c
+		}
+	}
+	return out
+}
+
+// conditionsDiff lists the permissions whose condition differs.
+func conditionsDiff(a, b map[string]string) []string {
+	out := []string{}
+	for p, c := range a {
+		if b[p] != c {
+			out = append(out, p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
