@@ -356,6 +356,11 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	local := service.Local{Dir: dir, Enforcer: enforcer, OnError: func(err error) { log.Error("reload policy", "error", err.Error()) }}
 	svc := &service.Service{Client: db.Client, Enforcer: enforcer, Dir: dir, Dialect: db.Dialect, Sync: local,
 		Store: store, Limits: cfg.DocumentLimits, Webhooks: cfg.Webhooks, Secrets: keyring, Passwords: cfg.Passwords}
+	if n, err := svc.AddDefaultRoles(ctx); err != nil {
+		return nil, fmt.Errorf("add default roles: %w", err)
+	} else if n > 0 {
+		log.Info("default roles added to existing tenants", "roles", n)
+	}
 	if n, err := svc.ResealSecrets(ctx); err != nil {
 		return nil, fmt.Errorf("reseal webhook secrets: %w", err)
 	} else if n > 0 {

@@ -213,26 +213,6 @@ func (_q *CustomerQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, customer.FieldName)
 				fieldSeen[customer.FieldName] = struct{}{}
 			}
-		case "email":
-			if _, ok := fieldSeen[customer.FieldEmail]; !ok {
-				selectedFields = append(selectedFields, customer.FieldEmail)
-				fieldSeen[customer.FieldEmail] = struct{}{}
-			}
-		case "phone":
-			if _, ok := fieldSeen[customer.FieldPhone]; !ok {
-				selectedFields = append(selectedFields, customer.FieldPhone)
-				fieldSeen[customer.FieldPhone] = struct{}{}
-			}
-		case "taxID":
-			if _, ok := fieldSeen[customer.FieldTaxID]; !ok {
-				selectedFields = append(selectedFields, customer.FieldTaxID)
-				fieldSeen[customer.FieldTaxID] = struct{}{}
-			}
-		case "address":
-			if _, ok := fieldSeen[customer.FieldAddress]; !ok {
-				selectedFields = append(selectedFields, customer.FieldAddress)
-				fieldSeen[customer.FieldAddress] = struct{}{}
-			}
 		case "currency":
 			if _, ok := fieldSeen[customer.FieldCurrency]; !ok {
 				selectedFields = append(selectedFields, customer.FieldCurrency)

@@ -65,7 +65,7 @@ func (r *mutationResolver) UpsertCustomer(ctx context.Context, externalID string
 // Search is the resolver for the search field.
 func (r *customerWhereInputResolver) Search(ctx context.Context, obj *ent.CustomerWhereInput, data *string) error {
 	if q := text(data); q != "" {
-		obj.AddPredicates(service.CustomerSearch(q))
+		obj.AddPredicates(service.CustomerSearch(ctx, q))
 	}
 	return nil
 }

@@ -9,9 +9,8 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
+	"github.com/google/uuid"
 )
 
 // Node is the resolver for the node field.

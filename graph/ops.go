@@ -41,12 +41,48 @@ func opPermissions() map[string]map[string]string {
 	return out
 }
 
+// groupedField is a field in a field group: its object type and its name
+// in the object's public shape.
+type groupedField struct{ object, field string }
+
+// groupedFields is, per GraphQL type and field, the declared field group
+// member it shows (Customer.taxId is the customer's tax_id).
+func groupedFields() map[string]map[string]groupedField {
+	out := map[string]map[string]groupedField{}
+	for t, o := range modules.Objects() {
+		for _, g := range o.FieldGroups {
+			for _, f := range g.Fields {
+				if out[o.Schema] == nil {
+					out[o.Schema] = map[string]groupedField{}
+				}
+				out[o.Schema][camel(f)] = groupedField{t, f}
+			}
+		}
+	}
+	return out
+}
+
+// camel is tax_id as GraphQL names it: taxId.
+func camel(s string) string {
+	parts := strings.Split(s, "_")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
+}
+
 // requireOps checks a field's operation permission before its resolver
 // runs; a refusal is the field's error, with the permission named, as the
-// resolver's own would be.
-func requireOps(perms map[string]map[string]string) graphql.FieldMiddleware {
+// resolver's own would be. A field of a field group the caller may not
+// see is null with the same error (field rules).
+func requireOps(perms map[string]map[string]string, groups map[string]map[string]groupedField) graphql.FieldMiddleware {
 	return func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
+		if g, ok := groups[fc.Object][fc.Field.Name]; ok {
+			if perm := policy.FromContext(ctx).Hidden(g.object)[g.field]; perm != "" {
+				return nil, &policy.DeniedError{Permission: perm}
+			}
+		}
 		if perm := perms[fc.Object][fc.Field.Name]; perm != "" {
 			if err := policy.Require(ctx, perm); err != nil {
 				return nil, err

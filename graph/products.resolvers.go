@@ -8,13 +8,12 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/money"
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // CreateProduct is the resolver for the createProduct field.

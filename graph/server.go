@@ -47,7 +47,7 @@ func newHandler(client *ent.Client, svc *service.Service, limits Limits, hub *re
 	srv.Use(extension.AutomaticPersistedQuery{Cache: smallEntries[string]{lru.New[string](1000), func(_, query string) int { return len(query) }}})
 	srv.Use(operationLimits{limits: limits, schema: es})
 	srv.Use(costReport{})
-	srv.AroundFields(requireOps(opPermissions()))
+	srv.AroundFields(requireOps(opPermissions(), groupedFields()))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if socketFrom(ctx) != nil {
 			if err := admitOnSocket(ctx); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 	"github.com/google/uuid"
 )
@@ -32,8 +33,14 @@ func (r *eventResolver) Environment(ctx context.Context, obj *ent.Event) (string
 
 // Data is the resolver for the data field.
 func (r *eventResolver) Data(ctx context.Context, obj *ent.Event) (map[string]any, error) {
-	var m map[string]any
-	return m, json.Unmarshal([]byte(obj.Data), &m)
+	b, err := service.Redact(policy.FromContext(ctx), []byte(`{"object":"event","data":`+obj.Data+`}`)) // field rules
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Data map[string]any `json:"data"`
+	}
+	return m.Data, json.Unmarshal(b, &m)
 }
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.

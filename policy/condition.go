@@ -393,6 +393,19 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
+// CompactCondition is a condition's JSON as stored: no insignificant
+// whitespace, keys sorted, so that equal conditions compare equal.
+func CompactCondition(raw []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
 // UsesUser reports whether c names $user or $user.email.
 func (c Cond) UsesUser() bool {
 	switch {
@@ -435,4 +448,122 @@ func (a Actor) Resolve(kind module.Kind, v any) (any, bool) {
 		return UserSubject(a.UserID), true
 	}
 	return a.UserID, true
+}
+
+// Matches evaluates conds (any of them, as Conditions returns them) on an
+// object as JSON decodes it (strings, numbers, bools, nulls): the
+// reference the SQL predicates are tested against. field returns a
+// field's value by path (["invoice", "customer_id"] through a relation).
+func Matches(conds []Cond, field func(path []string) any, a Actor) bool {
+	for _, c := range conds {
+		if c.UsesUser() && a.UserID == "" {
+			continue
+		}
+		if c.eval(field, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c Cond) eval(field func([]string) any, a Actor) bool {
+	switch {
+	case c.Not != nil:
+		return !c.Not.eval(field, a)
+	case c.Path == nil && c.Or != nil:
+		for _, x := range c.Or {
+			if x.eval(field, a) {
+				return true
+			}
+		}
+		return false
+	case c.Path == nil:
+		for _, x := range c.And {
+			if !x.eval(field, a) {
+				return false
+			}
+		}
+		return true
+	}
+	v := field(c.Path)
+	switch c.Op {
+	case OpNul:
+		return (v == nil) == c.Value.(bool)
+	case OpEq:
+		return v != nil && compare(c.Kind, v, a.resolve(c.Kind, c.Value)) == 0
+	case OpNeq:
+		return !(v != nil && compare(c.Kind, v, a.resolve(c.Kind, c.Value)) == 0)
+	case OpIn, OpNin:
+		in := false
+		for _, x := range c.Value.([]any) {
+			if v != nil && compare(c.Kind, v, a.resolve(c.Kind, x)) == 0 {
+				in = true
+			}
+		}
+		return in == (c.Op == OpIn)
+	}
+	if v == nil {
+		return false
+	}
+	d := compare(c.Kind, v, c.Value)
+	switch c.Op {
+	case OpLt:
+		return d < 0
+	case OpLte:
+		return d <= 0
+	case OpGt:
+		return d > 0
+	case OpGte:
+		return d >= 0
+	}
+	return false
+}
+
+func (a Actor) resolve(kind module.Kind, v any) any {
+	r, _ := a.Resolve(kind, v)
+	return r
+}
+
+// compare orders a JSON value against an operand of kind (-1, 0, 1; 2
+// when they cannot be compared).
+func compare(kind module.Kind, v, operand any) int {
+	switch kind {
+	case module.KindTime:
+		s, _ := v.(string)
+		t, err := time.Parse(time.RFC3339Nano, s)
+		o, ok := operand.(time.Time)
+		if err != nil || !ok {
+			return 2
+		}
+		return t.Compare(o)
+	case module.KindInt:
+		var n int64
+		switch x := v.(type) {
+		case float64:
+			n = int64(x)
+		case json.Number:
+			n, _ = x.Int64()
+		default:
+			return 2
+		}
+		o, _ := operand.(int64)
+		switch {
+		case n < o:
+			return -1
+		case n > o:
+			return 1
+		}
+		return 0
+	case module.KindBool:
+		if v == operand {
+			return 0
+		}
+		return 2
+	}
+	s, _ := v.(string)
+	o, _ := operand.(string)
+	if kind == module.KindEmail {
+		s = strings.ToLower(s)
+	}
+	return strings.Compare(s, o)
 }

@@ -100,10 +100,15 @@ func TestNamesAreDeclaredOnce(t *testing.T) {
 			t.Errorf("%s has no constant in its module's declaration", name)
 		}
 	}
-	bound := map[string]bool{} // permissions an operation needs
+	bound := map[string]bool{} // permissions an operation needs, or a field group
 	for _, m := range modules.All() {
 		for _, op := range m.Ops {
 			bound[op.Permission] = true
+		}
+		for _, o := range m.Objects {
+			for _, g := range o.FieldGroups {
+				bound[g.Permission] = true
+			}
 		}
 	}
 	for c, v := range constOf {

@@ -32,7 +32,11 @@ func DefaultRoles() []Role {
 		for _, m := range modules.All() {
 			r.Permissions = append(r.Permissions, m.Grants[r.Name]...)
 			for perm, cond := range m.Conditions[r.Name] {
-				r.Conditions[perm] = cond
+				c, err := CompactCondition([]byte(cond))
+				if err != nil {
+					panic("policy: the default condition of " + r.Name + " on " + perm + " is not JSON: " + err.Error())
+				}
+				r.Conditions[perm] = c
 			}
 		}
 		out[i] = r

@@ -42,7 +42,11 @@ func (s *Sub) Next(ctx context.Context) (*ent.Event, error) {
 			continue
 		}
 		s.last = ev.Seq
-		if s.visible(ev) {
+		ok, err := s.visible(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			return ev, nil
 		}
 	}
@@ -98,18 +102,23 @@ func (s *Sub) reason() error {
 // visible applies the filter and the subscriber's current permission to
 // see the event's object: the rule of the feed (policy.ObjectPermission,
 // as ent/schema/event.go's privacy filter applies it).
-func (s *Sub) visible(ev *ent.Event) bool {
+// Under a row condition the event is asked of the database as the feed
+// would show it (service.EventVisible).
+func (s *Sub) visible(ctx context.Context, ev *ent.Event) (bool, error) {
 	if s.filter.ObjectID != "" && ev.ObjectID != s.filter.ObjectID {
-		return false
+		return false, nil
 	}
 	if len(s.filter.Types) == 0 {
 		if ev.Type == "ping" { // an endpoint's test, for that endpoint only
-			return false
+			return false, nil
 		}
 	} else if !service.Subscribed(s.filter.Types, ev.Type) {
-		return false
+		return false, nil
 	}
-	return s.viewer.Can(policy.ObjectPermission(ev.ObjectType))
+	if !s.viewer.Can(policy.ObjectPermission(ev.ObjectType)) {
+		return false, nil
+	}
+	return service.EventVisible(ctx, s.hub.client, s.viewer, ev)
 }
 
 // Done is closed when the subscription ends; Err says why.

@@ -193,8 +193,8 @@ func TestFinanceIsolationAndIdempotentPayments(t *testing.T) {
 func TestPointOfSale(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	_, cashierKey := f.Key(f.A.ID, policy.Sandbox, "cashier")
-	cashier, admin := testenv.Key(cashierKey), testenv.Key(f.sandboxA)
+	// A cashier is a person: the role's conditions ($user) admit no key.
+	cashier, admin := testenv.Bearer(f.token(f.User(f.A.ID, "cashier@acme.test", "cashier"), "")), testenv.Key(f.sandboxA)
 	sess := f.Expect(f.Do("POST", sandbox+"/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "100.00"}, cashier), 201).Str("data.id")
 	f.Expect(f.Do("POST", sandbox+"/pos/sessions", map[string]any{"register": "front-1", "currency": "EUR", "opening_float": "0"}, cashier), 422)
 	items := []map[string]any{{"description": "Coffee", "quantity": "2", "unit_price": "3.50", "tax_rate": "10"}, {"description": "Cake", "quantity": "1", "unit_price": "4.90", "tax_rate": "10"}}

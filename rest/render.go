@@ -8,6 +8,7 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/internal/jsonwire"
+	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -55,6 +56,12 @@ func send(c *gin.Context, status int, data any, meta *Meta) {
 			edge.Fail(c, err)
 			return
 		}
+	}
+	// Field rules: what the caller may not see leaves the answer here, on
+	// every route (objects, lists, expand, events, audit entries).
+	if body, err = service.Redact(policy.FromContext(c.Request.Context()), body); err != nil {
+		edge.Fail(c, err)
+		return
 	}
 	write(c, status, body)
 }

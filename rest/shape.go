@@ -174,8 +174,31 @@ func (s *Server) shapingOf(c *gin.Context, schema string, list bool) (*shaping, 
 		if len(unknown) > 0 {
 			verr.Add("fields", "Unknown fields: %s. The fields are %s (and expanded objects, as customer.name).", strings.Join(unknown, ", "), strings.Join(s.properties(schema), ", "))
 		}
+		for _, name := range names { // asking for a hidden field is refused, not answered without it
+			if perm := s.hiddenField(c.Request.Context(), schema, strings.Split(name, ".")); perm != "" {
+				return nil, &policy.DeniedError{Permission: perm}
+			}
+		}
 	}
 	return sh, verr.OrNil()
+}
+
+// hiddenField is the permission that would show the field at path of
+// schema (through expanded relations), "" when the caller may see it.
+func (s *Server) hiddenField(ctx context.Context, schema string, path []string) string {
+	for len(path) > 1 {
+		rel, ok := s.relations[schema][path[0]]
+		if !ok {
+			return ""
+		}
+		schema, path = rel.schema, path[1:]
+	}
+	for t, o := range modules.Objects() {
+		if o.Schema == schema {
+			return policy.FromContext(ctx).Hidden(t)[path[0]]
+		}
+	}
+	return ""
 }
 
 // expandable says why name is not a relation of schema.

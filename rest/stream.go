@@ -93,6 +93,9 @@ func (s *Server) streamEvents(c *gin.Context) error {
 				return nil
 			}
 			b, err := jsonwire.Marshal(service.EventObject(n.ev))
+			if err == nil {
+				b, err = service.Redact(sub.Viewer(), b) // field rules, as the feed answers
+			}
 			if err != nil {
 				return nil
 			}

@@ -48,7 +48,7 @@ func checkConditions(field string, perms []string, conds Conditions, verr *Valid
 			}
 			continue
 		}
-		compact, err := compactJSON(raw)
+		compact, err := policy.CompactCondition(raw)
 		if err != nil {
 			verr.Add(at, "The condition is not valid JSON.")
 			continue
@@ -56,16 +56,6 @@ func checkConditions(field string, perms []string, conds Conditions, verr *Valid
 		out[perm] = compact
 	}
 	return out
-}
-
-// compactJSON is raw without insignificant whitespace, keys sorted.
-func compactJSON(raw json.RawMessage) (string, error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
 }
 
 // conditionsView renders stored conditions for the API.

@@ -15,6 +15,7 @@ import (
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/money"
+	"github.com/cienerp/cienerp/policy"
 )
 
 // CustomerInput creates a customer or, with Opt semantics, edits one.
@@ -120,7 +121,7 @@ func (s *Service) ListCustomers(ctx context.Context, q string, metadata map[stri
 	}
 	query := s.Client.Customer.Query().Where(meta...)
 	if q != "" {
-		query.Where(CustomerSearch(q))
+		query.Where(CustomerSearch(ctx, q))
 	}
 	if after != nil {
 		query.Where(afterNewest(*after))
@@ -219,8 +220,13 @@ func CustomerObject(cu *ent.Customer) map[string]any {
 		"external_id": cu.ExternalID, "metadata": MetadataView(cu.Metadata)}
 }
 
-// CustomerSearch: q in the name or the email, case-insensitive.
-func CustomerSearch(q string) predicate.Customer {
+// CustomerSearch: q in the name or the email, case-insensitive; in the
+// name only for a caller who may not see emails (a search must not reveal
+// a hidden field's value).
+func CustomerSearch(ctx context.Context, q string) predicate.Customer {
+	if _, hidden := policy.FromContext(ctx).Hidden("customer")["email"]; hidden {
+		return customer.NameContainsFold(q)
+	}
 	return customer.Or(customer.NameContainsFold(q), customer.EmailContainsFold(q))
 }
 

@@ -189,7 +189,11 @@ func (s *Service) receives(ctx context.Context, c *ent.Client, ep *ent.WebhookEn
 	if ev.Type == string(settings.EndpointCreated) && ev.ObjectID == ep.ID.String() {
 		return false
 	}
-	return Subscribed(ep.EventTypes, ev.Type) && s.ownerCan(ctx, c, ep, ev.ObjectType) == nil
+	if !Subscribed(ep.EventTypes, ev.Type) || s.ownerCan(ctx, c, ep, ev.ObjectType) != nil {
+		return false
+	}
+	sees, _, err := s.ownerSees(ctx, c, ep, ev)
+	return err == nil && sees
 }
 
 // Subscribed reports whether a filter of event type patterns (an

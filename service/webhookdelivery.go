@@ -16,6 +16,7 @@ import (
 	"github.com/cienerp/cienerp/ent/webhookdelivery"
 	"github.com/cienerp/cienerp/internal/jsonwire"
 	"github.com/cienerp/cienerp/modules/settings"
+	"github.com/cienerp/cienerp/policy"
 )
 
 // The delivery state machine, worked by the webhook jobs: PrepareDelivery
@@ -104,11 +105,23 @@ func (s *Service) PrepareDelivery(ctx context.Context, job DeliveryJob) (*Webhoo
 			why = err.Error()
 		}
 	}
+	var owner *policy.Viewer
+	if why == "" {
+		var sees bool
+		if sees, owner, err = s.ownerSees(sys, s.Client, ep, ev); err != nil {
+			return nil, err
+		} else if !sees {
+			why = fmt.Sprintf("The condition on the endpoint's owner's %s does not admit this %s.", policy.ObjectPermission(ev.ObjectType), ev.ObjectType)
+		}
+	}
 	if why != "" {
 		return nil, s.Client.WebhookDelivery.UpdateOne(d).SetStatus(webhookdelivery.StatusFailed).SetLastError(why).ClearNextAttemptAt().Exec(sys)
 	}
 	body, err := jsonwire.Marshal(EventObject(ev))
 	if err != nil {
+		return nil, err
+	}
+	if body, err = Redact(owner, body); err != nil { // as the owner may see it
 		return nil, err
 	}
 	stored := []string{ep.Secret}

@@ -33,14 +33,19 @@ func (Customer) Mixin() []ent.Mixin {
 func (Customer) Fields() []ent.Field {
 	return []ent.Field{
 		limited(field.String("name").NotEmpty().Annotations(entgql.OrderField("NAME")), MaxName),
-		limited(field.String("email").Default(""), MaxEmail),
-		limited(field.String("phone").Default(""), MaxPhone),
-		limited(field.String("tax_id").Default(""), MaxTaxID),
-		limited(field.Text("address").Default(""), MaxAddress),
+		// The contact group (field rules): typed nullable in GraphQL by
+		// graph/customers.graphqls, null with FORBIDDEN for who may not
+		// see them, and not filterable there (REST cannot filter them).
+		limited(field.String("email").Default("").Annotations(contactField), MaxEmail),
+		limited(field.String("phone").Default("").Annotations(contactField), MaxPhone),
+		limited(field.String("tax_id").Default("").Annotations(contactField), MaxTaxID),
+		limited(field.Text("address").Default("").Annotations(contactField), MaxAddress),
 		limited(field.String("currency").Default("").Comment("default currency of its invoices"), MaxCurrency),
 		limited(field.Text("notes").Default(""), MaxNotes),
 	}
 }
+
+var contactField = entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)
 
 func (Customer) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("tenant_id", "env", "created_at")}

@@ -83,12 +83,17 @@ func (r rowsOf[Q, P]) Mutation() privacy.MutationRule {
 	})
 }
 
-// Check refuses a create or update whose result the operation's condition
-// does not admit (a requester filing a ticket in someone else's name). It
-// runs in the change's transaction, which the refusal rolls back.
+// Check refuses writing a field the viewer may not see (field rules: the
+// 403 names the group's permission), and a create or update whose result
+// the operation's condition does not admit (a requester filing a ticket in
+// someone else's name). The latter runs after the write, in the change's
+// transaction, which the refusal rolls back.
 func (r rowsOf[Q, P]) Check() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := writableFields(ctx, r.object, m); err != nil {
+				return nil, err
+			}
 			out, err := next.Mutate(ctx, m)
 			if err != nil || !m.Op().Is(ent.OpCreate|ent.OpUpdateOne) || permissionsBypassed(ctx) {
 				return out, err
@@ -115,6 +120,27 @@ func (r rowsOf[Q, P]) Check() ent.Hook {
 			return out, nil
 		})
 	}
+}
+
+// writableFields refuses a mutation that sets a hidden field; a create
+// may leave one at its zero value.
+func writableFields(ctx context.Context, objectType string, m ent.Mutation) error {
+	v := policy.FromContext(ctx)
+	if v == nil || permissionsBypassed(ctx) {
+		return nil
+	}
+	hidden := v.Hidden(objectType)
+	for _, f := range m.Fields() {
+		perm, ok := hidden[f]
+		if !ok {
+			continue
+		}
+		if val, _ := m.Field(f); m.Op().Is(ent.OpCreate) && (val == nil || val == "") {
+			continue
+		}
+		return &policy.DeniedError{Permission: perm}
+	}
+	return nil
 }
 
 // operation is the predicate of the condition on ctx's operation, when

@@ -79,7 +79,7 @@ var Module = module.Module{
 	Grants: map[string][]string{
 		"admin":      {"finance.*"},
 		"accountant": {"finance.*"},
-		"cashier":    {CustomersView, CustomersCreate, InvoicesView, PaymentsView},
+		"cashier":    {CustomersView, CustomersCreate, CustomersContactView, InvoicesView, PaymentsView},
 		"viewer":     {CustomersView, InvoicesView, PaymentsView},
 	},
 	Objects: []module.Object{

@@ -1,0 +1,77 @@
+package policy
+
+import (
+	"github.com/cienerp/cienerp/module"
+	"github.com/cienerp/cienerp/modules"
+)
+
+// Field rules: an object's sensitive fields come in groups, each behind its
+// own permission (module.Object.FieldGroups). A caller without it gets
+// the object without those fields, on every path.
+
+// fieldGroups lists every declared group with its object type.
+var fieldGroups = func() map[string][]module.FieldGroup {
+	out := map[string][]module.FieldGroup{}
+	for t, o := range modules.Objects() {
+		if len(o.FieldGroups) > 0 {
+			out[t] = o.FieldGroups
+		}
+	}
+	return out
+}()
+
+// Hidden lists the fields of objectType that v may not see, by the
+// permission that would show them.
+func (v *Viewer) Hidden(objectType string) map[string]string {
+	var out map[string]string
+	for _, g := range fieldGroups[objectType] {
+		if v.Can(g.Permission) {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		for _, f := range g.Fields {
+			out[f] = g.Permission
+		}
+	}
+	return out
+}
+
+// HidesAny reports whether some field of some object is hidden from v:
+// when not, nothing needs redacting.
+func (v *Viewer) HidesAny() bool {
+	if v == nil { // unauthenticated answers carry no objects
+		return false
+	}
+	for t := range fieldGroups {
+		if v.Hidden(t) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldGroupOf is the group and permission of objectType's field, if any.
+func FieldGroupOf(objectType, field string) (module.FieldGroup, bool) {
+	for _, g := range fieldGroups[objectType] {
+		for _, f := range g.Fields {
+			if f == field {
+				return g, true
+			}
+		}
+	}
+	return module.FieldGroup{}, false
+}
+
+// RequireFields refuses writing fields of objectType that v may not see:
+// the 403 names the group's permission.
+func (v *Viewer) RequireFields(objectType string, fields ...string) error {
+	hidden := v.Hidden(objectType)
+	for _, f := range fields {
+		if perm, ok := hidden[f]; ok {
+			return &DeniedError{Permission: perm}
+		}
+	}
+	return nil
+}
