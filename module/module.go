@@ -123,6 +123,8 @@ const (
 	KindString Kind = "string"
 	KindEnum   Kind = "enum"
 	KindTime   Kind = "time"
+	// KindDate is a calendar day (an invoice's due date), compared as one.
+	KindDate   Kind = "date"
 	KindInt    Kind = "int"
 	KindBool   Kind = "bool"
 	// KindEmail is an email address ($user.email compares with it).

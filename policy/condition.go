@@ -262,7 +262,7 @@ func (p *parser) comparison(f module.Field, path []string, v any, at string) (Co
 		}
 		c.Value = out
 	default:
-		if slices.Contains(ordered, op) && f.Kind != module.KindTime && f.Kind != module.KindInt {
+		if slices.Contains(ordered, op) && f.Kind != module.KindTime && f.Kind != module.KindDate && f.Kind != module.KindInt {
 			return Cond{}, &ConditionError{Path: at, Msg: fmt.Sprintf("%s compares dates and numbers; %s is a %s field", op, f.Name, f.Kind)}
 		}
 		x, err := value(f, val, at)
@@ -330,6 +330,15 @@ func value(f module.Field, v any, at string) (any, error) {
 			return t, nil
 		}
 		return nil, bad("%s takes a date (2026-12-31) or a time (RFC 3339)", f.Name)
+	case module.KindDate:
+		s, _ := v.(string)
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t.Format(time.DateOnly), nil
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC().Format(time.DateOnly), nil
+		}
+		return nil, bad("%s takes a date (2026-12-31)", f.Name)
 	case module.KindInt:
 		n, ok := v.(json.Number)
 		if i, err := n.Int64(); ok && err == nil {
@@ -453,7 +462,9 @@ func (a Actor) Resolve(kind module.Kind, v any) (any, bool) {
 // Matches evaluates conds (any of them, as Conditions returns them) on an
 // object as JSON decodes it (strings, numbers, bools, nulls): the
 // reference the SQL predicates are tested against. field returns a
-// field's value by path (["invoice", "customer_id"] through a relation).
+// field's value by path (["invoice", "customer_id"] through a relation),
+// and for a relation's name alone its object, nil when there is none: a
+// comparison through a missing relation is false (its _not true).
 func Matches(conds []Cond, field func(path []string) any, a Actor) bool {
 	for _, c := range conds {
 		if c.UsesUser() && a.UserID == "" {
@@ -484,6 +495,9 @@ func (c Cond) eval(field func([]string) any, a Actor) bool {
 			}
 		}
 		return true
+	}
+	if len(c.Path) > 1 && field(c.Path[:1]) == nil {
+		return false
 	}
 	v := field(c.Path)
 	switch c.Op {
@@ -536,6 +550,13 @@ func compare(kind module.Kind, v, operand any) int {
 			return 2
 		}
 		return t.Compare(o)
+	case module.KindDate:
+		s, _ := v.(string)
+		o, _ := operand.(string)
+		if len(s) < 10 {
+			return 2
+		}
+		return strings.Compare(s[:10], o)
 	case module.KindInt:
 		var n int64
 		switch x := v.(type) {

@@ -62,7 +62,7 @@ func invoicesSchemas() obj {
 		"Invoice": openapi.Object([]string{"id", "status", "currency", "total", "balance"}, obj{"metadata": openapi.Ref("Metadata"), "external_id": openapi.Nullable("string", "", "The id in another system (unique per tenant, environment and type): upsert with PUT …/by-external-id/{external_id}."),
 			"id": openapi.UUID, "object": obj{"const": "invoice"}, "number": openapi.Nullable("string", "", "INV-2026-000017 once issued."),
 			"status":      openapi.Enum("", "draft", "issued", "partially_paid", "paid", "void"),
-			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": obj{"type": "string"}, "lines": obj{"type": "array", "items": openapi.Ref("Line")},
+			"customer_id": openapi.Nullable("string", "uuid", ""), "currency": obj{"type": "string"}, "created_by": openapi.Str("Who created it: user:<id>, key:<id> or cli."), "lines": obj{"type": "array", "items": openapi.Ref("Line")},
 			"subtotal": obj{"type": "string"}, "discount_total": obj{"type": "string"}, "tax_total": obj{"type": "string"},
 			"total": obj{"type": "string"}, "amount_paid": obj{"type": "string"}, "balance": obj{"type": "string"},
 			"issue_date": openapi.Nullable("string", "date", ""), "due_date": openapi.Nullable("string", "date", ""), "notes": obj{"type": "string"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/modules/inventory"
+	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/policy"
 )
@@ -375,7 +376,9 @@ func TestStockEventsReachWebhooksSigned(t *testing.T) {
 	rc, cashierRC := testenv.NewReceiver(t), testenv.NewReceiver(t)
 	_, secret := f.endpoint(sandbox, f.sandboxA, rc.URL, "stock.*")
 	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "hooks", "permissions": []string{settings.WebhooksManage}}, h), 201)
-	_, cashier := f.Key(f.A.ID, policy.Sandbox, "cashier", "hooks")
+	// A till's key: the cashier role's conditions ($user) admit no key.
+	f.Expect(f.Do("POST", sandbox+"/admin/roles", map[string]any{"name": "till", "permissions": []string{pos.SalesView, pos.SalesCreate, pos.SessionsManage}}, h), 201)
+	_, cashier := f.Key(f.A.ID, policy.Sandbox, "till", "hooks")
 	p := f.product(h, map[string]any{"sku": "INK", "name": "Ink", "currency": "EUR", "unit_price": "6.00"})
 	f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Shop", "code": "shop"}, h), 201)
 	f.Expect(f.Do("POST", sandbox+"/stock/movements", map[string]any{"product_id": p, "kind": "receipt", "quantity": 4}, h), 201)

@@ -380,7 +380,7 @@ func InvoiceObject(i *ent.Invoice) map[string]any {
 	return map[string]any{"id": i.ID, "object": "invoice", "number": i.Number, "status": i.Status, "customer_id": i.CustomerID,
 		"currency": i.Currency, "lines": i.Lines, "subtotal": f(i.SubtotalMinor), "discount_total": f(i.DiscountMinor),
 		"tax_total": f(i.TaxMinor), "total": f(i.TotalMinor), "amount_paid": f(i.PaidMinor), "balance": f(InvoiceBalance(i)),
-		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt,
+		"issue_date": dateOnly(i.IssueDate), "due_date": dateOnly(i.DueDate), "notes": i.Notes, "voided_at": i.VoidedAt, "created_by": i.CreatedBy,
 		"environment": i.Env, "created_at": i.CreatedAt, "updated_at": i.UpdatedAt, "external_id": i.ExternalID, "metadata": MetadataView(i.Metadata)}
 }
 

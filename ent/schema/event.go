@@ -85,9 +85,9 @@ var visibleEvents = privacy.EventQueryRuleFunc(func(ctx context.Context, q *gen.
 	q.Where(predicate.Event(func(s *sql.Selector) {
 		ps := []*sql.Predicate{sql.In(s.C(event.FieldObjectType), open...)} // none: FALSE
 		for _, t := range slices.Sorted(maps.Keys(limited)) {
-			ps = append(ps, sql.And(sql.EQ(s.C(event.FieldObjectType), t), limited[t](s)))
+			ps = append(ps, paren(sql.And(sql.EQ(s.C(event.FieldObjectType), t), limited[t](s))))
 		}
-		s.Where(sql.Or(ps...))
+		s.Where(paren(sql.Or(ps...)))
 	}))
 	return privacy.Skip
 })

@@ -211,7 +211,17 @@ func compileAny(s *sql.Selector, obj module.Object, conds []policy.Cond, a polic
 	if len(ps) == 0 {
 		return sql.False()
 	}
-	return sql.Or(ps...)
+	return paren(sql.Or(ps...))
+}
+
+// paren wraps p in parentheses: ent parenthesises a compound predicate
+// only where it nests it itself, not inside one written by hand.
+func paren(p *sql.Predicate) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) {
+		b.WriteString("(")
+		b.Join(p)
+		b.WriteString(")")
+	})
 }
 
 // compile turns c into a two-valued SQL predicate (never NULL, so that
@@ -219,7 +229,7 @@ func compileAny(s *sql.Selector, obj module.Object, conds []policy.Cond, a polic
 func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, col columns) *sql.Predicate {
 	switch {
 	case c.Not != nil:
-		return sql.Not(compile(s, obj, *c.Not, a, col))
+		return paren(sql.Not(compile(s, obj, *c.Not, a, col)))
 	case c.Path == nil && c.Or != nil:
 		if len(c.Or) == 0 {
 			return sql.False()
@@ -228,7 +238,7 @@ func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, 
 		for i, x := range c.Or {
 			ps[i] = compile(s, obj, x, a, col)
 		}
-		return sql.Or(ps...)
+		return paren(sql.Or(ps...))
 	case c.Path == nil:
 		if len(c.And) == 0 {
 			return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") })
@@ -237,7 +247,7 @@ func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, 
 		for i, x := range c.And {
 			ps[i] = compile(s, obj, x, a, col)
 		}
-		return sql.And(ps...)
+		return paren(sql.And(ps...))
 	case len(c.Path) == 2:
 		for _, rel := range obj.Relations {
 			if rel.Name == c.Path[0] {
@@ -282,12 +292,22 @@ func comparison(s *sql.Selector, c policy.Cond, a policy.Actor, expr string, col
 	// that both compare as the field's kind.
 	typed := func(e string) string {
 		if !jsonSource {
-			if c.Kind == module.KindTime && !pg {
-				return "julianday(" + e + ")"
+			switch {
+			case c.Kind == module.KindDate && pg:
+				return "to_char(" + e + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+			case c.Kind == module.KindDate:
+				return "substr(" + e + ", 1, 10)"
+			case c.Kind == module.KindTime && !pg:
+				// SQLite holds Go's "2006-01-02 15:04:05.999999 +0000 UTC"
+				// (every stamp is UTC: schema.Now); julianday reads the
+				// part before the zone, to the millisecond.
+				return "julianday(substr(" + e + ", 1, instr(" + e + ", ' +') - 1))"
 			}
 			return e
 		}
 		switch c.Kind {
+		case module.KindDate:
+			return "substr(" + e + ", 1, 10)"
 		case module.KindTime:
 			if pg {
 				return "CAST(" + e + " AS TIMESTAMPTZ)"
@@ -344,16 +364,16 @@ func comparison(s *sql.Selector, c policy.Cond, a policy.Actor, expr string, col
 	case policy.OpEq:
 		return cmp("=", c.Value)
 	case policy.OpNeq:
-		return sql.Not(cmp("=", c.Value))
+		return paren(sql.Not(cmp("=", c.Value)))
 	case policy.OpIn:
 		return in(c.Value.([]any))
 	case policy.OpNin:
-		return sql.Not(in(c.Value.([]any)))
+		return paren(sql.Not(in(c.Value.([]any))))
 	case policy.OpNul:
 		if c.Value.(bool) {
-			return sql.P(func(b *sql.Builder) { b.WriteString(expr).WriteString(" IS NULL") })
+			return sql.P(func(b *sql.Builder) { b.WriteString("(" + expr + " IS NULL)") })
 		}
-		return sql.P(func(b *sql.Builder) { b.WriteString(expr).WriteString(" IS NOT NULL") })
+		return sql.P(func(b *sql.Builder) { b.WriteString("(" + expr + " IS NOT NULL)") })
 	case policy.OpLt:
 		return cmp("<", c.Value)
 	case policy.OpLte:

@@ -107,8 +107,8 @@ var Module = module.Module{
 				{Name: "status", Kind: module.KindEnum, Values: InvoiceStatuses},
 				{Name: "currency", Kind: module.KindString},
 				{Name: "created_by", Kind: module.KindSubject},
-				{Name: "issue_date", Kind: module.KindTime},
-				{Name: "due_date", Kind: module.KindTime},
+				{Name: "issue_date", Kind: module.KindDate},
+				{Name: "due_date", Kind: module.KindDate},
 				{Name: "created_at", Kind: module.KindTime},
 			}},
 		{Type: "payment", Schema: "Payment", View: PaymentsView, Events: []module.Event{
