@@ -124,9 +124,9 @@ const (
 	KindEnum   Kind = "enum"
 	KindTime   Kind = "time"
 	// KindDate is a calendar day (an invoice's due date), compared as one.
-	KindDate   Kind = "date"
-	KindInt    Kind = "int"
-	KindBool   Kind = "bool"
+	KindDate Kind = "date"
+	KindInt  Kind = "int"
+	KindBool Kind = "bool"
 	// KindEmail is an email address ($user.email compares with it).
 	KindEmail Kind = "email"
 )

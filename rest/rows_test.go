@@ -457,7 +457,9 @@ func (g *condGen) between() string {
 }
 
 // listAll reads every page of a list as h.
-func listAll(f *fixture, path string, h testenv.H) []map[string]any { return listPaged(f, path, h, 100) }
+func listAll(f *fixture, path string, h testenv.H) []map[string]any {
+	return listPaged(f, path, h, 100)
+}
 
 func listPaged(f *fixture, path string, h testenv.H, limit int) []map[string]any {
 	f.T.Helper()
