@@ -185,13 +185,22 @@ type ComplexityRoot struct {
 	}
 
 	Explanation struct {
-		Allowed    func(childComplexity int) int
+		Allowed      func(childComplexity int) int
+		Conditions   func(childComplexity int) int
+		ObjectID     func(childComplexity int) int
+		ObjectPasses func(childComplexity int) int
+		Permission   func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Role         func(childComplexity int) int
+		Roles        func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		Subject      func(childComplexity int) int
+	}
+
+	GrantCondition struct {
+		Condition  func(childComplexity int) int
 		Permission func(childComplexity int) int
-		Reason     func(childComplexity int) int
 		Role       func(childComplexity int) int
-		Roles      func(childComplexity int) int
-		Rule       func(childComplexity int) int
-		Subject    func(childComplexity int) int
 	}
 
 	IntegrationKey struct {
@@ -294,7 +303,7 @@ type ComplexityRoot struct {
 		CreateInvoice          func(childComplexity int, input CreateInvoiceInput, idempotencyKey *string) int
 		CreatePosSale          func(childComplexity int, input CreatePosSaleInput, idempotencyKey *string) int
 		CreateProduct          func(childComplexity int, input CreateProductInput, idempotencyKey *string) int
-		CreateRole             func(childComplexity int, name string, description string, permissions []string, idempotencyKey *string) int
+		CreateRole             func(childComplexity int, name string, description string, permissions []string, conditions service.Conditions, idempotencyKey *string) int
 		CreateStockLocation    func(childComplexity int, input CreateStockLocationInput, idempotencyKey *string) int
 		CreateTicket           func(childComplexity int, input service.CreateTicketInput, idempotencyKey *string) int
 		CreateWebhookEndpoint  func(childComplexity int, url string, eventTypes []string, description *string, enabled *bool) int
@@ -325,7 +334,7 @@ type ComplexityRoot struct {
 		UpdateDocument         func(childComplexity int, id uuid.UUID, input UpdateDocumentInput) int
 		UpdateInvoice          func(childComplexity int, id uuid.UUID, input UpdateInvoiceInput) int
 		UpdateProduct          func(childComplexity int, id uuid.UUID, input UpdateProductInput) int
-		UpdateRole             func(childComplexity int, name string, newName *string, description *string, permissions []string) int
+		UpdateRole             func(childComplexity int, name string, newName *string, description *string, permissions []string, conditions service.Conditions) int
 		UpdateStockLocation    func(childComplexity int, id uuid.UUID, input UpdateStockLocationInput) int
 		UpdateTicket           func(childComplexity int, id uuid.UUID, input UpdateTicketInput) int
 		UpdateWebhookEndpoint  func(childComplexity int, id uuid.UUID, url *string, eventTypes []string, description *string, enabled *bool) int
@@ -407,6 +416,7 @@ type ComplexityRoot struct {
 	}
 
 	PolicyRole struct {
+		Conditions  func(childComplexity int) int
 		Description func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Permissions func(childComplexity int) int
@@ -513,7 +523,7 @@ type ComplexityRoot struct {
 		Customers         func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.CustomerOrder, where *ent.CustomerWhereInput) int
 		Documents         func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.DocumentOrder, where *ent.DocumentWhereInput) int
 		Events            func(childComplexity int, first *int, after *string, types []string, objectID *string, since *time.Time, desc *bool) int
-		ExplainPermission func(childComplexity int, subject string, permission string) int
+		ExplainPermission func(childComplexity int, subject string, permission string, objectID *uuid.UUID) int
 		IntegrationKeys   func(childComplexity int) int
 		Invoices          func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.InvoiceOrder, where *ent.InvoiceWhereInput) int
 		Me                func(childComplexity int) int
@@ -557,6 +567,7 @@ type ComplexityRoot struct {
 	}
 
 	RoleChange struct {
+		ConditionsChanged  func(childComplexity int) int
 		Description        func(childComplexity int) int
 		Name               func(childComplexity int) int
 		PermissionsAdded   func(childComplexity int) int
@@ -576,6 +587,7 @@ type ComplexityRoot struct {
 
 	RoleInfo struct {
 		Builtin     func(childComplexity int) int
+		Conditions  func(childComplexity int) int
 		Description func(childComplexity int) int
 		Holders     func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -870,8 +882,8 @@ type MutationResolver interface {
 	CreateStockLocation(ctx context.Context, input CreateStockLocationInput, idempotencyKey *string) (*ent.StockLocation, error)
 	UpdateStockLocation(ctx context.Context, id uuid.UUID, input UpdateStockLocationInput) (*ent.StockLocation, error)
 	MoveStock(ctx context.Context, input MoveStockInput, idempotencyKey *string) (*StockMovePayload, error)
-	CreateRole(ctx context.Context, name string, description string, permissions []string, idempotencyKey *string) (*service.RoleView, error)
-	UpdateRole(ctx context.Context, name string, newName *string, description *string, permissions []string) (*service.RoleView, error)
+	CreateRole(ctx context.Context, name string, description string, permissions []string, conditions service.Conditions, idempotencyKey *string) (*service.RoleView, error)
+	UpdateRole(ctx context.Context, name string, newName *string, description *string, permissions []string, conditions service.Conditions) (*service.RoleView, error)
 	DeleteRole(ctx context.Context, name string) (bool, error)
 	CreateTicket(ctx context.Context, input service.CreateTicketInput, idempotencyKey *string) (*ent.Ticket, error)
 	UpdateTicket(ctx context.Context, id uuid.UUID, input UpdateTicketInput) (*ent.Ticket, error)
@@ -935,7 +947,7 @@ type QueryResolver interface {
 	TicketComments(ctx context.Context, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.TicketCommentOrder, where *ent.TicketCommentWhereInput) (*ent.TicketCommentConnection, error)
 	IntegrationKeys(ctx context.Context) ([]*service.Key, error)
 	Members(ctx context.Context) ([]*service.Member, error)
-	ExplainPermission(ctx context.Context, subject string, permission string) (*service.Explanation, error)
+	ExplainPermission(ctx context.Context, subject string, permission string, objectID *uuid.UUID) (*service.Explanation, error)
 	Policy(ctx context.Context) (*service.PolicyDoc, error)
 	CalculateQuote(ctx context.Context, currency string, items []*ItemInput) (*money.Totals, error)
 	Permissions(ctx context.Context) ([]*policy.Permission, error)
@@ -1480,6 +1492,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Explanation.Allowed(childComplexity), true
+	case "Explanation.conditions":
+		if e.ComplexityRoot.Explanation.Conditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.Conditions(childComplexity), true
+	case "Explanation.objectId":
+		if e.ComplexityRoot.Explanation.ObjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.ObjectID(childComplexity), true
+	case "Explanation.objectPasses":
+		if e.ComplexityRoot.Explanation.ObjectPasses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Explanation.ObjectPasses(childComplexity), true
 	case "Explanation.permission":
 		if e.ComplexityRoot.Explanation.Permission == nil {
 			break
@@ -1516,6 +1546,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Explanation.Subject(childComplexity), true
+
+	case "GrantCondition.condition":
+		if e.ComplexityRoot.GrantCondition.Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantCondition.Condition(childComplexity), true
+	case "GrantCondition.permission":
+		if e.ComplexityRoot.GrantCondition.Permission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantCondition.Permission(childComplexity), true
+	case "GrantCondition.role":
+		if e.ComplexityRoot.GrantCondition.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantCondition.Role(childComplexity), true
 
 	case "IntegrationKey.createdAt":
 		if e.ComplexityRoot.IntegrationKey.CreatedAt == nil {
@@ -2042,7 +2091,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["name"].(string), args["description"].(string), args["permissions"].([]string), args["idempotencyKey"].(*string)), true
+		return e.ComplexityRoot.Mutation.CreateRole(childComplexity, args["name"].(string), args["description"].(string), args["permissions"].([]string), args["conditions"].(service.Conditions), args["idempotencyKey"].(*string)), true
 	case "Mutation.createStockLocation":
 		if e.ComplexityRoot.Mutation.CreateStockLocation == nil {
 			break
@@ -2383,7 +2432,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["name"].(string), args["newName"].(*string), args["description"].(*string), args["permissions"].([]string)), true
+		return e.ComplexityRoot.Mutation.UpdateRole(childComplexity, args["name"].(string), args["newName"].(*string), args["description"].(*string), args["permissions"].([]string), args["conditions"].(service.Conditions)), true
 	case "Mutation.updateStockLocation":
 		if e.ComplexityRoot.Mutation.UpdateStockLocation == nil {
 			break
@@ -2750,6 +2799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PolicyImport.DryRun(childComplexity), true
 
+	case "PolicyRole.conditions":
+		if e.ComplexityRoot.PolicyRole.Conditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicyRole.Conditions(childComplexity), true
 	case "PolicyRole.description":
 		if e.ComplexityRoot.PolicyRole.Description == nil {
 			break
@@ -3251,7 +3306,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExplainPermission(childComplexity, args["subject"].(string), args["permission"].(string)), true
+		return e.ComplexityRoot.Query.ExplainPermission(childComplexity, args["subject"].(string), args["permission"].(string), args["objectId"].(*uuid.UUID)), true
 	case "Query.integrationKeys":
 		if e.ComplexityRoot.Query.IntegrationKeys == nil {
 			break
@@ -3535,6 +3590,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Role.UpdatedAt(childComplexity), true
 
+	case "RoleChange.conditionsChanged":
+		if e.ComplexityRoot.RoleChange.ConditionsChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleChange.ConditionsChanged(childComplexity), true
 	case "RoleChange.description":
 		if e.ComplexityRoot.RoleChange.Description == nil {
 			break
@@ -3598,6 +3659,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInfo.Builtin(childComplexity), true
+	case "RoleInfo.conditions":
+		if e.ComplexityRoot.RoleInfo.Conditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RoleInfo.Conditions(childComplexity), true
 	case "RoleInfo.description":
 		if e.ComplexityRoot.RoleInfo.Description == nil {
 			break
@@ -4874,10 +4941,28 @@ func (ec *executionContext) childFields_Explanation(ctx context.Context, field g
 		return ec.fieldContext_Explanation_rule(ctx, field)
 	case "roles":
 		return ec.fieldContext_Explanation_roles(ctx, field)
+	case "conditions":
+		return ec.fieldContext_Explanation_conditions(ctx, field)
+	case "objectId":
+		return ec.fieldContext_Explanation_objectId(ctx, field)
+	case "objectPasses":
+		return ec.fieldContext_Explanation_objectPasses(ctx, field)
 	case "reason":
 		return ec.fieldContext_Explanation_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Explanation", field.Name)
+}
+
+func (ec *executionContext) childFields_GrantCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_GrantCondition_role(ctx, field)
+	case "permission":
+		return ec.fieldContext_GrantCondition_permission(ctx, field)
+	case "condition":
+		return ec.fieldContext_GrantCondition_condition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantCondition", field.Name)
 }
 
 func (ec *executionContext) childFields_IntegrationKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5206,6 +5291,8 @@ func (ec *executionContext) childFields_PolicyRole(ctx context.Context, field gr
 		return ec.fieldContext_PolicyRole_description(ctx, field)
 	case "permissions":
 		return ec.fieldContext_PolicyRole_permissions(ctx, field)
+	case "conditions":
+		return ec.fieldContext_PolicyRole_conditions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PolicyRole", field.Name)
 }
@@ -5446,6 +5533,8 @@ func (ec *executionContext) childFields_RoleChange(ctx context.Context, field gr
 		return ec.fieldContext_RoleChange_permissionsAdded(ctx, field)
 	case "permissionsRemoved":
 		return ec.fieldContext_RoleChange_permissionsRemoved(ctx, field)
+	case "conditionsChanged":
+		return ec.fieldContext_RoleChange_conditionsChanged(ctx, field)
 	case "description":
 		return ec.fieldContext_RoleChange_description(ctx, field)
 	}
@@ -5484,6 +5573,8 @@ func (ec *executionContext) childFields_RoleInfo(ctx context.Context, field grap
 		return ec.fieldContext_RoleInfo_builtin(ctx, field)
 	case "permissions":
 		return ec.fieldContext_RoleInfo_permissions(ctx, field)
+	case "conditions":
+		return ec.fieldContext_RoleInfo_conditions(ctx, field)
 	case "holders":
 		return ec.fieldContext_RoleInfo_holders(ctx, field)
 	}
@@ -6245,14 +6336,22 @@ func (ec *executionContext) field_Mutation_createRole_args(ctx context.Context, 
 		return nil, err
 	}
 	args["permissions"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "conditions",
+		func(ctx context.Context, v any) (service.Conditions, error) {
+			return ec.unmarshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conditions"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["idempotencyKey"] = arg3
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -6935,6 +7034,14 @@ func (ec *executionContext) field_Mutation_updateRole_args(ctx context.Context, 
 		return nil, err
 	}
 	args["permissions"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "conditions",
+		func(ctx context.Context, v any) (service.Conditions, error) {
+			return ec.unmarshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conditions"] = arg4
 	return args, nil
 }
 
@@ -7477,6 +7584,14 @@ func (ec *executionContext) field_Query_explainPermission_args(ctx context.Conte
 		return nil, err
 	}
 	args["permission"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "objectId",
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["objectId"] = arg2
 	return args, nil
 }
 
@@ -10222,6 +10337,84 @@ func (ec *executionContext) fieldContext_Explanation_roles(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
 }
 
+func (ec *executionContext) _Explanation_conditions(ctx context.Context, field graphql.CollectedField, obj *service.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_conditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.GrantCondition) graphql.Marshaler {
+			return ec.marshalNGrantCondition2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantConditionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_conditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Explanation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GrantCondition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Explanation_objectId(ctx context.Context, field graphql.CollectedField, obj *service.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_objectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_objectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Explanation_objectPasses(ctx context.Context, field graphql.CollectedField, obj *service.Explanation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Explanation_objectPasses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectPasses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Explanation_objectPasses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Explanation", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Explanation_reason(ctx context.Context, field graphql.CollectedField, obj *service.Explanation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10243,6 +10436,75 @@ func (ec *executionContext) _Explanation_reason(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Explanation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Explanation", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrantCondition_role(ctx context.Context, field graphql.CollectedField, obj *service.GrantCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantCondition_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantCondition_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantCondition", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrantCondition_permission(ctx context.Context, field graphql.CollectedField, obj *service.GrantCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantCondition_permission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantCondition_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantCondition", field, false, false, "String")
+}
+
+func (ec *executionContext) _GrantCondition_condition(ctx context.Context, field graphql.CollectedField, obj *service.GrantCondition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GrantCondition_condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Condition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Condition) graphql.Marshaler {
+			return ec.marshalNCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐCondition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GrantCondition_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GrantCondition", field, false, false, "Condition")
 }
 
 func (ec *executionContext) _IntegrationKey_id(ctx context.Context, field graphql.CollectedField, obj *service.Key) (ret graphql.Marshaler) {
@@ -13503,7 +13765,7 @@ func (ec *executionContext) _Mutation_createRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRole(ctx, fc.Args["name"].(string), fc.Args["description"].(string), fc.Args["permissions"].([]string), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().CreateRole(ctx, fc.Args["name"].(string), fc.Args["description"].(string), fc.Args["permissions"].([]string), fc.Args["conditions"].(service.Conditions), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.RoleView) graphql.Marshaler {
@@ -13547,7 +13809,7 @@ func (ec *executionContext) _Mutation_updateRole(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["name"].(string), fc.Args["newName"].(*string), fc.Args["description"].(*string), fc.Args["permissions"].([]string))
+			return ec.Resolvers.Mutation().UpdateRole(ctx, fc.Args["name"].(string), fc.Args["newName"].(*string), fc.Args["description"].(*string), fc.Args["permissions"].([]string), fc.Args["conditions"].(service.Conditions))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.RoleView) graphql.Marshaler {
@@ -15218,6 +15480,29 @@ func (ec *executionContext) _PolicyRole_permissions(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PolicyRole_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "String")
+}
+
+func (ec *executionContext) _PolicyRole_conditions(ctx context.Context, field graphql.CollectedField, obj *service.PolicyRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicyRole_conditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Conditions) graphql.Marshaler {
+			return ec.marshalNConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicyRole_conditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "Conditions")
 }
 
 func (ec *executionContext) _PosSale_id(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
@@ -17688,7 +17973,7 @@ func (ec *executionContext) _Query_explainPermission(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExplainPermission(ctx, fc.Args["subject"].(string), fc.Args["permission"].(string))
+			return ec.Resolvers.Query().ExplainPermission(ctx, fc.Args["subject"].(string), fc.Args["permission"].(string), fc.Args["objectId"].(*uuid.UUID))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *service.Explanation) graphql.Marshaler {
@@ -18479,6 +18764,29 @@ func (ec *executionContext) fieldContext_RoleChange_permissionsRemoved(_ context
 	return graphql.NewScalarFieldContext("RoleChange", field, false, false, "String")
 }
 
+func (ec *executionContext) _RoleChange_conditionsChanged(ctx context.Context, field graphql.CollectedField, obj *service.RoleChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleChange_conditionsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConditionsChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleChange_conditionsChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _RoleChange_description(ctx context.Context, field graphql.CollectedField, obj *service.RoleChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18734,6 +19042,29 @@ func (ec *executionContext) _RoleInfo_permissions(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_RoleInfo_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _RoleInfo_conditions(ctx context.Context, field graphql.CollectedField, obj *service.RoleView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RoleInfo_conditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.Conditions) graphql.Marshaler {
+			return ec.marshalNConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RoleInfo_conditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RoleInfo", field, false, false, "Conditions")
 }
 
 func (ec *executionContext) _RoleInfo_holders(ctx context.Context, field graphql.CollectedField, obj *service.RoleView) (ret graphql.Marshaler) {
@@ -28957,7 +29288,7 @@ func (ec *executionContext) unmarshalInputPolicyRoleInput(ctx context.Context, o
 		asMap["description"] = ""
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "permissions"}
+	fieldsInOrder := [...]string{"name", "description", "permissions", "conditions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28985,6 +29316,13 @@ func (ec *executionContext) unmarshalInputPolicyRoleInput(ctx context.Context, o
 				return it, err
 			}
 			it.Permissions = data
+		case "conditions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conditions"))
+			data, err := ec.unmarshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Conditions = data
 		}
 	}
 	return it, nil
@@ -37459,10 +37797,68 @@ func (ec *executionContext) _Explanation(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "conditions":
+			out.Values[i] = ec._Explanation_conditions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectId":
+			out.Values[i] = ec._Explanation_objectId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectPasses":
+			out.Values[i] = ec._Explanation_objectPasses(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reason":
 			out.Values[i] = ec._Explanation_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var grantConditionImplementors = []string{"GrantCondition"}
+
+func (ec *executionContext) _GrantCondition(ctx context.Context, sel ast.SelectionSet, obj *service.GrantCondition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, grantConditionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GrantCondition")
+		case "role":
+			out.Values[i] = ec._GrantCondition_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permission":
+			out.Values[i] = ec._GrantCondition_permission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "condition":
+			out.Values[i] = ec._GrantCondition_condition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38913,6 +39309,11 @@ func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "conditions":
+			out.Values[i] = ec._PolicyRole_conditions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39899,6 +40300,11 @@ func (ec *executionContext) _RoleChange(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "conditionsChanged":
+			out.Values[i] = ec._RoleChange_conditionsChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "description":
 			out.Values[i] = ec._RoleChange_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -40030,6 +40436,11 @@ func (ec *executionContext) _RoleInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "permissions":
 			out.Values[i] = ec._RoleInfo_permissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conditions":
+			out.Values[i] = ec._RoleInfo_conditions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41794,7 +42205,7 @@ func (ec *executionContext) marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcie
 }
 
 func (ec *executionContext) marshalNAssignmentDelta2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDeltaᚄ(ctx context.Context, sel ast.SelectionSet, v []service.AssignmentDelta) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDelta(ctx, sel, v[i])
@@ -41858,6 +42269,34 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐCondition(ctx context.Context, v any) (service.Condition, error) {
+	var res service.Condition
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐCondition(ctx context.Context, sel ast.SelectionSet, v service.Condition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Condition!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx context.Context, v any) (service.Conditions, error) {
+	var res service.Conditions
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx context.Context, sel ast.SelectionSet, v service.Conditions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Conditions!")
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalNCreateCustomerInput2githubᚗcomᚋcienerpᚋcienerpᚋgraphᚐCreateCustomerInput(ctx context.Context, v any) (CreateCustomerInput, error) {
@@ -42001,7 +42440,7 @@ func (ec *executionContext) unmarshalNDocumentWhereInput2ᚖgithubᚗcomᚋciene
 }
 
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Event) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvent2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEvent(ctx, sel, v[i])
@@ -42038,6 +42477,26 @@ func (ec *executionContext) marshalNExplanation2ᚖgithubᚗcomᚋcienerpᚋcien
 		return graphql.Null
 	}
 	return ec._Explanation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGrantCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantCondition(ctx context.Context, sel ast.SelectionSet, v service.GrantCondition) graphql.Marshaler {
+	return ec._GrantCondition(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGrantCondition2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantConditionᚄ(ctx context.Context, sel ast.SelectionSet, v []service.GrantCondition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGrantCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantCondition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
@@ -42112,7 +42571,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNIntegrationKey2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Key) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegrationKey2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKey(ctx, sel, v[i])
@@ -42232,7 +42691,7 @@ func (ec *executionContext) marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmone
 }
 
 func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Line) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -42248,7 +42707,7 @@ func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋm
 }
 
 func (ec *executionContext) marshalNLine2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*money.Line) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -42298,7 +42757,7 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgra
 }
 
 func (ec *executionContext) marshalNMemberInfo2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Member) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberInfo2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMember(ctx, sel, v[i])
@@ -42327,7 +42786,7 @@ func (ec *executionContext) unmarshalNMoveStockInput2githubᚗcomᚋcienerpᚋci
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx, sel, v[i])
@@ -42351,7 +42810,7 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 }
 
 func (ec *executionContext) marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPayment(ctx, sel, v[i])
@@ -42422,7 +42881,7 @@ func (ec *executionContext) unmarshalNPaymentWhereInput2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNPermission2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.Permission) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPermission2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermission(ctx, sel, v[i])
@@ -42450,7 +42909,7 @@ func (ec *executionContext) marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋci
 }
 
 func (ec *executionContext) marshalNPolicyAssignment2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyAssignment) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignment(ctx, sel, v[i])
@@ -42518,7 +42977,7 @@ func (ec *executionContext) marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNPolicyRole2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyRole) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRole(ctx, sel, v[i])
@@ -42715,7 +43174,7 @@ func (ec *executionContext) marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNRoleChange2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RoleChange) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChange(ctx, sel, v[i])
@@ -42982,7 +43441,7 @@ func (ec *executionContext) marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋciene
 }
 
 func (ec *executionContext) marshalNTender2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Tender) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTender2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTender(ctx, sel, v[i])
@@ -43262,7 +43721,7 @@ func (ec *executionContext) marshalNUpsertTicketPayload2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookDelivery) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDelivery(ctx, sel, v[i])
@@ -43286,7 +43745,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋ
 }
 
 func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookEndpoint) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpoint(ctx, sel, v[i])
@@ -43322,7 +43781,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -43366,7 +43825,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -43394,7 +43853,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -43422,7 +43881,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -43470,7 +43929,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -43507,7 +43966,7 @@ func (ec *executionContext) marshalOAuditEventEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEventEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -43601,6 +44060,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx context.Context, v any) (service.Conditions, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res service.Conditions
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx context.Context, sel ast.SelectionSet, v service.Conditions) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[uuid.UUID], error) {
 	if v == nil {
 		return nil, nil
@@ -43628,7 +44103,7 @@ func (ec *executionContext) marshalOCustomerEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCustomerEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐCustomerEdge(ctx, sel, v[i])
@@ -43665,7 +44140,7 @@ func (ec *executionContext) marshalOCustomerEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCustomerEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -43740,7 +44215,7 @@ func (ec *executionContext) marshalODocumentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalODocumentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐDocumentEdge(ctx, sel, v[i])
@@ -43777,7 +44252,7 @@ func (ec *executionContext) marshalODocumentEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -43837,7 +44312,7 @@ func (ec *executionContext) marshalODocumentStatus2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋdocumentᚐStatus(ctx, sel, v[i])
@@ -44063,7 +44538,7 @@ func (ec *executionContext) marshalOInvoiceEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvoiceEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐInvoiceEdge(ctx, sel, v[i])
@@ -44100,7 +44575,7 @@ func (ec *executionContext) marshalOInvoiceEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44160,7 +44635,7 @@ func (ec *executionContext) marshalOInvoiceStatus2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋinvoiceᚐStatus(ctx, sel, v[i])
@@ -44287,7 +44762,7 @@ func (ec *executionContext) marshalOPaymentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPaymentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentEdge(ctx, sel, v[i])
@@ -44324,7 +44799,7 @@ func (ec *executionContext) marshalOPaymentEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44376,7 +44851,7 @@ func (ec *executionContext) marshalOPaymentMethod2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentMethod2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpaymentᚐMethod(ctx, sel, v[i])
@@ -44451,7 +44926,7 @@ func (ec *executionContext) marshalOPosSaleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSaleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSaleEdge(ctx, sel, v[i])
@@ -44488,7 +44963,7 @@ func (ec *executionContext) marshalOPosSaleEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSaleEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44563,7 +45038,7 @@ func (ec *executionContext) marshalOPosSessionEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSessionEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSessionEdge(ctx, sel, v[i])
@@ -44600,7 +45075,7 @@ func (ec *executionContext) marshalOPosSessionEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44660,7 +45135,7 @@ func (ec *executionContext) marshalOPosSessionStatus2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpossessionᚐStatus(ctx, sel, v[i])
@@ -44727,7 +45202,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐProductEdge(ctx, sel, v[i])
@@ -44764,7 +45239,7 @@ func (ec *executionContext) marshalOProductEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44839,7 +45314,7 @@ func (ec *executionContext) marshalORoleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORoleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐRoleEdge(ctx, sel, v[i])
@@ -44899,7 +45374,7 @@ func (ec *executionContext) marshalOStockLevelEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockLevelEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockLevelEdge(ctx, sel, v[i])
@@ -44936,7 +45411,7 @@ func (ec *executionContext) marshalOStockLevelEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockLevelEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45011,7 +45486,7 @@ func (ec *executionContext) marshalOStockLocationEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockLocationEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockLocationEdge(ctx, sel, v[i])
@@ -45048,7 +45523,7 @@ func (ec *executionContext) marshalOStockLocationEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockLocationEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45123,7 +45598,7 @@ func (ec *executionContext) marshalOStockMovementEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockMovementEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockMovementEdge(ctx, sel, v[i])
@@ -45160,7 +45635,7 @@ func (ec *executionContext) marshalOStockMovementEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockMovementEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45212,7 +45687,7 @@ func (ec *executionContext) marshalOStockMovementKind2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockMovementKind2githubᚗcomᚋcienerpᚋcienerpᚋentᚋstockmovementᚐKind(ctx, sel, v[i])
@@ -45352,7 +45827,7 @@ func (ec *executionContext) marshalOTicketComment2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketComment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketComment(ctx, sel, v[i])
@@ -45378,7 +45853,7 @@ func (ec *executionContext) marshalOTicketCommentEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketCommentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketCommentEdge(ctx, sel, v[i])
@@ -45415,7 +45890,7 @@ func (ec *executionContext) marshalOTicketCommentEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketCommentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45483,7 +45958,7 @@ func (ec *executionContext) marshalOTicketEdge2ᚕᚖgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketEdge(ctx, sel, v[i])
@@ -45520,7 +45995,7 @@ func (ec *executionContext) marshalOTicketEnv2ᚕgithubᚗcomᚋcienerpᚋciener
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45580,7 +46055,7 @@ func (ec *executionContext) marshalOTicketPriority2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketPriority2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐPriority(ctx, sel, v[i])
@@ -45632,7 +46107,7 @@ func (ec *executionContext) marshalOTicketStatus2ᚕgithubᚗcomᚋcienerpᚋcie
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐStatus(ctx, sel, v[i])
@@ -45798,7 +46273,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -45817,7 +46292,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -45836,7 +46311,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -45855,7 +46330,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cienerp/cienerp/service"
+	"github.com/google/uuid"
 )
 
 // Role is the resolver for the role field.
@@ -31,8 +32,12 @@ func (r *mutationResolver) ImportPolicy(ctx context.Context, document service.Po
 }
 
 // ExplainPermission is the resolver for the explainPermission field.
-func (r *queryResolver) ExplainPermission(ctx context.Context, subject string, permission string) (*service.Explanation, error) {
-	e, err := r.Service.Explain(ctx, subject, permission)
+func (r *queryResolver) ExplainPermission(ctx context.Context, subject string, permission string, objectID *uuid.UUID) (*service.Explanation, error) {
+	oid := ""
+	if objectID != nil {
+		oid = objectID.String()
+	}
+	e, err := r.Service.Explain(ctx, subject, permission, oid)
 	return &e, err
 }
 

@@ -12,8 +12,8 @@ import (
 )
 
 // CreateRole is the resolver for the createRole field.
-func (r *mutationResolver) CreateRole(ctx context.Context, name string, description string, permissions []string, idempotencyKey *string) (*service.RoleView, error) {
-	in := service.CreateRoleInput{Name: name, Description: description, Permissions: permissions}
+func (r *mutationResolver) CreateRole(ctx context.Context, name string, description string, permissions []string, conditions service.Conditions, idempotencyKey *string) (*service.RoleView, error) {
+	in := service.CreateRoleInput{Name: name, Description: description, Permissions: permissions, Conditions: conditions}
 	return once(ctx, r.Service, idempotent[*service.RoleView]{key: idempotencyKey, field: "createRole", args: in,
 		create: func() (*service.RoleView, error) {
 			v, err := r.Service.CreateRole(ctx, in)
@@ -22,10 +22,13 @@ func (r *mutationResolver) CreateRole(ctx context.Context, name string, descript
 }
 
 // UpdateRole is the resolver for the updateRole field.
-func (r *mutationResolver) UpdateRole(ctx context.Context, name string, newName *string, description *string, permissions []string) (*service.RoleView, error) {
+func (r *mutationResolver) UpdateRole(ctx context.Context, name string, newName *string, description *string, permissions []string, conditions service.Conditions) (*service.RoleView, error) {
 	in := service.UpdateRoleInput{Name: opt(newName), Description: opt(description)}
 	if permissions != nil { // an absent list keeps the permissions; [] removes them all
 		in.Permissions = service.Some(permissions)
+	}
+	if conditions != nil { // absent keeps the conditions of kept permissions; {} removes them all
+		in.Conditions = service.Some(conditions)
 	}
 	r2, err := r.Service.UpdateRole(ctx, name, in)
 	return &r2, err

@@ -106,28 +106,26 @@ func nonNil[T any](list []T) []T {
 // id, and edits it as a PATCH would (200, as updateOp) otherwise. The body
 // may repeat the external id, not name another.
 func upsert[C, U, Out, V any](c *gin.Context, createOp, updateOp module.Op, find func(context.Context, string) (uuid.UUID, bool, error),
-	create func(C, string) (Out, error), update func(uuid.UUID, U) (Out, error), view func(Out) V) error {
+	create func(context.Context, C, string) (Out, error), update func(context.Context, uuid.UUID, U) (Out, error), view func(Out) V) error {
 	eid := c.Param("external_id")
 	if err := service.CheckExternalID(eid); err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
 	out, created, err := service.Upsert(ctx, createOp, updateOp, func(ctx context.Context) (uuid.UUID, bool, error) { return find(ctx, eid) },
-		func(ctx context.Context) (Out, error) {
-			c.Request = c.Request.WithContext(ctx)
+		func(ctx context.Context) (Out, error) { // ctx carries the operation: its condition governs the write
 			var in C
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err
 			}
-			return create(in, eid)
+			return create(ctx, in, eid)
 		},
 		func(ctx context.Context, id uuid.UUID) (Out, error) {
-			c.Request = c.Request.WithContext(ctx)
 			var in U
 			if err := bindJSON(c, &in); err != nil {
 				return *new(Out), err
 			}
-			return update(id, in)
+			return update(ctx, id, in)
 		})
 	if err != nil {
 		return err
@@ -149,9 +147,8 @@ func upsertByExternalID[In any, P interface {
 	ExternalIDField() *service.Opt[string]
 }, Out any](c *gin.Context, createOp, updateOp module.Op, find func(context.Context, string) (uuid.UUID, bool, error),
 	create func(context.Context, In) (Out, error), update func(context.Context, uuid.UUID, In) (Out, error), view func(Out) map[string]any) error {
-	ctx := c.Request.Context()
 	return upsert(c, createOp, updateOp, find,
-		func(in In, eid string) (Out, error) {
+		func(ctx context.Context, in In, eid string) (Out, error) {
 			f := P(&in).ExternalIDField()
 			if err := sameExternalID(f.Ptr(), eid); err != nil {
 				return *new(Out), err
@@ -159,7 +156,7 @@ func upsertByExternalID[In any, P interface {
 			*f = service.Some(eid)
 			return create(ctx, in)
 		},
-		func(id uuid.UUID, in In) (Out, error) {
+		func(ctx context.Context, id uuid.UUID, in In) (Out, error) {
 			f := P(&in).ExternalIDField()
 			if err := sameExternalID(f.Ptr(), c.Param("external_id")); err != nil {
 				return *new(Out), err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
@@ -24,6 +25,7 @@ func (s *Server) policyRoutes() []edge.Route {
 			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Explain a permission decision", Description: "Whether the subject holds the permission here, and which role and rule decided: the same Casbin decision that requests get.", Params: []openapi.Param{
 				openapi.Query("subject", "user:<id>, key:<id>, a user or key id, or a member's email.", openapi.StrSchema("")),
 				openapi.Query("permission", "A catalog permission, e.g. documents.verify.", openapi.StrSchema("")),
+				openapi.Query("object_id", "An object the permission acts on (a ticket for it-support.tickets.view): whether it passes the subject's row conditions, by the same SQL requests use.", openapi.StrSchema("uuid")),
 			}, Status: 200, Data: "Explanation"}},
 		{Method: http.MethodGet, Path: "/admin/policy", Op: admin.ManagePolicies, Handle: s.exportPolicy,
 			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
@@ -41,10 +43,18 @@ func policySchemas() obj {
 			"subject": obj{"type": "string"}, "permission": obj{"type": "string"}, "allowed": obj{"type": "boolean"},
 			"role": openapi.Str("The role whose rule decided (when allowed)."), "rule": openapi.Str("The pattern that matched, e.g. documents.*."),
 			"roles": openapi.StringList, "reason": openapi.Str("The decision in a sentence."),
+			"conditions": obj{"type": "array", "description": "The row conditions the subject's grants of the permission carry; empty when it sees every row.", "items": openapi.Object([]string{"role", "permission", "condition"}, obj{
+				"role": obj{"type": "string"}, "permission": obj{"type": "string"}, "condition": openapi.Ref("Condition")})},
+			"object_id":     openapi.Str("The object asked about (object_id)."),
+			"object_passes": obj{"type": "boolean", "description": "Whether that object passes the conditions: false means hidden from (or refused to) the subject."},
 		}),
+		"Condition": obj{"type": "object", "description": "A row condition (README \"Permissions\"): fields of the permission's object with _eq, _neq, _in, _nin, _null, _lt, _lte, _gt, _gte; _and, _or, _not; $user and $user.email. See GET /permissions for each permission's object and fields.",
+			"examples": []any{obj{"requester_id": obj{"_eq": "$user"}}}},
+		"Conditions": obj{"type": "object", "description": "Permission → its row condition. A condition attaches to a permission the role grants by its exact name.", "additionalProperties": openapi.Ref("Condition"),
+			"examples": []any{obj{itsupport.TicketsView: obj{"requester_id": obj{"_eq": "$user"}}}}},
 		"PolicyDocument": openapi.Object([]string{"roles"}, obj{
 			"roles": obj{"type": "array", "items": openapi.Object([]string{"name", "permissions"}, obj{
-				"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": openapi.StringList})},
+				"name": obj{"type": "string"}, "description": obj{"type": "string"}, "permissions": openapi.StringList, "conditions": openapi.Ref("Conditions")})},
 			"members":          obj{"type": "array", "items": openapi.Ref("PolicyAssignment")},
 			"integration_keys": obj{"type": "array", "items": openapi.Ref("PolicyAssignment")},
 		}),
@@ -53,7 +63,7 @@ func policySchemas() obj {
 			"object": obj{"const": "policy_import"}, "dry_run": obj{"type": "boolean"},
 			"changes": openapi.Object(nil, obj{
 				"roles_created": openapi.StringList, "roles_deleted": openapi.StringList,
-				"roles_changed":       obj{"type": "array", "items": openapi.Object(nil, obj{"name": obj{"type": "string"}, "permissions_added": openapi.StringList, "permissions_removed": openapi.StringList, "description": obj{"type": "string"}})},
+				"roles_changed":       obj{"type": "array", "items": openapi.Object(nil, obj{"name": obj{"type": "string"}, "permissions_added": openapi.StringList, "permissions_removed": openapi.StringList, "conditions_changed": openapi.StringList, "description": obj{"type": "string"}})},
 				"assignments_added":   obj{"type": "array", "items": openapi.Object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
 				"assignments_removed": obj{"type": "array", "items": openapi.Object(nil, obj{"subject": obj{"type": "string"}, "role": obj{"type": "string"}})},
 			}),
@@ -73,7 +83,7 @@ func (s *Server) checkPermission(c *gin.Context) error {
 	if err := verr.OrNil(); err != nil {
 		return err
 	}
-	e, err := s.svc.Explain(c.Request.Context(), subject, perm)
+	e, err := s.svc.Explain(c.Request.Context(), subject, perm, c.Query("object_id"))
 	if err != nil {
 		return err
 	}

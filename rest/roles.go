@@ -38,16 +38,19 @@ func (s *Server) rolesRoutes() []edge.Route {
 
 func rolesSchemas() obj {
 	return obj{
-		"Role": openapi.Object([]string{"name", "permissions", "builtin"}, obj{
+		"Role": openapi.Object([]string{"name", "permissions", "conditions", "builtin"}, obj{
 			"name": obj{"type": "string"}, "description": obj{"type": "string"}, "builtin": obj{"type": "boolean"},
 			"permissions": openapi.StringList, "holders": obj{"type": "integer", "description": "Members and keys holding it."},
+			"conditions": openapi.Ref("Conditions"),
 		}),
 		"CreateRole": openapi.Object([]string{"name", "permissions"}, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug, "examples": []string{"help-desk"}}, "description": openapi.TextMax(schema.MaxRoleDesc, ""),
 			"permissions": obj{"type": "array", "items": obj{"type": "string"}, "examples": [][]string{{"it-support.*", documents.View}}},
+			"conditions":  openapi.Ref("Conditions"),
 		}),
 		"UpdateRole": openapi.Object(nil, obj{
 			"name": obj{"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$", "maxLength": schema.MaxSlug}, "description": openapi.TextMax(schema.MaxRoleDesc, ""), "permissions": openapi.StringList,
+			"conditions": obj{"description": "Replaces the role's conditions ({} removes them); left out, the conditions of the permissions it keeps stay.", "$ref": "#/components/schemas/Conditions"},
 		}),
 		"DeletedRole": openapi.Object([]string{"name", "deleted"}, obj{"name": obj{"type": "string"}, "object": obj{"type": "string"}, "deleted": obj{"const": true}}),
 		"SetRoles":    openapi.Object([]string{"roles"}, obj{"roles": openapi.StringList}),

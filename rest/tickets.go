@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -159,16 +160,15 @@ func (s *Server) deleteTicket(c *gin.Context) error {
 }
 
 func (s *Server) upsertTicket(c *gin.Context) error {
-	ctx := c.Request.Context()
 	return upsert(c, itsupport.CreateTicket, itsupport.UpdateTicket, s.svc.TicketByExternalID,
-		func(in service.CreateTicketInput, eid string) (*ent.Ticket, error) {
+		func(ctx context.Context, in service.CreateTicketInput, eid string) (*ent.Ticket, error) {
 			if err := sameExternalID(in.ExternalID, eid); err != nil {
 				return nil, err
 			}
 			in.ExternalID = &eid
 			return s.svc.CreateTicket(ctx, in)
 		},
-		func(id uuid.UUID, in service.UpdateTicketInput) (*ent.Ticket, error) {
+		func(ctx context.Context, id uuid.UUID, in service.UpdateTicketInput) (*ent.Ticket, error) {
 			if err := sameExternalID(in.ExternalID.Ptr(), c.Param("external_id")); err != nil {
 				return nil, err
 			}

@@ -3,15 +3,65 @@ package service
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"sort"
 
 	"github.com/cienerp/cienerp/policy"
 )
 
+// Condition is one row condition as JSON (README "Permissions").
+type Condition json.RawMessage
+
+func (c Condition) MarshalJSON() ([]byte, error) {
+	if len(c) == 0 {
+		return []byte("null"), nil
+	}
+	return c, nil
+}
+
+func (c *Condition) UnmarshalJSON(b []byte) error {
+	*c = append((*c)[:0], b...)
+	return nil
+}
+
+// MarshalGQL writes the condition as a GraphQL value (its JSON).
+func (c Condition) MarshalGQL(w io.Writer) { b, _ := c.MarshalJSON(); _, _ = w.Write(b) }
+
+// UnmarshalGQL reads a GraphQL object value as a condition.
+func (c *Condition) UnmarshalGQL(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("a condition is an object such as {requester_id: {_eq: \"$user\"}}")
+	}
+	*c = b
+	return nil
+}
+
 // Conditions maps a role's permissions to their row conditions, as the API
 // shows and takes them: {"it-support.tickets.view": {"requester_id": {"_eq": "$user"}}}.
-type Conditions map[string]json.RawMessage
+type Conditions map[string]Condition
+
+// MarshalGQL writes the map as a GraphQL object value.
+func (cs Conditions) MarshalGQL(w io.Writer) { b, _ := json.Marshal(cs); _, _ = w.Write(b) }
+
+// UnmarshalGQL reads a GraphQL object value of permission → condition.
+func (cs *Conditions) UnmarshalGQL(v any) error {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("conditions are an object of permission → condition")
+	}
+	*cs = Conditions{}
+	for perm, c := range m {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		(*cs)[perm] = b
+	}
+	return nil
+}
 
 // checkConditions validates conds against the role's permissions and
 // returns them as stored (compact JSON). A condition attaches to one
@@ -62,7 +112,7 @@ func checkConditions(field string, perms []string, conds Conditions, verr *Valid
 func conditionsView(stored map[string]string) Conditions {
 	out := Conditions{}
 	for perm, c := range stored {
-		out[perm] = json.RawMessage(c)
+		out[perm] = Condition(c)
 	}
 	return out
 }

@@ -106,6 +106,11 @@ func ProblemOf(err error) Problem {
 			Message: "The database is not answering right now. Retry in a moment (with the same Idempotency-Key, a create runs at most once)."}
 	case errors.As(err, &nf):
 		return Problem{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", nf.Entity)}
+	case ent.IsNotFound(err): // a write whose row a condition keeps out of reach (rows.go's Mutation rule)
+		var enf *ent.NotFoundError
+		errors.As(err, &enf)
+		what := strings.TrimSuffix(strings.TrimPrefix(enf.Error(), "ent: "), " not found")
+		return Problem{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf("No such %s.", strings.ReplaceAll(what, "_", " "))}
 	case errors.As(err, &denied) && denied.Object != "":
 		return Problem{Kind: KindForbidden, Code: "forbidden", Message: fmt.Sprintf("The condition on your permission %s does not admit this %s: the change would put it outside what your role may do.", denied.Permission, denied.Object),
 			Permission: denied.Permission}

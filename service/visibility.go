@@ -32,12 +32,18 @@ func EventVisible(ctx context.Context, c *ent.Client, v *policy.Viewer, ev *ent.
 // ownerViewer is an endpoint's owner as a viewer of env: what its
 // deliveries may carry is what the owner may see.
 func (s *Service) ownerViewer(ctx context.Context, c *ent.Client, ep *ent.WebhookEndpoint, env policy.Env) (*policy.Viewer, error) {
-	v := &policy.Viewer{TenantID: ep.TenantID, Env: env, Subject: ep.Owner, Via: "webhook", Decider: s.Enforcer}
-	if ep.Owner == "cli" {
+	return s.subjectViewer(ctx, c, ep.TenantID, env, ep.Owner)
+}
+
+// subjectViewer is a Casbin subject (user:<id>, key:<id> or cli) of a
+// tenant as a viewer: for deciding on its behalf outside its requests.
+func (s *Service) subjectViewer(ctx context.Context, c *ent.Client, tenant uuid.UUID, env policy.Env, subject string) (*policy.Viewer, error) {
+	v := &policy.Viewer{TenantID: tenant, Env: env, Subject: subject, Via: "system", Decider: s.Enforcer}
+	if subject == "cli" {
 		v.Decider = policy.AllowAll
 		return v, nil
 	}
-	kind, id, _ := strings.Cut(ep.Owner, ":")
+	kind, id, _ := strings.Cut(subject, ":")
 	uid, err := uuid.Parse(id)
 	if err != nil {
 		return v, nil
