@@ -57,6 +57,9 @@ type Object struct {
 	Fields []Field
 	// FieldGroups are its sensitive fields, each group behind a permission.
 	FieldGroups []FieldGroup
+	// Gates are rows behind a permission of their own (a ticket's internal
+	// comments): a viewer without it does not see them on any path.
+	Gates []Gate
 	// Within is the object whose row conditions govern this one when both
 	// share a permission (a comment is seen with its ticket).
 	Within *Relation
@@ -130,6 +133,12 @@ const (
 	// KindEmail is an email address ($user.email compares with it).
 	KindEmail Kind = "email"
 )
+
+// Gate keeps the rows whose boolean Field is true to holders of Permission.
+type Gate struct {
+	Field      string
+	Permission string
+}
 
 // FieldGroup is a set of sensitive fields behind their own permission:
 // a caller without it gets the object without them.

@@ -52,6 +52,18 @@ func (v *Viewer) HidesAny() bool {
 	return false
 }
 
+// Gated lists objectType's gates whose permission v lacks: the rows they
+// keep from v.
+func (v *Viewer) Gated(objectType string) []module.Gate {
+	var out []module.Gate
+	for _, g := range modules.Objects()[objectType].Gates {
+		if !v.Can(g.Permission) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
 // FieldGroupOf is the group and permission of objectType's field, if any.
 func FieldGroupOf(objectType, field string) (module.FieldGroup, bool) {
 	for _, g := range fieldGroups[objectType] {

@@ -100,13 +100,16 @@ func TestNamesAreDeclaredOnce(t *testing.T) {
 			t.Errorf("%s has no constant in its module's declaration", name)
 		}
 	}
-	bound := map[string]bool{} // permissions an operation needs, or a field group
+	bound := map[string]bool{} // permissions an operation needs, a field group's or a gate's
 	for _, m := range modules.All() {
 		for _, op := range m.Ops {
 			bound[op.Permission] = true
 		}
 		for _, o := range m.Objects {
 			for _, g := range o.FieldGroups {
+				bound[g.Permission] = true
+			}
+			for _, g := range o.Gates {
 				bound[g.Permission] = true
 			}
 		}

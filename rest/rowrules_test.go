@@ -2,10 +2,14 @@ package rest_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cienerp/cienerp/ent/casbinrule"
+	"github.com/cienerp/cienerp/ent/privacy"
+	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/modules/finance"
@@ -202,6 +206,33 @@ func TestWritesMustPassTheirCondition(t *testing.T) {
 	f.Expect(f.Do("POST", sandbox+"/tickets", map[string]any{"title": "for me", "requester_id": me.ID}, h), 201)
 }
 
+// TestRequestersSeeNoInternalComments: the requester role sees its own
+// tickets' comments but not the agents' internal ones (a gate), on the
+// comments list and in the events feed, and cannot write one.
+func TestRequestersSeeNoInternalComments(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	admin := testenv.Key(f.sandboxA)
+	me, h := f.person("me@acme.test", "requester")
+	tk := f.ticket(sandbox, f.sandboxA, me.ID, "mine")
+	f.Expect(f.Do("POST", sandbox+"/tickets/"+tk+"/comments", map[string]any{"body": "public reply"}, admin), 201)
+	f.Expect(f.Do("POST", sandbox+"/tickets/"+tk+"/comments", map[string]any{"body": "internal-canary", "internal": true}, admin), 201)
+	r := f.Expect(f.Do("GET", sandbox+"/tickets/"+tk+"/comments", nil, h), 200)
+	if len(r.List()) != 1 || strings.Contains(string(r.Raw), "internal-canary") {
+		t.Fatalf("the requester's comments: %s", r)
+	}
+	if l := f.Expect(f.Do("GET", sandbox+"/tickets/"+tk+"/comments", nil, admin), 200).List(); len(l) != 2 {
+		t.Fatalf("the owner sees %d comments", len(l))
+	}
+	if r := f.Expect(f.Do("GET", sandbox+"/events", nil, h), 200); strings.Contains(string(r.Raw), "internal-canary") || !strings.Contains(string(r.Raw), "public reply") {
+		t.Fatalf("the requester's feed: %s", r)
+	}
+	if r := f.Expect(f.Do("POST", sandbox+"/tickets/"+tk+"/comments", map[string]any{"body": "x", "internal": true}, h), 403); r.Str("permission") != itsupport.CommentsInternal {
+		t.Fatalf("an internal comment by the requester: %s", r)
+	}
+	f.Expect(f.Do("POST", sandbox+"/tickets/"+tk+"/comments", map[string]any{"body": "thanks"}, h), 201)
+}
+
 // TestCashiersSeeTheirOwnRegister: the default cashier role sees the
 // sessions it opened and the sales it rang up; another cashier's session is
 // not found (to read, close or sell into), and a key with the role, having
@@ -281,4 +312,48 @@ func TestConditionsAreValidatedAndExplained(t *testing.T) {
 		}
 	}
 	f.Expect(f.Do("GET", sandbox+"/permissions/check?subject="+me.Email+"&permission="+itsupport.TicketsView+"&object_id=nope", nil, admin), 422)
+}
+
+// TestExistingTenantsGetTheNewRoleAndKeepWhatTheySaw: a tenant from
+// before this wave (no requester role, roles holding customers.view and
+// tickets.view by name) gets the requester role at start, and those roles
+// get the new field-group and gate permissions, so nothing they saw
+// disappears; a second start finds nothing to do.
+func TestExistingTenantsGetTheNewRoleAndKeepWhatTheySaw(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	admin := testenv.Key(f.sandboxA)
+	f.role("sales", []string{finance.CustomersView, itsupport.TicketsView}, nil)
+	// The tenant as it was: no requester role.
+	sys := privacy.DecisionContext(f.Ctx, privacy.Allow)
+	f.App.DB.Client.Role.Delete().Where(role.Name("requester"), role.TenantID(f.A.ID)).ExecX(sys)
+	f.App.DB.Client.CasbinRule.Delete().Where(casbinrule.V0("role:requester"), casbinrule.V1(f.A.ID.String())).ExecX(sys)
+	if err := f.App.Enforcer.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.App.Service.AddDefaultRoles(f.Ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("added %d roles (%v), want the requester role of one tenant", n, err)
+	}
+	r := f.Expect(f.Do("GET", sandbox+"/admin/roles/sales", nil, admin), 200)
+	for _, p := range []string{finance.CustomersContactView, itsupport.CommentsInternal} {
+		if !slices.Contains(asStrings(r.Get("data.permissions")), p) {
+			t.Errorf("sales lacks %s after the migration: %s", p, r)
+		}
+	}
+	if r := f.Expect(f.Do("GET", sandbox+"/admin/roles/requester", nil, admin), 200); testenv.Dig(r.Get("data.conditions").(map[string]any)[itsupport.TicketsView], "requester_id._eq") != "$user" {
+		t.Errorf("the requester role: %s", r)
+	}
+	if n, err := f.App.Service.AddDefaultRoles(f.Ctx); err != nil || n != 0 {
+		t.Fatalf("a second start added %d roles (%v)", n, err)
+	}
+}
+
+func asStrings(v any) []string {
+	var out []string
+	for _, x := range asList(v) {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
 }

@@ -17,8 +17,8 @@ import (
 // conditions. It adds, never changes what an admin set: existing roles
 // keep their permissions, except that a tenant that gains a role here
 // for the first time also gets, on each role holding an object's view
-// permission by name, the permissions of that object's field groups —
-// the fields those roles saw before field rules existed stay visible. It
+// permission by name, the permissions of that object's field groups and
+// gates — the fields and rows those roles saw before stay visible. It
 // finds nothing to do once done. It returns the roles created.
 func (s *Service) AddDefaultRoles(ctx context.Context) (int, error) {
 	sys := schema.Bypass(ctx, "start-up: the platform adds the default roles a tenant lacks")
@@ -49,11 +49,20 @@ func (s *Service) AddDefaultRoles(ctx context.Context) (int, error) {
 			}
 		}
 		st := s.Enforcer.State(tenant)
+		added := map[string]bool{} // ticket and comment share a view permission
 		for name, perms := range st.Roles {
 			for _, o := range modules.Objects() {
+				var guards []string
 				for _, g := range o.FieldGroups {
-					if slices.Contains(perms, o.View) && !covered(perms, g.Permission) {
-						rules = append(rules, policy.PolicyRule(name, tenant, g.Permission, ""))
+					guards = append(guards, g.Permission)
+				}
+				for _, g := range o.Gates {
+					guards = append(guards, g.Permission)
+				}
+				for _, g := range guards {
+					if slices.Contains(perms, o.View) && !covered(perms, g) && !added[name+" "+g] {
+						added[name+" "+g] = true
+						rules = append(rules, policy.PolicyRule(name, tenant, g, ""))
 					}
 				}
 			}

@@ -19,7 +19,7 @@ import (
 // this one event, so that no consumer has its own idea of who sees what.
 // c is the client the event is visible on (a transaction's, in the change).
 func EventVisible(ctx context.Context, c *ent.Client, v *policy.Viewer, ev *ent.Event) (bool, error) {
-	if _, limited := v.Conditions(policy.ObjectPermission(ev.ObjectType)); !limited {
+	if _, limited := v.Conditions(policy.ObjectPermission(ev.ObjectType)); !limited && len(v.Gated(ev.ObjectType)) == 0 {
 		return true, nil
 	}
 	// A fresh context: ctx may carry a decision past the privacy layer

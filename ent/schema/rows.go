@@ -166,6 +166,11 @@ func writableFields(ctx context.Context, objectType string, m ent.Mutation) erro
 	if v == nil || permissionsBypassed(ctx) {
 		return nil
 	}
+	for _, g := range v.Gated(objectType) { // a gated row is not written by who may not see it
+		if val, _ := m.Field(g.Field); val == true {
+			return &policy.DeniedError{Permission: g.Permission}
+		}
+	}
 	hidden := v.Hidden(objectType)
 	for _, f := range m.Fields() {
 		perm, ok := hidden[f]
@@ -212,6 +217,26 @@ var tableColumns = columns{at: func(s *sql.Selector, field string) string { retu
 // seen with another (a comment with its ticket) takes that object's
 // condition through its reference.
 func ViewPredicate(v *policy.Viewer, objectType string, col columns) func(*sql.Selector) *sql.Predicate {
+	rows := conditionPredicate(v, objectType, col)
+	gated := v.Gated(objectType)
+	if len(gated) == 0 {
+		return rows
+	}
+	return func(s *sql.Selector) *sql.Predicate {
+		ps := []*sql.Predicate{}
+		for _, g := range gated { // NOT (field IS NOT NULL AND field = true)
+			ps = append(ps, comparison(s, policy.Cond{Path: []string{g.Field}, Kind: module.KindBool, Op: policy.OpNeq, Value: true}, policy.Actor{}, col.at(s, g.Field), col))
+		}
+		if rows != nil {
+			ps = append(ps, rows(s))
+		}
+		return paren(sql.And(ps...))
+	}
+}
+
+// conditionPredicate is the part of ViewPredicate that the view
+// permission's conditions make.
+func conditionPredicate(v *policy.Viewer, objectType string, col columns) func(*sql.Selector) *sql.Predicate {
 	obj, ok := modules.Objects()[objectType]
 	if !ok {
 		return nil

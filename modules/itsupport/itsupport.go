@@ -10,6 +10,8 @@ const (
 	TicketsUpdate  = "it-support.tickets.update"
 	TicketsDelete  = "it-support.tickets.delete"
 	CommentsCreate = "it-support.comments.create"
+	// CommentsInternal shows comments marked internal (agents' notes).
+	CommentsInternal = "it-support.comments.internal"
 )
 
 const (
@@ -47,11 +49,12 @@ var Module = module.Module{
 		{Name: TicketsUpdate, Description: "Edit tickets: title, description, priority, assignee and status.", Object: "ticket"},
 		{Name: TicketsDelete, Description: "Delete tickets and their comments.", Object: "ticket"},
 		{Name: CommentsCreate, Description: "Comment on IT support tickets (on the tickets one may see).", Object: "ticket_comment"},
+		{Name: CommentsInternal, Description: "See and write internal comments (agents' notes, hidden from requesters)."},
 	},
 	Grants: map[string][]string{
 		"admin":     {"it-support.*"},
 		"it-agent":  {"it-support.*"},
-		"viewer":    {TicketsView},
+		"viewer":    {TicketsView, CommentsInternal},
 		"requester": {TicketsView, TicketsCreate, CommentsCreate},
 	},
 	Conditions: map[string]map[string]string{
@@ -78,7 +81,8 @@ var Module = module.Module{
 		{Type: "ticket_comment", Schema: "TicketComment", View: TicketsView, Events: []module.Event{
 			{Change: TicketCommentCreated, Description: "A comment was added to a ticket.", Was: []string{"ticket_comment.create"}},
 		}, Within: &module.Relation{Name: "ticket", Object: "ticket", Ref: "ticket_id"},
-			Fields: []module.Field{{Name: "author", Kind: module.KindSubject}, {Name: "internal", Kind: module.KindBool}, {Name: "ticket_id", Kind: module.KindID}}},
+			Fields: []module.Field{{Name: "author", Kind: module.KindSubject}, {Name: "internal", Kind: module.KindBool}, {Name: "ticket_id", Kind: module.KindID}},
+			Gates:  []module.Gate{{Field: "internal", Permission: CommentsInternal}}},
 	},
 	Ops: []module.Op{ViewTickets, CreateTicket, UpdateTicket, DeleteTicket, UpsertTicket, CommentTicket},
 }
