@@ -163,6 +163,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[14]},
 			},
+			{
+				Name:    "document_tenant_id_env_uploaded_by_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{DocumentsColumns[1], DocumentsColumns[2], DocumentsColumns[15], DocumentsColumns[3]},
+			},
 		},
 	}
 	// EventsColumns holds the columns for the "events" table.
@@ -335,6 +340,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[3]},
 			},
+			{
+				Name:    "invoice_tenant_id_env_customer_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[1], InvoicesColumns[2], InvoicesColumns[8], InvoicesColumns[3]},
+			},
 		},
 	}
 	// MembershipsColumns holds the columns for the "memberships" table.
@@ -449,6 +459,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{PosSalesColumns[1], PosSalesColumns[2], PosSalesColumns[3]},
 			},
+			{
+				Name:    "possale_tenant_id_env_created_by_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PosSalesColumns[1], PosSalesColumns[2], PosSalesColumns[13], PosSalesColumns[3]},
+			},
 		},
 	}
 	// PosSessionsColumns holds the columns for the "pos_sessions" table.
@@ -483,6 +498,11 @@ var (
 				Name:    "possession_tenant_id_env_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{PosSessionsColumns[1], PosSessionsColumns[2], PosSessionsColumns[3]},
+			},
+			{
+				Name:    "possession_tenant_id_env_opened_by_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PosSessionsColumns[1], PosSessionsColumns[2], PosSessionsColumns[11], PosSessionsColumns[3]},
 			},
 		},
 	}
@@ -772,6 +792,16 @@ var (
 				Name:    "ticket_tenant_id_env_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[3]},
+			},
+			{
+				Name:    "ticket_tenant_id_env_requester_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[12], TicketsColumns[3]},
+			},
+			{
+				Name:    "ticket_tenant_id_env_assignee_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{TicketsColumns[1], TicketsColumns[2], TicketsColumns[13], TicketsColumns[3]},
 			},
 		},
 	}

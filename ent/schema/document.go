@@ -44,6 +44,7 @@ func (Document) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "env", "created_at"),
 		index.Fields("tenant_id", "env", "status"),
+		index.Fields("tenant_id", "env", "uploaded_by", "created_at"), // the requester's condition
 	}
 }
 

@@ -101,6 +101,7 @@ func (Invoice) Indexes() []ent.Index {
 		index.Fields("tenant_id", "env", "number").Unique(),
 		index.Fields("tenant_id", "env", "status", "due_date"),
 		index.Fields("tenant_id", "env", "created_at"),
+		index.Fields("tenant_id", "env", "customer_id", "created_at"), // conditions on the customer
 	}
 }
 
@@ -186,7 +187,7 @@ func (PosSession) Fields() []ent.Field {
 }
 
 func (PosSession) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("tenant_id", "env", "created_at")}
+	return []ent.Index{index.Fields("tenant_id", "env", "created_at"), index.Fields("tenant_id", "env", "opened_by", "created_at")} // the cashier's condition
 }
 
 func (PosSession) Policy() ent.Policy {
@@ -228,7 +229,7 @@ func (PosSale) Fields() []ent.Field {
 }
 
 func (PosSale) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("session_id"), index.Fields("tenant_id", "env", "created_at")}
+	return []ent.Index{index.Fields("session_id"), index.Fields("tenant_id", "env", "created_at"), index.Fields("tenant_id", "env", "created_by", "created_at")} // the cashier's condition
 }
 
 func (PosSale) Policy() ent.Policy {

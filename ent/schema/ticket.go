@@ -46,6 +46,10 @@ func (Ticket) Indexes() []ent.Index {
 		index.Fields("tenant_id", "env", "number").Unique(),
 		index.Fields("tenant_id", "env", "status"),
 		index.Fields("tenant_id", "env", "created_at"),
+		// The default roles' row conditions (requester_id = $user, an
+		// agent's assignee_id = $user) with the list's newest-first order.
+		index.Fields("tenant_id", "env", "requester_id", "created_at"),
+		index.Fields("tenant_id", "env", "assignee_id", "created_at"),
 	}
 }
 
