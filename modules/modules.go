@@ -14,29 +14,33 @@ import (
 	"github.com/cienerp/cienerp/modules/settings"
 )
 
-// All lists the declarations.
-func All() []module.Module {
-	return []module.Module{
-		itsupport.Module,
-		documents.Module,
-		finance.Module,
-		pos.Module,
-		inventory.Module,
-		settings.Module,
-		admin.Module,
-	}
+var all = []module.Module{
+	itsupport.Module,
+	documents.Module,
+	finance.Module,
+	pos.Module,
+	inventory.Module,
+	settings.Module,
+	admin.Module,
 }
 
-// Objects are every module's object kinds, by type ("invoice").
-func Objects() map[string]module.Object {
+// objects is built once: requests ask it (row conditions, field rules).
+var objects = func() map[string]module.Object {
 	out := map[string]module.Object{}
-	for _, m := range All() {
+	for _, m := range all {
 		for _, o := range m.Objects {
 			out[o.Type] = o
 		}
 	}
 	return out
-}
+}()
+
+// All lists the declarations (shared: do not modify).
+func All() []module.Module { return all }
+
+// Objects are every module's object kinds, by type ("invoice") (shared:
+// do not modify).
+func Objects() map[string]module.Object { return objects }
 
 // Related is a declared relation with both ends resolved: Of embeds
 // Target, which is shown behind Target.View wherever it is embedded (REST's

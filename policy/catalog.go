@@ -16,6 +16,12 @@ type Permission struct {
 	Name        string `json:"name"`
 	Module      string `json:"module"`
 	Description string `json:"description"`
+	// Object is the object type it acts on: a grant of it may carry a row
+	// condition over ConditionFields. Empty for permissions that take none.
+	Object          string   `json:"object,omitempty"`
+	ConditionFields []string `json:"condition_fields,omitempty"`
+	// Shows lists the fields (object.field) of the field group it shows.
+	Shows []string `json:"shows,omitempty"`
 }
 
 // catalog is every permission the platform knows, from the modules'
@@ -26,7 +32,20 @@ var catalog = func() []Permission {
 	var out []Permission
 	for _, m := range modules.All() {
 		for _, p := range m.Permissions {
-			out = append(out, Permission{Name: p.Name, Module: m.Name, Description: p.Description})
+			e := Permission{Name: p.Name, Module: m.Name, Description: p.Description, Object: p.Object}
+			if p.Object != "" {
+				e.ConditionFields = FieldNames(modules.Objects()[p.Object], true)
+			}
+			for t, o := range modules.Objects() {
+				for _, g := range o.FieldGroups {
+					if g.Permission == p.Name {
+						for _, f := range g.Fields {
+							e.Shows = append(e.Shows, t+"."+f)
+						}
+					}
+				}
+			}
+			out = append(out, e)
 		}
 	}
 	return out

@@ -90,16 +90,17 @@ func (e *ConditionError) Error() string {
 
 // ConditionObject is the object type whose fields a condition on perm may
 // name ("" when perm takes no condition).
-func ConditionObject(perm string) string {
+func ConditionObject(perm string) string { return permissionObjects[perm] }
+
+var permissionObjects = func() map[string]string {
+	out := map[string]string{}
 	for _, m := range modules.All() {
 		for _, p := range m.Permissions {
-			if p.Name == perm {
-				return p.Object
-			}
+			out[p.Name] = p.Object
 		}
 	}
-	return ""
-}
+	return out
+}()
 
 // ParseCondition reads a condition on objectType's fields.
 func ParseCondition(objectType string, raw []byte) (Cond, error) {

@@ -30,6 +30,9 @@ func systemSchemas() obj {
 	return obj{
 		"Permission": openapi.Object([]string{"name", "module", "description"}, obj{
 			"name": openapi.Str("Dotted permission, e.g. it-support.tickets.view."), "module": openapi.Str("UI module."), "description": openapi.Str("What it allows."),
+			"object":           openapi.Str("The object type it acts on: a role's grant of it may carry a row condition (README \"Permissions\")."),
+			"condition_fields": obj{"type": "array", "items": obj{"type": "string"}, "description": "The fields a condition on it may name (relation.field through a relation)."},
+			"shows":            obj{"type": "array", "items": obj{"type": "string"}, "description": "The fields (object.field) of the field group it shows; without it they are left out."},
 		}),
 		"Me": openapi.Object([]string{"subject", "tenant", "environment", "permissions"}, obj{
 			"object": obj{"const": "me"}, "subject": openapi.Str("user:<id> or key:<id>."), "credential": openapi.Enum("How the caller authenticated.", "api_key", "bearer"),
