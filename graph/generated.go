@@ -105,6 +105,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ConditionPreview struct {
+		Matching func(childComplexity int) int
+		Object   func(childComplexity int) int
+		Subject  func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
 	Customer struct {
 		Address    func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
@@ -535,6 +542,7 @@ type ComplexityRoot struct {
 		Policy            func(childComplexity int) int
 		PosSales          func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSaleOrder, where *ent.PosSaleWhereInput) int
 		PosSessions       func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSessionOrder, where *ent.PosSessionWhereInput) int
+		PreviewCondition  func(childComplexity int, permission string, condition service.Condition, subject *string) int
 		Products          func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) int
 		Roles             func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
 		StockLevels       func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockLevelOrder, where *ent.StockLevelWhereInput) int
@@ -948,6 +956,7 @@ type QueryResolver interface {
 	IntegrationKeys(ctx context.Context) ([]*service.Key, error)
 	Members(ctx context.Context) ([]*service.Member, error)
 	ExplainPermission(ctx context.Context, subject string, permission string, objectID *uuid.UUID) (*service.Explanation, error)
+	PreviewCondition(ctx context.Context, permission string, condition service.Condition, subject *string) (*service.ConditionPreview, error)
 	Policy(ctx context.Context) (*service.PolicyDoc, error)
 	CalculateQuote(ctx context.Context, currency string, items []*ItemInput) (*money.Totals, error)
 	Permissions(ctx context.Context) ([]*policy.Permission, error)
@@ -1147,6 +1156,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "ConditionPreview.matching":
+		if e.ComplexityRoot.ConditionPreview.Matching == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConditionPreview.Matching(childComplexity), true
+	case "ConditionPreview.object":
+		if e.ComplexityRoot.ConditionPreview.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConditionPreview.Object(childComplexity), true
+	case "ConditionPreview.subject":
+		if e.ComplexityRoot.ConditionPreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConditionPreview.Subject(childComplexity), true
+	case "ConditionPreview.total":
+		if e.ComplexityRoot.ConditionPreview.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConditionPreview.Total(childComplexity), true
 
 	case "Customer.address":
 		if e.ComplexityRoot.Customer.Address == nil {
@@ -3404,6 +3438,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PosSessions(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.PosSessionOrder), args["where"].(*ent.PosSessionWhereInput)), true
+	case "Query.previewCondition":
+		if e.ComplexityRoot.Query.PreviewCondition == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewCondition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewCondition(childComplexity, args["permission"].(string), args["condition"].(service.Condition), args["subject"].(*string)), true
 	case "Query.products":
 		if e.ComplexityRoot.Query.Products == nil {
 			break
@@ -4767,6 +4812,20 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ConditionPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "object":
+		return ec.fieldContext_ConditionPreview_object(ctx, field)
+	case "subject":
+		return ec.fieldContext_ConditionPreview_subject(ctx, field)
+	case "matching":
+		return ec.fieldContext_ConditionPreview_matching(ctx, field)
+	case "total":
+		return ec.fieldContext_ConditionPreview_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConditionPreview", field.Name)
 }
 
 func (ec *executionContext) childFields_Customer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7839,6 +7898,36 @@ func (ec *executionContext) field_Query_posSessions_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_previewCondition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "permission",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["permission"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "condition",
+		func(ctx context.Context, v any) (service.Condition, error) {
+			return ec.unmarshalNCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐCondition(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["condition"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "subject",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subject"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8869,6 +8958,98 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ConditionPreview_object(ctx context.Context, field graphql.CollectedField, obj *service.ConditionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConditionPreview_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConditionPreview_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConditionPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConditionPreview_subject(ctx context.Context, field graphql.CollectedField, obj *service.ConditionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConditionPreview_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConditionPreview_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConditionPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConditionPreview_matching(ctx context.Context, field graphql.CollectedField, obj *service.ConditionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConditionPreview_matching(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matching, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConditionPreview_matching(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConditionPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConditionPreview_total(ctx context.Context, field graphql.CollectedField, obj *service.ConditionPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConditionPreview_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConditionPreview_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConditionPreview", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Customer_id(ctx context.Context, field graphql.CollectedField, obj *ent.Customer) (ret graphql.Marshaler) {
@@ -18001,6 +18182,50 @@ func (ec *executionContext) fieldContext_Query_explainPermission(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_explainPermission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewCondition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewCondition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewCondition(ctx, fc.Args["permission"].(string), fc.Args["condition"].(service.Condition), fc.Args["subject"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.ConditionPreview) graphql.Marshaler {
+			return ec.marshalNConditionPreview2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditionPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewCondition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConditionPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewCondition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -37248,6 +37473,54 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var conditionPreviewImplementors = []string{"ConditionPreview"}
+
+func (ec *executionContext) _ConditionPreview(ctx context.Context, sel ast.SelectionSet, obj *service.ConditionPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conditionPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConditionPreview")
+		case "object":
+			out.Values[i] = ec._ConditionPreview_object(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._ConditionPreview_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matching":
+			out.Values[i] = ec._ConditionPreview_matching(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._ConditionPreview_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var customerImplementors = []string{"Customer", "Node"}
 
 func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet, obj *ent.Customer) graphql.Marshaler {
@@ -40074,6 +40347,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_explainPermission(ctx, field)
 				})
+		case "previewCondition":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewCondition(ctx, field)
+				})
 		case "policy":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42205,7 +42484,7 @@ func (ec *executionContext) marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcie
 }
 
 func (ec *executionContext) marshalNAssignmentDelta2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDeltaᚄ(ctx context.Context, sel ast.SelectionSet, v []service.AssignmentDelta) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssignmentDelta2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentDelta(ctx, sel, v[i])
@@ -42283,6 +42562,14 @@ func (ec *executionContext) marshalNCondition2githubᚗcomᚋcienerpᚋcienerp�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNConditionPreview2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditionPreview(ctx context.Context, sel ast.SelectionSet, v *service.ConditionPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConditionPreview!")
+		return graphql.Null
+	}
+	return ec._ConditionPreview(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx context.Context, v any) (service.Conditions, error) {
@@ -42440,7 +42727,7 @@ func (ec *executionContext) unmarshalNDocumentWhereInput2ᚖgithubᚗcomᚋciene
 }
 
 func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Event) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEvent2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐEvent(ctx, sel, v[i])
@@ -42484,7 +42771,7 @@ func (ec *executionContext) marshalNGrantCondition2githubᚗcomᚋcienerpᚋcien
 }
 
 func (ec *executionContext) marshalNGrantCondition2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantConditionᚄ(ctx context.Context, sel ast.SelectionSet, v []service.GrantCondition) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGrantCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantCondition(ctx, sel, v[i])
@@ -42571,7 +42858,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNIntegrationKey2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Key) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegrationKey2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKey(ctx, sel, v[i])
@@ -42691,7 +42978,7 @@ func (ec *executionContext) marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmone
 }
 
 func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2githubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -42707,7 +42994,7 @@ func (ec *executionContext) marshalNLine2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋm
 }
 
 func (ec *executionContext) marshalNLine2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*money.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLine2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋmoneyᚐLine(ctx, sel, v[i])
@@ -42757,7 +43044,7 @@ func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgra
 }
 
 func (ec *executionContext) marshalNMemberInfo2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Member) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberInfo2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐMember(ctx, sel, v[i])
@@ -42786,7 +43073,7 @@ func (ec *executionContext) unmarshalNMoveStockInput2githubᚗcomᚋcienerpᚋci
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx, sel, v[i])
@@ -42810,7 +43097,7 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 }
 
 func (ec *executionContext) marshalNPayment2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Payment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPayment(ctx, sel, v[i])
@@ -42881,7 +43168,7 @@ func (ec *executionContext) unmarshalNPaymentWhereInput2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNPermission2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*policy.Permission) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPermission2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐPermission(ctx, sel, v[i])
@@ -42909,7 +43196,7 @@ func (ec *executionContext) marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋci
 }
 
 func (ec *executionContext) marshalNPolicyAssignment2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyAssignment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyAssignment2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyAssignment(ctx, sel, v[i])
@@ -42977,7 +43264,7 @@ func (ec *executionContext) marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNPolicyRole2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []service.PolicyRole) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPolicyRole2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyRole(ctx, sel, v[i])
@@ -43174,7 +43461,7 @@ func (ec *executionContext) marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerp�
 }
 
 func (ec *executionContext) marshalNRoleChange2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RoleChange) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChange(ctx, sel, v[i])
@@ -43441,7 +43728,7 @@ func (ec *executionContext) marshalNTenantInfo2ᚖgithubᚗcomᚋcienerpᚋciene
 }
 
 func (ec *executionContext) marshalNTender2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTenderᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Tender) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTender2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐTender(ctx, sel, v[i])
@@ -43721,7 +44008,7 @@ func (ec *executionContext) marshalNUpsertTicketPayload2ᚖgithubᚗcomᚋciener
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookDelivery) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookDelivery(ctx, sel, v[i])
@@ -43745,7 +44032,7 @@ func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋcienerpᚋ
 }
 
 func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.WebhookEndpoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐWebhookEndpoint(ctx, sel, v[i])
@@ -43781,7 +44068,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -43825,7 +44112,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -43853,7 +44140,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -43881,7 +44168,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -43929,7 +44216,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -43966,7 +44253,7 @@ func (ec *executionContext) marshalOAuditEventEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEventEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44103,7 +44390,7 @@ func (ec *executionContext) marshalOCustomerEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCustomerEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐCustomerEdge(ctx, sel, v[i])
@@ -44140,7 +44427,7 @@ func (ec *executionContext) marshalOCustomerEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCustomerEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44215,7 +44502,7 @@ func (ec *executionContext) marshalODocumentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalODocumentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐDocumentEdge(ctx, sel, v[i])
@@ -44252,7 +44539,7 @@ func (ec *executionContext) marshalODocumentEnv2ᚕgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44312,7 +44599,7 @@ func (ec *executionContext) marshalODocumentStatus2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDocumentStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋdocumentᚐStatus(ctx, sel, v[i])
@@ -44538,7 +44825,7 @@ func (ec *executionContext) marshalOInvoiceEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvoiceEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐInvoiceEdge(ctx, sel, v[i])
@@ -44575,7 +44862,7 @@ func (ec *executionContext) marshalOInvoiceEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44635,7 +44922,7 @@ func (ec *executionContext) marshalOInvoiceStatus2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋinvoiceᚐStatus(ctx, sel, v[i])
@@ -44762,7 +45049,7 @@ func (ec *executionContext) marshalOPaymentEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPaymentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPaymentEdge(ctx, sel, v[i])
@@ -44799,7 +45086,7 @@ func (ec *executionContext) marshalOPaymentEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -44851,7 +45138,7 @@ func (ec *executionContext) marshalOPaymentMethod2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPaymentMethod2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpaymentᚐMethod(ctx, sel, v[i])
@@ -44926,7 +45213,7 @@ func (ec *executionContext) marshalOPosSaleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSaleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSaleEdge(ctx, sel, v[i])
@@ -44963,7 +45250,7 @@ func (ec *executionContext) marshalOPosSaleEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSaleEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45038,7 +45325,7 @@ func (ec *executionContext) marshalOPosSessionEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPosSessionEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSessionEdge(ctx, sel, v[i])
@@ -45075,7 +45362,7 @@ func (ec *executionContext) marshalOPosSessionEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45135,7 +45422,7 @@ func (ec *executionContext) marshalOPosSessionStatus2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPosSessionStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋpossessionᚐStatus(ctx, sel, v[i])
@@ -45202,7 +45489,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐProductEdge(ctx, sel, v[i])
@@ -45239,7 +45526,7 @@ func (ec *executionContext) marshalOProductEnv2ᚕgithubᚗcomᚋcienerpᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45314,7 +45601,7 @@ func (ec *executionContext) marshalORoleEdge2ᚕᚖgithubᚗcomᚋcienerpᚋcien
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORoleEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐRoleEdge(ctx, sel, v[i])
@@ -45374,7 +45661,7 @@ func (ec *executionContext) marshalOStockLevelEdge2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockLevelEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockLevelEdge(ctx, sel, v[i])
@@ -45411,7 +45698,7 @@ func (ec *executionContext) marshalOStockLevelEnv2ᚕgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockLevelEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45486,7 +45773,7 @@ func (ec *executionContext) marshalOStockLocationEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockLocationEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockLocationEdge(ctx, sel, v[i])
@@ -45523,7 +45810,7 @@ func (ec *executionContext) marshalOStockLocationEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockLocationEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45598,7 +45885,7 @@ func (ec *executionContext) marshalOStockMovementEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockMovementEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockMovementEdge(ctx, sel, v[i])
@@ -45635,7 +45922,7 @@ func (ec *executionContext) marshalOStockMovementEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockMovementEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45687,7 +45974,7 @@ func (ec *executionContext) marshalOStockMovementKind2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStockMovementKind2githubᚗcomᚋcienerpᚋcienerpᚋentᚋstockmovementᚐKind(ctx, sel, v[i])
@@ -45827,7 +46114,7 @@ func (ec *executionContext) marshalOTicketComment2ᚕᚖgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketComment2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketComment(ctx, sel, v[i])
@@ -45853,7 +46140,7 @@ func (ec *executionContext) marshalOTicketCommentEdge2ᚕᚖgithubᚗcomᚋciene
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketCommentEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketCommentEdge(ctx, sel, v[i])
@@ -45890,7 +46177,7 @@ func (ec *executionContext) marshalOTicketCommentEnv2ᚕgithubᚗcomᚋcienerp�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketCommentEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -45958,7 +46245,7 @@ func (ec *executionContext) marshalOTicketEdge2ᚕᚖgithubᚗcomᚋcienerpᚋci
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTicketEdge2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐTicketEdge(ctx, sel, v[i])
@@ -45995,7 +46282,7 @@ func (ec *executionContext) marshalOTicketEnv2ᚕgithubᚗcomᚋcienerpᚋciener
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketEnv2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, sel, v[i])
@@ -46055,7 +46342,7 @@ func (ec *executionContext) marshalOTicketPriority2ᚕgithubᚗcomᚋcienerpᚋc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketPriority2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐPriority(ctx, sel, v[i])
@@ -46107,7 +46394,7 @@ func (ec *executionContext) marshalOTicketStatus2ᚕgithubᚗcomᚋcienerpᚋcie
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicketStatus2githubᚗcomᚋcienerpᚋcienerpᚋentᚋticketᚐStatus(ctx, sel, v[i])
@@ -46273,7 +46560,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -46292,7 +46579,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -46311,7 +46598,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -46330,7 +46617,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

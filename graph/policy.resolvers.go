@@ -41,6 +41,12 @@ func (r *queryResolver) ExplainPermission(ctx context.Context, subject string, p
 	return &e, err
 }
 
+// PreviewCondition is the resolver for the previewCondition field.
+func (r *queryResolver) PreviewCondition(ctx context.Context, permission string, condition service.Condition, subject *string) (*service.ConditionPreview, error) {
+	p, err := r.Service.PreviewCondition(ctx, permission, condition, text(subject))
+	return &p, err
+}
+
 // Policy is the resolver for the policy field.
 func (r *queryResolver) Policy(ctx context.Context) (*service.PolicyDoc, error) {
 	doc, err := r.Service.ExportPolicy(ctx)

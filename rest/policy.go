@@ -27,6 +27,10 @@ func (s *Server) policyRoutes() []edge.Route {
 				openapi.Query("permission", "A catalog permission, e.g. documents.verify.", openapi.StrSchema("")),
 				openapi.Query("object_id", "An object the permission acts on (a ticket for it-support.tickets.view): whether it passes the subject's row conditions, by the same SQL requests use.", openapi.StrSchema("uuid")),
 			}, Status: 200, Data: "Explanation"}},
+		{Method: http.MethodPost, Path: "/admin/conditions/preview", Op: admin.ManagePolicies, Handle: s.previewCondition,
+			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Preview a row condition", Description: "Checks a condition on a permission (422 naming what is wrong) and counts the objects of the permission's type in this environment that it admits, and all of them, as subject ($user is the subject's; the caller when left out). Changes nothing.",
+				Body: "ConditionPreviewInput", Status: 200, Data: "ConditionPreview",
+				Example: obj{"permission": itsupport.TicketsView, "condition": obj{"requester_id": obj{"_eq": "$user"}}}}},
 		{Method: http.MethodGet, Path: "/admin/policy", Op: admin.ManagePolicies, Handle: s.exportPolicy,
 			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Export the tenant's policy as JSON", Description: "Roles, members' roles, and the roles of this environment's active keys.", Status: 200, Data: "PolicyDocument"}},
 		{Method: http.MethodPost, Path: "/admin/policy/import", Op: admin.ManagePolicies, Handle: s.importPolicy,
@@ -47,6 +51,14 @@ func policySchemas() obj {
 				"role": obj{"type": "string"}, "permission": obj{"type": "string"}, "condition": openapi.Ref("Condition")})},
 			"object_id":     openapi.Str("The object asked about (object_id)."),
 			"object_passes": obj{"type": "boolean", "description": "Whether that object passes the conditions: false means hidden from (or refused to) the subject."},
+		}),
+		"ConditionPreviewInput": openapi.Object([]string{"permission", "condition"}, obj{
+			"permission": openapi.Str("A permission that acts on objects, e.g. it-support.tickets.view."), "condition": openapi.Ref("Condition"),
+			"subject": openapi.Str("Preview as this member or key (user:<id>, key:<id>, an id or an email); the caller when left out."),
+		}),
+		"ConditionPreview": openapi.Object([]string{"object", "subject", "matching", "total"}, obj{
+			"object": openapi.Str("The permission's object type."), "subject": openapi.Str("Who $user was."),
+			"matching": obj{"type": "integer", "description": "Objects the condition admits."}, "total": obj{"type": "integer", "description": "Objects of the type in this environment."},
 		}),
 		"Condition": obj{"type": "object", "description": "A row condition (README \"Permissions\"): fields of the permission's object with _eq, _neq, _in, _nin, _null, _lt, _lte, _gt, _gte; _and, _or, _not; $user and $user.email. See GET /permissions for each permission's object and fields.",
 			"examples": []any{obj{"requester_id": obj{"_eq": "$user"}}}},
@@ -69,6 +81,23 @@ func policySchemas() obj {
 			}),
 		}),
 	}
+}
+
+func (s *Server) previewCondition(c *gin.Context) error {
+	var in struct {
+		Permission string            `json:"permission"`
+		Condition  service.Condition `json:"condition"`
+		Subject    string            `json:"subject"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.svc.PreviewCondition(c.Request.Context(), in.Permission, in.Condition, in.Subject)
+	if err != nil {
+		return err
+	}
+	respond(c, http.StatusOK, p)
+	return nil
 }
 
 func (s *Server) checkPermission(c *gin.Context) error {

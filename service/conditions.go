@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/policy"
 )
 
@@ -143,4 +145,55 @@ func conditionsDiff(a, b map[string]string) []string {
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
+}
+
+// ConditionPreview is what a condition would admit: Matching of Total
+// objects of its permission's type, for the subject it was previewed as.
+type ConditionPreview struct {
+	Object   string `json:"object"`
+	Subject  string `json:"subject"`
+	Matching int    `json:"matching"`
+	Total    int    `json:"total"`
+}
+
+// PreviewCondition checks a condition on perm and counts what it would
+// admit in this environment, as subject (a member or key, as explain takes
+// it; the caller when empty): $user is that subject's.
+func (s *Service) PreviewCondition(ctx context.Context, perm string, cond Condition, subject string) (ConditionPreview, error) {
+	verr := &ValidationError{}
+	object := policy.ConditionObject(perm)
+	if object == "" {
+		verr.Add("permission", "%q takes no condition: it does not act on rows (GET /api/permissions marks those that do with their object).", perm)
+	}
+	v := policy.FromContext(ctx)
+	sub := v.Subject
+	if subject != "" {
+		var err error
+		if sub, err = s.resolveSubject(ctx, subject); err != nil {
+			return ConditionPreview{}, err
+		}
+		if sub == "" {
+			verr.Add("subject", "No member or integration key %q in this tenant.", subject)
+		}
+	}
+	if err := verr.OrNil(); err != nil {
+		return ConditionPreview{}, err
+	}
+	parsed, err := policy.ParseCondition(object, cond)
+	if err != nil {
+		var ce *policy.ConditionError
+		if errors.As(err, &ce) && ce.Path != "" {
+			return ConditionPreview{}, Invalid("condition", "At %s: %s.", ce.Path, ce.Msg)
+		}
+		return ConditionPreview{}, Invalid("condition", "%s.", err.Error())
+	}
+	as, err := s.subjectViewer(ctx, s.Client, v.TenantID, v.Env, sub)
+	if err != nil {
+		return ConditionPreview{}, err
+	}
+	matching, total, err := schema.Preview(ctx, s.Client, perm, parsed, as.Actor())
+	if err != nil {
+		return ConditionPreview{}, err
+	}
+	return ConditionPreview{Object: object, Subject: sub, Matching: matching, Total: total}, nil
 }

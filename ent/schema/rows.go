@@ -30,12 +30,14 @@ import (
 var (
 	rowTables  = map[string]string{}
 	rowMatches = map[string]func(context.Context, *gen.Client, uuid.UUID, func(*sql.Selector) *sql.Predicate) (bool, error){}
+	rowCounts  = map[string]func(context.Context, *gen.Client, func(*sql.Selector) *sql.Predicate) (int, error){}
 )
 
 // rowsOf binds one entity to its object type's row conditions.
 type rowsOf[Q interface {
 	ent.Query
 	Exist(context.Context) (bool, error)
+	Count(context.Context) (int, error)
 }, P ~func(*sql.Selector)] struct {
 	object string
 	query  func(*gen.Client) Q
@@ -47,6 +49,7 @@ type rowsOf[Q interface {
 func rows[Q interface {
 	ent.Query
 	Exist(context.Context) (bool, error)
+	Count(context.Context) (int, error)
 }, P ~func(*sql.Selector)](objectType, table string, query func(*gen.Client) Q, where func(Q, ...P) Q) rowsOf[Q, P] {
 	if _, ok := modules.Objects()[objectType]; !ok {
 		panic("rows: undeclared object type " + objectType)
@@ -54,7 +57,31 @@ func rows[Q interface {
 	rowTables[objectType] = table
 	r := rowsOf[Q, P]{object: objectType, query: query, where: where}
 	rowMatches[objectType] = r.matches
+	rowCounts[objectType] = r.count
 	return r
+}
+
+// count counts the rows passing pred (tenancy applies).
+func (r rowsOf[Q, P]) count(ctx context.Context, c *gen.Client, pred func(*sql.Selector) *sql.Predicate) (int, error) {
+	return r.where(r.query(c), P(func(s *sql.Selector) { s.Where(pred(s)) })).Count(BypassPermissions(ctx, "a condition is previewed over every row of the type"))
+}
+
+// Preview counts the objects of a permission's type in ctx's tenant and
+// environment that cond admits for actor, and all of them: the Settings
+// console's "this role would see 12 of 40 tickets", by the SQL requests use.
+func Preview(ctx context.Context, c *gen.Client, perm string, cond policy.Cond, actor policy.Actor) (matching, total int, err error) {
+	object := policy.ConditionObject(perm)
+	count, ok := rowCounts[object]
+	if !ok {
+		return 0, 0, fmt.Errorf("%s acts on no objects", perm)
+	}
+	if total, err = count(ctx, c, func(*sql.Selector) *sql.Predicate { return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") }) }); err != nil {
+		return 0, 0, err
+	}
+	matching, err = count(ctx, c, func(s *sql.Selector) *sql.Predicate {
+		return compileAny(s, modules.Objects()[object], []policy.Cond{cond}, actor, tableColumns)
+	})
+	return matching, total, err
 }
 
 // matches reports whether the row id passes pred (tenancy applies).

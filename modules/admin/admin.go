@@ -22,7 +22,7 @@ const (
 // The operations and the permission each needs: REST routes name these,
 // GraphQL fields are listed in them.
 var (
-	ManagePolicies = module.Op{Permission: PoliciesManage, GraphQL: []string{"Query.roles", "Query.members", "Query.policy", "Query.explainPermission",
+	ManagePolicies = module.Op{Permission: PoliciesManage, GraphQL: []string{"Query.roles", "Query.members", "Query.policy", "Query.explainPermission", "Query.previewCondition",
 		"Mutation.createRole", "Mutation.updateRole", "Mutation.deleteRole", "Mutation.inviteMember", "Mutation.removeMember",
 		"Mutation.setMemberRoles", "Mutation.addMemberRole", "Mutation.removeMemberRole", "Mutation.setIntegrationKeyRoles", "Mutation.importPolicy"}}
 	ViewAudit = module.Op{Permission: AuditView, GraphQL: []string{"Query.auditEvents"}}
