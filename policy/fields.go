@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"sort"
+
 	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/modules"
 )
@@ -17,6 +19,18 @@ var fieldGroups = func() map[string][]module.FieldGroup {
 			out[t] = o.FieldGroups
 		}
 	}
+	return out
+}()
+
+// GroupedTypes lists the object types that declare field groups.
+func GroupedTypes() []string { return groupedTypes }
+
+var groupedTypes = func() []string {
+	var out []string
+	for t := range fieldGroups {
+		out = append(out, t)
+	}
+	sort.Strings(out)
 	return out
 }()
 

@@ -134,6 +134,9 @@ func TestPortalLoadsCleanAndShowsEverySection(t *testing.T) {
 			t.Errorf("module %q missing", m)
 		}
 	}
+	if c := p.text("#catalog"); !strings.Contains(c, "Rows of ticket; conditions on requester_id") || !strings.Contains(c, "Shows customer.email") {
+		t.Fatalf("the catalog does not show row conditions and field groups: %s", c)
+	}
 	if !strings.Contains(p.text("#error-list"), "The given data was invalid.") || !strings.Contains(p.text("#catalog"), "documents.verify") {
 		t.Fatal("errors or catalog section incomplete")
 	}

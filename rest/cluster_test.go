@@ -47,6 +47,19 @@ func TestClusterAppliesChangesOnTheNextRequest(t *testing.T) {
 	a.Expect(a.Do("POST", sandbox+"/admin/policy/import", doc, ah), 200)
 	b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200)
 
+	// A row condition set on A limits the key on B at once (a condition
+	// without $user limits a key).
+	a.Expect(a.Do("POST", sandbox+"/tickets", map[string]any{"title": "Open one", "requester_id": tn.Owner.ID}, ah), 201)
+	if l := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200).List(); len(l) != 1 {
+		t.Fatalf("B before the condition: %d tickets", len(l))
+	}
+	a.Expect(a.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"conditions": map[string]any{"it-support.tickets.view": map[string]any{"status": map[string]any{"_eq": "closed"}}}}, ah), 200)
+	if l := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 200).List(); len(l) != 0 {
+		t.Fatalf("B after the condition: %d tickets, want none (the ticket is open)", len(l))
+	}
+	logDelay(t, b, "condition change")
+	a.Expect(a.Do("PATCH", sandbox+"/admin/roles/reader", map[string]any{"conditions": map[string]any{}}, ah), 200)
+
 	// A key revoked on A fails on B.
 	a.Expect(a.Do("POST", sandbox+"/settings/integration-keys/"+readerID.String()+"/revoke", nil, ah), 200)
 	if r := b.Expect(b.Do("GET", sandbox+"/tickets", nil, testenv.Key(reader)), 403); r.Str("code") != "key_revoked" {

@@ -34,9 +34,11 @@ async function catalog() {
     for (const p of perms) (byModule[p.module] = byModule[p.module] || []).push(p);
     box.replaceChildren();
     for (const [module, list] of Object.entries(byModule).sort()) {
-      const rows = list.map((p) => el("tr", {}, el("td", {}, el("code", {}, p.name)), el("td", {}, p.description)));
+      const rows = list.map((p) => el("tr", {}, el("td", {}, el("code", {}, p.name)), el("td", {}, p.description),
+        el("td", {}, p.object ? ["Rows of ", el("code", {}, p.object), "; conditions on ", el("code", { class: "fields" }, p.condition_fields.join(" "))]
+          : p.shows ? ["Shows ", el("code", { class: "fields" }, p.shows.join(" "))] : "—")));
       box.append(el("h3", {}, module), el("table", { class: "catalog" },
-        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Permission"), el("th", { scope: "col" }, "Allows"))),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Permission"), el("th", { scope: "col" }, "Allows"), el("th", { scope: "col" }, "Row conditions / fields"))),
         el("tbody", {}, ...rows)));
     }
   } catch (e) {
