@@ -329,3 +329,27 @@ func TestSocketServesSubscriptionsOnlyAndChargesEach(t *testing.T) {
 		t.Fatalf("a subscription past the budget: %v", m)
 	}
 }
+
+// TestSubscriptionsFollowRowConditions: a requester subscribed over
+// graphql-ws (events and ticketChanged) gets its own ticket's changes (the
+// canary that anything arrives) and nothing of another's.
+func TestSubscriptionsFollowRowConditions(t *testing.T) {
+	e, acme, admin, url := realtimeEnv(t)
+	me := e.User(acme.ID, "me@acme.test", "requester")
+	bob := e.User(acme.ID, "bob@acme.test", "viewer")
+	tok := e.Expect(e.Do("POST", "/api/auth/token", map[string]any{"grant_type": "password", "username": me.Email, "password": me.Password}, nil), 200).Str("access_token")
+	auth := map[string]any{"Authorization": "Bearer " + tok}
+	ev := subscribe(t, e, url, "/api/sandbox", auth, `subscription { events(types: ["ticket.*"]) { type data } }`)
+	tc := subscribe(t, e, url, "/api/sandbox", auth, `subscription { ticketChanged { id title } }`)
+	theirs := e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "bob's", "requester_id": bob.ID}, testenv.Key(admin)), 201).Str("data.id")
+	e.Expect(e.Do("PATCH", "/api/sandbox/tickets/"+theirs, map[string]any{"title": "bob's, again"}, testenv.Key(admin)), 200)
+	mine := e.Expect(e.Do("POST", "/api/sandbox/tickets", map[string]any{"title": "mine", "requester_id": me.ID}, testenv.Key(admin)), 201).Str("data.id")
+	m, ok := ev.next(5 * time.Second)
+	if !ok || dig(m, "next.data.events.data.object.id") != mine {
+		t.Fatalf("events: the first event %v, want my ticket's", m)
+	}
+	m, ok = tc.next(5 * time.Second)
+	if !ok || dig(m, "next.data.ticketChanged.id") != mine {
+		t.Fatalf("ticketChanged: the first change %v, want my ticket's", m)
+	}
+}

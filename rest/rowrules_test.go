@@ -357,3 +357,29 @@ func asStrings(v any) []string {
 	}
 	return out
 }
+
+// TestRequestersDocumentsOnDownloads: a requester sees, reads and
+// downloads the documents it uploaded, and another's is a 404 on each of
+// those paths, the download's presigned redirect included.
+func TestRequestersDocumentsOnDownloads(t *testing.T) {
+	t.Parallel()
+	f := docSetup(t)
+	_, h := f.person("me@acme.test", "requester")
+	body, ctype := testenv.Multipart("mine.pdf", pdf, map[string]string{"title": "Mine"})
+	mine := f.Expect(f.Do("POST", sandbox+"/documents", body, h.With("Content-Type", ctype)), 201).Str("data.id")
+	theirs := f.upload(sandbox, f.sandboxA, "theirs.pdf", pdf, map[string]string{"title": "Theirs"})
+	f.Expect(theirs, 201)
+	other := theirs.Str("data.id")
+	if l := f.Expect(f.Do("GET", sandbox+"/documents", nil, h), 200).List(); len(l) != 1 {
+		t.Fatalf("the requester lists %d documents", len(l))
+	}
+	f.Expect(f.Do("GET", sandbox+"/documents/"+mine, nil, h), 200)
+	if r := f.Do("GET", sandbox+"/documents/"+mine+"/download", nil, h); r.Code != 200 && r.Code != 302 && r.Code != 307 {
+		t.Fatalf("downloading its own document: %d", r.Code)
+	}
+	for _, path := range []string{"/documents/" + other, "/documents/" + other + "/download", "/documents/" + other + "/download?redirect=1"} {
+		if r := f.Do("GET", sandbox+path, nil, h); r.Code != 404 {
+			t.Errorf("%s: %d, want 404: %s", path, r.Code, r.Raw)
+		}
+	}
+}
