@@ -128,10 +128,17 @@ func (p *parity) cases() []parityCase {
 			gql:  func(id string, _ int) string { return fmt.Sprintf(`mutation { deleteTicket(id: %q) }`, id) }, restPath: "deleted", gqlPath: "deleteTicket"},
 		{perm: itsupport.CommentsCreate, also: []string{itsupport.TicketsView}, name: "comment on a ticket",
 			rest: func(string, int) (string, string, any) {
-				return "POST", "/tickets/" + s["ticket"] + "/comments", map[string]any{"body": "Rebooted", "internal": true}
+				return "POST", "/tickets/" + s["ticket"] + "/comments", map[string]any{"body": "Rebooted"}
 			},
 			gql: func(string, int) string {
-				return fmt.Sprintf(`mutation { addTicketComment(ticketId: %q, body: "Rebooted", internal: true) { internal } }`, s["ticket"])
+				return fmt.Sprintf(`mutation { addTicketComment(ticketId: %q, body: "Rebooted") { body } }`, s["ticket"])
+			}, restPath: "body", gqlPath: "addTicketComment.body"},
+		{perm: itsupport.CommentsInternal, also: []string{itsupport.CommentsCreate, itsupport.TicketsView}, name: "write an internal comment",
+			rest: func(string, int) (string, string, any) {
+				return "POST", "/tickets/" + s["ticket"] + "/comments", map[string]any{"body": "Agents only", "internal": true}
+			},
+			gql: func(string, int) string {
+				return fmt.Sprintf(`mutation { addTicketComment(ticketId: %q, body: "Agents only", internal: true) { internal } }`, s["ticket"])
 			}, restPath: "internal", gqlPath: "addTicketComment.internal"},
 		// Documents
 		{perm: documents.View, name: "read a document", rest: get("/documents/" + s["document"]), gql: byID(s["document"], "Document", "sha256"), restPath: "sha256", gqlPath: "node.sha256"},

@@ -13,6 +13,7 @@ import (
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/modules/finance"
+	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/modules/pos"
 	"github.com/cienerp/cienerp/modules/settings"
@@ -381,5 +382,33 @@ func TestRequestersDocumentsOnDownloads(t *testing.T) {
 		if r := f.Do("GET", sandbox+path, nil, h); r.Code != 404 {
 			t.Errorf("%s: %d, want 404: %s", path, r.Code, r.Raw)
 		}
+	}
+}
+
+// TestStockClerkSeesOneLocation: inventory.stock.view limited by a
+// condition on the location (a key: no $user) shows that location, its
+// levels and its movements, and nothing of another.
+func TestStockClerkSeesOneLocation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	admin := testenv.Key(f.sandboxA)
+	f.role("clerk", []string{inventory.StockView, inventory.ProductsView}, map[string]any{inventory.StockView: map[string]any{"code": map[string]any{"_eq": "shop"}}})
+	_, k := f.Key(f.A.ID, "sandbox", "clerk")
+	clerk := testenv.Key(k)
+	p := f.product(admin, map[string]any{"sku": "TEA", "name": "Tea", "currency": "EUR", "unit_price": "2.00"})
+	shop := f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Shop", "code": "shop"}, admin), 201).Str("data.id")
+	depot := f.Expect(f.Do("POST", sandbox+"/stock/locations", map[string]any{"name": "Depot", "code": "depot"}, admin), 201).Str("data.id")
+	for _, loc := range []string{shop, depot} {
+		f.Expect(f.Do("POST", sandbox+"/stock/movements", map[string]any{"product_id": p, "location_id": loc, "kind": "receipt", "quantity": 3}, admin), 201)
+	}
+	for path, want := range map[string]int{"/stock/locations": 1, "/stock/levels": 1, "/stock/movements": 1} {
+		r := f.Expect(f.Do("GET", sandbox+path, nil, clerk), 200)
+		if len(r.List()) != want || strings.Contains(string(r.Raw), depot) {
+			t.Errorf("%s as the clerk: %s", path, r)
+		}
+	}
+	f.Expect(f.Do("GET", sandbox+"/stock/locations/"+depot, nil, clerk), 404)
+	if l := f.Expect(f.Do("GET", sandbox+"/stock/levels", nil, admin), 200).List(); len(l) != 2 {
+		t.Fatalf("the admin sees %d levels", len(l))
 	}
 }

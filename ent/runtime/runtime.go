@@ -937,8 +937,11 @@ func init() {
 		})
 	}
 	stocklevelMixinHooks1 := stocklevelMixin[1].Hooks()
+	stocklevelHooks := schema.StockLevel{}.Hooks()
 
 	stocklevel.Hooks[1] = stocklevelMixinHooks1[0]
+
+	stocklevel.Hooks[2] = stocklevelHooks[0]
 	stocklevelMixinFields0 := stocklevelMixin[0].Fields()
 	_ = stocklevelMixinFields0
 	stocklevelMixinFields2 := stocklevelMixin[2].Fields()
@@ -974,8 +977,11 @@ func init() {
 		})
 	}
 	stocklocationMixinHooks1 := stocklocationMixin[1].Hooks()
+	stocklocationHooks := schema.StockLocation{}.Hooks()
 
 	stocklocation.Hooks[1] = stocklocationMixinHooks1[0]
+
+	stocklocation.Hooks[2] = stocklocationHooks[0]
 	stocklocationMixinFields0 := stocklocationMixin[0].Fields()
 	_ = stocklocationMixinFields0
 	stocklocationMixinFields2 := stocklocationMixin[2].Fields()
@@ -1047,8 +1053,11 @@ func init() {
 		})
 	}
 	stockmovementMixinHooks1 := stockmovementMixin[1].Hooks()
+	stockmovementHooks := schema.StockMovement{}.Hooks()
 
 	stockmovement.Hooks[1] = stockmovementMixinHooks1[0]
+
+	stockmovement.Hooks[2] = stockmovementHooks[0]
 	stockmovementMixinFields0 := stockmovementMixin[0].Fields()
 	_ = stockmovementMixinFields0
 	stockmovementMixinFields2 := stockmovementMixin[2].Fields()

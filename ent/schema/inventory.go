@@ -11,6 +11,9 @@ import (
 	gen "github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/product"
+	"github.com/cienerp/cienerp/ent/stocklevel"
+	"github.com/cienerp/cienerp/ent/stocklocation"
+	"github.com/cienerp/cienerp/ent/stockmovement"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/modules/inventory"
 	"github.com/cienerp/cienerp/modules/pos"
@@ -100,13 +103,19 @@ var stockWriters = []string{inventory.StockAdjust, pos.SalesCreate, finance.Invo
 
 func (StockLocation) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(inventory.StockView)},
+		Query: privacy.QueryPolicy{stockLocationRows.Query(), requireQuery(inventory.StockView)},
 		Mutation: privacy.MutationPolicy{
+			stockLocationRows.Mutation(),
 			requireMutation(inventory.StockAdjust, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// stockLocationRows binds StockLocation to the row conditions on stock (by location).
+var stockLocationRows = rows("stock_location", stocklocation.Table, func(c *gen.Client) *gen.StockLocationQuery { return c.StockLocation.Query() }, (*gen.StockLocationQuery).Where)
+
+func (StockLocation) Hooks() []ent.Hook { return []ent.Hook{stockLocationRows.Check()} }
 
 // StockLevel is the on-hand quantity of one product at one location,
 // changed only by movements, in their transaction. It never goes below
@@ -129,13 +138,19 @@ func (StockLevel) Indexes() []ent.Index {
 
 func (StockLevel) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(inventory.StockView)},
+		Query: privacy.QueryPolicy{stockLevelRows.Query(), requireQuery(inventory.StockView)},
 		Mutation: privacy.MutationPolicy{
+			stockLevelRows.Mutation(),
 			requireAnyMutation(ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne, stockWriters...),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// stockLevelRows binds StockLevel to the row conditions on stock (by location).
+var stockLevelRows = rows("stock_level", stocklevel.Table, func(c *gen.Client) *gen.StockLevelQuery { return c.StockLevel.Query() }, (*gen.StockLevelQuery).Where)
+
+func (StockLevel) Hooks() []ent.Hook { return []ent.Hook{stockLevelRows.Check()} }
 
 // StockMovements are the stock's ledger: append-only, each with what
 // caused it.
@@ -170,13 +185,19 @@ func (StockMovement) Indexes() []ent.Index {
 
 func (StockMovement) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(inventory.StockView)},
+		Query: privacy.QueryPolicy{stockMovementRows.Query(), requireQuery(inventory.StockView)},
 		Mutation: privacy.MutationPolicy{
+			stockMovementRows.Mutation(),
 			requireAnyMutation(ent.OpCreate, stockWriters...),
 			privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpUpdate|ent.OpUpdateOne|ent.OpDelete|ent.OpDeleteOne),
 		},
 	}
 }
+
+// stockMovementRows binds StockMovement to the row conditions on stock (by location).
+var stockMovementRows = rows("stock_movement", stockmovement.Table, func(c *gen.Client) *gen.StockMovementQuery { return c.StockMovement.Query() }, (*gen.StockMovementQuery).Where)
+
+func (StockMovement) Hooks() []ent.Hook { return []ent.Hook{stockMovementRows.Check()} }
 
 func (Product) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}

@@ -38,6 +38,10 @@ var (
 	ManageLocations = module.Op{Permission: StockAdjust, GraphQL: []string{"Mutation.createStockLocation", "Mutation.updateStockLocation"}}
 )
 
+// atLocation: levels and movements are seen with their location (a
+// transfer with the location it leaves).
+var atLocation = &module.Relation{Name: "location", Object: "stock_location", Ref: "location_id"}
+
 // Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "inventory",
@@ -47,7 +51,7 @@ var Module = module.Module{
 		{Name: ProductsCreate, Description: "Create products.", Object: "product"},
 		{Name: ProductsUpdate, Description: "Edit products: name, price, tax rate, barcode, flags.", Object: "product"},
 		{Name: ProductsDelete, Description: "Delete products that never moved stock.", Object: "product"},
-		{Name: StockView, Description: "Read stock locations, on-hand quantities and stock movements."},
+		{Name: StockView, Description: "Read stock locations, on-hand quantities and stock movements (a condition is on the location: a clerk limited to one store).", Object: "stock_location"},
 		{Name: StockAdjust, Description: "Receive, adjust and transfer stock; create and edit stock locations."},
 	},
 	Grants: map[string][]string{
@@ -70,14 +74,18 @@ var Module = module.Module{
 		{Type: "stock_location", Schema: "StockLocation", View: StockView, Events: []module.Event{
 			{Change: LocationCreated, Description: "A stock location was created."},
 			{Change: LocationUpdated, Description: "A stock location was renamed or made the default."},
+		}, Fields: []module.Field{
+			{Name: "code", Kind: module.KindString},
+			{Name: "name", Kind: module.KindString},
+			{Name: "created_at", Kind: module.KindTime},
 		}},
-		{Type: "stock_level", Schema: "StockLevel", View: StockView,
+		{Type: "stock_level", Schema: "StockLevel", View: StockView, Within: atLocation,
 			Relations: []module.Relation{{Name: "product", Object: "product", Ref: "product_id"}, {Name: "location", Object: "stock_location", Ref: "location_id"}}},
 		{Type: "stock_movement", Schema: "StockMovement", View: StockView, Events: []module.Event{
 			{Change: StockAdjusted, Description: "Stock was received, adjusted or transferred by hand; data.object is the movement with the on-hand quantities after it."},
 			{Change: StockSold, Description: "A POS sale or an issued invoice took stock out."},
 			{Change: StockReturned, Description: "A voided invoice or a fully refunded sale put stock back."},
-		}, Relations: []module.Relation{{Name: "product", Object: "product", Ref: "product_id"}, {Name: "location", Object: "stock_location", Ref: "location_id"}}},
+		}, Within: atLocation, Relations: []module.Relation{{Name: "product", Object: "product", Ref: "product_id"}, {Name: "location", Object: "stock_location", Ref: "location_id"}}},
 	},
 	Ops: []module.Op{ViewProducts, CreateProduct, UpdateProduct, DeleteProduct, UpsertProduct, ViewStock, AdjustStock, ManageLocations},
 }
