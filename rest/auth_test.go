@@ -306,7 +306,7 @@ func TestMeListsEffectivePermissions(t *testing.T) {
 	r := f.Expect(f.Do("GET", sandbox+"/me", nil, testenv.Key(agent)), 200)
 	perms := r.Get("data.permissions").([]any)
 	want := map[string]bool{"it-support.tickets.view": true, "it-support.tickets.create": true, "it-support.tickets.update": true,
-		"it-support.tickets.delete": true, "it-support.comments.create": true, "documents.view": true, "documents.upload": true}
+		"it-support.tickets.delete": true, "it-support.comments.create": true, "it-support.comments.internal": true, "documents.view": true, "documents.upload": true}
 	if len(perms) != len(want) {
 		t.Fatalf("permissions %v, want %v", perms, want)
 	}
