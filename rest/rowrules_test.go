@@ -11,6 +11,7 @@ import (
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/internal/testenv"
+	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/modules/documents"
 	"github.com/cienerp/cienerp/modules/finance"
 	"github.com/cienerp/cienerp/modules/inventory"
@@ -410,5 +411,28 @@ func TestStockClerkSeesOneLocation(t *testing.T) {
 	f.Expect(f.Do("GET", sandbox+"/stock/locations/"+depot, nil, clerk), 404)
 	if l := f.Expect(f.Do("GET", sandbox+"/stock/levels", nil, admin), 200).List(); len(l) != 2 {
 		t.Fatalf("the admin sees %d levels", len(l))
+	}
+}
+
+// TestAuditTrailFollowsRowConditions: an auditor whose ticket view is
+// limited to its own requests reads the audit entries of those tickets
+// only; entries of other kinds are as before.
+func TestAuditTrailFollowsRowConditions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.role("self-auditor", []string{admin.AuditView, itsupport.TicketsView}, map[string]any{itsupport.TicketsView: own})
+	me, h := f.person("me@acme.test", "self-auditor")
+	bob := f.User(f.A.ID, "bob@acme.test", "viewer")
+	mine := f.ticket(sandbox, f.sandboxA, me.ID, "mine")
+	theirs := f.ticket(sandbox, f.sandboxA, bob.ID, "theirs")
+	r := f.Expect(f.Do("GET", sandbox+"/audit-events?entity_type=ticket", nil, h), 200)
+	if l := r.List(); len(l) != 1 || testenv.Dig(l[0], "entity_id") != mine || strings.Contains(string(r.Raw), theirs) {
+		t.Fatalf("the auditor's ticket entries: %s", r)
+	}
+	if l := f.Expect(f.Do("GET", sandbox+"/audit-events?entity_type=ticket", nil, testenv.Key(f.sandboxA)), 200).List(); len(l) != 2 {
+		t.Fatalf("the admin sees %d ticket entries", len(l))
+	}
+	if l := f.Expect(f.Do("GET", sandbox+"/audit-events?entity_type=role", nil, h), 200).List(); len(l) == 0 {
+		t.Fatal("the auditor lost the entries of other kinds")
 	}
 }

@@ -47,7 +47,7 @@ func (AuditEvent) Indexes() []ent.Index {
 
 func (AuditEvent) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{requireQuery(admin.AuditView)},
+		Query: privacy.QueryPolicy{requireQuery(admin.AuditView), visibleAudit},
 		// Any authenticated change records its event; events are never edited.
 		Mutation: privacy.MutationPolicy{
 			privacy.OnMutationOperation(anyViewer, ent.OpCreate),

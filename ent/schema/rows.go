@@ -3,6 +3,8 @@ package schema
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"entgo.io/ent"
@@ -11,6 +13,8 @@ import (
 	"github.com/google/uuid"
 
 	gen "github.com/cienerp/cienerp/ent"
+	"github.com/cienerp/cienerp/ent/auditevent"
+	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/modules"
@@ -228,6 +232,45 @@ func (r rowsOf[Q, P]) operation(ctx context.Context) func(*sql.Selector) *sql.Pr
 	return func(s *sql.Selector) *sql.Predicate {
 		return compileAny(s, obj, conds, v.Actor(), tableColumns)
 	}
+}
+
+// visibleAudit keeps, for the object types whose view a row condition
+// (or a gate) limits, the audit entries of the objects the viewer may see:
+// an entry names an object by id, and the object's row decides (an entry
+// of a deleted object is hidden from a limited viewer). Field rules apply
+// to before and after where answers are written (service.Redact).
+var visibleAudit = privacy.AuditEventQueryRuleFunc(func(ctx context.Context, q *gen.AuditEventQuery) error {
+	if permissionsBypassed(ctx) {
+		return privacy.Skip
+	}
+	v := policy.FromContext(ctx)
+	limited := map[string]func(*sql.Selector) *sql.Predicate{}
+	for t := range modules.Objects() {
+		if pred := ViewPredicate(v, t, tableColumns); pred != nil {
+			limited[t] = pred
+		}
+	}
+	if len(limited) == 0 {
+		return privacy.Skip
+	}
+	types := slices.Sorted(maps.Keys(limited))
+	q.Where(predicate.AuditEvent(func(s *sql.Selector) {
+		ps := []*sql.Predicate{sql.Not(sql.In(s.C(auditevent.FieldEntityType), anys(types)...))}
+		for _, t := range types {
+			ps = append(ps, paren(sql.And(sql.EQ(s.C(auditevent.FieldEntityType), t),
+				subquery(s, s.C(auditevent.FieldEntityID), t, columns{json: true}, limited[t]))))
+		}
+		s.Where(paren(sql.Or(ps...)))
+	}))
+	return privacy.Skip
+})
+
+func anys(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
 }
 
 // columns says where a field's value is: a table's column, or (json) a key
