@@ -24,7 +24,7 @@ import (
 )
 
 // TestRowConditionsLeakNothing gives a role random conditions on tickets,
-// customers and invoices, signs in as one of its members and asks every
+// customers, invoices and payments (through their invoice's customer too), signs in as one of its members and asks every
 // read path — REST lists (filtered, searched, paged), GETs, expand, the
 // comments of a ticket, the events feed, GraphQL connections with their
 // counts, nested fields, node and nodes — comparing what comes back with
@@ -76,6 +76,8 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 		id := f.Expect(f.Do("POST", sandbox+"/invoices", body, admin), 201).Str("data.id")
 		if rng.IntN(2) == 0 {
 			f.Expect(f.Do("POST", sandbox+"/invoices/"+id+"/issue", nil, admin), 200)
+			// A payment: conditions reach its invoice's customer (invoice.customer_id).
+			f.Expect(f.Do("POST", sandbox+"/payments", map[string]any{"invoice_id": id, "amount": "1.00", "currency": body["currency"], "method": pick([]string{"cash", "card"})}, admin), 201)
 		}
 	}
 	var tickets []string
@@ -104,7 +106,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 		}
 		return out
 	}
-	objects := map[string]map[string]map[string]any{"ticket": all("/tickets"), "customer": all("/customers"), "invoice": all("/invoices")}
+	objects := map[string]map[string]map[string]any{"ticket": all("/tickets"), "customer": all("/customers"), "invoice": all("/invoices"), "payment": all("/payments")}
 	comments := map[string][]string{} // ticket → comment ids
 	for _, id := range tickets {
 		for _, c := range listAll(f, "/tickets/"+id+"/comments", admin) {
@@ -130,7 +132,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 	}
 	gen.pools["string"] = append(gen.pools["string"], "EUR", "USD", "nobody")
 
-	perms := map[string]string{"ticket": itsupport.TicketsView, "customer": finance.CustomersView, "invoice": finance.InvoicesView}
+	perms := map[string]string{"ticket": itsupport.TicketsView, "customer": finance.CustomersView, "invoice": finance.InvoicesView, "payment": finance.PaymentsView}
 	st := leakStats{}
 	for round := range rounds + 1 {
 		planted := round == rounds // the last round plants a leak the checks must catch
@@ -175,7 +177,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 			}
 		}
 		if planted { // the reference now hides one object it admits
-			for _, obj := range []string{"ticket", "customer", "invoice"} {
+			for _, obj := range []string{"ticket", "customer", "invoice", "payment"} {
 				for id, ok := range expected[obj] {
 					if ok {
 						expected[obj][id] = false
@@ -193,7 +195,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 		ck := &leakCheck{t: t, st: stats, quiet: planted, desc: fmt.Sprintf("round %d, u%d, conditions %s", round, who, mustJSON(conds))}
 		tok := tokens[who]
 
-		for obj, path := range map[string]string{"ticket": "/tickets", "customer": "/customers", "invoice": "/invoices"} {
+		for obj, path := range map[string]string{"ticket": "/tickets", "customer": "/customers", "invoice": "/invoices", "payment": "/payments"} {
 			if !slices.Contains(granted, perms[obj]) {
 				continue
 			}
@@ -219,7 +221,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 				ck.one("REST GET "+path, id, expected[obj][id], code == 200, code != 200 && code != 404)
 			}
 			// GraphQL: the connection, its count, and node for a sample.
-			field := map[string]string{"ticket": "tickets", "customer": "customers", "invoice": "invoices"}[obj]
+			field := map[string]string{"ticket": "tickets", "customer": "customers", "invoice": "invoices", "payment": "payments"}[obj]
 			g := f.Do("POST", sandbox+"/graphql", map[string]any{"query": "{ " + field + "(first: 100) { totalCount edges { node { id } } } }"}, tok)
 			nodes := map[string]bool{}
 			for _, e := range asList(g.Get("data." + field + ".edges")) {
@@ -268,7 +270,7 @@ func TestRowConditionsLeakNothing(t *testing.T) {
 			objType, _ := o["object"].(string)
 			want := false
 			switch objType {
-			case "ticket", "customer", "invoice":
+			case "ticket", "customer", "invoice", "payment":
 				want = admits(objType, o)
 			case "ticket_comment":
 				tk := objects["ticket"][o["ticket_id"].(string)]
