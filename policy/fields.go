@@ -77,27 +77,3 @@ func (v *Viewer) Gated(objectType string) []module.Gate {
 	}
 	return out
 }
-
-// FieldGroupOf is the group and permission of objectType's field, if any.
-func FieldGroupOf(objectType, field string) (module.FieldGroup, bool) {
-	for _, g := range fieldGroups[objectType] {
-		for _, f := range g.Fields {
-			if f == field {
-				return g, true
-			}
-		}
-	}
-	return module.FieldGroup{}, false
-}
-
-// RequireFields refuses writing fields of objectType that v may not see:
-// the 403 names the group's permission.
-func (v *Viewer) RequireFields(objectType string, fields ...string) error {
-	hidden := v.Hidden(objectType)
-	for _, f := range fields {
-		if perm, ok := hidden[f]; ok {
-			return &DeniedError{Permission: perm}
-		}
-	}
-	return nil
-}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 
@@ -71,12 +72,7 @@ func (cs *Conditions) UnmarshalGQL(v any) error {
 // act on objects (policy.ConditionObject).
 func checkConditions(field string, perms []string, conds Conditions, verr *ValidationError) map[string]string {
 	out := map[string]string{}
-	keys := make([]string, 0, len(conds))
-	for k := range conds {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, perm := range keys {
+	for _, perm := range slices.Sorted(maps.Keys(conds)) {
 		raw := conds[perm]
 		at := field + "." + perm
 		object := policy.ConditionObject(perm)
@@ -92,12 +88,7 @@ func checkConditions(field string, perms []string, conds Conditions, verr *Valid
 			continue
 		}
 		if _, err := policy.ParseCondition(object, raw); err != nil {
-			var ce *policy.ConditionError
-			if errors.As(err, &ce) && ce.Path != "" {
-				verr.Add(at, "At %s: %s.", ce.Path, ce.Msg)
-			} else {
-				verr.Add(at, "%s.", err.Error())
-			}
+			verr.Add(at, "%s", conditionProblem(err))
 			continue
 		}
 		compact, err := policy.CompactCondition(raw)
@@ -108,6 +99,16 @@ func checkConditions(field string, perms []string, conds Conditions, verr *Valid
 		out[perm] = compact
 	}
 	return out
+}
+
+// conditionProblem words a condition's parse error for a 422: where in
+// the condition, and what is wrong.
+func conditionProblem(err error) string {
+	var ce *policy.ConditionError
+	if errors.As(err, &ce) && ce.Path != "" {
+		return fmt.Sprintf("At %s: %s.", ce.Path, ce.Msg)
+	}
+	return err.Error() + "."
 }
 
 // conditionsView renders stored conditions for the API.
@@ -181,11 +182,7 @@ func (s *Service) PreviewCondition(ctx context.Context, perm string, cond Condit
 	}
 	parsed, err := policy.ParseCondition(object, cond)
 	if err != nil {
-		var ce *policy.ConditionError
-		if errors.As(err, &ce) && ce.Path != "" {
-			return ConditionPreview{}, Invalid("condition", "At %s: %s.", ce.Path, ce.Msg)
-		}
-		return ConditionPreview{}, Invalid("condition", "%s.", err.Error())
+		return ConditionPreview{}, Invalid("condition", "%s", conditionProblem(err))
 	}
 	as, err := s.subjectViewer(ctx, s.Client, v.TenantID, v.Env, sub)
 	if err != nil {

@@ -29,13 +29,21 @@ import (
 // permission (policy.Operation) before (update, delete) and after
 // (create, update) the change.
 
-// rowTables maps an object type to its table, and rowMatches to a check
-// of one row against a predicate; both registered by rows().
-var (
-	rowTables  = map[string]string{}
-	rowMatches = map[string]func(context.Context, *gen.Client, uuid.UUID, func(*sql.Selector) *sql.Predicate) (bool, error){}
-	rowCounts  = map[string]func(context.Context, *gen.Client, func(*sql.Selector) *sql.Predicate) (int, error){}
-)
+// bound is what rows() registers of an object type: its table (for the
+// subqueries of relations and of the audit trail), and a check of one row
+// and a count of rows against a predicate (explain, the preview).
+type bound struct {
+	table   string
+	matches func(context.Context, *gen.Client, uuid.UUID, func(*sql.Selector) *sql.Predicate) (bool, error)
+	count   func(context.Context, *gen.Client, func(*sql.Selector) *sql.Predicate) (int, error)
+}
+
+var boundTypes = map[string]bound{}
+
+// everyRow is the predicate that admits every row.
+func everyRow(*sql.Selector) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") })
+}
 
 // rowsOf binds one entity to its object type's row conditions.
 type rowsOf[Q interface {
@@ -58,10 +66,8 @@ func rows[Q interface {
 	if _, ok := modules.Objects()[objectType]; !ok {
 		panic("rows: undeclared object type " + objectType)
 	}
-	rowTables[objectType] = table
 	r := rowsOf[Q, P]{object: objectType, query: query, where: where}
-	rowMatches[objectType] = r.matches
-	rowCounts[objectType] = r.count
+	boundTypes[objectType] = bound{table: table, matches: r.matches, count: r.count}
 	return r
 }
 
@@ -75,14 +81,14 @@ func (r rowsOf[Q, P]) count(ctx context.Context, c *gen.Client, pred func(*sql.S
 // console's "this role would see 12 of 40 tickets", by the SQL requests use.
 func Preview(ctx context.Context, c *gen.Client, perm string, cond policy.Cond, actor policy.Actor) (matching, total int, err error) {
 	object := policy.ConditionObject(perm)
-	count, ok := rowCounts[object]
+	b, ok := boundTypes[object]
 	if !ok {
 		return 0, 0, fmt.Errorf("%s acts on no objects", perm)
 	}
-	if total, err = count(ctx, c, func(*sql.Selector) *sql.Predicate { return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") }) }); err != nil {
+	if total, err = b.count(ctx, c, everyRow); err != nil {
 		return 0, 0, err
 	}
-	matching, err = count(ctx, c, func(s *sql.Selector) *sql.Predicate {
+	matching, err = b.count(ctx, c, func(s *sql.Selector) *sql.Predicate {
 		return compileAny(s, modules.Objects()[object], []policy.Cond{cond}, actor, tableColumns)
 	})
 	return matching, total, err
@@ -102,18 +108,18 @@ func (r rowsOf[Q, P]) matches(ctx context.Context, c *gen.Client, id uuid.UUID, 
 // when the permission acts on no object or no such object exists.
 func Passes(ctx context.Context, c *gen.Client, v *policy.Viewer, perm string, id uuid.UUID) (pass, found bool, err error) {
 	object := policy.ConditionObject(perm)
-	match, ok := rowMatches[object]
+	b, ok := boundTypes[object]
 	if !ok {
 		return false, false, nil
 	}
-	if found, err = match(ctx, c, id, func(*sql.Selector) *sql.Predicate { return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") }) }); err != nil || !found {
+	if found, err = b.matches(ctx, c, id, everyRow); err != nil || !found {
 		return false, found, err
 	}
 	conds, limited := v.Conditions(perm)
 	if !limited {
 		return v.Can(perm), true, nil
 	}
-	pass, err = match(ctx, c, id, func(s *sql.Selector) *sql.Predicate {
+	pass, err = b.matches(ctx, c, id, func(s *sql.Selector) *sql.Predicate {
 		return compileAny(s, modules.Objects()[object], conds, v.Actor(), tableColumns)
 	})
 	return pass && v.Can(perm), true, err
@@ -175,10 +181,7 @@ func (r rowsOf[Q, P]) Check() ent.Hook {
 			if !ok || !isClient {
 				return nil, fmt.Errorf("%s: cannot check the row condition without its id", r.object)
 			}
-			q := r.where(r.query(c.Client()), P(func(s *sql.Selector) {
-				s.Where(sql.And(sql.EQ(s.C("id"), id), pred(s)))
-			}))
-			pass, err := q.Exist(BypassPermissions(ctx, "the write's own condition is applied here, not the view's"))
+			pass, err := r.matches(ctx, c.Client(), id, pred) // the write's own condition, not the view's
 			if err != nil {
 				return nil, err
 			}
@@ -373,7 +376,7 @@ func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, 
 		return paren(sql.Or(ps...))
 	case c.Path == nil:
 		if len(c.And) == 0 {
-			return sql.P(func(b *sql.Builder) { b.WriteString("1 = 1") })
+			return everyRow(s)
 		}
 		ps := make([]*sql.Predicate, len(c.And))
 		for i, x := range c.And {
@@ -399,10 +402,11 @@ func compile(s *sql.Selector, obj module.Object, c policy.Cond, a policy.Actor, 
 // subquery is "ref IN (SELECT id FROM <object's table> WHERE where)"; ids
 // compare as text when ref is a JSON value.
 func subquery(s *sql.Selector, ref, objectType string, col columns, where func(*sql.Selector) *sql.Predicate) *sql.Predicate {
-	table, ok := rowTables[objectType]
+	b, ok := boundTypes[objectType]
 	if !ok {
 		return sql.False()
 	}
+	table := b.table
 	t := sql.Dialect(s.Dialect()).Select().From(sql.Table(table).As("r_" + table))
 	id := t.C("id")
 	if col.json {
