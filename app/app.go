@@ -32,6 +32,7 @@ import (
 	"github.com/cienerp/cienerp/portal"
 	"github.com/cienerp/cienerp/ratelimit"
 	"github.com/cienerp/cienerp/realtime"
+	"github.com/cienerp/cienerp/requestlog"
 	"github.com/cienerp/cienerp/rest"
 	"github.com/cienerp/cienerp/service"
 	"github.com/cienerp/cienerp/storage"
@@ -87,6 +88,10 @@ type Config struct {
 	// EventRetention (CIEN_EVENT_RETENTION, default 720h = 30 days): older
 	// events, webhook deliveries and their attempts are deleted.
 	EventRetention time.Duration
+	// RequestLogRetention (CIEN_REQUEST_LOG_RETENTION, default 336h = 14
+	// days): older request log records are deleted; 0 turns the request
+	// log off.
+	RequestLogRetention time.Duration
 	// WebhookAllowPrivate (CIEN_WEBHOOK_ALLOW_PRIVATE, default false) lets
 	// webhook endpoints name loopback and private addresses: local
 	// receivers on a developer's machine, tests.
@@ -130,7 +135,8 @@ func Defaults() Config {
 		S3:             storage.S3Config{Bucket: "cienerp", Region: "us-east-1", PathStyle: true},
 		DocumentLimits: service.DocumentLimits{MaxBytes: 100 << 20, AllowedTypes: service.DefaultAllowedTypes},
 		CacheTTL:       30 * time.Second, AuditRetention: 365 * 24 * time.Hour, EventRetention: 30 * 24 * time.Hour,
-		WebhookWorkers: 50, Realtime: realtime.Config{PerCredential: 20},
+		RequestLogRetention: 14 * 24 * time.Hour,
+		WebhookWorkers:      50, Realtime: realtime.Config{PerCredential: 20},
 		TokenRateLimit: 20, PublicRateLimit: 300,
 		GraphQL: graph.DefaultLimits, MemoryLimitMiB: 512, SandboxAllowHTTP: true,
 	}
@@ -199,6 +205,16 @@ func ConfigFromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("CIEN_EVENT_RETENTION=%q: want a duration of at least 1h, such as 720h for 30 days", v))
 		}
 		c.EventRetention = d
+	}
+	if v := os.Getenv("CIEN_REQUEST_LOG_RETENTION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || (d != 0 && d < time.Hour) {
+			errs = append(errs, fmt.Errorf("CIEN_REQUEST_LOG_RETENTION=%q: want a duration of at least 1h, such as 336h for 14 days, or 0 for no request log", v))
+		}
+		c.RequestLogRetention = d
 	}
 	if v := os.Getenv("CIEN_WEBHOOK_RETRIES"); v != "" {
 		c.Webhooks.Retries = nil
@@ -284,7 +300,10 @@ type App struct {
 	Webhooks *webhooks.Engine
 	// Realtime holds the open subscriptions; Background feeds them.
 	Realtime *realtime.Hub
-	cfg      Config
+	// RequestLog queues the request log's records; Background writes them
+	// (nil when CIEN_REQUEST_LOG_RETENTION=0).
+	RequestLog *requestlog.Writer
+	cfg        Config
 }
 
 // New opens the database, migrates it, loads the policy and builds the
@@ -406,6 +425,11 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var reqlog *requestlog.Writer
+	if cfg.RequestLogRetention > 0 {
+		reqlog = requestlog.NewWriter(db.SQL, db.Dialect, log)
+		reqlog.Register(reg)
+	}
 	hub := realtime.New(db.Client, cfg.Realtime, fresh, log)
 	svc.EventsCommitted = hub.Wake
 	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer(), hub)
@@ -417,7 +441,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	h, err := edge.New(edge.Config{
-		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh,
+		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh, RequestLog: reqlog,
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
 		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
 		Ready: func(ctx context.Context) error {
@@ -434,7 +458,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, Realtime: hub, cfg: cfg}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, Realtime: hub, RequestLog: reqlog, cfg: cfg}, nil
 }
 
 // openStore opens the configured document store.
@@ -475,8 +499,10 @@ func kept(cfg Config, setting, name string) (string, error) {
 // Background runs the instance's periodic work until ctx ends: listening
 // for other instances' changes (with Redis), working webhook deliveries,
 // feeding realtime subscriptions,
+// writing the request log every 200 ms (and what is queued at the end),
 // writing keys' last-used times every minute (and once more at the end),
-// pruning the audit trail and past-retention events hourly.
+// pruning the audit trail, the request log and past-retention events
+// hourly.
 func (a *App) Background(ctx context.Context) {
 	var wg sync.WaitGroup
 	if err := a.Webhooks.Start(ctx); err != nil {
@@ -500,6 +526,10 @@ func (a *App) Background(ctx context.Context) {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); a.Realtime.Run(ctx) }()
+	if a.RequestLog != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.RequestLog.Run(ctx) }()
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
@@ -514,6 +544,11 @@ func (a *App) Background(ctx context.Context) {
 				a.Log.Error("prune audit events", "error", err.Error())
 			} else if n > 0 {
 				a.Log.Info("pruned audit events past retention", "deleted", n)
+			}
+			if n, err := a.PruneRequestLog(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("prune the request log", "error", err.Error())
+			} else if n > 0 {
+				a.Log.Info("pruned request log records past retention", "deleted", n)
 			}
 			if n, err := a.Service.PruneEvents(ctx, time.Now().Add(-a.cfg.EventRetention)); err != nil && ctx.Err() == nil {
 				a.Log.Error("prune events", "error", err.Error())
@@ -536,6 +571,15 @@ func (a *App) RedisURL() string { return a.cfg.RedisURL }
 // PruneAudit deletes audit events older than the retention period.
 func (a *App) PruneAudit(ctx context.Context) (int, error) {
 	return a.Service.PruneAudit(ctx, time.Now().Add(-a.cfg.AuditRetention))
+}
+
+// PruneRequestLog deletes request log records older than the retention
+// period.
+func (a *App) PruneRequestLog(ctx context.Context) (int, error) {
+	if a.cfg.RequestLogRetention <= 0 {
+		return 0, nil
+	}
+	return a.Service.PruneRequestLog(ctx, time.Now().Add(-a.cfg.RequestLogRetention))
 }
 
 // Close releases the database.

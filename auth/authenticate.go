@@ -116,7 +116,7 @@ func (a *Authenticator) bound(ctx context.Context, r Request, k Key, via string)
 		return nil, Tenant{}, err
 	}
 	v := a.viewer(t, r.Env, uuid.Nil, k.ID, policy.KeySubject(k.ID.String()))
-	v.Via = via
+	v.Via, v.KeyName = via, k.Name
 	return v, t, nil
 }
 

@@ -18,6 +18,7 @@ import (
 // Key is what the directory knows of an integration key.
 type Key struct {
 	ID        uuid.UUID
+	Name      string
 	TenantID  uuid.UUID
 	Env       policy.Env
 	ExpiresAt *time.Time
@@ -127,7 +128,7 @@ func (d *Directory) KeyByID(ctx context.Context, id uuid.UUID) (Key, bool, error
 }
 
 func keyFromRow(row *ent.IntegrationKey) Key {
-	return Key{ID: row.ID, TenantID: row.TenantID, Env: row.Env, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, RolledAt: row.RolledAt}
+	return Key{ID: row.ID, Name: row.Name, TenantID: row.TenantID, Env: row.Env, ExpiresAt: row.ExpiresAt, RevokedAt: row.RevokedAt, RolledAt: row.RolledAt}
 }
 
 // Tenant finds a tenant by id or slug.

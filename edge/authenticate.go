@@ -28,7 +28,7 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 			Fail(c, err)
 			return
 		}
-		v.RequestID = RequestID(c)
+		v.RequestID, v.Checks = RequestID(c), new(policy.Checks)
 		c.Set(ctxTenant, t)
 		c.Request = c.Request.WithContext(policy.NewContext(c.Request.Context(), v))
 		c.Next()

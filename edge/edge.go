@@ -1,6 +1,6 @@
 // Package edge is the HTTP edge: everything a request meets before a REST
 // handler or a GraphQL resolver runs, in this order — request id, security
-// headers, metrics, the request log, recovery, (per route) HTTPS for
+// headers, metrics, the access log, the request log (requestlog), recovery, (per route) HTTPS for
 // credentials, the body limit, authentication, tenant and environment,
 // the rate limit, the route's permission, the input guard and idempotency.
 // It mounts the transports side by side under every base URL; neither
@@ -28,6 +28,7 @@ import (
 	"github.com/cienerp/cienerp/module"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/ratelimit"
+	"github.com/cienerp/cienerp/requestlog"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -51,6 +52,9 @@ type Config struct {
 	// Fresh, when set, runs before authentication on every request to pick
 	// up changes made on other instances.
 	Fresh func(context.Context)
+	// RequestLog, when set, receives a record of every request that has a
+	// tenant.
+	RequestLog *requestlog.Writer
 	// Mount adds routes outside the API (the developer portal).
 	Mount func(*gin.Engine)
 	// TrustedProxies are the addresses (CIDRs) allowed to set
@@ -141,7 +145,7 @@ func New(cfg Config) (http.Handler, error) {
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false // /tickets/ is served as /tickets (below), not redirected
 	r.ContextWithFallback = true
-	r.Use(withRequestID, s.withSecurityHeaders, newMetrics(cfg.Registry), withLog(cfg.Logger), withRecover(cfg.Logger), withRenderer(cfg.REST.Render))
+	r.Use(withRequestID, s.withSecurityHeaders, newMetrics(cfg.Registry), withLog(cfg.Logger), recordRequests(cfg.RequestLog), withRecover(cfg.Logger), withRenderer(cfg.REST.Render))
 	r.NoRoute(func(c *gin.Context) {
 		if p := c.Request.URL.Path; strings.HasPrefix(p, "/api/") && strings.HasSuffix(p, "/") && strings.Trim(p, "/") != "api" {
 			// A trailing slash: the same route, not a redirect that many

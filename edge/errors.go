@@ -56,6 +56,7 @@ var statuses = map[service.Kind]int{
 // logged, never sent.
 func Fail(c *gin.Context, err error) {
 	f := FailureOf(c, err)
+	c.Set(ctxErrorCode, f.Code)
 	switch f.Kind {
 	case service.KindUnauthenticated:
 		if c.Writer.Header().Get("WWW-Authenticate") == "" {

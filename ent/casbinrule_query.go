@@ -255,8 +255,9 @@ func (_q *CasbinRuleQuery) Clone() *CasbinRuleQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.CasbinRule{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -486,6 +487,12 @@ func (_q *CasbinRuleQuery) ForShare(opts ...sql.LockOption) *CasbinRuleQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *CasbinRuleQuery) Modify(modifiers ...func(s *sql.Selector)) *CasbinRuleSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // CasbinRuleGroupBy is the group-by builder for CasbinRule entities.
 type CasbinRuleGroupBy struct {
 	selector
@@ -574,4 +581,10 @@ func (_s *CasbinRuleSelect) sqlScan(ctx context.Context, root *CasbinRuleQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *CasbinRuleSelect) Modify(modifiers ...func(s *sql.Selector)) *CasbinRuleSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

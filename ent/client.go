@@ -29,6 +29,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/product"
+	"github.com/cienerp/cienerp/ent/requestlog"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/stocklevel"
@@ -76,6 +77,8 @@ type Client struct {
 	PosSession *PosSessionClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// RequestLog is the client for interacting with the RequestLog builders.
+	RequestLog *RequestLogClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
@@ -124,6 +127,7 @@ func (c *Client) init() {
 	c.PosSale = NewPosSaleClient(c.config)
 	c.PosSession = NewPosSessionClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.RequestLog = NewRequestLogClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.Sequence = NewSequenceClient(c.config)
 	c.StockLevel = NewStockLevelClient(c.config)
@@ -241,6 +245,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PosSale:         NewPosSaleClient(cfg),
 		PosSession:      NewPosSessionClient(cfg),
 		Product:         NewProductClient(cfg),
+		RequestLog:      NewRequestLogClient(cfg),
 		Role:            NewRoleClient(cfg),
 		Sequence:        NewSequenceClient(cfg),
 		StockLevel:      NewStockLevelClient(cfg),
@@ -285,6 +290,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PosSale:         NewPosSaleClient(cfg),
 		PosSession:      NewPosSessionClient(cfg),
 		Product:         NewProductClient(cfg),
+		RequestLog:      NewRequestLogClient(cfg),
 		Role:            NewRoleClient(cfg),
 		Sequence:        NewSequenceClient(cfg),
 		StockLevel:      NewStockLevelClient(cfg),
@@ -328,8 +334,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.Event, c.IdempotencyKey,
 		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
-		c.Product, c.Role, c.Sequence, c.StockLevel, c.StockLocation, c.StockMovement,
-		c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
+		c.Product, c.RequestLog, c.Role, c.Sequence, c.StockLevel, c.StockLocation,
+		c.StockMovement, c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
 		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
@@ -342,8 +348,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.CasbinRule, c.Customer, c.Document, c.Event, c.IdempotencyKey,
 		c.IntegrationKey, c.Invoice, c.Membership, c.Payment, c.PosSale, c.PosSession,
-		c.Product, c.Role, c.Sequence, c.StockLevel, c.StockLocation, c.StockMovement,
-		c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
+		c.Product, c.RequestLog, c.Role, c.Sequence, c.StockLevel, c.StockLocation,
+		c.StockMovement, c.Tenant, c.Ticket, c.TicketComment, c.User, c.WebhookAttempt,
 		c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
@@ -379,6 +385,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PosSession.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *RequestLogMutation:
+		return c.RequestLog.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
 	case *SequenceMutation:
@@ -2166,6 +2174,140 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 	}
 }
 
+// RequestLogClient is a client for the RequestLog schema.
+type RequestLogClient struct {
+	config
+}
+
+// NewRequestLogClient returns a client for the RequestLog from the given config.
+func NewRequestLogClient(c config) *RequestLogClient {
+	return &RequestLogClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `requestlog.Hooks(f(g(h())))`.
+func (c *RequestLogClient) Use(hooks ...Hook) {
+	c.hooks.RequestLog = append(c.hooks.RequestLog, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `requestlog.Intercept(f(g(h())))`.
+func (c *RequestLogClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RequestLog = append(c.inters.RequestLog, interceptors...)
+}
+
+// Create returns a builder for creating a RequestLog entity.
+func (c *RequestLogClient) Create() *RequestLogCreate {
+	mutation := newRequestLogMutation(c.config, OpCreate)
+	return &RequestLogCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RequestLog entities.
+func (c *RequestLogClient) CreateBulk(builders ...*RequestLogCreate) *RequestLogCreateBulk {
+	return &RequestLogCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RequestLogClient) MapCreateBulk(slice any, setFunc func(*RequestLogCreate, int)) *RequestLogCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RequestLogCreateBulk{err: fmt.Errorf("calling to RequestLogClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RequestLogCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RequestLogCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RequestLog.
+func (c *RequestLogClient) Update() *RequestLogUpdate {
+	mutation := newRequestLogMutation(c.config, OpUpdate)
+	return &RequestLogUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RequestLogClient) UpdateOne(_m *RequestLog) *RequestLogUpdateOne {
+	mutation := newRequestLogMutation(c.config, OpUpdateOne, withRequestLog(_m))
+	return &RequestLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RequestLogClient) UpdateOneID(id uuid.UUID) *RequestLogUpdateOne {
+	mutation := newRequestLogMutation(c.config, OpUpdateOne, withRequestLogID(id))
+	return &RequestLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RequestLog.
+func (c *RequestLogClient) Delete() *RequestLogDelete {
+	mutation := newRequestLogMutation(c.config, OpDelete)
+	return &RequestLogDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RequestLogClient) DeleteOne(_m *RequestLog) *RequestLogDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RequestLogClient) DeleteOneID(id uuid.UUID) *RequestLogDeleteOne {
+	builder := c.Delete().Where(requestlog.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RequestLogDeleteOne{builder}
+}
+
+// Query returns a query builder for RequestLog.
+func (c *RequestLogClient) Query() *RequestLogQuery {
+	return &RequestLogQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRequestLog},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RequestLog entity by its id.
+func (c *RequestLogClient) Get(ctx context.Context, id uuid.UUID) (*RequestLog, error) {
+	return c.Query().Where(requestlog.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RequestLogClient) GetX(ctx context.Context, id uuid.UUID) *RequestLog {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RequestLogClient) Hooks() []Hook {
+	hooks := c.hooks.RequestLog
+	return append(hooks[:len(hooks):len(hooks)], requestlog.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RequestLogClient) Interceptors() []Interceptor {
+	return c.inters.RequestLog
+}
+
+func (c *RequestLogClient) mutate(ctx context.Context, m *RequestLogMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RequestLogCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RequestLogUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RequestLogUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RequestLogDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RequestLog mutation op: %q", m.Op())
+	}
+}
+
 // RoleClient is a client for the Role schema.
 type RoleClient struct {
 	config
@@ -3825,15 +3967,15 @@ type (
 	hooks struct {
 		AuditEvent, CasbinRule, Customer, Document, Event, IdempotencyKey,
 		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Product,
-		Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant, Ticket,
-		TicketComment, User, WebhookAttempt, WebhookDelivery,
+		RequestLog, Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant,
+		Ticket, TicketComment, User, WebhookAttempt, WebhookDelivery,
 		WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		AuditEvent, CasbinRule, Customer, Document, Event, IdempotencyKey,
 		IntegrationKey, Invoice, Membership, Payment, PosSale, PosSession, Product,
-		Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant, Ticket,
-		TicketComment, User, WebhookAttempt, WebhookDelivery,
+		RequestLog, Role, Sequence, StockLevel, StockLocation, StockMovement, Tenant,
+		Ticket, TicketComment, User, WebhookAttempt, WebhookDelivery,
 		WebhookEndpoint []ent.Interceptor
 	}
 )

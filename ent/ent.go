@@ -25,6 +25,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/product"
+	"github.com/cienerp/cienerp/ent/requestlog"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/stocklevel"
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			possale.Table:         possale.ValidColumn,
 			possession.Table:      possession.ValidColumn,
 			product.Table:         product.ValidColumn,
+			requestlog.Table:      requestlog.ValidColumn,
 			role.Table:            role.ValidColumn,
 			sequence.Table:        sequence.ValidColumn,
 			stocklevel.Table:      stocklevel.ValidColumn,

@@ -17,6 +17,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/predicate"
 	"github.com/cienerp/cienerp/ent/product"
+	"github.com/cienerp/cienerp/ent/requestlog"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/sequence"
 	"github.com/cienerp/cienerp/ent/stocklevel"
@@ -38,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -371,6 +372,45 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   requestlog.Table,
+			Columns: requestlog.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: requestlog.FieldID,
+			},
+		},
+		Type: "RequestLog",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			requestlog.FieldTenantID:       {Type: field.TypeUUID, Column: requestlog.FieldTenantID},
+			requestlog.FieldEnv:            {Type: field.TypeEnum, Column: requestlog.FieldEnv},
+			requestlog.FieldCreatedAt:      {Type: field.TypeTime, Column: requestlog.FieldCreatedAt},
+			requestlog.FieldSubject:        {Type: field.TypeString, Column: requestlog.FieldSubject},
+			requestlog.FieldKeyID:          {Type: field.TypeUUID, Column: requestlog.FieldKeyID},
+			requestlog.FieldKeyName:        {Type: field.TypeString, Column: requestlog.FieldKeyName},
+			requestlog.FieldUserID:         {Type: field.TypeUUID, Column: requestlog.FieldUserID},
+			requestlog.FieldUserEmail:      {Type: field.TypeString, Column: requestlog.FieldUserEmail},
+			requestlog.FieldVia:            {Type: field.TypeString, Column: requestlog.FieldVia},
+			requestlog.FieldMethod:         {Type: field.TypeString, Column: requestlog.FieldMethod},
+			requestlog.FieldRoute:          {Type: field.TypeString, Column: requestlog.FieldRoute},
+			requestlog.FieldPath:           {Type: field.TypeString, Column: requestlog.FieldPath},
+			requestlog.FieldStatus:         {Type: field.TypeInt, Column: requestlog.FieldStatus},
+			requestlog.FieldLatencyUs:      {Type: field.TypeInt, Column: requestlog.FieldLatencyUs},
+			requestlog.FieldRequestID:      {Type: field.TypeString, Column: requestlog.FieldRequestID},
+			requestlog.FieldIdempotencyKey: {Type: field.TypeString, Column: requestlog.FieldIdempotencyKey},
+			requestlog.FieldErrorCode:      {Type: field.TypeString, Column: requestlog.FieldErrorCode},
+			requestlog.FieldPermission:     {Type: field.TypeString, Column: requestlog.FieldPermission},
+			requestlog.FieldDecision:       {Type: field.TypeString, Column: requestlog.FieldDecision},
+			requestlog.FieldRole:           {Type: field.TypeString, Column: requestlog.FieldRole},
+			requestlog.FieldRule:           {Type: field.TypeString, Column: requestlog.FieldRule},
+			requestlog.FieldPermissions:    {Type: field.TypeString, Column: requestlog.FieldPermissions},
+			requestlog.FieldClientIP:       {Type: field.TypeString, Column: requestlog.FieldClientIP},
+			requestlog.FieldUserAgent:      {Type: field.TypeString, Column: requestlog.FieldUserAgent},
+			requestlog.FieldOperation:      {Type: field.TypeString, Column: requestlog.FieldOperation},
+			requestlog.FieldCost:           {Type: field.TypeInt, Column: requestlog.FieldCost},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -388,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldBuiltin:     {Type: field.TypeBool, Column: role.FieldBuiltin},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   sequence.Table,
 			Columns: sequence.Columns,
@@ -406,7 +446,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			sequence.FieldEndpoints: {Type: field.TypeInt, Column: sequence.FieldEndpoints},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stocklevel.Table,
 			Columns: stocklevel.Columns,
@@ -426,7 +466,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stocklevel.FieldOnHand:     {Type: field.TypeInt64, Column: stocklevel.FieldOnHand},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stocklocation.Table,
 			Columns: stocklocation.Columns,
@@ -446,7 +486,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stocklocation.FieldIsDefault: {Type: field.TypeBool, Column: stocklocation.FieldIsDefault},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stockmovement.Table,
 			Columns: stockmovement.Columns,
@@ -472,7 +512,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stockmovement.FieldCreatedBy:    {Type: field.TypeString, Column: stockmovement.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -491,7 +531,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRateLimitPerMinute: {Type: field.TypeInt, Column: tenant.FieldRateLimitPerMinute},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticket.Table,
 			Columns: ticket.Columns,
@@ -520,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticket.FieldClosedAt:    {Type: field.TypeTime, Column: ticket.FieldClosedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketcomment.Table,
 			Columns: ticketcomment.Columns,
@@ -541,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketcomment.FieldAuthor:    {Type: field.TypeString, Column: ticketcomment.FieldAuthor},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -560,7 +600,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldStatus:       {Type: field.TypeEnum, Column: user.FieldStatus},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookattempt.Table,
 			Columns: webhookattempt.Columns,
@@ -581,7 +621,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookattempt.FieldError:        {Type: field.TypeString, Column: webhookattempt.FieldError},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -607,7 +647,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldLastError:     {Type: field.TypeString, Column: webhookdelivery.FieldLastError},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookendpoint.Table,
 			Columns: webhookendpoint.Columns,
@@ -2031,6 +2071,176 @@ func (f *ProductFilter) WhereAllowBackorder(p entql.BoolP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RequestLogQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RequestLogQuery builder.
+func (_q *RequestLogQuery) Filter() *RequestLogFilter {
+	return &RequestLogFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RequestLogMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RequestLogMutation builder.
+func (m *RequestLogMutation) Filter() *RequestLogFilter {
+	return &RequestLogFilter{config: m.config, predicateAdder: m}
+}
+
+// RequestLogFilter provides a generic filtering capability at runtime for RequestLogQuery.
+type RequestLogFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RequestLogFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *RequestLogFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(requestlog.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *RequestLogFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(requestlog.FieldTenantID))
+}
+
+// WhereEnv applies the entql string predicate on the env field.
+func (f *RequestLogFilter) WhereEnv(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldEnv))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RequestLogFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(requestlog.FieldCreatedAt))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *RequestLogFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldSubject))
+}
+
+// WhereKeyID applies the entql [16]byte predicate on the key_id field.
+func (f *RequestLogFilter) WhereKeyID(p entql.ValueP) {
+	f.Where(p.Field(requestlog.FieldKeyID))
+}
+
+// WhereKeyName applies the entql string predicate on the key_name field.
+func (f *RequestLogFilter) WhereKeyName(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldKeyName))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *RequestLogFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(requestlog.FieldUserID))
+}
+
+// WhereUserEmail applies the entql string predicate on the user_email field.
+func (f *RequestLogFilter) WhereUserEmail(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldUserEmail))
+}
+
+// WhereVia applies the entql string predicate on the via field.
+func (f *RequestLogFilter) WhereVia(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldVia))
+}
+
+// WhereMethod applies the entql string predicate on the method field.
+func (f *RequestLogFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldMethod))
+}
+
+// WhereRoute applies the entql string predicate on the route field.
+func (f *RequestLogFilter) WhereRoute(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldRoute))
+}
+
+// WherePath applies the entql string predicate on the path field.
+func (f *RequestLogFilter) WherePath(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldPath))
+}
+
+// WhereStatus applies the entql int predicate on the status field.
+func (f *RequestLogFilter) WhereStatus(p entql.IntP) {
+	f.Where(p.Field(requestlog.FieldStatus))
+}
+
+// WhereLatencyUs applies the entql int predicate on the latency_us field.
+func (f *RequestLogFilter) WhereLatencyUs(p entql.IntP) {
+	f.Where(p.Field(requestlog.FieldLatencyUs))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *RequestLogFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldRequestID))
+}
+
+// WhereIdempotencyKey applies the entql string predicate on the idempotency_key field.
+func (f *RequestLogFilter) WhereIdempotencyKey(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldIdempotencyKey))
+}
+
+// WhereErrorCode applies the entql string predicate on the error_code field.
+func (f *RequestLogFilter) WhereErrorCode(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldErrorCode))
+}
+
+// WherePermission applies the entql string predicate on the permission field.
+func (f *RequestLogFilter) WherePermission(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldPermission))
+}
+
+// WhereDecision applies the entql string predicate on the decision field.
+func (f *RequestLogFilter) WhereDecision(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldDecision))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *RequestLogFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldRole))
+}
+
+// WhereRule applies the entql string predicate on the rule field.
+func (f *RequestLogFilter) WhereRule(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldRule))
+}
+
+// WherePermissions applies the entql string predicate on the permissions field.
+func (f *RequestLogFilter) WherePermissions(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldPermissions))
+}
+
+// WhereClientIP applies the entql string predicate on the client_ip field.
+func (f *RequestLogFilter) WhereClientIP(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldClientIP))
+}
+
+// WhereUserAgent applies the entql string predicate on the user_agent field.
+func (f *RequestLogFilter) WhereUserAgent(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldUserAgent))
+}
+
+// WhereOperation applies the entql string predicate on the operation field.
+func (f *RequestLogFilter) WhereOperation(p entql.StringP) {
+	f.Where(p.Field(requestlog.FieldOperation))
+}
+
+// WhereCost applies the entql int predicate on the cost field.
+func (f *RequestLogFilter) WhereCost(p entql.IntP) {
+	f.Where(p.Field(requestlog.FieldCost))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RoleQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2059,7 +2269,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2129,7 +2339,7 @@ type SequenceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SequenceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2194,7 +2404,7 @@ type StockLevelFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StockLevelFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2269,7 +2479,7 @@ type StockLocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StockLocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2344,7 +2554,7 @@ type StockMovementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StockMovementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2449,7 +2659,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2519,7 +2729,7 @@ type TicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2653,7 +2863,7 @@ type TicketCommentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketCommentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2747,7 +2957,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2831,7 +3041,7 @@ type WebhookAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2911,7 +3121,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3016,7 +3226,7 @@ type WebhookEndpointFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookEndpointFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -256,8 +256,9 @@ func (_q *IntegrationKeyQuery) Clone() *IntegrationKeyQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.IntegrationKey{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *IntegrationKeyQuery) ForShare(opts ...sql.LockOption) *IntegrationKeyQ
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *IntegrationKeyQuery) Modify(modifiers ...func(s *sql.Selector)) *IntegrationKeySelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // IntegrationKeyGroupBy is the group-by builder for IntegrationKey entities.
 type IntegrationKeyGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *IntegrationKeySelect) sqlScan(ctx context.Context, root *IntegrationKe
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *IntegrationKeySelect) Modify(modifiers ...func(s *sql.Selector)) *IntegrationKeySelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -18,8 +18,9 @@ import (
 // IntegrationKeyUpdate is the builder for updating IntegrationKey entities.
 type IntegrationKeyUpdate struct {
 	config
-	hooks    []Hook
-	mutation *IntegrationKeyMutation
+	hooks     []Hook
+	mutation  *IntegrationKeyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the IntegrationKeyUpdate builder.
@@ -185,6 +186,12 @@ func (_u *IntegrationKeyUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *IntegrationKeyUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *IntegrationKeyUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *IntegrationKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -233,6 +240,7 @@ func (_u *IntegrationKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.RolledFromCleared() {
 		_spec.ClearField(integrationkey.FieldRolledFrom, field.TypeUUID)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{integrationkey.Label}
@@ -248,9 +256,10 @@ func (_u *IntegrationKeyUpdate) sqlSave(ctx context.Context) (_node int, err err
 // IntegrationKeyUpdateOne is the builder for updating a single IntegrationKey entity.
 type IntegrationKeyUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *IntegrationKeyMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *IntegrationKeyMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -423,6 +432,12 @@ func (_u *IntegrationKeyUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *IntegrationKeyUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *IntegrationKeyUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *IntegrationKeyUpdateOne) sqlSave(ctx context.Context) (_node *IntegrationKey, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -488,6 +503,7 @@ func (_u *IntegrationKeyUpdateOne) sqlSave(ctx context.Context) (_node *Integrat
 	if _u.mutation.RolledFromCleared() {
 		_spec.ClearField(integrationkey.FieldRolledFrom, field.TypeUUID)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &IntegrationKey{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

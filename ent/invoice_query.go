@@ -256,8 +256,9 @@ func (_q *InvoiceQuery) Clone() *InvoiceQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.Invoice{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *InvoiceQuery) ForShare(opts ...sql.LockOption) *InvoiceQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *InvoiceQuery) Modify(modifiers ...func(s *sql.Selector)) *InvoiceSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // InvoiceGroupBy is the group-by builder for Invoice entities.
 type InvoiceGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *InvoiceSelect) sqlScan(ctx context.Context, root *InvoiceQuery, v any)
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *InvoiceSelect) Modify(modifiers ...func(s *sql.Selector)) *InvoiceSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -21,8 +21,9 @@ import (
 // InvoiceUpdate is the builder for updating Invoice entities.
 type InvoiceUpdate struct {
 	config
-	hooks    []Hook
-	mutation *InvoiceMutation
+	hooks     []Hook
+	mutation  *InvoiceMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the InvoiceUpdate builder.
@@ -400,6 +401,12 @@ func (_u *InvoiceUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *InvoiceUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *InvoiceUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -504,6 +511,7 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.VoidedAtCleared() {
 		_spec.ClearField(invoice.FieldVoidedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{invoice.Label}
@@ -519,9 +527,10 @@ func (_u *InvoiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // InvoiceUpdateOne is the builder for updating a single Invoice entity.
 type InvoiceUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *InvoiceMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *InvoiceMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -906,6 +915,12 @@ func (_u *InvoiceUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *InvoiceUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *InvoiceUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -1027,6 +1042,7 @@ func (_u *InvoiceUpdateOne) sqlSave(ctx context.Context) (_node *Invoice, err er
 	if _u.mutation.VoidedAtCleared() {
 		_spec.ClearField(invoice.FieldVoidedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Invoice{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

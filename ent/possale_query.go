@@ -256,8 +256,9 @@ func (_q *PosSaleQuery) Clone() *PosSaleQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.PosSale{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *PosSaleQuery) ForShare(opts ...sql.LockOption) *PosSaleQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PosSaleQuery) Modify(modifiers ...func(s *sql.Selector)) *PosSaleSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PosSaleGroupBy is the group-by builder for PosSale entities.
 type PosSaleGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *PosSaleSelect) sqlScan(ctx context.Context, root *PosSaleQuery, v any)
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PosSaleSelect) Modify(modifiers ...func(s *sql.Selector)) *PosSaleSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

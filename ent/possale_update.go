@@ -18,8 +18,9 @@ import (
 // PosSaleUpdate is the builder for updating PosSale entities.
 type PosSaleUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PosSaleMutation
+	hooks     []Hook
+	mutation  *PosSaleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PosSaleUpdate builder.
@@ -93,6 +94,12 @@ func (_u *PosSaleUpdate) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PosSaleUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PosSaleUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PosSaleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(possale.Table, possale.Columns, sqlgraph.NewFieldSpec(possale.FieldID, field.TypeUUID))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -111,6 +118,7 @@ func (_u *PosSaleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(possale.FieldMetadata, field.TypeJSON)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{possale.Label}
@@ -126,9 +134,10 @@ func (_u *PosSaleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // PosSaleUpdateOne is the builder for updating a single PosSale entity.
 type PosSaleUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PosSaleMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PosSaleMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -209,6 +218,12 @@ func (_u *PosSaleUpdateOne) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PosSaleUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PosSaleUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PosSaleUpdateOne) sqlSave(ctx context.Context) (_node *PosSale, err error) {
 	_spec := sqlgraph.NewUpdateSpec(possale.Table, possale.Columns, sqlgraph.NewFieldSpec(possale.FieldID, field.TypeUUID))
 	id, ok := _u.mutation.ID()
@@ -244,6 +259,7 @@ func (_u *PosSaleUpdateOne) sqlSave(ctx context.Context) (_node *PosSale, err er
 	if _u.mutation.MetadataCleared() {
 		_spec.ClearField(possale.FieldMetadata, field.TypeJSON)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PosSale{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

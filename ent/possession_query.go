@@ -256,8 +256,9 @@ func (_q *PosSessionQuery) Clone() *PosSessionQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.PosSession{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *PosSessionQuery) ForShare(opts ...sql.LockOption) *PosSessionQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *PosSessionQuery) Modify(modifiers ...func(s *sql.Selector)) *PosSessionSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // PosSessionGroupBy is the group-by builder for PosSession entities.
 type PosSessionGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *PosSessionSelect) sqlScan(ctx context.Context, root *PosSessionQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *PosSessionSelect) Modify(modifiers ...func(s *sql.Selector)) *PosSessionSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -18,8 +18,9 @@ import (
 // PosSessionUpdate is the builder for updating PosSession entities.
 type PosSessionUpdate struct {
 	config
-	hooks    []Hook
-	mutation *PosSessionMutation
+	hooks     []Hook
+	mutation  *PosSessionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the PosSessionUpdate builder.
@@ -212,6 +213,12 @@ func (_u *PosSessionUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PosSessionUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PosSessionUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PosSessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -260,6 +267,7 @@ func (_u *PosSessionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(possession.FieldClosedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{possession.Label}
@@ -275,9 +283,10 @@ func (_u *PosSessionUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // PosSessionUpdateOne is the builder for updating a single PosSession entity.
 type PosSessionUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *PosSessionMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *PosSessionMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -477,6 +486,12 @@ func (_u *PosSessionUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *PosSessionUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PosSessionUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *PosSessionUpdateOne) sqlSave(ctx context.Context) (_node *PosSession, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -542,6 +557,7 @@ func (_u *PosSessionUpdateOne) sqlSave(ctx context.Context) (_node *PosSession, 
 	if _u.mutation.ClosedAtCleared() {
 		_spec.ClearField(possession.FieldClosedAt, field.TypeTime)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &PosSession{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -256,8 +256,9 @@ func (_q *RoleQuery) Clone() *RoleQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.Role{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *RoleQuery) ForShare(opts ...sql.LockOption) *RoleQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *RoleQuery) Modify(modifiers ...func(s *sql.Selector)) *RoleSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // RoleGroupBy is the group-by builder for Role entities.
 type RoleGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *RoleSelect) sqlScan(ctx context.Context, root *RoleQuery, v any) error
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *RoleSelect) Modify(modifiers ...func(s *sql.Selector)) *RoleSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

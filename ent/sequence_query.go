@@ -256,8 +256,9 @@ func (_q *SequenceQuery) Clone() *SequenceQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.Sequence{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *SequenceQuery) ForShare(opts ...sql.LockOption) *SequenceQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *SequenceQuery) Modify(modifiers ...func(s *sql.Selector)) *SequenceSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // SequenceGroupBy is the group-by builder for Sequence entities.
 type SequenceGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *SequenceSelect) sqlScan(ctx context.Context, root *SequenceQuery, v an
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *SequenceSelect) Modify(modifiers ...func(s *sql.Selector)) *SequenceSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

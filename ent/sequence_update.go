@@ -17,8 +17,9 @@ import (
 // SequenceUpdate is the builder for updating Sequence entities.
 type SequenceUpdate struct {
 	config
-	hooks    []Hook
-	mutation *SequenceMutation
+	hooks     []Hook
+	mutation  *SequenceMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the SequenceUpdate builder.
@@ -125,6 +126,12 @@ func (_u *SequenceUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SequenceUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SequenceUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SequenceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -152,6 +159,7 @@ func (_u *SequenceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedEndpoints(); ok {
 		_spec.AddField(sequence.FieldEndpoints, field.TypeInt, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{sequence.Label}
@@ -167,9 +175,10 @@ func (_u *SequenceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 // SequenceUpdateOne is the builder for updating a single Sequence entity.
 type SequenceUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *SequenceMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *SequenceMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetName sets the "name" field.
@@ -283,6 +292,12 @@ func (_u *SequenceUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *SequenceUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *SequenceUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *SequenceUpdateOne) sqlSave(ctx context.Context) (_node *Sequence, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -327,6 +342,7 @@ func (_u *SequenceUpdateOne) sqlSave(ctx context.Context) (_node *Sequence, err 
 	if value, ok := _u.mutation.AddedEndpoints(); ok {
 		_spec.AddField(sequence.FieldEndpoints, field.TypeInt, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &Sequence{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

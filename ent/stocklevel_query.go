@@ -256,8 +256,9 @@ func (_q *StockLevelQuery) Clone() *StockLevelQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.StockLevel{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *StockLevelQuery) ForShare(opts ...sql.LockOption) *StockLevelQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *StockLevelQuery) Modify(modifiers ...func(s *sql.Selector)) *StockLevelSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // StockLevelGroupBy is the group-by builder for StockLevel entities.
 type StockLevelGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *StockLevelSelect) sqlScan(ctx context.Context, root *StockLevelQuery, 
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *StockLevelSelect) Modify(modifiers ...func(s *sql.Selector)) *StockLevelSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

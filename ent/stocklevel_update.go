@@ -18,8 +18,9 @@ import (
 // StockLevelUpdate is the builder for updating StockLevel entities.
 type StockLevelUpdate struct {
 	config
-	hooks    []Hook
-	mutation *StockLevelMutation
+	hooks     []Hook
+	mutation  *StockLevelMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the StockLevelUpdate builder.
@@ -102,6 +103,12 @@ func (_u *StockLevelUpdate) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockLevelUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockLevelUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockLevelUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(stocklevel.Table, stocklevel.Columns, sqlgraph.NewFieldSpec(stocklevel.FieldID, field.TypeUUID))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -120,6 +127,7 @@ func (_u *StockLevelUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if value, ok := _u.mutation.AddedOnHand(); ok {
 		_spec.AddField(stocklevel.FieldOnHand, field.TypeInt64, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{stocklevel.Label}
@@ -135,9 +143,10 @@ func (_u *StockLevelUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 // StockLevelUpdateOne is the builder for updating a single StockLevel entity.
 type StockLevelUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *StockLevelMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *StockLevelMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -227,6 +236,12 @@ func (_u *StockLevelUpdateOne) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockLevelUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockLevelUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockLevelUpdateOne) sqlSave(ctx context.Context) (_node *StockLevel, err error) {
 	_spec := sqlgraph.NewUpdateSpec(stocklevel.Table, stocklevel.Columns, sqlgraph.NewFieldSpec(stocklevel.FieldID, field.TypeUUID))
 	id, ok := _u.mutation.ID()
@@ -262,6 +277,7 @@ func (_u *StockLevelUpdateOne) sqlSave(ctx context.Context) (_node *StockLevel, 
 	if value, ok := _u.mutation.AddedOnHand(); ok {
 		_spec.AddField(stocklevel.FieldOnHand, field.TypeInt64, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &StockLevel{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -256,8 +256,9 @@ func (_q *StockLocationQuery) Clone() *StockLocationQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.StockLocation{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *StockLocationQuery) ForShare(opts ...sql.LockOption) *StockLocationQue
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *StockLocationQuery) Modify(modifiers ...func(s *sql.Selector)) *StockLocationSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // StockLocationGroupBy is the group-by builder for StockLocation entities.
 type StockLocationGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *StockLocationSelect) sqlScan(ctx context.Context, root *StockLocationQ
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *StockLocationSelect) Modify(modifiers ...func(s *sql.Selector)) *StockLocationSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

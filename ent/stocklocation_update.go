@@ -18,8 +18,9 @@ import (
 // StockLocationUpdate is the builder for updating StockLocation entities.
 type StockLocationUpdate struct {
 	config
-	hooks    []Hook
-	mutation *StockLocationMutation
+	hooks     []Hook
+	mutation  *StockLocationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the StockLocationUpdate builder.
@@ -138,6 +139,12 @@ func (_u *StockLocationUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockLocationUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockLocationUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockLocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -162,6 +169,7 @@ func (_u *StockLocationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(stocklocation.FieldIsDefault, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{stocklocation.Label}
@@ -177,9 +185,10 @@ func (_u *StockLocationUpdate) sqlSave(ctx context.Context) (_node int, err erro
 // StockLocationUpdateOne is the builder for updating a single StockLocation entity.
 type StockLocationUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *StockLocationMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *StockLocationMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -305,6 +314,12 @@ func (_u *StockLocationUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockLocationUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockLocationUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockLocationUpdateOne) sqlSave(ctx context.Context) (_node *StockLocation, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -346,6 +361,7 @@ func (_u *StockLocationUpdateOne) sqlSave(ctx context.Context) (_node *StockLoca
 	if value, ok := _u.mutation.IsDefault(); ok {
 		_spec.SetField(stocklocation.FieldIsDefault, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &StockLocation{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

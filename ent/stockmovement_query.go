@@ -256,8 +256,9 @@ func (_q *StockMovementQuery) Clone() *StockMovementQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.StockMovement{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *StockMovementQuery) ForShare(opts ...sql.LockOption) *StockMovementQue
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *StockMovementQuery) Modify(modifiers ...func(s *sql.Selector)) *StockMovementSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // StockMovementGroupBy is the group-by builder for StockMovement entities.
 type StockMovementGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *StockMovementSelect) sqlScan(ctx context.Context, root *StockMovementQ
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *StockMovementSelect) Modify(modifiers ...func(s *sql.Selector)) *StockMovementSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -18,8 +18,9 @@ import (
 // StockMovementUpdate is the builder for updating StockMovement entities.
 type StockMovementUpdate struct {
 	config
-	hooks    []Hook
-	mutation *StockMovementMutation
+	hooks     []Hook
+	mutation  *StockMovementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the StockMovementUpdate builder.
@@ -81,6 +82,12 @@ func (_u *StockMovementUpdate) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockMovementUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockMovementUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockMovementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(stockmovement.Table, stockmovement.Columns, sqlgraph.NewFieldSpec(stockmovement.FieldID, field.TypeUUID))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -102,6 +109,7 @@ func (_u *StockMovementUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if _u.mutation.SaleIDCleared() {
 		_spec.ClearField(stockmovement.FieldSaleID, field.TypeUUID)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{stockmovement.Label}
@@ -117,9 +125,10 @@ func (_u *StockMovementUpdate) sqlSave(ctx context.Context) (_node int, err erro
 // StockMovementUpdateOne is the builder for updating a single StockMovement entity.
 type StockMovementUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *StockMovementMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *StockMovementMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -188,6 +197,12 @@ func (_u *StockMovementUpdateOne) defaults() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *StockMovementUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *StockMovementUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *StockMovementUpdateOne) sqlSave(ctx context.Context) (_node *StockMovement, err error) {
 	_spec := sqlgraph.NewUpdateSpec(stockmovement.Table, stockmovement.Columns, sqlgraph.NewFieldSpec(stockmovement.FieldID, field.TypeUUID))
 	id, ok := _u.mutation.ID()
@@ -226,6 +241,7 @@ func (_u *StockMovementUpdateOne) sqlSave(ctx context.Context) (_node *StockMove
 	if _u.mutation.SaleIDCleared() {
 		_spec.ClearField(stockmovement.FieldSaleID, field.TypeUUID)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &StockMovement{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

@@ -283,8 +283,9 @@ func (_q *TicketQuery) Clone() *TicketQuery {
 		predicates:   append([]predicate.Ticket{}, _q.predicates...),
 		withComments: _q.withComments.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -574,6 +575,12 @@ func (_q *TicketQuery) ForShare(opts ...sql.LockOption) *TicketQuery {
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *TicketQuery) Modify(modifiers ...func(s *sql.Selector)) *TicketSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WithNamedComments tells the query-builder to eager-load the nodes that are connected to the "comments"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *TicketQuery) WithNamedComments(name string, opts ...func(*TicketCommentQuery)) *TicketQuery {
@@ -676,4 +683,10 @@ func (_s *TicketSelect) sqlScan(ctx context.Context, root *TicketQuery, v any) e
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *TicketSelect) Modify(modifiers ...func(s *sql.Selector)) *TicketSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -281,8 +281,9 @@ func (_q *TicketCommentQuery) Clone() *TicketCommentQuery {
 		predicates: append([]predicate.TicketComment{}, _q.predicates...),
 		withTicket: _q.withTicket.Clone(),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -566,6 +567,12 @@ func (_q *TicketCommentQuery) ForShare(opts ...sql.LockOption) *TicketCommentQue
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *TicketCommentQuery) Modify(modifiers ...func(s *sql.Selector)) *TicketCommentSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // TicketCommentGroupBy is the group-by builder for TicketComment entities.
 type TicketCommentGroupBy struct {
 	selector
@@ -654,4 +661,10 @@ func (_s *TicketCommentSelect) sqlScan(ctx context.Context, root *TicketCommentQ
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *TicketCommentSelect) Modify(modifiers ...func(s *sql.Selector)) *TicketCommentSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

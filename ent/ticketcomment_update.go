@@ -18,8 +18,9 @@ import (
 // TicketCommentUpdate is the builder for updating TicketComment entities.
 type TicketCommentUpdate struct {
 	config
-	hooks    []Hook
-	mutation *TicketCommentMutation
+	hooks     []Hook
+	mutation  *TicketCommentMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the TicketCommentUpdate builder.
@@ -122,6 +123,12 @@ func (_u *TicketCommentUpdate) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *TicketCommentUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *TicketCommentUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *TicketCommentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -143,6 +150,7 @@ func (_u *TicketCommentUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.Internal(); ok {
 		_spec.SetField(ticketcomment.FieldInternal, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{ticketcomment.Label}
@@ -158,9 +166,10 @@ func (_u *TicketCommentUpdate) sqlSave(ctx context.Context) (_node int, err erro
 // TicketCommentUpdateOne is the builder for updating a single TicketComment entity.
 type TicketCommentUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *TicketCommentMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *TicketCommentMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // SetUpdatedAt sets the "updated_at" field.
@@ -270,6 +279,12 @@ func (_u *TicketCommentUpdateOne) check() error {
 	return nil
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *TicketCommentUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *TicketCommentUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *TicketCommentUpdateOne) sqlSave(ctx context.Context) (_node *TicketComment, err error) {
 	if err := _u.check(); err != nil {
 		return _node, err
@@ -308,6 +323,7 @@ func (_u *TicketCommentUpdateOne) sqlSave(ctx context.Context) (_node *TicketCom
 	if value, ok := _u.mutation.Internal(); ok {
 		_spec.SetField(ticketcomment.FieldInternal, field.TypeBool, value)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &TicketComment{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

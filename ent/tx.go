@@ -40,6 +40,8 @@ type Tx struct {
 	PosSession *PosSessionClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// RequestLog is the client for interacting with the RequestLog builders.
+	RequestLog *RequestLogClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// Sequence is the client for interacting with the Sequence builders.
@@ -208,6 +210,7 @@ func (tx *Tx) init() {
 	tx.PosSale = NewPosSaleClient(tx.config)
 	tx.PosSession = NewPosSessionClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.RequestLog = NewRequestLogClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.Sequence = NewSequenceClient(tx.config)
 	tx.StockLevel = NewStockLevelClient(tx.config)

@@ -256,8 +256,9 @@ func (_q *WebhookAttemptQuery) Clone() *WebhookAttemptQuery {
 		inters:     append([]Interceptor{}, _q.inters...),
 		predicates: append([]predicate.WebhookAttempt{}, _q.predicates...),
 		// clone intermediate query.
-		sql:  _q.sql.Clone(),
-		path: _q.path,
+		sql:       _q.sql.Clone(),
+		path:      _q.path,
+		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
 }
 
@@ -487,6 +488,12 @@ func (_q *WebhookAttemptQuery) ForShare(opts ...sql.LockOption) *WebhookAttemptQ
 	return _q
 }
 
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_q *WebhookAttemptQuery) Modify(modifiers ...func(s *sql.Selector)) *WebhookAttemptSelect {
+	_q.modifiers = append(_q.modifiers, modifiers...)
+	return _q.Select()
+}
+
 // WebhookAttemptGroupBy is the group-by builder for WebhookAttempt entities.
 type WebhookAttemptGroupBy struct {
 	selector
@@ -575,4 +582,10 @@ func (_s *WebhookAttemptSelect) sqlScan(ctx context.Context, root *WebhookAttemp
 	}
 	defer rows.Close()
 	return sql.ScanSlice(rows, v)
+}
+
+// Modify adds a query modifier for attaching custom logic to queries.
+func (_s *WebhookAttemptSelect) Modify(modifiers ...func(s *sql.Selector)) *WebhookAttemptSelect {
+	_s.modifiers = append(_s.modifiers, modifiers...)
+	return _s
 }

@@ -17,8 +17,9 @@ import (
 // WebhookAttemptUpdate is the builder for updating WebhookAttempt entities.
 type WebhookAttemptUpdate struct {
 	config
-	hooks    []Hook
-	mutation *WebhookAttemptMutation
+	hooks     []Hook
+	mutation  *WebhookAttemptMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Where appends a list predicates to the WebhookAttemptUpdate builder.
@@ -59,6 +60,12 @@ func (_u *WebhookAttemptUpdate) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *WebhookAttemptUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *WebhookAttemptUpdate {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *WebhookAttemptUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	_spec := sqlgraph.NewUpdateSpec(webhookattempt.Table, webhookattempt.Columns, sqlgraph.NewFieldSpec(webhookattempt.FieldID, field.TypeUUID))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
@@ -71,6 +78,7 @@ func (_u *WebhookAttemptUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.StatusCodeCleared() {
 		_spec.ClearField(webhookattempt.FieldStatusCode, field.TypeInt)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{webhookattempt.Label}
@@ -86,9 +94,10 @@ func (_u *WebhookAttemptUpdate) sqlSave(ctx context.Context) (_node int, err err
 // WebhookAttemptUpdateOne is the builder for updating a single WebhookAttempt entity.
 type WebhookAttemptUpdateOne struct {
 	config
-	fields   []string
-	hooks    []Hook
-	mutation *WebhookAttemptMutation
+	fields    []string
+	hooks     []Hook
+	mutation  *WebhookAttemptMutation
+	modifiers []func(*sql.UpdateBuilder)
 }
 
 // Mutation returns the WebhookAttemptMutation object of the builder.
@@ -136,6 +145,12 @@ func (_u *WebhookAttemptUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
+// Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
+func (_u *WebhookAttemptUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *WebhookAttemptUpdateOne {
+	_u.modifiers = append(_u.modifiers, modifiers...)
+	return _u
+}
+
 func (_u *WebhookAttemptUpdateOne) sqlSave(ctx context.Context) (_node *WebhookAttempt, err error) {
 	_spec := sqlgraph.NewUpdateSpec(webhookattempt.Table, webhookattempt.Columns, sqlgraph.NewFieldSpec(webhookattempt.FieldID, field.TypeUUID))
 	id, ok := _u.mutation.ID()
@@ -165,6 +180,7 @@ func (_u *WebhookAttemptUpdateOne) sqlSave(ctx context.Context) (_node *WebhookA
 	if _u.mutation.StatusCodeCleared() {
 		_spec.ClearField(webhookattempt.FieldStatusCode, field.TypeInt)
 	}
+	_spec.AddModifiers(_u.modifiers...)
 	_node = &WebhookAttempt{config: _u.config}
 	_spec.Assign = _node.assignValues
 	_spec.ScanValues = _node.scanValues

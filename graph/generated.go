@@ -140,6 +140,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DecisionShift struct {
+		Credential       func(childComplexity int) int
+		Environment      func(childComplexity int) int
+		ExampleRequestID func(childComplexity int) int
+		From             func(childComplexity int) int
+		KeyID            func(childComplexity int) int
+		KeyName          func(childComplexity int) int
+		LastSeenAt       func(childComplexity int) int
+		Method           func(childComplexity int) int
+		Operation        func(childComplexity int) int
+		Permission       func(childComplexity int) int
+		Requests         func(childComplexity int) int
+		Route            func(childComplexity int) int
+		To               func(childComplexity int) int
+		UserEmail        func(childComplexity int) int
+		UserID           func(childComplexity int) int
+	}
+
 	Document struct {
 		Category    func(childComplexity int) int
 		ContentType func(childComplexity int) int
@@ -225,6 +243,7 @@ type ComplexityRoot struct {
 		RolledFrom  func(childComplexity int) int
 		Secret      func(childComplexity int) int
 		Status      func(childComplexity int) int
+		Usage       func(childComplexity int) int
 	}
 
 	Invoice struct {
@@ -264,6 +283,14 @@ type ComplexityRoot struct {
 	InvoiceEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	KeyUsage struct {
+		ErrorRate      func(childComplexity int) int
+		Errors         func(childComplexity int) int
+		LastRequestAt  func(childComplexity int) int
+		Requests       func(childComplexity int) int
+		RequestsPerDay func(childComplexity int) int
 	}
 
 	Line struct {
@@ -429,6 +456,16 @@ type ComplexityRoot struct {
 		Permissions func(childComplexity int) int
 	}
 
+	PolicySimulation struct {
+		Changes          func(childComplexity int) int
+		RequestsAffected func(childComplexity int) int
+		RequestsExamined func(childComplexity int) int
+		Rows             func(childComplexity int) int
+		Since            func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Until            func(childComplexity int) int
+	}
+
 	PosSale struct {
 		Change        func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
@@ -544,7 +581,12 @@ type ComplexityRoot struct {
 		PosSessions       func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.PosSessionOrder, where *ent.PosSessionWhereInput) int
 		PreviewCondition  func(childComplexity int, permission string, condition service.Condition, subject *string) int
 		Products          func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) int
+		RequestLog        func(childComplexity int, requestID string) int
+		RequestLogErrors  func(childComplexity int, since *time.Time, until *time.Time, credential *string) int
+		RequestLogStats   func(childComplexity int, since *time.Time, until *time.Time, credential *string, bucket *string) int
+		RequestLogs       func(childComplexity int, first *int, after *string, credential *string, user *string, status *string, method *string, route *string, errorCode *string, requestID *string, decision *string, operation *string, since *time.Time, until *time.Time) int
 		Roles             func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.RoleOrder, where *ent.RoleWhereInput) int
+		SimulatePolicy    func(childComplexity int, change service.PolicyChange) int
 		StockLevels       func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockLevelOrder, where *ent.StockLevelWhereInput) int
 		StockLocations    func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockLocationOrder, where *ent.StockLocationWhereInput) int
 		StockMovements    func(childComplexity int, after *entgql.Cursor[uuid.UUID], first *int, before *entgql.Cursor[uuid.UUID], last *int, orderBy *ent.StockMovementOrder, where *ent.StockMovementWhereInput) int
@@ -562,6 +604,80 @@ type ComplexityRoot struct {
 		Lines         func(childComplexity int) int
 		Subtotal      func(childComplexity int) int
 		TaxTotal      func(childComplexity int) int
+	}
+
+	RequestLog struct {
+		ClientIP       func(childComplexity int) int
+		Cost           func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Credential     func(childComplexity int) int
+		Decision       func(childComplexity int) int
+		Environment    func(childComplexity int) int
+		ErrorCode      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IdempotencyKey func(childComplexity int) int
+		KeyID          func(childComplexity int) int
+		KeyName        func(childComplexity int) int
+		LatencyMS      func(childComplexity int) int
+		Method         func(childComplexity int) int
+		Operation      func(childComplexity int) int
+		Path           func(childComplexity int) int
+		Permission     func(childComplexity int) int
+		Permissions    func(childComplexity int) int
+		RequestID      func(childComplexity int) int
+		Role           func(childComplexity int) int
+		Route          func(childComplexity int) int
+		Rule           func(childComplexity int) int
+		Status         func(childComplexity int) int
+		UserAgent      func(childComplexity int) int
+		UserEmail      func(childComplexity int) int
+		UserID         func(childComplexity int) int
+		Via            func(childComplexity int) int
+	}
+
+	RequestLogBucket struct {
+		Errors   func(childComplexity int) int
+		Requests func(childComplexity int) int
+		Start    func(childComplexity int) int
+	}
+
+	RequestLogDetail struct {
+		AuditEvents func(childComplexity int) int
+		Events      func(childComplexity int) int
+		Request     func(childComplexity int) int
+	}
+
+	RequestLogErrorGroup struct {
+		Code             func(childComplexity int) int
+		Count            func(childComplexity int) int
+		ExampleRequestID func(childComplexity int) int
+		LastSeenAt       func(childComplexity int) int
+		Method           func(childComplexity int) int
+		Route            func(childComplexity int) int
+		Status           func(childComplexity int) int
+	}
+
+	RequestLogErrors struct {
+		Groups func(childComplexity int) int
+		Since  func(childComplexity int) int
+		Until  func(childComplexity int) int
+	}
+
+	RequestLogPage struct {
+		HasMore    func(childComplexity int) int
+		Items      func(childComplexity int) int
+		NextCursor func(childComplexity int) int
+	}
+
+	RequestLogStats struct {
+		Bucket        func(childComplexity int) int
+		Buckets       func(childComplexity int) int
+		ErrorRate     func(childComplexity int) int
+		Errors        func(childComplexity int) int
+		LastRequestAt func(childComplexity int) int
+		Requests      func(childComplexity int) int
+		Since         func(childComplexity int) int
+		Until         func(childComplexity int) int
 	}
 
 	Role struct {
@@ -600,6 +716,16 @@ type ComplexityRoot struct {
 		Holders     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Permissions func(childComplexity int) int
+	}
+
+	RowShift struct {
+		After      func(childComplexity int) int
+		Before     func(childComplexity int) int
+		Credential func(childComplexity int) int
+		Object     func(childComplexity int) int
+		Roles      func(childComplexity int) int
+		Start      func(childComplexity int) int
+		Stop       func(childComplexity int) int
 	}
 
 	StockLevel struct {
@@ -959,6 +1085,11 @@ type QueryResolver interface {
 	PreviewCondition(ctx context.Context, permission string, condition service.Condition, subject *string) (*service.ConditionPreview, error)
 	Policy(ctx context.Context) (*service.PolicyDoc, error)
 	CalculateQuote(ctx context.Context, currency string, items []*ItemInput) (*money.Totals, error)
+	RequestLogs(ctx context.Context, first *int, after *string, credential *string, user *string, status *string, method *string, route *string, errorCode *string, requestID *string, decision *string, operation *string, since *time.Time, until *time.Time) (*RequestLogPage, error)
+	RequestLog(ctx context.Context, requestID string) (*service.RequestLogDetail, error)
+	RequestLogErrors(ctx context.Context, since *time.Time, until *time.Time, credential *string) (*service.ErrorSummary, error)
+	RequestLogStats(ctx context.Context, since *time.Time, until *time.Time, credential *string, bucket *string) (*service.RequestStats, error)
+	SimulatePolicy(ctx context.Context, change service.PolicyChange) (*service.Simulation, error)
 	Permissions(ctx context.Context) ([]*policy.Permission, error)
 	Tenant(ctx context.Context) (*TenantInfo, error)
 	Me(ctx context.Context) (*Me, error)
@@ -1298,6 +1429,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomerEdge.Node(childComplexity), true
+
+	case "DecisionShift.credential":
+		if e.ComplexityRoot.DecisionShift.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Credential(childComplexity), true
+	case "DecisionShift.environment":
+		if e.ComplexityRoot.DecisionShift.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Environment(childComplexity), true
+	case "DecisionShift.exampleRequestId":
+		if e.ComplexityRoot.DecisionShift.ExampleRequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.ExampleRequestID(childComplexity), true
+	case "DecisionShift.from":
+		if e.ComplexityRoot.DecisionShift.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.From(childComplexity), true
+	case "DecisionShift.keyId":
+		if e.ComplexityRoot.DecisionShift.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.KeyID(childComplexity), true
+	case "DecisionShift.keyName":
+		if e.ComplexityRoot.DecisionShift.KeyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.KeyName(childComplexity), true
+	case "DecisionShift.lastSeenAt":
+		if e.ComplexityRoot.DecisionShift.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.LastSeenAt(childComplexity), true
+	case "DecisionShift.method":
+		if e.ComplexityRoot.DecisionShift.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Method(childComplexity), true
+	case "DecisionShift.operation":
+		if e.ComplexityRoot.DecisionShift.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Operation(childComplexity), true
+	case "DecisionShift.permission":
+		if e.ComplexityRoot.DecisionShift.Permission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Permission(childComplexity), true
+	case "DecisionShift.requests":
+		if e.ComplexityRoot.DecisionShift.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Requests(childComplexity), true
+	case "DecisionShift.route":
+		if e.ComplexityRoot.DecisionShift.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.Route(childComplexity), true
+	case "DecisionShift.to":
+		if e.ComplexityRoot.DecisionShift.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.To(childComplexity), true
+	case "DecisionShift.userEmail":
+		if e.ComplexityRoot.DecisionShift.UserEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.UserEmail(childComplexity), true
+	case "DecisionShift.userId":
+		if e.ComplexityRoot.DecisionShift.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionShift.UserID(childComplexity), true
 
 	case "Document.category":
 		if e.ComplexityRoot.Document.Category == nil {
@@ -1684,6 +1906,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IntegrationKey.Status(childComplexity), true
+	case "IntegrationKey.usage":
+		if e.ComplexityRoot.IntegrationKey.Usage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationKey.Usage(childComplexity), true
 
 	case "Invoice.amountPaid":
 		if e.ComplexityRoot.Invoice.AmountPaid == nil {
@@ -1867,6 +2095,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvoiceEdge.Node(childComplexity), true
+
+	case "KeyUsage.errorRate":
+		if e.ComplexityRoot.KeyUsage.ErrorRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyUsage.ErrorRate(childComplexity), true
+	case "KeyUsage.errors":
+		if e.ComplexityRoot.KeyUsage.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyUsage.Errors(childComplexity), true
+	case "KeyUsage.lastRequestAt":
+		if e.ComplexityRoot.KeyUsage.LastRequestAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyUsage.LastRequestAt(childComplexity), true
+	case "KeyUsage.requests":
+		if e.ComplexityRoot.KeyUsage.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyUsage.Requests(childComplexity), true
+	case "KeyUsage.requestsPerDay":
+		if e.ComplexityRoot.KeyUsage.RequestsPerDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KeyUsage.RequestsPerDay(childComplexity), true
 
 	case "Line.description":
 		if e.ComplexityRoot.Line.Description == nil {
@@ -2858,6 +3117,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PolicyRole.Permissions(childComplexity), true
 
+	case "PolicySimulation.changes":
+		if e.ComplexityRoot.PolicySimulation.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.Changes(childComplexity), true
+	case "PolicySimulation.requestsAffected":
+		if e.ComplexityRoot.PolicySimulation.RequestsAffected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.RequestsAffected(childComplexity), true
+	case "PolicySimulation.requestsExamined":
+		if e.ComplexityRoot.PolicySimulation.RequestsExamined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.RequestsExamined(childComplexity), true
+	case "PolicySimulation.rows":
+		if e.ComplexityRoot.PolicySimulation.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.Rows(childComplexity), true
+	case "PolicySimulation.since":
+		if e.ComplexityRoot.PolicySimulation.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.Since(childComplexity), true
+	case "PolicySimulation.summary":
+		if e.ComplexityRoot.PolicySimulation.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.Summary(childComplexity), true
+	case "PolicySimulation.until":
+		if e.ComplexityRoot.PolicySimulation.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PolicySimulation.Until(childComplexity), true
+
 	case "PosSale.change":
 		if e.ComplexityRoot.PosSale.Change == nil {
 			break
@@ -3460,6 +3762,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.ProductOrder), args["where"].(*ent.ProductWhereInput)), true
+	case "Query.requestLog":
+		if e.ComplexityRoot.Query.RequestLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestLog(childComplexity, args["requestId"].(string)), true
+	case "Query.requestLogErrors":
+		if e.ComplexityRoot.Query.RequestLogErrors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestLogErrors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestLogErrors(childComplexity, args["since"].(*time.Time), args["until"].(*time.Time), args["credential"].(*string)), true
+	case "Query.requestLogStats":
+		if e.ComplexityRoot.Query.RequestLogStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestLogStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestLogStats(childComplexity, args["since"].(*time.Time), args["until"].(*time.Time), args["credential"].(*string), args["bucket"].(*string)), true
+	case "Query.requestLogs":
+		if e.ComplexityRoot.Query.RequestLogs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestLogs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestLogs(childComplexity, args["first"].(*int), args["after"].(*string), args["credential"].(*string), args["user"].(*string), args["status"].(*string), args["method"].(*string), args["route"].(*string), args["errorCode"].(*string), args["requestId"].(*string), args["decision"].(*string), args["operation"].(*string), args["since"].(*time.Time), args["until"].(*time.Time)), true
 	case "Query.roles":
 		if e.ComplexityRoot.Query.Roles == nil {
 			break
@@ -3471,6 +3817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Roles(childComplexity, args["after"].(*entgql.Cursor[uuid.UUID]), args["first"].(*int), args["before"].(*entgql.Cursor[uuid.UUID]), args["last"].(*int), args["orderBy"].(*ent.RoleOrder), args["where"].(*ent.RoleWhereInput)), true
+	case "Query.simulatePolicy":
+		if e.ComplexityRoot.Query.SimulatePolicy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_simulatePolicy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimulatePolicy(childComplexity, args["change"].(service.PolicyChange)), true
 	case "Query.stockLevels":
 		if e.ComplexityRoot.Query.StockLevels == nil {
 			break
@@ -3591,6 +3948,331 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Quote.TaxTotal(childComplexity), true
+
+	case "RequestLog.clientIp":
+		if e.ComplexityRoot.RequestLog.ClientIP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.ClientIP(childComplexity), true
+	case "RequestLog.cost":
+		if e.ComplexityRoot.RequestLog.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Cost(childComplexity), true
+	case "RequestLog.createdAt":
+		if e.ComplexityRoot.RequestLog.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.CreatedAt(childComplexity), true
+	case "RequestLog.credential":
+		if e.ComplexityRoot.RequestLog.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Credential(childComplexity), true
+	case "RequestLog.decision":
+		if e.ComplexityRoot.RequestLog.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Decision(childComplexity), true
+	case "RequestLog.environment":
+		if e.ComplexityRoot.RequestLog.Environment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Environment(childComplexity), true
+	case "RequestLog.errorCode":
+		if e.ComplexityRoot.RequestLog.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.ErrorCode(childComplexity), true
+	case "RequestLog.id":
+		if e.ComplexityRoot.RequestLog.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.ID(childComplexity), true
+	case "RequestLog.idempotencyKey":
+		if e.ComplexityRoot.RequestLog.IdempotencyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.IdempotencyKey(childComplexity), true
+	case "RequestLog.keyId":
+		if e.ComplexityRoot.RequestLog.KeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.KeyID(childComplexity), true
+	case "RequestLog.keyName":
+		if e.ComplexityRoot.RequestLog.KeyName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.KeyName(childComplexity), true
+	case "RequestLog.latencyMs":
+		if e.ComplexityRoot.RequestLog.LatencyMS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.LatencyMS(childComplexity), true
+	case "RequestLog.method":
+		if e.ComplexityRoot.RequestLog.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Method(childComplexity), true
+	case "RequestLog.operation":
+		if e.ComplexityRoot.RequestLog.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Operation(childComplexity), true
+	case "RequestLog.path":
+		if e.ComplexityRoot.RequestLog.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Path(childComplexity), true
+	case "RequestLog.permission":
+		if e.ComplexityRoot.RequestLog.Permission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Permission(childComplexity), true
+	case "RequestLog.permissions":
+		if e.ComplexityRoot.RequestLog.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Permissions(childComplexity), true
+	case "RequestLog.requestId":
+		if e.ComplexityRoot.RequestLog.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.RequestID(childComplexity), true
+	case "RequestLog.role":
+		if e.ComplexityRoot.RequestLog.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Role(childComplexity), true
+	case "RequestLog.route":
+		if e.ComplexityRoot.RequestLog.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Route(childComplexity), true
+	case "RequestLog.rule":
+		if e.ComplexityRoot.RequestLog.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Rule(childComplexity), true
+	case "RequestLog.status":
+		if e.ComplexityRoot.RequestLog.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Status(childComplexity), true
+	case "RequestLog.userAgent":
+		if e.ComplexityRoot.RequestLog.UserAgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.UserAgent(childComplexity), true
+	case "RequestLog.userEmail":
+		if e.ComplexityRoot.RequestLog.UserEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.UserEmail(childComplexity), true
+	case "RequestLog.userId":
+		if e.ComplexityRoot.RequestLog.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.UserID(childComplexity), true
+	case "RequestLog.via":
+		if e.ComplexityRoot.RequestLog.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLog.Via(childComplexity), true
+
+	case "RequestLogBucket.errors":
+		if e.ComplexityRoot.RequestLogBucket.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogBucket.Errors(childComplexity), true
+	case "RequestLogBucket.requests":
+		if e.ComplexityRoot.RequestLogBucket.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogBucket.Requests(childComplexity), true
+	case "RequestLogBucket.start":
+		if e.ComplexityRoot.RequestLogBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogBucket.Start(childComplexity), true
+
+	case "RequestLogDetail.auditEvents":
+		if e.ComplexityRoot.RequestLogDetail.AuditEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogDetail.AuditEvents(childComplexity), true
+	case "RequestLogDetail.events":
+		if e.ComplexityRoot.RequestLogDetail.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogDetail.Events(childComplexity), true
+	case "RequestLogDetail.request":
+		if e.ComplexityRoot.RequestLogDetail.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogDetail.Request(childComplexity), true
+
+	case "RequestLogErrorGroup.code":
+		if e.ComplexityRoot.RequestLogErrorGroup.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.Code(childComplexity), true
+	case "RequestLogErrorGroup.count":
+		if e.ComplexityRoot.RequestLogErrorGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.Count(childComplexity), true
+	case "RequestLogErrorGroup.exampleRequestId":
+		if e.ComplexityRoot.RequestLogErrorGroup.ExampleRequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.ExampleRequestID(childComplexity), true
+	case "RequestLogErrorGroup.lastSeenAt":
+		if e.ComplexityRoot.RequestLogErrorGroup.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.LastSeenAt(childComplexity), true
+	case "RequestLogErrorGroup.method":
+		if e.ComplexityRoot.RequestLogErrorGroup.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.Method(childComplexity), true
+	case "RequestLogErrorGroup.route":
+		if e.ComplexityRoot.RequestLogErrorGroup.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.Route(childComplexity), true
+	case "RequestLogErrorGroup.status":
+		if e.ComplexityRoot.RequestLogErrorGroup.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrorGroup.Status(childComplexity), true
+
+	case "RequestLogErrors.groups":
+		if e.ComplexityRoot.RequestLogErrors.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrors.Groups(childComplexity), true
+	case "RequestLogErrors.since":
+		if e.ComplexityRoot.RequestLogErrors.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrors.Since(childComplexity), true
+	case "RequestLogErrors.until":
+		if e.ComplexityRoot.RequestLogErrors.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogErrors.Until(childComplexity), true
+
+	case "RequestLogPage.hasMore":
+		if e.ComplexityRoot.RequestLogPage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogPage.HasMore(childComplexity), true
+	case "RequestLogPage.items":
+		if e.ComplexityRoot.RequestLogPage.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogPage.Items(childComplexity), true
+	case "RequestLogPage.nextCursor":
+		if e.ComplexityRoot.RequestLogPage.NextCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogPage.NextCursor(childComplexity), true
+
+	case "RequestLogStats.bucket":
+		if e.ComplexityRoot.RequestLogStats.Bucket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Bucket(childComplexity), true
+	case "RequestLogStats.buckets":
+		if e.ComplexityRoot.RequestLogStats.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Buckets(childComplexity), true
+	case "RequestLogStats.errorRate":
+		if e.ComplexityRoot.RequestLogStats.ErrorRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.ErrorRate(childComplexity), true
+	case "RequestLogStats.errors":
+		if e.ComplexityRoot.RequestLogStats.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Errors(childComplexity), true
+	case "RequestLogStats.lastRequestAt":
+		if e.ComplexityRoot.RequestLogStats.LastRequestAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.LastRequestAt(childComplexity), true
+	case "RequestLogStats.requests":
+		if e.ComplexityRoot.RequestLogStats.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Requests(childComplexity), true
+	case "RequestLogStats.since":
+		if e.ComplexityRoot.RequestLogStats.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Since(childComplexity), true
+	case "RequestLogStats.until":
+		if e.ComplexityRoot.RequestLogStats.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestLogStats.Until(childComplexity), true
 
 	case "Role.builtin":
 		if e.ComplexityRoot.Role.Builtin == nil {
@@ -3734,6 +4416,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RoleInfo.Permissions(childComplexity), true
+
+	case "RowShift.after":
+		if e.ComplexityRoot.RowShift.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.After(childComplexity), true
+	case "RowShift.before":
+		if e.ComplexityRoot.RowShift.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Before(childComplexity), true
+	case "RowShift.credential":
+		if e.ComplexityRoot.RowShift.Credential == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Credential(childComplexity), true
+	case "RowShift.object":
+		if e.ComplexityRoot.RowShift.Object == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Object(childComplexity), true
+	case "RowShift.roles":
+		if e.ComplexityRoot.RowShift.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Roles(childComplexity), true
+	case "RowShift.start":
+		if e.ComplexityRoot.RowShift.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Start(childComplexity), true
+	case "RowShift.stop":
+		if e.ComplexityRoot.RowShift.Stop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Stop(childComplexity), true
 
 	case "StockLevel.createdAt":
 		if e.ComplexityRoot.StockLevel.CreatedAt == nil {
@@ -4576,6 +5301,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AssignmentProposalInput", ec.unmarshalInputAssignmentProposalInput),
 			graphql.NewInputUnmarshaler("AuditEventOrder", ec.unmarshalInputAuditEventOrder),
 			graphql.NewInputUnmarshaler("AuditEventWhereInput", ec.unmarshalInputAuditEventWhereInput),
 			graphql.NewInputUnmarshaler("CreateCustomerInput", ec.unmarshalInputCreateCustomerInput),
@@ -4595,6 +5321,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PaymentOrder", ec.unmarshalInputPaymentOrder),
 			graphql.NewInputUnmarshaler("PaymentWhereInput", ec.unmarshalInputPaymentWhereInput),
 			graphql.NewInputUnmarshaler("PolicyAssignmentInput", ec.unmarshalInputPolicyAssignmentInput),
+			graphql.NewInputUnmarshaler("PolicyChangeInput", ec.unmarshalInputPolicyChangeInput),
 			graphql.NewInputUnmarshaler("PolicyDocumentInput", ec.unmarshalInputPolicyDocumentInput),
 			graphql.NewInputUnmarshaler("PolicyRoleInput", ec.unmarshalInputPolicyRoleInput),
 			graphql.NewInputUnmarshaler("PosSaleOrder", ec.unmarshalInputPosSaleOrder),
@@ -4605,6 +5332,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProductWhereInput", ec.unmarshalInputProductWhereInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
 			graphql.NewInputUnmarshaler("RoleOrder", ec.unmarshalInputRoleOrder),
+			graphql.NewInputUnmarshaler("RoleProposalInput", ec.unmarshalInputRoleProposalInput),
 			graphql.NewInputUnmarshaler("RoleWhereInput", ec.unmarshalInputRoleWhereInput),
 			graphql.NewInputUnmarshaler("StockLevelOrder", ec.unmarshalInputStockLevelOrder),
 			graphql.NewInputUnmarshaler("StockLevelWhereInput", ec.unmarshalInputStockLevelWhereInput),
@@ -4716,7 +5444,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "customers.graphqls" "documents.graphqls" "invoices.graphqls" "keys.graphqls" "members.graphqls" "payments.graphqls" "policy.graphqls" "pos.graphqls" "products.graphqls" "quote.graphqls" "roles.graphqls" "schema.graphqls" "subscriptions.graphqls" "system.graphqls" "tickets.graphqls" "webhooks.graphqls" "ent.graphql"
+//go:embed "customers.graphqls" "documents.graphqls" "invoices.graphqls" "keys.graphqls" "members.graphqls" "payments.graphqls" "policy.graphqls" "pos.graphqls" "products.graphqls" "quote.graphqls" "requestlogs.graphqls" "roles.graphqls" "schema.graphqls" "subscriptions.graphqls" "system.graphqls" "tickets.graphqls" "webhooks.graphqls" "ent.graphql"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4738,6 +5466,7 @@ var sources = []*ast.Source{
 	{Name: "pos.graphqls", Input: sourceData("pos.graphqls"), BuiltIn: false},
 	{Name: "products.graphqls", Input: sourceData("products.graphqls"), BuiltIn: false},
 	{Name: "quote.graphqls", Input: sourceData("quote.graphqls"), BuiltIn: false},
+	{Name: "requestlogs.graphqls", Input: sourceData("requestlogs.graphqls"), BuiltIn: false},
 	{Name: "roles.graphqls", Input: sourceData("roles.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "subscriptions.graphqls", Input: sourceData("subscriptions.graphqls"), BuiltIn: false},
@@ -4882,6 +5611,42 @@ func (ec *executionContext) childFields_CustomerEdge(ctx context.Context, field 
 		return ec.fieldContext_CustomerEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CustomerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "credential":
+		return ec.fieldContext_DecisionShift_credential(ctx, field)
+	case "keyId":
+		return ec.fieldContext_DecisionShift_keyId(ctx, field)
+	case "keyName":
+		return ec.fieldContext_DecisionShift_keyName(ctx, field)
+	case "userId":
+		return ec.fieldContext_DecisionShift_userId(ctx, field)
+	case "userEmail":
+		return ec.fieldContext_DecisionShift_userEmail(ctx, field)
+	case "environment":
+		return ec.fieldContext_DecisionShift_environment(ctx, field)
+	case "method":
+		return ec.fieldContext_DecisionShift_method(ctx, field)
+	case "route":
+		return ec.fieldContext_DecisionShift_route(ctx, field)
+	case "operation":
+		return ec.fieldContext_DecisionShift_operation(ctx, field)
+	case "from":
+		return ec.fieldContext_DecisionShift_from(ctx, field)
+	case "to":
+		return ec.fieldContext_DecisionShift_to(ctx, field)
+	case "permission":
+		return ec.fieldContext_DecisionShift_permission(ctx, field)
+	case "requests":
+		return ec.fieldContext_DecisionShift_requests(ctx, field)
+	case "exampleRequestId":
+		return ec.fieldContext_DecisionShift_exampleRequestId(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_DecisionShift_lastSeenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionShift", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5054,6 +5819,8 @@ func (ec *executionContext) childFields_IntegrationKey(ctx context.Context, fiel
 		return ec.fieldContext_IntegrationKey_rolledFrom(ctx, field)
 	case "lastUsedAt":
 		return ec.fieldContext_IntegrationKey_lastUsedAt(ctx, field)
+	case "usage":
+		return ec.fieldContext_IntegrationKey_usage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationKey", field.Name)
 }
@@ -5134,6 +5901,22 @@ func (ec *executionContext) childFields_InvoiceEdge(ctx context.Context, field g
 		return ec.fieldContext_InvoiceEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvoiceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_KeyUsage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "requests":
+		return ec.fieldContext_KeyUsage_requests(ctx, field)
+	case "errors":
+		return ec.fieldContext_KeyUsage_errors(ctx, field)
+	case "errorRate":
+		return ec.fieldContext_KeyUsage_errorRate(ctx, field)
+	case "requestsPerDay":
+		return ec.fieldContext_KeyUsage_requestsPerDay(ctx, field)
+	case "lastRequestAt":
+		return ec.fieldContext_KeyUsage_lastRequestAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KeyUsage", field.Name)
 }
 
 func (ec *executionContext) childFields_Line(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5356,6 +6139,26 @@ func (ec *executionContext) childFields_PolicyRole(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type PolicyRole", field.Name)
 }
 
+func (ec *executionContext) childFields_PolicySimulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_PolicySimulation_since(ctx, field)
+	case "until":
+		return ec.fieldContext_PolicySimulation_until(ctx, field)
+	case "requestsExamined":
+		return ec.fieldContext_PolicySimulation_requestsExamined(ctx, field)
+	case "requestsAffected":
+		return ec.fieldContext_PolicySimulation_requestsAffected(ctx, field)
+	case "changes":
+		return ec.fieldContext_PolicySimulation_changes(ctx, field)
+	case "rows":
+		return ec.fieldContext_PolicySimulation_rows(ctx, field)
+	case "summary":
+		return ec.fieldContext_PolicySimulation_summary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PolicySimulation", field.Name)
+}
+
 func (ec *executionContext) childFields_PosSale(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5564,6 +6367,154 @@ func (ec *executionContext) childFields_Quote(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Quote", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RequestLog_id(ctx, field)
+	case "environment":
+		return ec.fieldContext_RequestLog_environment(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RequestLog_createdAt(ctx, field)
+	case "requestId":
+		return ec.fieldContext_RequestLog_requestId(ctx, field)
+	case "method":
+		return ec.fieldContext_RequestLog_method(ctx, field)
+	case "route":
+		return ec.fieldContext_RequestLog_route(ctx, field)
+	case "path":
+		return ec.fieldContext_RequestLog_path(ctx, field)
+	case "status":
+		return ec.fieldContext_RequestLog_status(ctx, field)
+	case "latencyMs":
+		return ec.fieldContext_RequestLog_latencyMs(ctx, field)
+	case "credential":
+		return ec.fieldContext_RequestLog_credential(ctx, field)
+	case "keyId":
+		return ec.fieldContext_RequestLog_keyId(ctx, field)
+	case "keyName":
+		return ec.fieldContext_RequestLog_keyName(ctx, field)
+	case "userId":
+		return ec.fieldContext_RequestLog_userId(ctx, field)
+	case "userEmail":
+		return ec.fieldContext_RequestLog_userEmail(ctx, field)
+	case "via":
+		return ec.fieldContext_RequestLog_via(ctx, field)
+	case "idempotencyKey":
+		return ec.fieldContext_RequestLog_idempotencyKey(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_RequestLog_errorCode(ctx, field)
+	case "permission":
+		return ec.fieldContext_RequestLog_permission(ctx, field)
+	case "decision":
+		return ec.fieldContext_RequestLog_decision(ctx, field)
+	case "role":
+		return ec.fieldContext_RequestLog_role(ctx, field)
+	case "rule":
+		return ec.fieldContext_RequestLog_rule(ctx, field)
+	case "permissions":
+		return ec.fieldContext_RequestLog_permissions(ctx, field)
+	case "clientIp":
+		return ec.fieldContext_RequestLog_clientIp(ctx, field)
+	case "userAgent":
+		return ec.fieldContext_RequestLog_userAgent(ctx, field)
+	case "operation":
+		return ec.fieldContext_RequestLog_operation(ctx, field)
+	case "cost":
+		return ec.fieldContext_RequestLog_cost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLog", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_RequestLogBucket_start(ctx, field)
+	case "requests":
+		return ec.fieldContext_RequestLogBucket_requests(ctx, field)
+	case "errors":
+		return ec.fieldContext_RequestLogBucket_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogDetail(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "request":
+		return ec.fieldContext_RequestLogDetail_request(ctx, field)
+	case "events":
+		return ec.fieldContext_RequestLogDetail_events(ctx, field)
+	case "auditEvents":
+		return ec.fieldContext_RequestLogDetail_auditEvents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogDetail", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogErrorGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_RequestLogErrorGroup_code(ctx, field)
+	case "method":
+		return ec.fieldContext_RequestLogErrorGroup_method(ctx, field)
+	case "route":
+		return ec.fieldContext_RequestLogErrorGroup_route(ctx, field)
+	case "status":
+		return ec.fieldContext_RequestLogErrorGroup_status(ctx, field)
+	case "count":
+		return ec.fieldContext_RequestLogErrorGroup_count(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_RequestLogErrorGroup_lastSeenAt(ctx, field)
+	case "exampleRequestId":
+		return ec.fieldContext_RequestLogErrorGroup_exampleRequestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogErrorGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogErrors(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_RequestLogErrors_since(ctx, field)
+	case "until":
+		return ec.fieldContext_RequestLogErrors_until(ctx, field)
+	case "groups":
+		return ec.fieldContext_RequestLogErrors_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogErrors", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "items":
+		return ec.fieldContext_RequestLogPage_items(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_RequestLogPage_hasMore(ctx, field)
+	case "nextCursor":
+		return ec.fieldContext_RequestLogPage_nextCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogPage", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestLogStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "since":
+		return ec.fieldContext_RequestLogStats_since(ctx, field)
+	case "until":
+		return ec.fieldContext_RequestLogStats_until(ctx, field)
+	case "bucket":
+		return ec.fieldContext_RequestLogStats_bucket(ctx, field)
+	case "requests":
+		return ec.fieldContext_RequestLogStats_requests(ctx, field)
+	case "errors":
+		return ec.fieldContext_RequestLogStats_errors(ctx, field)
+	case "errorRate":
+		return ec.fieldContext_RequestLogStats_errorRate(ctx, field)
+	case "lastRequestAt":
+		return ec.fieldContext_RequestLogStats_lastRequestAt(ctx, field)
+	case "buckets":
+		return ec.fieldContext_RequestLogStats_buckets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestLogStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5638,6 +6589,26 @@ func (ec *executionContext) childFields_RoleInfo(ctx context.Context, field grap
 		return ec.fieldContext_RoleInfo_holders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RowShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "credential":
+		return ec.fieldContext_RowShift_credential(ctx, field)
+	case "roles":
+		return ec.fieldContext_RowShift_roles(ctx, field)
+	case "object":
+		return ec.fieldContext_RowShift_object(ctx, field)
+	case "before":
+		return ec.fieldContext_RowShift_before(ctx, field)
+	case "after":
+		return ec.fieldContext_RowShift_after(ctx, field)
+	case "stop":
+		return ec.fieldContext_RowShift_stop(ctx, field)
+	case "start":
+		return ec.fieldContext_RowShift_start(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RowShift", field.Name)
 }
 
 func (ec *executionContext) childFields_StockLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7982,6 +8953,198 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_requestLogErrors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "credential",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["credential"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_requestLogStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "credential",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["credential"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "bucket",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bucket"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_requestLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "requestId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requestId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_requestLogs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "credential",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["credential"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "user",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["user"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "method",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["method"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "route",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["route"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "errorCode",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["errorCode"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "requestId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requestId"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "operation",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operation"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg12
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8033,6 +9196,20 @@ func (ec *executionContext) field_Query_roles_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_simulatePolicy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "change",
+		func(ctx context.Context, v any) (service.PolicyChange, error) {
+			return ec.unmarshalNPolicyChangeInput2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyChange(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["change"] = arg0
 	return args, nil
 }
 
@@ -9514,6 +10691,351 @@ func (ec *executionContext) _CustomerEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_CustomerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CustomerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _DecisionShift_credential(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_keyId(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_keyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_keyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _DecisionShift_keyName(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_keyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_keyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_userId(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _DecisionShift_userEmail(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_userEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_userEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_environment(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v policy.Env) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_method(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_route(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_operation(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_from(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_to(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_permission(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_permission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_requests(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionShift_exampleRequestId(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_exampleRequestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExampleRequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_exampleRequestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionShift_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *service.DecisionShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionShift_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionShift_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionShift", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *ent.Document) (ret graphql.Marshaler) {
@@ -11010,6 +12532,38 @@ func (ec *executionContext) fieldContext_IntegrationKey_lastUsedAt(_ context.Con
 	return graphql.NewScalarFieldContext("IntegrationKey", field, false, false, "Time")
 }
 
+func (ec *executionContext) _IntegrationKey_usage(ctx context.Context, field graphql.CollectedField, obj *service.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationKey_usage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Usage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.KeyUsage) graphql.Marshaler {
+			return ec.marshalOKeyUsage2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKeyUsage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationKey_usage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntegrationKey",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KeyUsage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Invoice_id(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11752,6 +13306,121 @@ func (ec *executionContext) _InvoiceEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_InvoiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvoiceEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _KeyUsage_requests(ctx context.Context, field graphql.CollectedField, obj *service.KeyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyUsage_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyUsage_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KeyUsage_errors(ctx context.Context, field graphql.CollectedField, obj *service.KeyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyUsage_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyUsage_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyUsage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KeyUsage_errorRate(ctx context.Context, field graphql.CollectedField, obj *service.KeyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyUsage_errorRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyUsage_errorRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyUsage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _KeyUsage_requestsPerDay(ctx context.Context, field graphql.CollectedField, obj *service.KeyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyUsage_requestsPerDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestsPerDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KeyUsage_requestsPerDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyUsage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _KeyUsage_lastRequestAt(ctx context.Context, field graphql.CollectedField, obj *service.KeyUsage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KeyUsage_lastRequestAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRequestAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KeyUsage_lastRequestAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KeyUsage", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Line_productId(ctx context.Context, field graphql.CollectedField, obj *money.Line) (ret graphql.Marshaler) {
@@ -15686,6 +17355,185 @@ func (ec *executionContext) fieldContext_PolicyRole_conditions(_ context.Context
 	return graphql.NewScalarFieldContext("PolicyRole", field, false, false, "Conditions")
 }
 
+func (ec *executionContext) _PolicySimulation_since(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySimulation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicySimulation_until(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySimulation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PolicySimulation_requestsExamined(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_requestsExamined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestsExamined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_requestsExamined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicySimulation_requestsAffected(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_requestsAffected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestsAffected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_requestsAffected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySimulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PolicySimulation_changes(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.DecisionShift) graphql.Marshaler {
+			return ec.marshalNDecisionShift2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐDecisionShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicySimulation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionShift(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicySimulation_rows(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.RowShift) graphql.Marshaler {
+			return ec.marshalNRowShift2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRowShiftᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PolicySimulation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RowShift(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PolicySimulation_summary(ctx context.Context, field graphql.CollectedField, obj *service.Simulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PolicySimulation_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PolicySimulation_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PolicySimulation", field, false, false, "String")
+}
+
 func (ec *executionContext) _PosSale_id(ctx context.Context, field graphql.CollectedField, obj *ent.PosSale) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18308,6 +20156,226 @@ func (ec *executionContext) fieldContext_Query_calculateQuote(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_requestLogs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_requestLogs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RequestLogs(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["credential"].(*string), fc.Args["user"].(*string), fc.Args["status"].(*string), fc.Args["method"].(*string), fc.Args["route"].(*string), fc.Args["errorCode"].(*string), fc.Args["requestId"].(*string), fc.Args["decision"].(*string), fc.Args["operation"].(*string), fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RequestLogPage) graphql.Marshaler {
+			return ec.marshalNRequestLogPage2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐRequestLogPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_requestLogs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_requestLogs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_requestLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_requestLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RequestLog(ctx, fc.Args["requestId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.RequestLogDetail) graphql.Marshaler {
+			return ec.marshalNRequestLogDetail2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogDetail(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_requestLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogDetail(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_requestLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_requestLogErrors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_requestLogErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RequestLogErrors(ctx, fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["credential"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.ErrorSummary) graphql.Marshaler {
+			return ec.marshalNRequestLogErrors2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_requestLogErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogErrors(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_requestLogErrors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_requestLogStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_requestLogStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RequestLogStats(ctx, fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["credential"].(*string), fc.Args["bucket"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.RequestStats) graphql.Marshaler {
+			return ec.marshalNRequestLogStats2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_requestLogStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_requestLogStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_simulatePolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulatePolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimulatePolicy(ctx, fc.Args["change"].(service.PolicyChange))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *service.Simulation) graphql.Marshaler {
+			return ec.marshalNPolicySimulation2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐSimulation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulatePolicy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PolicySimulation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_simulatePolicy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_permissions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18757,6 +20825,1261 @@ func (ec *executionContext) _Quote_grandTotal(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Quote_grandTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Quote", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_id(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _RequestLog_environment(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Environment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v policy.Env) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_environment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_createdAt(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLog_requestId(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_method(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_route(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_path(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_status(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLog_latencyMs(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_latencyMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LatencyMS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_latencyMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RequestLog_credential(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_keyId(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_keyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_keyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _RequestLog_keyName(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_keyName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeyName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_keyName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_userId(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOUUID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _RequestLog_userEmail(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_userEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_userEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_via(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_via(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Via, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_idempotencyKey(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_idempotencyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdempotencyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_idempotencyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_errorCode(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_permission(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_permission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_decision(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_role(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_rule(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_permissions(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permissions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_clientIp(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_clientIp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientIP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_clientIp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_userAgent(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_userAgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserAgent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_userAgent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_operation(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLog_cost(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogJSON) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLog_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLog_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogBucket_start(ctx context.Context, field graphql.CollectedField, obj *service.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogBucket_requests(ctx context.Context, field graphql.CollectedField, obj *service.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogBucket_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogBucket_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogBucket_errors(ctx context.Context, field graphql.CollectedField, obj *service.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogBucket_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogBucket_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogDetail_request(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogDetail) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogDetail_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v service.RequestLogJSON) graphql.Marshaler {
+			return ec.marshalNRequestLog2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSON(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogDetail_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestLogDetail",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLog(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestLogDetail_events(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogDetail) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogDetail_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2ᚕmapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogDetail_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogDetail", field, false, false, "Map")
+}
+
+func (ec *executionContext) _RequestLogDetail_auditEvents(ctx context.Context, field graphql.CollectedField, obj *service.RequestLogDetail) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogDetail_auditEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+			return ec.marshalOMap2ᚕmapᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogDetail_auditEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogDetail", field, false, false, "Map")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_code(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_method(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_route(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_status(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_count(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogErrorGroup_exampleRequestId(ctx context.Context, field graphql.CollectedField, obj *service.ErrorGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrorGroup_exampleRequestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExampleRequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrorGroup_exampleRequestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrorGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogErrors_since(ctx context.Context, field graphql.CollectedField, obj *service.ErrorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrors_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrors_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrors", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogErrors_until(ctx context.Context, field graphql.CollectedField, obj *service.ErrorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrors_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrors_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogErrors", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogErrors_groups(ctx context.Context, field graphql.CollectedField, obj *service.ErrorSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogErrors_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.ErrorGroup) graphql.Marshaler {
+			return ec.marshalNRequestLogErrorGroup2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogErrors_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestLogErrors",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogErrorGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestLogPage_items(ctx context.Context, field graphql.CollectedField, obj *RequestLogPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogPage_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.RequestLogJSON) graphql.Marshaler {
+			return ec.marshalNRequestLog2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSONᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogPage_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestLogPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLog(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestLogPage_hasMore(ctx context.Context, field graphql.CollectedField, obj *RequestLogPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogPage_hasMore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogPage_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogPage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RequestLogPage_nextCursor(ctx context.Context, field graphql.CollectedField, obj *RequestLogPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogPage_nextCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogPage_nextCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogPage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogStats_since(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogStats_until(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogStats_bucket(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_bucket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bucket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_bucket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestLogStats_requests(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogStats_errors(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestLogStats_errorRate(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_errorRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_errorRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RequestLogStats_lastRequestAt(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_lastRequestAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRequestAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_lastRequestAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestLogStats", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequestLogStats_buckets(ctx context.Context, field graphql.CollectedField, obj *service.RequestStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestLogStats_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.Bucket) graphql.Marshaler {
+			return ec.marshalNRequestLogBucket2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestLogStats_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestLogStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestLogBucket(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Role_id(ctx context.Context, field graphql.CollectedField, obj *ent.Role) (ret graphql.Marshaler) {
@@ -19313,6 +22636,167 @@ func (ec *executionContext) _RoleInfo_holders(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_RoleInfo_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleInfo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowShift_credential(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_credential(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credential, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _RowShift_roles(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_roles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Roles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_roles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _RowShift_object(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_object(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Object, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_object(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _RowShift_before(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowShift_after(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowShift_stop(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_stop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_stop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RowShift_start(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "Int")
 }
 
 func (ec *executionContext) _StockLevel_id(ctx context.Context, field graphql.CollectedField, obj *ent.StockLevel) (ret graphql.Marshaler) {
@@ -23727,6 +27211,55 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAssignmentProposalInput(ctx context.Context, obj any) (service.AssignmentProposal, error) {
+	var it service.AssignmentProposal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "roles"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignmentProposalInput unmarshals raw into the AssignmentProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignmentProposalInput(ctx context.Context, raw any) (service.AssignmentProposal, error) {
+	var out service.AssignmentProposal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignmentProposalInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAuditEventOrder(ctx context.Context, obj any) (ent.AuditEventOrder, error) {
 	var it ent.AuditEventOrder
@@ -29435,6 +32968,87 @@ func UnmarshalPolicyAssignmentInput(ctx context.Context, raw any) (service.Polic
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPolicyChangeInput(ctx context.Context, obj any) (service.PolicyChange, error) {
+	var it service.PolicyChange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["days"]; !present {
+		asMap["days"] = 7
+	}
+
+	fieldsInOrder := [...]string{"role", "deleteRole", "member", "integrationKey", "policy", "days"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORoleProposalInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleProposal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "deleteRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deleteRole"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeleteRole = data
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOAssignmentProposalInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentProposal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "integrationKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("integrationKey"))
+			data, err := ec.unmarshalOAssignmentProposalInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentProposal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntegrationKey = data
+		case "policy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policy"))
+			data, err := ec.unmarshalOPolicyDocumentInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyDoc(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Policy = data
+		case "days":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Days = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPolicyChangeInput unmarshals raw into the PolicyChangeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPolicyChangeInput(ctx context.Context, raw any) (service.PolicyChange, error) {
+	var out service.PolicyChange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PolicyChangeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPolicyDocumentInput(ctx context.Context, obj any) (service.PolicyDoc, error) {
 	var it service.PolicyDoc
 	if obj == nil {
@@ -32269,6 +35883,62 @@ func (ec *executionContext) unmarshalInputRoleOrder(ctx context.Context, obj any
 func UnmarshalRoleOrder(ctx context.Context, raw any) (ent.RoleOrder, error) {
 	var out ent.RoleOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRoleProposalInput(ctx context.Context, obj any) (service.RoleProposal, error) {
+	var it service.RoleProposal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "permissions", "conditions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "permissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Permissions = data
+		case "conditions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conditions"))
+			data, err := ec.unmarshalOConditions2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐConditions(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Conditions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRoleProposalInput unmarshals raw into the RoleProposalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRoleProposalInput(ctx context.Context, raw any) (service.RoleProposal, error) {
+	var out service.RoleProposal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleProposalInput", raw, &out)
 	return out, err
 }
 
@@ -37701,6 +41371,109 @@ func (ec *executionContext) _CustomerEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var decisionShiftImplementors = []string{"DecisionShift"}
+
+func (ec *executionContext) _DecisionShift(ctx context.Context, sel ast.SelectionSet, obj *service.DecisionShift) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionShiftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionShift")
+		case "credential":
+			out.Values[i] = ec._DecisionShift_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keyId":
+			out.Values[i] = ec._DecisionShift_keyId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "keyName":
+			out.Values[i] = ec._DecisionShift_keyName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._DecisionShift_userId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userEmail":
+			out.Values[i] = ec._DecisionShift_userEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "environment":
+			out.Values[i] = ec._DecisionShift_environment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._DecisionShift_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._DecisionShift_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._DecisionShift_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._DecisionShift_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._DecisionShift_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permission":
+			out.Values[i] = ec._DecisionShift_permission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._DecisionShift_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exampleRequestId":
+			out.Values[i] = ec._DecisionShift_exampleRequestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._DecisionShift_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document", "Node"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *ent.Document) graphql.Marshaler {
@@ -38234,6 +42007,11 @@ func (ec *executionContext) _IntegrationKey(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "usage":
+			out.Values[i] = ec._IntegrationKey_usage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38475,6 +42253,59 @@ func (ec *executionContext) _InvoiceEdge(ctx context.Context, sel ast.SelectionS
 		case "cursor":
 			out.Values[i] = ec._InvoiceEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var keyUsageImplementors = []string{"KeyUsage"}
+
+func (ec *executionContext) _KeyUsage(ctx context.Context, sel ast.SelectionSet, obj *service.KeyUsage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyUsageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KeyUsage")
+		case "requests":
+			out.Values[i] = ec._KeyUsage_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._KeyUsage_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorRate":
+			out.Values[i] = ec._KeyUsage_errorRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestsPerDay":
+			out.Values[i] = ec._KeyUsage_requestsPerDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRequestAt":
+			out.Values[i] = ec._KeyUsage_lastRequestAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -39604,6 +43435,69 @@ func (ec *executionContext) _PolicyRole(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var policySimulationImplementors = []string{"PolicySimulation"}
+
+func (ec *executionContext) _PolicySimulation(ctx context.Context, sel ast.SelectionSet, obj *service.Simulation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policySimulationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PolicySimulation")
+		case "since":
+			out.Values[i] = ec._PolicySimulation_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._PolicySimulation_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestsExamined":
+			out.Values[i] = ec._PolicySimulation_requestsExamined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestsAffected":
+			out.Values[i] = ec._PolicySimulation_requestsAffected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PolicySimulation_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._PolicySimulation_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._PolicySimulation_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var posSaleImplementors = []string{"PosSale", "Node"}
 
 func (ec *executionContext) _PosSale(ctx context.Context, sel ast.SelectionSet, obj *ent.PosSale) graphql.Marshaler {
@@ -40365,6 +44259,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_calculateQuote(ctx, field)
 				})
+		case "requestLogs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_requestLogs(ctx, field)
+				})
+		case "requestLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_requestLog(ctx, field)
+				})
+		case "requestLogErrors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_requestLogErrors(ctx, field)
+				})
+		case "requestLogStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_requestLogStats(ctx, field)
+				})
+		case "simulatePolicy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_simulatePolicy(ctx, field)
+				})
 		case "permissions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -40470,6 +44394,467 @@ func (ec *executionContext) _Quote(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "grandTotal":
 			out.Values[i] = ec._Quote_grandTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogImplementors = []string{"RequestLog"}
+
+func (ec *executionContext) _RequestLog(ctx context.Context, sel ast.SelectionSet, obj *service.RequestLogJSON) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLog")
+		case "id":
+			out.Values[i] = ec._RequestLog_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "environment":
+			out.Values[i] = ec._RequestLog_environment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._RequestLog_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._RequestLog_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._RequestLog_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._RequestLog_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._RequestLog_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RequestLog_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latencyMs":
+			out.Values[i] = ec._RequestLog_latencyMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "credential":
+			out.Values[i] = ec._RequestLog_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keyId":
+			out.Values[i] = ec._RequestLog_keyId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "keyName":
+			out.Values[i] = ec._RequestLog_keyName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._RequestLog_userId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userEmail":
+			out.Values[i] = ec._RequestLog_userEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "via":
+			out.Values[i] = ec._RequestLog_via(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idempotencyKey":
+			out.Values[i] = ec._RequestLog_idempotencyKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorCode":
+			out.Values[i] = ec._RequestLog_errorCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permission":
+			out.Values[i] = ec._RequestLog_permission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._RequestLog_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._RequestLog_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._RequestLog_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permissions":
+			out.Values[i] = ec._RequestLog_permissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientIp":
+			out.Values[i] = ec._RequestLog_clientIp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userAgent":
+			out.Values[i] = ec._RequestLog_userAgent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._RequestLog_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._RequestLog_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogBucketImplementors = []string{"RequestLogBucket"}
+
+func (ec *executionContext) _RequestLogBucket(ctx context.Context, sel ast.SelectionSet, obj *service.Bucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogBucket")
+		case "start":
+			out.Values[i] = ec._RequestLogBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._RequestLogBucket_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RequestLogBucket_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogDetailImplementors = []string{"RequestLogDetail"}
+
+func (ec *executionContext) _RequestLogDetail(ctx context.Context, sel ast.SelectionSet, obj *service.RequestLogDetail) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogDetailImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogDetail")
+		case "request":
+			out.Values[i] = ec._RequestLogDetail_request(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._RequestLogDetail_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "auditEvents":
+			out.Values[i] = ec._RequestLogDetail_auditEvents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogErrorGroupImplementors = []string{"RequestLogErrorGroup"}
+
+func (ec *executionContext) _RequestLogErrorGroup(ctx context.Context, sel ast.SelectionSet, obj *service.ErrorGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogErrorGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogErrorGroup")
+		case "code":
+			out.Values[i] = ec._RequestLogErrorGroup_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._RequestLogErrorGroup_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "route":
+			out.Values[i] = ec._RequestLogErrorGroup_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._RequestLogErrorGroup_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RequestLogErrorGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._RequestLogErrorGroup_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exampleRequestId":
+			out.Values[i] = ec._RequestLogErrorGroup_exampleRequestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogErrorsImplementors = []string{"RequestLogErrors"}
+
+func (ec *executionContext) _RequestLogErrors(ctx context.Context, sel ast.SelectionSet, obj *service.ErrorSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogErrorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogErrors")
+		case "since":
+			out.Values[i] = ec._RequestLogErrors_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._RequestLogErrors_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._RequestLogErrors_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogPageImplementors = []string{"RequestLogPage"}
+
+func (ec *executionContext) _RequestLogPage(ctx context.Context, sel ast.SelectionSet, obj *RequestLogPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogPage")
+		case "items":
+			out.Values[i] = ec._RequestLogPage_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._RequestLogPage_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextCursor":
+			out.Values[i] = ec._RequestLogPage_nextCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestLogStatsImplementors = []string{"RequestLogStats"}
+
+func (ec *executionContext) _RequestLogStats(ctx context.Context, sel ast.SelectionSet, obj *service.RequestStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestLogStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestLogStats")
+		case "since":
+			out.Values[i] = ec._RequestLogStats_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._RequestLogStats_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bucket":
+			out.Values[i] = ec._RequestLogStats_bucket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._RequestLogStats_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RequestLogStats_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorRate":
+			out.Values[i] = ec._RequestLogStats_errorRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRequestAt":
+			out.Values[i] = ec._RequestLogStats_lastRequestAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._RequestLogStats_buckets(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40725,6 +45110,69 @@ func (ec *executionContext) _RoleInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "holders":
 			out.Values[i] = ec._RoleInfo_holders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rowShiftImplementors = []string{"RowShift"}
+
+func (ec *executionContext) _RowShift(ctx context.Context, sel ast.SelectionSet, obj *service.RowShift) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rowShiftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RowShift")
+		case "credential":
+			out.Values[i] = ec._RowShift_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roles":
+			out.Values[i] = ec._RowShift_roles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "object":
+			out.Values[i] = ec._RowShift_object(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._RowShift_before(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._RowShift_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stop":
+			out.Values[i] = ec._RowShift_stop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._RowShift_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42671,6 +47119,26 @@ func (ec *executionContext) unmarshalNCustomerWhereInput2ᚖgithubᚗcomᚋciene
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDecisionShift2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐDecisionShift(ctx context.Context, sel ast.SelectionSet, v service.DecisionShift) graphql.Marshaler {
+	return ec._DecisionShift(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDecisionShift2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐDecisionShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []service.DecisionShift) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionShift2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐDecisionShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDocument2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐDocument(ctx context.Context, sel ast.SelectionSet, v *ent.Document) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Document!")
@@ -42764,6 +47232,20 @@ func (ec *executionContext) marshalNExplanation2ᚖgithubᚗcomᚋcienerpᚋcien
 		return graphql.Null
 	}
 	return ec._Explanation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNGrantCondition2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐGrantCondition(ctx context.Context, sel ast.SelectionSet, v service.GrantCondition) graphql.Marshaler {
@@ -43035,6 +47517,35 @@ func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNMap2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMap2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMap2ᚕmapᚄ(ctx context.Context, sel ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNMap2map(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMe2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐMe(ctx context.Context, sel ast.SelectionSet, v *Me) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Me!")
@@ -43230,6 +47741,11 @@ func (ec *executionContext) unmarshalNPolicyAssignmentInput2ᚕgithubᚗcomᚋci
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNPolicyChangeInput2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyChange(ctx context.Context, v any) (service.PolicyChange, error) {
+	res, err := ec.unmarshalInputPolicyChangeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPolicyDiff2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyDiff(ctx context.Context, sel ast.SelectionSet, v *service.PolicyDiff) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PolicyDiff!")
@@ -43296,6 +47812,14 @@ func (ec *executionContext) unmarshalNPolicyRoleInput2ᚕgithubᚗcomᚋcienerp�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNPolicySimulation2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐSimulation(ctx context.Context, sel ast.SelectionSet, v *service.Simulation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PolicySimulation!")
+		return graphql.Null
+	}
+	return ec._PolicySimulation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPosSale2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐPosSale(ctx context.Context, sel ast.SelectionSet, v *ent.PosSale) graphql.Marshaler {
@@ -43456,6 +47980,106 @@ func (ec *executionContext) unmarshalNRecordPaymentInput2githubᚗcomᚋcienerp�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRequestLog2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSON(ctx context.Context, sel ast.SelectionSet, v service.RequestLogJSON) graphql.Marshaler {
+	return ec._RequestLog(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRequestLog2ᚕᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSONᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.RequestLogJSON) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequestLog2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSON(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequestLog2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogJSON(ctx context.Context, sel ast.SelectionSet, v *service.RequestLogJSON) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestLog!")
+		return graphql.Null
+	}
+	return ec._RequestLog(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestLogBucket2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐBucket(ctx context.Context, sel ast.SelectionSet, v service.Bucket) graphql.Marshaler {
+	return ec._RequestLogBucket(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRequestLogBucket2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []service.Bucket) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequestLogBucket2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequestLogDetail2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestLogDetail(ctx context.Context, sel ast.SelectionSet, v *service.RequestLogDetail) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestLogDetail!")
+		return graphql.Null
+	}
+	return ec._RequestLogDetail(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestLogErrorGroup2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorGroup(ctx context.Context, sel ast.SelectionSet, v service.ErrorGroup) graphql.Marshaler {
+	return ec._RequestLogErrorGroup(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRequestLogErrorGroup2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []service.ErrorGroup) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequestLogErrorGroup2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequestLogErrors2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐErrorSummary(ctx context.Context, sel ast.SelectionSet, v *service.ErrorSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestLogErrors!")
+		return graphql.Null
+	}
+	return ec._RequestLogErrors(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestLogPage2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋgraphᚐRequestLogPage(ctx context.Context, sel ast.SelectionSet, v *RequestLogPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestLogPage!")
+		return graphql.Null
+	}
+	return ec._RequestLogPage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestLogStats2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRequestStats(ctx context.Context, sel ast.SelectionSet, v *service.RequestStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestLogStats!")
+		return graphql.Null
+	}
+	return ec._RequestLogStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRoleChange2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleChange(ctx context.Context, sel ast.SelectionSet, v service.RoleChange) graphql.Marshaler {
 	return ec._RoleChange(ctx, sel, &v)
 }
@@ -43509,6 +48133,26 @@ func (ec *executionContext) marshalNRoleOrderField2ᚖgithubᚗcomᚋcienerpᚋc
 func (ec *executionContext) unmarshalNRoleWhereInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐRoleWhereInput(ctx context.Context, v any) (*ent.RoleWhereInput, error) {
 	res, err := ec.unmarshalInputRoleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRowShift2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRowShift(ctx context.Context, sel ast.SelectionSet, v service.RowShift) graphql.Marshaler {
+	return ec._RowShift(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRowShift2ᚕgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRowShiftᚄ(ctx context.Context, sel ast.SelectionSet, v []service.RowShift) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRowShift2githubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRowShift(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNStockLevelConnection2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐStockLevelConnection(ctx context.Context, sel ast.SelectionSet, v *ent.StockLevelConnection) graphql.Marshaler {
@@ -43673,6 +48317,16 @@ func (ec *executionContext) unmarshalNString2githubᚗcomᚋcienerpᚋcienerpᚋ
 }
 
 func (ec *executionContext) marshalNString2githubᚗcomᚋcienerpᚋcienerpᚋentᚋwebhookdeliveryᚐStatus(ctx context.Context, sel ast.SelectionSet, v webhookdelivery.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx context.Context, v any) (policy.Env, error) {
+	var res policy.Env
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋcienerpᚋcienerpᚋpolicyᚐEnv(ctx context.Context, sel ast.SelectionSet, v policy.Env) graphql.Marshaler {
 	return v
 }
 
@@ -44203,6 +48857,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAssignmentProposalInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐAssignmentProposal(ctx context.Context, v any) (*service.AssignmentProposal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssignmentProposalInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOAuditEvent2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
@@ -45013,6 +49675,13 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋcienerpᚋcienerpᚋserv
 	return res
 }
 
+func (ec *executionContext) marshalOKeyUsage2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐKeyUsage(ctx context.Context, sel ast.SelectionSet, v *service.KeyUsage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._KeyUsage(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -45029,6 +49698,41 @@ func (ec *executionContext) marshalOMap2map(ctx context.Context, sel ast.Selecti
 	_ = ctx
 	res := graphql.MarshalMap(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMap2ᚕmapᚄ(ctx context.Context, v any) ([]map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]map[string]any, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMap2map(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMap2ᚕmapᚄ(ctx context.Context, sel ast.SelectionSet, v []map[string]any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNMap2map(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋcienerpᚋcienerpᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
@@ -45199,6 +49903,14 @@ func (ec *executionContext) unmarshalOPaymentWhereInput2ᚖgithubᚗcomᚋciener
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPaymentWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPolicyDocumentInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐPolicyDoc(ctx context.Context, v any) (*service.PolicyDoc, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPolicyDocumentInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45622,6 +50334,14 @@ func (ec *executionContext) unmarshalORoleOrder2ᚖgithubᚗcomᚋcienerpᚋcien
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRoleOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORoleProposalInput2ᚖgithubᚗcomᚋcienerpᚋcienerpᚋserviceᚐRoleProposal(ctx context.Context, v any) (*service.RoleProposal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleProposalInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -59,7 +59,7 @@ func (r *mutationResolver) SetIntegrationKeyRoles(ctx context.Context, id uuid.U
 
 // IntegrationKeys is the resolver for the integrationKeys field.
 func (r *queryResolver) IntegrationKeys(ctx context.Context) ([]*service.Key, error) {
-	return r.Service.ListKeys(ctx)
+	return r.Service.KeysWithUsage(ctx)
 }
 
 // IntegrationKey returns IntegrationKeyResolver implementation.

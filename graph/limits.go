@@ -401,10 +401,21 @@ func (costReport) ExtensionName() string                   { return "CostReport"
 func (costReport) Validate(graphql.ExecutableSchema) error { return nil }
 func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
-	if resp == nil || !graphql.HasOperationContext(ctx) { // a body that never became an operation
+	if resp == nil {
 		return resp
 	}
-	if stats, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costStatsKey).(costStats); ok {
+	if !graphql.HasOperationContext(ctx) { // a body that never became an operation
+		edge.Annotate(ctx, "", 0, firstCode(resp.Errors))
+		return resp
+	}
+	oc := graphql.GetOperationContext(ctx)
+	stats, _ := oc.Stats.GetExtension(costStatsKey).(costStats)
+	name := oc.OperationName
+	if name == "" && oc.Operation != nil {
+		name = oc.Operation.Name
+	}
+	edge.Annotate(ctx, name, stats.Requested, firstCode(resp.Errors))
+	if stats, ok := oc.Stats.GetExtension(costStatsKey).(costStats); ok {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
@@ -417,4 +428,15 @@ func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		resp.Extensions["rateLimit"] = map[string]any{"limit": b.Limit, "remaining": b.Remaining, "resetAt": b.Reset.UTC().Format(time.RFC3339)}
 	}
 	return resp
+}
+
+// firstCode is the first error's extensions.code (the request log's
+// error code of a GraphQL answer).
+func firstCode(errs gqlerror.List) string {
+	for _, e := range errs {
+		if c, ok := e.Extensions["code"].(string); ok {
+			return c
+		}
+	}
+	return ""
 }

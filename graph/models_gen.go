@@ -134,6 +134,13 @@ type PolicyImport struct {
 	Changes *service.PolicyDiff `json:"changes"`
 }
 
+// A page of the request log, newest first; pass nextCursor as after for the next.
+type RequestLogPage struct {
+	Items      []*service.RequestLogJSON `json:"items"`
+	HasMore    bool                      `json:"hasMore"`
+	NextCursor *string                   `json:"nextCursor,omitempty"`
+}
+
 // A movement just made, with the on-hand quantities it left.
 type StockMovePayload struct {
 	Movement *ent.StockMovement `json:"movement"`

@@ -55,7 +55,7 @@ type Enforcer struct {
 	e *casbin.SyncedEnforcer
 
 	mu    sync.RWMutex
-	cache map[[3]string]bool
+	cache map[[3]string]Decision
 	conds map[[3]string]conditions
 }
 
@@ -80,26 +80,33 @@ func NewEnforcer(adapter persist.Adapter) (*Enforcer, error) {
 		pattern, _ := args[1].(string)
 		return Match(pattern, perm), nil
 	})
-	return &Enforcer{e: e, cache: map[[3]string]bool{}, conds: map[[3]string]conditions{}}, nil
+	return &Enforcer{e: e, cache: map[[3]string]Decision{}, conds: map[[3]string]conditions{}}, nil
 }
 
 // Allowed implements Decider.
 func (en *Enforcer) Allowed(subject, tenant, perm string) bool {
+	return en.Decide(subject, tenant, perm).Allowed
+}
+
+// Decide implements Explainer: whether subject holds perm in tenant and,
+// if so, through which role and pattern (the first Casbin rule that
+// matches). Cached until the next change, like Allowed.
+func (en *Enforcer) Decide(subject, tenant, perm string) Decision {
 	k := [3]string{subject, tenant, perm}
 	en.mu.RLock()
-	ok, hit := en.cache[k]
+	d, hit := en.cache[k]
 	en.mu.RUnlock()
 	if hit {
-		return ok
+		return d
 	}
-	ok, err := en.e.Enforce(subject, tenant, perm)
-	if err != nil {
-		return false
+	d = Decision{Permission: perm}
+	if ok, rule, err := en.e.EnforceEx(subject, tenant, perm); err == nil && ok && len(rule) >= 3 {
+		d.Allowed, d.Role, d.Rule = true, strings.TrimPrefix(rule[0], "role:"), rule[2]
 	}
 	en.mu.Lock()
-	en.cache[k] = ok
+	en.cache[k] = d
 	en.mu.Unlock()
-	return ok
+	return d
 }
 
 // Permissions implements Decider: the patterns the subject holds, through
@@ -188,7 +195,7 @@ func (en *Enforcer) Reload() error {
 
 func (en *Enforcer) invalidate() {
 	en.mu.Lock()
-	en.cache = map[[3]string]bool{}
+	en.cache = map[[3]string]Decision{}
 	en.conds = map[[3]string]conditions{}
 	en.mu.Unlock()
 }
@@ -224,9 +231,6 @@ func (en *Enforcer) State(tenant string) State {
 
 // Explain is Allowed with the Casbin rule that decided: (role, pattern).
 func (en *Enforcer) Explain(subject, tenant, perm string) (allowed bool, role, pattern string) {
-	ok, rule, err := en.e.EnforceEx(subject, tenant, perm)
-	if err != nil || !ok || len(rule) < 3 {
-		return false, "", ""
-	}
-	return true, strings.TrimPrefix(rule[0], "role:"), rule[2]
+	d := en.Decide(subject, tenant, perm)
+	return d.Allowed, d.Role, d.Rule
 }

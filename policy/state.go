@@ -92,3 +92,47 @@ type Change struct {
 	Kind ChangeKind `json:"kind"`
 	ID   string     `json:"id"`
 }
+
+// Decider answers from s as the enforcer would from the same rules: the
+// policy simulator decides logged requests, and counts rows, under a
+// proposed state exactly as requests would be decided under it.
+func (s State) Decider() Decider { return stateDecider{s} }
+
+type stateDecider struct{ s State }
+
+func (d stateDecider) Allowed(subject, _, perm string) bool {
+	_, _, ok := d.s.Decide(subject, perm)
+	return ok
+}
+
+func (d stateDecider) Permissions(subject, _ string) []string {
+	var out []string
+	for _, r := range d.s.Holders[subject] {
+		out = append(out, d.s.Roles[r]...)
+	}
+	return out
+}
+
+// Conditions follows Enforcer.Conditions: a matching grant without a
+// condition makes the subject unlimited; an unparsable one admits nothing.
+func (d stateDecider) Conditions(subject, _, perm string) ([]Cond, bool) {
+	var list []Cond
+	object := ConditionObject(perm)
+	for _, r := range d.s.Holders[subject] {
+		for _, p := range d.s.Roles[r] {
+			if !Match(p, perm) {
+				continue
+			}
+			raw := d.s.Conditions[r][p]
+			if raw == "" {
+				return nil, false
+			}
+			c, err := ParseCondition(object, []byte(raw))
+			if err != nil {
+				c = Cond{Or: []Cond{}}
+			}
+			list = append(list, c)
+		}
+	}
+	return list, len(list) > 0
+}

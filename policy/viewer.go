@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -40,10 +41,65 @@ type Viewer struct {
 	Via       string    // how it authenticated: "api_key", "bearer" or "cli"
 	RequestID string
 	Decider   Decider
+	KeyName   string // the integration key's name (the request log)
+	// Checks, when set, records the request's permission checks (the
+	// request log).
+	Checks *Checks
 	// Recheck, when set, checks the credential again as the transport did
 	// (nil while it still holds here): for connections that outlive the
 	// request that authenticated them.
 	Recheck func(context.Context) error
+}
+
+// Decision is one permission check: held or not and, when held, the role
+// and the rule (pattern) that grant it.
+type Decision struct {
+	Permission string
+	Allowed    bool
+	Role, Rule string
+}
+
+// Explainer is a Decider that can say which role and rule decided.
+type Explainer interface {
+	Decide(subject, tenant, permission string) Decision
+}
+
+// Checks records the permissions a request was required to hold (Require),
+// each once, in order: the request log keeps them, and the policy
+// simulator decides them again under a proposed policy.
+type Checks struct {
+	mu   sync.Mutex
+	list []Decision
+}
+
+// maxChecks bounds what one request records (a GraphQL operation may
+// touch many fields; they share few permissions).
+const maxChecks = 16
+
+func (c *Checks) add(d Decision) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, have := range c.list {
+		if have.Permission == d.Permission {
+			return
+		}
+	}
+	if len(c.list) < maxChecks {
+		c.list = append(c.list, d)
+	}
+}
+
+// List returns the checks made so far.
+func (c *Checks) List() []Decision {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Decision(nil), c.list...)
 }
 
 // Credential identifies the credential for rate limits, idempotency and
@@ -143,10 +199,23 @@ func Require(ctx context.Context, perm string) error {
 	if v == nil {
 		return ErrNoViewer
 	}
-	if !v.Can(perm) {
+	d := v.decide(perm)
+	v.Checks.add(d)
+	if !d.Allowed {
 		return &DeniedError{Permission: perm}
 	}
 	return nil
+}
+
+// decide is Can with the role and rule, when the decider knows them.
+func (v *Viewer) decide(perm string) Decision {
+	if v.Decider == nil {
+		return Decision{Permission: perm}
+	}
+	if e, ok := v.Decider.(Explainer); ok {
+		return e.Decide(v.Subject, v.TenantID.String(), perm)
+	}
+	return Decision{Permission: perm, Allowed: v.Decider.Allowed(v.Subject, v.TenantID.String(), perm)}
 }
 
 // Values lets ent use Env as an enum type.

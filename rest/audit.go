@@ -2,16 +2,12 @@ package rest
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/edge"
-	"github.com/cienerp/cienerp/ent"
 	"github.com/cienerp/cienerp/modules/admin"
 	"github.com/cienerp/cienerp/openapi"
-	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/service"
 )
 
@@ -52,26 +48,6 @@ func auditSchemas() obj {
 	}
 }
 
-type auditJSON struct {
-	ID          uuid.UUID      `json:"id"`
-	Object      string         `json:"object"`
-	Environment policy.Env     `json:"environment"`
-	Actor       string         `json:"actor"`
-	Credential  string         `json:"credential"`
-	RequestID   string         `json:"request_id"`
-	Action      string         `json:"action"`
-	EntityType  string         `json:"entity_type"`
-	EntityID    string         `json:"entity_id"`
-	Before      map[string]any `json:"before"`
-	After       map[string]any `json:"after"`
-	CreatedAt   time.Time      `json:"created_at"`
-}
-
-func auditView(e *ent.AuditEvent) auditJSON {
-	return auditJSON{ID: e.ID, Object: "audit_event", Environment: e.Env, Actor: e.Actor, Credential: e.Credential, RequestID: e.RequestID,
-		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Before: e.Before, After: e.After, CreatedAt: e.CreatedAt}
-}
-
 func (s *Server) listAuditEvents(c *gin.Context) error {
 	verr := &service.ValidationError{}
 	f := service.AuditFilter{
@@ -86,6 +62,6 @@ func (s *Server) listAuditEvents(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	respondList(c, mapSlice(page.Items, auditView), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
+	respondList(c, mapSlice(page.Items, service.AuditObject), Meta{Limit: f.Limit, HasMore: page.HasMore, NextCursor: page.NextCursor})
 	return nil
 }

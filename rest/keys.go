@@ -23,7 +23,7 @@ func init() {
 func (s *Server) keysRoutes() []edge.Route {
 	return []edge.Route{
 		{Method: http.MethodGet, Path: "/settings/integration-keys", Op: settings.ManageKeys, Handle: s.listKeys,
-			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "List integration keys of this environment", Status: 200, Data: "IntegrationKey", List: true}},
+			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "List integration keys of this environment", Description: "With settings.request-logs.view, each key carries its last 7 days from the request log (usage).", Status: 200, Data: "IntegrationKey", List: true}},
 		{Method: http.MethodPost, Path: "/settings/integration-keys", Op: settings.ManageKeys, Creates: true, Secret: true, Handle: s.createKey,
 			Doc: openapi.Doc{Tag: settings.Module.Tag, Summary: "Create an integration key", Description: "The secret is in the response once and never again. The key works only in this base URL's environment. You can only grant roles whose permissions you hold.", Body: "CreateIntegrationKey", Status: 201, Data: "IntegrationKey",
 				Example: obj{"name": "Warehouse sync", "roles": []string{"it-agent"}}}},
@@ -50,6 +50,7 @@ func keysSchemas() obj {
 			"expires_at": openapi.Nullable("string", "date-time", ""), "revoked_at": openapi.Nullable("string", "date-time", ""),
 			"rolled_at": openapi.Nullable("string", "date-time", ""), "rolled_from": openapi.Nullable("string", "uuid", "The key this one replaced."),
 			"last_used_at": openapi.Nullable("string", "date-time", "Updated within a minute of use."),
+			"usage": obj{"anyOf": []any{openapi.Ref("KeyUsage"), obj{"type": "null"}}, "description": "The last 7 days from the request log (the keys list only, for callers holding settings.request-logs.view; null otherwise)."},
 		}),
 		"CreateIntegrationKey": openapi.Object([]string{"name", "roles"}, obj{
 			"name":       obj{"type": "string", "maxLength": schema.MaxKeyName, "examples": []string{"Warehouse sync"}},
@@ -88,7 +89,7 @@ func keyView(k *service.Key) service.KeyJSON {
 }
 
 func (s *Server) listKeys(c *gin.Context) error {
-	keys, err := s.svc.ListKeys(c.Request.Context())
+	keys, err := s.svc.KeysWithUsage(c.Request.Context())
 	if err != nil {
 		return err
 	}

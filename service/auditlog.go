@@ -28,6 +28,28 @@ type AuditFilter struct {
 	Cursor     string
 }
 
+// AuditJSON is an audit entry's public shape.
+type AuditJSON struct {
+	ID          uuid.UUID      `json:"id"`
+	Object      string         `json:"object"`
+	Environment policy.Env     `json:"environment"`
+	Actor       string         `json:"actor"`
+	Credential  string         `json:"credential"`
+	RequestID   string         `json:"request_id"`
+	Action      string         `json:"action"`
+	EntityType  string         `json:"entity_type"`
+	EntityID    string         `json:"entity_id"`
+	Before      map[string]any `json:"before"`
+	After       map[string]any `json:"after"`
+	CreatedAt   time.Time      `json:"created_at"`
+}
+
+// AuditObject is e's public shape.
+func AuditObject(e *ent.AuditEvent) AuditJSON {
+	return AuditJSON{ID: e.ID, Object: "audit_event", Environment: e.Env, Actor: e.Actor, Credential: e.Credential, RequestID: e.RequestID,
+		Action: e.Action, EntityType: e.EntityType, EntityID: e.EntityID, Before: e.Before, After: e.After, CreatedAt: e.CreatedAt}
+}
+
 // ListAuditEvents pages through the tenant's audit trail.
 func (s *Service) ListAuditEvents(ctx context.Context, f AuditFilter) (*Page[*ent.AuditEvent], error) {
 	verr := &ValidationError{}

@@ -29,6 +29,8 @@ type Key struct {
 	*ent.IntegrationKey
 	Roles  []string
 	Secret string
+	// Usage is the key's last 7 days in the request log (KeysWithUsage).
+	Usage *KeyUsage
 }
 
 // Status is active, expired, revoked or rolled.
@@ -159,6 +161,25 @@ func (s *Service) ListKeys(ctx context.Context) ([]*Key, error) {
 	return out, nil
 }
 
+// KeysWithUsage is ListKeys with each key's last 7 days from the request
+// log (requests, error rate, requests per day, last request): for callers
+// holding settings.request-logs.view; others get null usage.
+func (s *Service) KeysWithUsage(ctx context.Context) ([]*Key, error) {
+	keys, err := s.ListKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	usage, err := s.KeysUsage(ctx)
+	if err != nil || usage == nil {
+		return keys, err
+	}
+	for _, k := range keys {
+		u := usage[k.ID]
+		k.Usage = &u
+	}
+	return keys, nil
+}
+
 func (s *Service) withRoles(k *ent.IntegrationKey) *Key {
 	return &Key{IntegrationKey: k, Roles: s.Enforcer.Roles(policy.KeySubject(k.ID.String()), k.TenantID.String())}
 }
@@ -275,6 +296,7 @@ type KeyJSON struct {
 	RolledAt    *time.Time `json:"rolled_at"`
 	RolledFrom  *uuid.UUID `json:"rolled_from"`
 	LastUsedAt  *time.Time `json:"last_used_at"`
+	Usage       *KeyUsage  `json:"usage"`
 }
 
 // KeyObject is k's public shape, without its secret.
@@ -287,5 +309,6 @@ func KeyObject(k *Key) KeyJSON {
 		ID: k.ID, Object: "integration_key", Name: k.Name, Prefix: k.Prefix,
 		Environment: k.Env, Roles: roles, Status: k.Status(time.Now()), CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt,
 		ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RolledAt: k.RolledAt, RolledFrom: k.RolledFrom, LastUsedAt: k.LastUsedAt,
+		Usage: k.Usage,
 	}
 }

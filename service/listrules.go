@@ -70,5 +70,6 @@ func rfc3339(field, v string, verr *ValidationError) *time.Time {
 		verr.Add(field, "The %s parameter must be an RFC 3339 date-time, e.g. 2026-01-31T00:00:00Z.", field)
 		return nil
 	}
+	t = t.UTC() // stamps are stored in UTC (compared as text on SQLite)
 	return &t
 }

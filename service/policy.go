@@ -107,62 +107,8 @@ func (s *Service) ExportPolicy(ctx context.Context) (PolicyDoc, error) {
 // deleted roles). Everything is checked first; then all of it is written in
 // one transaction, or nothing is. With dryRun only the diff is returned.
 func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) (PolicyDiff, error) {
-	st, rows, err := s.tenantState(ctx)
+	st, next, rows, err := s.planImport(ctx, doc)
 	if err != nil {
-		return PolicyDiff{}, err
-	}
-	verr := &ValidationError{}
-	next := policy.State{Roles: map[string][]string{}, Holders: map[string][]string{}, Conditions: map[string]map[string]string{}}
-	for i, r := range doc.Roles {
-		field := fmt.Sprintf("roles.%d", i)
-		switch _, dup := next.Roles[r.Name]; {
-		case !roleNameRE.MatchString(r.Name):
-			verr.Add(field+".name", "Role names are 1 to 63 lowercase letters, digits and hyphens.")
-		case dup:
-			verr.Add(field+".name", "Role %q appears twice.", r.Name)
-		}
-		checkPatterns(field+".permissions", r.Permissions, verr)
-		next.Roles[r.Name] = dedupe(r.Permissions)
-		next.Conditions[r.Name] = checkConditions(field+".conditions", r.Permissions, r.Conditions, verr)
-	}
-	for _, r := range rows {
-		if _, kept := next.Roles[r.Name]; r.Builtin && !kept {
-			verr.Add("roles", "Built-in role %q cannot be removed; list it (its permissions may change).", r.Name)
-		}
-	}
-	for sub, roles := range st.Holders { // unlisted subjects keep surviving roles
-		next.Holders[sub] = slices.DeleteFunc(slices.Clone(roles), func(r string) bool { _, ok := next.Roles[r]; return !ok })
-	}
-	members, err := s.ListMembers(ctx)
-	if err != nil {
-		return PolicyDiff{}, err
-	}
-	keys, err := s.ListKeys(ctx)
-	if err != nil {
-		return PolicyDiff{}, err
-	}
-	assign := func(field string, list []PolicyAssignment, subject func(uuid.UUID) string, exists func(uuid.UUID) bool) {
-		for i, a := range list {
-			f := fmt.Sprintf("%s.%d", field, i)
-			if !exists(a.ID) {
-				verr.Add(f+".id", "%s is not in this tenant%s.", a.ID, map[bool]string{true: " (or environment)", false: ""}[field == "integration_keys"])
-				continue
-			}
-			for _, r := range a.Roles {
-				if _, ok := next.Roles[r]; !ok {
-					verr.Add(f+".roles", "Role %q is not defined in this document.", r)
-				}
-			}
-			next.Holders[subject(a.ID)] = dedupe(a.Roles)
-		}
-	}
-	assign("members", doc.Members, userSubject, func(id uuid.UUID) bool {
-		return slices.ContainsFunc(members, func(m Member) bool { return m.UserID == id })
-	})
-	assign("integration_keys", doc.IntegrationKeys, func(id uuid.UUID) string { return policy.KeySubject(id.String()) }, func(id uuid.UUID) bool {
-		return slices.ContainsFunc(keys, func(k *Key) bool { return k.ID == id })
-	})
-	if err := verr.OrNil(); err != nil {
 		return PolicyDiff{}, err
 	}
 	descriptions := map[string]string{}
@@ -200,6 +146,70 @@ func (s *Service) ImportPolicy(ctx context.Context, doc PolicyDoc, dryRun bool) 
 		return s.emitTenantWide(ctx, tx, change{Type: admin.PolicyImported, ObjectID: v.TenantID.String(), Object: map[string]any{"dry_run": false, "changes": diff}}) // as the import answers
 	})
 	return diff, err
+}
+
+// planImport checks doc and computes the state importing it would leave
+// (the import and the policy simulator share it).
+func (s *Service) planImport(ctx context.Context, doc PolicyDoc) (st, next policy.State, rows []*ent.Role, err error) {
+	st, rows, err = s.tenantState(ctx)
+	if err != nil {
+		return st, next, nil, err
+	}
+	verr := &ValidationError{}
+	next = policy.State{Roles: map[string][]string{}, Holders: map[string][]string{}, Conditions: map[string]map[string]string{}}
+	for i, r := range doc.Roles {
+		field := fmt.Sprintf("roles.%d", i)
+		switch _, dup := next.Roles[r.Name]; {
+		case !roleNameRE.MatchString(r.Name):
+			verr.Add(field+".name", "Role names are 1 to 63 lowercase letters, digits and hyphens.")
+		case dup:
+			verr.Add(field+".name", "Role %q appears twice.", r.Name)
+		}
+		checkPatterns(field+".permissions", r.Permissions, verr)
+		next.Roles[r.Name] = dedupe(r.Permissions)
+		next.Conditions[r.Name] = checkConditions(field+".conditions", r.Permissions, r.Conditions, verr)
+	}
+	for _, r := range rows {
+		if _, kept := next.Roles[r.Name]; r.Builtin && !kept {
+			verr.Add("roles", "Built-in role %q cannot be removed; list it (its permissions may change).", r.Name)
+		}
+	}
+	for sub, roles := range st.Holders { // unlisted subjects keep surviving roles
+		next.Holders[sub] = slices.DeleteFunc(slices.Clone(roles), func(r string) bool { _, ok := next.Roles[r]; return !ok })
+	}
+	members, err := s.ListMembers(ctx)
+	if err != nil {
+		return st, next, nil, err
+	}
+	keys, err := s.ListKeys(ctx)
+	if err != nil {
+		return st, next, nil, err
+	}
+	assign := func(field string, list []PolicyAssignment, subject func(uuid.UUID) string, exists func(uuid.UUID) bool) {
+		for i, a := range list {
+			f := fmt.Sprintf("%s.%d", field, i)
+			if !exists(a.ID) {
+				verr.Add(f+".id", "%s is not in this tenant%s.", a.ID, map[bool]string{true: " (or environment)", false: ""}[field == "integration_keys"])
+				continue
+			}
+			for _, r := range a.Roles {
+				if _, ok := next.Roles[r]; !ok {
+					verr.Add(f+".roles", "Role %q is not defined in this document.", r)
+				}
+			}
+			next.Holders[subject(a.ID)] = dedupe(a.Roles)
+		}
+	}
+	assign("members", doc.Members, userSubject, func(id uuid.UUID) bool {
+		return slices.ContainsFunc(members, func(m Member) bool { return m.UserID == id })
+	})
+	assign("integration_keys", doc.IntegrationKeys, func(id uuid.UUID) string { return policy.KeySubject(id.String()) }, func(id uuid.UUID) bool {
+		return slices.ContainsFunc(keys, func(k *Key) bool { return k.ID == id })
+	})
+	if err := verr.OrNil(); err != nil {
+		return st, next, nil, err
+	}
+	return st, next, rows, nil
 }
 
 func diffStates(cur, next policy.State, rows []*ent.Role, descriptions map[string]string) PolicyDiff {

@@ -49,6 +49,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[7], AuditEventsColumns[8]},
 			},
+			{
+				Name:    "auditevent_tenant_id_request_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[1], AuditEventsColumns[5]},
+			},
 		},
 	}
 	// CasbinRulesColumns holds the columns for the "casbin_rules" table.
@@ -204,6 +209,11 @@ var (
 				Name:    "event_tenant_id_env_object_id",
 				Unique:  false,
 				Columns: []*schema.Column{EventsColumns[1], EventsColumns[2], EventsColumns[6]},
+			},
+			{
+				Name:    "event_tenant_id_env_request_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[1], EventsColumns[2], EventsColumns[7]},
 			},
 			{
 				Name:    "event_created_at",
@@ -555,6 +565,64 @@ var (
 				Name:    "product_tenant_id_env_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{ProductsColumns[1], ProductsColumns[2], ProductsColumns[3]},
+			},
+		},
+	}
+	// RequestLogsColumns holds the columns for the "request_logs" table.
+	RequestLogsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+		{Name: "env", Type: field.TypeEnum, Enums: []string{"live", "sandbox"}},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "subject", Type: field.TypeString},
+		{Name: "key_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "key_name", Type: field.TypeString, Default: ""},
+		{Name: "user_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "user_email", Type: field.TypeString, Default: ""},
+		{Name: "via", Type: field.TypeString, Default: ""},
+		{Name: "method", Type: field.TypeString},
+		{Name: "route", Type: field.TypeString, Default: ""},
+		{Name: "path", Type: field.TypeString},
+		{Name: "status", Type: field.TypeInt},
+		{Name: "latency_us", Type: field.TypeInt},
+		{Name: "request_id", Type: field.TypeString},
+		{Name: "idempotency_key", Type: field.TypeString, Default: ""},
+		{Name: "error_code", Type: field.TypeString, Default: ""},
+		{Name: "permission", Type: field.TypeString, Default: ""},
+		{Name: "decision", Type: field.TypeString, Default: ""},
+		{Name: "role", Type: field.TypeString, Default: ""},
+		{Name: "rule", Type: field.TypeString, Default: ""},
+		{Name: "permissions", Type: field.TypeString, Default: ""},
+		{Name: "client_ip", Type: field.TypeString, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Default: ""},
+		{Name: "operation", Type: field.TypeString, Default: ""},
+		{Name: "cost", Type: field.TypeInt, Default: 0},
+	}
+	// RequestLogsTable holds the schema information for the "request_logs" table.
+	RequestLogsTable = &schema.Table{
+		Name:       "request_logs",
+		Columns:    RequestLogsColumns,
+		PrimaryKey: []*schema.Column{RequestLogsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "requestlog_tenant_id_env",
+				Unique:  false,
+				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2]},
+			},
+			{
+				Name:    "requestlog_tenant_id_env_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2], RequestLogsColumns[3]},
+			},
+			{
+				Name:    "requestlog_tenant_id_env_request_id",
+				Unique:  false,
+				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2], RequestLogsColumns[15]},
+			},
+			{
+				Name:    "requestlog_tenant_id_env_subject_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2], RequestLogsColumns[4], RequestLogsColumns[3]},
 			},
 		},
 	}
@@ -975,6 +1043,7 @@ var (
 		PosSalesTable,
 		PosSessionsTable,
 		ProductsTable,
+		RequestLogsTable,
 		RolesTable,
 		SequencesTable,
 		StockLevelsTable,

@@ -45,6 +45,9 @@ type PosSession func(*sql.Selector)
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 
+// RequestLog is the predicate function for requestlog builders.
+type RequestLog func(*sql.Selector)
+
 // Role is the predicate function for role builders.
 type Role func(*sql.Selector)
 

@@ -423,6 +423,30 @@ func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
 }
 
+// The RequestLogQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RequestLogQueryRuleFunc func(context.Context, *ent.RequestLogQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RequestLogQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestLogQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RequestLogQuery", q)
+}
+
+// The RequestLogMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RequestLogMutationRuleFunc func(context.Context, *ent.RequestLogMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RequestLogMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RequestLogMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RequestLogMutation", m)
+}
+
 // The RoleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RoleQueryRuleFunc func(context.Context, *ent.RoleQuery) error
@@ -772,6 +796,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProductQuery:
 		return q.Filter(), nil
+	case *ent.RequestLogQuery:
+		return q.Filter(), nil
 	case *ent.RoleQuery:
 		return q.Filter(), nil
 	case *ent.SequenceQuery:
@@ -828,6 +854,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PosSessionMutation:
 		return m.Filter(), nil
 	case *ent.ProductMutation:
+		return m.Filter(), nil
+	case *ent.RequestLogMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
 		return m.Filter(), nil

@@ -19,6 +19,7 @@ import (
 	"github.com/cienerp/cienerp/ent/possale"
 	"github.com/cienerp/cienerp/ent/possession"
 	"github.com/cienerp/cienerp/ent/product"
+	"github.com/cienerp/cienerp/ent/requestlog"
 	"github.com/cienerp/cienerp/ent/role"
 	"github.com/cienerp/cienerp/ent/schema"
 	"github.com/cienerp/cienerp/ent/sequence"
@@ -832,6 +833,91 @@ func init() {
 	productDescID := productMixinFields0[0].Descriptor()
 	// product.DefaultID holds the default value on creation for the id field.
 	product.DefaultID = productDescID.Default.(func() uuid.UUID)
+	requestlogMixin := schema.RequestLog{}.Mixin()
+	requestlog.Policy = privacy.NewPolicies(requestlogMixin[1], schema.RequestLog{})
+	requestlog.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := requestlog.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	requestlogMixinHooks1 := requestlogMixin[1].Hooks()
+
+	requestlog.Hooks[1] = requestlogMixinHooks1[0]
+	requestlogMixinFields0 := requestlogMixin[0].Fields()
+	_ = requestlogMixinFields0
+	requestlogFields := schema.RequestLog{}.Fields()
+	_ = requestlogFields
+	// requestlogDescCreatedAt is the schema descriptor for created_at field.
+	requestlogDescCreatedAt := requestlogFields[0].Descriptor()
+	// requestlog.DefaultCreatedAt holds the default value on creation for the created_at field.
+	requestlog.DefaultCreatedAt = requestlogDescCreatedAt.Default.(func() time.Time)
+	// requestlogDescKeyName is the schema descriptor for key_name field.
+	requestlogDescKeyName := requestlogFields[3].Descriptor()
+	// requestlog.DefaultKeyName holds the default value on creation for the key_name field.
+	requestlog.DefaultKeyName = requestlogDescKeyName.Default.(string)
+	// requestlogDescUserEmail is the schema descriptor for user_email field.
+	requestlogDescUserEmail := requestlogFields[5].Descriptor()
+	// requestlog.DefaultUserEmail holds the default value on creation for the user_email field.
+	requestlog.DefaultUserEmail = requestlogDescUserEmail.Default.(string)
+	// requestlogDescVia is the schema descriptor for via field.
+	requestlogDescVia := requestlogFields[6].Descriptor()
+	// requestlog.DefaultVia holds the default value on creation for the via field.
+	requestlog.DefaultVia = requestlogDescVia.Default.(string)
+	// requestlogDescRoute is the schema descriptor for route field.
+	requestlogDescRoute := requestlogFields[8].Descriptor()
+	// requestlog.DefaultRoute holds the default value on creation for the route field.
+	requestlog.DefaultRoute = requestlogDescRoute.Default.(string)
+	// requestlogDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	requestlogDescIdempotencyKey := requestlogFields[13].Descriptor()
+	// requestlog.DefaultIdempotencyKey holds the default value on creation for the idempotency_key field.
+	requestlog.DefaultIdempotencyKey = requestlogDescIdempotencyKey.Default.(string)
+	// requestlogDescErrorCode is the schema descriptor for error_code field.
+	requestlogDescErrorCode := requestlogFields[14].Descriptor()
+	// requestlog.DefaultErrorCode holds the default value on creation for the error_code field.
+	requestlog.DefaultErrorCode = requestlogDescErrorCode.Default.(string)
+	// requestlogDescPermission is the schema descriptor for permission field.
+	requestlogDescPermission := requestlogFields[15].Descriptor()
+	// requestlog.DefaultPermission holds the default value on creation for the permission field.
+	requestlog.DefaultPermission = requestlogDescPermission.Default.(string)
+	// requestlogDescDecision is the schema descriptor for decision field.
+	requestlogDescDecision := requestlogFields[16].Descriptor()
+	// requestlog.DefaultDecision holds the default value on creation for the decision field.
+	requestlog.DefaultDecision = requestlogDescDecision.Default.(string)
+	// requestlogDescRole is the schema descriptor for role field.
+	requestlogDescRole := requestlogFields[17].Descriptor()
+	// requestlog.DefaultRole holds the default value on creation for the role field.
+	requestlog.DefaultRole = requestlogDescRole.Default.(string)
+	// requestlogDescRule is the schema descriptor for rule field.
+	requestlogDescRule := requestlogFields[18].Descriptor()
+	// requestlog.DefaultRule holds the default value on creation for the rule field.
+	requestlog.DefaultRule = requestlogDescRule.Default.(string)
+	// requestlogDescPermissions is the schema descriptor for permissions field.
+	requestlogDescPermissions := requestlogFields[19].Descriptor()
+	// requestlog.DefaultPermissions holds the default value on creation for the permissions field.
+	requestlog.DefaultPermissions = requestlogDescPermissions.Default.(string)
+	// requestlogDescClientIP is the schema descriptor for client_ip field.
+	requestlogDescClientIP := requestlogFields[20].Descriptor()
+	// requestlog.DefaultClientIP holds the default value on creation for the client_ip field.
+	requestlog.DefaultClientIP = requestlogDescClientIP.Default.(string)
+	// requestlogDescUserAgent is the schema descriptor for user_agent field.
+	requestlogDescUserAgent := requestlogFields[21].Descriptor()
+	// requestlog.DefaultUserAgent holds the default value on creation for the user_agent field.
+	requestlog.DefaultUserAgent = requestlogDescUserAgent.Default.(string)
+	// requestlogDescOperation is the schema descriptor for operation field.
+	requestlogDescOperation := requestlogFields[22].Descriptor()
+	// requestlog.DefaultOperation holds the default value on creation for the operation field.
+	requestlog.DefaultOperation = requestlogDescOperation.Default.(string)
+	// requestlogDescCost is the schema descriptor for cost field.
+	requestlogDescCost := requestlogFields[23].Descriptor()
+	// requestlog.DefaultCost holds the default value on creation for the cost field.
+	requestlog.DefaultCost = requestlogDescCost.Default.(int)
+	// requestlogDescID is the schema descriptor for id field.
+	requestlogDescID := requestlogMixinFields0[0].Descriptor()
+	// requestlog.DefaultID holds the default value on creation for the id field.
+	requestlog.DefaultID = requestlogDescID.Default.(func() uuid.UUID)
 	roleMixin := schema.Role{}.Mixin()
 	role.Policy = privacy.NewPolicies(roleMixin[1], schema.Role{})
 	role.Hooks[0] = func(next ent.Mutator) ent.Mutator {

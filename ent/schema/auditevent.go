@@ -42,6 +42,7 @@ func (AuditEvent) Indexes() []ent.Index {
 		index.Fields("tenant_id", "created_at"),
 		index.Fields("created_at"),
 		index.Fields("entity_type", "entity_id"),
+		index.Fields("tenant_id", "request_id"), // a request log entry's changes
 	}
 }
 

@@ -46,6 +46,7 @@ func (Event) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "env", "seq").Unique(),
 		index.Fields("tenant_id", "env", "object_id"),
+		index.Fields("tenant_id", "env", "request_id"), // a request log entry's events
 		index.Fields("created_at"),
 	}
 }

@@ -24,7 +24,7 @@ const (
 var (
 	ManagePolicies = module.Op{Permission: PoliciesManage, GraphQL: []string{"Query.roles", "Query.members", "Query.policy", "Query.explainPermission", "Query.previewCondition",
 		"Mutation.createRole", "Mutation.updateRole", "Mutation.deleteRole", "Mutation.inviteMember", "Mutation.removeMember",
-		"Mutation.setMemberRoles", "Mutation.addMemberRole", "Mutation.removeMemberRole", "Mutation.setIntegrationKeyRoles", "Mutation.importPolicy"}}
+		"Mutation.setMemberRoles", "Mutation.addMemberRole", "Mutation.removeMemberRole", "Mutation.setIntegrationKeyRoles", "Mutation.importPolicy", "Query.simulatePolicy"}}
 	ViewAudit = module.Op{Permission: AuditView, GraphQL: []string{"Query.auditEvents"}}
 )
 

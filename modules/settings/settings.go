@@ -7,6 +7,7 @@ import "github.com/cienerp/cienerp/module"
 const (
 	IntegrationKeysManage = "settings.integration-keys.manage"
 	WebhooksManage        = "settings.webhooks.manage"
+	RequestLogsView       = "settings.request-logs.view"
 )
 
 const (
@@ -28,18 +29,20 @@ const (
 // The operations and the permission each needs: REST routes name these,
 // GraphQL fields are listed in them.
 var (
-	ManageKeys     = module.Op{Permission: IntegrationKeysManage, GraphQL: []string{"Query.integrationKeys", "Mutation.createIntegrationKey", "Mutation.revokeIntegrationKey", "Mutation.rollIntegrationKey"}}
-	ManageWebhooks = module.Op{Permission: WebhooksManage, GraphQL: []string{"Query.webhookEndpoints", "Query.webhookDeliveries", "Mutation.createWebhookEndpoint",
+	ManageKeys      = module.Op{Permission: IntegrationKeysManage, GraphQL: []string{"Query.integrationKeys", "Mutation.createIntegrationKey", "Mutation.revokeIntegrationKey", "Mutation.rollIntegrationKey"}}
+	ViewRequestLogs = module.Op{Permission: RequestLogsView, GraphQL: []string{"Query.requestLogs", "Query.requestLog", "Query.requestLogErrors", "Query.requestLogStats"}}
+	ManageWebhooks  = module.Op{Permission: WebhooksManage, GraphQL: []string{"Query.webhookEndpoints", "Query.webhookDeliveries", "Mutation.createWebhookEndpoint",
 		"Mutation.updateWebhookEndpoint", "Mutation.deleteWebhookEndpoint", "Mutation.rotateWebhookSecret", "Mutation.testWebhookEndpoint", "Mutation.retryWebhookDelivery"}}
 )
 
 // Module is the declaration the registry (modules.All) lists.
 var Module = module.Module{
 	Name: "settings",
-	Tag:  "Settings", TagDescription: "Integration keys (Settings → Integration Keys).",
+	Tag:  "Settings", TagDescription: "Integration keys, webhook endpoints and the request log (Settings).",
 	Permissions: []module.Permission{
 		{Name: IntegrationKeysManage, Description: "List, create, revoke and roll integration keys."},
 		{Name: WebhooksManage, Description: "Manage webhook endpoints, their secrets and deliveries; see ping and endpoint events."},
+		{Name: RequestLogsView, Description: "Read the request log: every API request of the tenant's credentials, its outcome and its permission decision; error summaries and per-key usage."},
 	},
 	Grants: map[string][]string{"admin": {"settings.*"}},
 	Objects: []module.Object{
@@ -63,5 +66,5 @@ var Module = module.Module{
 			{Change: KeyRevoked, Description: "An integration key was revoked and stopped working.", Was: []string{"integration_key.revoke"}},
 		}},
 	},
-	Ops: []module.Op{ManageKeys, ManageWebhooks},
+	Ops: []module.Op{ManageKeys, ManageWebhooks, ViewRequestLogs},
 }
