@@ -202,4 +202,3 @@ func (w *Writer) insert(ctx context.Context, batch []Record) error {
 	}
 	return tx.Commit()
 }
-

@@ -50,7 +50,7 @@ func keysSchemas() obj {
 			"expires_at": openapi.Nullable("string", "date-time", ""), "revoked_at": openapi.Nullable("string", "date-time", ""),
 			"rolled_at": openapi.Nullable("string", "date-time", ""), "rolled_from": openapi.Nullable("string", "uuid", "The key this one replaced."),
 			"last_used_at": openapi.Nullable("string", "date-time", "Updated within a minute of use."),
-			"usage": obj{"anyOf": []any{openapi.Ref("KeyUsage"), obj{"type": "null"}}, "description": "The last 7 days from the request log (the keys list only, for callers holding settings.request-logs.view; null otherwise)."},
+			"usage":        obj{"anyOf": []any{openapi.Ref("KeyUsage"), obj{"type": "null"}}, "description": "The last 7 days from the request log (the keys list only, for callers holding settings.request-logs.view; null otherwise)."},
 		}),
 		"CreateIntegrationKey": openapi.Object([]string{"name", "roles"}, obj{
 			"name":       obj{"type": "string", "maxLength": schema.MaxKeyName, "examples": []string{"Warehouse sync"}},

@@ -72,20 +72,20 @@ func requestLogSchemas() obj {
 		"path": openapi.Str("The path as sent, without the query string."), "status": obj{"type": "integer"},
 		"latency_ms": obj{"type": "number"}, "credential": openapi.Str("key:<id> or user:<id>."),
 		"key_id": nullUUID, "key_name": str, "user_id": nullUUID, "user_email": str,
-		"via": openapi.Enum("How the credential came: a key in X-API-Key or a bearer token.", "api_key", "bearer"),
+		"via":             openapi.Enum("How the credential came: a key in X-API-Key or a bearer token.", "api_key", "bearer"),
 		"idempotency_key": str, "error_code": openapi.Str("The error's code; empty on success."),
-		"permission":  openapi.Str("The permission the route needed (the one refused, when one was)."),
-		"decision":    openapi.Enum("allowed, denied, or empty when the route needs no permission.", "", "allowed", "denied"),
-		"role":        openapi.Str("The role whose rule allowed it."), "rule": openapi.Str("That rule's pattern, e.g. finance.*."),
+		"permission": openapi.Str("The permission the route needed (the one refused, when one was)."),
+		"decision":   openapi.Enum("allowed, denied, or empty when the route needs no permission.", "", "allowed", "denied"),
+		"role":       openapi.Str("The role whose rule allowed it."), "rule": openapi.Str("That rule's pattern, e.g. finance.*."),
 		"permissions": openapi.StringList, "client_ip": str, "user_agent": str,
 		"operation": openapi.Str("GraphQL: the operation's name."), "cost": obj{"type": "integer", "description": "GraphQL: the operation's computed cost."},
 	}
 	required := []string{"id", "object", "environment", "created_at", "request_id", "method", "route", "path", "status", "latency_ms", "credential", "decision", "permissions"}
 	return obj{
-		"RequestLog":       openapi.Object(required, record),
+		"RequestLog": openapi.Object(required, record),
 		"RequestLogDetail": openapi.Object([]string{"request", "events", "audit_events"}, obj{
-			"request": openapi.Ref("RequestLog"),
-			"events":  obj{"type": "array", "items": obj{"type": "object"}, "description": "The integration events the request produced, as the events feed shows them to you."},
+			"request":      openapi.Ref("RequestLog"),
+			"events":       obj{"type": "array", "items": obj{"type": "object"}, "description": "The integration events the request produced, as the events feed shows them to you."},
 			"audit_events": obj{"type": []string{"array", "null"}, "items": obj{"type": "object"}, "description": "Its audit entries; null without admin.audit.view."},
 		}),
 		"RequestLogErrors": openapi.Object([]string{"since", "until", "groups"}, obj{"since": openapi.Time, "until": openapi.Time,
@@ -96,11 +96,11 @@ func requestLogSchemas() obj {
 		"RequestLogStats": openapi.Object([]string{"since", "until", "bucket", "requests", "errors", "error_rate", "buckets"}, merge(window, obj{
 			"bucket": openapi.Enum("", "hour", "day"), "requests": obj{"type": "integer"}, "errors": obj{"type": "integer"}, "error_rate": obj{"type": "number"},
 			"last_request_at": openapi.Nullable("string", "date-time", ""),
-			"buckets": obj{"type": "array", "items": openapi.Object([]string{"start", "requests", "errors"}, obj{"start": openapi.Time, "requests": obj{"type": "integer"}, "errors": obj{"type": "integer"}})},
+			"buckets":         obj{"type": "array", "items": openapi.Object([]string{"start", "requests", "errors"}, obj{"start": openapi.Time, "requests": obj{"type": "integer"}, "errors": obj{"type": "integer"}})},
 		})),
 		"KeyUsage": usage,
 		"PolicyChange": openapi.Object(nil, obj{
-			"role": openapi.Object([]string{"name"}, obj{"name": str, "permissions": openapi.StringList, "conditions": openapi.Ref("Conditions")}),
+			"role":            openapi.Object([]string{"name"}, obj{"name": str, "permissions": openapi.StringList, "conditions": openapi.Ref("Conditions")}),
 			"delete_role":     str,
 			"member":          openapi.Object([]string{"id", "roles"}, obj{"id": openapi.UUID, "roles": openapi.StringList}),
 			"integration_key": openapi.Object([]string{"id", "roles"}, obj{"id": openapi.UUID, "roles": openapi.StringList}),
