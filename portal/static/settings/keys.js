@@ -76,6 +76,7 @@ export default {
       const row = el("tr", { "data-key": k.id },
         el("td", {}, k.name), el("td", {}, el("code", {}, k.prefix)), el("td", {}, k.environment), el("td", {}, k.roles.join(", ")),
         el("td", {}, k.created_by ? who[k.created_by] || k.created_by : "CLI"), el("td", {}, when(k.last_used_at)),
+        el("td", {}, k.usage ? k.usage.requests + " (" + k.usage.requests_per_day + "/day), " + (k.usage.error_rate * 100).toFixed(1) + " % errors" : "—"),
         el("td", {}, when(k.expires_at)), el("td", { class: "status-" + k.status }, k.status), actions);
       return row;
     });
@@ -112,7 +113,7 @@ export default {
     say(ctx.box,
       el("p", { class: "muted" }, "Keys of the " + env + " environment (switch at the top of the page). A key works only there."),
       reveal, form,
-      table("Integration keys", ["Name", "Prefix", "Environment", "Roles", "Created by", "Last used", "Expires", "Status", "Actions"], rows),
+      table("Integration keys", ["Name", "Prefix", "Environment", "Roles", "Created by", "Last used", "Last 7 days", "Expires", "Status", "Actions"], rows),
       ctx.can(POLICIES) ? null : ctx.needs(POLICIES, "Changing a key's roles"));
   },
 };

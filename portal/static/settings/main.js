@@ -10,8 +10,9 @@ import members from "./members.js";
 import policyPage from "./policy.js";
 import audit from "./audit.js";
 import webhooks from "./webhooks.js";
+import requests from "./requests.js";
 
-const pages = [keys, roles, members, policyPage, audit, webhooks];
+const pages = [keys, roles, members, policyPage, audit, requests, webhooks];
 let me = null;
 
 function can(perm) {

@@ -3,6 +3,7 @@
 import { el } from "../dom.js";
 import { api, Cancelled } from "./session.js";
 import { failure, say } from "./ui.js";
+import { impact } from "./simulation.js";
 
 const POLICIES = "admin.policies.manage";
 
@@ -54,7 +55,8 @@ export default {
       }
       const res = await api("POST", "/admin/policy/import?dry_run=1", doc, { dryRun: true });
       if (!res.ok) return failure(result, res);
-      result.replaceChildren(el("h3", {}, "Changes this import makes (dry run)"), changeList(res.json.data.changes));
+      result.replaceChildren(el("h3", {}, "Changes this import makes (dry run)"), changeList(res.json.data.changes),
+        el("h3", {}, "Effect on logged traffic"), await impact({ policy: doc }));
       apply.hidden = false;
     });
     apply.addEventListener("click", async () => {

@@ -7,6 +7,7 @@ import { ask, el } from "../dom.js";
 import { base } from "../env.js";
 import { api, liveOK } from "./session.js";
 import { failure, field, matches, perform, say } from "./ui.js";
+import { impact } from "./simulation.js";
 
 const POLICIES = "admin.policies.manage";
 const KEYS = "settings.integration-keys.manage";
@@ -92,7 +93,10 @@ export default {
       const list = changes();
       const summary = el("ul", { id: "matrix-diff" }, list.map((c) => el("li", {}, el("strong", {}, c.role), ": ",
         c.added.map((p) => el("span", { class: "added" }, "+ " + p + " ")), c.removed.map((p) => el("span", { class: "removed" }, "− " + p + " ")))));
-      if (!(await ask("Apply these permission changes?", [summary], "Apply changes", false))) return;
+      // What each change would do to the logged traffic, before it is saved.
+      const effects = await Promise.all(list.map(async (c) => el("div", {}, el("h4", {}, "Role " + c.role),
+        await impact({ role: { name: c.role, permissions: [...draft[c.role]] } }))));
+      if (!(await ask("Apply these permission changes?", [summary, ...effects], "Apply changes", false))) return;
       if (!(await liveOK("Save the permissions of " + list.map((c) => c.role).join(", ") + "."))) return;
       for (const c of list) {
         const res = await api("PATCH", "/admin/roles/" + encodeURIComponent(c.role), { permissions: [...draft[c.role]] }, { asked: true });
@@ -172,7 +176,12 @@ function conditionEditor(ctx, roles, catalog, membersRes) {
         " here (as " + (as.value ? as.selectedOptions[0].textContent : "you") + ")."));
     }, 250);
   };
-  const put = (conds, message) => act(ctx, () => api("PATCH", "/admin/roles/" + encodeURIComponent(role.value), { conditions: conds }), message);
+  // A condition is saved after the simulator's answer is shown.
+  const put = async (conds, message) => {
+    const effect = await impact({ role: { name: role.value, conditions: conds } });
+    if (!(await ask("Save the conditions of " + role.value + "?", [effect], "Save", false))) return;
+    act(ctx, () => api("PATCH", "/admin/roles/" + encodeURIComponent(role.value), { conditions: conds }), message);
+  };
   role.addEventListener("change", fillPerms);
   perm.addEventListener("change", fillText);
   as.addEventListener("change", check);
