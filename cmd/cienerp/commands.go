@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cienerp/cienerp/app"
 	"github.com/cienerp/cienerp/auth"
@@ -173,6 +174,24 @@ var commands = []command{
 				}
 				fmt.Fprintf(out, "key %s (%s, %s) created; the secret is shown once:\n%s\n", k.ID, env, strings.Join(k.Roles, ","), k.Secret)
 				return nil
+			}
+		}},
+	{name: "logs tail", synopsis: "-tenant S -env sandbox|live [-since 1m] [-follow=false]", summary: "print a tenant's request log as requests arrive (the Settings console's live tail)",
+		setup: func(fs *flag.FlagSet) runner {
+			tenant := fs.String("tenant", "", "the tenant's slug or id (required)")
+			envF := fs.String("env", "sandbox", "the environment: sandbox or live")
+			since := fs.Duration("since", time.Minute, "start with the requests of this last stretch of time")
+			follow := fs.Bool("follow", true, "keep printing new requests until interrupted (false: print and exit)")
+			return func(ctx context.Context, a *app.App, out io.Writer) error {
+				t, err := findTenant(ctx, a, *tenant)
+				if err != nil {
+					return err
+				}
+				env := policy.Env(*envF)
+				if !env.Valid() {
+					return fmt.Errorf("-env must be sandbox or live, not %q", *envF)
+				}
+				return tailLog(service.OperatorContext(ctx, t.ID, env), a.Service, out, time.Now().Add(-*since), *follow)
 			}
 		}},
 	{name: "audit prune", summary: "delete audit events older than CIEN_AUDIT_RETENTION",
