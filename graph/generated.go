@@ -722,6 +722,7 @@ type ComplexityRoot struct {
 		After      func(childComplexity int) int
 		Before     func(childComplexity int) int
 		Credential func(childComplexity int) int
+		Label      func(childComplexity int) int
 		Object     func(childComplexity int) int
 		Roles      func(childComplexity int) int
 		Start      func(childComplexity int) int
@@ -4435,6 +4436,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RowShift.Credential(childComplexity), true
+	case "RowShift.label":
+		if e.ComplexityRoot.RowShift.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RowShift.Label(childComplexity), true
 	case "RowShift.object":
 		if e.ComplexityRoot.RowShift.Object == nil {
 			break
@@ -6595,6 +6602,8 @@ func (ec *executionContext) childFields_RowShift(ctx context.Context, field grap
 	switch field.Name {
 	case "credential":
 		return ec.fieldContext_RowShift_credential(ctx, field)
+	case "label":
+		return ec.fieldContext_RowShift_label(ctx, field)
 	case "roles":
 		return ec.fieldContext_RowShift_roles(ctx, field)
 	case "object":
@@ -22658,6 +22667,29 @@ func (ec *executionContext) _RowShift_credential(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_RowShift_credential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RowShift", field, false, false, "String")
+}
+
+func (ec *executionContext) _RowShift_label(ctx context.Context, field graphql.CollectedField, obj *service.RowShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RowShift_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RowShift_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RowShift", field, false, false, "String")
 }
 
@@ -45143,6 +45175,11 @@ func (ec *executionContext) _RowShift(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("RowShift")
 		case "credential":
 			out.Values[i] = ec._RowShift_credential(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._RowShift_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

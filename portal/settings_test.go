@@ -303,6 +303,9 @@ func TestSettingsMatrixFlipsAMembersAccess(t *testing.T) {
 		if d := a.text("#matrix-diff"); !strings.Contains(d, "cashier") || !strings.Contains(d, mark+" finance.customers.view") {
 			t.Fatalf("the diff before saving: %q", d)
 		}
+		if sim := a.text("#ask .sim-summary"); !strings.Contains(sim, "Logged traffic") {
+			t.Fatalf("the simulator's answer before saving: %q", sim)
+		}
 		a.screenshot("settings-roles-diff")
 		a.confirm()
 		a.waitStatus("Saved: cashier.")
@@ -410,6 +413,10 @@ func TestSettingsMembersLockoutAndPolicyImport(t *testing.T) {
 	if d := a.text("#import-diff"); !strings.Contains(d, "Role created: auditor") {
 		t.Fatalf("the dry-run diff: %q", d)
 	}
+	a.poll(`document.querySelector("#import-result .sim-summary") !== null`)
+	if sim := a.text("#import-result .sim-summary"); !strings.Contains(sim, "No logged request is affected") {
+		t.Fatalf("the simulator's answer to the import: %q", sim)
+	}
 	if st, _ := a.call("GET", "/api/sandbox/admin/roles/auditor", a.bearer(owner), nil); st != 404 {
 		t.Fatalf("the dry run created the role: %d", st)
 	}
@@ -448,8 +455,8 @@ func TestSettingsViewerSeesWhatItLacks(t *testing.T) {
 	a.do(chromedp.EmulateViewport(375, 800))
 	a.signIn(viewer)
 	needs := map[string]string{"keys": settings.IntegrationKeysManage, "roles": admin.PoliciesManage, "members": admin.PoliciesManage,
-		"policy": admin.PoliciesManage, "audit": admin.AuditView, "webhooks": settings.WebhooksManage}
-	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "webhooks"} {
+		"policy": admin.PoliciesManage, "audit": admin.AuditView, "requests": settings.RequestLogsView, "webhooks": settings.WebhooksManage}
+	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "requests", "webhooks"} {
 		a.page(id)
 		if text := a.text("#" + id + " .needs"); !strings.Contains(text, needs[id]) || !strings.Contains(text, "viewer") {
 			t.Errorf("%s: %q", id, text)
@@ -564,7 +571,7 @@ func TestSettingsPagesFitAPhone(t *testing.T) {
 	a := openSettings(t)
 	a.do(chromedp.EmulateViewport(375, 800))
 	a.signIn(a.acme.Owner)
-	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "webhooks"} {
+	for _, id := range []string{"keys", "roles", "members", "policy", "audit", "requests", "webhooks"} {
 		a.page(id)
 		a.fitsPhone(id)
 		a.accessible(id + " at 375 px")
@@ -624,6 +631,14 @@ func TestSettingsConditionEditorPreviewsAndSaves(t *testing.T) {
 	a.screenshot("settings-condition-editor")
 	a.accessible("Row condition editor")
 	a.do(chromedp.Click(css("#save-condition")))
+	// The simulator answers before the condition is saved: the requester's
+	// logged list of tickets stays allowed, and it would see 2 more.
+	a.poll(`document.querySelector("#ask .sim-summary") !== null`)
+	if sim := a.text("#ask .simulation"); !strings.Contains(sim, "No logged request is affected") || !strings.Contains(sim, "+2") {
+		t.Fatalf("the simulator's answer before saving the condition: %q", sim)
+	}
+	a.screenshot("settings-condition-simulation")
+	a.confirm()
 	a.waitStatus("Saved the condition of requester on " + itsupport.TicketsView)
 	if n := mine(); n != 3 {
 		t.Fatalf("after saving the requester sees %d tickets, want 3", n)

@@ -116,8 +116,8 @@ func requestLogSchemas() obj {
 				"permission": openapi.Str("The permission that decides the difference."), "requests": obj{"type": "integer"},
 				"example_request_id": str, "last_seen_at": openapi.Time,
 			})},
-			"rows": obj{"type": "array", "items": openapi.Object([]string{"credential", "roles", "object", "before", "after", "stop", "start"}, obj{
-				"credential": str, "roles": openapi.StringList, "object": str,
+			"rows": obj{"type": "array", "items": openapi.Object([]string{"credential", "label", "roles", "object", "before", "after", "stop", "start"}, obj{
+				"credential": str, "label": openapi.Str("The member's email or the key's name."), "roles": openapi.StringList, "object": str,
 				"before": obj{"type": "integer"}, "after": obj{"type": "integer"},
 				"stop": obj{"type": "integer", "description": "Objects it sees now and would not."}, "start": obj{"type": "integer", "description": "Objects it would see and does not now."},
 			})},

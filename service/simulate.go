@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -92,6 +93,7 @@ type DecisionShift struct {
 // RowShift is one credential's view of one object type before and after.
 type RowShift struct {
 	Credential string   `json:"credential"`
+	Label      string   `json:"label"` // the member's email or the key's name
 	Roles      []string `json:"roles"`
 	Object     string   `json:"object"`
 	Before     int      `json:"before"`
@@ -179,7 +181,7 @@ func summary(sim Simulation) string {
 		parts = append(parts, fmt.Sprintf("%d of %d logged requests would be decided the other way, for %d credentials.", sim.RequestsAffected, sim.RequestsExamined, len(creds)))
 	}
 	if n := len(sim.Rows); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d credential × object views change.", n))
+		parts = append(parts, fmt.Sprintf("Today's objects: %d credential × object type views change.", n))
 	}
 	return strings.Join(parts, " ")
 }
@@ -266,6 +268,12 @@ func (s *Service) rowShifts(ctx context.Context, st, next policy.State) ([]RowSh
 	}
 	out := []RowShift{}
 	counted := 0
+	labels := map[string]string{}
+	if keys, err := s.ListKeys(ctx); err == nil {
+		for _, k := range keys {
+			labels[policy.KeySubject(k.ID.String())] = k.Name
+		}
+	}
 	for _, sub := range slices.Sorted(maps.Keys(subjects)) {
 		if counted >= maxRowSubjects {
 			break
@@ -286,11 +294,15 @@ func (s *Service) rowShifts(ctx context.Context, st, next policy.State) ([]RowSh
 			if err != nil {
 				return nil, err
 			}
+			if stop == 0 && start == 0 {
+				continue // a different rule that admits the same rows today
+			}
 			roles := slices.Clone(next.Holders[sub])
 			if len(roles) == 0 {
 				roles = slices.Clone(st.Holders[sub])
 			}
-			out = append(out, RowShift{Credential: sub, Roles: roles, Object: object, Before: b, After: a, Stop: stop, Start: start})
+			label := cmp.Or(base.Email, labels[sub], sub)
+			out = append(out, RowShift{Credential: sub, Label: label, Roles: roles, Object: object, Before: b, After: a, Stop: stop, Start: start})
 		}
 		if changed {
 			counted++

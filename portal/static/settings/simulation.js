@@ -27,7 +27,7 @@ export async function impact(change) {
     el("td", {}, el("span", { class: c.from }, c.from), " → ", el("span", { class: c.to }, c.to)),
     el("td", {}, el("code", {}, c.permission)), el("td", {}, String(c.requests)), el("td", {}, el("code", {}, c.example_request_id))));
   const rows = s.rows.map((r) => el("tr", {},
-    el("td", {}, r.credential), el("td", {}, r.object + "s"), el("td", {}, String(r.before)), el("td", {}, String(r.after)),
+    el("td", {}, r.label || r.credential), el("td", {}, r.object + "s"), el("td", {}, String(r.before)), el("td", {}, String(r.after)),
     el("td", {}, r.stop ? el("span", { class: "denied" }, "−" + r.stop) : "0"), el("td", {}, r.start ? el("span", { class: "allowed" }, "+" + r.start) : "0")));
   return el("div", { class: "simulation", id, role: "region", "aria-label": "Effect of this change on logged traffic" },
     el("p", { class: "sim-summary" }, el("strong", {}, "Logged traffic (" + new Date(s.since).toLocaleDateString() + " – now): "), s.summary),
