@@ -291,6 +291,11 @@ func (p *parity) cases() []parityCase {
 			gql: func(string, int) string {
 				return fmt.Sprintf(`{ auditEvents(first: 5, where: {action: "ticket.created", entityID: %q}) { edges { node { id } } } }`, s["ticket"])
 			}, restPath: "0.id", gqlPath: "auditEvents.edges.0.node.id"},
+		{perm: settings.RequestLogsView, name: "read the request log's figures",
+			rest: get("/request-logs/stats?bucket=day&since=2026-01-01T00:00:00Z&until=2026-01-08T00:00:00Z"),
+			gql: func(string, int) string {
+				return `{ requestLogStats(bucket: "day", since: "2026-01-01T00:00:00Z", until: "2026-01-08T00:00:00Z") { buckets { start requests } } }`
+			}, restPath: "buckets.6.start", gqlPath: "requestLogStats.buckets.6.start"},
 	}
 }
 

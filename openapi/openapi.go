@@ -27,8 +27,11 @@ type Doc struct {
 	Data        string // component schema of "data" in the envelope
 	List        bool   // data is an array of Data, with meta
 	Raw         string // component schema of a response without the envelope; "SDL", "Binary" and "EventStream" are not JSON
-	Example     any    // a request body example
-	ExampleData any    // the "data" the example request answers (checked by a test)
+	// ChangesNothing marks a POST that only computes an answer from its
+	// body (a preview, a simulation): x-changes-nothing in the document.
+	ChangesNothing bool
+	Example        any // a request body example
+	ExampleData    any // the "data" the example request answers (checked by a test)
 }
 
 // Param is a path or query parameter.
@@ -134,6 +137,9 @@ func operation(rt Operation) Obj {
 	}
 	if desc != "" {
 		op["description"] = desc
+	}
+	if d.ChangesNothing {
+		op["x-changes-nothing"] = true
 	}
 	params := []Obj{}
 	for _, p := range d.Params {

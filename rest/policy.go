@@ -28,7 +28,7 @@ func (s *Server) policyRoutes() []edge.Route {
 				openapi.Query("object_id", "An object the permission acts on (a ticket for it-support.tickets.view): whether it passes the subject's row conditions, by the same SQL requests use.", openapi.StrSchema("uuid")),
 			}, Status: 200, Data: "Explanation"}},
 		{Method: http.MethodPost, Path: "/admin/conditions/preview", Op: admin.ManagePolicies, Handle: s.previewCondition,
-			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Preview a row condition", Description: "Checks a condition on a permission (422 naming what is wrong) and counts the objects of the permission's type in this environment that it admits, and all of them, as subject ($user is the subject's; the caller when left out). Changes nothing.",
+			Doc: openapi.Doc{ChangesNothing: true, Tag: admin.Module.Tag, Summary: "Preview a row condition", Description: "Checks a condition on a permission (422 naming what is wrong) and counts the objects of the permission's type in this environment that it admits, and all of them, as subject ($user is the subject's; the caller when left out). Changes nothing.",
 				Body: "ConditionPreviewInput", Status: 200, Data: "ConditionPreview",
 				Example: obj{"permission": itsupport.TicketsView, "condition": obj{"requester_id": obj{"_eq": "$user"}}}}},
 		{Method: http.MethodGet, Path: "/admin/policy", Op: admin.ManagePolicies, Handle: s.exportPolicy,

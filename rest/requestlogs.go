@@ -7,6 +7,7 @@ import (
 
 	"github.com/cienerp/cienerp/edge"
 	"github.com/cienerp/cienerp/modules/admin"
+	"github.com/cienerp/cienerp/modules/itsupport"
 	"github.com/cienerp/cienerp/modules/settings"
 	"github.com/cienerp/cienerp/openapi"
 	"github.com/cienerp/cienerp/service"
@@ -52,8 +53,8 @@ func (s *Server) requestLogRoutes() []edge.Route {
 				openapi.PathParam("request_id", "The X-Request-ID of the response.", openapi.StrSchema("")),
 			}, Status: 200, Data: "RequestLogDetail"}},
 		{Method: http.MethodPost, Path: "/admin/policy/simulate", Op: admin.ManagePolicies, Handle: s.simulatePolicy,
-			Doc: openapi.Doc{Tag: admin.Module.Tag, Summary: "Simulate a policy change on the logged traffic", Description: "Decides the requests logged over the last days (both environments) under the policy as it is and as the change would leave it: which keys and members would go from allowed to denied or back, on which routes, how many requests, with an example request id; and, per credential whose view of an object type changes, how many objects it sees now and would see (this environment). Nothing is saved.", Body: "PolicyChange", Status: 200, Data: "PolicySimulation",
-				Example: obj{"role": obj{"name": "viewer", "permissions": []string{"it-support.tickets.view"}}}}},
+			Doc: openapi.Doc{ChangesNothing: true, Tag: admin.Module.Tag, Summary: "Simulate a policy change on the logged traffic", Description: "Decides the requests logged over the last days (both environments) under the policy as it is and as the change would leave it: which keys and members would go from allowed to denied or back, on which routes, how many requests, with an example request id; and, per credential whose view of an object type changes, how many objects it sees now and would see (this environment). Nothing is saved.", Body: "PolicyChange", Status: 200, Data: "PolicySimulation",
+				Example: obj{"role": obj{"name": "viewer", "permissions": []string{itsupport.TicketsView}}}}},
 	}
 }
 

@@ -176,12 +176,12 @@ var commands = []command{
 				return nil
 			}
 		}},
-	{name: "logs tail", synopsis: "-tenant S -env sandbox|live [-since 1m] [-follow=false]", summary: "print a tenant's request log as requests arrive (the Settings console's live tail)",
+	{name: "logs tail", synopsis: "-tenant S -env sandbox|live [-since 1m] [-once]", summary: "print a tenant's request log as requests arrive (the Settings console's live tail)",
 		setup: func(fs *flag.FlagSet) runner {
 			tenant := fs.String("tenant", "", "the tenant's slug or id (required)")
 			envF := fs.String("env", "sandbox", "the environment: sandbox or live")
 			since := fs.Duration("since", time.Minute, "start with the requests of this last stretch of time")
-			follow := fs.Bool("follow", true, "keep printing new requests until interrupted (false: print and exit)")
+			once := fs.Bool("once", false, "print the requests since -since and exit, instead of following new ones until interrupted")
 			return func(ctx context.Context, a *app.App, out io.Writer) error {
 				t, err := findTenant(ctx, a, *tenant)
 				if err != nil {
@@ -191,7 +191,7 @@ var commands = []command{
 				if !env.Valid() {
 					return fmt.Errorf("-env must be sandbox or live, not %q", *envF)
 				}
-				return tailLog(service.OperatorContext(ctx, t.ID, env), a.Service, out, time.Now().Add(-*since), *follow)
+				return tailLog(service.OperatorContext(ctx, t.ID, env), a.Service, out, time.Now().Add(-*since), !*once)
 			}
 		}},
 	{name: "audit prune", summary: "delete audit events older than CIEN_AUDIT_RETENTION",

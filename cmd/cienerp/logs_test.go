@@ -53,7 +53,7 @@ func TestRequestLogLosesAtMostTheLastSecond(t *testing.T) {
 	}
 	_ = srv.Wait()
 
-	out := cli(t, dir, "logs", "tail", "-tenant", "demo", "-env", "sandbox", "-since", "10m", "-follow=false")
+	out := cli(t, dir, "logs", "tail", "-tenant", "demo", "-env", "sandbox", "-since", "10m", "-once")
 	var lost, lostOld int
 	for id, at := range answered {
 		if strings.Contains(out, id) {
