@@ -605,11 +605,6 @@ var (
 		PrimaryKey: []*schema.Column{RequestLogsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "requestlog_tenant_id_env",
-				Unique:  false,
-				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2]},
-			},
-			{
 				Name:    "requestlog_tenant_id_env_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{RequestLogsColumns[1], RequestLogsColumns[2], RequestLogsColumns[3]},
