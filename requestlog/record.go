@@ -7,9 +7,13 @@
 package requestlog
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -66,12 +70,70 @@ const (
 
 func (r Record) values() []any {
 	return []any{
-		r.ID, r.TenantID, r.Env, r.Time.UTC().Truncate(time.Microsecond), r.Subject,
-		nullUUID(r.KeyID), cut(r.KeyName, maxShort), nullUUID(r.UserID), r.UserEmail, r.Via,
-		r.Method, r.Route, cut(r.Path, maxPath), r.Status, r.Latency.Microseconds(),
-		cut(r.RequestID, maxShort), cut(r.IdemKey, maxShort), r.ErrorCode, r.Permission,
-		r.Decision, r.Role, r.Rule, strings.Join(r.Permissions, ","), cut(r.ClientIP, maxShort),
-		cut(r.UserAgent, maxUserAgent), cut(r.Operation, maxShort), r.Cost,
+		r.ID, r.TenantID, r.Env, r.Time.UTC().Truncate(time.Microsecond), text(r.Subject, maxShort),
+		nullUUID(r.KeyID), text(r.KeyName, maxShort), nullUUID(r.UserID), text(r.UserEmail, maxShort), r.Via,
+		text(r.Method, maxShort), text(r.Route, maxPath), text(r.Path, maxPath), r.Status, r.Latency.Microseconds(),
+		text(r.RequestID, maxShort), text(r.IdemKey, maxShort), text(r.ErrorCode, maxShort), r.Permission,
+		r.Decision, text(r.Role, maxShort), r.Rule, strings.Join(r.Permissions, ","), text(r.ClientIP, maxShort),
+		text(r.UserAgent, maxUserAgent), text(r.Operation, maxShort), r.Cost,
+	}
+}
+
+// text is s as a database keeps any text: valid UTF-8 without NUL (a path
+// may carry %00 or %FF; PostgreSQL would refuse the whole batch), at most
+// n characters.
+func text(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		s = strings.ReplaceAll(s, "\x00", "\uFFFD")
+	}
+	return cut(s, n)
+}
+
+// copyLine appends r to buf as a line of COPY's text format, its values
+// in the order of columns (the same as values).
+func (r Record) copyLine(buf *bytes.Buffer) {
+	for i, v := range r.values() {
+		if i > 0 {
+			buf.WriteByte('\t')
+		}
+		switch v := v.(type) {
+		case nil:
+			buf.WriteString(`\N`)
+		case uuid.UUID:
+			buf.WriteString(v.String())
+		case time.Time:
+			buf.WriteString(v.Format(time.RFC3339Nano))
+		case int:
+			buf.WriteString(strconv.Itoa(v))
+		case int64:
+			buf.WriteString(strconv.FormatInt(v, 10))
+		case string:
+			copyText(buf, v)
+		default:
+			copyText(buf, fmt.Sprint(v))
+		}
+	}
+	buf.WriteByte('\n')
+}
+
+// copyText writes s escaped for COPY's text format.
+func copyText(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			buf.WriteString(`\\`)
+		case '\t':
+			buf.WriteString(`\t`)
+		case '\n':
+			buf.WriteString(`\n`)
+		case '\r':
+			buf.WriteString(`\r`)
+		default:
+			buf.WriteByte(c)
+		}
 	}
 }
 

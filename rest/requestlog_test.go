@@ -279,3 +279,21 @@ func TestRequestLogKeepsNoSecret(t *testing.T) {
 		t.Errorf("%d records stored, want at least 14: the test would pass by storing nothing", n)
 	}
 }
+
+// TestRequestLogKeepsOddPaths: a path with a NUL, bytes that are not
+// UTF-8, a tab and a backslash is recorded (readably), and so is the rest
+// of its batch: one odd request must not lose the others.
+func TestRequestLogKeepsOddPaths(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	h := testenv.Key(f.sandboxA)
+	f.Do("GET", sandbox+"/tickets/a%00b%ffc%09d%5Ce", nil, h.With("X-Request-ID", "odd-1"))
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, h.With("X-Request-ID", "plain-1").With("User-Agent", "tab\there")), 200)
+	flushLog(f)
+	for _, rid := range []string{"odd-1", "plain-1"} {
+		r := f.Expect(f.Do("GET", sandbox+"/request-logs/"+rid, nil, h), 200)
+		if rid == "odd-1" && r.Str("data.request.path") != sandbox+"/tickets/a\uFFFDb\uFFFDc\td\\e" {
+			t.Errorf("odd path stored as %q", r.Str("data.request.path"))
+		}
+	}
+}
