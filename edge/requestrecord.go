@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -110,7 +111,7 @@ func routeTemplate(full string) string {
 		return t.(string)
 	}
 	best := ""
-	for _, b := range append(Bases, Public) {
+	for _, b := range slices.Concat(Bases, []Base{Public}) {
 		if (strings.HasPrefix(full, b.Prefix+"/") || full == b.Prefix) && len(b.Prefix) > len(best) {
 			best = b.Prefix
 		}
