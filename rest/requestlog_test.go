@@ -2,13 +2,17 @@ package rest_test
 
 import (
 	"database/sql"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/requestlog"
 )
 
 // flushLog writes what the request log has queued (Background does it
@@ -295,5 +299,26 @@ func TestRequestLogKeepsOddPaths(t *testing.T) {
 		if rid == "odd-1" && r.Str("data.request.path") != sandbox+"/tickets/a\uFFFDb\uFFFDc\td\\e" {
 			t.Errorf("odd path stored as %q", r.Str("data.request.path"))
 		}
+	}
+}
+
+// TestRequestLogRetention: records older than CIEN_REQUEST_LOG_RETENTION
+// are deleted, newer ones stay.
+func TestRequestLogRetention(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(c *appConfig) { c.RequestLogRetention = 24 * time.Hour })
+	for i, age := range []time.Duration{48 * time.Hour, 25 * time.Hour, time.Hour} {
+		f.App.RequestLog.Add(requestlog.Record{ID: uuid.Must(uuid.NewV7()), Time: time.Now().Add(-age), TenantID: f.A.ID, Env: "sandbox",
+			Subject: "key:" + f.sandboxAKey.String(), Method: "GET", Route: "/tickets", Path: sandbox + "/tickets", Status: 200,
+			RequestID: fmt.Sprintf("aged-%d", i)})
+	}
+	flushLog(f)
+	n, err := f.App.PruneRequestLog(f.Ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want the 2 records older than a day", n, err)
+	}
+	r := f.Expect(f.Do("GET", sandbox+"/request-logs?limit=10", nil, testenv.Key(f.sandboxA)), 200)
+	if len(r.List()) != 1 || r.Str("data.0.request_id") != "aged-2" {
+		t.Errorf("after pruning: %s", r)
 	}
 }
