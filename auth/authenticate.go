@@ -18,6 +18,10 @@ type Error struct {
 	Kind    ErrorKind
 	Code    string
 	Message string
+	// Key is the known key that was refused (revoked, rolled, expired, sent
+	// to the other environment or with another tenant's X-Tenant-ID): its
+	// tenant's request log records the refusal.
+	Key *Key
 }
 
 // ErrorKind says how a credential was refused.
@@ -99,21 +103,29 @@ func keyUsable(k Key) error {
 func (a *Authenticator) withKey(ctx context.Context, r Request, secret string) (*policy.Viewer, Tenant, error) {
 	k, err := a.CheckKey(ctx, secret)
 	if err != nil {
-		return nil, Tenant{}, err
+		return nil, Tenant{}, refusing(k, err)
 	}
 	a.Dir.Touch(k.ID)
 	return a.bound(ctx, r, k, "api_key")
+}
+
+// refusing names the known key k (none when its id is zero) in err.
+func refusing(k Key, err error) error {
+	if e, ok := err.(*Error); ok && k.ID != uuid.Nil {
+		e.Key = &k
+	}
+	return err
 }
 
 // bound finishes a key credential (direct or behind a token): environment,
 // tenant header and tenant status.
 func (a *Authenticator) bound(ctx context.Context, r Request, k Key, via string) (*policy.Viewer, Tenant, error) {
 	if k.Env != r.Env {
-		return nil, Tenant{}, wrongEnv(k.Env)
+		return nil, Tenant{}, refusing(k, wrongEnv(k.Env))
 	}
 	t, err := a.tenant(ctx, k.TenantID.String(), r.TenantHint)
 	if err != nil {
-		return nil, Tenant{}, err
+		return nil, Tenant{}, refusing(k, err)
 	}
 	v := a.viewer(t, r.Env, uuid.Nil, k.ID, policy.KeySubject(k.ID.String()))
 	v.Via, v.KeyName = via, k.Name
@@ -149,7 +161,7 @@ func (a *Authenticator) withToken(ctx context.Context, r Request) (*policy.Viewe
 			return nil, Tenant{}, fail(Unauthenticated, "invalid_token", "The key behind this token no longer exists.")
 		}
 		if err := keyUsable(k); err != nil {
-			return nil, Tenant{}, err
+			return nil, Tenant{}, refusing(k, err)
 		}
 		return a.bound(ctx, r, k, "bearer")
 	}

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -11,7 +12,10 @@ import (
 	"github.com/cienerp/cienerp/service"
 )
 
-const ctxTenant = "tenant"
+const (
+	ctxTenant     = "tenant"
+	ctxRefusedKey = "refused_key"
+)
 
 // authenticate resolves the credential, tenant and environment into the
 // viewer that everything below reads (policy.FromContext). Nothing below
@@ -25,6 +29,10 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 		}
 		v, t, err := s.login(c.Request.Context(), req)
 		if err != nil {
+			var refused *auth.Error
+			if errors.As(err, &refused) && refused.Key != nil {
+				c.Set(ctxRefusedKey, *refused.Key) // its tenant's request log records the refusal
+			}
 			Fail(c, err)
 			return
 		}

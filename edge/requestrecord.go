@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cienerp/cienerp/auth"
 	"github.com/cienerp/cienerp/policy"
 	"github.com/cienerp/cienerp/requestlog"
 )
@@ -43,7 +44,8 @@ func Annotate(ctx context.Context, operation string, cost int, errorCode string)
 }
 
 // recordRequests queues one request log record per request that has a
-// tenant (an authenticated viewer), after the response is written. It
+// tenant (an authenticated viewer, or a known key that was refused), after
+// the response is written. It
 // never waits: the writer's queue drops when full.
 func recordRequests(w *requestlog.Writer) gin.HandlerFunc {
 	if w == nil {
@@ -58,6 +60,9 @@ func recordRequests(w *requestlog.Writer) gin.HandlerFunc {
 			return
 		}
 		v := policy.FromContext(c.Request.Context())
+		if v == nil {
+			v = refusedViewer(c)
+		}
 		if v == nil || v.TenantID == uuid.Nil {
 			return
 		}
@@ -96,6 +101,22 @@ func recordRequests(w *requestlog.Writer) gin.HandlerFunc {
 		}
 		w.Add(r)
 	}
+}
+
+// refusedViewer is the known key that authentication refused (revoked,
+// rolled, expired, the other environment, another tenant's X-Tenant-ID)
+// as the request log records it: in the key's own tenant and environment.
+func refusedViewer(c *gin.Context) *policy.Viewer {
+	k, ok := c.Get(ctxRefusedKey)
+	if !ok {
+		return nil
+	}
+	key := k.(auth.Key)
+	via := "api_key"
+	if c.GetHeader("X-API-Key") == "" {
+		via = "bearer"
+	}
+	return &policy.Viewer{TenantID: key.TenantID, Env: key.Env, KeyID: key.ID, KeyName: key.Name, Subject: policy.KeySubject(key.ID.String()), Via: via}
 }
 
 // templates caches routeTemplate's answers (one per route of the server).

@@ -2,12 +2,17 @@ package rest_test
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/cienerp/cienerp/ent/privacy"
 	"github.com/cienerp/cienerp/ent/tenant"
 	"github.com/cienerp/cienerp/internal/testenv"
 	"github.com/cienerp/cienerp/policy"
+	"github.com/cienerp/cienerp/requestlog"
 )
 
 // benchEnv is a tenant with a high rate limit and an admin sandbox key.
@@ -90,4 +95,36 @@ func benchLogged(b *testing.B, logged bool) {
 	own1, pg1 := testenv.CPUTime()
 	b.ReportMetric(float64(own1-own0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(pg1-pg0)/float64(b.N), "pg-cpu-ns/op")
+}
+
+// BenchmarkRequestLogWrite is what one request log record costs to store:
+// records like a GET's queued and written in the writer's batches, with
+// this process's and PostgreSQL's CPU per record (on SQLite the second
+// is 0). ns/op includes making each record here.
+func BenchmarkRequestLogWrite(b *testing.B) {
+	e, _, tn := benchEnv(b)
+	keyID := uuid.Must(uuid.NewV7())
+	rec := requestlog.Record{TenantID: tn.ID, Env: "live", Subject: "key:" + keyID.String(), KeyID: keyID, KeyName: "Bench key", Via: "api_key",
+		Method: "GET", Route: "/tickets/{id}", Path: "/api/tickets/01a25359-ba2f-7c31-86d2-222dee37f13b", Status: 200, Latency: time.Millisecond,
+		Permission: "it-support.tickets.view", Decision: "allowed", Role: "admin", Rule: "it-support.*", Permissions: []string{"it-support.tickets.view"},
+		ClientIP: "127.0.0.1", UserAgent: "wrk/4.2"}
+	own0, pg0 := testenv.CPUTime()
+	n := 0
+	for b.Loop() {
+		n++
+		rec.ID, rec.Time = uuid.Must(uuid.NewV7()), time.Now()
+		rec.RequestID = "req_" + strings.ReplaceAll(rec.ID.String(), "-", "")[:24] // time-ordered, as generated ids are
+		e.App.RequestLog.Add(rec)
+		if n%1000 == 0 {
+			if err := e.App.RequestLog.Flush(e.Ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := e.App.RequestLog.Flush(e.Ctx); err != nil {
+		b.Fatal(err)
+	}
+	own1, pg1 := testenv.CPUTime()
+	b.ReportMetric(float64(own1-own0)/float64(n), "cpu-ns/record")
+	b.ReportMetric(float64(pg1-pg0)/float64(n), "pg-cpu-ns/record")
 }

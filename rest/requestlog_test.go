@@ -322,3 +322,32 @@ func TestRequestLogRetention(t *testing.T) {
 		t.Errorf("after pruning: %s", r)
 	}
 }
+
+// TestRequestLogRecordsRefusedKeys: a known key that is refused — revoked,
+// sent to the other environment, or with another tenant's X-Tenant-ID —
+// is in its own tenant's and environment's log with the refusal's code;
+// an unknown key is in nobody's.
+func TestRequestLogRecordsRefusedKeys(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	admin := testenv.Key(f.sandboxA)
+	revokedID, revoked := f.Key(f.A.ID, policy.Sandbox, "viewer")
+	f.Expect(f.Do("POST", sandbox+"/settings/integration-keys/"+revokedID.String()+"/revoke", nil, admin), 200)
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key(revoked).With("X-Request-ID", "refused-revoked")), 403)
+	f.Expect(f.Do("GET", live+"/tickets", nil, testenv.Key(f.sandboxA).With("X-Request-ID", "refused-env")), 403)
+	f.Expect(f.Do("GET", live+"/tickets", nil, testenv.Key(f.liveA).With("X-Tenant-ID", "globex").With("X-Request-ID", "refused-tenant")), 403)
+	f.Expect(f.Do("GET", sandbox+"/tickets", nil, testenv.Key("cien_test_"+strings.Repeat("x", 40)).With("X-Request-ID", "refused-unknown")), 401)
+	flushLog(f)
+	for rid, want := range map[string]string{"refused-revoked": "key_revoked", "refused-env": "wrong_environment"} {
+		r := f.Expect(f.Do("GET", sandbox+"/request-logs/"+rid, nil, admin), 200)
+		if r.Str("data.request.error_code") != want || r.Get("data.request.status") != 403.0 || !strings.HasPrefix(r.Str("data.request.credential"), "key:") {
+			t.Errorf("%s: %s", rid, r)
+		}
+	}
+	if r := f.Expect(f.Do("GET", live+"/request-logs/refused-tenant", nil, testenv.Key(f.liveA)), 200); r.Str("data.request.error_code") != "tenant_mismatch" {
+		t.Errorf("refused-tenant: %s", r)
+	}
+	for _, h := range []testenv.H{admin, testenv.Key(f.sandboxB)} {
+		f.Expect(f.Do("GET", sandbox+"/request-logs/refused-unknown", nil, h), 404)
+	}
+}

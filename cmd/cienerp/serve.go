@@ -173,7 +173,7 @@ Demo tenant created (shown once; keep these):
   sandbox key:  %s
 
 Developer portal:  %s/   (paste the sandbox key into its console)
-Settings:          %s/settings   (sign in with the admin login: keys, roles, members, audit log, webhooks)
+Settings:          %s/settings   (sign in with the admin login: keys, roles, members, audit and request logs, webhooks)
 More keys:         cienerp key create -tenant demo -env sandbox -role it-agent
 
 Try:  curl -H "X-API-Key: %s" %s/api/sandbox/me
