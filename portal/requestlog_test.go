@@ -42,6 +42,19 @@ func TestSettingsRequestLog(t *testing.T) {
 	flush()
 
 	a.signIn(a.acme.Owner)
+	// Changing the key's roles shows what the change does to its logged
+	// requests before anything is saved: viewer → accountant loses the
+	// ticket list and gains the customer create.
+	a.do(chromedp.Click(css(`button[aria-label="Change roles of test key"]`)),
+		chromedp.Click(css(`tr.editor input[value="viewer"]`)), chromedp.Click(css(`tr.editor input[value="accountant"]`)),
+		chromedp.Click(css(`tr.editor button[type=submit]`)))
+	a.poll(`document.querySelector("#ask .sim-summary") !== null`)
+	if sim := a.text("#ask .simulation"); !strings.Contains(sim, "decided the other way") || !strings.Contains(sim, "GET /tickets") || !strings.Contains(sim, "POST /customers") {
+		t.Fatalf("the simulator's answer before a key's roles change: %s", sim)
+	}
+	a.screenshot("settings-key-roles-simulation")
+	a.do(chromedp.Click(css("#ask-cancel")))
+	a.poll(`!document.getElementById("ask").open`)
 	a.page("requests")
 	if rows := a.text("#requests tbody"); !strings.Contains(rows, "POST /customers") || !strings.Contains(rows, "GET /tickets/{id}") {
 		t.Fatalf("the request log: %s", rows)

@@ -178,12 +178,20 @@ func summary(sim Simulation) string {
 		for _, c := range sim.Changes {
 			creds[c.Credential] = true
 		}
-		parts = append(parts, fmt.Sprintf("%d of %d logged requests would be decided the other way, for %d credentials.", sim.RequestsAffected, sim.RequestsExamined, len(creds)))
+		parts = append(parts, fmt.Sprintf("%d of %d logged requests would be decided the other way, for %s.", sim.RequestsAffected, sim.RequestsExamined, plural(len(creds), "credential")))
 	}
 	if n := len(sim.Rows); n > 0 {
-		parts = append(parts, fmt.Sprintf("Today's objects: %d credential × object type views change.", n))
+		parts = append(parts, fmt.Sprintf("Today's objects: %s change.", plural(n, "credential × object type view")))
 	}
 	return strings.Join(parts, " ")
+}
+
+// plural is "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // decideAll reports whether subject holds every permission in st, and the

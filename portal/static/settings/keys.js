@@ -4,6 +4,7 @@ import { ask, el } from "../dom.js";
 import { currentEnv, keyStore } from "../env.js";
 import { api } from "./session.js";
 import { checkedRoles, failure, field, perform, roleBoxes, say, secretOnce, table, when } from "./ui.js";
+import { impact } from "./simulation.js";
 
 const MANAGE = "settings.integration-keys.manage";
 const POLICIES = "admin.policies.manage";
@@ -100,9 +101,13 @@ export default {
       const boxes = roleChooser(ctx, roles, "key-roles-" + k.id, k.roles);
       const editor = el("tr", { class: "editor" }, el("td", { colspan: "9" },
         el("form", {
-          onsubmit: (ev) => {
+          onsubmit: async (ev) => {
             ev.preventDefault();
-            perform(ctx, () => api("PUT", "/admin/integration-keys/" + k.id + "/roles", { roles: chosenRoles(boxes) }), () => "Saved the roles of “" + k.name + "”.");
+            const chosen = chosenRoles(boxes);
+            // What the new roles would do to the key's logged requests, first.
+            const effect = await impact({ integration_key: { id: k.id, roles: chosen } });
+            if (!(await ask("Give “" + k.name + "” these roles?", [chosen.join(", ") || "no roles", effect], "Save roles", false))) return;
+            perform(ctx, () => api("PUT", "/admin/integration-keys/" + k.id + "/roles", { roles: chosen }), () => "Saved the roles of “" + k.name + "”.");
           },
         }, boxes, el("button", { type: "submit" }, "Save roles"), " ",
         el("button", { type: "button", class: "secondary", onclick: () => editor.remove() }, "Cancel"))));

@@ -3,6 +3,7 @@
 import { ask, el } from "../dom.js";
 import { api } from "./session.js";
 import { checkedRoles, failure, field, perform, roleBoxes, say, secretOnce, table, when } from "./ui.js";
+import { impact } from "./simulation.js";
 
 const POLICIES = "admin.policies.manage";
 
@@ -48,9 +49,13 @@ export default {
     function editRoles(m, row) {
       const boxes = roleBoxes("Roles of " + m.email, "member-roles-" + m.user_id, roles, m.roles);
       const editor = el("tr", { class: "editor" }, el("td", { colspan: "6" }, el("form", {
-        onsubmit: (ev) => {
+        onsubmit: async (ev) => {
           ev.preventDefault();
-          run(() => api("PUT", "/admin/members/" + m.user_id + "/roles", { roles: checkedRoles(boxes) }), () => "Saved the roles of " + m.email + ".");
+          const chosen = checkedRoles(boxes);
+          // What the new roles would do to the member's logged requests, first.
+          const effect = await impact({ member: { id: m.user_id, roles: chosen } });
+          if (!(await ask("Give " + m.email + " these roles?", [chosen.join(", ") || "no roles", effect], "Save roles", false))) return;
+          run(() => api("PUT", "/admin/members/" + m.user_id + "/roles", { roles: chosen }), () => "Saved the roles of " + m.email + ".");
         },
       }, boxes, el("button", { type: "submit" }, "Save roles"), " ", el("button", { type: "button", class: "secondary", onclick: () => editor.remove() }, "Cancel"))));
       row.after(editor);
