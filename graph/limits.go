@@ -409,19 +409,19 @@ func (costReport) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		return resp
 	}
 	oc := graphql.GetOperationContext(ctx)
-	stats, _ := oc.Stats.GetExtension(costStatsKey).(costStats)
+	stats, costed := oc.Stats.GetExtension(costStatsKey).(costStats)
 	name := oc.OperationName
 	if name == "" && oc.Operation != nil {
 		name = oc.Operation.Name
 	}
 	edge.Annotate(ctx, name, stats.Requested, firstCode(resp.Errors))
-	if stats, ok := oc.Stats.GetExtension(costStatsKey).(costStats); ok {
+	if costed {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cost"] = map[string]int{"requested": stats.Requested, "limit": stats.Limit, "ratePoints": RatePoints(stats.Requested)}
 	}
-	if b, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(budgetStatsKey).(edge.Budget); ok {
+	if b, ok := oc.Stats.GetExtension(budgetStatsKey).(edge.Budget); ok {
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}

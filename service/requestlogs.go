@@ -354,6 +354,11 @@ func dbTime(v any) time.Time {
 	return time.Time{}
 }
 
+// failedCount is the SQL that counts a group's failed requests (status ≥ 400).
+func failedCount(sel *sql.Selector) string {
+	return fmt.Sprintf("COUNT(*) FILTER (WHERE %s >= %d)", sel.C(requestlog.FieldStatus), http.StatusBadRequest)
+}
+
 // Bucket is one hour's or day's requests and failures.
 type Bucket struct {
 	Start    time.Time `json:"start"`
@@ -409,7 +414,7 @@ func (s *Service) RequestLogStats(ctx context.Context, since, until, credential,
 			expr = fmt.Sprintf("to_char(%s AT TIME ZONE 'UTC', '%s')", at, map[int]string{13: "YYYY-MM-DD HH24", 10: "YYYY-MM-DD"}[keyLen])
 		}
 		sel.Select(sql.As(expr, "bucket"), sql.As(sql.Count("*"), "requests"),
-			sql.As(fmt.Sprintf("COUNT(*) FILTER (WHERE %s >= 400)", sel.C(requestlog.FieldStatus)), "errors"), sql.As(sql.Max(at), "last")).
+			sql.As(failedCount(sel), "errors"), sql.As(sql.Max(at), "last")).
 			GroupBy(expr)
 	}).Scan(ctx, &rows)
 	if err != nil {
@@ -465,18 +470,20 @@ func (s *Service) KeysUsage(ctx context.Context) (map[uuid.UUID]KeyUsage, error)
 	if !policy.FromContext(ctx).Can(settings.RequestLogsView) {
 		return nil, nil
 	}
-	w := Window{Until: schema.Now()}
-	w.Since = w.Until.Add(-RequestLogWindowDefault)
+	w, err := window("", "", RequestLogWindowDefault)
+	if err != nil {
+		return nil, err
+	}
 	var rows []struct {
 		Key      uuid.UUID `json:"key_id"`
 		Requests int       `json:"requests"`
 		Errors   int       `json:"errors"`
 		Last     any       `json:"last"`
 	}
-	err := s.Client.RequestLog.Query().Where(w.where()...).Where(requestlog.KeyIDNotNil()).Modify(func(sel *sql.Selector) {
+	err = s.Client.RequestLog.Query().Where(w.where()...).Where(requestlog.KeyIDNotNil()).Modify(func(sel *sql.Selector) {
 		key := sel.C(requestlog.FieldKeyID)
 		sel.Select(sql.As(key, "key_id"), sql.As(sql.Count("*"), "requests"),
-			sql.As(fmt.Sprintf("COUNT(*) FILTER (WHERE %s >= 400)", sel.C(requestlog.FieldStatus)), "errors"),
+			sql.As(failedCount(sel), "errors"),
 			sql.As(sql.Max(sel.C(requestlog.FieldCreatedAt)), "last")).GroupBy(key)
 	}).Scan(ctx, &rows)
 	if err != nil {
