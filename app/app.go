@@ -296,6 +296,9 @@ type App struct {
 	Log      *slog.Logger
 	// Sync is set when Redis is configured.
 	Sync *redissync.Sync
+	// Changes pushes other processes' changes through the database
+	// (Background runs it).
+	Changes *dbsync.Sync
 	// Webhooks delivers events; Background works its jobs.
 	Webhooks *webhooks.Engine
 	// Realtime holds the open subscriptions; Background feeds them.
@@ -413,18 +416,23 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		svc.Sync = sync
 		fresh = sync.Fresh
 	}
-	// Changes also bump a counter in the database, for processes without
-	// Redis (the CLI, a single server): without Redis, every request checks it.
-	dbs, err := dbsync.New(ctx, db.SQL, local, svc.Sync.Changed, log)
+	// Changes also bump a counter in the database, which reaches every
+	// process on it, the CLI included: pushed (LISTEN/NOTIFY, or a 50 ms
+	// poll on SQLite) while Background runs, read per request otherwise.
+	dbs, err := dbsync.New(ctx, db.SQL, db.Dialect, db.URL, local, svc.Sync.Changed, log)
 	if err != nil {
 		return nil, fmt.Errorf("change counter: %w", err)
 	}
 	svc.Sync = dbs
 	if fresh == nil {
 		fresh = dbs.Fresh
+	} else {
+		redisFresh := fresh
+		fresh = func(ctx context.Context) { dbs.Fresh(ctx); redisFresh(ctx) }
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	dbs.Register(reg)
 	var reqlog *requestlog.Writer
 	if cfg.RequestLogRetention > 0 {
 		reqlog = requestlog.NewWriter(db.SQL, db.Dialect, log)
@@ -441,7 +449,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		return nil, err
 	}
 	h, err := edge.New(edge.Config{
-		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh, RequestLog: reqlog,
+		Service: svc, Auth: authn, Limiter: limiter, Logger: log, Registry: reg, Fresh: fresh, Confirm: dbs.Confirm, RequestLog: reqlog,
 		TokenLimit:  ratelimit.PerMinute(cfg.TokenRateLimit),
 		PublicLimit: ratelimit.PerMinute(cfg.PublicRateLimit),
 		Ready: func(ctx context.Context) error {
@@ -458,7 +466,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Webhooks: engine, Realtime: hub, RequestLog: reqlog, cfg: cfg}, nil
+	return &App{DB: db, Service: svc, Enforcer: enforcer, Auth: authn, Handler: h, Log: log, Sync: sync, Changes: dbs, Webhooks: engine, Realtime: hub, RequestLog: reqlog, cfg: cfg}, nil
 }
 
 // openStore opens the configured document store.
@@ -497,8 +505,9 @@ func kept(cfg Config, setting, name string) (string, error) {
 }
 
 // Background runs the instance's periodic work until ctx ends: listening
-// for other instances' changes (with Redis), working webhook deliveries,
-// feeding realtime subscriptions,
+// for other processes' changes (the database's notifications or poll, and
+// Redis's channel), working webhook deliveries, feeding realtime
+// subscriptions,
 // writing the request log every 200 ms (and what is queued at the end),
 // writing keys' last-used times every minute (and once more at the end),
 // pruning the audit trail, the request log and past-retention events
@@ -520,6 +529,8 @@ func (a *App) Background(ctx context.Context) {
 			}
 		}()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); a.Changes.Run(ctx) }()
 	if a.Sync != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.Sync.Run(ctx) }()

@@ -25,6 +25,9 @@ type DB struct {
 	Client  *ent.Client
 	SQL     *sql.DB
 	Dialect string
+	// URL is what Open was given (PostgreSQL: where the change listener
+	// connects).
+	URL string
 }
 
 // SQLiteDSN is the DSN of a SQLite file with the options we rely on:
@@ -67,7 +70,7 @@ func Open(url, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", dia, err)
 	}
 	client := ent.NewClient(ent.Driver(Driver(dia, db)))
-	return &DB{Client: client, SQL: db, Dialect: dia}, nil
+	return &DB{Client: client, SQL: db, Dialect: dia, URL: url}, nil
 }
 
 // Close closes the client and the pool.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,7 +28,11 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 			Fail(c, err)
 			return
 		}
-		v, t, err := s.login(c.Request.Context(), req)
+		ctx := c.Request.Context()
+		v, t, err := s.login(ctx, req)
+		if err != nil && s.cfg.Confirm != nil && s.cfg.Confirm(ctx) {
+			v, t, err = s.login(ctx, req) // refused on caches another process's change had made stale
+		}
 		if err != nil {
 			var refused *auth.Error
 			if errors.As(err, &refused) && refused.Key != nil {
@@ -37,6 +42,14 @@ func (s *server) authenticate(env policy.Env) gin.HandlerFunc {
 			return
 		}
 		v.RequestID, v.Checks = RequestID(c), new(policy.Checks)
+		if s.cfg.Confirm != nil {
+			var once sync.Once
+			var caughtUp bool
+			v.Confirm = func() bool {
+				once.Do(func() { caughtUp = s.cfg.Confirm(ctx) })
+				return caughtUp
+			}
+		}
 		c.Set(ctxTenant, t)
 		c.Request = c.Request.WithContext(policy.NewContext(c.Request.Context(), v))
 		c.Next()

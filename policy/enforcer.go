@@ -57,6 +57,10 @@ type Enforcer struct {
 	mu    sync.RWMutex
 	cache map[[3]string]Decision
 	conds map[[3]string]conditions
+	// gen counts invalidations: an answer computed while the rules were
+	// changing (a reload under way) is not cached, or it would outlive
+	// the invalidation that came after it was read.
+	gen uint64
 }
 
 type conditions struct {
@@ -95,6 +99,7 @@ func (en *Enforcer) Decide(subject, tenant, perm string) Decision {
 	k := [3]string{subject, tenant, perm}
 	en.mu.RLock()
 	d, hit := en.cache[k]
+	gen := en.gen
 	en.mu.RUnlock()
 	if hit {
 		return d
@@ -104,7 +109,9 @@ func (en *Enforcer) Decide(subject, tenant, perm string) Decision {
 		d.Allowed, d.Role, d.Rule = true, strings.TrimPrefix(rule[0], "role:"), rule[2]
 	}
 	en.mu.Lock()
-	en.cache[k] = d
+	if en.gen == gen {
+		en.cache[k] = d
+	}
 	en.mu.Unlock()
 	return d
 }
@@ -130,6 +137,7 @@ func (en *Enforcer) Conditions(subject, tenant, perm string) ([]Cond, bool) {
 	k := [3]string{subject, tenant, perm}
 	en.mu.RLock()
 	c, hit := en.conds[k]
+	gen := en.gen
 	en.mu.RUnlock()
 	if hit {
 		return c.list, c.limited
@@ -154,7 +162,9 @@ func (en *Enforcer) Conditions(subject, tenant, perm string) ([]Cond, bool) {
 		c.list, c.limited = append(c.list, cond), true
 	}
 	en.mu.Lock()
-	en.conds[k] = c
+	if en.gen == gen {
+		en.conds[k] = c
+	}
 	en.mu.Unlock()
 	return c.list, c.limited
 }
@@ -195,6 +205,7 @@ func (en *Enforcer) Reload() error {
 
 func (en *Enforcer) invalidate() {
 	en.mu.Lock()
+	en.gen++
 	en.cache = map[[3]string]Decision{}
 	en.conds = map[[3]string]conditions{}
 	en.mu.Unlock()

@@ -49,6 +49,12 @@ type Viewer struct {
 	// (nil while it still holds here): for connections that outlive the
 	// request that authenticated them.
 	Recheck func(context.Context) error
+	// Confirm, when set, is asked before a refusal stands: whether this
+	// instance's rules were behind another process's changes (a key or
+	// role granted elsewhere, not pushed here yet) and are now caught up,
+	// so the permission is decided again. The transport makes it ask the
+	// database at most once per request.
+	Confirm func() bool
 }
 
 // Decision is one permission check: held or not and, when held, the role
@@ -120,7 +126,13 @@ func (allowAll) Conditions(string, string, string) ([]Cond, bool) {
 
 // Can reports whether the viewer holds perm in its tenant.
 func (v *Viewer) Can(perm string) bool {
-	return v != nil && v.Decider != nil && v.Decider.Allowed(v.Subject, v.TenantID.String(), perm)
+	return v != nil && v.Decider != nil && v.decideNow(perm).Allowed
+}
+
+// Holds is Can for a permission the request cannot go on without: a
+// refusal is confirmed first (Viewer.Confirm), as Require's is.
+func (v *Viewer) Holds(perm string) bool {
+	return v != nil && v.decide(perm).Allowed
 }
 
 // Conditions are the row conditions limiting the viewer's perm (see
@@ -212,6 +224,14 @@ func (v *Viewer) decide(perm string) Decision {
 	if v.Decider == nil {
 		return Decision{Permission: perm}
 	}
+	d := v.decideNow(perm)
+	if !d.Allowed && v.Confirm != nil && v.Confirm() {
+		d = v.decideNow(perm)
+	}
+	return d
+}
+
+func (v *Viewer) decideNow(perm string) Decision {
 	if e, ok := v.Decider.(Explainer); ok {
 		return e.Decide(v.Subject, v.TenantID.String(), perm)
 	}

@@ -23,6 +23,13 @@ func TestCLIKeysUseTheInventoryByRole(t *testing.T) {
 		return regexp.MustCompile(`cien_test_\w+`).FindString(cli(t, dir, "key", "create", "-tenant", "demo", "-env", "sandbox", "-role", role))
 	}
 	admin, cashier, accountant := key("admin"), key("cashier"), key("accountant")
+	// The CLI's changes are pushed to the server within 100 ms (sync_test.go).
+	obeyed(t, "the keys made by the CLI", func() bool {
+		_, me := get(t, base+"/api/sandbox/me", accountant)
+		data, _ := me["data"].(map[string]any)
+		roles, _ := data["roles"].([]any)
+		return len(roles) == 1 && roles[0] == "accountant"
+	})
 	post := func(key, path string, body any) (int, map[string]any) {
 		t.Helper()
 		b, _ := json.Marshal(body)

@@ -114,7 +114,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// The log (a line per request) is buffered: flushed every 100 ms,
+	// when run returns and on a crash signal (logbuffer.go).
+	logs := newLogBuffer(stderr)
+	stopLogs, logsDone := make(chan struct{}), make(chan struct{})
+	go func() { defer close(logsDone); logs.run(stopLogs) }()
+	defer func() { close(stopLogs); <-logsDone }()
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 	switch c.name {
 	case "serve":

@@ -49,9 +49,15 @@ func freePort(t *testing.T) string {
 // cli runs a subcommand in dir with no configuration but the address.
 func cli(t *testing.T, dir string, args ...string) string {
 	t.Helper()
+	return cliEnv(t, dir, nil, args...)
+}
+
+// cliEnv is cli with the given CIEN_* settings.
+func cliEnv(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("cienerp %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -259,10 +265,16 @@ func TestOperatorCommands(t *testing.T) {
 // It returns the base URL and the server's standard output.
 func startServe(t *testing.T, dir string) (base string, stdout io.Reader) {
 	t.Helper()
+	return startServeEnv(t, dir, nil)
+}
+
+// startServeEnv is startServe with the given CIEN_* settings.
+func startServeEnv(t *testing.T, dir string, env []string) (base string, stdout io.Reader) {
+	t.Helper()
 	addr := freePort(t)
 	srv := exec.Command(binary, "serve")
 	srv.Dir = dir
-	srv.Env = append(cleanEnv(), "CIEN_ADDR="+addr)
+	srv.Env = append(append(cleanEnv(), env...), "CIEN_ADDR="+addr)
 	stdout, _ = srv.StdoutPipe()
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func decide(ctx context.Context, perm string) error {
 	if permissionsBypassed(ctx) {
 		return privacy.Skip
 	}
-	if !v.Can(perm) { // both a privacy denial and the permission REST and GraphQL name
+	if !v.Holds(perm) { // both a privacy denial and the permission REST and GraphQL name
 		return fmt.Errorf("%w: %w", privacy.Deny, &policy.DeniedError{Permission: perm})
 	}
 	return privacy.Skip

@@ -52,11 +52,47 @@ func Cluster(t testing.TB, n int, redisURL string, opts ...Options) []*Env {
 	}
 	// Wait until every instance listens for changes.
 	for _, e := range out {
+		e.WaitPushed()
 		if redisURL != "" {
 			e.WaitSubscribed()
 		}
 	}
 	return out
+}
+
+// WaitPushed waits until other processes' changes are pushed to the
+// instance (its database listener, or its SQLite poll, is up).
+func (e *Env) WaitPushed() {
+	e.T.Helper()
+	for i := 0; i < 1000; i++ {
+		if e.App.Changes.Pushed() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.T.Fatal("changes are never pushed to the instance")
+}
+
+// Settle waits until every instance has applied every change counted so
+// far. Other instances apply a change when it is pushed to them (within
+// 100 ms: rest/freshness_test.go holds that bound), not before their next
+// request; a test asserting what another instance obeys settles first.
+// It gives up after 2 s.
+func Settle(t testing.TB, nodes ...*Env) {
+	t.Helper()
+	var gen int64
+	if err := nodes[0].App.DB.SQL.QueryRow(`SELECT gen FROM cien_changes WHERE id = 1`).Scan(&gen); err != nil {
+		t.Fatalf("read the change counter: %v", err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for _, e := range nodes {
+		for e.App.Changes.Seen() < gen {
+			if time.Now().After(deadline) {
+				t.Fatalf("an instance is at change %d of %d after 2 s", e.App.Changes.Seen(), gen)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 // WaitSubscribed waits until the instance's change listener is subscribed.

@@ -1,7 +1,7 @@
 // Package redissync keeps the caches of several instances in step through
 // Redis: every committed change is published, every instance drops what it
 // cached, and a generation counter lets each request notice a change it
-// has not applied yet. It is the Casbin watcher of this platform (no
+// has not applied yet while this instance is not subscribed. It is the Casbin watcher of this platform (no
 // watcher module is used): a policy change makes every instance reload.
 package redissync
 
@@ -65,6 +65,7 @@ type Sync struct {
 	epoch  string // the epoch seen counts in
 	missed bool   // a change could not be announced; announce a resync when Redis is back
 
+	pushed    atomic.Bool  // subscribed and caught up: requests need not read the counter
 	downUntil atomic.Int64 // unix nanoseconds: skip per-request checks until then after a failure
 	lastDelay atomic.Int64 // nanoseconds from publish to apply, last message
 	warned    atomic.Int64 // unix seconds of the last "Redis unavailable" log
@@ -146,10 +147,15 @@ func (s *Sync) Changed(ctx context.Context, c policy.Change) {
 	}
 }
 
-// Fresh runs before every request: when another instance made a change
-// that has not reached this one yet, it resyncs now, so the request is
-// decided on the new policy. Without Redis it does nothing and serves.
+// Fresh runs before every request. While this instance is subscribed,
+// changes are pushed and it does nothing; otherwise, when another
+// instance made a change that has not reached this one yet, it resyncs
+// now, so the request is decided on the new policy. Without Redis it does
+// nothing and serves.
 func (s *Sync) Fresh(ctx context.Context) {
+	if s.pushed.Load() {
+		return
+	}
 	if time.Now().UnixNano() < s.downUntil.Load() {
 		return // Redis failed a moment ago: do not make every request wait on it
 	}
@@ -161,26 +167,34 @@ func (s *Sync) Fresh(ctx context.Context) {
 		}
 		return
 	}
+	s.announceMissed(ctx)
+	s.catchUp(ctx, st)
+}
+
+// announceMissed makes every other instance resync when changes made
+// while Redis was away were never announced (the database's change
+// counter carried them meanwhile).
+func (s *Sync) announceMissed(ctx context.Context) {
 	s.mu.Lock()
 	missed := s.missed
 	s.missed = false
 	s.mu.Unlock()
-	if missed {
-		// Changes made while Redis was away were never announced: make
-		// every other instance resync.
-		if _, err := s.rdb.Incr(ctx, genKey).Result(); err != nil {
-			s.mu.Lock()
-			s.missed = true
-			s.mu.Unlock()
-		}
+	if !missed {
+		return
 	}
-	s.catchUp(ctx, st)
+	if _, err := s.rdb.Incr(ctx, genKey).Result(); err != nil {
+		s.mu.Lock()
+		s.missed = true
+		s.mu.Unlock()
+	}
 }
 
 // Run listens for other instances' changes until ctx ends. After every
 // (re)subscription it resyncs fully, since changes may have been missed
-// while the connection was down.
+// while the connection was down; while subscribed, requests do not read
+// the counter.
 func (s *Sync) Run(ctx context.Context) {
+	defer s.pushed.Store(false)
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		ps := s.rdb.Subscribe(ctx, channel)
@@ -200,7 +214,9 @@ func (s *Sync) Run(ctx context.Context) {
 		// Whatever was published while unsubscribed is lost: resync in
 		// full, and count from where the counter stands now.
 		if st, err := s.read(ctx, false); err == nil {
+			s.announceMissed(ctx)
 			s.resync(ctx, st, true)
+			s.pushed.Store(true)
 		}
 		for {
 			msg, err := ps.ReceiveMessage(ctx)
@@ -212,6 +228,7 @@ func (s *Sync) Run(ctx context.Context) {
 			}
 			s.apply(ctx, msg.Payload)
 		}
+		s.pushed.Store(false)
 		stop()
 		ps.Close()
 	}
