@@ -438,7 +438,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		reqlog = requestlog.NewWriter(db.SQL, db.Dialect, log)
 		reqlog.Register(reg)
 	}
-	hub := realtime.New(db.Client, cfg.Realtime, fresh, log)
+	hub := realtime.New(db.Client, cfg.Realtime, func(ctx context.Context) { dbs.Confirm(ctx) }, log)
 	svc.EventsCommitted = hub.Wake
 	gql, err := graph.Transport(db.Client, svc, cfg.GraphQL, portal.Explorer(), hub)
 	if err != nil {

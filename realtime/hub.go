@@ -82,8 +82,10 @@ type Hub struct {
 }
 
 // New returns a hub reading events through client; Run makes it work.
-// fresh brings the credential and policy caches up to date with other
-// instances' changes (the same call requests make), before each re-check.
+// fresh brings the credential and policy caches up to date with every
+// change other processes counted so far, pushed or not (a read of the
+// change counter): before each re-check, and before events read from the
+// database are judged.
 func New(client *ent.Client, cfg Config, fresh func(context.Context), log *slog.Logger) *Hub {
 	return &Hub{client: client, cfg: cfg.withDefaults(), fresh: fresh, log: log, wake: make(chan struct{}, 1), feeds: map[watch]*feed{}, perCred: map[string]int{}}
 }
@@ -254,6 +256,7 @@ func (h *Hub) read(ctx context.Context) {
 		cursors[w] = fd.cursor
 	}
 	h.mu.Unlock()
+	caughtUp := false
 	for w, cursor := range cursors {
 		evs, err := h.events(w).Where(event.SeqGT(cursor)).Order(ent.Asc(event.FieldSeq)).Limit(h.batch()).All(schema.Bypass(ctx, "the hub reads a watched environment's new events; each subscriber sees only what it may view"))
 		if err != nil {
@@ -264,6 +267,13 @@ func (h *Hub) read(ctx context.Context) {
 		}
 		if len(evs) == 0 {
 			continue
+		}
+		if !caughtUp && h.fresh != nil {
+			// Judge the events on rules at least as new as they are: a
+			// key or role another process changed before committing one
+			// of them may not have been pushed here yet.
+			h.fresh(ctx)
+			caughtUp = true
 		}
 		var slow []*Sub
 		h.mu.Lock()
