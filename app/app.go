@@ -417,7 +417,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, db *database.DB) (
 		fresh = sync.Fresh
 	}
 	// Changes also bump a counter in the database, which reaches every
-	// process on it, the CLI included: pushed (LISTEN/NOTIFY, or a 50 ms
+	// process on it, the CLI included: pushed (LISTEN/NOTIFY, or a 25 ms
 	// poll on SQLite) while Background runs, read per request otherwise.
 	dbs, err := dbsync.New(ctx, db.SQL, db.Dialect, db.URL, local, svc.Sync.Changed, log)
 	if err != nil {

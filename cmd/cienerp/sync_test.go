@@ -18,7 +18,7 @@ import (
 // the CLI (another process on the same database) is pushed to every
 // running server and obeyed within 100 ms, caches warm or not, without
 // any request reading the change counter: on SQLite (the default file,
-// one server, its 50 ms poll) and, with CIEN_TEST_DB=postgres, on one
+// one server, its 25 ms poll) and, with CIEN_TEST_DB=postgres, on one
 // PostgreSQL database with two servers (LISTEN/NOTIFY). Each server
 // measures its own delay, from the CLI counting the change to the server
 // applying it (cienerp_change_propagation_seconds). Before pushed

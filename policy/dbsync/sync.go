@@ -6,7 +6,7 @@
 //   - on PostgreSQL the bump also notifies (NOTIFY cien_changes, carrying
 //     the change), and every server LISTENs on a connection of its own
 //     (listen.go);
-//   - on SQLite (one machine) a background read every 50 ms notices the
+//   - on SQLite (one machine) a background read every 25 ms notices the
 //     counter move (poll.go).
 //
 // While that channel is down (not connected yet, its connection lost, its
@@ -233,7 +233,7 @@ func (s *Sync) down(what string, err error) {
 func (s *Sync) Register(reg prometheus.Registerer) {
 	reg.MustRegister(s.metrics.reads, s.metrics.delay, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "cienerp_change_push_up",
-		Help: "1 while other processes' changes are pushed to this one (LISTEN on PostgreSQL, the 50 ms poll on SQLite); 0 while every request reads the change counter.",
+		Help: "1 while other processes' changes are pushed to this one (LISTEN on PostgreSQL, the 25 ms poll on SQLite); 0 while every request reads the change counter.",
 	}, func() float64 {
 		if s.pushed.Load() {
 			return 1
