@@ -52,12 +52,13 @@ type Config struct {
 	// Fresh, when set, runs before authentication on every request to pick
 	// up changes made on other instances (while they are not pushed).
 	Fresh func(context.Context)
-	// Confirm, when set, is asked before a refusal (authentication, the
-	// route's permission) stands: it reads the change counter and applies
-	// what this instance has not heard of yet, reporting whether it did;
-	// the request is then decided again. A key or role granted on another
-	// instance works here at once, not after its push (revocations are
-	// the push's, within 100 ms).
+	// Confirm, when set, is asked before a refusal stands (authentication
+	// here; a permission through policy.Viewer.Confirm, once per
+	// request): it reads the change counter and applies what this
+	// instance has not heard of yet, true when the caches are then up to
+	// date, and the request is decided again. A key or role granted on
+	// another instance works here at once, not after its push
+	// (revocations are the push's, within 100 ms).
 	Confirm func(context.Context) bool
 	// RequestLog, when set, receives a record of every request that has a
 	// tenant.

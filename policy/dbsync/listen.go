@@ -101,13 +101,7 @@ func (s *Sync) check(ctx context.Context, conn *pgx.Conn) error {
 	if err := conn.QueryRow(cctx, readCounter).Scan(&gen, &at); err != nil {
 		return err
 	}
-	if gen > s.Seen() {
-		if err := s.catchUp(ctx, gen); err != nil {
-			return err
-		}
-		s.applied(at)
-	}
-	return nil
+	return s.reached(ctx, gen, at)
 }
 
 // heard applies one notification, "<gen> <message>": the next change is

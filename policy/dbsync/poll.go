@@ -42,12 +42,5 @@ func (s *Sync) pollOnce(ctx context.Context) error {
 	if err := s.db.QueryRowContext(rctx, readCounter).Scan(&gen, &at); err != nil {
 		return err
 	}
-	if gen <= s.Seen() {
-		return nil
-	}
-	if err := s.catchUp(ctx, gen); err != nil {
-		return err
-	}
-	s.applied(at)
-	return nil
+	return s.reached(ctx, gen, at)
 }

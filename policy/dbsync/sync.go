@@ -174,6 +174,20 @@ func (s *Sync) catchUp(ctx context.Context, gen int64) error {
 	return nil
 }
 
+// reached catches up with a counter read by the channel (the poll, the
+// listener's check): gen, last counted at at, is applied when it is ahead
+// and its delay recorded.
+func (s *Sync) reached(ctx context.Context, gen, at int64) error {
+	if gen <= s.Seen() {
+		return nil
+	}
+	if err := s.catchUp(ctx, gen); err != nil {
+		return err
+	}
+	s.applied(at)
+	return nil
+}
+
 // advance records gen as seen when it is the next change: a gap means
 // another process's change this one has not applied yet.
 func (s *Sync) advance(gen int64) {
